@@ -1,0 +1,58 @@
+// swift-tools-version:6.2
+import PackageDescription
+
+let swiftSettings: [SwiftSetting] = [
+    .enableUpcomingFeature("ExistentialAny"),
+    .enableUpcomingFeature("MemberImportVisibility"),
+    .enableUpcomingFeature("InternalImportsByDefault"),
+]
+
+let package = Package(
+    name: "FinancialTracker",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "ft", targets: ["ft"])
+    ],
+    dependencies: [
+        .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.10.0"),
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-crypto.git", "3.12.3"..<"5.0.0"),
+    ],
+    targets: [
+        // The domain: value types and rules, no I/O, no dependencies.
+        .target(name: "FTModel", swiftSettings: swiftSettings),
+        // SQLite through GRDB: the only module that imports GRDB.
+        .target(
+            name: "FTStore",
+            dependencies: [
+                "FTModel",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "_CryptoExtras", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        // Deterministic French demo data, written through FTStore.
+        .target(
+            name: "FTSeed",
+            dependencies: ["FTModel", "FTStore"],
+            swiftSettings: swiftSettings
+        ),
+        // The command-line tool: thin, each subcommand calls one module.
+        .executableTarget(
+            name: "ft",
+            dependencies: [
+                "FTModel", "FTStore", "FTSeed",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(name: "FTModelTests", dependencies: ["FTModel"], swiftSettings: swiftSettings),
+        .testTarget(name: "FTStoreTests", dependencies: ["FTModel", "FTStore"], swiftSettings: swiftSettings),
+        .testTarget(name: "FTSeedTests", dependencies: ["FTModel", "FTStore", "FTSeed"], swiftSettings: swiftSettings),
+        .testTarget(name: "ftTests", dependencies: ["ft"], swiftSettings: swiftSettings),
+    ]
+)

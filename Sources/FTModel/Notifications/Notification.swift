@@ -1,0 +1,67 @@
+public import Foundation
+
+/// Something a user must see, shown in the notification centre.
+public struct UserNotification: Sendable, Codable, Equatable, Identifiable {
+    public var id: Int64?
+    public var userId: Int64
+    public var kind: NotificationKind
+    public var title: String
+    public var body: String
+    /// The app path the notification leads to, e.g. `/app/dossiers/12`.
+    public var target: String?
+    public var createdAt: Date
+    public var readAt: Date?
+
+    public init(
+        id: Int64? = nil,
+        userId: Int64,
+        kind: NotificationKind,
+        title: String,
+        body: String,
+        target: String? = nil,
+        createdAt: Date,
+        readAt: Date? = nil
+    ) {
+        self.id = id
+        self.userId = userId
+        self.kind = kind
+        self.title = title
+        self.body = body
+        self.target = target
+        self.createdAt = createdAt
+        self.readAt = readAt
+    }
+}
+
+public enum NotificationKind: String, Sendable, Codable, CaseIterable {
+    case message
+    case assignment
+    case stepDue = "step_due"
+    case stepOverdue = "step_overdue"
+    case document
+    case rating
+    case expertApproved = "expert_approved"
+    case newExpert = "new_expert"
+    case system
+}
+
+public enum NotificationChannel: String, Sendable, Codable, CaseIterable {
+    case inApp = "in_app"
+    case email
+    case push
+}
+
+/// Whether a user wants one kind of notification on one channel.
+public struct NotificationPreference: Sendable, Codable, Equatable {
+    public var userId: Int64
+    public var kind: NotificationKind
+    public var channel: NotificationChannel
+    public var enabled: Bool
+
+    public init(userId: Int64, kind: NotificationKind, channel: NotificationChannel, enabled: Bool) {
+        self.userId = userId
+        self.kind = kind
+        self.channel = channel
+        self.enabled = enabled
+    }
+}

@@ -1,0 +1,38 @@
+/// A hybrid-logical-clock timestamp: wall-clock milliseconds, a counter for events within the same
+/// millisecond, and the node (device) that made it. Its string form sorts like the timestamps.
+///
+/// The clock that issues these (and merges remote ones) is the sync core's; this is only the value.
+public struct HLCTimestamp: Sendable, Hashable, Comparable, CustomStringConvertible {
+    public var milliseconds: Int64
+    public var counter: Int
+    public var node: String
+
+    public init(milliseconds: Int64, counter: Int = 0, node: String) {
+        self.milliseconds = milliseconds
+        self.counter = counter
+        self.node = node
+    }
+
+    /// `0001732492800000-00000-node`: 16 digits of milliseconds, 5 of counter, then the node id.
+    public var description: String {
+        let ms = String(milliseconds)
+        let count = String(counter)
+        return String(repeating: "0", count: max(0, 16 - ms.count)) + ms + "-"
+            + String(repeating: "0", count: max(0, 5 - count.count)) + count + "-" + node
+    }
+
+    /// Parses the string form; `nil` if it is malformed.
+    public init?(_ text: String) {
+        let parts = text.split(separator: "-", maxSplits: 2, omittingEmptySubsequences: false)
+        guard parts.count == 3, parts[0].count == 16, parts[1].count == 5,
+            let milliseconds = Int64(parts[0]), milliseconds >= 0,
+            let counter = Int(parts[1]), counter >= 0,
+            !parts[2].isEmpty
+        else { return nil }
+        self.init(milliseconds: milliseconds, counter: counter, node: String(parts[2]))
+    }
+
+    public static func < (lhs: HLCTimestamp, rhs: HLCTimestamp) -> Bool {
+        (lhs.milliseconds, lhs.counter, lhs.node) < (rhs.milliseconds, rhs.counter, rhs.node)
+    }
+}

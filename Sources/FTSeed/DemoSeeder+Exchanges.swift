@@ -1,0 +1,129 @@
+internal import Foundation
+internal import FTModel
+internal import FTStore
+
+/// The people and dates of one dossier that has an expert.
+struct Exchange {
+    var dossierId: Int64
+    var clientId: Int64
+    var clientUserId: Int64
+    var expertId: Int64
+    var expertUserId: Int64
+    var assignment: ExpertAssignment
+    var opened: Date
+    var closed: Date?
+}
+
+extension SeedContext {
+    /// The conversation, its messages and read receipts, the documents with their versions, and
+    /// the client's rating of a finished assignment.
+    mutating func insertExchange(_ exchange: Exchange, rng: inout DemoRandom, into batch: inout StoreBatch) throws {
+        let conversation = try batch.insert(Conversation(dossierId: exchange.dossierId, createdAt: exchange.opened))
+        guard let conversationId = conversation.id else { return }
+        let end = exchange.closed ?? today
+        let busy = exchange.assignment.status == .inProgress || exchange.assignment.status == .completed
+        let messageCount = busy ? rng.int(2...9) : rng.int(1...3)
+
+        var messages: [Message] = []
+        var clock = exchange.opened
+        for position in 0..<messageCount {
+            let fromClient = position % 2 == 0 ? rng.chance(0.85) : rng.chance(0.2)
+            clock = min(end, clock.addingTimeInterval((rng.double(0.01...4) * 86_400).rounded()))
+            var message = Message(
+                id: rng.uuid(),
+                conversationId: conversationId,
+                authorId: fromClient ? exchange.clientUserId : exchange.expertUserId,
+                body: rng.pick(FrenchNames.messageBodies),
+                createdAt: clock,
+                hlc: hlc(clock, counter: position)
+            )
+            if rng.chance(0.05) {
+                let edited = min(end, clock.addingTimeInterval(600))
+                message.editedAt = edited
+                message.body += " (corrigé)"
+                message.hlc = hlc(edited, counter: position)
+            } else if rng.chance(0.03) {
+                let deleted = min(end, clock.addingTimeInterval(300))
+                message.deletedAt = deleted
+                message.body = ""
+                message.hlc = hlc(deleted, counter: position)
+            }
+            messages.append(try batch.insert(message))
+        }
+        if let last = messages.last?.createdAt {
+            try batch.insert(ReadReceipt(conversationId: conversationId, userId: exchange.expertUserId, readUpTo: last))
+            let clientRead = rng.chance(0.7) ? last : (messages.first?.createdAt ?? last)
+            try batch.insert(ReadReceipt(conversationId: conversationId, userId: exchange.clientUserId, readUpTo: clientRead))
+        }
+
+        try insertDocuments(exchange, messages: messages, rng: &rng, into: &batch)
+
+        if exchange.assignment.status == .completed, rng.chance(0.75),
+            ratedPairs.insert(Pair(clientId: exchange.clientId, expertId: exchange.expertId)).inserted
+        {
+            let rated = after(exchange.assignment.completedAt ?? end, days: rng.double(0...10))
+            try batch.insert(Rating(
+                clientId: exchange.clientId,
+                expertId: exchange.expertId,
+                assignmentId: exchange.assignment.id,
+                score: rng.weighted([(5, 45), (4, 30), (3, 13), (2, 7), (1, 5)]),
+                comment: rng.chance(0.85) ? rng.pick(FrenchNames.reviewComments) : "",
+                createdAt: rated,
+                updatedAt: rated,
+                hlc: hlc(rated)
+            ))
+        }
+    }
+
+    private func insertDocuments(_ exchange: Exchange, messages: [Message], rng: inout DemoRandom, into batch: inout StoreBatch) throws {
+        let end = exchange.closed ?? today
+        for number in 0..<rng.int(0...3) {
+            let category: DocumentCategory = rng.weighted([(.invoice, 40), (.contract, 15), (.report, 20), (.certificate, 15), (.other, 10)])
+            let byExpert = category == .report || category == .certificate && rng.chance(0.5)
+            let author = byExpert ? exchange.expertUserId : exchange.clientUserId
+            let created = after(exchange.opened, days: rng.double(0...20))
+            let (title, fileStem) = Self.documentName(category, number: number + 1)
+            let document = try batch.insert(Document(
+                id: rng.uuid(), dossierId: exchange.dossierId, category: category,
+                title: title, createdBy: author, createdAt: created
+            ))
+            let versionCount = rng.weighted([(1, 65), (2, 25), (3, 10)])
+            var uploaded = created
+            for version in 1...versionCount {
+                let isLast = version == versionCount
+                var record = DocumentVersion(
+                    id: rng.uuid(), documentId: document.id,
+                    fileName: "\(fileStem)-v\(version).pdf", mediaType: "application/pdf",
+                    byteCount: Int64(rng.int(18_000...3_500_000)), sha256: rng.hex64(),
+                    uploadedBy: author, uploadedAt: uploaded, hlc: hlc(uploaded, counter: version)
+                )
+                if !isLast {
+                    let rejected = rng.chance(0.6)
+                    record.validation = rejected ? .rejected : .validated
+                    record.validationReason = rejected ? rng.pick(["Document illisible", "Période incomplète", "Signature manquante"]) : nil
+                    record.validatedBy = exchange.expertUserId
+                    record.validatedAt = min(end, uploaded.addingTimeInterval(86_400))
+                } else if exchange.assignment.status == .completed || rng.chance(0.4) {
+                    record.validation = .validated
+                    record.validatedBy = exchange.expertUserId
+                    record.validatedAt = min(end, uploaded.addingTimeInterval(86_400))
+                }
+                try batch.insert(record)
+                uploaded = after(uploaded, days: rng.double(1...10))
+            }
+            if let carrier = messages.first(where: { $0.authorId == author && $0.deletedAt == nil }), rng.chance(0.5) {
+                try batch.insert(MessageAttachment(messageId: carrier.id, documentId: document.id))
+            }
+        }
+    }
+
+    private static func documentName(_ category: DocumentCategory, number: Int) -> (String, String) {
+        switch category {
+        case .invoice: ("Factures fournisseurs — lot \(number)", "factures-lot-\(number)")
+        case .contract: ("Lettre de mission signée", "lettre-de-mission")
+        case .report: ("Rapport d'analyse n° \(number)", "rapport-analyse-\(number)")
+        case .certificate: ("Attestation de dépôt", "attestation-depot-\(number)")
+        case .other: ("Extrait Kbis", "kbis-\(number)")
+        }
+    }
+}

@@ -1,0 +1,109 @@
+public import Foundation
+internal import GRDB
+public import Logging
+
+/// The FinancialTracker database: one SQLite file, migrated on open.
+///
+/// All reads and writes of the domain go through the methods of this type, so that GRDB stays
+/// inside FTStore.
+public final class AppDatabase: Sendable {
+    let writer: any DatabaseWriter
+    /// The database file, or `nil` for an in-memory database.
+    public let path: String?
+    let logger: Logger
+
+    private init(writer: any DatabaseWriter, path: String?, logger: Logger) throws {
+        self.writer = writer
+        self.path = path
+        self.logger = logger
+        try Schema.migrator.migrate(writer)
+    }
+
+    /// Opens (creating if needed) the database file at `path` and brings its schema up to date.
+    ///
+    /// A file that is not an SQLite database, or that a newer FinancialTracker wrote, is refused
+    /// before anything is written to it.
+    public static func open(path: String, logger: Logger = Logger(label: "ft.store")) throws -> AppDatabase {
+        try checkExistingFile(at: path)
+        do {
+            let pool = try DatabasePool(path: path, configuration: configuration(logger: logger))
+            let database = try AppDatabase(writer: pool, path: path, logger: logger)
+            logger.debug("opened database", metadata: ["path": "\(path)"])
+            return database
+        } catch let error as DatabaseError where error.resultCode == .SQLITE_NOTADB {
+            throw StoreError.notADatabase(path: path)
+        } catch let error as DatabaseError where error.resultCode == .SQLITE_CANTOPEN || error.resultCode == .SQLITE_READONLY || error.resultCode == .SQLITE_PERM {
+            throw StoreError.cannotOpen(path: path, reason: error.message ?? "\(error.resultCode)")
+        }
+    }
+
+    /// A fresh, migrated in-memory database (tests, dry runs).
+    public static func inMemory(logger: Logger = Logger(label: "ft.store")) throws -> AppDatabase {
+        let queue = try DatabaseQueue(configuration: configuration(logger: logger))
+        return try AppDatabase(writer: queue, path: nil, logger: logger)
+    }
+
+    /// Folds the write-ahead log into the database file and closes it, so that the file alone holds
+    /// everything; the value must not be used afterwards.
+    public func close() throws {
+        if let pool = writer as? DatabasePool {
+            try pool.writeWithoutTransaction { db in try db.checkpoint(.truncate) }
+            try pool.close()
+        } else if let queue = writer as? DatabaseQueue {
+            try queue.close()
+        }
+    }
+
+    private static func configuration(logger: Logger) -> Configuration {
+        var configuration = Configuration()
+        configuration.foreignKeysEnabled = true
+        configuration.busyMode = .timeout(10)
+        configuration.label = "FinancialTracker"
+        configuration.prepareDatabase { db in
+            try db.execute(sql: "PRAGMA synchronous = NORMAL")
+        }
+        return configuration
+    }
+
+    /// Refuses, without writing anything, a file that is not SQLite or whose schema is newer.
+    private static func checkExistingFile(at path: String) throws {
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
+            let folder = (path as NSString).deletingLastPathComponent
+            if !folder.isEmpty, !FileManager.default.isWritableFile(atPath: folder) {
+                throw StoreError.cannotOpen(path: path, reason: "the folder \(folder) is missing or not writable")
+            }
+            return
+        }
+        if isDirectory.boolValue {
+            throw StoreError.cannotOpen(path: path, reason: "it is a folder, not a file")
+        }
+        guard let handle = FileHandle(forReadingAtPath: path) else {
+            throw StoreError.cannotOpen(path: path, reason: "the file is not readable")
+        }
+        let header = (try? handle.read(upToCount: 16)) ?? Data()
+        try? handle.close()
+        if header.isEmpty { return }
+        guard header == Data("SQLite format 3\0".utf8) else {
+            throw StoreError.notADatabase(path: path)
+        }
+        // Read the applied migrations without opening the file for writing.
+        var readOnly = Configuration()
+        readOnly.readonly = true
+        do {
+            let queue = try DatabaseQueue(path: path, configuration: readOnly)
+            defer { try? queue.close() }
+            let applied: Set<String> = try queue.read { db in
+                guard try db.tableExists("grdb_migrations") else { return [] }
+                return try Set(String.fetchAll(db, sql: "SELECT identifier FROM grdb_migrations"))
+            }
+            let known = Set(Schema.migrator.migrations)
+            let unknown = applied.subtracting(known).sorted()
+            if !unknown.isEmpty {
+                throw StoreError.newerSchema(path: path, unknownMigrations: unknown)
+            }
+        } catch let error as DatabaseError where error.resultCode == .SQLITE_NOTADB || error.resultCode == .SQLITE_CORRUPT {
+            throw StoreError.notADatabase(path: path)
+        }
+    }
+}

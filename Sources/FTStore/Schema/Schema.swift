@@ -1,0 +1,23 @@
+internal import GRDB
+
+/// The database schema as named GRDB migrations. A shipped migration is never edited: a change to
+/// the schema is a new migration appended at the end.
+enum Schema {
+    static var migrator: DatabaseMigrator {
+        var migrator = DatabaseMigrator()
+        migrator.registerMigration("v1-people", migrate: createPeople)
+        migrator.registerMigration("v1-dossiers", migrate: createDossiers)
+        migrator.registerMigration("v1-exchanges", migrate: createExchanges)
+        migrator.registerMigration("v1-notifications", migrate: createNotifications)
+        migrator.registerMigration("v1-search", migrate: createSearch)
+        return migrator
+    }
+
+    /// Every table that holds data, parents before children (the order rows can be inserted in).
+    static let dataTables = [
+        "user", "eligibleProduct", "client", "expert", "expertSpecialty",
+        "dossier", "expertAssignment", "dossierStep",
+        "document", "documentVersion", "conversation", "message", "messageAttachment", "readReceipt",
+        "rating", "notification", "notificationPreference", "auditLog",
+    ]
+}
