@@ -51,7 +51,11 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(name: "FTModelTests", dependencies: ["FTModel"], swiftSettings: swiftSettings),
-        .testTarget(name: "FTStoreTests", dependencies: ["FTModel", "FTStore"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "FTStoreTests",
+            dependencies: ["FTModel", "FTStore", "FTSeed", .product(name: "GRDB", package: "GRDB.swift")],
+            swiftSettings: swiftSettings
+        ),
         .testTarget(name: "FTSeedTests", dependencies: ["FTModel", "FTStore", "FTSeed"], swiftSettings: swiftSettings),
         .testTarget(name: "ftTests", dependencies: ["ft"], swiftSettings: swiftSettings),
     ]

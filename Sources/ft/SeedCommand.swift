@@ -56,6 +56,7 @@ struct SeedCommand: AsyncParsableCommand {
 
     func run() async throws {
         let logger = options.bootstrapLogging()
+        MemoryTuning.keepFreedMemory()
         try options.prepareDataDirectory()
         let path = options.databasePath
         let manager = FileManager.default

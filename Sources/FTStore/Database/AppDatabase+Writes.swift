@@ -33,10 +33,22 @@ extension AppDatabase {
 
     /// Runs `body` in one transaction; `StoreBatch` inserts through cached statements. Nothing is
     /// written if `body` throws.
-    public func batch<T>(_ body: (inout StoreBatch) throws -> T) throws -> T {
-        try writer.write { db in
-            var batch = StoreBatch(db: db)
-            return try body(&batch)
+    ///
+    /// `cacheMegabytes` enlarges SQLite's page cache for the duration: a transaction that writes
+    /// hundreds of megabytes otherwise spills and reloads pages constantly (measured: 2.3× slower).
+    public func batch<T>(cacheMegabytes: Int = 0, _ body: (inout StoreBatch) throws -> T) throws -> T {
+        try writer.writeWithoutTransaction { db in
+            let previous = try Int.fetchOne(db, sql: "PRAGMA cache_size") ?? -2_000
+            if cacheMegabytes > 0 { try db.execute(sql: "PRAGMA cache_size = \(-cacheMegabytes * 1_024)") }
+            defer { try? db.execute(sql: "PRAGMA cache_size = \(previous)") }
+            var result: T?
+            try db.inTransaction {
+                var batch = StoreBatch(db: db)
+                result = try body(&batch)
+                return .commit
+            }
+            guard let result else { preconditionFailure("a committed transaction always produced a result") }
+            return result
         }
     }
 
@@ -61,28 +73,56 @@ extension AppDatabase {
     }
 }
 
-/// A run of inserts inside one transaction (see `AppDatabase.batch`).
+/// A run of inserts inside one transaction (see `AppDatabase.batch`). The records written by the
+/// hundred thousand go through one cached prepared statement per table.
 public struct StoreBatch {
     let db: Database
+    private var statements: [ObjectIdentifier: Statement] = [:]
 
-    @discardableResult public mutating func insert(_ user: User) throws -> User { try Self.insert(user, db: db) }
-    @discardableResult public mutating func insert(_ client: Client) throws -> Client { try Self.insert(client, db: db) }
+    init(db: Database) {
+        self.db = db
+    }
+
+    @discardableResult public mutating func insert(_ user: User) throws -> User { try bulkInsert(user) }
+    @discardableResult public mutating func insert(_ client: Client) throws -> Client { try bulkInsert(client) }
     @discardableResult public mutating func insert(_ expert: Expert) throws -> Expert { try Self.insert(expert, db: db) }
     @discardableResult public mutating func insert(_ specialty: ExpertSpecialty) throws -> ExpertSpecialty { try Self.insert(specialty, db: db) }
     @discardableResult public mutating func insert(_ product: EligibleProduct) throws -> EligibleProduct { try Self.insert(product, db: db) }
-    @discardableResult public mutating func insert(_ dossier: Dossier) throws -> Dossier { try Self.insert(dossier, db: db) }
-    @discardableResult public mutating func insert(_ assignment: ExpertAssignment) throws -> ExpertAssignment { try Self.insert(assignment, db: db) }
-    @discardableResult public mutating func insert(_ step: DossierStep) throws -> DossierStep { try Self.insert(step, db: db) }
-    @discardableResult public mutating func insert(_ document: Document) throws -> Document { try Self.insert(document, db: db) }
-    @discardableResult public mutating func insert(_ version: DocumentVersion) throws -> DocumentVersion { try Self.insert(version, db: db) }
-    @discardableResult public mutating func insert(_ conversation: Conversation) throws -> Conversation { try Self.insert(conversation, db: db) }
-    @discardableResult public mutating func insert(_ message: Message) throws -> Message { try Self.insert(message, db: db) }
-    @discardableResult public mutating func insert(_ attachment: MessageAttachment) throws -> MessageAttachment { try Self.insert(attachment, db: db) }
-    @discardableResult public mutating func insert(_ receipt: ReadReceipt) throws -> ReadReceipt { try Self.insert(receipt, db: db) }
-    @discardableResult public mutating func insert(_ rating: Rating) throws -> Rating { try Self.insert(rating, db: db) }
-    @discardableResult public mutating func insert(_ notification: UserNotification) throws -> UserNotification { try Self.insert(notification, db: db) }
+    @discardableResult public mutating func insert(_ dossier: Dossier) throws -> Dossier { try bulkInsert(dossier) }
+    @discardableResult public mutating func insert(_ assignment: ExpertAssignment) throws -> ExpertAssignment { try bulkInsert(assignment) }
+    @discardableResult public mutating func insert(_ step: DossierStep) throws -> DossierStep { try bulkInsert(step) }
+    @discardableResult public mutating func insert(_ document: Document) throws -> Document { try bulkInsert(document) }
+    @discardableResult public mutating func insert(_ version: DocumentVersion) throws -> DocumentVersion { try bulkInsert(version) }
+    @discardableResult public mutating func insert(_ conversation: Conversation) throws -> Conversation { try bulkInsert(conversation) }
+    @discardableResult public mutating func insert(_ message: Message) throws -> Message { try bulkInsert(message) }
+    @discardableResult public mutating func insert(_ attachment: MessageAttachment) throws -> MessageAttachment { try bulkInsert(attachment) }
+    @discardableResult public mutating func insert(_ receipt: ReadReceipt) throws -> ReadReceipt { try bulkInsert(receipt) }
+    @discardableResult public mutating func insert(_ rating: Rating) throws -> Rating { try bulkInsert(rating) }
+    @discardableResult public mutating func insert(_ notification: UserNotification) throws -> UserNotification { try bulkInsert(notification) }
     @discardableResult public mutating func insert(_ preference: NotificationPreference) throws -> NotificationPreference { try Self.insert(preference, db: db) }
-    @discardableResult public mutating func insert(_ entry: AuditEntry) throws -> AuditEntry { try Self.insert(entry, db: db) }
+    @discardableResult public mutating func insert(_ entry: AuditEntry) throws -> AuditEntry { try bulkInsert(entry) }
+
+    private mutating func bulkInsert<R: BulkInsertable>(_ record: R) throws -> R {
+        let key = ObjectIdentifier(R.self)
+        let statement: Statement
+        if let cached = statements[key] {
+            statement = cached
+        } else {
+            statement = try db.makeStatement(sql: R.insertSQL)
+            statements[key] = statement
+        }
+        let values = record.columnValues
+        do {
+            statement.setUncheckedArguments(StatementArguments(values))
+            try statement.execute()
+        } catch let error as DatabaseError {
+            let dictionary = Dictionary(zip(R.columnNames, values), uniquingKeysWith: { first, _ in first })
+            throw ConstraintDiagnosis.storeError(from: error, table: R.databaseTableName, values: dictionary, db: db) ?? error
+        }
+        var inserted = record
+        inserted.didInsert(rowID: db.lastInsertedRowID)
+        return inserted
+    }
 
     static func insert<R: MutablePersistableRecord>(_ record: R, db: Database) throws -> R {
         var record = record

@@ -60,6 +60,28 @@ enum ConstraintDiagnosis {
         return nil
     }
 
+    /// For a statement refused by a foreign key: runs it again with foreign keys deferred, inside a
+    /// savepoint that is rolled back, and asks SQLite which relation of `table` it broke.
+    static func brokenForeignKey(sql: String, arguments: StatementArguments, table: String, db: Database) throws -> String? {
+        var found: String?
+        try db.execute(sql: "PRAGMA defer_foreign_keys = ON")
+        defer { try? db.execute(sql: "PRAGMA defer_foreign_keys = OFF") }
+        try db.inSavepoint {
+            try db.execute(sql: sql, arguments: arguments)
+            if let violation = try Row.fetchOne(db, sql: "SELECT fkid FROM pragma_foreign_key_check(?)", arguments: [table]) {
+                let fkid: Int = violation["fkid"]
+                let columns = try Row.fetchAll(db, sql: "SELECT \"from\", \"to\", \"table\" FROM pragma_foreign_key_list(?) WHERE id = ?", arguments: [table, fkid])
+                if let parent: String = columns.first?["table"] {
+                    let origins = columns.map { $0["from"] as String }.joined(separator: ", ")
+                    let destinations = columns.map { $0["to"] as String }.joined(separator: ", ")
+                    found = "foreign key \(table).\(origins) → \(parent).\(destinations)"
+                }
+            }
+            return .rollback
+        }
+        return found
+    }
+
     /// For a refused delete: the first relation whose delete rule (RESTRICT or NO ACTION) forbids
     /// removing the row `id` of `table` because a child row still points at it.
     static func blockingChildren(table: String, id: DatabaseValue, db: Database) throws -> String? {

@@ -1,0 +1,48 @@
+import FTModel
+import Testing
+
+@Suite struct HLCTimestampTests {
+    @Test func theStringFormRoundTripsAndSortsLikeTheTimestamps() throws {
+        let stamps = [
+            HLCTimestamp(milliseconds: 1_795_132_800_000, counter: 0, node: "a"),
+            HLCTimestamp(milliseconds: 1_795_132_800_000, counter: 1, node: "a"),
+            HLCTimestamp(milliseconds: 1_795_132_800_000, counter: 1, node: "b"),
+            HLCTimestamp(milliseconds: 1_795_132_800_001, counter: 0, node: "a"),
+            HLCTimestamp(milliseconds: 99, counter: 12, node: "device-7"),
+        ]
+        for stamp in stamps {
+            #expect(HLCTimestamp(stamp.description) == stamp)
+        }
+        #expect(stamps.sorted().map(\.description) == stamps.map(\.description).sorted())
+        #expect(HLCTimestamp(milliseconds: 99, counter: 12, node: "device-7").description == "0000000000000099-00012-device-7")
+    }
+
+    @Test(arguments: ["", "123", "0000000000000099-00012-", "000000000000009x-00012-n", "0000000000000099-1-n"])
+    func malformedTimestampsAreRefused(text: String) {
+        #expect(HLCTimestamp(text) == nil)
+    }
+}
+
+@Suite struct DomainRulesTests {
+    @Test func closedDossiersAndOpenAssignments() {
+        #expect(DossierStatus.allCases.filter(\.isClosed) == [.ineligible, .done, .cancelled])
+        #expect(AssignmentStatus.allCases.filter(\.isOpen) == [.pending, .assigned, .inProgress])
+    }
+
+    @Test func statusesUseTheDatabaseSpelling() {
+        #expect(DossierStatus.inProgress.rawValue == "in_progress")
+        #expect(AssignmentStatus.inProgress.rawValue == "in_progress")
+        #expect(StepStatus.inProgress.rawValue == "in_progress")
+        #expect(NotificationKind.stepOverdue.rawValue == "step_overdue")
+    }
+
+    @Test func distancesBetweenFrenchCities() {
+        let paris = GeoPoint(latitude: 48.8566, longitude: 2.3522)
+        let lyon = GeoPoint(latitude: 45.7640, longitude: 4.8357)
+        let marseille = GeoPoint(latitude: 43.2965, longitude: 5.3698)
+        #expect(abs(paris.distance(to: lyon) - 392) < 5)
+        #expect(abs(paris.distance(to: marseille) - 661) < 5)
+        #expect(paris.distance(to: paris) == 0)
+        #expect(abs(lyon.distance(to: paris) - paris.distance(to: lyon)) < 1e-9)
+    }
+}
