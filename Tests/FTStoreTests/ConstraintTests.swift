@@ -76,6 +76,18 @@ import Testing
         ("audit_log_detail", "auditLog", "detail = '{not json'"),
     ]
 
+    /// Tables without a rowid, and the column that picks "the first row" in them.
+    static let rowKey = [
+        "expertSpecialty": "expertId, productId", "messageAttachment": "messageId, documentId",
+        "readReceipt": "conversationId, userId", "notificationPreference": "userId, kind, channel",
+    ]
+
+    /// SQL that changes exactly one row of `table`.
+    static func updateFirstRow(of table: String, set change: String) -> String {
+        let key = rowKey[table] ?? "rowid"
+        return "UPDATE \(table) SET \(change) WHERE (\(key)) = (SELECT \(key) FROM \(table) ORDER BY \(key) LIMIT 1)"
+    }
+
     @Test func theTableAboveCoversEveryNamedCheckOfTheSchema() throws {
         let database = try AppDatabase.inMemory()
         let schemaSQL = try database.writer.read { db in
@@ -95,8 +107,7 @@ import Testing
     @Test(arguments: badChanges)
     func aCheckRefusesABadRowAndNamesItself(constraint: String, table: String, change: String) throws {
         let database = try Fixtures.seededDatabase(experts: 6, clients: 12)
-        let key = table == "notificationPreference" ? "userId" : "rowid"
-        let sql = "UPDATE \(table) SET \(change) WHERE \(key) = (SELECT min(\(key)) FROM \(table))"
+        let sql = Self.updateFirstRow(of: table, set: change)
         let before = try database.contentDigest()
         #expect {
             try database.execute(sql: sql, table: table)
@@ -120,9 +131,8 @@ import Testing
         }
         #expect(relations.count >= 25)
         for relation in relations {
-            let key = relation.table == "notificationPreference" ? "userId" : "rowid"
             let missing = relation.parent == "document" || relation.parent == "message" ? "'no-such-id'" : "987654321"
-            let sql = "UPDATE \(relation.table) SET \(relation.column) = \(missing) WHERE \(key) = (SELECT min(\(key)) FROM \(relation.table))"
+            let sql = Self.updateFirstRow(of: relation.table, set: "\(relation.column) = \(missing)")
             let expected = "foreign key \(relation.table).\(relation.column) → \(relation.parent).\(relation.to)"
             #expect(performing: { try database.execute(sql: sql, table: relation.table) }, throws: { error in
                 let error = try #require(error as? StoreError)
@@ -169,7 +179,8 @@ import Testing
 
     @Test func deletingAClientCascadesToItsDossiersAndEverythingUnderThem() throws {
         let database = try Fixtures.seededDatabase(experts: 6, clients: 12)
-        let client = try #require(try database.client(userId: try #require(try database.user(email: "client2@financialtracker.example")?.id)))
+        let userId = try #require(try database.user(email: "client2@financialtracker.example")?.id)
+        let client = try #require(try database.client(userId: userId))
         let dossierIds = try database.dossiers(clientId: try #require(client.id)).compactMap(\.id)
         #expect(!dossierIds.isEmpty)
         // The client wrote messages and documents in its own dossiers only, so it may go.
@@ -197,9 +208,10 @@ import Testing
         let database = try Fixtures.seededDatabase(experts: 6, clients: 12)
         let expert = try #require(try database.user(email: "expert@financialtracker.example"))
         let profile = try #require(try database.writer.read { db in try Expert.filter(sql: "userId = ?", arguments: [expert.id]).fetchOne(db) })
-        #expect(try !database.assignments(expertId: try #require(profile.id)).isEmpty)
+        let profileId = try #require(profile.id)
+        #expect(try !database.assignments(expertId: profileId).isEmpty)
         #expect {
-            try database.deleteExpert(id: try #require(profile.id))
+            try database.deleteExpert(id: profileId)
         } throws: { error in
             let error = try #require(error as? StoreError)
             return error.table == "expert" && (error.constraint ?? "").contains("expertAssignment.expertId → expert.id")

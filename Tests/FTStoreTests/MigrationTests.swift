@@ -60,29 +60,35 @@ import FTModel
         }
         guard let start = sql.range(of: "CONSTRAINT \(constraint)") else { return [] }
         let rest = sql[start.upperBound...]
-        guard let open = rest.range(of: "IN ("), let close = rest[open.upperBound...].range(of: ")") else { return [] }
+        guard let open = rest.range(of: #"IN\s*\("#, options: .regularExpression), let close = rest[open.upperBound...].range(of: ")") else { return [] }
         return Set(rest[open.upperBound..<close.lowerBound].split(separator: ",").map {
             $0.trimmingCharacters(in: .whitespacesAndNewlines).trimmingCharacters(in: CharacterSet(charactersIn: "'"))
         })
     }
 
-    @Test(arguments: [
-        ("user_role", Set(Role.allCases.map(\.rawValue))),
-        ("eligible_product_category", Set(ProductCategory.allCases.map(\.rawValue))),
-        ("expert_approval", Set(ApprovalStatus.allCases.map(\.rawValue))),
-        ("dossier_status", Set(DossierStatus.allCases.map(\.rawValue))),
-        ("expert_assignment_status", Set(AssignmentStatus.allCases.map(\.rawValue))),
-        ("dossier_step_type", Set(StepType.allCases.map(\.rawValue))),
-        ("dossier_step_status", Set(StepStatus.allCases.map(\.rawValue))),
-        ("dossier_step_priority", Set(StepPriority.allCases.map(\.rawValue))),
-        ("dossier_step_assignee_role", Set(Role.allCases.map(\.rawValue))),
-        ("document_category", Set(DocumentCategory.allCases.map(\.rawValue))),
-        ("document_version_validation", Set(ValidationState.allCases.map(\.rawValue))),
-        ("document_version_storage", Set(VersionStorage.allCases.map(\.rawValue))),
-        ("notification_kind", Set(NotificationKind.allCases.map(\.rawValue))),
-        ("notification_preference_kind", Set(NotificationKind.allCases.map(\.rawValue))),
-        ("notification_preference_channel", Set(NotificationChannel.allCases.map(\.rawValue))),
-    ])
+    static func spellings<E: RawRepresentable & CaseIterable>(_ type: E.Type) -> Set<String> where E.RawValue == String {
+        Set(E.allCases.map(\.rawValue))
+    }
+
+    static let cases: [(String, Set<String>)] = [
+        ("user_role", spellings(Role.self)),
+        ("eligible_product_category", spellings(ProductCategory.self)),
+        ("expert_approval", spellings(ApprovalStatus.self)),
+        ("dossier_status", spellings(DossierStatus.self)),
+        ("expert_assignment_status", spellings(AssignmentStatus.self)),
+        ("dossier_step_type", spellings(StepType.self)),
+        ("dossier_step_status", spellings(StepStatus.self)),
+        ("dossier_step_priority", spellings(StepPriority.self)),
+        ("dossier_step_assignee_role", spellings(Role.self)),
+        ("document_category", spellings(DocumentCategory.self)),
+        ("document_version_validation", spellings(ValidationState.self)),
+        ("document_version_storage", spellings(VersionStorage.self)),
+        ("notification_kind", spellings(NotificationKind.self)),
+        ("notification_preference_kind", spellings(NotificationKind.self)),
+        ("notification_preference_channel", spellings(NotificationChannel.self)),
+    ]
+
+    @Test(arguments: cases)
     func swiftEnumsAndCheckListsAgree(constraint: String, swiftValues: Set<String>) throws {
         #expect(try Self.allowedValues(constraint: constraint) == swiftValues)
     }

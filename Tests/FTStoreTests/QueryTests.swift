@@ -44,16 +44,19 @@ import Testing
     @Test func theDemoClientSeesItsDossierWithTheDemoExpert() throws {
         let clientUser = try #require(try database.user(email: "client@financialtracker.example"))
         let expertUser = try #require(try database.user(email: "expert@financialtracker.example"))
-        let client = try #require(try database.client(userId: try #require(clientUser.id)))
+        let clientUserId = try #require(clientUser.id)
+        let client = try #require(try database.client(userId: clientUserId))
         let dossiers = try database.dossiers(clientId: try #require(client.id))
-        let inProgress = try #require(dossiers.first { $0.status == .inProgress })
-        let assignment = try #require(try database.assignments(dossierId: try #require(inProgress.id)).first)
-        let expert = try #require(try database.expert(id: assignment.expertId))
-        #expect(expert.userId == expertUser.id)
-        let steps = try database.steps(dossierId: try #require(inProgress.id))
+        let expertProfile = try #require(try database.publishedExperts(limit: 1_000).first { $0.userId == expertUser.id })
+        let shared = try dossiers.filter { dossier in
+            try dossier.status == .inProgress && database.assignments(dossierId: dossier.id ?? 0).contains { $0.expertId == expertProfile.id }
+        }
+        let inProgress = try #require(shared.first, "the demo client must have a dossier in progress with the demo expert")
+        let dossierId = try #require(inProgress.id)
+        let steps = try database.steps(dossierId: dossierId)
         #expect(steps.map(\.position) == [1, 2, 3, 4, 5])
         #expect(steps.map(\.type) == [.validation, .documentation, .expertise, .approval, .payment])
-        let conversation = try #require(try database.conversation(dossierId: try #require(inProgress.id)))
+        let conversation = try #require(try database.conversation(dossierId: dossierId))
         let messages = try database.messages(conversationId: try #require(conversation.id))
         #expect(!messages.isEmpty)
         #expect(Set(messages.map(\.authorId)).isSubset(of: [clientUser.id, expertUser.id].compactMap { $0 }))

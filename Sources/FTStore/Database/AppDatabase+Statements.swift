@@ -7,7 +7,7 @@ extension AppDatabase {
         try writer.write { db in
             do {
                 try db.execute(sql: sql, arguments: arguments)
-            } catch let error as DatabaseError where error.extendedResultCode == .SQLITE_CONSTRAINT_FOREIGNKEY {
+            } catch let error as DatabaseError where error.isForeignKeyViolation {
                 let constraint = try ConstraintDiagnosis.brokenForeignKey(sql: sql, arguments: arguments, table: table, db: db)
                 throw StoreError.constraintViolated(table: table, constraint: constraint ?? "foreign key", detail: "the referenced row does not exist")
             } catch let error as DatabaseError {

@@ -61,7 +61,7 @@ extension AppDatabase {
             do {
                 try db.execute(sql: "DELETE FROM \(table.quotedDatabaseIdentifier) WHERE id = ?", arguments: [id])
                 if db.changesCount == 0 { throw StoreError.notFound(table: table, id: "\(id)") }
-            } catch let error as DatabaseError where error.extendedResultCode == .SQLITE_CONSTRAINT_FOREIGNKEY {
+            } catch let error as DatabaseError where error.isForeignKeyViolation {
                 let constraint = try ConstraintDiagnosis.blockingChildren(table: table, id: id.databaseValue, db: db)
                 throw StoreError.constraintViolated(
                     table: table,

@@ -16,6 +16,15 @@ public final class AppDatabase: Sendable {
         self.writer = writer
         self.path = path
         self.logger = logger
+        let unknown = try writer.read { db -> [String] in
+            guard try db.tableExists("grdb_migrations") else { return [] }
+            let applied = try Set(String.fetchAll(db, sql: "SELECT identifier FROM grdb_migrations"))
+            return applied.subtracting(Schema.migrator.migrations).sorted()
+        }
+        if !unknown.isEmpty {
+            try close()
+            throw StoreError.newerSchema(path: path ?? ":memory:", unknownMigrations: unknown)
+        }
         try Schema.migrator.migrate(writer)
     }
 
@@ -65,7 +74,8 @@ public final class AppDatabase: Sendable {
         return configuration
     }
 
-    /// Refuses, without writing anything, a file that is not SQLite or whose schema is newer.
+    /// Refuses, without writing to it, a file that is not an SQLite database or whose schema is
+    /// newer than this build's.
     private static func checkExistingFile(at path: String) throws {
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
@@ -87,18 +97,16 @@ public final class AppDatabase: Sendable {
         guard header == Data("SQLite format 3\0".utf8) else {
             throw StoreError.notADatabase(path: path)
         }
-        // Read the applied migrations without opening the file for writing.
-        var readOnly = Configuration()
-        readOnly.readonly = true
+        // Read the applied migrations through a plain connection: a pool would switch the file to
+        // WAL and write to it before we could refuse it.
         do {
-            let queue = try DatabaseQueue(path: path, configuration: readOnly)
+            let queue = try DatabaseQueue(path: path, configuration: Configuration())
             defer { try? queue.close() }
-            let applied: Set<String> = try queue.read { db in
+            let unknown = try queue.read { db -> [String] in
                 guard try db.tableExists("grdb_migrations") else { return [] }
-                return try Set(String.fetchAll(db, sql: "SELECT identifier FROM grdb_migrations"))
+                let applied = try Set(String.fetchAll(db, sql: "SELECT identifier FROM grdb_migrations"))
+                return applied.subtracting(Schema.migrator.migrations).sorted()
             }
-            let known = Set(Schema.migrator.migrations)
-            let unknown = applied.subtracting(known).sorted()
             if !unknown.isEmpty {
                 throw StoreError.newerSchema(path: path, unknownMigrations: unknown)
             }

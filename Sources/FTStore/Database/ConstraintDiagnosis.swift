@@ -15,14 +15,15 @@ enum ConstraintDiagnosis {
     ) -> StoreError? {
         guard error.resultCode == .SQLITE_CONSTRAINT else { return nil }
         let message = error.message ?? "constraint failed"
-        switch error.extendedResultCode {
-        case .SQLITE_CONSTRAINT_FOREIGNKEY:
+        if error.isForeignKeyViolation {
             let constraint = (try? missingParent(table: table, values: values, db: db)) ?? nil
             return .constraintViolated(
                 table: table,
                 constraint: constraint ?? "foreign key",
                 detail: constraint == nil ? message : "the referenced row does not exist"
             )
+        }
+        switch error.extendedResultCode {
         case .SQLITE_CONSTRAINT_CHECK:
             let name = message.replacingOccurrences(of: "CHECK constraint failed: ", with: "")
             return .constraintViolated(table: table, constraint: name, detail: "a value is outside what \(name) allows")
@@ -100,5 +101,14 @@ enum ConstraintDiagnosis {
             }
         }
         return nil
+    }
+}
+
+extension DatabaseError {
+    /// SQLite reports a RESTRICT or NO ACTION failure with the plain constraint code, so the
+    /// message is the reliable sign.
+    var isForeignKeyViolation: Bool {
+        resultCode == .SQLITE_CONSTRAINT
+            && (extendedResultCode == .SQLITE_CONSTRAINT_FOREIGNKEY || (message ?? "").contains("FOREIGN KEY constraint failed"))
     }
 }
