@@ -21,10 +21,10 @@ struct SeedCommand: AsyncParsableCommand {
 
     @OptionGroup var options: GlobalOptions
 
-    @Option(help: "Number of experts to generate.")
+    @Option(parsing: .unconditional, help: "Number of experts to generate.")
     var experts = 200
 
-    @Option(help: "Number of client businesses to generate (each with its dossiers, messages, documents…).")
+    @Option(parsing: .unconditional, help: "Number of client businesses to generate (each with its dossiers, messages, documents…).")
     var clients = 1_000
 
     @Option(help: "Random seed: the same seed gives the same data.")
