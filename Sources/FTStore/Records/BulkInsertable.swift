@@ -44,10 +44,11 @@ extension Optional where Wrapped == Date {
     var bulkValue: DatabaseValue { self?.bulkValue ?? .null }
 }
 
-/// Dates as GRDB stores them: `yyyy-MM-dd HH:mm:ss.SSS`, UTC, milliseconds truncated.
+/// Dates as GRDB stores them: `yyyy-MM-dd HH:mm:ss.SSS`, UTC, to the nearest millisecond.
 enum DatabaseDate {
     static func string(from date: Date) -> String {
-        let milliseconds = Int64((date.timeIntervalSince1970 * 1000).rounded(.down))
+        // Rounded to the nearest millisecond, halves up, as ICU does for GRDB.
+        let milliseconds = Int64((date.timeIntervalSince1970 * 1000 + 0.5).rounded(.down))
         var days = milliseconds / 86_400_000
         var remainder = milliseconds % 86_400_000
         if remainder < 0 {
