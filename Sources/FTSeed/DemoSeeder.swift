@@ -15,7 +15,7 @@ public struct DemoSeeder: Sendable {
     /// Writes the demo data in one transaction: on error, nothing is written.
     public func seed(into database: AppDatabase, progress: (SeedProgress) -> Void = { _ in }) throws -> SeedReport {
         let started = ContinuousClock.now
-        try database.batch(cacheMegabytes: 1_024) { batch in
+        try database.batch(cacheMegabytes: 1_024, deferIndexes: true) { batch in
             var context = SeedContext(configuration: configuration)
             try context.insertCatalog(into: &batch)
             try context.insertAccounts(into: &batch)

@@ -93,3 +93,34 @@ import FTModel
         #expect(try Self.allowedValues(constraint: constraint) == swiftValues)
     }
 }
+
+@Suite struct BulkLoadTests {
+    private func schema(_ database: AppDatabase) throws -> [String] {
+        try database.writer.read { db in
+            try String.fetchAll(db, sql: "SELECT type || ' ' || name || ' ' || coalesce(sql, '') FROM sqlite_master ORDER BY type, name")
+        }
+    }
+
+    @Test func aBatchThatDefersIndexesLeavesTheSchemaAsItWas() throws {
+        let empty = try AppDatabase.inMemory()
+        let seeded = try Fixtures.seededDatabase(experts: 4, clients: 6)
+        #expect(try schema(seeded) == schema(empty))
+        try seeded.writer.read { (db: Database) throws -> Void in
+            #expect(try Row.fetchAll(db, sql: "PRAGMA integrity_check").map { $0[0] as String } == ["ok"])
+            #expect(try Row.fetchAll(db, sql: "PRAGMA foreign_key_check").isEmpty)
+        }
+    }
+
+    @Test func aUniqueRuleStillRefusesDuringADeferredBatch() throws {
+        let database = try AppDatabase.inMemory()
+        #expect(throws: StoreError.self) {
+            try database.batch(deferIndexes: true) { batch in
+                for _ in 0..<2 {
+                    try batch.insert(User(email: "meme@exemple.example", role: .client, displayName: "Double", createdAt: Fixtures.today))
+                }
+            }
+        }
+        #expect(try database.isEmpty())
+        #expect(try schema(database) == schema(try AppDatabase.inMemory()))
+    }
+}
