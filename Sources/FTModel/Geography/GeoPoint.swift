@@ -1,4 +1,4 @@
-public import Foundation
+internal import Foundation
 
 /// A point on Earth, in degrees.
 public struct GeoPoint: Sendable, Codable, Equatable {

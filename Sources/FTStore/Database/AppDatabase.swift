@@ -1,4 +1,4 @@
-public import Foundation
+internal import Foundation
 internal import GRDB
 public import Logging
 
@@ -16,15 +16,6 @@ public final class AppDatabase: Sendable {
         self.writer = writer
         self.path = path
         self.logger = logger
-        let unknown = try writer.read { db -> [String] in
-            guard try db.tableExists("grdb_migrations") else { return [] }
-            let applied = try Set(String.fetchAll(db, sql: "SELECT identifier FROM grdb_migrations"))
-            return applied.subtracting(Schema.migrator.migrations).sorted()
-        }
-        if !unknown.isEmpty {
-            try close()
-            throw StoreError.newerSchema(path: path ?? ":memory:", unknownMigrations: unknown)
-        }
         try Schema.migrator.migrate(writer)
     }
 
@@ -35,9 +26,9 @@ public final class AppDatabase: Sendable {
     public static func open(path: String, logger: Logger = Logger(label: "ft.store")) throws -> AppDatabase {
         try checkExistingFile(at: path)
         do {
-            let pool = try DatabasePool(path: path, configuration: configuration(logger: logger))
+            let pool = try DatabasePool(path: path, configuration: configuration())
             let database = try AppDatabase(writer: pool, path: path, logger: logger)
-            logger.debug("opened database", metadata: ["path": "\(path)"])
+            logger.debug("opened database", metadata: ["path": "\(path)", "migrations": "\(Schema.migrator.migrations.count)"])
             return database
         } catch let error as DatabaseError where error.resultCode == .SQLITE_NOTADB {
             throw StoreError.notADatabase(path: path)
@@ -48,7 +39,7 @@ public final class AppDatabase: Sendable {
 
     /// A fresh, migrated in-memory database (tests, dry runs).
     public static func inMemory(logger: Logger = Logger(label: "ft.store")) throws -> AppDatabase {
-        let queue = try DatabaseQueue(configuration: configuration(logger: logger))
+        let queue = try DatabaseQueue(configuration: configuration())
         return try AppDatabase(writer: queue, path: nil, logger: logger)
     }
 
@@ -56,14 +47,14 @@ public final class AppDatabase: Sendable {
     /// everything; the value must not be used afterwards.
     public func close() throws {
         if let pool = writer as? DatabasePool {
-            try pool.writeWithoutTransaction { db in try db.checkpoint(.truncate) }
+            _ = try pool.writeWithoutTransaction { db in try db.checkpoint(.truncate) }
             try pool.close()
         } else if let queue = writer as? DatabaseQueue {
             try queue.close()
         }
     }
 
-    private static func configuration(logger: Logger) -> Configuration {
+    private static func configuration() -> Configuration {
         var configuration = Configuration()
         configuration.foreignKeysEnabled = true
         configuration.busyMode = .timeout(10)
