@@ -31,6 +31,8 @@ public struct DemoSeeder: Sendable {
                 if index % clientStep == 0 { progress(SeedProgress(phase: "clients", done: index, total: configuration.clients)) }
             }
             progress(SeedProgress(phase: "clients", done: configuration.clients, total: configuration.clients))
+            // The batch builds its deferred indexes once this closure returns.
+            progress(SeedProgress(phase: "indexes", done: 0, total: 1))
         }
         let elapsed = ContinuousClock.now - started
         let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18

@@ -2,6 +2,7 @@ import ArgumentParser
 import FTSeed
 import FTStore
 import Foundation
+import Logging
 
 struct SeedCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -74,6 +75,7 @@ struct SeedCommand: AsyncParsableCommand {
         let configuration = SeedConfiguration(experts: experts, clients: clients, seed: seed, today: day, demoPassword: demoPassword)
         let temporary = path + ".seeding"
         DatabaseFiles.remove(temporary)
+        logger.info("seeding into a temporary file", metadata: ["path": "\(temporary)", "experts": "\(experts)", "clients": "\(clients)", "seed": "\(seed)"])
         let progress = ProgressBar(title: "Seeding")
         let report: SeedReport
         do {
@@ -91,6 +93,7 @@ struct SeedCommand: AsyncParsableCommand {
         DatabaseFiles.remove(path)
         try manager.moveItem(atPath: temporary, toPath: path)
         DatabaseFiles.remove(temporary)
+        logger.info("database moved into place", metadata: ["path": "\(path)"])
 
         let size = (try? manager.attributesOfItem(atPath: path)[.size] as? NSNumber)?.int64Value ?? 0
         print(SeedSummary(report: report, path: path, bytes: size, password: demoPassword, today: DayParser.string(from: day), seed: seed).text)
