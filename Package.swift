@@ -9,7 +9,7 @@ let swiftSettings: [SwiftSetting] = [
 
 let package = Package(
     name: "FinancialTracker",
-    platforms: [.macOS(.v14)],
+    platforms: [.macOS(.v15)],
     products: [
         .executable(name: "ft", targets: ["ft"])
     ],
@@ -18,6 +18,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
         .package(url: "https://github.com/apple/swift-crypto.git", "3.12.3"..<"5.0.0"),
+        .package(url: "https://github.com/hummingbird-project/swift-mustache.git", from: "2.1.1"),
     ],
     targets: [
         // The domain: value types and rules, no I/O, no dependencies.
@@ -34,6 +35,25 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // cmark-gfm, imported by FTMarkdown only.
+        .systemLibrary(
+            name: "CCmarkGFM",
+            pkgConfig: "libcmark-gfm",
+            providers: [.apt(["libcmark-gfm-dev", "libcmark-gfm-extensions-dev"])]
+        ),
+        // Safe GitHub-flavoured Markdown to HTML.
+        .target(name: "FTMarkdown", dependencies: ["CCmarkGFM"], swiftSettings: swiftSettings),
+        // The static-site generator: snapshot → view models → Mustache → files written only when changed.
+        .target(
+            name: "FTSite",
+            dependencies: [
+                "FTModel", "FTStore", "FTMarkdown",
+                .product(name: "Mustache", package: "swift-mustache"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         // Deterministic French demo data, written through FTStore.
         .target(
             name: "FTSeed",
@@ -44,7 +64,7 @@ let package = Package(
         .executableTarget(
             name: "ft",
             dependencies: [
-                "FTModel", "FTStore", "FTSeed",
+                "FTModel", "FTStore", "FTSeed", "FTSite",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -56,6 +76,8 @@ let package = Package(
             dependencies: ["FTModel", "FTStore", "FTSeed", .product(name: "GRDB", package: "GRDB.swift")],
             swiftSettings: swiftSettings
         ),
+        .testTarget(name: "FTMarkdownTests", dependencies: ["FTMarkdown"], swiftSettings: swiftSettings),
+        .testTarget(name: "FTSiteTests", dependencies: ["FTModel", "FTStore", "FTSeed", "FTSite"], swiftSettings: swiftSettings),
         .testTarget(name: "FTSeedTests", dependencies: ["FTModel", "FTStore", "FTSeed"], swiftSettings: swiftSettings),
         .testTarget(name: "ftTests", dependencies: ["ft"], swiftSettings: swiftSettings),
     ]

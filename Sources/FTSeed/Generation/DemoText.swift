@@ -1,24 +1,10 @@
 internal import Foundation
+internal import FTModel
 
-/// Text helpers for the demo data: slugs, email local parts, SIREN numbers, French money.
+/// Text helpers for the demo data: slugs, SIREN numbers, French money.
 enum DemoText {
     /// Lowercase ASCII with hyphens: "Hélène Dupont-Moreau" → "helene-dupont-moreau".
-    static func slug(_ text: String) -> String {
-        let folded = text.folding(options: [.diacriticInsensitive, .caseInsensitive], locale: Locale(identifier: "fr_FR"))
-            .lowercased()
-        var result = ""
-        var lastWasHyphen = true
-        for scalar in folded.unicodeScalars {
-            if ("a"..."z").contains(scalar) || ("0"..."9").contains(scalar) {
-                result.unicodeScalars.append(scalar)
-                lastWasHyphen = false
-            } else if !lastWasHyphen {
-                result.append("-")
-                lastWasHyphen = true
-            }
-        }
-        return result.hasSuffix("-") ? String(result.dropLast()) : result
-    }
+    static func slug(_ text: String) -> String { Slug.make(text) }
 
     /// A valid 9-digit SIREN (Luhn checksum), unique for each `index` below 10⁸.
     static func siren(index: Int) -> String {

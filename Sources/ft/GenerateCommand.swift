@@ -1,0 +1,70 @@
+import ArgumentParser
+import FTSite
+import FTStore
+import Foundation
+
+struct GenerateCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "generate",
+        abstract: "Render the public marketplace into static files.",
+        discussion: """
+            Reads the database once, renders every page in memory and only then writes: a file whose \
+            bytes did not change is left alone (and keeps its modification time), a changed one is \
+            replaced atomically, and a page that no longer exists (an expert deactivated, unapproved \
+            or deleted) is removed. Files in the output folder that ft did not write are never touched.
+
+            A template error names the file and line, and nothing is written.
+            """
+    )
+
+    @OptionGroup var options: GlobalOptions
+
+    @Option(name: .customLong("out"), help: ArgumentHelp("Output folder.", valueName: "dir"))
+    var outputDirectory = "public"
+
+    @Option(help: ArgumentHelp("Folder of Mustache templates, assets/ and locales/.", valueName: "dir"))
+    var templates = "site-templates"
+
+    @Option(name: .customLong("base-url"), help: "Public address of the site, for canonical links, the sitemap and the feed.")
+    var baseURL = "http://127.0.0.1:8080"
+
+    @Flag(help: "Rewrite every file, even those whose bytes did not change.")
+    var clean = false
+
+    mutating func validate() throws {
+        guard baseURL.hasPrefix("http://") || baseURL.hasPrefix("https://") else {
+            throw ValidationError("--base-url must start with http:// or https://, not '\(baseURL)'")
+        }
+        guard !outputDirectory.isEmpty else { throw ValidationError("--out cannot be empty") }
+    }
+
+    func run() async throws {
+        let logger = options.bootstrapLogging()
+        let path = options.databasePath
+        guard FileManager.default.fileExists(atPath: path) else {
+            throw CLIError("no database at \(path); create one with `ft seed`")
+        }
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: templates, isDirectory: &isDirectory), isDirectory.boolValue else {
+            throw CLIError("no templates folder at \(templates); pass --templates DIR")
+        }
+        let database = try AppDatabase.open(path: path, logger: logger)
+        defer { try? database.close() }
+        let configuration = SiteConfiguration(templatesDirectory: templates, outputDirectory: outputDirectory, baseURL: baseURL, clean: clean)
+        let progress = ProgressBar(title: "Generating")
+        let report: SiteReport
+        do {
+            report = try SiteGenerator(configuration: configuration).generate(from: database) { step in
+                progress.update(label: step.phase, done: step.done, total: step.total)
+            }
+        } catch {
+            progress.finish()
+            throw error
+        }
+        progress.finish()
+        print(String(
+            format: "Generated %@: %d files for %d experts — %d written, %d unchanged, %d removed in %.2f s.",
+            outputDirectory, report.files, report.experts, report.written.count, report.unchanged, report.removed.count, report.seconds
+        ))
+    }
+}
