@@ -21,6 +21,8 @@ public struct SiteReport: Sendable {
     public var seconds: Double
     /// Published experts.
     public var experts: Int
+    /// Seconds spent reading the database, rendering and writing.
+    public var phases: [(name: String, seconds: Double)]
 }
 
 /// Renders the public marketplace from the database into static files.
@@ -36,35 +38,55 @@ public struct SiteGenerator: Sendable {
 
     public func generate(from database: AppDatabase, progress: @escaping @Sendable (SiteProgress) -> Void = { _ in }) throws -> SiteReport {
         let started = ContinuousClock.now
+        var phases: [(name: String, seconds: Double)] = []
+        var mark = started
+        func lap(_ name: String) {
+            let now = ContinuousClock.now
+            phases.append((name, Self.seconds(now - mark)))
+            mark = now
+        }
         let templates = try SiteTemplates(directory: configuration.templatesDirectory, locale: configuration.locale)
         progress(SiteProgress(phase: "reading", done: 0, total: 1))
         let snapshot = try database.siteSnapshot()
+        lap("read")
         let format = FrenchFormat(strings: templates.strings)
         let model = SiteModel(snapshot: snapshot, format: format)
         let views = SiteViews(model: model, format: format, configuration: configuration, stylesheetPath: templates.stylesheetPath)
 
         let jobs = plan(model)
-        var files = try render(jobs, views: views, templates: templates, progress: progress)
-        files[templates.stylesheetPath] = templates.stylesheet
-        for (path, data) in templates.assets { files[path] = data }
-        files["recherche/experts.json"] = SearchIndex.build(model: model)
-        files["sitemap.xml"] = Data(Feeds.sitemap(paths: jobs.filter(\.inSitemap).map(\.path), baseURL: configuration.baseURL).utf8)
-        files["flux/nouveaux-experts.xml"] = Data(Feeds.atom(model: model, baseURL: configuration.baseURL, format: format).utf8)
-        files["robots.txt"] = Data(Feeds.robots(baseURL: configuration.baseURL).utf8)
-
-        let writer = SiteWriter(directory: configuration.outputDirectory, clean: configuration.clean)
-        let outcome = try writer.write(files) { done, total in
-            progress(SiteProgress(phase: "writing", done: done, total: total))
+        lap("model")
+        // Pages are written as soon as they are rendered, on every core: rendering cannot fail
+        // once the templates have loaded, so a template error has already stopped the build.
+        let writer = try SiteWriter(directory: configuration.outputDirectory, clean: configuration.clean)
+        var written = try renderAndWrite(jobs, views: views, templates: templates, writer: writer, progress: progress)
+        var extras: [String: Data] = [:]
+        extras[templates.stylesheetPath] = templates.stylesheet
+        for (path, data) in templates.assets { extras[path] = data }
+        extras["recherche/experts.json"] = SearchIndex.build(model: model)
+        extras["sitemap.xml"] = Data(Feeds.sitemap(paths: jobs.filter(\.inSitemap).map(\.sitemapPath), baseURL: configuration.baseURL).utf8)
+        extras["flux/nouveaux-experts.xml"] = Data(Feeds.atom(model: model, baseURL: configuration.baseURL, format: format).utf8)
+        extras["robots.txt"] = Data(Feeds.robots(baseURL: configuration.baseURL).utf8)
+        for path in extras.keys.sorted() {
+            if let bytes = extras[path], try writer.put(path, bytes) { written.append(path) }
         }
+        let allPaths = Set(jobs.map(\.path)).union(extras.keys)
+        let removed = try writer.finish(paths: allPaths)
+        progress(SiteProgress(phase: "writing", done: allPaths.count, total: allPaths.count))
+        lap("render+write")
         let elapsed = ContinuousClock.now - started
         return SiteReport(
-            files: files.count,
-            written: outcome.written,
-            unchanged: outcome.unchanged,
-            removed: outcome.removed,
-            seconds: Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18,
-            experts: model.experts.count
+            files: allPaths.count,
+            written: written.sorted(),
+            unchanged: allPaths.count - written.count,
+            removed: removed,
+            seconds: Self.seconds(elapsed),
+            experts: model.experts.count,
+            phases: phases
         )
+    }
+
+    private static func seconds(_ duration: Duration) -> Double {
+        Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
     }
 
     /// Every page of the site.
@@ -82,34 +104,37 @@ public struct SiteGenerator: Sendable {
         return jobs
     }
 
-    /// Renders the pages on every core; the first error wins and nothing is returned.
-    private func render(_ jobs: [PageJob], views: SiteViews, templates: SiteTemplates, progress: @escaping @Sendable (SiteProgress) -> Void) throws -> [String: Data] {
+    /// Renders and writes the pages on every core; returns the paths written. The first error
+    /// stops every worker.
+    private func renderAndWrite(
+        _ jobs: [PageJob], views: SiteViews, templates: SiteTemplates, writer: SiteWriter,
+        progress: @escaping @Sendable (SiteProgress) -> Void
+    ) throws -> [String] {
         let workers = max(1, min(ProcessInfo.processInfo.activeProcessorCount, 8))
-        let results = Mutex<[(String, Data)]>([])
+        let results = PartsCollector<String>(workers: workers)
         let failure = Mutex<(any Error)?>(nil)
         let done = Atomic<Int>(0)
         let total = jobs.count
         DispatchQueue.concurrentPerform(iterations: workers) { worker in
-            var local: [(String, Data)] = []
-            local.reserveCapacity(total / workers + 1)
+            var written: [String] = []
             var index = worker
-            while index < total {
+            while index < total, failure.withLock({ $0 == nil }) {
+                let job = jobs[index]
                 do {
-                    let job = jobs[index]
                     let html = try templates.render(job.context(views), template: job.template)
-                    local.append((job.path, Data(html.utf8)))
+                    if try writer.put(job.path, Data(html.utf8)) { written.append(job.path) }
                 } catch {
                     failure.withLock { if $0 == nil { $0 = error } }
-                    return
+                    break
                 }
                 let finished = done.add(1, ordering: .relaxed).newValue
                 if finished % 250 == 0 { progress(SiteProgress(phase: "rendering", done: finished, total: total)) }
                 index += workers
             }
-            results.withLock { $0.append(contentsOf: local) }
+            results.store(written, at: worker)
         }
         if let error = failure.withLock({ $0 }) { throw error }
-        return results.withLock { Dictionary($0, uniquingKeysWith: { first, _ in first }) }
+        return results.joined()
     }
 }
 
@@ -140,7 +165,12 @@ enum PageJob: Sendable {
         }
     }
 
-    /// Pages a search engine should index (folders, not `index.html`).
+    /// The address in the sitemap: the folder, not its `index.html`.
+    var sitemapPath: String {
+        path.hasSuffix("index.html") ? String(path.dropLast("index.html".count)) : path
+    }
+
+    /// Pages a search engine should index.
     var inSitemap: Bool {
         switch self {
         case .notFound, .search: false
@@ -148,7 +178,7 @@ enum PageJob: Sendable {
         }
     }
 
-    func context(_ views: SiteViews) -> [String: Any] {
+    func context(_ views: SiteViews) -> TemplateValue {
         switch self {
         case .home: views.home()
         case .search: views.search()

@@ -2,6 +2,7 @@ import ArgumentParser
 import FTSite
 import FTStore
 import Foundation
+import Logging
 
 struct GenerateCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -62,6 +63,7 @@ struct GenerateCommand: AsyncParsableCommand {
             throw error
         }
         progress.finish()
+        logger.info("build phases", metadata: Dictionary(uniqueKeysWithValues: report.phases.map { ($0.name, "\(String(format: "%.3f s", $0.seconds))") }))
         print(String(
             format: "Generated %@: %d files for %d experts — %d written, %d unchanged, %d removed in %.2f s.",
             outputDirectory, report.files, report.experts, report.written.count, report.unchanged, report.removed.count, report.seconds

@@ -50,3 +50,27 @@ import Testing
         #expect(renderer.html(from: "\u{0}") .contains("\u{FFFD}"))
     }
 }
+
+@Suite struct MarkdownConcurrencyTests {
+    @Test func headingsShiftUnderThePage() {
+        let html = MarkdownRenderer(headingOffset: 2).html(from: "# Un\n\n## Deux\n\n##### Cinq")
+        #expect(html == "<h3>Un</h3>\n<h4>Deux</h4>\n<h6>Cinq</h6>\n")
+    }
+
+    /// cmark-gfm's global state once made autolinks vanish when two threads rendered at once.
+    @Test func renderingOnManyThreadsGivesTheSameHTML() async {
+        let renderer = MarkdownRenderer()
+        let markdown = "Voir https://www.exemple.example et ~~ceci~~.\n\n| a | b |\n| - | - |\n| 1 | 2 |"
+        let expected = renderer.html(from: markdown)
+        #expect(expected.contains(#"<a href="https://www.exemple.example">"#))
+        let results = await withTaskGroup(of: Bool.self) { group in
+            for _ in 0..<8 {
+                group.addTask {
+                    (0..<300).allSatisfy { _ in renderer.html(from: markdown) == expected }
+                }
+            }
+            return await group.reduce(into: [Bool]()) { $0.append($1) }
+        }
+        #expect(results.allSatisfy { $0 })
+    }
+}

@@ -8,9 +8,8 @@ struct FrenchFormat: Sendable {
 
     /// "4,6"
     func decimal(_ value: Double) -> String {
-        let rounded = (value * 10).rounded() / 10
-        let text = String(format: "%.1f", rounded)
-        return text.replacingOccurrences(of: ".", with: ",")
+        let tenths = Int((value * 10).rounded())
+        return "\(tenths / 10),\(abs(tenths % 10))"
     }
 
     /// "42 300" with a narrow no-break space between thousands.
@@ -42,15 +41,29 @@ struct FrenchFormat: Sendable {
 
     /// A `{count}` placeholder filled in, singular or plural by the count: keys `name_one`, `name_other`.
     func count(_ key: String, _ value: Int) -> String {
-        let template = string(value == 1 || value == 0 ? "\(key)_one" : "\(key)_other")
-        return template.replacingOccurrences(of: "{count}", with: integer(value))
+        fill(value == 1 || value == 0 ? "\(key)_one" : "\(key)_other", ["count": integer(value)])
     }
 
-    /// A template string with `{name}` placeholders filled in.
+    /// A locale string with its `{name}` placeholders filled in; an unknown placeholder stays as it is.
+    /// (One pass over the text: Foundation's `replacingOccurrences` dominated a whole build's profile.)
     func fill(_ key: String, _ values: [String: String]) -> String {
-        var text = string(key)
-        for (name, value) in values { text = text.replacingOccurrences(of: "{\(name)}", with: value) }
-        return text
+        let template = string(key)
+        var result = ""
+        result.reserveCapacity(template.utf8.count + 16)
+        var rest = Substring(template)
+        while let open = rest.firstIndex(of: "{") {
+            result += rest[..<open]
+            guard let close = rest[open...].firstIndex(of: "}") else { break }
+            let name = String(rest[rest.index(after: open)..<close])
+            if let value = values[name] {
+                result += value
+            } else {
+                result += rest[open...close]
+            }
+            rest = rest[rest.index(after: close)...]
+        }
+        result += rest
+        return result
     }
 
     static let calendar: Calendar = {

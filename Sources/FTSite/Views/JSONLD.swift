@@ -37,10 +37,61 @@ enum JSONLD {
 
     /// Sorted keys for stable bytes; `<`, `>` and `&` escaped so no text can close the script.
     static func encode(_ object: [String: Any]) -> String {
-        guard let data = try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes]) else { return "{}" }
-        return String(decoding: data, as: UTF8.self)
-            .replacingOccurrences(of: "<", with: "\\u003c")
-            .replacingOccurrences(of: ">", with: "\\u003e")
-            .replacingOccurrences(of: "&", with: "\\u0026")
+        var output = ""
+        output.reserveCapacity(1_024)
+        write(object, to: &output)
+        return output
+    }
+
+    private static func write(_ value: Any, to output: inout String) {
+        switch value {
+        case let text as String:
+            output += "\""
+            for scalar in text.unicodeScalars {
+                switch scalar {
+                case "\"": output += "\\\""
+                case "\\": output += "\\\\"
+                case "\n": output += "\\n"
+                case "\r": output += "\\r"
+                case "\t": output += "\\t"
+                case "<": output += "\\u003c"
+                case ">": output += "\\u003e"
+                case "&": output += "\\u0026"
+                case "\u{2028}": output += "\\u2028"
+                case "\u{2029}": output += "\\u2029"
+                default:
+                    if scalar.value < 0x20 {
+                        output += "\\u00" + (scalar.value < 0x10 ? "0" : "") + String(scalar.value, radix: 16)
+                    } else {
+                        output.unicodeScalars.append(scalar)
+                    }
+                }
+            }
+            output += "\""
+        case let number as Int:
+            output += String(number)
+        case let number as Double:
+            output += number.isFinite ? "\(number)" : "null"
+        case let flag as Bool:
+            output += flag ? "true" : "false"
+        case let list as [Any]:
+            output += "["
+            for (index, element) in list.enumerated() {
+                if index > 0 { output += "," }
+                write(element, to: &output)
+            }
+            output += "]"
+        case let object as [String: Any]:
+            output += "{"
+            for (index, key) in object.keys.sorted().enumerated() {
+                if index > 0 { output += "," }
+                write(key, to: &output)
+                output += ":"
+                write(object[key] as Any, to: &output)
+            }
+            output += "}"
+        default:
+            output += "null"
+        }
     }
 }

@@ -1,0 +1,58 @@
+public import GRDB
+public import FTModel
+internal import Foundation
+
+// Experts are read by the ten thousand for every site build: decoded by hand, with the three JSON
+// columns parsed by JSONSerialization (Codable's keyed containers and JSONDecoder took most of the
+// build's read time).
+extension Expert {
+    public init(row: Row) throws {
+        self.init(
+            id: row["id"],
+            userId: row["userId"],
+            slug: row["slug"],
+            firstName: row["firstName"],
+            lastName: row["lastName"],
+            company: row["company"],
+            headline: row["headline"],
+            city: row["city"],
+            postcode: row["postcode"],
+            region: row["region"],
+            latitude: row["latitude"],
+            longitude: row["longitude"],
+            bioMarkdown: row["bioMarkdown"],
+            certifications: Self.strings(row["certifications"]),
+            languages: Self.strings(row["languages"]),
+            portfolio: Self.portfolio(row["portfolio"]),
+            yearsOfExperience: row["yearsOfExperience"],
+            dayRate: row["dayRate"],
+            successFeePercent: row["successFeePercent"],
+            responseTimeHours: row["responseTimeHours"],
+            approval: ApprovalStatus(rawValue: row["approval"]) ?? .pending,
+            approvedAt: row["approvedAt"],
+            approvedBy: row["approvedBy"],
+            active: row["active"],
+            createdAt: row["createdAt"],
+            updatedAt: row["updatedAt"]
+        )
+    }
+
+    private static func json(_ text: String?) -> Any? {
+        guard let data = text?.data(using: .utf8) else { return nil }
+        return try? JSONSerialization.jsonObject(with: data)
+    }
+
+    private static func strings(_ text: String?) -> [String] {
+        (json(text) as? [Any])?.compactMap { $0 as? String } ?? []
+    }
+
+    private static func portfolio(_ text: String?) -> [PortfolioItem] {
+        guard let items = json(text) as? [[String: Any]] else { return [] }
+        return items.compactMap { item in
+            guard let title = item["title"] as? String, let summary = item["summary"] as? String,
+                let year = (item["year"] as? NSNumber)?.intValue
+            else { return nil }
+            return PortfolioItem(title: title, summary: summary, amountRecovered: (item["amountRecovered"] as? NSNumber)?.intValue, year: year)
+        }
+    }
+}
