@@ -75,7 +75,11 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(name: "FTMarkdownTests", dependencies: ["FTMarkdown"], swiftSettings: swiftSettings),
-        .testTarget(name: "FTSiteTests", dependencies: ["FTModel", "FTStore", "FTSeed", "FTSite"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "FTSiteTests",
+            dependencies: ["FTModel", "FTStore", "FTSeed", "FTSite", .product(name: "GRDB", package: "GRDB.swift")],
+            swiftSettings: swiftSettings
+        ),
         .testTarget(name: "FTSeedTests", dependencies: ["FTModel", "FTStore", "FTSeed"], swiftSettings: swiftSettings),
         .testTarget(name: "ftTests", dependencies: ["ft"], swiftSettings: swiftSettings),
     ]

@@ -1,0 +1,119 @@
+import FTModel
+import FTSite
+@testable import FTStore
+import Foundation
+import GRDB
+import Testing
+
+@Suite struct IncrementalBuildTests {
+    @Test func aSecondBuildWithoutChangesWritesNothing() throws {
+        let fixture = try SiteFixture()
+        let first = try fixture.generate()
+        #expect(first.written.count == first.files)
+        let stamp = try fixture.modificationDate("index.html")
+        let second = try fixture.generate()
+        #expect(second.written.isEmpty)
+        #expect(second.removed.isEmpty)
+        #expect(second.unchanged == first.files)
+        #expect(try fixture.modificationDate("index.html") == stamp)
+    }
+
+    @Test func oneRatingChangeRewritesExactlyThePagesThatShowTheExpert() throws {
+        let fixture = try SiteFixture()
+        try fixture.generate()
+        let before = try fixture.files()
+
+        // A published expert with a rating whose score can move its average.
+        let (ratingId, expertId, slug, score) = try fixture.database.writer.read { db -> (Int64, Int64, String, Int) in
+            let row = try #require(try Row.fetchOne(db, sql: """
+                SELECT r.id, r.expertId, e.slug, r.score FROM rating r JOIN expert e ON e.id = r.expertId JOIN user u ON u.id = e.userId
+                WHERE e.approval = 'approved' AND e.active AND u.active AND r.score >= 3 ORDER BY r.id LIMIT 1
+                """))
+            return (row[0], row[1], row[2], row[3])
+        }
+        let rating = try #require(try fixture.database.writer.read { db in try Rating.fetchOne(db, key: ratingId) })
+        var changed = rating
+        changed.score = score == 5 ? 1 : 5
+        changed.updatedAt = SiteFixture.today
+        try fixture.database.saveRating(changed)
+        let stampsBefore = try Dictionary(uniqueKeysWithValues: before.keys.map { ($0, try fixture.modificationDate($0)) })
+
+        let report = try fixture.generate()
+        let after = try fixture.files()
+
+        // Independently: the pages that link to the expert's profile (every card shows its
+        // rating) before or after, and the search index, which carries every rating.
+        let link = "href=\"/experts/\(slug)/\""
+        let showing = Set(before.filter { String(decoding: $0.value, as: UTF8.self).contains(link) }.keys)
+            .union(after.filter { String(decoding: $0.value, as: UTF8.self).contains(link) }.keys)
+        let expected = showing.union(["recherche/experts.json", "experts/\(slug)/index.html"])
+        #expect(Set(report.written) == expected)
+        #expect(report.removed.isEmpty)
+        #expect(expected.count < before.count / 2, "a rating must not rebuild the site")
+        _ = expertId
+        for (path, bytes) in before where !expected.contains(path) {
+            #expect(after[path] == bytes, "\(path) changed")
+            #expect(try fixture.modificationDate(path) == stampsBefore[path] ?? nil, "\(path) was touched")
+        }
+    }
+
+    @Test(arguments: ["deactivated", "unapproved", "user deactivated", "deleted"])
+    func anExpertWhoLeavesDisappearsEverywhere(how: String) throws {
+        let fixture = try SiteFixture()
+        // A newly approved expert (no assignment yet, so that it may also be deleted).
+        let day = SiteFixture.today
+        let user = try fixture.database.insert(User(email: "nouvelle@experts.example", role: .expert, displayName: "Inès Nouvelle", createdAt: day))
+        let expert = try fixture.database.insert(Expert(
+            userId: try #require(user.id), slug: "ines-nouvelle", firstName: "Inès", lastName: "Nouvelle", company: "Nouvelle Conseil",
+            headline: "Audit URSSAF", city: "Nantes", postcode: "44000", region: "Pays de la Loire", latitude: 47.2184, longitude: -1.5536,
+            bioMarkdown: "Bonjour.", yearsOfExperience: 3, dayRate: 700, responseTimeHours: 4,
+            approval: .approved, approvedAt: day, createdAt: day, updatedAt: day
+        ))
+        let expertId = try #require(expert.id)
+        try fixture.database.insert(ExpertSpecialty(expertId: expertId, productId: 1))
+        let userId = try #require(user.id)
+        let slug = "ines-nouvelle"
+        try fixture.generate()
+        #expect(try fixture.read("flux/nouveaux-experts.xml").contains("/experts/\(slug)/"))
+        #expect(try fixture.read("recherche/experts.json").contains("\"\(slug)\""))
+        #expect(try fixture.read("sitemap.xml").contains("/experts/\(slug)/"))
+        switch how {
+        case "deactivated": try fixture.database.setExpertActive(id: expertId, active: false, by: nil, at: SiteFixture.today)
+        case "unapproved": try fixture.database.setExpertApproval(id: expertId, approval: .pending, by: nil, at: SiteFixture.today)
+        case "user deactivated": try fixture.database.setUserActive(id: userId, active: false, by: nil, at: SiteFixture.today)
+        default: try fixture.database.deleteExpert(id: expertId)
+        }
+        let report = try fixture.generate()
+        #expect(report.removed == ["experts/\(slug)/index.html"])
+        #expect(!FileManager.default.fileExists(atPath: fixture.output + "/experts/\(slug)"))
+        for (path, data) in try fixture.files() {
+            let text = String(decoding: data, as: UTF8.self)
+            #expect(!text.contains("/experts/\(slug)/"), "\(path) still links to the expert")
+            #expect(!text.contains("\"\(slug)\""), "\(path) still lists the expert")
+        }
+    }
+
+    @Test func filesTheGeneratorDidNotWriteAreLeftAlone() throws {
+        let fixture = try SiteFixture(experts: 6, clients: 10)
+        try FileManager.default.createDirectory(atPath: fixture.output, withIntermediateDirectories: true)
+        try Data("à moi".utf8).write(to: URL(fileURLWithPath: fixture.output + "/README.md"))
+        try fixture.generate()
+        try fixture.generate()
+        #expect(FileManager.default.contents(atPath: fixture.output + "/README.md") == Data("à moi".utf8))
+    }
+
+    @Test func cleanRewritesEverything() throws {
+        let fixture = try SiteFixture(experts: 6, clients: 10)
+        let first = try fixture.generate()
+        var configuration = fixture.configuration
+        configuration.clean = true
+        let again = try fixture.generate(configuration)
+        #expect(again.written.count == first.files)
+    }
+
+    @Test func noTemporaryFileIsLeftBehind() throws {
+        let fixture = try SiteFixture(experts: 6, clients: 10)
+        try fixture.generate()
+        #expect(try fixture.files().keys.allSatisfy { !$0.contains(".ft-") && !$0.hasSuffix(".tmp") })
+    }
+}
