@@ -7,17 +7,18 @@ DATA_DIR ?= data
 
 .PHONY: run test deps build bench clean
 
-## Install what is missing, build, seed the demo database (once), and show what is in it.
+## Install what is missing, build, seed the demo database (once), generate the public site.
 run: deps build
 	@if [ -f "$(DATA_DIR)/financialtracker.sqlite" ]; then \
 	  echo "Keeping the existing database in $(DATA_DIR)/ (delete it, or run '$(FT) seed --replace', to start over)."; \
 	else \
 	  $(FT) seed --data-dir "$(DATA_DIR)"; \
 	fi
-	@$(FT) info --data-dir "$(DATA_DIR)"
+	@$(FT) generate --data-dir "$(DATA_DIR)" --out public
 	@echo
-	@echo "Done: built $(FT), demo data in $(DATA_DIR)/financialtracker.sqlite."
-	@echo "Site generation and the sync server are not built yet; see the README's tour of ft."
+	@echo "Done: built $(FT), demo data in $(DATA_DIR)/financialtracker.sqlite, the public site in public/."
+	@echo "The sync server that will serve it is not built yet: open public/index.html through any static web server,"
+	@echo "e.g. 'python3 -m http.server -d public 8080', then http://127.0.0.1:8080/."
 
 ## The whole test suite.
 test: deps
@@ -29,9 +30,10 @@ deps:
 build:
 	swift build -c release --product ft
 
-## Benchmarks: seeding the 10,000-expert / 50,000-client database (median of RUNS=3).
+## Benchmarks: seeding the 10,000-expert / 50,000-client database, then generating its site
+## (full and no-change builds); medians of RUNS=3.
 bench: deps build
-	@bash .ci/bench-seed.sh
+	@bash .ci/bench.sh
 
 clean:
 	rm -rf .build .build-*

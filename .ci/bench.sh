@@ -1,0 +1,41 @@
+#!/usr/bin/env bash
+# Seeds the 10,000-expert / 50,000-client demo database RUNS times with the release build and
+# prints each time, the median, and the database's size; then generates its site RUNS times from
+# scratch and RUNS times with nothing changed.
+set -euo pipefail
+ft=${FT:-.build/release/ft}
+runs=${RUNS:-3}
+experts=${EXPERTS:-10000}
+clients=${CLIENTS:-50000}
+dir=$(mktemp -d)
+trap 'rm -rf "$dir"' EXIT
+
+median() { sort -n | awk '{a[NR]=$1} END {print (NR % 2) ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2}'; }
+
+times=()
+for ((i = 1; i <= runs; i++)); do
+  out=$("$ft" seed --data-dir "$dir" --experts "$experts" --clients "$clients" --seed 42 --today 2026-11-20 --replace)
+  line=$(grep -E '^[0-9]+ rows in' <<<"$out")
+  echo "seed run $i: $line"
+  times+=("$(sed -E 's/.* in ([0-9.]+) s.*/\1/' <<<"$line")")
+done
+size=$(du -m "$dir/financialtracker.sqlite" | cut -f1)
+echo "seed ${experts} experts / ${clients} clients: median $(printf '%s\n' "${times[@]}" | median) s over ${runs} runs, database ${size} MB"
+
+full=()
+again=()
+for ((i = 1; i <= runs; i++)); do
+  out="$dir/site-$i"
+  if [[ -x /usr/bin/time ]]; then
+    line=$(/usr/bin/time -f 'peak memory %M KB' "$ft" generate --data-dir "$dir" --out "$out" 2>&1 | tr '\n' ' ')
+  else
+    line=$("$ft" generate --data-dir "$dir" --out "$out")
+  fi
+  echo "full build $i: $line"
+  full+=("$(sed -E 's/.* in ([0-9.]+) s.*/\1/' <<<"$line")")
+  line=$("$ft" generate --data-dir "$dir" --out "$out")
+  echo "no-change build $i: $line"
+  again+=("$(sed -E 's/.* in ([0-9.]+) s.*/\1/' <<<"$line")")
+done
+files=$(find "$dir/site-1" -type f | wc -l)
+echo "site of ${experts} experts (${files} files): full build median $(printf '%s\n' "${full[@]}" | median) s, no-change build median $(printf '%s\n' "${again[@]}" | median) s over ${runs} runs"
