@@ -4,6 +4,7 @@ export PATH := /opt/swift/usr/bin:$(PATH)
 
 FT := .build/release/ft
 DATA_DIR ?= data
+VENV := .venv
 
 .PHONY: run test deps build bench clean
 
@@ -20,9 +21,17 @@ run: deps build
 	@echo "The sync server that will serve it is not built yet: open public/index.html through any static web server,"
 	@echo "e.g. 'python3 -m http.server -d public 8080', then http://127.0.0.1:8080/."
 
-## The whole test suite.
-test: deps
+## The whole test suite: JavaScript (node --test), the browser tests (headless Chromium), then
+## the Swift tests, whose closing lines end the output.
+test: deps $(VENV)/bin/python
+	swift build --build-tests
+	node --test Tests/browser/
+	FT=.build/debug/ft $(VENV)/bin/python Tests/browser/test_search.py
 	swift test
+
+$(VENV)/bin/python:
+	python3 -m venv $(VENV)
+	$(VENV)/bin/pip install --quiet --disable-pip-version-check 'selenium>=4.20,<5'
 
 deps:
 	@bash .ci/install-deps.sh

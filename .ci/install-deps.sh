@@ -9,7 +9,12 @@ packages=(
   libcmark-gfm-dev          # Markdown for the site generator
   libcmark-gfm-extensions-dev
   libarchive-dev            # document archives and exports
+  chromium                  # the browser tests
+  chromium-driver
 )
+# The browser tests' Python environment and the JavaScript tests.
+python3 -m venv --help >/dev/null 2>&1 || packages+=(python3-venv)
+command -v node >/dev/null || packages+=(nodejs)
 
 missing=()
 for package in "${packages[@]}"; do

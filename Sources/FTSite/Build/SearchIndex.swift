@@ -8,7 +8,8 @@ internal import FTStore
 /// `{"v":1, "products":[[code,name,categoryIndex]], "categories":[…], "regions":[…], "languages":[…],
 ///   "experts":[[slug, name, city, regionIndex, lat, lon, rating×10, reviews, [productIndex], [languageIndex],
 ///               responseHours, searchText]]}`
-/// where `searchText` is the lowercase, accent-free text a query matches.
+/// where `searchText` is the lowercase, accent-free text a query matches; and
+/// `"places":[[name, postcode, lat, lon]]`, the towns where experts work, for "near a town or postcode".
 enum SearchIndex {
     static func build(model: SiteModel) -> Data {
         let categories = ProductCategory.allCases.map(\.rawValue)
@@ -39,7 +40,23 @@ enum SearchIndex {
                 fold(text),
             ])
         }
+        var places: [String: (postcode: String, latitude: Double, longitude: Double, count: Int)] = [:]
+        for published in model.experts {
+            let expert = published.expert
+            var place = places[expert.city] ?? (expert.postcode, 0, 0, 0)
+            place.latitude += expert.latitude
+            place.longitude += expert.longitude
+            place.count += 1
+            places[expert.city] = place
+        }
+        let placeList: [[Any]] = places.keys.sorted().compactMap { name in
+            guard let place = places[name] else { return nil }
+            let latitude = (place.latitude / Double(place.count) * 10_000).rounded() / 10_000
+            let longitude = (place.longitude / Double(place.count) * 10_000).rounded() / 10_000
+            return [name, place.postcode, latitude, longitude]
+        }
         let object: [String: Any] = [
+            "places": placeList,
             "v": 1,
             "products": model.products.map { [$0.code, $0.name, categories.firstIndex(of: $0.category.rawValue) ?? 0] as [Any] },
             "categories": categories,

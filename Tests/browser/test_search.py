@@ -1,0 +1,114 @@
+#!/usr/bin/env python3
+"""Headless Chromium runs filtered searches on the generated site and must get the experts that
+SQL finds in the same database. Exits non-zero on any failure; prints 'N passed, N failed'."""
+import http.server
+import os
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import threading
+import unicodedata
+from functools import partial
+from urllib.parse import urlencode
+
+from selenium import webdriver
+from selenium.webdriver.chrome.service import Service
+from selenium.webdriver.common.by import By
+from selenium.webdriver.support.ui import WebDriverWait
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+FT = os.environ.get("FT", os.path.join(ROOT, ".build", "debug", "ft"))
+
+
+def fold(text):
+    return "".join(c for c in unicodedata.normalize("NFD", text) if unicodedata.category(c) != "Mn").lower()
+
+
+def published(db):
+    """Published experts with what the filters look at, straight from SQL."""
+    rows = db.execute(
+        """
+        SELECT e.id, e.slug, e.firstName, e.lastName, e.company, e.headline, e.city, e.region, e.languages,
+               (SELECT avg(score) FROM rating r WHERE r.expertId = e.id),
+               (SELECT count(*) FROM rating r WHERE r.expertId = e.id),
+               (SELECT group_concat(p.code) FROM expertSpecialty s JOIN eligibleProduct p ON p.id = s.productId WHERE s.expertId = e.id),
+               (SELECT group_concat(p.category) FROM expertSpecialty s JOIN eligibleProduct p ON p.id = s.productId WHERE s.expertId = e.id)
+        FROM expert e JOIN user u ON u.id = e.userId
+        WHERE e.approval = 'approved' AND e.active = 1 AND u.active = 1
+        """
+    ).fetchall()
+    experts = []
+    for r in rows:
+        experts.append({
+            "slug": r[1],
+            "text": fold(" ".join([f"{r[2]} {r[3]}", r[4], r[5], r[6], r[7]])),
+            "city": r[6], "region": r[7], "languages": r[8],
+            "rating": round((r[9] or 0) * 10), "reviews": r[10],
+            "products": (r[11] or "").split(","), "categories": (r[12] or "").split(","),
+        })
+    return experts
+
+
+def main():
+    workdir = tempfile.mkdtemp(prefix="ft-browser-")
+    data, site = os.path.join(workdir, "data"), os.path.join(workdir, "site")
+    subprocess.run([FT, "seed", "--data-dir", data, "--experts", "600", "--clients", "300", "--seed", "3", "--today", "2026-11-20"],
+                   check=True, stdout=subprocess.DEVNULL)
+    subprocess.run([FT, "generate", "--data-dir", data, "--out", site, "--templates", os.path.join(ROOT, "site-templates")],
+                   check=True, stdout=subprocess.DEVNULL)
+    db = sqlite3.connect(os.path.join(data, "financialtracker.sqlite"))
+    experts = published(db)
+    busiest_region = db.execute("SELECT region FROM expert GROUP BY region ORDER BY count(*) DESC LIMIT 1").fetchone()[0]
+    accented_city = next(e["city"] for e in experts if fold(e["city"]) != e["city"].lower())
+
+    cases = [
+        ({"region": busiest_region, "note": "4"},
+         lambda e: e["region"] == busiest_region and e["reviews"] > 0 and e["rating"] >= 40),
+        ({"q": fold(accented_city).upper()},
+         lambda e: all(word in e["text"] for word in fold(accented_city).split())),
+        ({"dispositif": "TICPE", "langue": "en"},
+         lambda e: "TICPE" in e["products"] and '"en"' in e["languages"]),
+        ({"categorie": "energy", "region": busiest_region},
+         lambda e: "energy" in e["categories"] and e["region"] == busiest_region),
+        ({"q": "zzzz-personne"}, lambda e: False),
+    ]
+
+    handler = partial(http.server.SimpleHTTPRequestHandler, directory=site)
+    http.server.SimpleHTTPRequestHandler.log_message = lambda *args: None
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    base = f"http://127.0.0.1:{server.server_address[1]}"
+
+    options = webdriver.ChromeOptions()
+    options.binary_location = "/usr/bin/chromium"
+    for flag in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage"):
+        options.add_argument(flag)
+    driver = webdriver.Chrome(service=Service("/usr/bin/chromedriver"), options=options)
+    passed = failed = 0
+    try:
+        for query, rule in cases:
+            expected = {e["slug"] for e in experts if rule(e)}
+            driver.get(f"{base}/recherche/?{urlencode(query)}")
+            status = WebDriverWait(driver, 20).until(
+                lambda d: d.find_element(By.ID, "search-status") if d.find_element(By.ID, "search-status").get_attribute("data-count") else None)
+            count = int(status.get_attribute("data-count"))
+            shown = {a.get_attribute("data-slug") for a in driver.find_elements(By.CSS_SELECTOR, "#search-results article")}
+            ok = count == len(expected) and (shown == expected if count <= 100 else shown <= expected and len(shown) == 100)
+            print(f"{'ok' if ok else 'FAIL'} {query}: {count} found ({status.get_attribute('data-milliseconds')} ms), {len(expected)} expected")
+            if not ok:
+                print("   missing:", sorted(expected - shown)[:10], "unexpected:", sorted(shown - expected)[:10])
+            passed, failed = passed + ok, failed + (not ok)
+        # Hostile names are shown as text, never parsed.
+        scripts = driver.execute_script("return document.querySelectorAll('#search-results script, #search-results img').length")
+        ok = scripts == 0
+        passed, failed = passed + ok, failed + (not ok)
+    finally:
+        driver.quit()
+        server.shutdown()
+    print(f"{passed} passed, {failed} failed")
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
