@@ -23,15 +23,16 @@ run: deps build
 
 ## The whole test suite: JavaScript (node --test), the browser tests (headless Chromium), then
 ## the Swift tests, whose closing lines end the output.
-test: deps $(VENV)/bin/python
+test: deps $(VENV)/.selenium
 	swift build --build-tests
 	node --test Tests/browser/
 	FT=.build/debug/ft $(VENV)/bin/python Tests/browser/test_search.py
 	swift test
 
-$(VENV)/bin/python:
+$(VENV)/.selenium:
 	python3 -m venv $(VENV)
 	$(VENV)/bin/pip install --quiet --disable-pip-version-check 'selenium>=4.20,<5'
+	touch $@
 
 deps:
 	@bash .ci/install-deps.sh

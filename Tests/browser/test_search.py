@@ -33,7 +33,8 @@ def published(db):
                (SELECT avg(score) FROM rating r WHERE r.expertId = e.id),
                (SELECT count(*) FROM rating r WHERE r.expertId = e.id),
                (SELECT group_concat(p.code) FROM expertSpecialty s JOIN eligibleProduct p ON p.id = s.productId WHERE s.expertId = e.id),
-               (SELECT group_concat(p.category) FROM expertSpecialty s JOIN eligibleProduct p ON p.id = s.productId WHERE s.expertId = e.id)
+               (SELECT group_concat(p.category) FROM expertSpecialty s JOIN eligibleProduct p ON p.id = s.productId WHERE s.expertId = e.id),
+               (SELECT group_concat(p.code || ' ' || p.name, ' ') FROM expertSpecialty s JOIN eligibleProduct p ON p.id = s.productId WHERE s.expertId = e.id)
         FROM expert e JOIN user u ON u.id = e.userId
         WHERE e.approval = 'approved' AND e.active = 1 AND u.active = 1
         """
@@ -42,7 +43,7 @@ def published(db):
     for r in rows:
         experts.append({
             "slug": r[1],
-            "text": fold(" ".join([f"{r[2]} {r[3]}", r[4], r[5], r[6], r[7]])),
+            "text": fold(" ".join([f"{r[2]} {r[3]}", r[4], r[5], r[6], r[7], r[13] or ""])),
             "city": r[6], "region": r[7], "languages": r[8],
             "rating": round((r[9] or 0) * 10), "reviews": r[10],
             "products": (r[11] or "").split(","), "categories": (r[12] or "").split(","),
@@ -55,9 +56,14 @@ def main():
     data, site = os.path.join(workdir, "data"), os.path.join(workdir, "site")
     subprocess.run([FT, "seed", "--data-dir", data, "--experts", "600", "--clients", "300", "--seed", "3", "--today", "2026-11-20"],
                    check=True, stdout=subprocess.DEVNULL)
+    db = sqlite3.connect(os.path.join(data, "financialtracker.sqlite"))
+    # A hostile name, which the result cards must show as text.
+    hostile = "<img src=x onerror=\"document.title='pwned'\">Piège"
+    with db:
+        db.execute("UPDATE expert SET firstName = ? WHERE id = (SELECT e.id FROM expert e JOIN user u ON u.id = e.userId "
+                   "WHERE e.approval = 'approved' AND e.active AND u.active ORDER BY e.id LIMIT 1)", (hostile,))
     subprocess.run([FT, "generate", "--data-dir", data, "--out", site, "--templates", os.path.join(ROOT, "site-templates")],
                    check=True, stdout=subprocess.DEVNULL)
-    db = sqlite3.connect(os.path.join(data, "financialtracker.sqlite"))
     experts = published(db)
     busiest_region = db.execute("SELECT region FROM expert GROUP BY region ORDER BY count(*) DESC LIMIT 1").fetchone()[0]
     accented_city = next(e["city"] for e in experts if fold(e["city"]) != e["city"].lower())
@@ -71,6 +77,8 @@ def main():
          lambda e: "TICPE" in e["products"] and '"en"' in e["languages"]),
         ({"categorie": "energy", "region": busiest_region},
          lambda e: "energy" in e["categories"] and e["region"] == busiest_region),
+        ({"q": "Ticpe", "region": busiest_region},
+         lambda e: "ticpe" in e["text"] and e["region"] == busiest_region),
         ({"q": "zzzz-personne"}, lambda e: False),
     ]
 
@@ -99,9 +107,13 @@ def main():
             if not ok:
                 print("   missing:", sorted(expected - shown)[:10], "unexpected:", sorted(shown - expected)[:10])
             passed, failed = passed + ok, failed + (not ok)
-        # Hostile names are shown as text, never parsed.
-        scripts = driver.execute_script("return document.querySelectorAll('#search-results script, #search-results img').length")
-        ok = scripts == 0
+        # The hostile name is found, shown as text, never parsed.
+        driver.get(f"{base}/recherche/?{urlencode({'q': 'onerror piege'})}")
+        WebDriverWait(driver, 20).until(lambda d: d.find_element(By.ID, "search-status").get_attribute("data-count"))
+        names = [a.text for a in driver.find_elements(By.CSS_SELECTOR, "#search-results h3 a")]
+        images = driver.execute_script("return document.querySelectorAll('#search-results img, #search-results script').length")
+        ok = len(names) == 1 and names[0].startswith(hostile) and images == 0 and driver.title != "pwned"
+        print(f"{'ok' if ok else 'FAIL'} hostile name shown as text: {names}")
         passed, failed = passed + ok, failed + (not ok)
     finally:
         driver.quit()

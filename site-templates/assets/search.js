@@ -117,8 +117,16 @@ function card(index, { expert, km }) {
     tags.append(item);
   }
   body.append(tags);
-  const stars = expert[7] ? `${"★".repeat(Math.round(expert[6] / 10))}${"☆".repeat(5 - Math.round(expert[6] / 10))} ${(expert[6] / 10).toFixed(1).replace(".", ",")} (${expert[7]} avis)` : "Pas encore d'avis";
-  body.append(element("p", "rating", stars), element("p", "facts", `Répond en ${expert[10]} h`));
+  const rating = element("p", "rating");
+  if (expert[7]) {
+    const rounded = Math.round(expert[6] / 10);
+    const stars = element("span", "stars", "★".repeat(rounded) + "☆".repeat(5 - rounded));
+    stars.setAttribute("aria-hidden", "true");
+    rating.append(stars, ` ${(expert[6] / 10).toFixed(1).replace(".", ",")} (${expert[7]} avis)`);
+  } else {
+    rating.textContent = "Pas encore d'avis";
+  }
+  body.append(rating, element("p", "facts", `Répond en ${expert[10]} h`));
   article.append(avatar, body);
   article.dataset.slug = expert[0];
   return article;

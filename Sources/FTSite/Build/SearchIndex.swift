@@ -8,7 +8,8 @@ internal import FTStore
 /// `{"v":1, "products":[[code,name,categoryIndex]], "categories":[…], "regions":[…], "languages":[…],
 ///   "experts":[[slug, name, city, regionIndex, lat, lon, rating×10, reviews, [productIndex], [languageIndex],
 ///               responseHours, searchText]]}`
-/// where `searchText` is the lowercase, accent-free text a query matches; and
+/// where `searchText` is the lowercase, accent-free text a query matches (name, company, headline,
+/// town, region, the codes and names of the expert's schemes); and
 /// `"places":[[name, postcode, lat, lon]]`, the towns where experts work, for "near a town or postcode".
 enum SearchIndex {
     static func build(model: SiteModel) -> Data {
@@ -23,7 +24,8 @@ enum SearchIndex {
         experts.reserveCapacity(model.experts.count)
         for published in model.experts {
             let expert = published.expert
-            let text = [expert.fullName, expert.company, expert.headline, expert.city, expert.region]
+            let specialties = published.productIds.compactMap { model.productsById[$0] }.flatMap { [$0.code, $0.name] }
+            let text = ([expert.fullName, expert.company, expert.headline, expert.city, expert.region] + specialties)
                 .joined(separator: " ")
             experts.append([
                 expert.slug,
