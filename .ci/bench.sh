@@ -39,3 +39,9 @@ for ((i = 1; i <= runs; i++)); do
 done
 files=$(find "$dir/site-1" -type f | wc -l)
 echo "site of ${experts} experts (${files} files): full build median $(printf '%s\n' "${full[@]}" | median) s, no-change build median $(printf '%s\n' "${again[@]}" | median) s over ${runs} runs"
+
+if [[ -x .venv/bin/python ]]; then
+  .venv/bin/python Tests/browser/bench_search.py "$dir/site-1"
+else
+  echo "search timing skipped: run 'make test' once to create .venv with Selenium"
+fi

@@ -138,9 +138,17 @@ async function start() {
   const results = document.getElementById("search-results");
   if (!form || !status || !results) return;
   status.textContent = "Chargement de l'index…";
-  const response = await fetch("/recherche/experts.json");
   /** @type {SearchIndex} */
-  const index = await response.json();
+  let index;
+  try {
+    const response = await fetch("/recherche/experts.json");
+    if (!response.ok) throw new Error(`HTTP ${response.status}`);
+    index = await response.json();
+  } catch (error) {
+    status.textContent = "La recherche est indisponible pour le moment ; parcourez les experts par dispositif ou par région.";
+    status.dataset.error = String(error);
+    return;
+  }
 
   const params = new URLSearchParams(location.search);
   for (const [name, value] of params) {
