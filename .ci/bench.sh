@@ -45,3 +45,30 @@ if [[ -x .venv/bin/python ]]; then
 else
   echo "search timing skipped: run 'make test' once to create .venv with Selenium"
 fi
+
+# The same site with Hugo (Debian's package), for comparison: same experts, bios, reviews,
+# listings and taxonomies (.ci/hugo/).
+if ! command -v hugo >/dev/null && [[ $(id -u) -eq 0 ]]; then
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq hugo >/dev/null 2>&1 || true
+fi
+if command -v hugo >/dev/null; then
+  python3 .ci/hugo/export.py "$dir/financialtracker.sqlite" "$dir/hugo" >/dev/null
+  hugo_times=()
+  for ((i = 1; i <= runs; i++)); do
+    rm -rf "$dir/hugo-out"
+    start=$(date +%s.%N)
+    if [[ -x /usr/bin/time ]]; then
+      peak=$( { /usr/bin/time -f '%M' hugo --quiet --source "$dir/hugo" --destination "$dir/hugo-out" >/dev/null; } 2>&1 | tail -1)
+    else
+      hugo --quiet --source "$dir/hugo" --destination "$dir/hugo-out" >/dev/null
+      peak="?"
+    fi
+    end=$(date +%s.%N)
+    hugo_times+=("$(echo "$end - $start" | bc)")
+    echo "hugo run $i: $(echo "$end - $start" | bc) s, peak memory ${peak} KB"
+  done
+  pages=$(find "$dir/hugo-out" -name '*.html' | wc -l)
+  echo "hugo $(hugo version | cut -d' ' -f2) on the same experts (${pages} pages): median $(printf '%s\n' "${hugo_times[@]}" | median) s over ${runs} runs"
+else
+  echo "hugo comparison skipped: hugo is not installed"
+fi
