@@ -64,8 +64,9 @@ if command -v hugo >/dev/null; then
       peak="?"
     fi
     end=$(date +%s.%N)
-    hugo_times+=("$(echo "$end - $start" | bc)")
-    echo "hugo run $i: $(echo "$end - $start" | bc) s, peak memory ${peak} KB"
+    elapsed=$(python3 -c "print(f'{$end - $start:.2f}')")
+    hugo_times+=("$elapsed")
+    echo "hugo run $i: ${elapsed} s, peak memory ${peak} KB"
   done
   pages=$(find "$dir/hugo-out" -name '*.html' | wc -l)
   echo "hugo $(hugo version | cut -d' ' -f2) on the same experts (${pages} pages): median $(printf '%s\n' "${hugo_times[@]}" | median) s over ${runs} runs"
