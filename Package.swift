@@ -40,6 +40,8 @@ let package = Package(
             pkgConfig: "libcmark-gfm",
             providers: [.apt(["libcmark-gfm-dev", "libcmark-gfm-extensions-dev"])]
         ),
+        // The merge core: hybrid logical clock, merge rules, validation. Pure and deterministic.
+        .target(name: "FTSync", dependencies: ["FTModel"], swiftSettings: swiftSettings),
         // Safe GitHub-flavoured Markdown to HTML.
         .target(name: "FTMarkdown", dependencies: ["CCmarkGFM"], swiftSettings: swiftSettings),
         // The static-site generator: snapshot → view models → Mustache → files written only when changed.
@@ -74,6 +76,7 @@ let package = Package(
             dependencies: ["FTModel", "FTStore", "FTSeed", .product(name: "GRDB", package: "GRDB.swift")],
             swiftSettings: swiftSettings
         ),
+        .testTarget(name: "FTSyncTests", dependencies: ["FTModel", "FTSync"], swiftSettings: swiftSettings),
         .testTarget(name: "FTMarkdownTests", dependencies: ["FTMarkdown"], swiftSettings: swiftSettings),
         .testTarget(
             name: "FTSiteTests",

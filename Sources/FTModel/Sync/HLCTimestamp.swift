@@ -36,3 +36,19 @@ public struct HLCTimestamp: Sendable, Hashable, Comparable, CustomStringConverti
         (lhs.milliseconds, lhs.counter, lhs.node) < (rhs.milliseconds, rhs.counter, rhs.node)
     }
 }
+
+extension HLCTimestamp: Codable {
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.singleValueContainer()
+        let text = try container.decode(String.self)
+        guard let stamp = HLCTimestamp(text) else {
+            throw DecodingError.dataCorruptedError(in: container, debugDescription: "'\(text)' is not an HLC timestamp (16 digits-5 digits-node)")
+        }
+        self = stamp
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.singleValueContainer()
+        try container.encode(description)
+    }
+}

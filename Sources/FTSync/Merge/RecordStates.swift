@@ -1,0 +1,171 @@
+public import FTModel
+
+// The state of one record of each collection, as a join-semilattice: `merged(with:)` is
+// commutative, associative and idempotent, so replicas that have seen the same operations, in any
+// order and any number of times, hold the same state.
+
+/// A chat message: inserted once, body last-writer-wins, deletion a tombstone that nothing undoes.
+public struct MessageState: Hashable, Sendable, Codable {
+    public struct Content: Hashable, Sendable, Codable {
+        public var conversation: Int64
+        public var author: Int64
+    }
+
+    public var content: Stamped<Content>?
+    public var body: Stamped<String>?
+    public var deletion: Stamped<Bool>?
+
+    public var isDeleted: Bool { deletion != nil }
+    /// The body to show: empty once deleted.
+    public var visibleBody: String { isDeleted ? "" : body?.value ?? "" }
+    /// Whether the body was changed after it was sent.
+    public var isEdited: Bool {
+        guard let body, let content else { return false }
+        return body.isAfter(content) && !isDeleted
+    }
+
+    func merged(with other: MessageState) -> MessageState {
+        MessageState(
+            content: Stamped.earliest(content, other.content),
+            body: Stamped.latest(body, other.body),
+            deletion: Stamped.earliest(deletion, other.deletion)
+        )
+    }
+}
+
+extension Stamped {
+    func isAfter<Other>(_ other: Stamped<Other>) -> Bool {
+        hlc != other.hlc ? hlc > other.hlc : operation > other.operation
+    }
+}
+
+/// A client's rating of an expert: one last-writer-wins register of (score, comment).
+public struct RatingState: Hashable, Sendable, Codable {
+    public struct Value: Hashable, Sendable, Codable {
+        public var score: Int64
+        public var comment: String
+        public var author: Int64
+    }
+
+    public var value: Stamped<Value>?
+
+    func merged(with other: RatingState) -> RatingState {
+        RatingState(value: Stamped.latest(value, other.value))
+    }
+}
+
+/// How far a user has read a conversation: only ever moves forward.
+public struct ReadReceiptState: Hashable, Sendable, Codable {
+    public var readUpTo: Int64
+
+    func merged(with other: ReadReceiptState) -> ReadReceiptState {
+        ReadReceiptState(readUpTo: max(readUpTo, other.readUpTo))
+    }
+}
+
+/// A document: created once; title and category last-writer-wins.
+public struct DocumentState: Hashable, Sendable, Codable {
+    public struct Content: Hashable, Sendable, Codable {
+        public var dossier: Int64
+        public var createdBy: Int64
+    }
+
+    public var content: Stamped<Content>?
+    public var title: Stamped<String>?
+    public var category: Stamped<String>?
+
+    func merged(with other: DocumentState) -> DocumentState {
+        DocumentState(
+            content: Stamped.earliest(content, other.content),
+            title: Stamped.latest(title, other.title),
+            category: Stamped.latest(category, other.category)
+        )
+    }
+}
+
+/// One version of a document: its content never changes; its validation is last-writer-wins.
+/// Every version is kept: two devices adding a version offline both keep theirs.
+public struct DocumentVersionState: Hashable, Sendable, Codable {
+    public struct Content: Hashable, Sendable, Codable {
+        public var document: String
+        public var fileName: String
+        public var mediaType: String
+        public var byteCount: Int64
+        public var sha256: String
+        public var uploadedBy: Int64
+    }
+
+    public struct Validation: Hashable, Sendable, Codable {
+        public var state: String
+        public var reason: String
+        public var by: Int64
+    }
+
+    public var content: Stamped<Content>?
+    public var validation: Stamped<Validation>?
+
+    func merged(with other: DocumentVersionState) -> DocumentVersionState {
+        DocumentVersionState(
+            content: Stamped.earliest(content, other.content),
+            validation: Stamped.latest(validation, other.validation)
+        )
+    }
+}
+
+/// A workflow step: each field last-writer-wins on its own, and every write stays in the history,
+/// so concurrent conflicting changes remain visible.
+public struct StepState: Hashable, Sendable, Codable {
+    public struct Write: Hashable, Sendable, Codable, Comparable {
+        public var field: String
+        public var value: FieldValue
+        public var hlc: HLCTimestamp
+        public var operation: String
+        public var user: Int64
+
+        public static func < (lhs: Write, rhs: Write) -> Bool {
+            (lhs.hlc, lhs.operation, lhs.field) < (rhs.hlc, rhs.operation, rhs.field)
+        }
+    }
+
+    public var fields: [String: Stamped<FieldValue>] = [:]
+    public var history: Set<Write> = []
+
+    func merged(with other: StepState) -> StepState {
+        var fields = self.fields
+        for (name, value) in other.fields {
+            fields[name] = Stamped.latest(fields[name], value)
+        }
+        return StepState(fields: fields, history: history.union(other.history))
+    }
+
+    /// Writes that another write to the same field, with a different value, won over: kept so
+    /// that a person sees what a concurrent edit replaced.
+    public var overridden: [Write] {
+        history.sorted().filter { write in
+            guard let winner = fields[write.field] else { return false }
+            return winner.operation != write.operation && winner.value != write.value
+        }
+    }
+}
+
+/// Any record's state.
+public enum RecordState: Hashable, Sendable {
+    case message(MessageState)
+    case rating(RatingState)
+    case readReceipt(ReadReceiptState)
+    case document(DocumentState)
+    case documentVersion(DocumentVersionState)
+    case step(StepState)
+
+    func merged(with other: RecordState) -> RecordState {
+        switch (self, other) {
+        case (.message(let a), .message(let b)): .message(a.merged(with: b))
+        case (.rating(let a), .rating(let b)): .rating(a.merged(with: b))
+        case (.readReceipt(let a), .readReceipt(let b)): .readReceipt(a.merged(with: b))
+        case (.document(let a), .document(let b)): .document(a.merged(with: b))
+        case (.documentVersion(let a), .documentVersion(let b)): .documentVersion(a.merged(with: b))
+        case (.step(let a), .step(let b)): .step(a.merged(with: b))
+        default: self
+        }
+    }
+}

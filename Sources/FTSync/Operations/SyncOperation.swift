@@ -1,0 +1,56 @@
+public import FTModel
+
+/// The collections a device may change offline.
+public enum SyncCollection: String, Sendable, Codable, CaseIterable {
+    /// Chat messages; record id made by the device.
+    case message
+    /// How far a user has read a conversation; record id `"<conversation>:<user>"`.
+    case readReceipt
+    /// A client's rating of an expert; record id `"<client>:<expert>"`.
+    case rating
+    /// A dossier's document (title, category); record id made by the device.
+    case document
+    /// One uploaded version of a document, and its validation; record id made by the device.
+    case documentVersion
+    /// A workflow step of a dossier; record id is the step's id.
+    case step
+}
+
+public enum SyncAction: String, Sendable, Codable {
+    case insert
+    case update
+    case delete
+}
+
+/// Who made a change: taken from the signed-in session on the server, never from the device.
+public struct SyncActor: Sendable, Hashable, Codable {
+    public var user: Int64
+    public var role: Role
+
+    public init(user: Int64, role: Role) {
+        self.user = user
+        self.role = role
+    }
+}
+
+/// One change made on a device: the unit of sync. `id` is made by the device and is the
+/// idempotency key: the same operation sent twice is applied once.
+public struct SyncOperation: Sendable, Hashable, Codable {
+    public var id: String
+    public var collection: SyncCollection
+    public var action: SyncAction
+    public var record: String
+    public var fields: [String: FieldValue]
+    public var hlc: HLCTimestamp
+    public var actor: SyncActor
+
+    public init(id: String, collection: SyncCollection, action: SyncAction, record: String, fields: [String: FieldValue], hlc: HLCTimestamp, actor: SyncActor) {
+        self.id = id
+        self.collection = collection
+        self.action = action
+        self.record = record
+        self.fields = fields
+        self.hlc = hlc
+        self.actor = actor
+    }
+}

@@ -1,0 +1,238 @@
+public import FTModel
+
+/// Why the server refused an operation: a machine-readable code and a sentence. The device undoes
+/// the change and shows the sentence.
+public struct Rejection: Error, Sendable, Hashable, Codable, CustomStringConvertible {
+    public enum Code: String, Sendable, Codable {
+        case forbidden
+        case invalidField
+        case unknownField
+        case missingField
+        case unknownRecord
+        case unsupportedAction
+        case clockSkew
+    }
+
+    public var code: Code
+    public var field: String?
+    public var message: String
+
+    public init(_ code: Code, field: String? = nil, _ message: String) {
+        self.code = code
+        self.field = field
+        self.message = message
+    }
+
+    public var description: String { "\(code.rawValue): \(message)" }
+}
+
+/// What the server knows about the record an operation touches, looked up before validating it.
+/// The merge core never reads the database itself.
+public struct RecordFacts: Sendable {
+    /// Whether the actor may see the dossier (or conversation) the record belongs to.
+    public var actorSeesDossier: Bool
+    /// Whether the record already exists on the server.
+    public var exists: Bool
+    /// The message's author, the document version's uploader, the rating's client user.
+    public var owner: Int64?
+    /// For a step: who is expected to act on it.
+    public var stepAssignee: Role?
+    /// For a rating: the user of the client in the record id, and whether that client had this
+    /// expert on a dossier.
+    public var ratingClientUser: Int64?
+    public var ratingAllowed: Bool
+
+    public init(actorSeesDossier: Bool, exists: Bool, owner: Int64? = nil, stepAssignee: Role? = nil, ratingClientUser: Int64? = nil, ratingAllowed: Bool = false) {
+        self.actorSeesDossier = actorSeesDossier
+        self.exists = exists
+        self.owner = owner
+        self.stepAssignee = stepAssignee
+        self.ratingClientUser = ratingClientUser
+        self.ratingAllowed = ratingAllowed
+    }
+}
+
+/// Checks an operation's shape, values and permission. Pure: everything it needs is passed in.
+public enum OperationValidator {
+    /// The fields each collection and action accepts, with their types; `required` ones must be present.
+    struct FieldRule: Sendable {
+        enum Kind: Sendable { case int, string, bool }
+        var kind: Kind
+        var required: Bool
+    }
+
+    static let rules: [SyncCollection: [SyncAction: [String: FieldRule]]] = [
+        .message: [
+            .insert: ["conversation": .init(kind: .int, required: true), "body": .init(kind: .string, required: true)],
+            .update: ["body": .init(kind: .string, required: true)],
+            .delete: [:],
+        ],
+        .readReceipt: [.update: ["readUpTo": .init(kind: .int, required: true)]],
+        .rating: [
+            .insert: ["score": .init(kind: .int, required: true), "comment": .init(kind: .string, required: false)],
+            .update: ["score": .init(kind: .int, required: true), "comment": .init(kind: .string, required: false)],
+        ],
+        .document: [
+            .insert: ["dossier": .init(kind: .int, required: true), "title": .init(kind: .string, required: true), "category": .init(kind: .string, required: true)],
+            .update: ["title": .init(kind: .string, required: false), "category": .init(kind: .string, required: false)],
+        ],
+        .documentVersion: [
+            .insert: [
+                "document": .init(kind: .string, required: true), "fileName": .init(kind: .string, required: true),
+                "mediaType": .init(kind: .string, required: true), "byteCount": .init(kind: .int, required: true),
+                "sha256": .init(kind: .string, required: true),
+            ],
+            .update: ["validation": .init(kind: .string, required: true), "reason": .init(kind: .string, required: false)],
+        ],
+        .step: [
+            .update: [
+                "status": .init(kind: .string, required: false), "progress": .init(kind: .int, required: false),
+                "priority": .init(kind: .string, required: false), "dueAt": .init(kind: .int, required: false),
+            ],
+        ],
+    ]
+
+    /// The step statuses each role may set.
+    static let stepStatuses: [Role: Set<String>] = [
+        .client: ["in_progress", "completed"],
+        .expert: ["pending", "in_progress", "completed"],
+        .admin: ["pending", "in_progress", "completed", "overdue"],
+    ]
+
+    /// `nil` when the operation may be applied.
+    public static func check(_ operation: SyncOperation, facts: RecordFacts, nowMilliseconds: Int64, maximumDrift: Int64 = 60_000) -> Rejection? {
+        if operation.hlc.milliseconds > nowMilliseconds + maximumDrift {
+            return Rejection(.clockSkew, "the operation's timestamp is \(operation.hlc.milliseconds - nowMilliseconds) ms in the future")
+        }
+        if let shape = checkShape(operation) { return shape }
+        if let value = checkValues(operation) { return value }
+        return checkPermission(operation, facts: facts)
+    }
+
+    static func checkShape(_ operation: SyncOperation) -> Rejection? {
+        guard !operation.id.isEmpty, operation.id.count <= 64, !operation.record.isEmpty, operation.record.count <= 64 else {
+            return Rejection(.invalidField, field: "id", "operation and record ids are 1 to 64 characters")
+        }
+        guard let allowed = rules[operation.collection]?[operation.action] else {
+            return Rejection(.unsupportedAction, "\(operation.collection.rawValue) does not support \(operation.action.rawValue)")
+        }
+        for name in operation.fields.keys.sorted() where allowed[name] == nil {
+            return Rejection(.unknownField, field: name, "\(operation.collection.rawValue) has no field '\(name)' for \(operation.action.rawValue)")
+        }
+        for (name, rule) in allowed.sorted(by: { $0.key < $1.key }) {
+            guard let value = operation.fields[name] else {
+                if rule.required { return Rejection(.missingField, field: name, "'\(name)' is required") }
+                continue
+            }
+            let matches: Bool
+            switch rule.kind {
+            case .int: matches = value.int != nil
+            case .string: matches = value.string != nil
+            case .bool: matches = value.bool != nil
+            }
+            if !matches { return Rejection(.invalidField, field: name, "'\(name)' must be \(rule.kind == .int ? "an integer" : rule.kind == .string ? "a string" : "a boolean"), not \(value)") }
+        }
+        if operation.collection == .step && operation.fields.isEmpty {
+            return Rejection(.missingField, "a step update sets at least one field")
+        }
+        return nil
+    }
+
+    static func checkValues(_ operation: SyncOperation) -> Rejection? {
+        let fields = operation.fields
+        if let body = fields["body"]?.string, body.count > Message.maximumBodyLength {
+            return Rejection(.invalidField, field: "body", "a message is at most \(Message.maximumBodyLength) characters")
+        }
+        if operation.collection == .message, operation.action == .insert, fields["body"]?.string?.trimmingWhitespace.isEmpty ?? true {
+            return Rejection(.invalidField, field: "body", "a message cannot be empty")
+        }
+        if let score = fields["score"]?.int, !(1...5).contains(score) {
+            return Rejection(.invalidField, field: "score", "a score is 1 to 5, not \(score)")
+        }
+        if let comment = fields["comment"]?.string, comment.count > 5_000 {
+            return Rejection(.invalidField, field: "comment", "a comment is at most 5,000 characters")
+        }
+        if let progress = fields["progress"]?.int, !(0...100).contains(progress) {
+            return Rejection(.invalidField, field: "progress", "progress is 0 to 100, not \(progress)")
+        }
+        if let status = fields["status"]?.string, !StepStatus.allCases.map(\.rawValue).contains(status) {
+            return Rejection(.invalidField, field: "status", "unknown step status '\(status)'")
+        }
+        if let priority = fields["priority"]?.string, !StepPriority.allCases.map(\.rawValue).contains(priority) {
+            return Rejection(.invalidField, field: "priority", "unknown priority '\(priority)'")
+        }
+        if operation.collection == .document, let category = fields["category"]?.string, DocumentCategory(rawValue: category) == nil {
+            return Rejection(.invalidField, field: "category", "unknown document category '\(category)'")
+        }
+        if let title = fields["title"]?.string, title.trimmingWhitespace.isEmpty || title.count > 300 {
+            return Rejection(.invalidField, field: "title", "a title is 1 to 300 characters")
+        }
+        if let validation = fields["validation"]?.string {
+            guard let state = ValidationState(rawValue: validation) else {
+                return Rejection(.invalidField, field: "validation", "unknown validation state '\(validation)'")
+            }
+            if state == .rejected, (fields["reason"]?.string?.trimmingWhitespace ?? "").isEmpty {
+                return Rejection(.missingField, field: "reason", "a rejection needs a reason")
+            }
+        }
+        if let sha = fields["sha256"]?.string, sha.count != 64 || !sha.allSatisfy({ $0.isHexDigit && !$0.isUppercase }) {
+            return Rejection(.invalidField, field: "sha256", "sha256 is 64 lowercase hexadecimal characters")
+        }
+        if let name = fields["fileName"]?.string, name.isEmpty || name.count > 255 || name.contains("/") || name.contains("\0") || name == "." || name == ".." {
+            return Rejection(.invalidField, field: "fileName", "a file name is 1 to 255 characters without '/'")
+        }
+        if let count = fields["byteCount"]?.int, count < 0 {
+            return Rejection(.invalidField, field: "byteCount", "byteCount cannot be negative")
+        }
+        return nil
+    }
+
+    static func checkPermission(_ operation: SyncOperation, facts: RecordFacts) -> Rejection? {
+        let actor = operation.actor
+        guard facts.actorSeesDossier || actor.role == .admin else {
+            // Said the same way whether the record exists or not: nothing leaks.
+            return Rejection(.forbidden, "not allowed on this dossier")
+        }
+        switch (operation.collection, operation.action) {
+        case (_, .insert) where facts.exists && operation.collection != .rating:
+            return Rejection(.invalidField, field: "id", "a record with this id already exists")
+        case (.message, .update), (.message, .delete), (.document, .update):
+            guard facts.exists else { return Rejection(.unknownRecord, "no such record") }
+            if operation.action == .delete && actor.role == .admin { return nil }
+            return facts.owner == actor.user ? nil : Rejection(.forbidden, "only its author may change this")
+        case (.rating, _):
+            guard actor.role == .client, facts.ratingClientUser == actor.user else {
+                return Rejection(.forbidden, "only the client may rate its expert")
+            }
+            return facts.ratingAllowed ? nil : Rejection(.forbidden, "a client rates an expert it has worked with")
+        case (.documentVersion, .update):
+            guard facts.exists else { return Rejection(.unknownRecord, "no such version") }
+            return actor.role == .expert || actor.role == .admin ? nil : Rejection(.forbidden, "only an expert or an admin validates a document")
+        case (.step, .update):
+            guard facts.exists else { return Rejection(.unknownRecord, "no such step") }
+            if let status = operation.fields["status"]?.string, !(stepStatuses[actor.role]?.contains(status) ?? false) {
+                return Rejection(.forbidden, field: "status", "a \(actor.role.rawValue) may not set a step to \(status)")
+            }
+            if actor.role == .client && facts.stepAssignee != .client {
+                return Rejection(.forbidden, "this step is not the client's to move")
+            }
+            if operation.fields["dueAt"] != nil && actor.role == .client {
+                return Rejection(.forbidden, field: "dueAt", "a client may not move a due date")
+            }
+            return nil
+        case (.readReceipt, _):
+            return operation.record.hasSuffix(":\(actor.user)") ? nil : Rejection(.forbidden, "a user moves only its own read receipt")
+        default:
+            return nil
+        }
+    }
+}
+
+extension String {
+    var trimmingWhitespace: Substring {
+        var text = Substring(self)
+        while let first = text.first, first.isWhitespace { text.removeFirst() }
+        while let last = text.last, last.isWhitespace { text.removeLast() }
+        return text
+    }
+}

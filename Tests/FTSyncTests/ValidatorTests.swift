@@ -1,0 +1,67 @@
+import FTModel
+import FTSync
+import Testing
+
+@Suite struct ValidatorTests {
+    static let now: Int64 = 10_000_000
+    static let client = SyncActor(user: 1, role: .client)
+    static let expert = SyncActor(user: 2, role: .expert)
+    static let admin = SyncActor(user: 3, role: .admin)
+    static let seen = RecordFacts(actorSeesDossier: true, exists: true, owner: 1, stepAssignee: .client, ratingClientUser: 1, ratingAllowed: true)
+
+    static func op(_ collection: SyncCollection, _ action: SyncAction, _ fields: [String: FieldValue], actor: SyncActor = client, record: String = "r1", at: Int64 = now) -> SyncOperation {
+        SyncOperation(id: "op", collection: collection, action: action, record: record, fields: fields, hlc: HLCTimestamp(milliseconds: at, node: "d"), actor: actor)
+    }
+
+    static let refusals: [(String, SyncOperation, RecordFacts, Rejection.Code)] = [
+        ("unknown field", op(.message, .update, ["body": .string("x"), "author": .int(9)]), seen, .unknownField),
+        ("wrong type", op(.message, .update, ["body": .int(5)]), seen, .invalidField),
+        ("missing field", op(.message, .insert, ["body": .string("x")]), RecordFacts(actorSeesDossier: true, exists: false), .missingField),
+        ("empty message", op(.message, .insert, ["conversation": .int(1), "body": .string("   ")]), RecordFacts(actorSeesDossier: true, exists: false), .invalidField),
+        ("huge message", op(.message, .update, ["body": .string(String(repeating: "a", count: 20_001))]), seen, .invalidField),
+        ("someone else's message", op(.message, .update, ["body": .string("x")], actor: expert), seen, .forbidden),
+        ("another dossier", op(.message, .insert, ["conversation": .int(1), "body": .string("x")]), RecordFacts(actorSeesDossier: false, exists: false), .forbidden),
+        ("score 6", op(.rating, .update, ["score": .int(6)]), seen, .invalidField),
+        ("an expert rating", op(.rating, .update, ["score": .int(5)], actor: expert), seen, .forbidden),
+        ("rating for another client", op(.rating, .update, ["score": .int(5)]), RecordFacts(actorSeesDossier: true, exists: true, ratingClientUser: 7, ratingAllowed: true), .forbidden),
+        ("rating without an assignment", op(.rating, .insert, ["score": .int(5)]), RecordFacts(actorSeesDossier: true, exists: false, ratingClientUser: 1, ratingAllowed: false), .forbidden),
+        ("progress 101", op(.step, .update, ["progress": .int(101)]), seen, .invalidField),
+        ("unknown status", op(.step, .update, ["status": .string("done")]), seen, .invalidField),
+        ("client sets overdue", op(.step, .update, ["status": .string("overdue")]), seen, .forbidden),
+        ("client moves the expert's step", op(.step, .update, ["progress": .int(50)]), RecordFacts(actorSeesDossier: true, exists: true, stepAssignee: .expert), .forbidden),
+        ("client moves a due date", op(.step, .update, ["dueAt": .int(5)]), seen, .forbidden),
+        ("empty step update", op(.step, .update, [:]), seen, .missingField),
+        ("unknown step", op(.step, .update, ["progress": .int(5)], actor: expert), RecordFacts(actorSeesDossier: true, exists: false), .unknownRecord),
+        ("client validates", op(.documentVersion, .update, ["validation": .string("validated")]), seen, .forbidden),
+        ("rejection without reason", op(.documentVersion, .update, ["validation": .string("rejected")], actor: expert), seen, .missingField),
+        ("bad hash", op(.documentVersion, .insert, ["document": .string("d"), "fileName": .string("a.pdf"), "mediaType": .string("application/pdf"), "byteCount": .int(3), "sha256": .string("XYZ")]), RecordFacts(actorSeesDossier: true, exists: false), .invalidField),
+        ("path in a file name", op(.documentVersion, .insert, ["document": .string("d"), "fileName": .string("../../etc/passwd"), "mediaType": .string("text/plain"), "byteCount": .int(3), "sha256": .string(String(repeating: "a", count: 64))]), RecordFacts(actorSeesDossier: true, exists: false), .invalidField),
+        ("someone else's read receipt", op(.readReceipt, .update, ["readUpTo": .int(5)], record: "4:9"), seen, .forbidden),
+        ("deleting a step", op(.step, .delete, [:]), seen, .unsupportedAction),
+        ("from the future", op(.message, .update, ["body": .string("x")], at: now + 3_600_000), seen, .clockSkew),
+        ("re-inserting an existing message", op(.message, .insert, ["conversation": .int(1), "body": .string("x")]), seen, .invalidField),
+    ]
+
+    @Test(arguments: refusals)
+    func refusedWithAReason(name: String, operation: SyncOperation, facts: RecordFacts, code: Rejection.Code) {
+        let rejection = OperationValidator.check(operation, facts: facts, nowMilliseconds: Self.now)
+        #expect(rejection?.code == code, "\(name): \(String(describing: rejection))")
+        #expect(!(rejection?.message.isEmpty ?? true))
+    }
+
+    static let acceptances: [(String, SyncOperation, RecordFacts)] = [
+        ("new message", op(.message, .insert, ["conversation": .int(1), "body": .string("Bonjour")]), RecordFacts(actorSeesDossier: true, exists: false)),
+        ("own edit", op(.message, .update, ["body": .string("Bonjour !")]), seen),
+        ("admin deletes", op(.message, .delete, [:], actor: admin), RecordFacts(actorSeesDossier: false, exists: true, owner: 1)),
+        ("client rates", op(.rating, .insert, ["score": .int(4), "comment": .string("Bien")]), RecordFacts(actorSeesDossier: true, exists: false, ratingClientUser: 1, ratingAllowed: true)),
+        ("client moves its step", op(.step, .update, ["status": .string("in_progress"), "progress": .int(20)]), seen),
+        ("expert sets a due date", op(.step, .update, ["dueAt": .int(99)], actor: expert), seen),
+        ("expert validates", op(.documentVersion, .update, ["validation": .string("validated")], actor: expert), seen),
+        ("own read receipt", op(.readReceipt, .update, ["readUpTo": .int(5)], record: "4:1"), seen),
+    ]
+
+    @Test(arguments: acceptances)
+    func acceptedOperations(name: String, operation: SyncOperation, facts: RecordFacts) {
+        #expect(OperationValidator.check(operation, facts: facts, nowMilliseconds: Self.now) == nil, "\(name)")
+    }
+}
