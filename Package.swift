@@ -26,7 +26,7 @@ let package = Package(
         .target(
             name: "FTStore",
             dependencies: [
-                "FTModel",
+                "FTModel", "FTSync",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "_CryptoExtras", package: "swift-crypto"),
@@ -73,7 +73,7 @@ let package = Package(
         .testTarget(name: "FTModelTests", dependencies: ["FTModel"], swiftSettings: swiftSettings),
         .testTarget(
             name: "FTStoreTests",
-            dependencies: ["FTModel", "FTStore", "FTSeed", .product(name: "GRDB", package: "GRDB.swift")],
+            dependencies: ["FTModel", "FTStore", "FTSeed", "FTSync", .product(name: "GRDB", package: "GRDB.swift")],
             swiftSettings: swiftSettings
         ),
         .testTarget(name: "FTSyncTests", dependencies: ["FTModel", "FTSync"], swiftSettings: swiftSettings),

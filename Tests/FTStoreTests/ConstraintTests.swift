@@ -74,12 +74,21 @@ import Testing
         ("notification_preference_enabled", "notificationPreference", "enabled = 3"),
         ("audit_log_action", "auditLog", "action = 'DROP TABLE'"),
         ("audit_log_detail", "auditLog", "detail = '{not json'"),
+        ("session_token_hash", "session", "tokenHash = 'court'"),
+        ("session_expiry", "session", "expiresAt = createdAt"),
+        ("sync_change_operation_id", "syncChange", "operationId = ''"),
+        ("sync_change_collection", "syncChange", "collection = 'photo'"),
+        ("sync_change_action", "syncChange", "action = 'upsert'"),
+        ("sync_change_fields", "syncChange", "fields = '{oops'"),
+        ("sync_change_actor_role", "syncChange", "actorRole = 'robot'"),
+        ("sync_record_state", "syncRecord", "state = 'pas du json'"),
     ]
 
     /// Tables without a rowid, and the column that picks "the first row" in them.
     static let rowKey = [
         "expertSpecialty": "expertId, productId", "messageAttachment": "messageId, documentId",
         "readReceipt": "conversationId, userId", "notificationPreference": "userId, kind, channel",
+        "session": "tokenHash", "syncRejection": "operationId", "syncRecord": "collection, record",
     ]
 
     /// SQL that changes exactly one row of `table`.
@@ -106,7 +115,7 @@ import Testing
 
     @Test(arguments: badChanges)
     func aCheckRefusesABadRowAndNamesItself(constraint: String, table: String, change: String) throws {
-        let database = try Fixtures.seededDatabase(experts: 6, clients: 12)
+        let database = try Fixtures.seededDatabaseWithSync()
         let sql = Self.updateFirstRow(of: table, set: change)
         let before = try database.contentDigest()
         #expect {
@@ -121,7 +130,7 @@ import Testing
 
     /// Every foreign key of the schema: pointing a row at a parent that does not exist is refused.
     @Test func everyForeignKeyRefusesAMissingParent() throws {
-        let database = try Fixtures.seededDatabase(experts: 6, clients: 12)
+        let database = try Fixtures.seededDatabaseWithSync()
         let relations: [(table: String, column: String, parent: String, to: String)] = try database.writer.read { db in
             try Schema.dataTables.flatMap { table in
                 try Row.fetchAll(db, sql: "SELECT \"from\", \"table\", \"to\" FROM pragma_foreign_key_list(?)", arguments: [table]).map {

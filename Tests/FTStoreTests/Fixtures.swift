@@ -1,4 +1,6 @@
 import FTModel
+import FTSync
+import Testing
 import FTSeed
 import FTStore
 import Foundation
@@ -17,6 +19,22 @@ enum Fixtures {
     static func seededDatabase(experts: Int = 30, clients: Int = 60, seed: UInt64 = 7) throws -> AppDatabase {
         let database = try AppDatabase.inMemory()
         _ = try DemoSeeder(configuration: seedConfiguration(experts: experts, clients: clients, seed: seed)).seed(into: database)
+        return database
+    }
+
+    /// A seeded database in which the demo client signed in, pushed a message and had one
+    /// operation refused: every table holds at least one row.
+    static func seededDatabaseWithSync() throws -> AppDatabase {
+        let database = try seededDatabase(experts: 6, clients: 12)
+        let client = try #require(try database.user(email: DemoAccounts.client))
+        _ = try database.signIn(email: DemoAccounts.client, password: DemoAccounts.defaultPassword, now: today)
+        let conversation = try SyncFixture.demoConversation(database)
+        let actor = SyncActor(user: try #require(client.id), role: .client)
+        let hlc = HLCTimestamp(milliseconds: Int64(today.timeIntervalSince1970 * 1_000), node: "test")
+        _ = try database.push([
+            SyncOperation(id: "fixture-ok", collection: .message, action: .insert, record: "fixture-message", fields: ["conversation": .int(conversation), "body": .string("Bonjour")], hlc: hlc, actor: actor),
+            SyncOperation(id: "fixture-refused", collection: .rating, action: .update, record: "1:1", fields: ["score": .int(9)], hlc: hlc, actor: actor),
+        ], actor: actor, now: today)
         return database
     }
 

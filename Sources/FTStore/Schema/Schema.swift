@@ -10,6 +10,7 @@ enum Schema {
         migrator.registerMigration("v1-exchanges", migrate: createExchanges)
         migrator.registerMigration("v1-notifications", migrate: createNotifications)
         migrator.registerMigration("v1-search", migrate: createSearch)
+        migrator.registerMigration("v2-sync", migrate: createSync)
         return migrator
     }
 
@@ -19,5 +20,6 @@ enum Schema {
         "dossier", "expertAssignment", "dossierStep",
         "document", "documentVersion", "conversation", "message", "messageAttachment", "readReceipt",
         "rating", "notification", "notificationPreference", "auditLog",
+        "session", "syncChange", "syncRejection", "syncRecord",
     ]
 }

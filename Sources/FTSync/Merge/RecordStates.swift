@@ -138,6 +138,13 @@ public struct StepState: Hashable, Sendable, Codable {
         return StepState(fields: fields, history: history.union(other.history))
     }
 
+    /// The fields as shown: a completed step is at 100 %, whatever progress a concurrent write left.
+    public var effectiveFields: [String: FieldValue] {
+        var values = fields.mapValues(\.value)
+        if values["status"] == .string("completed") { values["progress"] = .int(100) }
+        return values
+    }
+
     /// Writes that another write to the same field, with a different value, won over: kept so
     /// that a person sees what a concurrent edit replaced.
     public var overridden: [Write] {
@@ -149,7 +156,7 @@ public struct StepState: Hashable, Sendable, Codable {
 }
 
 /// Any record's state.
-public enum RecordState: Hashable, Sendable {
+public enum RecordState: Hashable, Sendable, Codable {
     case message(MessageState)
     case rating(RatingState)
     case readReceipt(ReadReceiptState)
@@ -157,7 +164,7 @@ public enum RecordState: Hashable, Sendable {
     case documentVersion(DocumentVersionState)
     case step(StepState)
 
-    func merged(with other: RecordState) -> RecordState {
+    public func merged(with other: RecordState) -> RecordState {
         switch (self, other) {
         case (.message(let a), .message(let b)): .message(a.merged(with: b))
         case (.rating(let a), .rating(let b)): .rating(a.merged(with: b))

@@ -51,7 +51,7 @@ extension Replica {
             ]
         case .step(let step):
             return [
-                "fields": step.fields.mapValues { value($0.value) },
+                "fields": step.effectiveFields.mapValues { value($0) },
                 "history": step.history.sorted().map { [$0.field, value($0.value), $0.hlc.description, $0.user] as [Any] },
             ]
         }

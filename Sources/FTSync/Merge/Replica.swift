@@ -53,7 +53,7 @@ public struct Replica: Sendable, Equatable {
     }
 
     /// The state an operation brings, to be merged into what the replica holds.
-    static func delta(of operation: SyncOperation) -> RecordState? {
+    public static func delta(of operation: SyncOperation) -> RecordState? {
         let fields = operation.fields
         let hlc = operation.hlc
         let id = operation.id

@@ -1,0 +1,100 @@
+public import Foundation
+internal import GRDB
+internal import FTModel
+public import FTSync
+
+/// The server's answer to one pushed operation.
+public struct PushResult: Sendable, Equatable, Codable {
+    public enum Status: String, Sendable, Codable {
+        case accepted
+        case rejected
+    }
+
+    public var operation: String
+    public var status: Status
+    /// The server sequence number of an accepted operation.
+    public var seq: Int64?
+    public var rejection: Rejection?
+}
+
+extension AppDatabase {
+    /// Applies a batch of operations made by `actor` in one transaction, through the merge rules,
+    /// and answers each one: accepted with its sequence number, or rejected with a reason. A refused
+    /// operation does not stop the others. An operation seen before gets the answer it got then and
+    /// changes nothing. The answers exist only once the transaction has committed.
+    ///
+    /// The author of every operation is `actor`, whatever the device claimed.
+    public func push(_ operations: [SyncOperation], actor: SyncActor, now: Date) throws -> [PushResult] {
+        let nowMilliseconds = Int64((now.timeIntervalSince1970 * 1_000).rounded(.down))
+        return try writer.write { db in
+            var results: [PushResult] = []
+            results.reserveCapacity(operations.count)
+            var seen: [String: PushResult] = [:]
+            for var operation in operations {
+                operation.actor = actor
+                if let earlier = seen[operation.id] {
+                    results.append(earlier)
+                    continue
+                }
+                let result = try Self.apply(operation, nowMilliseconds: nowMilliseconds, now: now, db: db)
+                seen[operation.id] = result
+                results.append(result)
+            }
+            return results
+        }
+    }
+
+    private static func apply(_ operation: SyncOperation, nowMilliseconds: Int64, now: Date, db: Database) throws -> PushResult {
+        if let seq = try Int64.fetchOne(db, sql: "SELECT seq FROM syncChange WHERE operationId = ?", arguments: [operation.id]) {
+            return PushResult(operation: operation.id, status: .accepted, seq: seq)
+        }
+        if let row = try Row.fetchOne(db, sql: "SELECT code, field, message FROM syncRejection WHERE operationId = ? AND userId IS ?", arguments: [operation.id, operation.actor.user]) {
+            let code = Rejection.Code(rawValue: row["code"]) ?? .invalidField
+            return PushResult(operation: operation.id, status: .rejected, rejection: Rejection(code, field: row["field"], row["message"]))
+        }
+        let located = try SyncLocator.locate(operation, db: db)
+        var rejection: Rejection?
+        if let dossierId = located.dossierId {
+            rejection = OperationValidator.check(operation, facts: located.facts, nowMilliseconds: nowMilliseconds)
+            if rejection == nil {
+                let seq = try commit(operation, dossierId: dossierId, now: now, db: db)
+                return PushResult(operation: operation.id, status: .accepted, seq: seq)
+            }
+        } else {
+            // Unknown and invisible are answered alike: nothing leaks about other dossiers.
+            rejection = operation.actor.role == .admin && operation.action != .insert
+                ? Rejection(.unknownRecord, "no such record") : Rejection(.forbidden, "not allowed on this dossier")
+        }
+        let refusal = rejection ?? Rejection(.invalidField, "refused")
+        try db.execute(
+            sql: "INSERT INTO syncRejection (operationId, userId, code, field, message, receivedAt) VALUES (?, ?, ?, ?, ?, ?)",
+            arguments: [operation.id, operation.actor.user, refusal.code.rawValue, refusal.field, refusal.message, now]
+        )
+        return PushResult(operation: operation.id, status: .rejected, rejection: refusal)
+    }
+
+    /// Merges, projects into the domain tables, logs. Returns the new sequence number.
+    private static func commit(_ operation: SyncOperation, dossierId: Int64, now: Date, db: Database) throws -> Int64 {
+        guard let delta = Replica.delta(of: operation) else {
+            throw StoreError.constraintViolated(table: "syncRecord", constraint: "merge", detail: "operation \(operation.id) carries no state")
+        }
+        let current = try String.fetchOne(db, sql: "SELECT state FROM syncRecord WHERE collection = ? AND record = ?", arguments: [operation.collection.rawValue, operation.record])
+            .flatMap { try? JSONDecoder().decode(RecordState.self, from: Data($0.utf8)) }
+        let merged = current.map { $0.merged(with: delta) } ?? delta
+        let encoded = String(decoding: try JSONEncoder().encode(merged), as: UTF8.self)
+        try db.execute(sql: """
+            INSERT INTO syncRecord (collection, record, dossierId, state) VALUES (?, ?, ?, ?)
+            ON CONFLICT (collection, record) DO UPDATE SET state = excluded.state
+            """, arguments: [operation.collection.rawValue, operation.record, dossierId, encoded])
+        try SyncProjection.project(merged, operation: operation, dossierId: dossierId, now: now, db: db)
+        let fields = String(decoding: try JSONEncoder().encode(operation.fields), as: UTF8.self)
+        try db.execute(sql: """
+            INSERT INTO syncChange (operationId, collection, record, action, fields, hlc, actorId, actorRole, dossierId, receivedAt)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            """, arguments: [
+                operation.id, operation.collection.rawValue, operation.record, operation.action.rawValue, fields,
+                operation.hlc.description, operation.actor.user, operation.actor.role.rawValue, dossierId, now,
+            ])
+        return db.lastInsertedRowID
+    }
+}

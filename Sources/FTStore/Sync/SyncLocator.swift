@@ -1,0 +1,114 @@
+internal import Foundation
+internal import GRDB
+internal import FTModel
+internal import FTSync
+
+/// Finds the dossier an operation belongs to and the facts its validation needs, and decides
+/// whether the actor may see that dossier: row-level security for writes, in one place.
+enum SyncLocator {
+    struct Located {
+        /// `nil` when the record or its parent does not exist.
+        var dossierId: Int64?
+        var facts: RecordFacts
+    }
+
+    static func locate(_ operation: SyncOperation, db: Database) throws -> Located {
+        let fields = operation.fields
+        var dossierId: Int64?
+        var exists = false
+        var owner: Int64?
+        var stepAssignee: Role?
+        var ratingClientUser: Int64?
+        var ratingAllowed = false
+
+        switch operation.collection {
+        case .message:
+            if let row = try Row.fetchOne(db, sql: "SELECT c.dossierId, m.authorId FROM message m JOIN conversation c ON c.id = m.conversationId WHERE m.id = ?", arguments: [operation.record]) {
+                dossierId = row[0]
+                owner = row[1]
+                exists = true
+            } else if operation.action == .insert, let conversation = fields["conversation"]?.int {
+                dossierId = try Int64.fetchOne(db, sql: "SELECT dossierId FROM conversation WHERE id = ?", arguments: [conversation])
+            }
+        case .readReceipt:
+            let parts = operation.record.split(separator: ":")
+            if parts.count == 2, let conversation = Int64(parts[0]) {
+                dossierId = try Int64.fetchOne(db, sql: "SELECT dossierId FROM conversation WHERE id = ?", arguments: [conversation])
+                exists = true
+            }
+        case .rating:
+            let parts = operation.record.split(separator: ":")
+            if parts.count == 2, let client = Int64(parts[0]), let expert = Int64(parts[1]) {
+                ratingClientUser = try Int64.fetchOne(db, sql: "SELECT userId FROM client WHERE id = ?", arguments: [client])
+                dossierId = try Int64.fetchOne(db, sql: """
+                    SELECT d.id FROM dossier d JOIN expertAssignment a ON a.dossierId = d.id
+                    WHERE d.clientId = ? AND a.expertId = ? AND a.status <> 'cancelled'
+                    ORDER BY a.requestedAt DESC, a.id DESC LIMIT 1
+                    """, arguments: [client, expert])
+                ratingAllowed = dossierId != nil
+                exists = try Bool.fetchOne(db, sql: "SELECT 1 FROM rating WHERE clientId = ? AND expertId = ?", arguments: [client, expert]) ?? false
+                if dossierId == nil {
+                    // Any dossier of the client, so that the refusal says why.
+                    dossierId = try Int64.fetchOne(db, sql: "SELECT id FROM dossier WHERE clientId = ? ORDER BY id LIMIT 1", arguments: [client])
+                }
+            }
+        case .document:
+            if let row = try Row.fetchOne(db, sql: "SELECT dossierId, createdBy FROM document WHERE id = ?", arguments: [operation.record]) {
+                dossierId = row[0]
+                owner = row[1]
+                exists = true
+            } else if operation.action == .insert, let dossier = fields["dossier"]?.int {
+                dossierId = try Int64.fetchOne(db, sql: "SELECT id FROM dossier WHERE id = ?", arguments: [dossier])
+            }
+        case .documentVersion:
+            if let row = try Row.fetchOne(db, sql: "SELECT d.dossierId, v.uploadedBy FROM documentVersion v JOIN document d ON d.id = v.documentId WHERE v.id = ?", arguments: [operation.record]) {
+                dossierId = row[0]
+                owner = row[1]
+                exists = true
+            } else if operation.action == .insert, let document = fields["document"]?.string {
+                dossierId = try Int64.fetchOne(db, sql: "SELECT dossierId FROM document WHERE id = ?", arguments: [document])
+            }
+        case .step:
+            if let id = Int64(operation.record), let row = try Row.fetchOne(db, sql: "SELECT dossierId, assigneeRole FROM dossierStep WHERE id = ?", arguments: [id]) {
+                dossierId = row[0]
+                stepAssignee = Role(rawValue: row[1])
+                exists = true
+            }
+        }
+
+        let sees = try dossierId.map { try visible(dossier: $0, actor: operation.actor, db: db) } ?? false
+        return Located(
+            dossierId: dossierId,
+            facts: RecordFacts(actorSeesDossier: sees, exists: exists, owner: owner, stepAssignee: stepAssignee, ratingClientUser: ratingClientUser, ratingAllowed: ratingAllowed)
+        )
+    }
+
+    /// A client sees its own dossiers, an expert those it is assigned to (not cancelled), an admin all.
+    static func visible(dossier: Int64, actor: SyncActor, db: Database) throws -> Bool {
+        switch actor.role {
+        case .admin:
+            return true
+        case .client:
+            return try Bool.fetchOne(db, sql: """
+                SELECT 1 FROM dossier d JOIN client c ON c.id = d.clientId WHERE d.id = ? AND c.userId = ?
+                """, arguments: [dossier, actor.user]) ?? false
+        case .expert:
+            return try Bool.fetchOne(db, sql: """
+                SELECT 1 FROM expertAssignment a JOIN expert e ON e.id = a.expertId
+                WHERE a.dossierId = ? AND e.userId = ? AND a.status <> 'cancelled'
+                """, arguments: [dossier, actor.user]) ?? false
+        }
+    }
+
+    /// The SQL condition (on a column holding dossier ids) for what `actor` may read.
+    static func visibleDossiersCondition(column: String, actor: SyncActor) -> (sql: String, arguments: StatementArguments) {
+        switch actor.role {
+        case .admin:
+            return ("1", [])
+        case .client:
+            return ("\(column) IN (SELECT d.id FROM dossier d JOIN client c ON c.id = d.clientId WHERE c.userId = ?)", [actor.user])
+        case .expert:
+            return ("\(column) IN (SELECT a.dossierId FROM expertAssignment a JOIN expert e ON e.id = a.expertId WHERE e.userId = ? AND a.status <> 'cancelled')", [actor.user])
+        }
+    }
+}

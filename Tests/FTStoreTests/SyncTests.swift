@@ -1,0 +1,158 @@
+import FTModel
+import FTSeed
+@testable import FTStore
+import FTSync
+import Foundation
+import GRDB
+import Testing
+
+@Suite struct SyncTests {
+    @Test func aMessageReachesTheOtherPartyAndNobodyElse() throws {
+        var fixture = try SyncFixture()
+        let operation = SyncOperation(id: "op-1", collection: .message, action: .insert, record: "msg-1", fields: ["conversation": .int(fixture.conversation), "body": .string("Voici les factures")], hlc: fixture.hlc(), actor: fixture.client)
+        let results = try fixture.database.push([operation], actor: fixture.client, now: fixture.now)
+        #expect(results.map(\.status) == [.accepted])
+        let stored = try #require(try fixture.database.messages(conversationId: fixture.conversation).first { $0.id == "msg-1" })
+        #expect(stored.authorId == fixture.client.user)
+        #expect(stored.body == "Voici les factures")
+
+        let expertPage = try fixture.database.pull(for: fixture.expert, after: 0)
+        #expect(expertPage.changes.map(\.operation.id) == ["op-1"])
+        #expect(expertPage.cursor == results[0].seq)
+        let adminPage = try fixture.database.pull(for: fixture.admin, after: 0)
+        #expect(adminPage.changes.count == 1)
+        let otherPage = try fixture.database.pull(for: fixture.otherClient, after: 0)
+        #expect(otherPage.changes.isEmpty)
+        #expect(try fixture.database.pull(for: fixture.expert, after: expertPage.cursor).changes.isEmpty)
+    }
+
+    @Test func theAuthorIsTheSessionsUserWhateverTheDeviceSays() throws {
+        var fixture = try SyncFixture()
+        let forged = SyncOperation(id: "op-forged", collection: .message, action: .insert, record: "msg-f", fields: ["conversation": .int(fixture.conversation), "body": .string("Signé l'expert")], hlc: fixture.hlc(), actor: fixture.expert)
+        _ = try fixture.database.push([forged], actor: fixture.client, now: fixture.now)
+        let stored = try #require(try fixture.database.messages(conversationId: fixture.conversation).first { $0.id == "msg-f" })
+        #expect(stored.authorId == fixture.client.user)
+    }
+
+    @Test func aRetryGetsTheSameAnswerAndChangesNothing() throws {
+        var fixture = try SyncFixture()
+        let good = SyncOperation(id: "op-retry", collection: .message, action: .insert, record: "msg-r", fields: ["conversation": .int(fixture.conversation), "body": .string("Une fois")], hlc: fixture.hlc(), actor: fixture.client)
+        let bad = SyncOperation(id: "op-bad", collection: .rating, action: .update, record: "\(fixture.clientId):\(fixture.expertId)", fields: ["score": .int(7)], hlc: fixture.hlc(), actor: fixture.client)
+        let first = try fixture.database.push([good, bad], actor: fixture.client, now: fixture.now)
+        let counts = try fixture.database.tableCounts()
+        let second = try fixture.database.push([good, bad, good], actor: fixture.client, now: fixture.now)
+        #expect(second == first + [first[0]])
+        #expect(try fixture.database.tableCounts() == counts)
+        #expect(first[1].rejection?.code == .invalidField)
+        #expect(first[1].rejection?.field == "score")
+    }
+
+    @Test func aRefusedOperationDoesNotStopTheBatch() throws {
+        var fixture = try SyncFixture()
+        let mine = SyncOperation(id: "op-mine", collection: .message, action: .insert, record: "msg-m", fields: ["conversation": .int(fixture.conversation), "body": .string("Bonjour")], hlc: fixture.hlc(), actor: fixture.client)
+        let results = try fixture.database.push([mine], actor: fixture.client, now: fixture.now)
+        #expect(results[0].status == .accepted)
+        let notMine = SyncOperation(id: "op-edit", collection: .message, action: .update, record: "msg-m", fields: ["body": .string("Modifié par l'expert")], hlc: fixture.hlc(), actor: fixture.expert)
+        let reply = SyncOperation(id: "op-reply", collection: .message, action: .insert, record: "msg-x", fields: ["conversation": .int(fixture.conversation), "body": .string("Bien reçu")], hlc: fixture.hlc(), actor: fixture.expert)
+        let answers = try fixture.database.push([notMine, reply], actor: fixture.expert, now: fixture.now)
+        #expect(answers.map(\.status) == [.rejected, .accepted])
+        #expect(answers[0].rejection?.code == .forbidden)
+        #expect(try fixture.database.messages(conversationId: fixture.conversation).first { $0.id == "msg-m" }?.body == "Bonjour")
+    }
+
+    @Test func anotherClientCannotWriteIntoTheDossierAndLearnsNothing() throws {
+        var fixture = try SyncFixture()
+        let counts = try fixture.database.tableCounts().filter { $0.table != "syncRejection" }
+        let intrusions: [SyncOperation] = [
+            SyncOperation(id: "i1", collection: .message, action: .insert, record: "evil-1", fields: ["conversation": .int(fixture.conversation), "body": .string("Coucou")], hlc: fixture.hlc(), actor: fixture.otherClient),
+            SyncOperation(id: "i2", collection: .step, action: .update, record: String(fixture.clientStep), fields: ["progress": .int(10)], hlc: fixture.hlc(), actor: fixture.otherClient),
+            SyncOperation(id: "i3", collection: .rating, action: .update, record: "\(fixture.clientId):\(fixture.expertId)", fields: ["score": .int(1)], hlc: fixture.hlc(), actor: fixture.otherClient),
+            SyncOperation(id: "i4", collection: .message, action: .insert, record: "evil-2", fields: ["conversation": .int(999_999), "body": .string("Coucou")], hlc: fixture.hlc(), actor: fixture.otherClient),
+        ]
+        let answers = try fixture.database.push(intrusions, actor: fixture.otherClient, now: fixture.now)
+        #expect(answers.allSatisfy { $0.status == .rejected && $0.rejection?.code == .forbidden })
+        // The same words whether the dossier exists or not.
+        #expect(answers[0].rejection?.message == answers[3].rejection?.message)
+        #expect(try fixture.database.tableCounts().filter { $0.table != "syncRejection" } == counts)
+    }
+
+    @Test func stepsMergeAndProjectIntoTheWorkflow() throws {
+        var fixture = try SyncFixture()
+        let progress = SyncOperation(id: "s1", collection: .step, action: .update, record: String(fixture.clientStep), fields: ["status": .string("in_progress"), "progress": .int(40)], hlc: fixture.hlc(), actor: fixture.client)
+        #expect(try fixture.database.push([progress], actor: fixture.client, now: fixture.now).first?.status == .accepted)
+        var step = try #require(try fixture.database.writer.read { db in try DossierStep.fetchOne(db, key: fixture.clientStep) })
+        #expect(step.status == .inProgress)
+        #expect(step.progress == 40)
+        let done = SyncOperation(id: "s2", collection: .step, action: .update, record: String(fixture.clientStep), fields: ["status": .string("completed")], hlc: fixture.hlc(), actor: fixture.expert)
+        #expect(try fixture.database.push([done], actor: fixture.expert, now: fixture.now).first?.status == .accepted)
+        step = try #require(try fixture.database.writer.read { db in try DossierStep.fetchOne(db, key: fixture.clientStep) })
+        #expect(step.status == .completed)
+        #expect(step.progress == 100, "a completed step is at 100 %")
+        #expect(step.completedAt != nil)
+        let overdue = SyncOperation(id: "s3", collection: .step, action: .update, record: String(fixture.clientStep), fields: ["status": .string("overdue")], hlc: fixture.hlc(), actor: fixture.client)
+        #expect(try fixture.database.push([overdue], actor: fixture.client, now: fixture.now).first?.rejection?.code == .forbidden)
+    }
+
+    @Test func aClientRatesItsExpertAndTheSummaryFollows() throws {
+        var fixture = try SyncFixture()
+        let rating = SyncOperation(id: "r1", collection: .rating, action: .update, record: "\(fixture.clientId):\(fixture.expertId)", fields: ["score": .int(5), "comment": .string("Parfait")], hlc: fixture.hlc(), actor: fixture.client)
+        #expect(try fixture.database.push([rating], actor: fixture.client, now: fixture.now).first?.status == .accepted)
+        let stored = try #require(try fixture.database.latestRatings(expertId: fixture.expertId, limit: 50).first { $0.clientId == fixture.clientId })
+        #expect(stored.score == 5)
+        #expect(stored.comment == "Parfait")
+        let expertRates = SyncOperation(id: "r2", collection: .rating, action: .update, record: "\(fixture.clientId):\(fixture.expertId)", fields: ["score": .int(1)], hlc: fixture.hlc(), actor: fixture.expert)
+        #expect(try fixture.database.push([expertRates], actor: fixture.expert, now: fixture.now).first?.rejection?.code == .forbidden)
+    }
+
+    @Test func aTimestampFromTheFutureIsRefused() throws {
+        var fixture = try SyncFixture()
+        let future = HLCTimestamp(milliseconds: fixture.clock + 86_400_000, node: "d")
+        let operation = SyncOperation(id: "f1", collection: .message, action: .insert, record: "msg-future", fields: ["conversation": .int(fixture.conversation), "body": .string("Demain")], hlc: future, actor: fixture.client)
+        #expect(try fixture.database.push([operation], actor: fixture.client, now: fixture.now).first?.rejection?.code == .clockSkew)
+    }
+
+    /// Two devices edit the same message offline; the server ends the same whichever syncs first.
+    @Test func concurrentEditsConvergeWhateverTheOrder() throws {
+        var states: [String] = []
+        for order in [[0, 1], [1, 0]] {
+            var fixture = try SyncFixture()
+            let insert = SyncOperation(id: "c0", collection: .message, action: .insert, record: "msg-c", fields: ["conversation": .int(fixture.conversation), "body": .string("v0")], hlc: HLCTimestamp(milliseconds: fixture.clock, node: "a"), actor: fixture.client)
+            _ = try fixture.database.push([insert], actor: fixture.client, now: fixture.now)
+            let edits = [
+                SyncOperation(id: "c1", collection: .message, action: .update, record: "msg-c", fields: ["body": .string("v1 du téléphone")], hlc: HLCTimestamp(milliseconds: fixture.clock + 500, node: "phone"), actor: fixture.client),
+                SyncOperation(id: "c2", collection: .message, action: .update, record: "msg-c", fields: ["body": .string("v2 du portable")], hlc: HLCTimestamp(milliseconds: fixture.clock + 500, node: "laptop"), actor: fixture.client),
+            ]
+            for index in order { _ = try fixture.database.push([edits[index]], actor: fixture.client, now: fixture.now) }
+            states.append(try #require(try fixture.database.messages(conversationId: fixture.conversation).first { $0.id == "msg-c" }).body)
+            _ = fixture.hlc()
+        }
+        #expect(states[0] == states[1])
+        #expect(states[0] == "v1 du téléphone", "same millisecond: the node 'phone' sorts after 'laptop'")
+    }
+}
+
+@Suite struct SessionTests {
+    @Test func signInChecksThePasswordAndTheTokenNamesTheUser() throws {
+        let database = try Fixtures.seededDatabase(experts: 3, clients: 4)
+        #expect(try database.signIn(email: DemoAccounts.client, password: "mauvais", now: Fixtures.today) == nil)
+        let session = try #require(try database.signIn(email: DemoAccounts.client, password: DemoAccounts.defaultPassword, now: Fixtures.today))
+        #expect(session.token.count >= 40)
+        #expect(try database.user(token: session.token, now: Fixtures.today)?.email == DemoAccounts.client)
+        #expect(try database.user(token: session.token + "x", now: Fixtures.today) == nil)
+        // Expired.
+        #expect(try database.user(token: session.token, now: session.expiresAt.addingTimeInterval(1)) == nil)
+        // The database never holds the token itself.
+        let stored = try database.writer.read { db in try String.fetchAll(db, sql: "SELECT tokenHash FROM session") }
+        #expect(!stored.contains(session.token))
+        try database.signOut(token: session.token, now: Fixtures.today)
+        #expect(try database.user(token: session.token, now: Fixtures.today) == nil)
+    }
+
+    @Test func aDeactivatedUserLosesItsSessions() throws {
+        let database = try Fixtures.seededDatabase(experts: 3, clients: 4)
+        let session = try #require(try database.signIn(email: DemoAccounts.client, password: DemoAccounts.defaultPassword, now: Fixtures.today))
+        try database.setUserActive(id: try #require(session.user.id), active: false, by: nil, at: Fixtures.today)
+        #expect(try database.user(token: session.token, now: Fixtures.today) == nil)
+        #expect(try database.signIn(email: DemoAccounts.client, password: DemoAccounts.defaultPassword, now: Fixtures.today) == nil)
+    }
+}
