@@ -4,11 +4,13 @@ export PATH := /opt/swift/usr/bin:$(PATH)
 
 FT := .build/release/ft
 DATA_DIR ?= data
+PORT ?= 8080
 VENV := .venv
 
 .PHONY: run test deps build bench clean
 
-## Install what is missing, build, seed the demo database (once), generate the public site.
+## Install what is missing, build, seed the demo database (once), generate the public site, and
+## serve it with the sync API on http://127.0.0.1:8080/ until Ctrl-C.
 run: deps build
 	@if [ -f "$(DATA_DIR)/financialtracker.sqlite" ]; then \
 	  echo "Keeping the existing database in $(DATA_DIR)/ (delete it, or run '$(FT) seed --replace', to start over)."; \
@@ -17,9 +19,9 @@ run: deps build
 	fi
 	@$(FT) generate --data-dir "$(DATA_DIR)" --out public
 	@echo
-	@echo "Done: built $(FT), demo data in $(DATA_DIR)/financialtracker.sqlite, the public site in public/."
-	@echo "The sync server that will serve it is not built yet: open public/index.html through any static web server,"
-	@echo "e.g. 'python3 -m http.server -d public 8080', then http://127.0.0.1:8080/."
+	@echo "Built $(FT), demo data in $(DATA_DIR)/financialtracker.sqlite, the public site in public/."
+	@echo "Demo sign-in: client@financialtracker.example / demo-financialtracker (see README)."
+	@$(FT) serve --data-dir "$(DATA_DIR)" --public public --host 127.0.0.1 --port $(PORT)
 
 ## The whole test suite: JavaScript (node --test), the browser tests (headless Chromium), then
 ## the Swift tests, whose closing lines end the output.

@@ -18,6 +18,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
         .package(url: "https://github.com/apple/swift-crypto.git", "3.12.3"..<"5.0.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
+        .package(url: "https://github.com/apple/swift-http-types.git", from: "1.4.0"),
     ],
     targets: [
         // The domain: value types and rules, no I/O, no dependencies.
@@ -54,6 +56,17 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // The HTTP server: static files, sign-in, the sync API.
+        .target(
+            name: "FTServer",
+            dependencies: [
+                "FTModel", "FTStore", "FTSync",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         // Deterministic French demo data, written through FTStore.
         .target(
             name: "FTSeed",
@@ -64,7 +77,8 @@ let package = Package(
         .executableTarget(
             name: "ft",
             dependencies: [
-                "FTModel", "FTStore", "FTSeed", "FTSite",
+                "FTModel", "FTStore", "FTSeed", "FTSite", "FTServer",
+                .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -74,6 +88,16 @@ let package = Package(
         .testTarget(
             name: "FTStoreTests",
             dependencies: ["FTModel", "FTStore", "FTSeed", "FTSync", .product(name: "GRDB", package: "GRDB.swift")],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "FTServerTests",
+            dependencies: [
+                "FTModel", "FTStore", "FTSeed", "FTSync", "FTServer",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+            ],
             swiftSettings: swiftSettings
         ),
         .testTarget(name: "FTSyncTests", dependencies: ["FTModel", "FTSync"], swiftSettings: swiftSettings),

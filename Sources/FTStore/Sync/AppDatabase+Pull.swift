@@ -46,3 +46,10 @@ extension AppDatabase {
         }
     }
 }
+
+extension AppDatabase {
+    /// The sequence number of the newest change, 0 when there is none.
+    public func latestSequence() throws -> Int64 {
+        try writer.read { db in try Int64.fetchOne(db, sql: "SELECT max(seq) FROM syncChange") ?? 0 }
+    }
+}

@@ -1,0 +1,18 @@
+public import Hummingbird
+public import FTModel
+
+/// The per-request context: who is signed in, once `SessionMiddleware` has looked.
+public struct AppRequestContext: RequestContext {
+    public var coreContext: CoreRequestContextStorage
+    /// The signed-in user, if the request carried a valid token.
+    public var user: User?
+    /// The bearer token as sent (for sign-out).
+    public var token: String?
+
+    public init(source: Source) {
+        coreContext = .init(source: source)
+    }
+
+    /// Sync batches are JSON; 4 MiB is about 10,000 short messages.
+    public var maxUploadSize: Int { 4 * 1_024 * 1_024 }
+}

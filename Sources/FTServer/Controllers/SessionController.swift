@@ -1,0 +1,67 @@
+internal import Foundation
+public import Hummingbird
+internal import FTModel
+internal import FTStore
+
+/// `POST /api/v1/session` signs in, `DELETE /api/v1/session` signs out.
+struct SessionController {
+    let database: AppDatabase
+    let configuration: ServerConfiguration
+    let now: @Sendable () -> Date
+
+    struct Credentials: Decodable {
+        var email: String
+        var password: String
+    }
+
+    struct Session: ResponseEncodable {
+        struct Person: Codable {
+            var id: Int64
+            var email: String
+            var role: String
+            var displayName: String
+        }
+        var token: String
+        var expiresAt: String
+        var user: Person
+    }
+
+    func add(to group: RouterGroup<AppRequestContext>) {
+        group.post("session", use: signIn)
+        group.delete("session", use: signOut)
+    }
+
+    @Sendable func signIn(_ request: Request, context: AppRequestContext) async throws -> EditedResponse<Session> {
+        let credentials: Credentials
+        do {
+            credentials = try await request.decode(as: Credentials.self, context: context)
+        } catch {
+            throw APIError.badBody(error)
+        }
+        guard credentials.email.count <= 254, credentials.password.count <= 1_024 else {
+            throw APIError(.badRequest, "invalid_body", "email or password too long")
+        }
+        // PBKDF2 is slow by design: keep it off the event loop.
+        let database = self.database
+        let lifetime = configuration.sessionLifetime
+        let now = now()
+        let signedIn = try await Task.detached {
+            try database.signIn(email: credentials.email, password: credentials.password, now: now, lifetime: lifetime)
+        }.value
+        guard let signedIn, let id = signedIn.user.id else {
+            throw APIError(.unauthorized, "invalid_credentials", "wrong email or password, or the account is deactivated")
+        }
+        let formatter = ISO8601DateFormatter()
+        return EditedResponse(status: .created, response: Session(
+            token: signedIn.token,
+            expiresAt: formatter.string(from: signedIn.expiresAt),
+            user: .init(id: id, email: signedIn.user.email, role: signedIn.user.role.rawValue, displayName: signedIn.user.displayName)
+        ))
+    }
+
+    @Sendable func signOut(_ request: Request, context: AppRequestContext) async throws -> HTTPResponse.Status {
+        guard let token = context.token else { throw APIError.unauthorized }
+        try database.signOut(token: token, now: now())
+        return .noContent
+    }
+}

@@ -1,0 +1,88 @@
+internal import Foundation
+public import Hummingbird
+internal import HTTPTypes
+internal import FTModel
+internal import FTStore
+internal import FTSync
+
+/// `POST /api/v1/sync/push` and `GET /api/v1/sync/pull?cursor=N&limit=M`. Both need a signed-in
+/// user and the header `FT-Protocol: 1`.
+struct SyncController {
+    let database: AppDatabase
+    let configuration: ServerConfiguration
+    let now: @Sendable () -> Date
+
+    /// An operation as a device sends it: no author, the session names it.
+    struct PushedOperation: Decodable {
+        var id: String
+        var collection: SyncCollection
+        var action: SyncAction
+        var record: String
+        var fields: [String: FieldValue]
+        var hlc: HLCTimestamp
+    }
+
+    struct PushRequest: Decodable {
+        var operations: [PushedOperation]
+    }
+
+    struct PushResponse: ResponseEncodable {
+        var results: [PushResult]
+    }
+
+    struct PullResponse: ResponseEncodable {
+        var changes: [PulledChange]
+        var cursor: Int64
+        var hasMore: Bool
+    }
+
+    static let protocolHeader = HTTPField.Name("FT-Protocol")!
+
+    func add(to group: RouterGroup<AppRequestContext>) {
+        group.post("sync/push", use: push)
+        group.get("sync/pull", use: pull)
+    }
+
+    private func actor(_ request: Request, _ context: AppRequestContext) throws -> SyncActor {
+        let sent = request.headers[Self.protocolHeader]
+        guard sent == String(ServerConfiguration.protocolVersion) else { throw APIError.updateRequired(sent) }
+        guard let user = context.user, let id = user.id else { throw APIError.unauthorized }
+        return SyncActor(user: id, role: user.role)
+    }
+
+    @Sendable func push(_ request: Request, context: AppRequestContext) async throws -> PushResponse {
+        let actor = try actor(request, context)
+        let body: PushRequest
+        do {
+            body = try await request.decode(as: PushRequest.self, context: context)
+        } catch {
+            throw APIError.badBody(error)
+        }
+        guard body.operations.count <= configuration.maximumBatch else {
+            throw APIError(.contentTooLarge, "batch_too_large", "at most \(configuration.maximumBatch) operations per push, not \(body.operations.count)")
+        }
+        let operations = body.operations.map {
+            SyncOperation(id: $0.id, collection: $0.collection, action: $0.action, record: $0.record, fields: $0.fields, hlc: $0.hlc, actor: actor)
+        }
+        let results = try database.push(operations, actor: actor, now: now())
+        return PushResponse(results: results)
+    }
+
+    @Sendable func pull(_ request: Request, context: AppRequestContext) async throws -> PullResponse {
+        let actor = try actor(request, context)
+        let cursorText = request.uri.queryParameters["cursor"].map(String.init) ?? "0"
+        guard let cursor = Int64(cursorText), cursor >= 0 else {
+            throw APIError(.badRequest, "invalid_cursor", "cursor must be a whole number ≥ 0, not '\(cursorText)'", field: "cursor")
+        }
+        let limitText = request.uri.queryParameters["limit"].map(String.init) ?? "500"
+        guard let limit = Int(limitText), (1...5_000).contains(limit) else {
+            throw APIError(.badRequest, "invalid_limit", "limit must be 1 to 5000, not '\(limitText)'", field: "limit")
+        }
+        let latest = try database.latestSequence()
+        guard cursor <= latest else {
+            throw APIError(.badRequest, "cursor_from_the_future", "cursor \(cursor) is after the server's latest change (\(latest)); start again from 0", field: "cursor")
+        }
+        let page = try database.pull(for: actor, after: cursor, limit: limit)
+        return PullResponse(changes: page.changes, cursor: page.cursor, hasMore: page.hasMore)
+    }
+}
