@@ -1,5 +1,5 @@
 internal import Foundation
-public import Hummingbird
+internal import Hummingbird
 internal import FTStore
 
 /// Reads `Authorization: Bearer <token>` and, if the session is valid, puts its user in the

@@ -156,3 +156,57 @@ import Testing
         #expect(try database.signIn(email: DemoAccounts.client, password: DemoAccounts.defaultPassword, now: Fixtures.today) == nil)
     }
 }
+
+@Suite struct SnapshotTests {
+    /// A new device pulls from cursor 0: the snapshot, merged like any operations, rebuilds every
+    /// message and step of its dossiers exactly as the database holds them, and nothing else.
+    @Test func aNewDeviceGetsACompleteReplicaOfWhatItMaySee() throws {
+        var fixture = try SyncFixture()
+        // One change through sync, after the seed.
+        let edit = SyncOperation(id: "after", collection: .step, action: .update, record: String(fixture.clientStep), fields: ["progress": .int(70), "status": .string("in_progress")], hlc: fixture.hlc(), actor: fixture.client)
+        _ = try fixture.database.push([edit], actor: fixture.client, now: fixture.now)
+
+        var replica = Replica()
+        for operation in try fixture.database.snapshot(for: fixture.client) { replica.apply(operation) }
+        for change in try fixture.database.pull(for: fixture.client, after: 0).changes { replica.apply(change.operation) }
+
+        let visibleMessages = try fixture.database.writer.read { db in
+            try Row.fetchAll(db, sql: """
+                SELECT m.id, m.body, m.deletedAt IS NOT NULL AS deleted FROM message m JOIN conversation c ON c.id = m.conversationId
+                JOIN dossier d ON d.id = c.dossierId JOIN client cl ON cl.id = d.clientId WHERE cl.userId = ?
+                """, arguments: [fixture.client.user])
+        }
+        #expect(!visibleMessages.isEmpty)
+        for row in visibleMessages {
+            guard case .message(let message) = replica[.message, row["id"]] else {
+                Issue.record("message \(row["id"] as String) missing from the replica")
+                continue
+            }
+            #expect(message.visibleBody == row["body"])
+            #expect(message.isDeleted == row["deleted"])
+        }
+        let messageCount = replica.records.keys.filter { $0.collection == .message }.count
+        #expect(messageCount == visibleMessages.count, "no message of another client")
+
+        let steps = try fixture.database.writer.read { db in
+            try DossierStep.fetchAll(db, sql: """
+                SELECT s.* FROM dossierStep s JOIN dossier d ON d.id = s.dossierId JOIN client cl ON cl.id = d.clientId WHERE cl.userId = ?
+                """, arguments: [fixture.client.user])
+        }
+        for step in steps {
+            guard case .step(let state) = replica[.step, String(step.id ?? 0)] else {
+                Issue.record("step \(step.id ?? 0) missing")
+                continue
+            }
+            #expect(state.effectiveFields["status"] == .string(step.status.rawValue))
+            #expect(state.effectiveFields["progress"] == .int(Int64(step.progress)))
+        }
+        guard case .step(let edited) = replica[.step, String(fixture.clientStep)] else { return }
+        #expect(edited.effectiveFields["progress"] == .int(70), "the later synced change wins over the snapshot")
+
+        #expect(try fixture.database.snapshot(for: fixture.otherClient).allSatisfy { operation in
+            !visibleMessages.contains { $0["id"] == operation.record }
+        })
+        #expect(try fixture.database.snapshot(for: fixture.admin).isEmpty)
+    }
+}

@@ -1,5 +1,5 @@
 internal import Foundation
-public import Hummingbird
+internal import Hummingbird
 internal import HTTPTypes
 internal import FTModel
 internal import FTStore
@@ -31,6 +31,8 @@ struct SyncController {
     }
 
     struct PullResponse: ResponseEncodable {
+        /// From cursor 0 only: what the user may see, as operations to apply before `changes`.
+        var snapshot: [SyncOperation]?
         var changes: [PulledChange]
         var cursor: Int64
         var hasMore: Bool
@@ -82,7 +84,8 @@ struct SyncController {
         guard cursor <= latest else {
             throw APIError(.badRequest, "cursor_from_the_future", "cursor \(cursor) is after the server's latest change (\(latest)); start again from 0", field: "cursor")
         }
+        let snapshot = cursor == 0 ? try database.snapshot(for: actor) : nil
         let page = try database.pull(for: actor, after: cursor, limit: limit)
-        return PullResponse(changes: page.changes, cursor: page.cursor, hasMore: page.hasMore)
+        return PullResponse(snapshot: snapshot, changes: page.changes, cursor: page.cursor, hasMore: page.hasMore)
     }
 }
