@@ -93,6 +93,20 @@ import Testing
         #expect(try fixture.database.push([overdue], actor: fixture.client, now: fixture.now).first?.rejection?.code == .forbidden)
     }
 
+    /// Found by the authorization matrix: moving the progress of a step the database already holds
+    /// as completed broke the schema's rule and escaped as an SQLite error.
+    @Test func progressOnACompletedStepKeepsItCompleteAtFullProgress() throws {
+        var fixture = try SyncFixture()
+        let done = SyncOperation(id: "p1", collection: .step, action: .update, record: String(fixture.clientStep), fields: ["status": .string("completed")], hlc: fixture.hlc(), actor: fixture.expert)
+        _ = try fixture.database.push([done], actor: fixture.expert, now: fixture.now)
+        let nudge = SyncOperation(id: "p2", collection: .step, action: .update, record: String(fixture.clientStep), fields: ["progress": .int(40)], hlc: fixture.hlc(), actor: fixture.client)
+        let answer = try fixture.database.push([nudge], actor: fixture.client, now: fixture.now)
+        #expect(answer.first?.status == .accepted)
+        let step = try #require(try fixture.database.writer.read { db in try DossierStep.fetchOne(db, key: fixture.clientStep) })
+        #expect(step.status == .completed)
+        #expect(step.progress == 100)
+    }
+
     @Test func aClientRatesItsExpertAndTheSummaryFollows() throws {
         var fixture = try SyncFixture()
         let rating = SyncOperation(id: "r1", collection: .rating, action: .update, record: "\(fixture.clientId):\(fixture.expertId)", fields: ["score": .int(5), "comment": .string("Parfait")], hlc: fixture.hlc(), actor: fixture.client)

@@ -57,8 +57,17 @@ extension AppDatabase {
         if let dossierId = located.dossierId {
             rejection = OperationValidator.check(operation, facts: located.facts, nowMilliseconds: nowMilliseconds)
             if rejection == nil {
-                let seq = try commit(operation, dossierId: dossierId, now: now, db: db)
-                return PushResult(operation: operation.id, status: .accepted, seq: seq)
+                // In a savepoint: a change the schema still refuses is answered, not thrown.
+                var seq: Int64?
+                do {
+                    try db.inSavepoint {
+                        seq = try commit(operation, dossierId: dossierId, now: now, db: db)
+                        return .commit
+                    }
+                } catch let error as DatabaseError where error.resultCode == .SQLITE_CONSTRAINT {
+                    rejection = Rejection(.invalidField, "the change breaks a rule of the record (\(error.message ?? "constraint"))")
+                }
+                if let seq { return PushResult(operation: operation.id, status: .accepted, seq: seq) }
             }
         } else {
             // Unknown and invisible are answered alike: nothing leaks about other dossiers.

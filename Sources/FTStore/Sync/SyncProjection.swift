@@ -65,7 +65,12 @@ enum SyncProjection {
                 ])
         case .step(let step):
             guard let id = Int64(operation.record) else { return }
-            let fields = step.effectiveFields
+            var fields = step.effectiveFields
+            // A step already completed stays at 100 % until a status change reopens it.
+            let currentStatus = try String.fetchOne(db, sql: "SELECT status FROM dossierStep WHERE id = ?", arguments: [id])
+            if (fields["status"]?.string ?? currentStatus) == StepStatus.completed.rawValue {
+                fields["progress"] = .int(100)
+            }
             var assignments: [String] = ["updatedAt = ?"]
             var arguments: [(any DatabaseValueConvertible)?] = [now]
             if let status = fields["status"]?.string {
