@@ -1,21 +1,17 @@
 #!/usr/bin/env python3
 """Headless Chromium runs filtered searches on the generated site and must get the experts that
 SQL finds in the same database. Exits non-zero on any failure; prints 'N passed, N failed'."""
-import http.server
 import os
 import sqlite3
 import subprocess
 import sys
 import tempfile
-import threading
 import unicodedata
-from functools import partial
 from urllib.parse import urlencode
 
-from selenium import webdriver
-from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
-from selenium.webdriver.support.ui import WebDriverWait
+
+from harness import chromium, search_status, serve
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 FT = os.environ.get("FT", os.path.join(ROOT, ".build", "debug", "ft"))
@@ -82,24 +78,15 @@ def main():
         ({"q": "zzzz-personne"}, lambda e: False),
     ]
 
-    handler = partial(http.server.SimpleHTTPRequestHandler, directory=site)
-    http.server.SimpleHTTPRequestHandler.log_message = lambda *args: None
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    base = f"http://127.0.0.1:{server.server_address[1]}"
+    server, base = serve(site)
 
-    options = webdriver.ChromeOptions()
-    options.binary_location = "/usr/bin/chromium"
-    for flag in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage"):
-        options.add_argument(flag)
-    driver = webdriver.Chrome(service=Service("/usr/bin/chromedriver"), options=options)
+    driver = chromium()
     passed = failed = 0
     try:
         for query, rule in cases:
             expected = {e["slug"] for e in experts if rule(e)}
             driver.get(f"{base}/recherche/?{urlencode(query)}")
-            status = WebDriverWait(driver, 20).until(
-                lambda d: d.find_element(By.ID, "search-status") if d.find_element(By.ID, "search-status").get_attribute("data-count") else None)
+            status = search_status(driver, 20)
             count = int(status.get_attribute("data-count"))
             shown = {a.get_attribute("data-slug") for a in driver.find_elements(By.CSS_SELECTOR, "#search-results article")}
             ok = count == len(expected) and (shown == expected if count <= 100 else shown <= expected and len(shown) == 100)
@@ -109,7 +96,7 @@ def main():
             passed, failed = passed + ok, failed + (not ok)
         # The hostile name is found, shown as text, never parsed.
         driver.get(f"{base}/recherche/?{urlencode({'q': 'onerror piege'})}")
-        WebDriverWait(driver, 20).until(lambda d: d.find_element(By.ID, "search-status").get_attribute("data-count"))
+        search_status(driver)
         names = [a.text for a in driver.find_elements(By.CSS_SELECTOR, "#search-results h3 a")]
         images = driver.execute_script("return document.querySelectorAll('#search-results img, #search-results script').length")
         ok = len(names) == 1 and names[0].startswith(hostile) and images == 0 and driver.title != "pwned"
