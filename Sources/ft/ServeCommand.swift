@@ -46,6 +46,7 @@ struct ServeCommand: AsyncParsableCommand {
         let configuration = ServerConfiguration(host: host, port: port, publicDirectory: publicDirectory)
         let app = buildApplication(database: database, configuration: configuration, logger: logger)
         print("Serving \(publicDirectory)/ and the sync API on http://\(host):\(port)/ — Ctrl-C to stop.")
+        fflush(stdout)
         try await app.runService()
         try database.close()
     }
