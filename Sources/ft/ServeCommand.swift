@@ -45,8 +45,8 @@ struct ServeCommand: AsyncParsableCommand {
         let database = try AppDatabase.open(path: path, logger: logger)
         let configuration = ServerConfiguration(host: host, port: port, publicDirectory: publicDirectory)
         let app = buildApplication(database: database, configuration: configuration, logger: logger)
-        print("Serving \(publicDirectory)/ and the sync API on http://\(host):\(port)/ — Ctrl-C to stop.")
-        fflush(stdout)
+        // Written unbuffered, so that it shows at once even when stdout is a pipe or a file.
+        FileHandle.standardOutput.write(Data("Serving \(publicDirectory)/ and the sync API on http://\(host):\(port)/ — Ctrl-C to stop.\n".utf8))
         try await app.runService()
         try database.close()
     }
