@@ -73,3 +73,11 @@ if command -v hugo >/dev/null; then
 else
   echo "hugo comparison skipped: hugo is not installed"
 fi
+
+# Push throughput through the real server on that database (one client, batches of 100).
+port=$((20000 + RANDOM % 20000))
+"$ft" serve --data-dir "$dir" --port "$port" --public "$dir/site-1" >/dev/null 2>&1 &
+server=$!
+for _ in $(seq 50); do curl -sf "http://127.0.0.1:$port/healthz" >/dev/null 2>&1 && break; sleep 0.1; done
+python3 .ci/bench_push.py "$port" || echo "push benchmark failed"
+kill "$server"; wait "$server" 2>/dev/null || true
