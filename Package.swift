@@ -52,7 +52,6 @@ let package = Package(
             dependencies: [
                 "FTModel", "FTStore", "FTMarkdown",
                 .product(name: "Crypto", package: "swift-crypto"),
-                .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: swiftSettings
         ),

@@ -41,10 +41,7 @@ struct GenerateCommand: AsyncParsableCommand {
 
     func run() async throws {
         let logger = options.bootstrapLogging()
-        let path = options.databasePath
-        guard FileManager.default.fileExists(atPath: path) else {
-            throw CLIError("no database at \(path); create one with `ft seed`")
-        }
+        let path = try options.requireDatabase()
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: templates, isDirectory: &isDirectory), isDirectory.boolValue else {
             throw CLIError("no templates folder at \(templates); pass --templates DIR")

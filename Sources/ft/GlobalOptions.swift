@@ -41,6 +41,15 @@ struct GlobalOptions: ParsableArguments {
         return Logger(label: "ft")
     }
 
+    /// The database path, or a clear error when there is no database yet (commands that read one
+    /// never create it).
+    func requireDatabase() throws -> String {
+        guard FileManager.default.fileExists(atPath: databasePath) else {
+            throw CLIError("no database at \(databasePath); create one with `ft seed`")
+        }
+        return databasePath
+    }
+
     /// Creates the data directory if needed and checks it can be written to.
     func prepareDataDirectory() throws {
         let manager = FileManager.default

@@ -16,10 +16,7 @@ struct InfoCommand: AsyncParsableCommand {
 
     func run() async throws {
         let logger = options.bootstrapLogging()
-        let path = options.databasePath
-        guard FileManager.default.fileExists(atPath: path) else {
-            throw CLIError("no database at \(path); create one with `ft seed`")
-        }
+        let path = try options.requireDatabase()
         let database = try AppDatabase.open(path: path, logger: logger)
         defer { try? database.close() }
         let counts = try database.tableCounts()

@@ -35,10 +35,7 @@ struct ServeCommand: AsyncParsableCommand {
 
     func run() async throws {
         let logger = options.bootstrapLogging()
-        let path = options.databasePath
-        guard FileManager.default.fileExists(atPath: path) else {
-            throw CLIError("no database at \(path); create one with `ft seed`")
-        }
+        let path = try options.requireDatabase()
         if !FileManager.default.fileExists(atPath: publicDirectory + "/index.html") {
             logger.warning("no site in \(publicDirectory); run `ft generate` first (the API works without it)")
         }

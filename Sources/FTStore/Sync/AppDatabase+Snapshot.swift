@@ -22,13 +22,10 @@ extension AppDatabase {
             func op(_ id: String, _ collection: SyncCollection, _ action: SyncAction, _ record: String, _ fields: [String: FieldValue], _ hlc: HLCTimestamp, _ user: Int64, _ role: Role) {
                 operations.append(SyncOperation(id: "snapshot:\(id)", collection: collection, action: action, record: record, fields: fields, hlc: hlc, actor: SyncActor(user: user, role: role)))
             }
-            func role(_ userId: Int64) throws -> Role {
-                Role(rawValue: try String.fetchOne(db, sql: "SELECT role FROM user WHERE id = ?", arguments: [userId]) ?? "client") ?? .client
-            }
             var roles: [Int64: Role] = [:]
             func cachedRole(_ userId: Int64) throws -> Role {
                 if let known = roles[userId] { return known }
-                let found = try role(userId)
+                let found = Role(rawValue: try String.fetchOne(db, sql: "SELECT role FROM user WHERE id = ?", arguments: [userId]) ?? "") ?? .client
                 roles[userId] = found
                 return found
             }

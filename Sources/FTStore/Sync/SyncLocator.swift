@@ -83,24 +83,15 @@ enum SyncLocator {
         )
     }
 
-    /// A client sees its own dossiers, an expert those it is assigned to (not cancelled), an admin all.
+    /// Whether `actor` may see `dossier`: the same rule as `visibleDossiersCondition`.
     static func visible(dossier: Int64, actor: SyncActor, db: Database) throws -> Bool {
-        switch actor.role {
-        case .admin:
-            return true
-        case .client:
-            return try Bool.fetchOne(db, sql: """
-                SELECT 1 FROM dossier d JOIN client c ON c.id = d.clientId WHERE d.id = ? AND c.userId = ?
-                """, arguments: [dossier, actor.user]) ?? false
-        case .expert:
-            return try Bool.fetchOne(db, sql: """
-                SELECT 1 FROM expertAssignment a JOIN expert e ON e.id = a.expertId
-                WHERE a.dossierId = ? AND e.userId = ? AND a.status <> 'cancelled'
-                """, arguments: [dossier, actor.user]) ?? false
-        }
+        if actor.role == .admin { return true }
+        let scope = visibleDossiersCondition(column: "?", actor: actor)
+        return try Bool.fetchOne(db, sql: "SELECT \(scope.sql)", arguments: [dossier] + scope.arguments) ?? false
     }
 
-    /// The SQL condition (on a column holding dossier ids) for what `actor` may read.
+    /// The SQL condition (on a column holding dossier ids) for what `actor` may see: a client its
+    /// own dossiers, an expert those it is assigned to (not cancelled), an admin all.
     static func visibleDossiersCondition(column: String, actor: SyncActor) -> (sql: String, arguments: StatementArguments) {
         switch actor.role {
         case .admin:
