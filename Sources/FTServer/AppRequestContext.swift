@@ -1,13 +1,16 @@
 public import Hummingbird
+public import HummingbirdWebSocket
 public import FTModel
 
 /// The per-request context: who is signed in, once `SessionMiddleware` has looked.
-public struct AppRequestContext: RequestContext {
+public struct AppRequestContext: RequestContext, WebSocketRequestContext {
     public var coreContext: CoreRequestContextStorage
     /// The signed-in user, if the request carried a valid token.
     public var user: User?
     /// The bearer token as sent (for sign-out).
     public var token: String?
+    /// Where a WebSocket route leaves its handler for the upgrade.
+    public let webSocket = WebSocketHandlerReference<Self>()
 
     public init(source: Source) {
         coreContext = .init(source: source)

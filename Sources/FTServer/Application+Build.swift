@@ -1,10 +1,18 @@
 public import Foundation
 public import Hummingbird
+internal import HummingbirdWebSocket
 public import Logging
 public import FTStore
 
 /// The router of the whole server; `ft serve` and the tests build it the same way.
-public func buildRouter(database: AppDatabase, configuration: ServerConfiguration, now: @escaping @Sendable () -> Date = Date.init) -> Router<AppRequestContext> {
+///
+/// `live` is told of every commit and tells the connected devices.
+public func buildRouter(
+    database: AppDatabase,
+    configuration: ServerConfiguration,
+    live: LiveHub = LiveHub(),
+    now: @escaping @Sendable () -> Date = Date.init
+) -> Router<AppRequestContext> {
     let router = Router(context: AppRequestContext.self)
     router.add(middleware: LogRequestsMiddleware(.info))
     router.add(middleware: FileMiddleware(
@@ -18,14 +26,17 @@ public func buildRouter(database: AppDatabase, configuration: ServerConfiguratio
     router.get("healthz") { _, _ in ["status": "ok"] }
     let api = router.group("api/v1").add(middleware: SessionMiddleware(database: database, now: now))
     SessionController(database: database, configuration: configuration, now: now).add(to: api)
-    SyncController(database: database, configuration: configuration, now: now).add(to: api)
+    SyncController(database: database, configuration: configuration, live: live, now: now).add(to: api)
+    LiveController(database: database, hub: live, now: now).add(to: api)
     return router
 }
 
 /// The HTTP application, ready to `runService()`.
-public func buildApplication(database: AppDatabase, configuration: ServerConfiguration, logger: Logger) -> some ApplicationProtocol {
-    Application(
-        router: buildRouter(database: database, configuration: configuration),
+public func buildApplication(database: AppDatabase, configuration: ServerConfiguration, live: LiveHub = LiveHub(), logger: Logger) -> some ApplicationProtocol {
+    let router = buildRouter(database: database, configuration: configuration, live: live)
+    return Application(
+        router: router,
+        server: .http1WebSocketUpgrade(webSocketRouter: router, configuration: .init(ws: .init(maxFrameSize: LiveController.maximumFrame, autoPing: .enabled(timePeriod: .seconds(30))))),
         configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "FinancialTracker"),
         logger: logger
     )

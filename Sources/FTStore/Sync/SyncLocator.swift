@@ -1,7 +1,7 @@
 internal import Foundation
 internal import GRDB
 internal import FTModel
-internal import FTSync
+public import FTSync
 
 /// Finds the dossier an operation belongs to and the facts its validation needs, and decides
 /// whether the actor may see that dossier: row-level security for writes, in one place.
@@ -100,6 +100,17 @@ enum SyncLocator {
             return ("\(column) IN (SELECT d.id FROM dossier d JOIN client c ON c.id = d.clientId WHERE c.userId = ?)", [actor.user])
         case .expert:
             return ("\(column) IN (SELECT a.dossierId FROM expertAssignment a JOIN expert e ON e.id = a.expertId WHERE e.userId = ? AND a.status <> 'cancelled')", [actor.user])
+        }
+    }
+}
+
+extension AppDatabase {
+    /// Whether `actor` may see `conversation`: the dossier rule of sync, for what the live channel
+    /// relays without storing (typing, presence). Unknown and invisible answer alike: `false`.
+    public func mayAccess(conversation: Int64, actor: SyncActor) throws -> Bool {
+        try writer.read { db in
+            guard let dossier = try Int64.fetchOne(db, sql: "SELECT dossierId FROM conversation WHERE id = ?", arguments: [conversation]) else { return false }
+            return try SyncLocator.visible(dossier: dossier, actor: actor, db: db)
         }
     }
 }

@@ -1,0 +1,264 @@
+import FTModel
+import FTSeed
+import FTServer
+import FTStore
+import Foundation
+import Hummingbird
+import HummingbirdTesting
+import HummingbirdWebSocket
+import HummingbirdWSTesting
+import HTTPTypes
+import NIOWebSocket
+import Testing
+
+/// One device on the live channel: what it received, and a way to send and to hang up.
+actor LiveDevice {
+    private(set) var frames: [[String: Any]] = []
+    private var outbound: WebSocketOutboundWriter?
+    private(set) var closed = false
+
+    func attach(_ writer: WebSocketOutboundWriter) { outbound = writer }
+    func received(_ text: String) {
+        if let object = try? JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any] { frames.append(object) }
+    }
+    func ended() { closed = true }
+
+    func send(_ object: [String: Any]) async throws {
+        let data = try JSONSerialization.data(withJSONObject: object)
+        try await outbound?.writeTextMessage(String(decoding: data, as: UTF8.self))
+    }
+
+    func hangUp() async { try? await outbound?.close(.normalClosure, reason: nil) }
+
+    /// Operation ids of every change received so far.
+    var changeIds: [String] {
+        frames.filter { $0["type"] as? String == "changes" }.flatMap { ($0["changes"] as? [[String: Any]]) ?? [] }
+            .compactMap { ($0["operation"] as? [String: Any])?["id"] as? String }
+    }
+
+    func frames(ofType type: String) -> [[String: Any]] { frames.filter { $0["type"] as? String == type } }
+    func count(_ type: String) -> Int { frames(ofType: type).count }
+    func strings(_ type: String, _ key: String) -> [String?] { frames(ofType: type).map { $0[key] as? String } }
+    func ints(_ type: String, _ key: String) -> [Int?] { frames(ofType: type).map { $0[key] as? Int } }
+
+    /// Waits (at most `seconds`) until `condition` holds for this device.
+    func wait(_ seconds: Double = 5, until condition: @Sendable (isolated LiveDevice) -> Bool) async -> Bool {
+        let deadline = Date().addingTimeInterval(seconds)
+        while Date() < deadline {
+            if condition(self) { return true }
+            try? await Task.sleep(for: .milliseconds(10))
+        }
+        return condition(self)
+    }
+
+    /// Connects, sends `hello` and collects frames until the server or `hangUp` closes.
+    static func connect(_ client: some TestClientProtocol, hello: [String: Any]) -> (LiveDevice, Task<Void, any Error>) {
+        let device = LiveDevice()
+        let helloText = String(decoding: (try? JSONSerialization.data(withJSONObject: hello)) ?? Data(), as: UTF8.self)
+        let task = Task {
+            try await client.ws("/api/v1/sync/live") { inbound, outbound, _ in
+                await device.attach(outbound)
+                try await outbound.writeTextMessage(helloText)
+                for try await message in inbound.messages(maxSize: 1 << 22) {
+                    if case .text(let text) = message { await device.received(text) }
+                }
+            }
+            await device.ended()
+        }
+        return (device, task)
+    }
+}
+
+@Suite struct LiveChannelTests {
+    static func liveApp(_ fixture: ServerFixture) -> some ApplicationProtocol {
+        let configuration = ServerConfiguration(publicDirectory: fixture.publicDirectory, maximumBatch: 50)
+        let router = buildRouter(database: fixture.database, configuration: configuration, now: { ServerFixture.today.addingTimeInterval(3_600) })
+        return Application(router: router, server: .http1WebSocketUpgrade(webSocketRouter: router))
+    }
+
+    static func hello(_ token: String, cursor: Int64 = 0) -> [String: Any] {
+        ["type": "hello", "protocol": 1, "token": token, "cursor": cursor]
+    }
+
+    static func message(_ id: String, conversation: Int64, body: String, millisecond: Int = 0) -> [String: Any] {
+        [
+            "id": id, "collection": "message", "action": "insert", "record": "msg-\(id)",
+            "fields": ["conversation": conversation, "body": body], "hlc": "000\(1_795_132_800_000 + millisecond)-00000-phone",
+        ]
+    }
+
+    static func push(_ client: some TestClientProtocol, _ token: String, _ operations: [[String: Any]]) async throws {
+        let response = try await client.executeRequest(uri: "/api/v1/sync/push", method: .post, headers: ServerFixture.headers(token), body: ServerFixture.json(["operations": operations]))
+        #expect(response.status == .ok)
+        let results = try #require(try ServerFixture.object(response)["results"] as? [[String: Any]])
+        #expect(results.allSatisfy { $0["status"] as? String == "accepted" }, "\(results)")
+    }
+
+    /// A conversation of the other demo client (opened here if its dossier has none yet).
+    static func otherClientsConversation(_ database: AppDatabase) throws -> Int64 {
+        let user = try #require(try database.user(email: DemoAccounts.otherClient)?.id)
+        let client = try #require(try database.client(userId: user)?.id)
+        let dossier = try #require(try database.dossiers(clientId: client).first?.id)
+        if let existing = try database.conversation(dossierId: dossier)?.id { return existing }
+        return try #require(try database.insert(Conversation(dossierId: dossier, createdAt: ServerFixture.today)).id)
+    }
+
+    @Test func eachCommitReachesExactlyTheDevicesThatMaySeeIt() async throws {
+        let fixture = try ServerFixture()
+        let conversation = try ServerTests.demoConversation(fixture.database)
+        let elsewhere = try Self.otherClientsConversation(fixture.database)
+        try await Self.liveApp(fixture).test(.live) { client in
+            let clientToken = try await ServerFixture.signIn(client, DemoAccounts.client)
+            let expertToken = try await ServerFixture.signIn(client, DemoAccounts.expert)
+            let otherToken = try await ServerFixture.signIn(client, DemoAccounts.otherClient)
+            let adminToken = try await ServerFixture.signIn(client, DemoAccounts.admin)
+            let devices = [clientToken, expertToken, otherToken, adminToken].map { LiveDevice.connect(client, hello: Self.hello($0)) }
+            for (device, _) in devices {
+                #expect(await device.wait { !$0.frames(ofType: "welcome").isEmpty })
+            }
+            let (clientDevice, expertDevice, otherDevice, adminDevice) = (devices[0].0, devices[1].0, devices[2].0, devices[3].0)
+
+            try await Self.push(client, clientToken, [Self.message("live-1", conversation: conversation, body: "Le devis est signé")])
+            for device in [clientDevice, expertDevice, adminDevice] {
+                #expect(await device.wait { $0.changeIds.contains("live-1") })
+            }
+            // The other client's own change is its sync point: anything it could see of the
+            // first one would have arrived before it (one writer per connection, in commit order).
+            try await Self.push(client, otherToken, [Self.message("live-2", conversation: elsewhere, body: "Autre dossier")])
+            #expect(await otherDevice.wait { $0.changeIds.contains("live-2") })
+            #expect(await otherDevice.changeIds == ["live-2"])
+            #expect(await adminDevice.wait { $0.changeIds.contains("live-2") })
+            #expect(!(await clientDevice.changeIds.contains("live-2")))
+            #expect(!(await expertDevice.changeIds.contains("live-2")))
+
+            // Each change once, in order, with the cursor of the last one.
+            #expect(await expertDevice.changeIds == ["live-1"])
+            let cursor = await expertDevice.ints("changes", "cursor").last ?? nil
+            #expect(cursor.map(Int64.init) == (try fixture.database.latestSequence()) - 1)
+
+            for (device, task) in devices {
+                await device.hangUp()
+                try await task.value
+            }
+        }
+    }
+
+    @Test func aDeviceThatReconnectsResumesFromItsCursor() async throws {
+        let fixture = try ServerFixture()
+        let conversation = try ServerTests.demoConversation(fixture.database)
+        try await Self.liveApp(fixture).test(.live) { client in
+            let clientToken = try await ServerFixture.signIn(client, DemoAccounts.client)
+            let expertToken = try await ServerFixture.signIn(client, DemoAccounts.expert)
+            try await Self.push(client, clientToken, [Self.message("before-1", conversation: conversation, body: "un", millisecond: 1)])
+            let seen = try fixture.database.latestSequence()
+            // While the expert is away: two more.
+            try await Self.push(client, clientToken, [
+                Self.message("away-1", conversation: conversation, body: "deux", millisecond: 2),
+                Self.message("away-2", conversation: conversation, body: "trois", millisecond: 3),
+            ])
+            let (device, task) = LiveDevice.connect(client, hello: Self.hello(expertToken, cursor: seen))
+            #expect(await device.wait { $0.changeIds.count >= 2 })
+            #expect(await device.changeIds == ["away-1", "away-2"])
+            // And then live.
+            try await Self.push(client, clientToken, [Self.message("after-1", conversation: conversation, body: "quatre", millisecond: 4)])
+            #expect(await device.wait { $0.changeIds.count >= 3 })
+            #expect(await device.changeIds == ["away-1", "away-2", "after-1"])
+            await device.hangUp()
+            try await task.value
+        }
+    }
+
+    @Test func typingAndPresenceTravelOnlyInsideTheDossier() async throws {
+        let fixture = try ServerFixture()
+        let conversation = try ServerTests.demoConversation(fixture.database)
+        try await Self.liveApp(fixture).test(.live) { client in
+            let clientToken = try await ServerFixture.signIn(client, DemoAccounts.client)
+            let expertToken = try await ServerFixture.signIn(client, DemoAccounts.expert)
+            let otherToken = try await ServerFixture.signIn(client, DemoAccounts.otherClient)
+            let clientUser = try #require(try fixture.database.user(email: DemoAccounts.client)?.id)
+            let expertUser = try #require(try fixture.database.user(email: DemoAccounts.expert)?.id)
+            let (clientDevice, clientTask) = LiveDevice.connect(client, hello: Self.hello(clientToken))
+            let (expertDevice, expertTask) = LiveDevice.connect(client, hello: Self.hello(expertToken))
+            let (otherDevice, otherTask) = LiveDevice.connect(client, hello: Self.hello(otherToken))
+            for device in [clientDevice, expertDevice, otherDevice] {
+                #expect(await device.wait { !$0.frames(ofType: "welcome").isEmpty })
+            }
+            try await clientDevice.send(["type": "watch", "conversation": conversation])
+            try await expertDevice.send(["type": "watch", "conversation": conversation])
+            let both = [clientUser, expertUser].sorted().map(Int.init)
+            #expect(await clientDevice.wait { $0.frames(ofType: "presence").contains { $0["online"] as? [Int] == both } })
+
+            // Another client can neither join the room nor type in it.
+            try await otherDevice.send(["type": "watch", "conversation": conversation])
+            try await otherDevice.send(["type": "typing", "conversation": conversation])
+            #expect(await otherDevice.wait { $0.frames(ofType: "error").count >= 2 })
+            #expect(await otherDevice.strings("error", "code") == ["forbidden", "forbidden"])
+
+            try await clientDevice.send(["type": "typing", "conversation": conversation])
+            #expect(await expertDevice.wait { !$0.frames(ofType: "typing").isEmpty })
+            #expect(await expertDevice.ints("typing", "user") == [Int(clientUser)])
+            #expect(await expertDevice.ints("typing", "conversation") == [Int(conversation)])
+            #expect(await clientDevice.count("typing") == 0)
+
+            // The expert leaves: the client sees it go. Nothing of this was stored.
+            await expertDevice.hangUp()
+            try await expertTask.value
+            #expect(await clientDevice.wait { $0.frames(ofType: "presence").last?["online"] as? [Int] == [Int(clientUser)] })
+            #expect(await otherDevice.count("presence") == 0)
+            #expect(await otherDevice.count("typing") == 0)
+            #expect(try fixture.database.latestSequence() == 0)
+
+            try await otherDevice.send(["type": "ping"])
+            #expect(await otherDevice.wait { !$0.frames(ofType: "pong").isEmpty })
+            for (device, task) in [(clientDevice, clientTask), (otherDevice, otherTask)] {
+                await device.hangUp()
+                try await task.value
+            }
+        }
+    }
+
+    @Test(arguments: [
+        ("garbage", "hello_expected"),
+        (#"{"type":"ping"}"#, "hello_expected"),
+        (#"{"type":"hello","protocol":0,"token":"x","cursor":0}"#, "update_required"),
+        (#"{"type":"hello","protocol":1,"token":"not-a-token","cursor":0}"#, "unauthorized"),
+        (#"{"type":"hello","protocol":1,"cursor":0}"#, "unauthorized"),
+    ])
+    func aBadHelloIsRefusedAndClosed(hello: String, code: String) async throws {
+        let fixture = try ServerFixture()
+        try await Self.liveApp(fixture).test(.live) { client in
+            let device = LiveDevice()
+            try await client.ws("/api/v1/sync/live") { inbound, outbound, _ in
+                try await outbound.writeTextMessage(hello)
+                for try await message in inbound.messages(maxSize: 1 << 20) {
+                    if case .text(let text) = message { await device.received(text) }
+                }
+            }
+            #expect(await device.strings("error", "code") == [code])
+            #expect(await device.count("welcome") == 0)
+        }
+    }
+
+    @Test func aCursorFromTheFutureAndAnEndedSessionCloseTheChannel() async throws {
+        let fixture = try ServerFixture()
+        let conversation = try ServerTests.demoConversation(fixture.database)
+        try await Self.liveApp(fixture).test(.live) { client in
+            let clientToken = try await ServerFixture.signIn(client, DemoAccounts.client)
+            let expertToken = try await ServerFixture.signIn(client, DemoAccounts.expert)
+            do {
+                let (device, task) = LiveDevice.connect(client, hello: Self.hello(expertToken, cursor: 99))
+                try await task.value
+                #expect(await device.strings("error", "code") == ["invalid_cursor"])
+            }
+            // Signed out while connected: the next commit ends the channel instead of delivering it.
+            let (device, task) = LiveDevice.connect(client, hello: Self.hello(expertToken))
+            #expect(await device.wait { !$0.frames(ofType: "welcome").isEmpty })
+            let response = try await client.executeRequest(uri: "/api/v1/session", method: .delete, headers: ServerFixture.headers(expertToken), body: nil)
+            #expect(response.status == .noContent)
+            try await Self.push(client, clientToken, [Self.message("after-sign-out", conversation: conversation, body: "secret")])
+            try await task.value
+            #expect(await device.changeIds.isEmpty)
+            #expect(await device.strings("error", "code") == ["session_ended"])
+        }
+    }
+}
