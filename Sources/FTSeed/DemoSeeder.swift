@@ -40,6 +40,8 @@ public struct DemoSeeder: Sendable {
         if configuration.experts > 0 { accounts.append(DemoAccounts.expert) }
         if configuration.clients > 0 { accounts.append(DemoAccounts.client) }
         if configuration.clients > 1 { accounts.append(DemoAccounts.otherClient) }
+        // A new database is built in full; the triggers' notes of the seeding are not needed.
+        try database.forgetSiteChanges(upTo: .max)
         return SeedReport(counts: try database.tableCounts(), seconds: seconds, accounts: accounts)
     }
 }

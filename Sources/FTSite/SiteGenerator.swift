@@ -13,6 +13,15 @@ public struct SiteProgress: Sendable {
 
 /// What a build did.
 public struct SiteReport: Sendable {
+    public enum Mode: String, Sendable {
+        /// Every page rendered (first build, `--clean`, new templates, or an expert appeared,
+        /// disappeared or moved); only the changed files written.
+        case full
+        /// Only the pages showing the experts whose ratings or profile changed were rendered.
+        case targeted
+    }
+
+    public var mode: Mode
     /// Files the site is made of (pages, feeds, assets).
     public var files: Int
     public var written: [String]
@@ -38,6 +47,21 @@ public struct SiteGenerator: Sendable {
 
     public func generate(from database: AppDatabase, progress: @escaping @Sendable (SiteProgress) -> Void = { _ in }) throws -> SiteReport {
         let started = ContinuousClock.now
+        let templates = try SiteTemplates(directory: configuration.templatesDirectory, locale: configuration.locale)
+        let inputs = SiteState.fingerprint(templates: templates, configuration: configuration)
+        if !configuration.clean, let state = SiteState.load(from: configuration.outputDirectory), state.inputs == inputs {
+            let changes = try database.siteChanges(after: state.changeSeq)
+            if changes.epoch == state.epoch, !changes.incomplete, !changes.structural,
+                let report = try targeted(state, changes: changes, templates: templates, database: database, started: started)
+            {
+                return report
+            }
+        }
+        return try full(templates: templates, inputs: inputs, database: database, started: started, progress: progress)
+    }
+
+    /// Renders every page; writes the files whose bytes changed, removes those that are gone.
+    private func full(templates: SiteTemplates, inputs: String, database: AppDatabase, started: ContinuousClock.Instant, progress: @escaping @Sendable (SiteProgress) -> Void) throws -> SiteReport {
         var phases: [(name: String, seconds: Double)] = []
         var mark = started
         func lap(_ name: String) {
@@ -45,8 +69,9 @@ public struct SiteGenerator: Sendable {
             phases.append((name, Self.seconds(now - mark)))
             mark = now
         }
-        let templates = try SiteTemplates(directory: configuration.templatesDirectory, locale: configuration.locale)
         progress(SiteProgress(phase: "reading", done: 0, total: 1))
+        // Read before the snapshot: a change in between is in both, and re-applying it is harmless.
+        let changes = try database.siteChanges(after: .max)
         let snapshot = try database.siteSnapshot()
         lap("read")
         let format = FrenchFormat(strings: templates.strings)
@@ -55,26 +80,31 @@ public struct SiteGenerator: Sendable {
 
         let jobs = plan(model)
         lap("model")
+        // The state goes first: if the build stops half-way, the next one is a full one.
+        SiteState.remove(from: configuration.outputDirectory)
         // Pages are written as soon as they are rendered, on every core: rendering cannot fail
         // once the templates have loaded, so a template error has already stopped the build.
         let writer = try SiteWriter(directory: configuration.outputDirectory, clean: configuration.clean)
         var written = try renderAndWrite(jobs, views: views, templates: templates, writer: writer, progress: progress)
+        let search = SearchIndex.build(model: model)
         var extras: [String: Data] = [:]
         extras[templates.stylesheetPath] = templates.stylesheet
         for (path, data) in templates.assets { extras[path] = data }
-        extras["recherche/experts.json"] = SearchIndex.build(model: model)
+        extras[Self.searchIndexPath] = search.data
         extras["sitemap.xml"] = Data(Feeds.sitemap(paths: jobs.filter(\.inSitemap).map(\.sitemapPath), baseURL: configuration.baseURL).utf8)
-        extras["flux/nouveaux-experts.xml"] = Data(Feeds.atom(model: model, baseURL: configuration.baseURL, format: format).utf8)
+        extras[Self.feedPath] = Data(Feeds.atom(model: model, baseURL: configuration.baseURL, format: format).utf8)
         extras["robots.txt"] = Data(Feeds.robots(baseURL: configuration.baseURL).utf8)
         for path in extras.keys.sorted() {
             if let bytes = extras[path], try writer.put(path, bytes) { written.append(path) }
         }
         let allPaths = Set(jobs.map(\.path)).union(extras.keys)
         let removed = try writer.finish(paths: allPaths)
+        try state(model: model, jobs: jobs, changes: changes, inputs: inputs, files: allPaths.count, search: search).save(to: configuration.outputDirectory)
         progress(SiteProgress(phase: "writing", done: allPaths.count, total: allPaths.count))
         lap("render+write")
         let elapsed = ContinuousClock.now - started
         return SiteReport(
+            mode: .full,
             files: allPaths.count,
             written: written.sorted(),
             unchanged: allPaths.count - written.count,
@@ -83,6 +113,156 @@ public struct SiteGenerator: Sendable {
             experts: model.experts.count,
             phases: phases
         )
+    }
+
+    static let searchIndexPath = "recherche/experts.json"
+    static let candidateCount = 64
+    static let topRatedCount = 8
+    static let feedPath = "flux/nouveaux-experts.xml"
+
+    /// Where everything is, for the next build.
+    private func state(model: SiteModel, jobs: [PageJob], changes: SiteChanges, inputs: String, files: Int, search: (data: Data, offsets: [Int])) -> SiteState {
+        let ids = model.experts.map { $0.expert.id ?? 0 }
+        var pages: [SiteState.ListingPage] = []
+        for job in jobs {
+            guard case .listing(let index, let page, let count, let path) = job else { continue }
+            let listing = model.listings[index]
+            let members = listing.members.dropFirst((page - 1) * configuration.pageSize).prefix(configuration.pageSize).map { ids[$0] }
+            pages.append(SiteState.ListingPage(
+                file: path, kind: listing.kind.rawValue, path: listing.path, title: listing.title, intro: listing.intro,
+                page: page, pages: count, total: listing.total, members: SiteState.PackedIDs(Array(members))
+            ))
+        }
+        // The 64 best-rated (of at least 3 ratings), in the order of the top-rated list.
+        let candidates = model.experts.indices
+            .filter { model.experts[$0].rating.count >= 3 }
+            .map { index -> (candidate: SiteState.Candidate, average: Double, index: Int) in
+                let rating = model.experts[index].rating
+                let total = rating.histogram.enumerated().reduce(0) { $0 + ($1.offset + 1) * $1.element }
+                return (SiteState.Candidate(id: ids[index], total: total, count: rating.count), Double(total) / Double(rating.count), index)
+            }
+            .sorted { ($0.average, $0.candidate.count, -$0.index) > ($1.average, $1.candidate.count, -$1.index) }
+            .prefix(Self.candidateCount).map(\.candidate)
+        return SiteState(
+            epoch: changes.epoch, changeSeq: changes.latest, inputs: inputs, fileCount: files, order: SiteState.PackedIDs(ids), listingPages: pages,
+            similar: SiteState.packSimilar(model.similar.map { $0.map { ids[$0] } }),
+            topRated: model.topRated.map { ids[$0] }, candidates: candidates,
+            newest: model.newest.map { ids[$0] }, feed: Feeds.recent(model).map { ids[$0] },
+            regionPaths: model.regionPaths,
+            productCounts: Dictionary(uniqueKeysWithValues: model.productCounts.map { (String($0), $1) }),
+            searchOffsets: SiteState.PackedIDs(search.offsets.map(Int64.init)), searchSize: search.data.count
+        )
+    }
+
+    /// Re-renders only the pages that show the experts whose ratings or profile text changed:
+    /// their own pages, the listing pages they are on, the pages that list them as similar, the
+    /// home page and (if they are in it) the feed, and patches their search entries. Returns nil
+    /// when it cannot (the search index is not what the state says): the caller builds in full.
+    private func targeted(_ previous: SiteState, changes: SiteChanges, templates: SiteTemplates, database: AppDatabase, started: ContinuousClock.Instant) throws -> SiteReport? {
+        var state = previous
+        var position: [Int64: Int] = [:]
+        for (index, id) in state.order.enumerated() { position[id] = index }
+        let affected = changes.experts.filter { position[$0] != nil }
+        let mark = ContinuousClock.now
+
+        var pageIndexes: [Int] = []
+        for (index, page) in state.listingPages.enumerated() where page.members.contains(where: affected.contains) {
+            pageIndexes.append(index)
+        }
+        var profiles = affected
+        for (slot, id) in state.similar.values.enumerated() where id != 0 && affected.contains(id) {
+            profiles.insert(state.order[slot / SiteState.similarSlots])
+        }
+        let (topRated, candidates) = try topRated(state, affected: affected, position: position, database: database)
+        let feedChanged = state.feed.contains(where: affected.contains)
+
+        var needed = profiles
+        for id in profiles { if let at = position[id] { needed.formUnion(state.similar(at: at)) } }
+        for index in pageIndexes { needed.formUnion(state.listingPages[index].members.values) }
+        needed.formUnion(topRated)
+        needed.formUnion(state.newest)
+        if feedChanged { needed.formUnion(state.feed) }
+        let snapshot = try database.siteSnapshot(only: needed)
+        let readSeconds = Self.seconds(ContinuousClock.now - mark)
+
+        let format = FrenchFormat(strings: templates.strings)
+        let model = SiteModel(partial: snapshot, state: state, listingPages: pageIndexes.map { state.listingPages[$0] }, topRated: topRated, pageSize: configuration.pageSize)
+        var local: [Int64: Int] = [:]
+        for (index, published) in model.experts.enumerated() { if let id = published.expert.id { local[id] = index } }
+        let views = SiteViews(model: model, format: format, configuration: configuration, stylesheetPath: templates.stylesheetPath)
+        var jobs: [PageJob] = [.home]
+        for (listingIndex, stateIndex) in pageIndexes.enumerated() {
+            let page = state.listingPages[stateIndex]
+            jobs.append(.listing(index: listingIndex, page: page.page, pages: page.pages, path: page.file))
+        }
+        for id in profiles.sorted() {
+            guard let index = local[id] else { continue }
+            jobs.append(.expert(index: index, path: "experts/\(model.experts[index].expert.slug)/index.html"))
+        }
+
+        let writer = try SiteWriter(directory: configuration.outputDirectory, clean: false)
+        var written: [String] = []
+        for job in jobs {
+            let html = try templates.render(job.context(views), template: job.template)
+            if try writer.put(job.path, Data(html.utf8)) { written.append(job.path) }
+        }
+        if feedChanged, try writer.put(Self.feedPath, Data(Feeds.atom(model: model, baseURL: configuration.baseURL, format: format).utf8)) {
+            written.append(Self.feedPath)
+        }
+        if !affected.isEmpty {
+            let path = configuration.outputDirectory + "/" + Self.searchIndexPath
+            guard let index = FileManager.default.contents(atPath: path), index.count == state.searchSize,
+                let patched = SearchIndex.patch(index, offsets: state.searchOffsets.values.map { Int($0) }, changed: affected.compactMap { id in
+                    guard let at = position[id], let modelIndex = local[id] else { return nil }
+                    return (at, modelIndex)
+                }, model: model)
+            else { return nil }
+            if try writer.put(Self.searchIndexPath, patched.data) { written.append(Self.searchIndexPath) }
+            state.searchOffsets = SiteState.PackedIDs(patched.offsets.map(Int64.init))
+            state.searchSize = patched.data.count
+        }
+        state.changeSeq = changes.latest
+        state.topRated = topRated
+        state.candidates = candidates
+        try state.save(to: configuration.outputDirectory)
+        return SiteReport(
+            mode: .targeted,
+            files: state.fileCount,
+            written: written.sorted(),
+            unchanged: state.fileCount - written.count,
+            removed: [],
+            seconds: Self.seconds(ContinuousClock.now - started),
+            experts: state.order.count,
+            phases: [("read", readSeconds), ("render+write", Self.seconds(ContinuousClock.now - mark) - readSeconds)]
+        )
+    }
+
+    /// The home page's top-rated experts after `affected` changed, found among the state's
+    /// candidates: every expert outside them ranks below each unaffected candidate, so with at
+    /// least 8 of those the best 8 are among the candidates and the affected experts. Affected
+    /// experts that now rank below the weakest unaffected candidate leave the candidates (they
+    /// are outsiders like the others). With too few candidates left, all totals are read again.
+    private func topRated(_ state: SiteState, affected: Set<Int64>, position: [Int64: Int], database: AppDatabase) throws -> ([Int64], [SiteState.Candidate]) {
+        func ranked(_ candidates: [SiteState.Candidate]) -> [SiteState.Candidate] {
+            candidates.sorted {
+                (Double($0.total) / Double($0.count), $0.count, -(position[$0.id] ?? 0)) > (Double($1.total) / Double($1.count), $1.count, -(position[$1.id] ?? 0))
+            }
+        }
+        let unaffected = state.candidates.filter { !affected.contains($0.id) }
+        if unaffected.count >= Self.topRatedCount {
+            let fresh = try database.ratingTotals(minimumCount: 3, only: affected)
+                .filter { position[$0.expertId] != nil }
+                .map { SiteState.Candidate(id: $0.expertId, total: $0.total, count: $0.count) }
+            guard let weakest = unaffected.last else { return ([], []) }
+            let all = ranked(unaffected + fresh)
+            let cut = (all.firstIndex(of: weakest) ?? all.count - 1) + 1
+            let kept = Array(all.prefix(cut))
+            return (kept.prefix(Self.topRatedCount).map(\.id), kept)
+        }
+        let all = ranked(try database.ratingTotals(minimumCount: 3).filter { position[$0.expertId] != nil }.map {
+            SiteState.Candidate(id: $0.expertId, total: $0.total, count: $0.count)
+        })
+        return (all.prefix(Self.topRatedCount).map(\.id), Array(all.prefix(Self.candidateCount)))
     }
 
     private static func seconds(_ duration: Duration) -> Double {

@@ -9,10 +9,16 @@ struct GenerateCommand: AsyncParsableCommand {
         commandName: "generate",
         abstract: "Render the public marketplace into static files.",
         discussion: """
-            Reads the database once, renders every page in memory and only then writes: a file whose \
-            bytes did not change is left alone (and keeps its modification time), a changed one is \
-            replaced atomically, and a page that no longer exists (an expert deactivated, unapproved \
-            or deleted) is removed. Files in the output folder that ft did not write are never touched.
+            A file whose bytes did not change is left alone (and keeps its modification time), a \
+            changed one is replaced atomically, and a page that no longer exists (an expert \
+            deactivated, unapproved or deleted) is removed. Files in the output folder that ft did not \
+            write are never touched.
+
+            The database notes what changed since the last build (.ft-state.json in the output \
+            folder). When only ratings or profile text changed, only the pages showing those experts \
+            are rendered (a "targeted" build, milliseconds); when an expert appeared, disappeared or \
+            moved, or the templates or ft itself changed, every page is (a "full" build). --clean \
+            forces a full build that rewrites every file.
 
             A template error names the file and line, and nothing is written.
             """
@@ -29,7 +35,7 @@ struct GenerateCommand: AsyncParsableCommand {
     @Option(name: .customLong("base-url"), help: "Public address of the site, for canonical links, the sitemap and the feed.")
     var baseURL = "http://127.0.0.1:8080"
 
-    @Flag(help: "Rewrite every file, even those whose bytes did not change.")
+    @Flag(help: "Render every page and rewrite every file, even those whose bytes did not change.")
     var clean = false
 
     mutating func validate() throws {
@@ -62,8 +68,8 @@ struct GenerateCommand: AsyncParsableCommand {
         progress.finish()
         logger.info("build phases", metadata: Dictionary(uniqueKeysWithValues: report.phases.map { ($0.name, "\(String(format: "%.3f s", $0.seconds))") }))
         print(String(
-            format: "Generated %@: %d files for %d experts — %d written, %d unchanged, %d removed in %.2f s.",
-            outputDirectory, report.files, report.experts, report.written.count, report.unchanged, report.removed.count, report.seconds
+            format: "Generated %@ (%@ build): %d files for %d experts — %d written, %d unchanged, %d removed in %.3f s.",
+            outputDirectory, report.mode.rawValue, report.files, report.experts, report.written.count, report.unchanged, report.removed.count, report.seconds
         ))
     }
 }

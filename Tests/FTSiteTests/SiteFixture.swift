@@ -44,7 +44,7 @@ struct SiteFixture {
         for case let path as String in enumerator {
             var isDirectory: ObjCBool = false
             _ = FileManager.default.fileExists(atPath: output + "/" + path, isDirectory: &isDirectory)
-            if !isDirectory.boolValue && path != ".ft-manifest" {
+            if !isDirectory.boolValue && path != ".ft-manifest" && path != ".ft-state.json" {
                 result[path] = FileManager.default.contents(atPath: output + "/" + path)
             }
         }

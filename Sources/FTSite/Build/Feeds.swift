@@ -13,11 +13,16 @@ enum Feeds {
     }
 
     /// The 50 most recently approved experts, newest first.
-    static func atom(model: SiteModel, baseURL: String, format: FrenchFormat) -> String {
-        let recent = model.experts.indices
+    /// The experts in the feed: the 50 most recently approved, newest first.
+    static func recent(_ model: SiteModel) -> [Int] {
+        model.experts.indices
             .filter { model.experts[$0].expert.approvedAt != nil }
             .sorted { (model.experts[$0].expert.approvedAt ?? .distantPast, -$0) > (model.experts[$1].expert.approvedAt ?? .distantPast, -$1) }
-            .prefix(50)
+            .prefix(50).map { $0 }
+    }
+
+    static func atom(model: SiteModel, baseURL: String, format: FrenchFormat) -> String {
+        let recent = recent(model)
         let updated = recent.first.flatMap { model.experts[$0].expert.approvedAt } ?? Date(timeIntervalSince1970: 0)
         var xml = #"<?xml version="1.0" encoding="UTF-8"?>"# + "\n" + #"<feed xmlns="http://www.w3.org/2005/Atom" xml:lang="fr">"# + "\n"
         xml += "  <title>\(escape(format.string("feed_title")))</title>\n"

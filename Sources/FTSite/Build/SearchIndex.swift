@@ -12,36 +12,11 @@ internal import FTStore
 /// town, region, the codes and names of the expert's schemes); and
 /// `"places":[[name, postcode, lat, lon]]`, the towns where experts work, for "near a town or postcode".
 enum SearchIndex {
-    static func build(model: SiteModel) -> Data {
+    /// The index, and the byte range of each expert's entry (aligned with `model.experts`, plus
+    /// the end of the last), so that a later build can replace one entry without the others.
+    static func build(model: SiteModel) -> (data: Data, offsets: [Int]) {
+        let encoder = EntryEncoder(model: model)
         let categories = ProductCategory.allCases.map(\.rawValue)
-        let productPosition = Dictionary(uniqueKeysWithValues: model.products.enumerated().compactMap { item in item.element.id.map { ($0, item.offset) } })
-        let regions = model.regionPaths.keys.sorted()
-        let regionPosition = Dictionary(uniqueKeysWithValues: regions.enumerated().map { ($1, $0) })
-        let languages = FrenchFormat.languageCodes
-        let languagePosition = Dictionary(uniqueKeysWithValues: languages.enumerated().map { ($1, $0) })
-
-        var experts: [[Any]] = []
-        experts.reserveCapacity(model.experts.count)
-        for published in model.experts {
-            let expert = published.expert
-            let specialties = published.productIds.compactMap { model.productsById[$0] }.flatMap { [$0.code, $0.name] }
-            let text = ([expert.fullName, expert.company, expert.headline, expert.city, expert.region] + specialties)
-                .joined(separator: " ")
-            experts.append([
-                expert.slug,
-                expert.fullName,
-                expert.city,
-                regionPosition[expert.region] ?? -1,
-                expert.latitude,
-                expert.longitude,
-                Int(((published.rating.average ?? 0) * 10).rounded()),
-                published.rating.count,
-                published.productIds.compactMap { productPosition[$0] },
-                expert.languages.compactMap { languagePosition[$0] },
-                expert.responseTimeHours,
-                fold(text),
-            ])
-        }
         var places: [String: (postcode: String, latitude: Double, longitude: Double, count: Int)] = [:]
         for published in model.experts {
             let expert = published.expert
@@ -57,16 +32,102 @@ enum SearchIndex {
             let longitude = (place.longitude / Double(place.count) * 10_000).rounded() / 10_000
             return [name, place.postcode, latitude, longitude]
         }
-        let object: [String: Any] = [
-            "places": placeList,
-            "v": 1,
-            "products": model.products.map { [$0.code, $0.name, categories.firstIndex(of: $0.category.rawValue) ?? 0] as [Any] },
-            "categories": categories,
-            "regions": regions,
-            "languages": languages,
-            "experts": experts,
-        ]
-        return (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes])) ?? Data("{}".utf8)
+        // Keys in sorted order, each part serialized on its own.
+        var data = Data(#"{"categories":"#.utf8)
+        data.append(json(categories))
+        data.append(Data(#","experts":["#.utf8))
+        var offsets: [Int] = []
+        offsets.reserveCapacity(model.experts.count + 1)
+        for index in model.experts.indices {
+            if index > 0 { data.append(UInt8(ascii: ",")) }
+            offsets.append(data.count)
+            data.append(encoder.entry(index))
+        }
+        offsets.append(data.count)
+        data.append(Data(#"],"languages":"#.utf8))
+        data.append(json(FrenchFormat.languageCodes))
+        data.append(Data(#","places":"#.utf8))
+        data.append(json(placeList))
+        data.append(Data(#","products":"#.utf8))
+        data.append(json(model.products.map { [$0.code, $0.name, categories.firstIndex(of: $0.category.rawValue) ?? 0] as [Any] }))
+        data.append(Data(#","regions":"#.utf8))
+        data.append(json(encoder.regions))
+        data.append(Data(#","v":1}"#.utf8))
+        return (data, offsets)
+    }
+
+    /// `index` with the entries of `changed` (positions in `order` → the expert's position in
+    /// `model.experts`) replaced; returns the new bytes and offsets, or nil if `index` does not
+    /// match `offsets`.
+    static func patch(_ index: Data, offsets: [Int], changed: [(position: Int, modelIndex: Int)], model: SiteModel) -> (data: Data, offsets: [Int])? {
+        guard let last = offsets.last, last <= index.count else { return nil }
+        let encoder = EntryEncoder(model: model)
+        var data = Data()
+        data.reserveCapacity(index.count + 256)
+        var newOffsets = offsets
+        var copied = 0
+        var shift = 0
+        var changedAt = 0
+        let sorted = changed.sorted { $0.position < $1.position }
+        for (position, modelIndex) in sorted where position + 1 < offsets.count {
+            let start = offsets[position]
+            let end = position + 1 == offsets.count - 1 ? offsets[position + 1] : offsets[position + 1] - 1
+            data.append(index[index.startIndex + copied ..< index.startIndex + start])
+            let entry = encoder.entry(modelIndex)
+            data.append(entry)
+            copied = end
+            let delta = entry.count - (end - start)
+            for later in changedAt...position { newOffsets[later] = offsets[later] + shift }
+            shift += delta
+            changedAt = position + 1
+        }
+        data.append(index[index.startIndex + copied ..< index.endIndex])
+        for later in changedAt..<offsets.count { newOffsets[later] = offsets[later] + shift }
+        return (data, newOffsets)
+    }
+
+    private static func json(_ object: Any) -> Data {
+        (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes])) ?? Data("null".utf8)
+    }
+
+    /// One expert's entry: `[slug, name, city, regionIndex, lat, lon, rating×10, reviews,
+    /// [productIndex], [languageIndex], responseHours, searchText]`.
+    private struct EntryEncoder {
+        let model: SiteModel
+        let regions: [String]
+        let regionPosition: [String: Int]
+        let productPosition: [Int64: Int]
+        let languagePosition: [String: Int]
+
+        init(model: SiteModel) {
+            self.model = model
+            regions = model.regionPaths.keys.sorted()
+            regionPosition = Dictionary(uniqueKeysWithValues: regions.enumerated().map { ($1, $0) })
+            productPosition = Dictionary(uniqueKeysWithValues: model.products.enumerated().compactMap { item in item.element.id.map { ($0, item.offset) } })
+            languagePosition = Dictionary(uniqueKeysWithValues: FrenchFormat.languageCodes.enumerated().map { ($1, $0) })
+        }
+
+        func entry(_ index: Int) -> Data {
+            let published = model.experts[index]
+            let expert = published.expert
+            let specialties = published.productIds.compactMap { model.productsById[$0] }.flatMap { [$0.code, $0.name] }
+            let text = ([expert.fullName, expert.company, expert.headline, expert.city, expert.region] + specialties).joined(separator: " ")
+            let entry: [Any] = [
+                expert.slug,
+                expert.fullName,
+                expert.city,
+                regionPosition[expert.region] ?? -1,
+                expert.latitude,
+                expert.longitude,
+                Int(((published.rating.average ?? 0) * 10).rounded()),
+                published.rating.count,
+                published.productIds.compactMap { productPosition[$0] },
+                expert.languages.compactMap { languagePosition[$0] },
+                expert.responseTimeHours,
+                fold(text),
+            ]
+            return json(entry)
+        }
     }
 
     /// Lowercase without accents, as the browser folds the query.

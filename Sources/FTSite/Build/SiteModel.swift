@@ -17,6 +17,9 @@ struct SiteModel: Sendable {
     let newest: [Int]
     /// Region name → listing path.
     let regionPaths: [String: String]
+    /// Published experts per product id, and in all (the home page's figures).
+    let productCounts: [Int64: Int]
+    let publishedCount: Int
 
     struct Listing: Sendable {
         enum Kind: String, Sendable { case all, product, category, region }
@@ -25,7 +28,22 @@ struct SiteModel: Sendable {
         let path: String
         let title: String
         let intro: String
+        /// Positions in `experts`: the whole listing, or (in a partial model) one page of it,
+        /// starting at `firstPosition`.
         let members: [Int]
+        var firstPosition = 0
+        /// Experts in the whole listing.
+        let total: Int
+
+        init(kind: Kind, path: String, title: String, intro: String, members: [Int], firstPosition: Int = 0, total: Int? = nil) {
+            self.kind = kind
+            self.path = path
+            self.title = title
+            self.intro = intro
+            self.members = members
+            self.firstPosition = firstPosition
+            self.total = total ?? members.count
+        }
     }
 
     init(snapshot: SiteSnapshot, format: FrenchFormat) {
@@ -71,6 +89,8 @@ struct SiteModel: Sendable {
         }
         self.listings = listings
         self.regionPaths = regionPaths
+        productCounts = byProduct.mapValues(\.count)
+        publishedCount = sorted.count
         similar = Self.similarExperts(sorted, byProduct: byProduct)
 
         topRated = sorted.indices
@@ -83,6 +103,37 @@ struct SiteModel: Sendable {
         newest = sorted.indices
             .sorted { (sorted[$0].expert.approvedAt ?? .distantPast, -$0) > (sorted[$1].expert.approvedAt ?? .distantPast, -$1) }
             .prefix(8).map { $0 }
+    }
+
+    /// A model of a few experts for re-rendering some pages: where each expert appears (listing
+    /// pages, similar experts, the home page's selections) comes from the previous build's
+    /// state, which a change of rating or profile text does not move. `listingPages` become
+    /// this model's listings, in that order.
+    init(partial snapshot: SiteSnapshot, state: SiteState, listingPages: [SiteState.ListingPage], topRated: [Int64], pageSize: Int) {
+        products = snapshot.products
+        productsById = Dictionary(uniqueKeysWithValues: snapshot.products.compactMap { product in product.id.map { ($0, product) } })
+        var position: [Int64: Int] = [:]
+        for (index, id) in state.order.enumerated() { position[id] = index }
+        let sorted = snapshot.experts.filter { $0.expert.id.flatMap { position[$0] } != nil }
+            .sorted { position[$0.expert.id ?? 0] ?? 0 < position[$1.expert.id ?? 0] ?? 0 }
+        experts = sorted
+        var local: [Int64: Int] = [:]
+        for (index, published) in sorted.enumerated() { if let id = published.expert.id { local[id] = index } }
+        listings = listingPages.map { page in
+            Listing(
+                kind: Listing.Kind(rawValue: page.kind) ?? .all, path: page.path, title: page.title, intro: page.intro,
+                members: page.members.values.compactMap { local[$0] }, firstPosition: (page.page - 1) * pageSize, total: page.total
+            )
+        }
+        similar = sorted.map { published in
+            guard let id = published.expert.id, let at = position[id] else { return [] }
+            return state.similar(at: at).compactMap { local[$0] }
+        }
+        self.topRated = topRated.compactMap { local[$0] }
+        newest = state.newest.compactMap { local[$0] }
+        regionPaths = state.regionPaths
+        productCounts = Dictionary(uniqueKeysWithValues: state.productCounts.compactMap { key, value in Int64(key).map { ($0, value) } })
+        publishedCount = state.order.count
     }
 
     /// Experts sharing the most specialties, nearest first among equals, four at most. Counting

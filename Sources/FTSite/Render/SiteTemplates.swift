@@ -15,17 +15,25 @@ struct SiteTemplates: Sendable {
     let stylesheetPath: String
     /// Files copied as they are (path under the output folder → bytes): scripts, icons.
     let assets: [String: Data]
+    /// SHA-256 of every file read (names and bytes).
+    let sourceDigest: String
 
     init(directory: String, locale: String) throws {
         guard let files = try? FileManager.default.contentsOfDirectory(atPath: directory) else {
             throw SiteError.unreadable(directory, reason: "the templates folder is missing")
         }
         var templates: [String: Template] = [:]
+        var digest = SHA256()
+        func record(_ name: String, _ data: Data) {
+            digest.update(data: Data((name + "\u{0}").utf8))
+            digest.update(data: data)
+        }
         for file in files.filter({ $0.hasSuffix(".mustache") }).sorted() {
             let path = (directory as NSString).appendingPathComponent(file)
             guard let data = FileManager.default.contents(atPath: path), let text = String(data: data, encoding: .utf8) else {
                 throw SiteError.unreadable(path, reason: "not UTF-8 text")
             }
+            record(file, data)
             do {
                 templates[String(file.dropLast(".mustache".count))] = try Template(text)
             } catch let error as Template.ParseError {
@@ -50,23 +58,27 @@ struct SiteTemplates: Sendable {
             throw SiteError.unreadable(stringsPath, reason: "not a JSON object of strings")
         }
         strings = decoded
+        record(stringsPath, stringsData)
 
         let cssPath = (directory as NSString).appendingPathComponent("assets/site.css")
         guard let css = FileManager.default.contents(atPath: cssPath) else {
             throw SiteError.unreadable(cssPath, reason: "the stylesheet is missing")
         }
         stylesheet = css
-        let digest = SHA256.hash(data: css).prefix(5).map { String(format: "%02x", $0) }.joined()
-        stylesheetPath = "assets/site.\(digest).css"
+        record(cssPath, css)
+        let cssDigest = SHA256.hash(data: css).prefix(5).map { String(format: "%02x", $0) }.joined()
+        stylesheetPath = "assets/site.\(cssDigest).css"
 
         var assets: [String: Data] = [:]
         let assetsDirectory = (directory as NSString).appendingPathComponent("assets")
-        for name in (try? FileManager.default.contentsOfDirectory(atPath: assetsDirectory)) ?? [] where name != "site.css" {
+        for name in ((try? FileManager.default.contentsOfDirectory(atPath: assetsDirectory)) ?? []).sorted() where name != "site.css" {
             if let data = FileManager.default.contents(atPath: (assetsDirectory as NSString).appendingPathComponent(name)) {
                 assets["assets/\(name)"] = data
+                record(name, data)
             }
         }
         self.assets = assets
+        sourceDigest = digest.finalize().map { String(format: "%02x", $0) }.joined()
     }
 
     /// Renders a page template.

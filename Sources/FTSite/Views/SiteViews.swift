@@ -103,10 +103,7 @@ struct SiteViews: Sendable {
 
     func home() -> TemplateValue {
         var context = page(title: format.string("home_title"), description: format.string("home_description"), path: "")
-        var counts: [Int64: Int] = [:]
-        for published in model.experts {
-            for productId in published.productIds { counts[productId, default: 0] += 1 }
-        }
+        let counts = model.productCounts
         context["products"] = .list(model.products.compactMap { product -> TemplateValue? in
             guard let id = product.id else { return nil }
             return [
@@ -118,20 +115,20 @@ struct SiteViews: Sendable {
         context["topRated"] = .list(model.topRated.map(card))
         context["newest"] = .list(model.newest.map(card))
         context["regions"] = .list(model.regionPaths.keys.sorted().map { ["name": .text($0), "url": .text("/" + (model.regionPaths[$0] ?? ""))] })
-        context["expertCount"] = .text(format.count("experts", model.experts.count))
+        context["expertCount"] = .text(format.count("experts", model.publishedCount))
         return .object(context)
     }
 
     func listing(_ listing: SiteModel.Listing, page number: Int, pageCount: Int) -> TemplateValue {
         let size = configuration.pageSize
-        let members = listing.members.dropFirst((number - 1) * size).prefix(size)
+        let members = listing.members.dropFirst((number - 1) * size - listing.firstPosition).prefix(size)
         let title = number == 1 ? listing.title : format.fill("listing_page_title", ["title": listing.title, "page": String(number)])
         var context = page(title: title, description: listing.intro, path: Self.listingPath(listing.path, page: number))
         context["listing"] = [
             "title": .text(listing.title),
             "intro": .text(listing.intro),
-            "count": .text(format.count("experts", listing.members.count)),
-            "empty": .flag(listing.members.isEmpty),
+            "count": .text(format.count("experts", listing.total)),
+            "empty": .flag(listing.total == 0),
         ]
         context["cards"] = .list(members.map(card))
         if pageCount > 1 {

@@ -29,18 +29,24 @@ public struct SiteSnapshot: Sendable {
 }
 
 extension AppDatabase {
-    /// Reads the public site's data: active products and published experts with their ratings.
-    public func siteSnapshot(reviewsPerExpert: Int = 5) throws -> SiteSnapshot {
-        try writer.read { db in
+    /// Reads the public site's data: active products and published experts with their ratings;
+    /// with `only`, just those experts (those of them that are published).
+    public func siteSnapshot(reviewsPerExpert: Int = 5, only: Set<Int64>? = nil) throws -> SiteSnapshot {
+        // Integers only, so the list can be inlined safely.
+        let within = { (column: String) -> String in
+            guard let only else { return "1" }
+            return "\(column) IN (\(only.sorted().map(String.init).joined(separator: ",")))"
+        }
+        return try writer.read { db in
             let products = try EligibleProduct.fetchAll(db, sql: "SELECT * FROM eligibleProduct WHERE active = 1 ORDER BY name")
-            let experts = try Expert.fetchAll(db, sql: "SELECT expert.* FROM expert WHERE \(Self.publishedExpertCondition) ORDER BY id")
+            let experts = try Expert.fetchAll(db, sql: "SELECT expert.* FROM expert WHERE \(Self.publishedExpertCondition) AND \(within("expert.id")) ORDER BY id")
 
             var specialties: [Int64: [Int64]] = [:]
-            for row in try Row.fetchAll(db, sql: "SELECT expertId, productId FROM expertSpecialty ORDER BY expertId, productId") {
+            for row in try Row.fetchAll(db, sql: "SELECT expertId, productId FROM expertSpecialty WHERE \(within("expertId")) ORDER BY expertId, productId") {
                 specialties[row[0], default: []].append(row[1])
             }
             var histograms: [Int64: [Int]] = [:]
-            for row in try Row.fetchAll(db, sql: "SELECT expertId, score, count(*) FROM rating GROUP BY expertId, score") {
+            for row in try Row.fetchAll(db, sql: "SELECT expertId, score, count(*) FROM rating WHERE \(within("expertId")) GROUP BY expertId, score") {
                 let score: Int = row[1]
                 guard (1...5).contains(score) else { continue }
                 histograms[row[0], default: [0, 0, 0, 0, 0]][score - 1] = row[2]
@@ -50,14 +56,14 @@ extension AppDatabase {
                 SELECT expertId, score, comment, updatedAt FROM (
                     SELECT expertId, score, comment, updatedAt,
                            row_number() OVER (PARTITION BY expertId ORDER BY updatedAt DESC, id DESC) AS position
-                    FROM rating
+                    FROM rating WHERE \(within("expertId"))
                 ) WHERE position <= ? ORDER BY expertId, position
                 """, arguments: [reviewsPerExpert])
             {
                 reviews[row[0], default: []].append(PublicReview(score: row[1], comment: row[2], date: row[3]))
             }
             var completed: [Int64: Int] = [:]
-            for row in try Row.fetchAll(db, sql: "SELECT expertId, count(*) FROM expertAssignment WHERE status = 'completed' GROUP BY expertId") {
+            for row in try Row.fetchAll(db, sql: "SELECT expertId, count(*) FROM expertAssignment WHERE status = 'completed' AND \(within("expertId")) GROUP BY expertId") {
                 completed[row[0]] = row[1]
             }
 

@@ -11,6 +11,7 @@ enum Schema {
         migrator.registerMigration("v1-notifications", migrate: createNotifications)
         migrator.registerMigration("v1-search", migrate: createSearch)
         migrator.registerMigration("v2-sync", migrate: createSync)
+        migrator.registerMigration("v3-site-changes", migrate: createSiteChanges)
         return migrator
     }
 
@@ -20,6 +21,6 @@ enum Schema {
         "dossier", "expertAssignment", "dossierStep",
         "document", "documentVersion", "conversation", "message", "messageAttachment", "readReceipt",
         "rating", "notification", "notificationPreference", "auditLog",
-        "session", "syncChange", "syncRejection", "syncRecord",
+        "session", "syncChange", "syncRejection", "syncRecord", "siteChange",
     ]
 }
