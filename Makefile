@@ -17,7 +17,7 @@ run: deps build
 	else \
 	  $(FT) seed --data-dir "$(DATA_DIR)"; \
 	fi
-	@$(FT) generate --data-dir "$(DATA_DIR)" --out public
+	@$(FT) generate --data-dir "$(DATA_DIR)" --out public --base-url http://127.0.0.1:$(PORT)
 	@echo
 	@echo "Built $(FT), demo data in $(DATA_DIR)/financialtracker.sqlite, the public site in public/."
 	@echo "Demo sign-in: client@financialtracker.example / demo-financialtracker (see README)."

@@ -114,6 +114,6 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(name: "FTSeedTests", dependencies: ["FTModel", "FTStore", "FTSeed"], swiftSettings: swiftSettings),
-        .testTarget(name: "ftTests", dependencies: ["ft"], swiftSettings: swiftSettings),
+        .testTarget(name: "ftTests", dependencies: ["ft", .product(name: "GRDB", package: "GRDB.swift")], swiftSettings: swiftSettings),
     ]
 )

@@ -6,11 +6,13 @@ public import FTStore
 
 /// The router of the whole server; `ft serve` and the tests build it the same way.
 ///
-/// `live` is told of every commit and tells the connected devices.
+/// `live` is told of every commit and tells the connected devices; `onCommit` is called after
+/// each push that changed something (`ft serve` rebuilds the public pages from it).
 public func buildRouter(
     database: AppDatabase,
     configuration: ServerConfiguration,
     live: LiveHub = LiveHub(),
+    onCommit: @escaping @Sendable () -> Void = {},
     now: @escaping @Sendable () -> Date = Date.init
 ) -> Router<AppRequestContext> {
     let router = Router(context: AppRequestContext.self)
@@ -26,14 +28,16 @@ public func buildRouter(
     router.get("healthz") { _, _ in ["status": "ok"] }
     let api = router.group("api/v1").add(middleware: SessionMiddleware(database: database, now: now))
     SessionController(database: database, configuration: configuration, now: now).add(to: api)
-    SyncController(database: database, configuration: configuration, live: live, now: now).add(to: api)
+    SyncController(database: database, configuration: configuration, live: live, onCommit: onCommit, now: now).add(to: api)
     LiveController(database: database, hub: live, now: now).add(to: api)
     return router
 }
 
 /// The HTTP application, ready to `runService()`.
-public func buildApplication(database: AppDatabase, configuration: ServerConfiguration, live: LiveHub = LiveHub(), logger: Logger) -> some ApplicationProtocol {
-    let router = buildRouter(database: database, configuration: configuration, live: live)
+public func buildApplication(
+    database: AppDatabase, configuration: ServerConfiguration, live: LiveHub = LiveHub(), onCommit: @escaping @Sendable () -> Void = {}, logger: Logger
+) -> some ApplicationProtocol {
+    let router = buildRouter(database: database, configuration: configuration, live: live, onCommit: onCommit)
     return Application(
         router: router,
         server: .http1WebSocketUpgrade(webSocketRouter: router, configuration: .init(ws: .init(maxFrameSize: LiveController.maximumFrame, autoPing: .enabled(timePeriod: .seconds(30))))),

@@ -1,5 +1,6 @@
 import ArgumentParser
 import FTServer
+import FTSite
 import FTStore
 import Foundation
 import Hummingbird
@@ -12,8 +13,12 @@ struct ServeCommand: AsyncParsableCommand {
         discussion: """
             Serves the generated site (--public) as static files, and under /api/v1 the sign-in \
             (POST/DELETE /api/v1/session) and sync (POST /api/v1/sync/push, GET /api/v1/sync/pull) \
-            endpoints; GET /healthz answers {"status":"ok"}. Stops cleanly on Ctrl-C or SIGTERM, \
-            letting requests in flight finish.
+            endpoints, and the live channel (WebSocket, GET /api/v1/sync/live); GET /healthz answers \
+            {"status":"ok"}. Stops cleanly on Ctrl-C or SIGTERM, letting requests in flight finish.
+
+            After a push that changed something, the public pages are rebuilt (--rebuild-delay after \
+            the first change, never two builds at once; usually a targeted build of a few pages) with \
+            --templates and --base-url, as `ft generate --out <public>` would. --no-rebuild turns it off.
             """
     )
 
@@ -28,7 +33,23 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(name: .customLong("public"), help: ArgumentHelp("The generated site to serve.", valueName: "dir"))
     var publicDirectory = "public"
 
+    @Option(help: ArgumentHelp("Templates for rebuilding the site after changes.", valueName: "dir"))
+    var templates = "site-templates"
+
+    @Option(help: ArgumentHelp("The site's public address, for rebuilt pages (default: http://HOST:PORT).", valueName: "url"))
+    var baseURL: String?
+
+    @Option(help: ArgumentHelp("Milliseconds between a change and the rebuild it triggers.", valueName: "ms"))
+    var rebuildDelay = 500
+
+    @Flag(help: "Do not rebuild the public pages after changes.")
+    var noRebuild = false
+
     mutating func validate() throws {
+        guard (0...600_000).contains(rebuildDelay) else { throw ValidationError("--rebuild-delay must be 0 to 600000 ms, not \(rebuildDelay)") }
+        if let baseURL, !(baseURL.hasPrefix("http://") || baseURL.hasPrefix("https://")) {
+            throw ValidationError("--base-url must start with http:// or https://, not '\(baseURL)'")
+        }
         guard (1...65_535).contains(port) else { throw ValidationError("--port must be 1 to 65535, not \(port)") }
         guard !host.isEmpty else { throw ValidationError("--host cannot be empty") }
     }
@@ -41,7 +62,26 @@ struct ServeCommand: AsyncParsableCommand {
         }
         let database = try AppDatabase.open(path: path, logger: logger)
         let configuration = ServerConfiguration(host: host, port: port, publicDirectory: publicDirectory)
-        let app = buildApplication(database: database, configuration: configuration, logger: logger)
+        var rebuilder: SiteRebuilder?
+        if !noRebuild {
+            var isDirectory: ObjCBool = false
+            if FileManager.default.fileExists(atPath: templates, isDirectory: &isDirectory), isDirectory.boolValue {
+                let site = SiteConfiguration(templatesDirectory: templates, outputDirectory: publicDirectory, baseURL: baseURL ?? "http://\(host):\(port)")
+                rebuilder = SiteRebuilder(generator: SiteGenerator(configuration: site), database: database, delay: .milliseconds(rebuildDelay)) { result in
+                    switch result {
+                    case .success(let report):
+                        logger.info("site rebuilt", metadata: [
+                            "mode": "\(report.mode.rawValue)", "written": "\(report.written.count)", "seconds": "\(String(format: "%.3f", report.seconds))",
+                        ])
+                    case .failure(let error):
+                        logger.error("site rebuild failed: \(error)")
+                    }
+                }
+            } else {
+                logger.warning("no templates at \(templates): the public pages will not be rebuilt after changes (pass --templates DIR)")
+            }
+        }
+        let app = buildApplication(database: database, configuration: configuration, onCommit: { [rebuilder] in rebuilder?.changed() }, logger: logger)
         // Written unbuffered, so that it shows at once even when stdout is a pipe or a file.
         FileHandle.standardOutput.write(Data("Serving \(publicDirectory)/ and the sync API on http://\(host):\(port)/ — Ctrl-C to stop.\n".utf8))
         try await app.runService()

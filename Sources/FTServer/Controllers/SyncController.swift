@@ -11,6 +11,7 @@ struct SyncController {
     let database: AppDatabase
     let configuration: ServerConfiguration
     let live: LiveHub
+    let onCommit: @Sendable () -> Void
     let now: @Sendable () -> Date
 
     /// An operation as a device sends it: no author, the session names it.
@@ -68,7 +69,10 @@ struct SyncController {
             SyncOperation(id: $0.id, collection: $0.collection, action: $0.action, record: $0.record, fields: $0.fields, hlc: $0.hlc, actor: actor)
         }
         let results = try database.push(operations, actor: actor, now: now())
-        if let newest = results.compactMap(\.seq).max() { live.committed(upTo: newest) }
+        if let newest = results.compactMap(\.seq).max() {
+            live.committed(upTo: newest)
+            onCommit()
+        }
         return PushResponse(results: results)
     }
 
