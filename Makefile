@@ -23,17 +23,18 @@ run: deps build
 	@echo "Demo sign-in: client@financialtracker.example / demo-financialtracker (see README)."
 	@$(FT) serve --data-dir "$(DATA_DIR)" --public public --host 127.0.0.1 --port $(PORT)
 
-## The whole test suite: JavaScript (node --test), the browser tests (headless Chromium), then
-## the Swift tests, whose closing lines end the output.
-test: deps $(VENV)/.selenium
+## The whole test suite: JavaScript (node --test), the browser tests (headless Chromium), the
+## HTTP API against docs/openapi.json, then the Swift tests, whose closing lines end the output.
+test: deps $(VENV)/.packages
 	swift build --build-tests
 	node --test Tests/browser/
 	FT=.build/debug/ft $(VENV)/bin/python Tests/browser/test_search.py
+	$(VENV)/bin/python Tests/api/test_openapi.py .build/debug/ft
 	swift test
 
-$(VENV)/.selenium:
+$(VENV)/.packages:
 	python3 -m venv $(VENV)
-	$(VENV)/bin/pip install --quiet --disable-pip-version-check 'selenium>=4.20,<5'
+	$(VENV)/bin/pip install --quiet --disable-pip-version-check 'selenium>=4.20,<5' 'openapi-spec-validator==0.9.0'
 	touch $@
 
 deps:
