@@ -45,7 +45,11 @@ struct ServeCommand: AsyncParsableCommand {
     @Flag(help: "Do not rebuild the public pages after changes.")
     var noRebuild = false
 
+    @Option(help: ArgumentHelp("Once a day, compact the sync log down to the last N days (0: never; see `ft compact`).", valueName: "N"))
+    var compactDays = 30
+
     mutating func validate() throws {
+        guard compactDays >= 0 else { throw ValidationError("--compact-days must be 0 or more, not \(compactDays)") }
         guard (0...600_000).contains(rebuildDelay) else { throw ValidationError("--rebuild-delay must be 0 to 600000 ms, not \(rebuildDelay)") }
         if let baseURL, !(baseURL.hasPrefix("http://") || baseURL.hasPrefix("https://")) {
             throw ValidationError("--base-url must start with http:// or https://, not '\(baseURL)'")
@@ -84,6 +88,18 @@ struct ServeCommand: AsyncParsableCommand {
         let app = buildApplication(database: database, configuration: configuration, onCommit: { [rebuilder] in rebuilder?.changed() }, logger: logger)
         // Written unbuffered, so that it shows at once even when stdout is a pipe or a file.
         FileHandle.standardOutput.write(Data("Serving \(publicDirectory)/ and the sync API on http://\(host):\(port)/ — Ctrl-C to stop.\n".utf8))
+        let compaction = compactDays == 0 ? nil : Task.detached { [compactDays] in
+            while !Task.isCancelled {
+                do {
+                    let report = try CompactCommand.compact(database, changesDays: compactDays, tombstonesDays: max(compactDays, 90))
+                    logger.info("sync log compacted", metadata: ["changes": "\(report.changesRemoved)", "horizon": "\(report.horizon)"])
+                } catch {
+                    logger.error("sync log compaction failed: \(error)")
+                }
+                try? await Task.sleep(for: .seconds(86_400))
+            }
+        }
+        defer { compaction?.cancel() }
         try await app.runService()
         try database.close()
     }

@@ -262,3 +262,38 @@ actor LiveDevice {
         }
     }
 }
+
+@Suite struct CompactedCursorTests {
+    /// A device whose cursor predates a compaction gets `reset` and a fresh snapshot over HTTP,
+    /// and is told to pull first on the live channel.
+    @Test func anOldCursorStartsAgainFromASnapshot() async throws {
+        let fixture = try ServerFixture()
+        let conversation = try ServerTests.demoConversation(fixture.database)
+        try await LiveChannelTests.liveApp(fixture).test(.live) { client in
+            let token = try await ServerFixture.signIn(client, DemoAccounts.client)
+            try await LiveChannelTests.push(client, token, [LiveChannelTests.message("old-1", conversation: conversation, body: "un", millisecond: 1)])
+            try await LiveChannelTests.push(client, token, [LiveChannelTests.message("old-2", conversation: conversation, body: "deux", millisecond: 2)])
+            let report = try fixture.database.compactSyncLog(changesBefore: .distantFuture, tombstonesBefore: .distantPast, now: ServerFixture.today)
+            #expect(report.horizon == 2)
+            try await LiveChannelTests.push(client, token, [LiveChannelTests.message("new-1", conversation: conversation, body: "trois", millisecond: 3)])
+
+            let response = try await client.executeRequest(uri: "/api/v1/sync/pull?cursor=1", method: .get, headers: ServerFixture.headers(token), body: nil)
+            #expect(response.status == .ok)
+            let page = try ServerFixture.object(response)
+            #expect(page["reset"] as? Bool == true)
+            let snapshot = try #require(page["snapshot"] as? [[String: Any]])
+            #expect(snapshot.contains { $0["record"] as? String == "msg-old-1" } && snapshot.contains { $0["record"] as? String == "msg-old-2" })
+            let changes = try #require(page["changes"] as? [[String: Any]])
+            #expect(changes.compactMap { ($0["operation"] as? [String: Any])?["id"] as? String } == ["new-1"])
+
+            // From the horizon itself: no reset, just what came after.
+            let current = try await client.executeRequest(uri: "/api/v1/sync/pull?cursor=2", method: .get, headers: ServerFixture.headers(token), body: nil)
+            let currentPage = try ServerFixture.object(current)
+            #expect(currentPage["reset"] == nil && currentPage["snapshot"] == nil)
+
+            let (device, task) = LiveDevice.connect(client, hello: LiveChannelTests.hello(token, cursor: 1))
+            try await task.value
+            #expect(await device.strings("error", "code") == ["cursor_compacted"])
+        }
+    }
+}

@@ -2,7 +2,7 @@ import Foundation
 import Testing
 
 @Suite struct CommandTests {
-    @Test(arguments: [[], ["seed"], ["info"]])
+    @Test(arguments: [[], ["seed"], ["info"], ["generate"], ["serve"], ["compact"]])
     func everyCommandHasHelp(command: [String]) throws {
         let result = try FT.run(command + ["--help"])
         #expect(result.status == 0)
@@ -25,6 +25,9 @@ import Testing
         (["seed", "--frobnicate"], "Unknown option '--frobnicate'"),
         (["seed", "--log-level", "loud"], "unknown log level 'loud'"),
         (["teleport"], "Unexpected argument 'teleport'"),
+        (["compact", "--changes-days=-1"], "--changes-days must be 0 or more"),
+        (["serve", "--rebuild-delay=-5"], "--rebuild-delay must be 0 to 600000 ms"),
+        (["serve", "--base-url", "ftp://x"], "--base-url must start with http:// or https://"),
     ])
     func badArgumentsGetAClearErrorAndANonZeroExit(arguments: [String], message: String) throws {
         let folder = try FT.temporaryDirectory()
@@ -102,5 +105,15 @@ import Testing
         #expect(result.status != 0)
         #expect(result.errors.contains("ft seed"))
         #expect(try FileManager.default.contentsOfDirectory(atPath: dir).isEmpty)
+    }
+}
+
+@Suite struct CompactCommandTests {
+    @Test func compactSaysWhatItRemoved() throws {
+        let data = try FT.temporaryDirectory() + "/data"
+        #expect(try FT.run(["seed", "--data-dir", data, "--experts", "3", "--clients", "4", "--today", "2026-11-20"]).status == 0)
+        let result = try FT.run(["compact", "--data-dir", data, "--changes-days", "0", "--tombstones-days", "0"])
+        #expect(result.status == 0, "\(result.errors)")
+        #expect(result.output.contains("Compacted the sync log: 0 changes"), "\(result.output)")
     }
 }

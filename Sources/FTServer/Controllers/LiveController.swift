@@ -65,6 +65,10 @@ struct LiveController {
         guard cursor >= 0, cursor <= latest else {
             return try await fail(outbound, "invalid_cursor", "cursor \(cursor) is not between 0 and the server's latest change (\(latest)); start again from 0")
         }
+        let horizon = try database.syncHorizon()
+        if cursor > 0, cursor < horizon {
+            return try await fail(outbound, "cursor_compacted", "the log up to \(horizon) was compacted: pull from your cursor (GET /api/v1/sync/pull) to get a fresh snapshot, then connect again")
+        }
         let actor = SyncActor(user: userId, role: user.role)
         let (id, events) = hub.join(actor)
         defer { hub.leave(id) }

@@ -33,7 +33,10 @@ struct SyncController {
     }
 
     struct PullResponse: ResponseEncodable {
-        /// From cursor 0 only: what the user may see, as operations to apply before `changes`.
+        /// The cursor sent predates a compaction of the log: drop the local replica and start
+        /// again from `snapshot` and `changes`.
+        var reset: Bool?
+        /// From cursor 0 (or with `reset`): what the user may see, as operations to apply before `changes`.
         var snapshot: [SyncOperation]?
         var changes: [PulledChange]
         var cursor: Int64
@@ -90,8 +93,12 @@ struct SyncController {
         guard cursor <= latest else {
             throw APIError(.badRequest, "cursor_from_the_future", "cursor \(cursor) is after the server's latest change (\(latest)); start again from 0", field: "cursor")
         }
-        let snapshot = cursor == 0 ? try database.snapshot(for: actor) : nil
-        let page = try database.pull(for: actor, after: cursor, limit: limit)
-        return PullResponse(snapshot: snapshot, changes: page.changes, cursor: page.cursor, hasMore: page.hasMore)
+        // A cursor older than the compacted part of the log starts again from a fresh snapshot.
+        let horizon = try database.syncHorizon()
+        let reset = cursor > 0 && cursor < horizon
+        let from = reset ? 0 : cursor
+        let snapshot = from == 0 ? try database.snapshot(for: actor) : nil
+        let page = try database.pull(for: actor, after: from, limit: limit)
+        return PullResponse(reset: reset ? true : nil, snapshot: snapshot, changes: page.changes, cursor: page.cursor, hasMore: page.hasMore)
     }
 }

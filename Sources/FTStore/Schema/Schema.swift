@@ -12,6 +12,7 @@ enum Schema {
         migrator.registerMigration("v1-search", migrate: createSearch)
         migrator.registerMigration("v2-sync", migrate: createSync)
         migrator.registerMigration("v3-site-changes", migrate: createSiteChanges)
+        migrator.registerMigration("v4-sync-compaction", migrate: createCompaction)
         return migrator
     }
 
@@ -21,6 +22,6 @@ enum Schema {
         "dossier", "expertAssignment", "dossierStep",
         "document", "documentVersion", "conversation", "message", "messageAttachment", "readReceipt",
         "rating", "notification", "notificationPreference", "auditLog",
-        "session", "syncChange", "syncRejection", "syncRecord", "siteChange",
+        "session", "syncChange", "syncRejection", "syncRecord", "siteChange", "syncHorizon", "syncCompacted",
     ]
 }

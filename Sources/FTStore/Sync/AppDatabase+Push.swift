@@ -45,7 +45,7 @@ extension AppDatabase {
     }
 
     private static func apply(_ operation: SyncOperation, nowMilliseconds: Int64, now: Date, db: Database) throws -> PushResult {
-        if let seq = try Int64.fetchOne(db, sql: "SELECT seq FROM syncChange WHERE operationId = ?", arguments: [operation.id]) {
+        if let seq = try Int64.fetchOne(db, sql: "SELECT seq FROM syncChange WHERE operationId = ?1 UNION ALL SELECT seq FROM syncCompacted WHERE operationId = ?1 LIMIT 1", arguments: [operation.id]) {
             return PushResult(operation: operation.id, status: .accepted, seq: seq)
         }
         if let row = try Row.fetchOne(db, sql: "SELECT code, field, message FROM syncRejection WHERE operationId = ? AND userId IS ?", arguments: [operation.id, operation.actor.user]) {

@@ -1,0 +1,24 @@
+internal import GRDB
+
+extension Schema {
+    /// Compaction of the sync log (see `AppDatabase.compactSyncLog`).
+    ///
+    /// - `syncHorizon`: at most one row, the newest sequence number removed from `syncChange`. A
+    ///   device whose cursor is below it gets a fresh snapshot instead of the log.
+    /// - `syncCompacted`: the ids of removed operations and their sequence numbers, so that a
+    ///   device retrying one long after gets the answer it got then, not a second application.
+    static func createCompaction(_ db: Database) throws {
+        try db.execute(sql: """
+            CREATE TABLE syncHorizon (
+                seq INTEGER NOT NULL,
+                compactedAt DATETIME NOT NULL
+            );
+            CREATE TABLE syncCompacted (
+                operationId TEXT PRIMARY KEY NOT NULL,
+                seq INTEGER NOT NULL
+            ) WITHOUT ROWID;
+            CREATE INDEX syncRejection_receivedAt ON syncRejection(receivedAt);
+            CREATE INDEX syncChange_receivedAt ON syncChange(receivedAt);
+            """)
+    }
+}
