@@ -9,6 +9,7 @@ packages=(
   libcmark-gfm-dev          # Markdown for the site generator
   libcmark-gfm-extensions-dev
   libarchive-dev            # document archives and exports
+  zlib1g-dev                # gzip for the static files (compress-nio)
   chromium                  # the browser tests
   chromium-driver
 )

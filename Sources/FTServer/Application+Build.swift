@@ -17,11 +17,16 @@ public func buildRouter(
 ) -> Router<AppRequestContext> {
     let router = Router(context: AppRequestContext.self)
     router.add(middleware: LogRequestsMiddleware(.info))
+    router.add(middleware: CompressionMiddleware(cache: CompressedCache()))
+    // Revalidated with ETag / Last-Modified, except the stylesheet, whose name carries its hash.
     router.add(middleware: FileMiddleware(
         configuration.publicDirectory,
         cacheControl: .init([
             (.textHtml, [.noCache]),
-            (.textCss, [.public, .maxAge(31_536_000)]),
+            (.textCss, [.public, .maxAge(31_536_000), .immutable]),
+            (.textJavascript, [.noCache]),
+            (.applicationJson, [.noCache]),
+            (.applicationXml, [.noCache]),
         ]),
         searchForIndexHtml: true
     ))

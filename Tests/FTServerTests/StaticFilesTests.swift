@@ -1,0 +1,88 @@
+import CompressNIO
+import FTServer
+import Foundation
+import Hummingbird
+import HummingbirdTesting
+import HTTPTypes
+import NIOCore
+import Testing
+
+/// The generated site as browsers get it: compressed when they accept it, revalidated with
+/// ETag, cached for a year only where the name carries the content's hash, never outside the folder.
+@Suite struct StaticFilesTests {
+    static func fixture() throws -> ServerFixture {
+        let fixture = try ServerFixture()
+        let page = "<!doctype html><title>Experts</title>" + String(repeating: "<p>Expert en crédit d’impôt recherche à Lyon</p>\n", count: 400)
+        try FileManager.default.createDirectory(atPath: fixture.publicDirectory + "/experts/jeanne", withIntermediateDirectories: true)
+        try page.write(toFile: fixture.publicDirectory + "/experts/jeanne/index.html", atomically: true, encoding: .utf8)
+        try FileManager.default.createDirectory(atPath: fixture.publicDirectory + "/assets", withIntermediateDirectories: true)
+        try String(repeating: "body { color: #222; }\n", count: 200).write(toFile: fixture.publicDirectory + "/assets/site.0a1b2c3d4e.css", atomically: true, encoding: .utf8)
+        return fixture
+    }
+
+    @Test func textIsGzippedForClientsThatAcceptIt() async throws {
+        let fixture = try Self.fixture()
+        let original = try Data(contentsOf: URL(fileURLWithPath: fixture.publicDirectory + "/experts/jeanne/index.html"))
+        try await fixture.app.test(.router) { client in
+            let plain = try await client.executeRequest(uri: "/experts/jeanne/", method: .get, headers: [:], body: nil)
+            #expect(plain.status == .ok)
+            #expect(plain.headers[.contentEncoding] == nil)
+            #expect(Data(plain.body.readableBytesView) == original)
+            #expect(plain.headers[.vary]?.contains("Accept-Encoding") == true)
+            #expect(plain.headers[.cacheControl]?.contains("no-cache") == true)
+
+            for _ in 0..<2 {  // the second answer comes from the cache
+                let zipped = try await client.executeRequest(uri: "/experts/jeanne/", method: .get, headers: [.acceptEncoding: "br;q=1.0, gzip;q=0.8"], body: nil)
+                #expect(zipped.status == .ok)
+                #expect(zipped.headers[.contentEncoding] == "gzip")
+                #expect(zipped.body.readableBytes < original.count / 4)
+                #expect(zipped.headers[.contentLength] == String(zipped.body.readableBytes))
+                var body = zipped.body
+                let inflated = try body.decompress(with: .gzip())
+                #expect(Data(inflated.readableBytesView) == original)
+                #expect(zipped.headers[.eTag] != plain.headers[.eTag])
+                // Revalidating the compressed copy.
+                let again = try await client.executeRequest(uri: "/experts/jeanne/", method: .get, headers: [.acceptEncoding: "gzip", .ifNoneMatch: zipped.headers[.eTag] ?? ""], body: nil)
+                #expect(again.status == .notModified)
+                #expect(again.headers[.eTag] == zipped.headers[.eTag])
+            }
+
+            let refused = try await client.executeRequest(uri: "/experts/jeanne/", method: .get, headers: [.acceptEncoding: "gzip;q=0"], body: nil)
+            #expect(refused.headers[.contentEncoding] == nil)
+
+            // Conditional and partial requests keep working.
+            let eTag = try #require(plain.headers[.eTag])
+            let notModified = try await client.executeRequest(uri: "/experts/jeanne/", method: .get, headers: [.ifNoneMatch: eTag], body: nil)
+            #expect(notModified.status == .notModified)
+            let partial = try await client.executeRequest(uri: "/experts/jeanne/", method: .get, headers: [.range: "bytes=0-99", .acceptEncoding: "gzip"], body: nil)
+            #expect(partial.status == .partialContent)
+            #expect(partial.headers[.contentEncoding] == nil)
+            #expect(Data(partial.body.readableBytesView) == original.prefix(100))
+        }
+    }
+
+    @Test func onlyTheFingerprintedStylesheetIsCachedForAYear() async throws {
+        let fixture = try Self.fixture()
+        try await fixture.app.test(.router) { client in
+            let css = try await client.executeRequest(uri: "/assets/site.0a1b2c3d4e.css", method: .get, headers: [.acceptEncoding: "gzip"], body: nil)
+            #expect(css.status == .ok)
+            #expect(css.headers[.contentType]?.hasPrefix("text/css") == true)
+            #expect(css.headers[.cacheControl]?.contains("max-age=31536000") == true)
+            #expect(css.headers[.cacheControl]?.contains("immutable") == true)
+            #expect(css.headers[.contentEncoding] == "gzip")
+            let page = try await client.executeRequest(uri: "/", method: .get, headers: [:], body: nil)
+            #expect(page.headers[.contentType]?.hasPrefix("text/html") == true)
+            #expect(page.headers[.lastModified] != nil)
+        }
+    }
+
+    @Test(arguments: ["/../../etc/passwd", "/%2e%2e/%2e%2e/etc/passwd", "/experts/../../../etc/passwd", "/..%2f..%2fetc%2fpasswd"])
+    func nothingOutsideTheSiteIsServed(path: String) async throws {
+        let fixture = try Self.fixture()
+        try await fixture.app.test(.router) { client in
+            let response = try await client.executeRequest(uri: path, method: .get, headers: [:], body: nil)
+            #expect(response.status != .ok)
+            #expect(!String(buffer: response.body).contains("root:"))
+        }
+    }
+}
