@@ -45,10 +45,10 @@ extension AppDatabase {
     }
 
     private static func apply(_ operation: SyncOperation, nowMilliseconds: Int64, now: Date, db: Database) throws -> PushResult {
-        if let seq = try Int64.fetchOne(db, sql: "SELECT seq FROM syncChange WHERE operationId = ?1 UNION ALL SELECT seq FROM syncCompacted WHERE operationId = ?1 LIMIT 1", arguments: [operation.id]) {
+        if let seq = try Int64.fetchOne(db.cachedStatement(sql: "SELECT seq FROM syncChange WHERE operationId = ?1 UNION ALL SELECT seq FROM syncCompacted WHERE operationId = ?1 LIMIT 1"), arguments: [operation.id]) {
             return PushResult(operation: operation.id, status: .accepted, seq: seq)
         }
-        if let row = try Row.fetchOne(db, sql: "SELECT code, field, message FROM syncRejection WHERE operationId = ? AND userId IS ?", arguments: [operation.id, operation.actor.user]) {
+        if let row = try Row.fetchOne(db.cachedStatement(sql: "SELECT code, field, message FROM syncRejection WHERE operationId = ? AND userId IS ?"), arguments: [operation.id, operation.actor.user]) {
             let code = Rejection.Code(rawValue: row["code"]) ?? .invalidField
             return PushResult(operation: operation.id, status: .rejected, rejection: Rejection(code, field: row["field"], row["message"]))
         }
@@ -77,7 +77,7 @@ extension AppDatabase {
         let refusal = rejection ?? Rejection(.invalidField, "refused")
         try db.execute(
             sql: "INSERT INTO syncRejection (operationId, userId, code, field, message, receivedAt) VALUES (?, ?, ?, ?, ?, ?)",
-            arguments: [operation.id, operation.actor.user, refusal.code.rawValue, refusal.field, refusal.message, now]
+            arguments: [operation.id, operation.actor.user, refusal.code.rawValue, refusal.field, refusal.message, DatabaseDate.string(from: now)]
         )
         return PushResult(operation: operation.id, status: .rejected, rejection: refusal)
     }
@@ -87,23 +87,30 @@ extension AppDatabase {
         guard let delta = Replica.delta(of: operation) else {
             throw StoreError.constraintViolated(table: "syncRecord", constraint: "merge", detail: "operation \(operation.id) carries no state")
         }
-        let current = try String.fetchOne(db, sql: "SELECT state FROM syncRecord WHERE collection = ? AND record = ?", arguments: [operation.collection.rawValue, operation.record])
-            .flatMap { try? JSONDecoder().decode(RecordState.self, from: Data($0.utf8)) }
+        let current = try String.fetchOne(db.cachedStatement(sql: "SELECT state FROM syncRecord WHERE collection = ? AND record = ?"), arguments: [operation.collection.rawValue, operation.record])
+            .flatMap { try? Coders.decoder.decode(RecordState.self, from: Data($0.utf8)) }
         let merged = current.map { $0.merged(with: delta) } ?? delta
-        let encoded = String(decoding: try JSONEncoder().encode(merged), as: UTF8.self)
-        try db.execute(sql: """
+        let encoded = String(decoding: try Coders.encoder.encode(merged), as: UTF8.self)
+        try db.cachedStatement(sql: """
             INSERT INTO syncRecord (collection, record, dossierId, state) VALUES (?, ?, ?, ?)
             ON CONFLICT (collection, record) DO UPDATE SET state = excluded.state
-            """, arguments: [operation.collection.rawValue, operation.record, dossierId, encoded])
+            """).execute(arguments: [operation.collection.rawValue, operation.record, dossierId, encoded])
         try SyncProjection.project(merged, operation: operation, dossierId: dossierId, now: now, db: db)
-        let fields = String(decoding: try JSONEncoder().encode(operation.fields), as: UTF8.self)
-        try db.execute(sql: """
+        let fields = String(decoding: try Coders.encoder.encode(operation.fields), as: UTF8.self)
+        try db.cachedStatement(sql: """
             INSERT INTO syncChange (operationId, collection, record, action, fields, hlc, actorId, actorRole, dossierId, receivedAt)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-            """, arguments: [
+            """).execute(arguments: [
                 operation.id, operation.collection.rawValue, operation.record, operation.action.rawValue, fields,
-                operation.hlc.description, operation.actor.user, operation.actor.role.rawValue, dossierId, now,
+                operation.hlc.description, operation.actor.user, operation.actor.role.rawValue, dossierId, DatabaseDate.string(from: now),
             ])
         return db.lastInsertedRowID
     }
+}
+
+/// JSON coders shared by the writes (they hold no state between calls; making one per operation
+/// showed in profiles).
+private enum Coders {
+    nonisolated(unsafe) static let encoder = JSONEncoder()
+    nonisolated(unsafe) static let decoder = JSONDecoder()
 }

@@ -23,53 +23,53 @@ enum SyncLocator {
 
         switch operation.collection {
         case .message:
-            if let row = try Row.fetchOne(db, sql: "SELECT c.dossierId, m.authorId FROM message m JOIN conversation c ON c.id = m.conversationId WHERE m.id = ?", arguments: [operation.record]) {
+            if let row = try Row.fetchOne(db.cachedStatement(sql: "SELECT c.dossierId, m.authorId FROM message m JOIN conversation c ON c.id = m.conversationId WHERE m.id = ?"), arguments: [operation.record]) {
                 dossierId = row[0]
                 owner = row[1]
                 exists = true
             } else if operation.action == .insert, let conversation = fields["conversation"]?.int {
-                dossierId = try Int64.fetchOne(db, sql: "SELECT dossierId FROM conversation WHERE id = ?", arguments: [conversation])
+                dossierId = try Int64.fetchOne(db.cachedStatement(sql: "SELECT dossierId FROM conversation WHERE id = ?"), arguments: [conversation])
             }
         case .readReceipt:
             let parts = operation.record.split(separator: ":")
             if parts.count == 2, let conversation = Int64(parts[0]) {
-                dossierId = try Int64.fetchOne(db, sql: "SELECT dossierId FROM conversation WHERE id = ?", arguments: [conversation])
+                dossierId = try Int64.fetchOne(db.cachedStatement(sql: "SELECT dossierId FROM conversation WHERE id = ?"), arguments: [conversation])
                 exists = true
             }
         case .rating:
             let parts = operation.record.split(separator: ":")
             if parts.count == 2, let client = Int64(parts[0]), let expert = Int64(parts[1]) {
-                ratingClientUser = try Int64.fetchOne(db, sql: "SELECT userId FROM client WHERE id = ?", arguments: [client])
-                dossierId = try Int64.fetchOne(db, sql: """
+                ratingClientUser = try Int64.fetchOne(db.cachedStatement(sql: "SELECT userId FROM client WHERE id = ?"), arguments: [client])
+                dossierId = try Int64.fetchOne(db.cachedStatement(sql: """
                     SELECT d.id FROM dossier d JOIN expertAssignment a ON a.dossierId = d.id
                     WHERE d.clientId = ? AND a.expertId = ? AND a.status <> 'cancelled'
                     ORDER BY a.requestedAt DESC, a.id DESC LIMIT 1
-                    """, arguments: [client, expert])
+                    """), arguments: [client, expert])
                 ratingAllowed = dossierId != nil
-                exists = try Bool.fetchOne(db, sql: "SELECT 1 FROM rating WHERE clientId = ? AND expertId = ?", arguments: [client, expert]) ?? false
+                exists = try Bool.fetchOne(db.cachedStatement(sql: "SELECT 1 FROM rating WHERE clientId = ? AND expertId = ?"), arguments: [client, expert]) ?? false
                 if dossierId == nil {
                     // Any dossier of the client, so that the refusal says why.
-                    dossierId = try Int64.fetchOne(db, sql: "SELECT id FROM dossier WHERE clientId = ? ORDER BY id LIMIT 1", arguments: [client])
+                    dossierId = try Int64.fetchOne(db.cachedStatement(sql: "SELECT id FROM dossier WHERE clientId = ? ORDER BY id LIMIT 1"), arguments: [client])
                 }
             }
         case .document:
-            if let row = try Row.fetchOne(db, sql: "SELECT dossierId, createdBy FROM document WHERE id = ?", arguments: [operation.record]) {
+            if let row = try Row.fetchOne(db.cachedStatement(sql: "SELECT dossierId, createdBy FROM document WHERE id = ?"), arguments: [operation.record]) {
                 dossierId = row[0]
                 owner = row[1]
                 exists = true
             } else if operation.action == .insert, let dossier = fields["dossier"]?.int {
-                dossierId = try Int64.fetchOne(db, sql: "SELECT id FROM dossier WHERE id = ?", arguments: [dossier])
+                dossierId = try Int64.fetchOne(db.cachedStatement(sql: "SELECT id FROM dossier WHERE id = ?"), arguments: [dossier])
             }
         case .documentVersion:
-            if let row = try Row.fetchOne(db, sql: "SELECT d.dossierId, v.uploadedBy FROM documentVersion v JOIN document d ON d.id = v.documentId WHERE v.id = ?", arguments: [operation.record]) {
+            if let row = try Row.fetchOne(db.cachedStatement(sql: "SELECT d.dossierId, v.uploadedBy FROM documentVersion v JOIN document d ON d.id = v.documentId WHERE v.id = ?"), arguments: [operation.record]) {
                 dossierId = row[0]
                 owner = row[1]
                 exists = true
             } else if operation.action == .insert, let document = fields["document"]?.string {
-                dossierId = try Int64.fetchOne(db, sql: "SELECT dossierId FROM document WHERE id = ?", arguments: [document])
+                dossierId = try Int64.fetchOne(db.cachedStatement(sql: "SELECT dossierId FROM document WHERE id = ?"), arguments: [document])
             }
         case .step:
-            if let id = Int64(operation.record), let row = try Row.fetchOne(db, sql: "SELECT dossierId, assigneeRole FROM dossierStep WHERE id = ?", arguments: [id]) {
+            if let id = Int64(operation.record), let row = try Row.fetchOne(db.cachedStatement(sql: "SELECT dossierId, assigneeRole FROM dossierStep WHERE id = ?"), arguments: [id]) {
                 dossierId = row[0]
                 stepAssignee = Role(rawValue: row[1])
                 exists = true
@@ -87,7 +87,7 @@ enum SyncLocator {
     static func visible(dossier: Int64, actor: SyncActor, db: Database) throws -> Bool {
         if actor.role == .admin { return true }
         let scope = visibleDossiersCondition(column: "?", actor: actor)
-        return try Bool.fetchOne(db, sql: "SELECT \(scope.sql)", arguments: [dossier] + scope.arguments) ?? false
+        return try Bool.fetchOne(db.cachedStatement(sql: "SELECT \(scope.sql)"), arguments: [dossier] + scope.arguments) ?? false
     }
 
     /// The SQL condition (on a column holding dossier ids) for what `actor` may see: a client its
@@ -109,7 +109,7 @@ extension AppDatabase {
     /// relays without storing (typing, presence). Unknown and invisible answer alike: `false`.
     public func mayAccess(conversation: Int64, actor: SyncActor) throws -> Bool {
         try writer.read { db in
-            guard let dossier = try Int64.fetchOne(db, sql: "SELECT dossierId FROM conversation WHERE id = ?", arguments: [conversation]) else { return false }
+            guard let dossier = try Int64.fetchOne(db.cachedStatement(sql: "SELECT dossierId FROM conversation WHERE id = ?"), arguments: [conversation]) else { return false }
             return try SyncLocator.visible(dossier: dossier, actor: actor, db: db)
         }
     }

@@ -7,8 +7,9 @@ internal import FTSync
 /// (messages, ratings, documents, steps…). A record whose creating operation has not arrived yet
 /// (an edit that overtook its message) stays in `syncRecord` only, until it does.
 enum SyncProjection {
-    static func date(_ stamp: HLCTimestamp) -> Date {
-        Date(timeIntervalSince1970: Double(stamp.milliseconds) / 1_000)
+    /// A timestamp as the database stores dates (GRDB's format, without its slow formatter).
+    static func date(_ stamp: HLCTimestamp) -> String {
+        DatabaseDate.string(from: Date(timeIntervalSince1970: Double(stamp.milliseconds) / 1_000))
     }
 
     static func project(_ state: RecordState, operation: SyncOperation, dossierId: Int64, now: Date, db: Database) throws {
@@ -16,48 +17,48 @@ enum SyncProjection {
         case .message(let message):
             guard let content = message.content else { return }
             let latest = [message.content?.hlc, message.body?.hlc, message.deletion?.hlc].compactMap { $0 }.max() ?? content.hlc
-            try db.execute(sql: """
+            try db.cachedStatement(sql: """
                 INSERT INTO message (id, conversationId, authorId, body, createdAt, editedAt, deletedAt, hlc) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
                 ON CONFLICT (id) DO UPDATE SET body = excluded.body, editedAt = excluded.editedAt, deletedAt = excluded.deletedAt, hlc = excluded.hlc
-                """, arguments: [
+                """).execute(arguments: [
                     operation.record, content.value.conversation, content.value.author, message.visibleBody, date(content.hlc),
                     message.isEdited ? message.body.map { date($0.hlc) } : nil, message.deletion.map { date($0.hlc) }, latest.description,
                 ])
         case .readReceipt(let receipt):
             let parts = operation.record.split(separator: ":").compactMap { Int64($0) }
             guard parts.count == 2 else { return }
-            try db.execute(sql: """
+            try db.cachedStatement(sql: """
                 INSERT INTO readReceipt (conversationId, userId, readUpTo) VALUES (?, ?, ?)
                 ON CONFLICT (conversationId, userId) DO UPDATE SET readUpTo = max(readUpTo, excluded.readUpTo)
-                """, arguments: [parts[0], parts[1], Date(timeIntervalSince1970: Double(receipt.readUpTo) / 1_000)])
+                """).execute(arguments: [parts[0], parts[1], DatabaseDate.string(from: Date(timeIntervalSince1970: Double(receipt.readUpTo) / 1_000))])
         case .rating(let rating):
             guard let value = rating.value else { return }
             let parts = operation.record.split(separator: ":").compactMap { Int64($0) }
             guard parts.count == 2 else { return }
-            try db.execute(sql: """
+            try db.cachedStatement(sql: """
                 INSERT INTO rating (clientId, expertId, score, comment, createdAt, updatedAt, hlc) VALUES (?, ?, ?, ?, ?, ?, ?)
                 ON CONFLICT (clientId, expertId) DO UPDATE SET score = excluded.score, comment = excluded.comment,
                     updatedAt = excluded.updatedAt, hlc = excluded.hlc
-                """, arguments: [parts[0], parts[1], value.value.score, value.value.comment, date(value.hlc), date(value.hlc), value.hlc.description])
+                """).execute(arguments: [parts[0], parts[1], value.value.score, value.value.comment, date(value.hlc), date(value.hlc), value.hlc.description])
         case .document(let document):
             guard let content = document.content else { return }
-            try db.execute(sql: """
+            try db.cachedStatement(sql: """
                 INSERT INTO document (id, dossierId, category, title, createdBy, createdAt) VALUES (?, ?, ?, ?, ?, ?)
                 ON CONFLICT (id) DO UPDATE SET category = excluded.category, title = excluded.title
-                """, arguments: [
+                """).execute(arguments: [
                     operation.record, content.value.dossier, document.category?.value ?? DocumentCategory.other.rawValue,
                     document.title?.value ?? "Document", content.value.createdBy, date(content.hlc),
                 ])
         case .documentVersion(let version):
             guard let content = version.content else { return }
             let validation = version.validation
-            try db.execute(sql: """
+            try db.cachedStatement(sql: """
                 INSERT INTO documentVersion (id, documentId, fileName, mediaType, byteCount, sha256, uploadedBy, uploadedAt, hlc,
                     validation, validationReason, validatedBy, validatedAt)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 ON CONFLICT (id) DO UPDATE SET validation = excluded.validation, validationReason = excluded.validationReason,
                     validatedBy = excluded.validatedBy, validatedAt = excluded.validatedAt
-                """, arguments: [
+                """).execute(arguments: [
                     operation.record, content.value.document, content.value.fileName, content.value.mediaType, content.value.byteCount,
                     content.value.sha256, content.value.uploadedBy, date(content.hlc), content.hlc.description,
                     validation?.value.state ?? ValidationState.pending.rawValue,
@@ -67,11 +68,12 @@ enum SyncProjection {
             guard let id = Int64(operation.record) else { return }
             var fields = step.effectiveFields
             // A step already completed stays at 100 % until a status change reopens it.
-            let currentStatus = try String.fetchOne(db, sql: "SELECT status FROM dossierStep WHERE id = ?", arguments: [id])
+            let currentStatus = try String.fetchOne(db.cachedStatement(sql: "SELECT status FROM dossierStep WHERE id = ?"), arguments: [id])
             if (fields["status"]?.string ?? currentStatus) == StepStatus.completed.rawValue {
                 fields["progress"] = .int(100)
             }
             var assignments: [String] = ["updatedAt = ?"]
+            let now = DatabaseDate.string(from: now)
             var arguments: [(any DatabaseValueConvertible)?] = [now]
             if let status = fields["status"]?.string {
                 assignments.append("status = ?")
@@ -93,7 +95,7 @@ enum SyncProjection {
                 arguments.append(Date(timeIntervalSince1970: Double(due) / 1_000))
             }
             arguments.append(id)
-            try db.execute(sql: "UPDATE dossierStep SET \(assignments.joined(separator: ", ")) WHERE id = ?", arguments: StatementArguments(arguments))
+            try db.cachedStatement(sql: "UPDATE dossierStep SET \(assignments.joined(separator: ", ")) WHERE id = ?").execute(arguments: StatementArguments(arguments))
         }
     }
 }
