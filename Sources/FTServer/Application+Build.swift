@@ -11,10 +11,11 @@ public import FTStore
 public func buildRouter(
     database: AppDatabase,
     configuration: ServerConfiguration,
-    live: LiveHub = LiveHub(),
+    live: LiveHub? = nil,
     onCommit: @escaping @Sendable () -> Void = {},
     now: @escaping @Sendable () -> Date = Date.init
 ) -> Router<AppRequestContext> {
+    let live = live ?? LiveHub(database: database, now: now)
     let router = Router(context: AppRequestContext.self)
     router.add(middleware: LogRequestsMiddleware(.info))
     router.add(middleware: CompressionMiddleware(cache: CompressedCache()))
@@ -32,7 +33,7 @@ public func buildRouter(
     ))
     router.get("healthz") { _, _ in ["status": "ok"] }
     let api = router.group("api/v1").add(middleware: SessionMiddleware(database: database, now: now))
-    SessionController(database: database, configuration: configuration, now: now).add(to: api)
+    SessionController(database: database, configuration: configuration, live: live, now: now).add(to: api)
     SyncController(database: database, configuration: configuration, live: live, onCommit: onCommit, now: now).add(to: api)
     LiveController(database: database, hub: live, now: now).add(to: api)
     return router
@@ -40,7 +41,7 @@ public func buildRouter(
 
 /// The HTTP application, ready to `runService()`.
 public func buildApplication(
-    database: AppDatabase, configuration: ServerConfiguration, live: LiveHub = LiveHub(), onCommit: @escaping @Sendable () -> Void = {}, logger: Logger
+    database: AppDatabase, configuration: ServerConfiguration, live: LiveHub? = nil, onCommit: @escaping @Sendable () -> Void = {}, logger: Logger
 ) -> some ApplicationProtocol {
     let router = buildRouter(database: database, configuration: configuration, live: live, onCommit: onCommit)
     return Application(

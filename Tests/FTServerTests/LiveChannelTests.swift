@@ -253,11 +253,14 @@ actor LiveDevice {
             // Signed out while connected: the next commit ends the channel instead of delivering it.
             let (device, task) = LiveDevice.connect(client, hello: Self.hello(expertToken))
             #expect(await device.wait { !$0.frames(ofType: "welcome").isEmpty })
+            // A change just before: the server has just checked the session.
+            try await Self.push(client, clientToken, [Self.message("before-sign-out", conversation: conversation, body: "visible", millisecond: 1)])
+            #expect(await device.wait { $0.changeIds == ["before-sign-out"] })
             let response = try await client.executeRequest(uri: "/api/v1/session", method: .delete, headers: ServerFixture.headers(expertToken), body: nil)
             #expect(response.status == .noContent)
-            try await Self.push(client, clientToken, [Self.message("after-sign-out", conversation: conversation, body: "secret")])
+            try await Self.push(client, clientToken, [Self.message("after-sign-out", conversation: conversation, body: "secret", millisecond: 2)])
             try await task.value
-            #expect(await device.changeIds.isEmpty)
+            #expect(await device.changeIds == ["before-sign-out"])
             #expect(await device.strings("error", "code") == ["session_ended"])
         }
     }

@@ -18,9 +18,9 @@ internal import Synchronization
 ///     → {"type":"typing","conversation":42}    (the others in the room get {"type":"typing",…,"user":7})
 ///     → {"type":"ping"}                        ← {"type":"pong"}
 ///
-/// Changes go through the same row-level rule as `GET /sync/pull`; the session is checked again
-/// before each delivery, so a sign-out or a deactivation ends the channel. A fatal problem is
-/// answered with `{"type":"error","code":…,"message":…}` and a close frame.
+/// Changes go through the same row-level rule as `GET /sync/pull` (see `LiveHub`); the session is
+/// checked again as changes flow, so a sign-out or a deactivation ends the channel. A fatal
+/// problem is answered with `{"type":"error","code":…,"message":…}` and a close frame.
 struct LiveController {
     let database: AppDatabase
     let hub: LiveHub
@@ -70,7 +70,7 @@ struct LiveController {
             return try await fail(outbound, "cursor_compacted", "the log up to \(horizon) was compacted: pull from your cursor (GET /api/v1/sync/pull) to get a fresh snapshot, then connect again")
         }
         let actor = SyncActor(user: userId, role: user.role)
-        let (id, events) = hub.join(actor)
+        let (id, events) = hub.join(actor, token: token)
         defer { hub.leave(id) }
         try await outbound.writeTextMessage(LiveMessage.Outgoing.welcome(user: userId, role: user.role.rawValue, cursor: cursor).json())
         logger.info("live channel opened", metadata: ["user": "\(userId)", "cursor": "\(cursor)"])
@@ -114,17 +114,11 @@ struct LiveController {
         logger.info("live channel closed", metadata: ["user": "\(userId)"])
     }
 
-    /// The connection's only writer of changes: pulls what the user may see after each commit.
+    /// The connection's only writer of changes: first what the device missed (pulled with its
+    /// cursor), then what the hub sends after each commit, each change once and in order.
     private func send(_ events: AsyncStream<LiveHub.Event>, from start: Int64, actor: SyncActor, token: String, outbound: WebSocketOutboundWriter, logger: Logger) async {
         var cursor = start
-        var checked = start
-        /// Sends every visible change after `cursor`; false when the session has ended.
-        func deliver() async throws -> Bool {
-            guard let user = try database.user(token: token, now: now()), user.id == actor.user, user.role == actor.role else {
-                try await fail(outbound, "session_ended", "the session has ended (signed out, expired or deactivated): sign in again")
-                return false
-            }
-            let latest = try database.latestSequence()
+        do {
             var page: PullPage
             repeat {
                 page = try database.pull(for: actor, after: cursor, limit: 500)
@@ -133,19 +127,19 @@ struct LiveController {
                 }
                 cursor = page.cursor
             } while page.hasMore && !Task.isCancelled
-            checked = max(checked, latest)
-            return true
-        }
-        do {
-            // First what the device missed while away, then each commit.
-            guard try await deliver() else { return }
             for await event in events {
                 switch event {
                 case .send(let message):
                     try await outbound.writeTextMessage(message.json())
-                case .committed(let seq):
-                    guard seq > checked else { continue }
-                    guard try await deliver() else { return }
+                case .sessionEnded:
+                    try await fail(outbound, "session_ended", "the session has ended (signed out, expired or deactivated): sign in again")
+                    return
+                case .changes(let changes):
+                    // The catch-up may already have sent some of them.
+                    let fresh = changes.filter { $0.seq > cursor }
+                    guard let last = fresh.last else { continue }
+                    try await outbound.writeTextMessage(LiveMessage.Outgoing.changes(fresh, cursor: last.seq, hasMore: false).json())
+                    cursor = last.seq
                 }
             }
         } catch {

@@ -7,6 +7,7 @@ internal import FTStore
 struct SessionController {
     let database: AppDatabase
     let configuration: ServerConfiguration
+    let live: LiveHub
     let now: @Sendable () -> Date
 
     struct Credentials: Decodable {
@@ -62,6 +63,7 @@ struct SessionController {
     @Sendable func signOut(_ request: Request, context: AppRequestContext) async throws -> HTTPResponse.Status {
         guard let token = context.token else { throw APIError.unauthorized }
         try database.signOut(token: token, now: now())
+        live.revoke(token: token)
         return .noContent
     }
 }

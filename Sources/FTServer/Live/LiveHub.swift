@@ -1,20 +1,30 @@
+public import Foundation
+internal import FTModel
+public import FTStore
 public import FTSync
 internal import Synchronization
 
-/// Who is connected to the live channel, and what each connection is told. It stores nothing:
-/// commits arrive as sequence numbers (each connection then pulls what its user may see, through
-/// the same row-level rule as `GET /sync/pull`), typing and presence are relayed and forgotten.
+/// Who is connected to the live channel, and what each connection is told. It stores nothing.
+///
+/// Commits are read once (`fan-out`): after each push the new changes of the log are read in one
+/// query and each connection gets those of dossiers its user may see — the rule of
+/// `GET /sync/pull` (`AppDatabase.visibleDossiers`), looked up once per user and kept for at most
+/// a second; each session is checked again at the same pace, so a sign-out or a deactivation ends
+/// the channel. Typing and presence are relayed and forgotten.
 public final class LiveHub: Sendable {
     /// What a connection's sender loop receives.
     enum Event: Sendable {
-        /// Changes up to this sequence number are committed.
-        case committed(Int64)
+        /// New changes its user may see, in order.
+        case changes([PulledChange])
+        /// The session is over (signed out, expired, deactivated).
+        case sessionEnded
         /// A message to write as is (presence, typing).
         case send(LiveMessage.Outgoing)
     }
 
     private struct Member {
         var actor: SyncActor
+        var token: String
         var continuation: AsyncStream<Event>.Continuation
         var watching: Set<Int64> = []
     }
@@ -23,23 +33,45 @@ public final class LiveHub: Sendable {
         var members: [UInt64: Member] = [:]
         var rooms: [Int64: Set<UInt64>] = [:]
         var nextId: UInt64 = 1
-        var latestCommitted: Int64 = 0
     }
 
     private let state = Mutex(State())
+    private let database: AppDatabase
+    private let now: @Sendable () -> Date
+    private let commits: AsyncStream<Int64>.Continuation
+    /// How long a user's visible dossiers and a session's validity are trusted.
+    static let recheckInterval: TimeInterval = 1
 
-    public init() {}
+    public init(database: AppDatabase, now: @escaping @Sendable () -> Date = Date.init) {
+        self.database = database
+        self.now = now
+        let (stream, continuation) = AsyncStream<Int64>.makeStream(bufferingPolicy: .bufferingNewest(1))
+        commits = continuation
+        let start = (try? database.latestSequence()) ?? 0
+        Task.detached { [weak self] in
+            var watermark = start
+            for await _ in stream {
+                guard let self else { return }
+                watermark = self.fanOut(after: watermark)
+            }
+        }
+    }
+
+    deinit {
+        commits.finish()
+    }
 
     /// The number of open connections.
     public var connectionCount: Int { state.withLock { $0.members.count } }
 
-    /// Registers a connection; its events arrive on the returned stream until `leave`.
-    func join(_ actor: SyncActor) -> (id: UInt64, events: AsyncStream<Event>) {
+    /// Registers a connection; its events arrive on the returned stream until `leave`. Every
+    /// change committed after this call reaches the stream (if its user may see it).
+    func join(_ actor: SyncActor, token: String) -> (id: UInt64, events: AsyncStream<Event>) {
         let (stream, continuation) = AsyncStream<Event>.makeStream(bufferingPolicy: .unbounded)
         let id = state.withLock { state in
             let id = state.nextId
             state.nextId += 1
-            state.members[id] = Member(actor: actor, continuation: continuation)
+            state.members[id] = Member(actor: actor, token: token, continuation: continuation)
             return id
         }
         return (id, stream)
@@ -61,13 +93,70 @@ public final class LiveHub: Sendable {
         deliver(announcements)
     }
 
-    /// Tells every connection that changes up to `seq` are committed.
+    /// Changes up to `seq` are committed: they are read and sent to whoever may see them.
     public func committed(upTo seq: Int64) {
-        let continuations = state.withLock { state -> [AsyncStream<Event>.Continuation] in
-            state.latestCommitted = max(state.latestCommitted, seq)
-            return state.members.values.map(\.continuation)
+        commits.yield(seq)
+    }
+
+    /// A session was signed out: its connections end now, not at the next check.
+    func revoke(token: String) {
+        sessions.withLock { $0[token] = Trusted(value: false, checkedAt: .distantFuture) }
+        let continuations = state.withLock { $0.members.values.filter { $0.token == token }.map(\.continuation) }
+        for continuation in continuations { continuation.yield(.sessionEnded) }
+    }
+
+    private struct Trusted<Value> {
+        var value: Value
+        var checkedAt: Date
+    }
+
+    private let visibility = Mutex<[Int64: Trusted<Set<Int64>?>]>([:])
+    private let sessions = Mutex<[String: Trusted<Bool>]>([:])
+
+    /// Sends the changes after `watermark`; returns the new watermark.
+    private func fanOut(after watermark: Int64) -> Int64 {
+        var watermark = watermark
+        while true {
+            guard let batch = try? database.changes(after: watermark, limit: 1_000), let last = batch.last else { return watermark }
+            watermark = last.change.seq
+            let members = state.withLock { Array($0.members.values) }
+            let now = now()
+            for member in members {
+                guard sessionIsValid(member, now: now) else {
+                    member.continuation.yield(.sessionEnded)
+                    continue
+                }
+                let visible = visibleDossiers(member.actor, now: now)
+                let changes = visible.map { visible in batch.filter { visible?.contains($0.dossierId) ?? true }.map(\.change) } ?? []
+                if !changes.isEmpty { member.continuation.yield(.changes(changes)) }
+            }
+            if batch.count < 1_000 { return watermark }
         }
-        for continuation in continuations { continuation.yield(.committed(seq)) }
+    }
+
+    /// Nil (outer) when it cannot be read: nothing is sent rather than too much.
+    private func visibleDossiers(_ actor: SyncActor, now: Date) -> Set<Int64>?? {
+        if let cached = visibility.withLock({ $0[actor.user] }), now.timeIntervalSince(cached.checkedAt) < Self.recheckInterval {
+            return .some(cached.value)
+        }
+        let fresh: Set<Int64>?
+        do {
+            fresh = try database.visibleDossiers(for: actor)
+        } catch {
+            return nil
+        }
+        visibility.withLock { $0[actor.user] = Trusted(value: fresh, checkedAt: now) }
+        return .some(fresh)
+    }
+
+    private func sessionIsValid(_ member: Member, now: Date) -> Bool {
+        if let cached = sessions.withLock({ $0[member.token] }), now.timeIntervalSince(cached.checkedAt) < Self.recheckInterval {
+            return cached.value
+        }
+        let user = try? database.user(token: member.token, now: now)
+        let valid = user?.id == member.actor.user && user?.role == member.actor.role
+        sessions.withLock { $0[member.token] = Trusted(value: valid, checkedAt: now) }
+        return valid
     }
 
     /// Adds a connection to a conversation's room (the caller has checked that its user may see

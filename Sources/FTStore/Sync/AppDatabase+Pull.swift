@@ -29,20 +29,52 @@ extension AppDatabase {
                 WHERE seq > ? AND \(scope.sql) ORDER BY seq LIMIT ?
                 """, arguments: [cursor] + scope.arguments + [limit + 1])
             let decoder = JSONDecoder()
-            var changes: [PulledChange] = []
-            for row in rows.prefix(limit) {
-                guard let collection = SyncCollection(rawValue: row["collection"]), let action = SyncAction(rawValue: row["action"]),
-                    let hlc = HLCTimestamp(row["hlc"] as String), let role = Role(rawValue: row["actorRole"])
-                else { continue }
-                let fields = (try? decoder.decode([String: FieldValue].self, from: Data((row["fields"] as String).utf8))) ?? [:]
-                let operation = SyncOperation(
-                    id: row["operationId"], collection: collection, action: action, record: row["record"], fields: fields, hlc: hlc,
-                    actor: SyncActor(user: row["actorId"] ?? 0, role: role)
-                )
-                changes.append(PulledChange(seq: row["seq"], operation: operation))
-            }
+            let changes = rows.prefix(limit).compactMap { Self.change(from: $0, decoder: decoder) }
             let next = changes.last?.seq ?? max(cursor, 0)
             return PullPage(changes: changes, cursor: next, hasMore: rows.count > limit)
+        }
+    }
+
+    static func change(from row: Row, decoder: JSONDecoder) -> PulledChange? {
+        guard let collection = SyncCollection(rawValue: row["collection"]), let action = SyncAction(rawValue: row["action"]),
+            let hlc = HLCTimestamp(row["hlc"] as String), let role = Role(rawValue: row["actorRole"])
+        else { return nil }
+        let fields = (try? decoder.decode([String: FieldValue].self, from: Data((row["fields"] as String).utf8))) ?? [:]
+        let operation = SyncOperation(
+            id: row["operationId"], collection: collection, action: action, record: row["record"], fields: fields, hlc: hlc,
+            actor: SyncActor(user: row["actorId"] ?? 0, role: role)
+        )
+        return PulledChange(seq: row["seq"], operation: operation)
+    }
+}
+
+/// A change of the log with the dossier it belongs to, for the live channel's fan-out.
+public struct LoggedChange: Sendable {
+    public var change: PulledChange
+    public var dossierId: Int64
+}
+
+extension AppDatabase {
+    /// Every change after `seq` (at most `limit`), whoever may see it: the live channel reads
+    /// each commit once and filters it per connection with `visibleDossiers(for:)`, the rule of
+    /// `pull(for:after:limit:)`.
+    public func changes(after seq: Int64, limit: Int) throws -> [LoggedChange] {
+        try writer.read { db in
+            let decoder = JSONDecoder()
+            return try Row.fetchAll(db.cachedStatement(sql: """
+                SELECT seq, operationId, collection, record, action, fields, hlc, actorId, actorRole, dossierId FROM syncChange
+                WHERE seq > ? ORDER BY seq LIMIT ?
+                """), arguments: [seq, limit])
+                .compactMap { row in Self.change(from: row, decoder: decoder).map { LoggedChange(change: $0, dossierId: row["dossierId"]) } }
+        }
+    }
+
+    /// The dossiers `actor` may see; nil for all (an admin).
+    public func visibleDossiers(for actor: SyncActor) throws -> Set<Int64>? {
+        guard actor.role != .admin else { return nil }
+        return try writer.read { db in
+            let scope = SyncLocator.visibleDossiersCondition(column: "d.id", actor: actor)
+            return Set(try Int64.fetchAll(db, sql: "SELECT d.id FROM dossier d WHERE \(scope.sql)", arguments: scope.arguments))
         }
     }
 }
