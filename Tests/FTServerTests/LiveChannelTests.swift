@@ -69,7 +69,7 @@ actor LiveDevice {
     }
 }
 
-@Suite struct LiveChannelTests {
+@Suite(.timeLimit(.minutes(2))) struct LiveChannelTests {
     static func liveApp(_ fixture: ServerFixture) -> some ApplicationProtocol {
         let configuration = ServerConfiguration(publicDirectory: fixture.publicDirectory, maximumBatch: 50)
         let router = buildRouter(database: fixture.database, configuration: configuration, now: { ServerFixture.today.addingTimeInterval(3_600) })
@@ -266,7 +266,7 @@ actor LiveDevice {
     }
 }
 
-@Suite struct CompactedCursorTests {
+@Suite(.timeLimit(.minutes(2))) struct CompactedCursorTests {
     /// A device whose cursor predates a compaction gets `reset` and a fresh snapshot over HTTP,
     /// and is told to pull first on the live channel.
     @Test func anOldCursorStartsAgainFromASnapshot() async throws {
@@ -297,6 +297,47 @@ actor LiveDevice {
             let (device, task) = LiveDevice.connect(client, hello: LiveChannelTests.hello(token, cursor: 1))
             try await task.value
             #expect(await device.strings("error", "code") == ["cursor_compacted"])
+        }
+    }
+}
+
+@Suite(.timeLimit(.minutes(2))) struct GroupCommitTests {
+    /// Many devices pushing at once: each push is answered as if alone (its own results, in its
+    /// order), nothing is lost or applied twice, and a bad push does not spoil the others.
+    @Test func concurrentPushesAreEachAnsweredAsAlone() async throws {
+        let fixture = try ServerFixture()
+        let conversation = try ServerTests.demoConversation(fixture.database)
+        try await LiveChannelTests.liveApp(fixture).test(.live) { client in
+            let token = try await ServerFixture.signIn(client, DemoAccounts.client)
+            let before = try fixture.database.latestSequence()
+            let bodies = try await withThrowingTaskGroup(of: (Int, Data).self) { group in
+                for index in 0..<40 {
+                    group.addTask {
+                        var operations = [LiveChannelTests.message("group-\(index)-a", conversation: conversation, body: "a\(index)", millisecond: index)]
+                        // Every fifth push also carries an operation refused on its own.
+                        if index % 5 == 0 { operations.append(LiveChannelTests.message("group-\(index)-x", conversation: 999_999, body: "x", millisecond: index)) }
+                        operations.append(LiveChannelTests.message("group-\(index)-b", conversation: conversation, body: "b\(index)", millisecond: index))
+                        let response = try await client.executeRequest(uri: "/api/v1/sync/push", method: .post, headers: ServerFixture.headers(token), body: ServerFixture.json(["operations": operations]))
+                        return (index, Data(response.body.readableBytesView))
+                    }
+                }
+                var bodies: [Int: Data] = [:]
+                for try await (index, body) in group { bodies[index] = body }
+                return bodies
+            }
+            let answers = bodies.mapValues { body in
+                ((try? JSONSerialization.jsonObject(with: body)) as? [String: Any])?["results"] as? [[String: Any]] ?? []
+            }
+            #expect(answers.count == 40)
+            var seqs = Set<Int>()
+            for (index, results) in answers {
+                let expected = index % 5 == 0 ? ["group-\(index)-a", "group-\(index)-x", "group-\(index)-b"] : ["group-\(index)-a", "group-\(index)-b"]
+                #expect(results.compactMap { $0["operation"] as? String } == expected)
+                #expect(results.compactMap { $0["status"] as? String } == expected.map { $0.hasSuffix("-x") ? "rejected" : "accepted" })
+                seqs.formUnion(results.compactMap { $0["seq"] as? Int })
+            }
+            #expect(seqs.count == 80)
+            #expect(try fixture.database.latestSequence() == before + 80)
         }
     }
 }

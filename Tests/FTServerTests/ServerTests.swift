@@ -48,7 +48,7 @@ struct ServerFixture {
     }
 }
 
-@Suite struct ServerTests {
+@Suite(.timeLimit(.minutes(2))) struct ServerTests {
     /// The conversation of the demo client's dossier with the demo expert, through the store's API.
     static func demoConversation(_ database: AppDatabase) throws -> Int64 {
         let clientUser = try #require(try database.user(email: DemoAccounts.client)?.id)

@@ -9,7 +9,7 @@ import Testing
 
 /// The generated site as browsers get it: compressed when they accept it, revalidated with
 /// ETag, cached for a year only where the name carries the content's hash, never outside the folder.
-@Suite struct StaticFilesTests {
+@Suite(.timeLimit(.minutes(2))) struct StaticFilesTests {
     static func fixture() throws -> ServerFixture {
         let fixture = try ServerFixture()
         let page = "<!doctype html><title>Experts</title>" + String(repeating: "<p>Expert en crédit d’impôt recherche à Lyon</p>\n", count: 400)

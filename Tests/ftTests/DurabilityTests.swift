@@ -7,7 +7,7 @@ import Testing
 /// An acknowledged operation survives `kill -9` of the server at any moment: a real `ft serve`
 /// process is killed repeatedly while a client pushes, restarted, and every id it acknowledged is
 /// found again through pull.
-@Suite(.serialized) struct DurabilityTests {
+@Suite(.serialized, .timeLimit(.minutes(3))) struct DurabilityTests {
     final class Server {
         let process = Process()
         let port: Int

@@ -8,7 +8,7 @@ import Testing
 /// `ft serve` rebuilds the public pages after a change that shows on them: a client's new rating,
 /// pushed through the sync API, appears on the expert's public page without anyone running
 /// `ft generate`.
-@Suite struct RebuildTests {
+@Suite(.timeLimit(.minutes(2))) struct RebuildTests {
     static let templates = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
         .appendingPathComponent("site-templates").path
 

@@ -13,6 +13,16 @@ struct SyncController {
     let live: LiveHub
     let onCommit: @Sendable () -> Void
     let now: @Sendable () -> Date
+    let pushes: PushQueue
+
+    init(database: AppDatabase, configuration: ServerConfiguration, live: LiveHub, onCommit: @escaping @Sendable () -> Void, now: @escaping @Sendable () -> Date) {
+        self.database = database
+        self.configuration = configuration
+        self.live = live
+        self.onCommit = onCommit
+        self.now = now
+        pushes = PushQueue(database: database, now: now)
+    }
 
     /// An operation as a device sends it: no author, the session names it.
     struct PushedOperation: Decodable {
@@ -71,7 +81,7 @@ struct SyncController {
         let operations = body.operations.map {
             SyncOperation(id: $0.id, collection: $0.collection, action: $0.action, record: $0.record, fields: $0.fields, hlc: $0.hlc, actor: actor)
         }
-        let results = try database.push(operations, actor: actor, now: now())
+        let results = try await pushes.push(PushBatch(operations: operations, actor: actor))
         if let newest = results.compactMap(\.seq).max() {
             live.committed(upTo: newest)
             onCommit()

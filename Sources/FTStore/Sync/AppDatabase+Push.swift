@@ -17,6 +17,17 @@ public struct PushResult: Sendable, Equatable, Codable {
     public var rejection: Rejection?
 }
 
+/// One device's push: its operations and who made them.
+public struct PushBatch: Sendable {
+    public var operations: [SyncOperation]
+    public var actor: SyncActor
+
+    public init(operations: [SyncOperation], actor: SyncActor) {
+        self.operations = operations
+        self.actor = actor
+    }
+}
+
 extension AppDatabase {
     /// Applies a batch of operations made by `actor` in one transaction, through the merge rules,
     /// and answers each one: accepted with its sequence number, or rejected with a reason. A refused
@@ -25,23 +36,33 @@ extension AppDatabase {
     ///
     /// The author of every operation is `actor`, whatever the device claimed.
     public func push(_ operations: [SyncOperation], actor: SyncActor, now: Date) throws -> [PushResult] {
+        try writer.write { db in try Self.apply(operations, actor: actor, now: now, db: db) }
+    }
+
+    /// Several pushes (from several devices) in one transaction: each is answered as `push` would
+    /// answer it alone, and all are durable at once — one commit instead of one per push, which is
+    /// what keeps many small concurrent pushes fast. If the transaction fails as a whole, nothing
+    /// of it is stored; the caller may then push each batch on its own.
+    public func push(group: [PushBatch], now: Date) throws -> [[PushResult]] {
+        try writer.write { db in try group.map { try Self.apply($0.operations, actor: $0.actor, now: now, db: db) } }
+    }
+
+    private static func apply(_ operations: [SyncOperation], actor: SyncActor, now: Date, db: Database) throws -> [PushResult] {
         let nowMilliseconds = Int64((now.timeIntervalSince1970 * 1_000).rounded(.down))
-        return try writer.write { db in
-            var results: [PushResult] = []
-            results.reserveCapacity(operations.count)
-            var seen: [String: PushResult] = [:]
-            for var operation in operations {
-                operation.actor = actor
-                if let earlier = seen[operation.id] {
-                    results.append(earlier)
-                    continue
-                }
-                let result = try Self.apply(operation, nowMilliseconds: nowMilliseconds, now: now, db: db)
-                seen[operation.id] = result
-                results.append(result)
+        var results: [PushResult] = []
+        results.reserveCapacity(operations.count)
+        var seen: [String: PushResult] = [:]
+        for var operation in operations {
+            operation.actor = actor
+            if let earlier = seen[operation.id] {
+                results.append(earlier)
+                continue
             }
-            return results
+            let result = try Self.apply(operation, nowMilliseconds: nowMilliseconds, now: now, db: db)
+            seen[operation.id] = result
+            results.append(result)
         }
+        return results
     }
 
     private static func apply(_ operation: SyncOperation, nowMilliseconds: Int64, now: Date, db: Database) throws -> PushResult {

@@ -1,0 +1,77 @@
+internal import Dispatch
+internal import Foundation
+internal import FTStore
+internal import Synchronization
+
+/// Group commit for pushes: pushes that arrive while a transaction is being written wait and
+/// are then written together, in one transaction, on a thread of their own (SQLite writes block;
+/// the request threads stay free). Each push is still answered only after the commit that holds
+/// it, and exactly as it would be alone. If a group fails as a whole, its pushes are retried one
+/// by one, so one bad push never fails another.
+final class PushQueue: Sendable {
+    private struct Waiting {
+        var batch: PushBatch
+        var continuation: CheckedContinuation<[PushResult], any Error>
+    }
+
+    private struct State {
+        var waiting: [Waiting] = []
+        var draining = false
+    }
+
+    private let database: AppDatabase
+    private let now: @Sendable () -> Date
+    private let state = Mutex(State())
+    private let queue = DispatchQueue(label: "financialtracker.push", qos: .userInitiated)
+    /// The most operations written in one transaction.
+    let maximumOperations: Int
+
+    init(database: AppDatabase, now: @escaping @Sendable () -> Date, maximumOperations: Int = 5_000) {
+        self.database = database
+        self.now = now
+        self.maximumOperations = maximumOperations
+    }
+
+    func push(_ batch: PushBatch) async throws -> [PushResult] {
+        try await withCheckedThrowingContinuation { continuation in
+            let start = state.withLock { state -> Bool in
+                state.waiting.append(Waiting(batch: batch, continuation: continuation))
+                guard !state.draining else { return false }
+                state.draining = true
+                return true
+            }
+            if start { queue.async { self.drain() } }
+        }
+    }
+
+    private func drain() {
+        while true {
+            let group = state.withLock { state -> [Waiting] in
+                var taken = 0
+                var count = 0
+                for waiting in state.waiting {
+                    if count > 0 && taken + waiting.batch.operations.count > maximumOperations { break }
+                    taken += waiting.batch.operations.count
+                    count += 1
+                }
+                let group = Array(state.waiting.prefix(count))
+                state.waiting.removeFirst(count)
+                if group.isEmpty { state.draining = false }
+                return group
+            }
+            guard !group.isEmpty else { return }
+            do {
+                let results = try database.push(group: group.map(\.batch), now: now())
+                for (waiting, answer) in zip(group, results) { waiting.continuation.resume(returning: answer) }
+            } catch {
+                for waiting in group {
+                    do {
+                        waiting.continuation.resume(returning: try database.push(waiting.batch.operations, actor: waiting.batch.actor, now: now()))
+                    } catch {
+                        waiting.continuation.resume(throwing: error)
+                    }
+                }
+            }
+        }
+    }
+}
