@@ -107,7 +107,14 @@ async function liveDelivery(connections = 500, messages = 200) {
   if (typeof WebSocket === "undefined") throw new Error("no WebSocket in this Node: run with --experimental-websocket (Node ≥ 20.10)");
   const clientToken = await signIn("client@financialtracker.example");
   const expertToken = await signIn("expert@financialtracker.example");
-  const conversation = await demoConversation(clientToken);
+  // A conversation both see: the demo client's dossier with the demo expert.
+  const conversations = async (token) => new Set((await call("GET", "/api/v1/sync/pull?cursor=0&limit=1", undefined, token)).body.snapshot
+    .filter((op) => op.collection === "message").map((op) => op.fields.conversation));
+  const expertSees = await conversations(expertToken);
+  const conversation = [...await conversations(clientToken)].find((c) => expertSees.has(c));
+  if (conversation === undefined) throw new Error("the demo client and the demo expert share no conversation");
+  // Devices that are up to date: their cursor is the newest change.
+  const [{ seq: cursor }] = await push(clientToken, [message(conversation, "début de la mesure")]);
   const sentAt = new Map();
   const latencies = [];
   let ready = 0;
@@ -116,7 +123,7 @@ async function liveDelivery(connections = 500, messages = 200) {
     for (let i = 0; i < connections; i += 1) {
       const socket = new WebSocket(`ws://127.0.0.1:${port}/api/v1/sync/live`);
       const token = i % 2 ? expertToken : clientToken;
-      socket.onopen = () => socket.send(JSON.stringify({ type: "hello", protocol: 1, token, cursor: 0 }));
+      socket.onopen = () => socket.send(JSON.stringify({ type: "hello", protocol: 1, token, cursor }));
       socket.onerror = (event) => reject(new Error(`WebSocket error: ${event.message ?? event}`));
       let welcomed = false;
       socket.onmessage = (event) => {

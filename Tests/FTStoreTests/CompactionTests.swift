@@ -97,4 +97,27 @@ import Testing
         #expect(retried.first?.status == .accepted)
         #expect(!(try fixture.database.messages(conversationId: fixture.conversation).contains { $0.id == "tm-1" }))
     }
+
+    /// A new device gets each record once: what was created through sync comes from the log, not
+    /// also from the snapshot — until compaction removes its creation from the log.
+    @Test func aSnapshotLeavesOutWhatTheLogHoldsWhole() throws {
+        var fixture = try SyncFixture()
+        let old = fixture.now
+        _ = try fixture.database.push([
+            SyncOperation(id: "s1", collection: .message, action: .insert, record: "sm-1", fields: ["conversation": .int(fixture.conversation), "body": .string("Par le journal")], hlc: fixture.hlc(), actor: fixture.client),
+        ], actor: fixture.client, now: old)
+        let seededMessage = try #require(try fixture.database.messages(conversationId: fixture.conversation).first { $0.id != "sm-1" }?.id)
+        // An edit of a seeded message: its creation is not in the log, so it stays in the snapshot.
+        _ = try fixture.database.push([
+            SyncOperation(id: "s2", collection: .message, action: .update, record: seededMessage, fields: ["body": .string("Corrigé")], hlc: fixture.hlc(), actor: fixture.client),
+        ], actor: fixture.client, now: old)
+        var snapshot = try fixture.database.snapshot(for: fixture.client)
+        #expect(!snapshot.contains { $0.record == "sm-1" })
+        #expect(snapshot.contains { $0.record == seededMessage })
+        #expect(try fixture.database.pull(for: fixture.client, after: 0).changes.contains { $0.operation.record == "sm-1" })
+
+        _ = try fixture.database.compactSyncLog(changesBefore: old.addingTimeInterval(1), tombstonesBefore: .distantPast, now: old.addingTimeInterval(86_400))
+        snapshot = try fixture.database.snapshot(for: fixture.client)
+        #expect(snapshot.contains { $0.record == "sm-1" })
+    }
 }

@@ -111,12 +111,6 @@ extension AppDatabase {
         let current = try String.fetchOne(db.cachedStatement(sql: "SELECT state FROM syncRecord WHERE collection = ? AND record = ?"), arguments: [operation.collection.rawValue, operation.record])
             .flatMap { try? Coders.decoder.decode(RecordState.self, from: Data($0.utf8)) }
         let merged = current.map { $0.merged(with: delta) } ?? delta
-        let encoded = String(decoding: try Coders.encoder.encode(merged), as: UTF8.self)
-        try db.cachedStatement(sql: """
-            INSERT INTO syncRecord (collection, record, dossierId, state) VALUES (?, ?, ?, ?)
-            ON CONFLICT (collection, record) DO UPDATE SET state = excluded.state
-            """).execute(arguments: [operation.collection.rawValue, operation.record, dossierId, encoded])
-        try SyncProjection.project(merged, operation: operation, dossierId: dossierId, now: now, db: db)
         let fields = String(decoding: try Coders.encoder.encode(operation.fields), as: UTF8.self)
         try db.cachedStatement(sql: """
             INSERT INTO syncChange (operationId, collection, record, action, fields, hlc, actorId, actorRole, dossierId, receivedAt)
@@ -125,7 +119,16 @@ extension AppDatabase {
                 operation.id, operation.collection.rawValue, operation.record, operation.action.rawValue, fields,
                 operation.hlc.description, operation.actor.user, operation.actor.role.rawValue, dossierId, DatabaseDate.string(from: now),
             ])
-        return db.lastInsertedRowID
+        let seq = db.lastInsertedRowID
+        // `firstSeq`: the record was created by this insert, so the log holds its whole story
+        // (a snapshot can leave it out while the log is not compacted past it).
+        let encoded = String(decoding: try Coders.encoder.encode(merged), as: UTF8.self)
+        try db.cachedStatement(sql: """
+            INSERT INTO syncRecord (collection, record, dossierId, state, firstSeq) VALUES (?, ?, ?, ?, ?)
+            ON CONFLICT (collection, record) DO UPDATE SET state = excluded.state
+            """).execute(arguments: [operation.collection.rawValue, operation.record, dossierId, encoded, current == nil && operation.action == .insert ? seq : nil])
+        try SyncProjection.project(merged, operation: operation, dossierId: dossierId, now: now, db: db)
+        return seq
     }
 }
 

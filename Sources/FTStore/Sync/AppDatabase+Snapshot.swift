@@ -15,6 +15,11 @@ extension AppDatabase {
         guard actor.role != .admin else { return [] }
         return try writer.read { db in
             let scope = SyncLocator.visibleDossiersCondition(column: "d.id", actor: actor)
+            // Records created through sync whose whole story is still in the log come from the log.
+            let horizon = try Self.syncHorizon(db)
+            func fromLogOnly(_ collection: SyncCollection, _ column: String) -> String {
+                "NOT EXISTS (SELECT 1 FROM syncRecord sr WHERE sr.collection = '\(collection.rawValue)' AND sr.record = \(column) AND sr.firstSeq > \(horizon))"
+            }
             var operations: [SyncOperation] = []
             func stamp(_ date: Date) -> HLCTimestamp {
                 HLCTimestamp(milliseconds: Int64((date.timeIntervalSince1970 * 1_000).rounded(.down)), node: "server")
@@ -33,7 +38,7 @@ extension AppDatabase {
             for row in try Row.fetchAll(db, sql: """
                 SELECT m.id, m.conversationId, m.authorId, m.body, m.createdAt, m.editedAt, m.deletedAt, m.hlc
                 FROM message m JOIN conversation c ON c.id = m.conversationId JOIN dossier d ON d.id = c.dossierId
-                WHERE \(scope.sql) ORDER BY m.createdAt, m.id
+                WHERE \(scope.sql) AND \(fromLogOnly(.message, "m.id")) ORDER BY m.createdAt, m.id
                 """, arguments: scope.arguments)
             {
                 let id: String = row["id"]
@@ -73,7 +78,7 @@ extension AppDatabase {
             }
             for row in try Row.fetchAll(db, sql: """
                 SELECT doc.id, doc.dossierId, doc.category, doc.title, doc.createdBy, doc.createdAt FROM document doc
-                JOIN dossier d ON d.id = doc.dossierId WHERE \(scope.sql) ORDER BY doc.createdAt, doc.id
+                JOIN dossier d ON d.id = doc.dossierId WHERE \(scope.sql) AND \(fromLogOnly(.document, "doc.id")) ORDER BY doc.createdAt, doc.id
                 """, arguments: scope.arguments)
             {
                 let id: String = row["id"]
@@ -82,7 +87,7 @@ extension AppDatabase {
             }
             for row in try Row.fetchAll(db, sql: """
                 SELECT v.* FROM documentVersion v JOIN document doc ON doc.id = v.documentId JOIN dossier d ON d.id = doc.dossierId
-                WHERE \(scope.sql) ORDER BY v.uploadedAt, v.id
+                WHERE \(scope.sql) AND \(fromLogOnly(.documentVersion, "v.id")) ORDER BY v.uploadedAt, v.id
                 """, arguments: scope.arguments)
             {
                 let id: String = row["id"]
