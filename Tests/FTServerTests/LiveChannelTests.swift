@@ -341,3 +341,28 @@ actor LiveDevice {
         }
     }
 }
+
+@Suite(.timeLimit(.minutes(2))) struct PullBodyTests {
+    /// Ids and texts made by devices come back exactly, whatever they hold.
+    @Test func oddCharactersSurviveTheTripThroughPush() async throws {
+        let fixture = try ServerFixture()
+        let conversation = try ServerTests.demoConversation(fixture.database)
+        let odd = "we\"ird\\id\n\t\u{01}/é🙂"
+        try await fixture.app.test(.router) { client in
+            let token = try await ServerFixture.signIn(client, DemoAccounts.client)
+            let operation: [String: Any] = [
+                "id": odd, "collection": "message", "action": "insert", "record": odd + "-msg",
+                "fields": ["conversation": conversation, "body": "Ligne 1\nLigne \"2\" \\ fin"], "hlc": "0001795132800000-00000-phone",
+            ]
+            let pushed = try await client.executeRequest(uri: "/api/v1/sync/push", method: .post, headers: ServerFixture.headers(token), body: ServerFixture.json(["operations": [operation]]))
+            #expect((try ServerFixture.object(pushed)["results"] as? [[String: Any]])?.first?["status"] as? String == "accepted")
+            let response = try await client.executeRequest(uri: "/api/v1/sync/pull?cursor=0", method: .get, headers: ServerFixture.headers(token), body: nil)
+            let page = try ServerFixture.object(response)
+            let pulled = try #require((page["changes"] as? [[String: Any]])?.first?["operation"] as? [String: Any])
+            #expect(pulled["id"] as? String == odd)
+            #expect(pulled["record"] as? String == odd + "-msg")
+            #expect((pulled["fields"] as? [String: Any])?["body"] as? String == "Ligne 1\nLigne \"2\" \\ fin")
+            #expect(page["cursor"] as? Int == 1 && page["hasMore"] as? Bool == false)
+        }
+    }
+}

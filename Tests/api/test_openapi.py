@@ -140,6 +140,10 @@ def run(port):
     status, body = call(port, "post", "/api/v1/sync/push", {"operations": operations}, token=token, protocol="0")
     check("post", "/api/v1/sync/push", status, body, 426)
 
+    status, body = call(port, "get", "/api/v1/sync/pull?cursor=0&limit=10", token=token)
+    check("get", "/api/v1/sync/pull", status, body, 200)
+    if status == 200 and [c["operation"]["id"] for c in body["changes"]] != ["oa-1"]:
+        failures.append(f"pull: expected the accepted operation back, got {body['changes']}")
     status, body = call(port, "get", "/api/v1/sync/pull?cursor=1&limit=10", token=token)
     check("get", "/api/v1/sync/pull", status, body, 200)
     status, body = call(port, "get", "/api/v1/sync/pull?cursor=-3", token=token)

@@ -42,17 +42,6 @@ struct SyncController {
         var results: [PushResult]
     }
 
-    struct PullResponse: ResponseEncodable {
-        /// The cursor sent predates a compaction of the log: drop the local replica and start
-        /// again from `snapshot` and `changes`.
-        var reset: Bool?
-        /// From cursor 0 (or with `reset`): what the user may see, as operations to apply before `changes`.
-        var snapshot: [SyncOperation]?
-        var changes: [PulledChange]
-        var cursor: Int64
-        var hasMore: Bool
-    }
-
     static let protocolHeader = HTTPField.Name("FT-Protocol")!
 
     func add(to group: RouterGroup<AppRequestContext>) {
@@ -89,7 +78,7 @@ struct SyncController {
         return PushResponse(results: results)
     }
 
-    @Sendable func pull(_ request: Request, context: AppRequestContext) async throws -> PullResponse {
+    @Sendable func pull(_ request: Request, context: AppRequestContext) async throws -> PullJSON {
         let actor = try actor(request, context)
         let cursorText = request.uri.queryParameters["cursor"].map(String.init) ?? "0"
         guard let cursor = Int64(cursorText), cursor >= 0 else {
@@ -108,7 +97,7 @@ struct SyncController {
         let reset = cursor > 0 && cursor < horizon
         let from = reset ? 0 : cursor
         let snapshot = from == 0 ? try database.snapshot(for: actor) : nil
-        let page = try database.pull(for: actor, after: from, limit: limit)
-        return PullResponse(reset: reset ? true : nil, snapshot: snapshot, changes: page.changes, cursor: page.cursor, hasMore: page.hasMore)
+        let page = try database.storedChanges(for: actor, after: from, limit: limit)
+        return PullJSON(reset: reset, snapshot: snapshot, changes: page.changes, cursor: page.cursor, hasMore: page.hasMore)
     }
 }

@@ -48,6 +48,49 @@ extension AppDatabase {
     }
 }
 
+/// One accepted change as stored: its fields still in the JSON they were logged as, so that a
+/// pull can pass them on without decoding and encoding them again.
+public struct StoredChange: Sendable {
+    public var seq: Int64
+    public var operationId: String
+    public var collection: String
+    public var action: String
+    public var record: String
+    /// A JSON object.
+    public var fieldsJSON: String
+    public var hlc: String
+    public var actorId: Int64
+    public var actorRole: String
+}
+
+extension AppDatabase {
+    /// `pull(for:after:limit:)` as stored rows (same rule, same order, same paging).
+    public func storedChanges(for actor: SyncActor, after cursor: Int64, limit: Int = 500) throws -> (changes: [StoredChange], cursor: Int64, hasMore: Bool) {
+        let limit = max(1, min(limit, 5_000))
+        return try writer.read { db in
+            let scope = SyncLocator.visibleDossiersCondition(column: "dossierId", actor: actor)
+            let rows = try Row.fetchCursor(db.cachedStatement(sql: """
+                SELECT seq, operationId, collection, record, action, fields, hlc, actorId, actorRole FROM syncChange
+                WHERE seq > ? AND \(scope.sql) ORDER BY seq LIMIT ?
+                """), arguments: [cursor] + scope.arguments + [limit + 1])
+            var changes: [StoredChange] = []
+            changes.reserveCapacity(min(limit, 5_000))
+            var more = false
+            while let row = try rows.next() {
+                if changes.count == limit {
+                    more = true
+                    break
+                }
+                changes.append(StoredChange(
+                    seq: row[0], operationId: row[1], collection: row[2], action: row[4], record: row[3],
+                    fieldsJSON: row[5], hlc: row[6], actorId: row[7] ?? 0, actorRole: row[8]
+                ))
+            }
+            return (changes, changes.last?.seq ?? max(cursor, 0), more)
+        }
+    }
+}
+
 /// A change of the log with the dossier it belongs to, for the live channel's fan-out.
 public struct LoggedChange: Sendable {
     public var change: PulledChange
