@@ -116,6 +116,11 @@ public final class LiveHub: Sendable {
     /// Sends the changes after `watermark`; returns the new watermark.
     private func fanOut(after watermark: Int64) -> Int64 {
         var watermark = watermark
+        // Nobody listening: nothing to read. (The newest change is read first: a connection that
+        // joins after the check pulls everything up to then itself.)
+        if let latest = try? database.latestSequence(), state.withLock({ $0.members.isEmpty }) {
+            return max(watermark, latest)
+        }
         while true {
             guard let batch = try? database.changes(after: watermark, limit: 1_000), let last = batch.last else { return watermark }
             watermark = last.change.seq
