@@ -74,10 +74,48 @@ else
   echo "hugo comparison skipped: hugo is not installed"
 fi
 
-# Push throughput through the real server on that database (one client, batches of 100).
-port=$((20000 + RANDOM % 20000))
-"$ft" serve --data-dir "$dir" --port "$port" --public "$dir/site-1" >/dev/null 2>&1 &
-server=$!
-for _ in $(seq 50); do curl -sf "http://127.0.0.1:$port/healthz" >/dev/null 2>&1 && break; sleep 0.1; done
-python3 .ci/bench_push.py "$port" || echo "push benchmark failed"
-kill "$server"; wait "$server" 2>/dev/null || true
+# Targeted builds: one rating changes, then `ft generate` again on the first site (RUNS times).
+targeted=()
+for ((i = 1; i <= runs; i++)); do
+  python3 - "$dir/financialtracker.sqlite" "$i" <<'PY'
+import sqlite3, sys
+db = sqlite3.connect(sys.argv[1])
+db.execute("UPDATE rating SET score = CASE score WHEN 5 THEN 1 ELSE score + 1 END, updatedAt = datetime('now') "
+           "WHERE id = (SELECT min(id) + ? FROM rating)", (int(sys.argv[2]) * 7,))
+db.commit()
+PY
+  start=$(date +%s.%N)
+  line=$("$ft" generate --data-dir "$dir" --out "$dir/site-1")
+  end=$(date +%s.%N)
+  wall=$(python3 -c "print(f'{($end - $start) * 1000:.0f}')")
+  echo "targeted build $i after one rating: $line (${wall} ms wall, process included)"
+  targeted+=("$wall")
+done
+echo "targeted build after one rating change: median $(printf '%s\n' "${targeted[@]}" | median) ms wall over ${runs} runs"
+
+# The sync server on that database, loaded from Node (.ci/load.mjs): push throughput in batches
+# of 100, one-operation pushes from 50 concurrent clients, live delivery to 500 connections.
+node_flags=()
+node --experimental-websocket -e '' 2>/dev/null && node_flags=(--experimental-websocket)
+serve() {
+  port=$((20000 + RANDOM % 20000))
+  "$ft" serve --data-dir "$1" --port "$port" --public "$1/site-1" --no-rebuild --log-level warning >/dev/null 2>&1 &
+  server=$!
+  for _ in $(seq 100); do curl -sf "http://127.0.0.1:$port/healthz" >/dev/null 2>&1 && break; sleep 0.1; done
+}
+if command -v node >/dev/null; then
+  serve "$dir"
+  node "${node_flags[@]}" .ci/load.mjs "$port" push 4 10 2>/dev/null || echo "push benchmark failed"
+  node "${node_flags[@]}" .ci/load.mjs "$port" latency 50 10 2>/dev/null || echo "latency benchmark failed"
+  node "${node_flags[@]}" .ci/load.mjs "$port" live 500 200 2>/dev/null || echo "live benchmark failed (needs Node >= 20.10)"
+  kill "$server"; wait "$server" 2>/dev/null || true
+
+  # A new device's initial replica of 100,000 changes (on a small database, so that the changes
+  # are the bulk of it).
+  "$ft" seed --data-dir "$dir/pull" --experts 50 --clients 100 --today 2026-11-20 >/dev/null
+  serve "$dir/pull"
+  node "${node_flags[@]}" .ci/load.mjs "$port" pull 100000 2>/dev/null || echo "pull benchmark failed"
+  kill "$server"; wait "$server" 2>/dev/null || true
+else
+  echo "server benchmarks skipped: node is not installed"
+fi
