@@ -7,6 +7,7 @@ import Hummingbird
 import HummingbirdTesting
 import HummingbirdWebSocket
 import HummingbirdWSTesting
+import FTSync
 import HTTPTypes
 import NIOWebSocket
 import Testing
@@ -364,5 +365,74 @@ actor LiveDevice {
             #expect((pulled["fields"] as? [String: Any])?["body"] as? String == "Ligne 1\nLigne \"2\" \\ fin")
             #expect(page["cursor"] as? Int == 1 && page["hasMore"] as? Bool == false)
         }
+    }
+}
+
+@Suite(.timeLimit(.minutes(2))) struct ConvergenceThroughTheServerTests {
+    struct Page: Decodable {
+        struct Change: Decodable { var operation: SyncOperation }
+        var snapshot: [SyncOperation]?
+        var changes: [Change]
+    }
+
+    /// The replica a device builds from `GET /sync/pull?cursor=0` (snapshot, then changes).
+    static func replica(_ client: some TestClientProtocol, _ token: String) async throws -> Replica {
+        let response = try await client.executeRequest(uri: "/api/v1/sync/pull?cursor=0&limit=5000", method: .get, headers: ServerFixture.headers(token), body: nil)
+        let page = try JSONDecoder().decode(Page.self, from: Data(response.body.readableBytesView))
+        var replica = Replica()
+        for operation in page.snapshot ?? [] { replica.apply(operation) }
+        for change in page.changes { replica.apply(change.operation) }
+        return replica
+    }
+
+    /// A client and its expert edit the same dossier offline (the same step, the conversation)
+    /// and sync in either order: every device pulls the same state.
+    @Test func twoDevicesThatSyncInEitherOrderPullTheSameState() async throws {
+        var views: [[String]] = []
+        for order in [["client", "expert"], ["expert", "client"]] {
+            let fixture = try ServerFixture()
+            let conversation = try ServerTests.demoConversation(fixture.database)
+            let clientUser = try #require(try fixture.database.user(email: DemoAccounts.client)?.id)
+            let clientId = try #require(try fixture.database.client(userId: clientUser)?.id)
+            let dossier = try #require(try fixture.database.dossiers(clientId: clientId).first { try fixture.database.conversation(dossierId: $0.id ?? 0)?.id == conversation }?.id)
+            let step = try #require(try fixture.database.steps(dossierId: dossier).first { $0.assigneeRole == .client }?.id)
+            let base = 1_795_132_800_000
+            func hlc(_ offset: Int, _ node: String) -> String { "000\(base + offset)-00000-\(node)" }
+            let raw: [String: [[String: Any]]] = [
+                "client": [
+                    ["id": "cv-1", "collection": "message", "action": "insert", "record": "cv-msg", "fields": ["conversation": conversation, "body": "Brouillon"], "hlc": hlc(1, "phone")],
+                    ["id": "cv-2", "collection": "step", "action": "update", "record": String(step), "fields": ["progress": 40], "hlc": hlc(2, "phone")],
+                    ["id": "cv-3", "collection": "message", "action": "update", "record": "cv-msg", "fields": ["body": "Version envoyée"], "hlc": hlc(5, "phone")],
+                ],
+                "expert": [
+                    ["id": "ev-1", "collection": "step", "action": "update", "record": String(step), "fields": ["progress": 60, "status": "in_progress"], "hlc": hlc(3, "laptop")],
+                    ["id": "ev-2", "collection": "message", "action": "insert", "record": "ev-msg", "fields": ["conversation": conversation, "body": "Reçu, je regarde"], "hlc": hlc(4, "laptop")],
+                ],
+            ]
+            let batches = try raw.mapValues { try ServerFixture.json(["operations": $0]) }
+            let view = try await fixture.app.test(.router) { client -> [String] in
+                let tokens = [
+                    "client": try await ServerFixture.signIn(client, DemoAccounts.client),
+                    "expert": try await ServerFixture.signIn(client, DemoAccounts.expert),
+                ]
+                for who in order {
+                    let response = try await client.executeRequest(uri: "/api/v1/sync/push", method: .post, headers: ServerFixture.headers(tokens[who] ?? ""), body: batches[who])
+                    let results = try #require(try ServerFixture.object(response)["results"] as? [[String: Any]])
+                    #expect(results.allSatisfy { $0["status"] as? String == "accepted" }, "\(who): \(results)")
+                }
+                let clientReplica = try await Self.replica(client, tokens["client"] ?? "")
+                let expertReplica = try await Self.replica(client, tokens["expert"] ?? "")
+                if case .step(let merged) = clientReplica[.step, String(step)], case .message(let message) = clientReplica[.message, "cv-msg"] {
+                    #expect(merged.effectiveFields["progress"] == .int(60), "the later edit wins")
+                    #expect(message.visibleBody == "Version envoyée")
+                } else {
+                    Issue.record("the step or the message is missing from the replica")
+                }
+                return [clientReplica.canonicalJSON(), expertReplica.canonicalJSON()]
+            }
+            views.append(view)
+        }
+        #expect(views[0][0] == views[1][0], "the client's replica depends on the order")
+        #expect(views[0][1] == views[1][1], "the expert's replica depends on the order")
     }
 }
