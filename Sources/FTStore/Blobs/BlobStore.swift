@@ -1,0 +1,225 @@
+internal import Crypto
+public import Foundation
+
+/// Document contents on disk, encrypted at rest and addressed by the SHA-256 of their plaintext:
+/// identical bytes are stored once, under `blobs/<2 hex>/<64 hex>`.
+///
+/// A stored file is `FTB1`, an 8-byte random nonce prefix, then chunks of at most 1 MiB of
+/// plaintext, each sealed with AES-256-GCM: `[length: UInt32 BE][ciphertext][tag: 16]`, with the
+/// nonce `prefix ‖ index` and, as authenticated data, the header, the index and whether it is the
+/// last chunk — so chunks cannot be reordered, dropped or cut off without the read failing. Every
+/// chunk but the last is full, so a byte range is found without reading what comes before it.
+///
+/// Uploads stream through `BlobWriter` into a temporary file beside the store and are moved into
+/// place only once complete: an interrupted upload leaves no blob.
+public struct BlobStore: Sendable {
+    public let directory: String
+    let key: DocumentKey
+
+    static let magic: [UInt8] = Array("FTB1".utf8)
+    static let headerSize = 12
+    public static let chunkSize = 1 << 20
+    static let tagSize = 16
+
+    public enum BlobError: Error, CustomStringConvertible, Equatable {
+        case wrongKey
+        case corrupt(String, reason: String)
+        case missing(String)
+        case io(String, reason: String)
+
+        public var description: String {
+            switch self {
+            case .wrongKey: "the document key does not open the stored documents (a different key than the one they were written with?)"
+            case .corrupt(let path, let reason): "the stored document \(path) is damaged: \(reason)"
+            case .missing(let sha): "no stored content with SHA-256 \(sha)"
+            case .io(let path, let reason): "\(path): \(reason)"
+            }
+        }
+    }
+
+    /// Opens (creating) the store and checks that `key` is the one its contents were written with.
+    public init(directory: String, key: DocumentKey) throws {
+        self.directory = directory
+        self.key = key
+        do {
+            try FileManager.default.createDirectory(atPath: directory + "/tmp", withIntermediateDirectories: true)
+        } catch {
+            throw BlobError.io(directory, reason: error.localizedDescription)
+        }
+        try checkKey()
+    }
+
+    /// A small sealed file written with the first key: a later start with another key fails here,
+    /// before anything is read or written.
+    private func checkKey() throws {
+        let path = directory + "/key-check"
+        let marker = Data("financialtracker document key".utf8)
+        if let sealed = FileManager.default.contents(atPath: path) {
+            guard let box = try? AES.GCM.SealedBox(combined: sealed), let opened = try? AES.GCM.open(box, using: key.key), opened == marker else {
+                throw BlobError.wrongKey
+            }
+            return
+        }
+        guard let combined = try AES.GCM.seal(marker, using: key.key).combined else { throw BlobError.io(path, reason: "cannot seal") }
+        try combined.write(to: URL(fileURLWithPath: path), options: .atomic)
+    }
+
+    public func path(of sha256: String) -> String {
+        "\(directory)/\(sha256.prefix(2))/\(sha256)"
+    }
+
+    public func contains(_ sha256: String) -> Bool {
+        Self.isDigest(sha256) && FileManager.default.fileExists(atPath: path(of: sha256))
+    }
+
+    static func isDigest(_ text: String) -> Bool {
+        text.utf8.count == 64 && text.utf8.allSatisfy { (0x30...0x39).contains($0) || (0x61...0x66).contains($0) }
+    }
+
+    /// Starts an upload.
+    public func writer() throws -> BlobWriter {
+        try BlobWriter(store: self)
+    }
+
+    /// The plaintext size of a stored blob, from its file size (no decryption).
+    public func size(of sha256: String) throws -> Int {
+        let attributes = try? FileManager.default.attributesOfItem(atPath: path(of: sha256))
+        guard let fileSize = (attributes?[.size] as? NSNumber)?.intValue else { throw BlobError.missing(sha256) }
+        let payload = fileSize - Self.headerSize
+        let perChunk = Self.chunkSize + 4 + Self.tagSize
+        let full = payload / perChunk
+        let rest = payload - full * perChunk
+        guard payload >= 4 + Self.tagSize || full > 0 else { throw BlobError.corrupt(path(of: sha256), reason: "too short") }
+        if rest == 0 { return full * Self.chunkSize }
+        return full * Self.chunkSize + rest - 4 - Self.tagSize
+    }
+
+    /// Reads `range` (plaintext offsets; all by default) of a blob, chunk by chunk, each chunk
+    /// authenticated before any of its bytes is given to `body`.
+    public func read(_ sha256: String, range: Range<Int>? = nil, _ body: (Data) throws -> Void) throws {
+        guard Self.isDigest(sha256) else { throw BlobError.missing(sha256) }
+        let path = path(of: sha256)
+        guard let handle = FileHandle(forReadingAtPath: path) else { throw BlobError.missing(sha256) }
+        defer { try? handle.close() }
+        let total = try size(of: sha256)
+        let wanted = range.map { $0.clamped(to: 0..<total) } ?? 0..<total
+        let header = try handle.read(upToCount: Self.headerSize) ?? Data()
+        guard header.count == Self.headerSize, Array(header.prefix(4)) == Self.magic else {
+            throw BlobError.corrupt(path, reason: "not a FinancialTracker blob")
+        }
+        let prefix = Array(header.suffix(8))
+        let perChunk = Self.chunkSize + 4 + Self.tagSize
+        var index = wanted.lowerBound / Self.chunkSize
+        let chunkCount = max(1, (total + Self.chunkSize - 1) / Self.chunkSize)
+        try handle.seek(toOffset: UInt64(Self.headerSize + index * perChunk))
+        while index < chunkCount {
+            let chunkStart = index * Self.chunkSize
+            if !wanted.isEmpty, chunkStart >= wanted.upperBound { break }
+            guard let lengthBytes = try handle.read(upToCount: 4), lengthBytes.count == 4 else {
+                throw BlobError.corrupt(path, reason: "cut off before chunk \(index)")
+            }
+            let length = lengthBytes.reduce(0) { $0 << 8 | Int($1) }
+            guard length <= Self.chunkSize else { throw BlobError.corrupt(path, reason: "chunk \(index) claims \(length) bytes") }
+            guard let sealed = try handle.read(upToCount: length + Self.tagSize), sealed.count == length + Self.tagSize else {
+                throw BlobError.corrupt(path, reason: "chunk \(index) is cut off")
+            }
+            let last = index == chunkCount - 1
+            let plain: Data
+            do {
+                let box = try AES.GCM.SealedBox(
+                    nonce: try AES.GCM.Nonce(data: prefix + Self.bigEndian(UInt32(index))),
+                    ciphertext: sealed.prefix(length), tag: sealed.suffix(Self.tagSize)
+                )
+                plain = try AES.GCM.open(box, using: key.key, authenticating: header + Self.bigEndian(UInt32(index)) + [last ? 1 : 0])
+            } catch {
+                throw BlobError.corrupt(path, reason: "chunk \(index) does not authenticate")
+            }
+            let from = max(wanted.lowerBound - chunkStart, 0)
+            let to = min(wanted.upperBound - chunkStart, plain.count)
+            if from < to { try body(plain.subdata(in: plain.startIndex + from ..< plain.startIndex + to)) }
+            if wanted.isEmpty { break }
+            index += 1
+        }
+    }
+
+    static func bigEndian(_ value: UInt32) -> [UInt8] {
+        [UInt8(value >> 24), UInt8(value >> 16 & 0xFF), UInt8(value >> 8 & 0xFF), UInt8(value & 0xFF)]
+    }
+}
+
+/// One upload in progress: bytes in, encrypted chunks out to a temporary file, SHA-256 on the way.
+/// `finish()` moves it into place (or drops it if the same content is already stored);
+/// `cancel()` (or never finishing) leaves nothing behind but the temporary file, removed at once.
+public final class BlobWriter {
+    let store: BlobStore
+    let temporaryPath: String
+    private let handle: FileHandle
+    private let header: [UInt8]
+    private var pending = Data()
+    private var hasher = SHA256()
+    private var index: UInt32 = 0
+    public private(set) var byteCount = 0
+    /// The first bytes, for type detection.
+    public private(set) var head = Data()
+
+    init(store: BlobStore) throws {
+        self.store = store
+        temporaryPath = "\(store.directory)/tmp/\(UUID().uuidString)"
+        guard FileManager.default.createFile(atPath: temporaryPath, contents: nil), let handle = FileHandle(forWritingAtPath: temporaryPath) else {
+            throw BlobStore.BlobError.io(temporaryPath, reason: "cannot create")
+        }
+        self.handle = handle
+        var prefix = [UInt8](repeating: 0, count: 8)
+        for i in prefix.indices { prefix[i] = UInt8.random(in: 0...255) }
+        header = BlobStore.magic + prefix
+        try handle.write(contentsOf: header)
+    }
+
+    public func append(_ bytes: Data) throws {
+        byteCount += bytes.count
+        if head.count < 512 { head.append(bytes.prefix(512 - head.count)) }
+        hasher.update(data: bytes)
+        pending.append(bytes)
+        while pending.count > BlobStore.chunkSize {
+            try seal(pending.prefix(BlobStore.chunkSize), last: false)
+            pending = Data(pending.dropFirst(BlobStore.chunkSize))
+        }
+    }
+
+    private func seal(_ chunk: Data, last: Bool) throws {
+        let nonce = try AES.GCM.Nonce(data: header.suffix(8) + BlobStore.bigEndian(index))
+        let box = try AES.GCM.seal(chunk, using: store.key.key, nonce: nonce, authenticating: header + BlobStore.bigEndian(index) + [last ? 1 : 0])
+        var out = Data(BlobStore.bigEndian(UInt32(chunk.count)))
+        out.append(box.ciphertext)
+        out.append(box.tag)
+        try handle.write(contentsOf: out)
+        index += 1
+    }
+
+    /// Seals the rest, and stores the content under its SHA-256. Returns the digest.
+    public func finish() throws -> String {
+        try seal(pending, last: true)
+        pending = Data()
+        try handle.synchronize()
+        try handle.close()
+        let sha256 = hasher.finalize().map { String(format: "%02x", $0) }.joined()
+        let target = store.path(of: sha256)
+        if FileManager.default.fileExists(atPath: target) {
+            try? FileManager.default.removeItem(atPath: temporaryPath)
+            return sha256
+        }
+        try? FileManager.default.createDirectory(atPath: (target as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+        guard rename(temporaryPath, target) == 0 else {
+            let reason = String(cString: strerror(errno))
+            try? FileManager.default.removeItem(atPath: temporaryPath)
+            throw BlobStore.BlobError.io(target, reason: reason)
+        }
+        return sha256
+    }
+
+    /// Drops the upload.
+    public func cancel() {
+        try? handle.close()
+        try? FileManager.default.removeItem(atPath: temporaryPath)
+    }
+}
