@@ -17,6 +17,7 @@ run: deps build
 	else \
 	  $(FT) seed --data-dir "$(DATA_DIR)"; \
 	fi
+	@[ -f "$(DATA_DIR)/document.key" ] || $(FT) keygen --data-dir "$(DATA_DIR)"
 	@$(FT) generate --data-dir "$(DATA_DIR)" --out public --base-url http://127.0.0.1:$(PORT)
 	@echo
 	@echo "Built $(FT), demo data in $(DATA_DIR)/financialtracker.sqlite, the public site in public/."

@@ -99,7 +99,8 @@ node_flags=()
 node --experimental-websocket -e '' 2>/dev/null && node_flags=(--experimental-websocket)
 serve() {
   port=$((20000 + RANDOM % 20000))
-  "$ft" serve --data-dir "$1" --port "$port" --public "$1/site-1" --no-rebuild --log-level warning >/dev/null 2>&1 &
+  FT_DOCUMENT_KEY=$(python3 -c 'import base64, os; print(base64.b64encode(os.urandom(32)).decode())') \
+    "$ft" serve --data-dir "$1" --port "$port" --public "$1/site-1" --no-rebuild --log-level warning >/dev/null 2>&1 &
   server=$!
   for _ in $(seq 100); do curl -sf "http://127.0.0.1:$port/healthz" >/dev/null 2>&1 && break; sleep 0.1; done
 }

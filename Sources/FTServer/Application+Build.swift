@@ -12,10 +12,12 @@ public func buildRouter(
     database: AppDatabase,
     configuration: ServerConfiguration,
     live: LiveHub? = nil,
+    blobs: BlobStore? = nil,
     onCommit: @escaping @Sendable () -> Void = {},
     now: @escaping @Sendable () -> Date = Date.init
 ) -> Router<AppRequestContext> {
     let live = live ?? LiveHub(database: database, now: now)
+    let pushes = PushQueue(database: database, now: now)
     let router = Router(context: AppRequestContext.self)
     router.add(middleware: LogRequestsMiddleware(.info))
     router.add(middleware: CompressionMiddleware(cache: CompressedCache()))
@@ -34,16 +36,20 @@ public func buildRouter(
     router.get("healthz") { _, _ in ["status": "ok"] }
     let api = router.group("api/v1").add(middleware: SessionMiddleware(database: database, now: now))
     SessionController(database: database, configuration: configuration, live: live, now: now).add(to: api)
-    SyncController(database: database, configuration: configuration, live: live, onCommit: onCommit, now: now).add(to: api)
+    SyncController(database: database, configuration: configuration, live: live, pushes: pushes, onCommit: onCommit, now: now).add(to: api)
+    if let blobs {
+        DocumentController(database: database, blobs: blobs, configuration: configuration, pushes: pushes, live: live, onCommit: onCommit, now: now).add(to: api)
+    }
     LiveController(database: database, hub: live, now: now).add(to: api)
     return router
 }
 
 /// The HTTP application, ready to `runService()`.
 public func buildApplication(
-    database: AppDatabase, configuration: ServerConfiguration, live: LiveHub? = nil, onCommit: @escaping @Sendable () -> Void = {}, logger: Logger
+    database: AppDatabase, configuration: ServerConfiguration, live: LiveHub? = nil, blobs: BlobStore? = nil,
+    onCommit: @escaping @Sendable () -> Void = {}, logger: Logger
 ) -> some ApplicationProtocol {
-    let router = buildRouter(database: database, configuration: configuration, live: live, onCommit: onCommit)
+    let router = buildRouter(database: database, configuration: configuration, live: live, blobs: blobs, onCommit: onCommit)
     return Application(
         router: router,
         server: .http1WebSocketUpgrade(webSocketRouter: router, configuration: .init(ws: .init(maxFrameSize: LiveController.maximumFrame, autoPing: .enabled(timePeriod: .seconds(30))))),

@@ -10,13 +10,19 @@ public struct ServerConfiguration: Sendable {
     public var maximumBatch: Int
     /// How long a sign-in lasts.
     public var sessionLifetime: TimeInterval
+    /// The largest document version accepted, in bytes.
+    public var maximumUpload: Int
 
-    public init(host: String = "127.0.0.1", port: Int = 8080, publicDirectory: String = "public", maximumBatch: Int = 1_000, sessionLifetime: TimeInterval = 7 * 86_400) {
+    public init(
+        host: String = "127.0.0.1", port: Int = 8080, publicDirectory: String = "public", maximumBatch: Int = 1_000,
+        sessionLifetime: TimeInterval = 7 * 86_400, maximumUpload: Int = 1 << 30
+    ) {
         self.host = host
         self.port = port
         self.publicDirectory = publicDirectory
         self.maximumBatch = maximumBatch
         self.sessionLifetime = sessionLifetime
+        self.maximumUpload = maximumUpload
     }
 
     /// The sync protocol this server speaks; a device that sends another is told to update.

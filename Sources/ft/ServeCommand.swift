@@ -45,10 +45,17 @@ struct ServeCommand: AsyncParsableCommand {
     @Flag(help: "Do not rebuild the public pages after changes.")
     var noRebuild = false
 
+    @Option(help: ArgumentHelp("The document key file (default: DATA_DIR/document.key; FT_DOCUMENT_KEY wins).", valueName: "file"))
+    var documentKey: String?
+
+    @Option(help: ArgumentHelp("The largest document version accepted, in MiB.", valueName: "MiB"))
+    var maxUpload = 1_024
+
     @Option(help: ArgumentHelp("Once a day, compact the sync log down to the last N days (0: never; see `ft compact`).", valueName: "N"))
     var compactDays = 30
 
     mutating func validate() throws {
+        guard maxUpload >= 1 else { throw ValidationError("--max-upload must be at least 1 (MiB), not \(maxUpload)") }
         guard compactDays >= 0 else { throw ValidationError("--compact-days must be 0 or more, not \(compactDays)") }
         guard (0...600_000).contains(rebuildDelay) else { throw ValidationError("--rebuild-delay must be 0 to 600000 ms, not \(rebuildDelay)") }
         if let baseURL, !(baseURL.hasPrefix("http://") || baseURL.hasPrefix("https://")) {
@@ -64,8 +71,21 @@ struct ServeCommand: AsyncParsableCommand {
         if !FileManager.default.fileExists(atPath: publicDirectory + "/index.html") {
             logger.warning("no site in \(publicDirectory); run `ft generate` first (the API works without it)")
         }
+        // Documents are encrypted at rest: no key, no server (nothing is opened or written first).
+        let key: DocumentKey
+        do {
+            key = try DocumentKey.load(file: documentKey ?? options.dataDirectory + "/document.key")
+        } catch {
+            throw CLIError("\(error)")
+        }
+        let blobs: BlobStore
+        do {
+            blobs = try BlobStore(directory: options.dataDirectory + "/blobs", key: key)
+        } catch {
+            throw CLIError("\(error)")
+        }
         let database = try AppDatabase.open(path: path, logger: logger)
-        let configuration = ServerConfiguration(host: host, port: port, publicDirectory: publicDirectory)
+        let configuration = ServerConfiguration(host: host, port: port, publicDirectory: publicDirectory, maximumUpload: maxUpload << 20)
         var rebuilder: SiteRebuilder?
         if !noRebuild {
             var isDirectory: ObjCBool = false
@@ -85,7 +105,7 @@ struct ServeCommand: AsyncParsableCommand {
                 logger.warning("no templates at \(templates): the public pages will not be rebuilt after changes (pass --templates DIR)")
             }
         }
-        let app = buildApplication(database: database, configuration: configuration, onCommit: { [rebuilder] in rebuilder?.changed() }, logger: logger)
+        let app = buildApplication(database: database, configuration: configuration, blobs: blobs, onCommit: { [rebuilder] in rebuilder?.changed() }, logger: logger)
         // Written unbuffered, so that it shows at once even when stdout is a pipe or a file.
         FileHandle.standardOutput.write(Data("Serving \(publicDirectory)/ and the sync API on http://\(host):\(port)/ — Ctrl-C to stop.\n".utf8))
         let compaction = compactDays == 0 ? nil : Task.detached { [compactDays] in

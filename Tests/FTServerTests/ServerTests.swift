@@ -15,16 +15,18 @@ struct ServerFixture {
     static let today = Date(timeIntervalSince1970: 1_795_132_800)
     let database: AppDatabase
     let publicDirectory: String
+    let blobs: BlobStore
     let app: Application<RouterResponder<AppRequestContext>>
 
-    init() throws {
+    init(maximumUpload: Int = 1 << 30) throws {
         database = try AppDatabase.inMemory()
         _ = try DemoSeeder(configuration: SeedConfiguration(experts: 6, clients: 12, seed: 3, today: Self.today, passwordHasher: PasswordHasher(iterations: 1_000))).seed(into: database)
         publicDirectory = (NSTemporaryDirectory() as NSString).appendingPathComponent("ft-public-\(UUID().uuidString)")
         try FileManager.default.createDirectory(atPath: publicDirectory, withIntermediateDirectories: true)
         try "<!doctype html><title>Accueil</title>".write(toFile: publicDirectory + "/index.html", atomically: true, encoding: .utf8)
-        let configuration = ServerConfiguration(publicDirectory: publicDirectory, maximumBatch: 50)
-        app = Application(router: buildRouter(database: database, configuration: configuration, now: { Self.today.addingTimeInterval(3_600) }))
+        blobs = try BlobStore(directory: publicDirectory + "-data/blobs", key: try DocumentKey.parse(DocumentKey.generate(), source: "test"))
+        let configuration = ServerConfiguration(publicDirectory: publicDirectory, maximumBatch: 50, maximumUpload: maximumUpload)
+        app = Application(router: buildRouter(database: database, configuration: configuration, blobs: blobs, now: { Self.today.addingTimeInterval(3_600) }))
     }
 
     static func json(_ object: Any) throws -> ByteBuffer {

@@ -4,6 +4,7 @@ body matches the documented schema. Exits non-zero on any failure.
 
 Usage: python Tests/api/test_openapi.py [path/to/ft]   (default .build/debug/ft)
 """
+import base64
 import json
 import os
 import random
@@ -61,19 +62,23 @@ def check(method, path, status, body, expected):
         failures.append(f"{label}: {error.message} at {list(error.absolute_path)}")
 
 
-def call(port, method, path, body=None, token=None, protocol="1", raw=None):
+def call(port, method, path, body=None, token=None, protocol="1", raw=None, headers=None, binary=False):
     request = urllib.request.Request(f"http://127.0.0.1:{port}{path}", method=method.upper())
     request.add_header("Content-Type", "application/json")
     if protocol is not None:
         request.add_header("FT-Protocol", protocol)
     if token:
         request.add_header("Authorization", f"Bearer {token}")
+    for name, value in (headers or {}).items():
+        request.add_header(name, value)
     data = raw if raw is not None else (json.dumps(body).encode() if body is not None else None)
     try:
         with urllib.request.urlopen(request, data=data, timeout=10) as response:
             status, text = response.status, response.read()
     except urllib.error.HTTPError as error:
         status, text = error.code, error.read()
+    if binary:
+        return status, text
     return status, (json.loads(text) if text else None)
 
 
@@ -83,8 +88,9 @@ def main():
     data = os.path.join(folder, "data")
     subprocess.run([FT, "seed", "--data-dir", data, "--experts", "5", "--clients", "10", "--today", "2026-11-20"], check=True, stdout=subprocess.DEVNULL)
     port = random.randint(20000, 40000)
-    server = subprocess.Popen([FT, "serve", "--data-dir", data, "--port", str(port), "--public", os.path.join(folder, "public"), "--no-rebuild"],
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    environment = dict(os.environ, FT_DOCUMENT_KEY=base64.b64encode(os.urandom(32)).decode())
+    server = subprocess.Popen([FT, "serve", "--data-dir", data, "--port", str(port), "--public", os.path.join(folder, "public"), "--no-rebuild", "--max-upload", "1"],
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=environment)
     try:
         for _ in range(200):
             try:
@@ -161,10 +167,53 @@ def run(port):
         status = int(head.split(" ")[1]) if head.startswith("HTTP/1.1 ") else 0
         check("get", "/api/v1/sync/live", status, None, 101)
 
+    documents(port, token)
+
     status, body = call(port, "delete", "/api/v1/session", token=token)
     check("delete", "/api/v1/session", status, body, 204)
     status, body = call(port, "delete", "/api/v1/session", token=token)
     check("delete", "/api/v1/session", status, body, 401)
+
+
+def documents(port, token):
+    up = "/api/v1/documents/{document}/versions/{version}"
+    content = "/api/v1/documents/versions/{version}/content"
+    _, pulled = call(port, "get", "/api/v1/sync/pull?cursor=0", token=token)
+    document = next(op["record"] for op in pulled["snapshot"] if op["collection"] == "document")
+    hlc = f"{int(time.time() * 1000):016d}-00000-oa"
+    pdf = b"%PDF-1.4\n" + os.urandom(5000)
+    path = f"/api/v1/documents/{document}/versions/oa-v1?fileName=facture.pdf&hlc={hlc}"
+    status, body = call(port, "put", path, token=token, raw=pdf)
+    check("put", up, status, body, 201)
+    if status == 201 and (body["mediaType"] != "application/pdf" or body["byteCount"] != len(pdf)):
+        failures.append(f"upload: unexpected answer {body}")
+    status, body = call(port, "put", path, token=token, raw=pdf)
+    check("put", up, status, body, 200)
+    status, body = call(port, "put", f"/api/v1/documents/{document}/versions/oa-v2?fileName=../x&hlc={hlc}", token=token, raw=b"x")
+    check("put", up, status, body, 400)
+    status, body = call(port, "put", path.replace("oa-v1", "oa-v3"), raw=b"x")
+    check("put", up, status, body, 401)
+    status, body = call(port, "put", f"/api/v1/documents/nope/versions/oa-v4?fileName=a.txt&hlc={hlc}", token=token, raw=b"x")
+    check("put", up, status, body, 404)
+    status, body = call(port, "put", path.replace("oa-v1", "oa-v5"), token=token, raw=os.urandom(2 * 1024 * 1024 + 1))
+    check("put", up, status, body, 413)
+    status, body = call(port, "put", path.replace("oa-v1", "oa-v6"), token=token, raw=b"x", protocol="0")
+    check("put", up, status, body, 426)
+
+    status, data = call(port, "get", "/api/v1/documents/versions/oa-v1/content", token=token, binary=True)
+    check("get", content, status, None, 200)
+    if data != pdf:
+        failures.append("download: the bytes differ from the upload")
+    status, data = call(port, "get", "/api/v1/documents/versions/oa-v1/content", token=token, binary=True, headers={"Range": "bytes=10-19"})
+    check("get", content, status, None, 206)
+    if data != pdf[10:20]:
+        failures.append("range: wrong bytes")
+    status, _ = call(port, "get", "/api/v1/documents/versions/oa-v1/content", token=token, binary=True, headers={"Range": "bytes=99999-"})
+    check("get", content, status, None, 416)
+    status, body = call(port, "get", "/api/v1/documents/versions/oa-v1/content")
+    check("get", content, status, body, 401)
+    status, body = call(port, "get", "/api/v1/documents/versions/nope/content", token=token)
+    check("get", content, status, body, 404)
 
 
 if __name__ == "__main__":

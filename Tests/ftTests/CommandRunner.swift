@@ -39,6 +39,21 @@ enum FT {
         )
     }
 
+    /// A document key for the servers the tests start (never a real one).
+    static let documentKey: String = {
+        var bytes = [UInt8](repeating: 0, count: 32)
+        for index in bytes.indices { bytes[index] = UInt8.random(in: 0...255) }
+        return Data(bytes).base64EncodedString()
+    }()
+
+    /// The environment of a test `ft serve`: this process's, plus the document key.
+    static var serverEnvironment: [String: String] {
+        var environment = ProcessInfo.processInfo.environment
+        environment["FT_DATA_DIR"] = nil
+        environment["FT_DOCUMENT_KEY"] = documentKey
+        return environment
+    }
+
     static func temporaryDirectory() throws -> String {
         let path = (NSTemporaryDirectory() as NSString).appendingPathComponent("ft-cli-\(UUID().uuidString)")
         try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)

@@ -15,6 +15,7 @@ import Testing
         init(dataDirectory: String, port: Int) throws {
             self.port = port
             process.executableURL = FT.executable
+        process.environment = FT.serverEnvironment
             process.arguments = ["serve", "--data-dir", dataDirectory, "--port", String(port), "--public", dataDirectory + "/no-site"]
             process.standardOutput = FileHandle.nullDevice
             process.standardError = FileHandle.nullDevice

@@ -35,6 +35,7 @@ import Testing
 
         let process = Process()
         process.executableURL = FT.executable
+        process.environment = FT.serverEnvironment
         process.arguments = ["serve", "--data-dir", data, "--port", String(port), "--public", site, "--templates", Self.templates, "--rebuild-delay", "100"]
         process.standardOutput = FileHandle.nullDevice
         process.standardError = FileHandle.nullDevice

@@ -15,13 +15,13 @@ struct SyncController {
     let now: @Sendable () -> Date
     let pushes: PushQueue
 
-    init(database: AppDatabase, configuration: ServerConfiguration, live: LiveHub, onCommit: @escaping @Sendable () -> Void, now: @escaping @Sendable () -> Date) {
+    init(database: AppDatabase, configuration: ServerConfiguration, live: LiveHub, pushes: PushQueue, onCommit: @escaping @Sendable () -> Void, now: @escaping @Sendable () -> Date) {
         self.database = database
         self.configuration = configuration
         self.live = live
+        self.pushes = pushes
         self.onCommit = onCommit
         self.now = now
-        pushes = PushQueue(database: database, now: now)
     }
 
     /// An operation as a device sends it: no author, the session names it.
@@ -70,7 +70,16 @@ struct SyncController {
         let operations = body.operations.map {
             SyncOperation(id: $0.id, collection: $0.collection, action: $0.action, record: $0.record, fields: $0.fields, hlc: $0.hlc, actor: actor)
         }
-        let results = try await pushes.push(PushBatch(operations: operations, actor: actor))
+        // A version's content comes with it, through `PUT /documents/…/versions/…`: a version made
+        // in a sync batch would name content by its hash alone, and a hash is not a permission.
+        let uploadOnly = { (operation: SyncOperation) in operation.collection == .documentVersion && operation.action == .insert }
+        let pushed = try await pushes.push(PushBatch(operations: operations.filter { !uploadOnly($0) }, actor: actor))
+        var answers = pushed.makeIterator()
+        let results = operations.map { operation in
+            uploadOnly(operation)
+                ? PushResult(operation: operation.id, status: .rejected, rejection: Rejection(.unsupportedAction, "a new version is created by uploading its content (PUT /api/v1/documents/{document}/versions/{version})"))
+                : answers.next() ?? PushResult(operation: operation.id, status: .rejected, rejection: Rejection(.invalidField, "refused"))
+        }
         if let newest = results.compactMap(\.seq).max() {
             live.committed(upTo: newest)
             onCommit()

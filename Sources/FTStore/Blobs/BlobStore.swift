@@ -97,49 +97,15 @@ public struct BlobStore: Sendable {
     /// Reads `range` (plaintext offsets; all by default) of a blob, chunk by chunk, each chunk
     /// authenticated before any of its bytes is given to `body`.
     public func read(_ sha256: String, range: Range<Int>? = nil, _ body: (Data) throws -> Void) throws {
+        let reader = try reader(sha256, range: range)
+        while let chunk = try reader.next() { try body(chunk) }
+    }
+
+    /// A reader of `range` (all by default) that decrypts one chunk (≤ 1 MiB) per `next()`.
+    public func reader(_ sha256: String, range: Range<Int>? = nil) throws -> BlobReader {
         guard Self.isDigest(sha256) else { throw BlobError.missing(sha256) }
-        let path = path(of: sha256)
-        guard let handle = FileHandle(forReadingAtPath: path) else { throw BlobError.missing(sha256) }
-        defer { try? handle.close() }
         let total = try size(of: sha256)
-        let wanted = range.map { $0.clamped(to: 0..<total) } ?? 0..<total
-        let header = try handle.read(upToCount: Self.headerSize) ?? Data()
-        guard header.count == Self.headerSize, Array(header.prefix(4)) == Self.magic else {
-            throw BlobError.corrupt(path, reason: "not a FinancialTracker blob")
-        }
-        let prefix = Array(header.suffix(8))
-        let perChunk = Self.chunkSize + 4 + Self.tagSize
-        var index = wanted.lowerBound / Self.chunkSize
-        let chunkCount = max(1, (total + Self.chunkSize - 1) / Self.chunkSize)
-        try handle.seek(toOffset: UInt64(Self.headerSize + index * perChunk))
-        while index < chunkCount {
-            let chunkStart = index * Self.chunkSize
-            if !wanted.isEmpty, chunkStart >= wanted.upperBound { break }
-            guard let lengthBytes = try handle.read(upToCount: 4), lengthBytes.count == 4 else {
-                throw BlobError.corrupt(path, reason: "cut off before chunk \(index)")
-            }
-            let length = lengthBytes.reduce(0) { $0 << 8 | Int($1) }
-            guard length <= Self.chunkSize else { throw BlobError.corrupt(path, reason: "chunk \(index) claims \(length) bytes") }
-            guard let sealed = try handle.read(upToCount: length + Self.tagSize), sealed.count == length + Self.tagSize else {
-                throw BlobError.corrupt(path, reason: "chunk \(index) is cut off")
-            }
-            let last = index == chunkCount - 1
-            let plain: Data
-            do {
-                let box = try AES.GCM.SealedBox(
-                    nonce: try AES.GCM.Nonce(data: prefix + Self.bigEndian(UInt32(index))),
-                    ciphertext: sealed.prefix(length), tag: sealed.suffix(Self.tagSize)
-                )
-                plain = try AES.GCM.open(box, using: key.key, authenticating: header + Self.bigEndian(UInt32(index)) + [last ? 1 : 0])
-            } catch {
-                throw BlobError.corrupt(path, reason: "chunk \(index) does not authenticate")
-            }
-            let from = max(wanted.lowerBound - chunkStart, 0)
-            let to = min(wanted.upperBound - chunkStart, plain.count)
-            if from < to { try body(plain.subdata(in: plain.startIndex + from ..< plain.startIndex + to)) }
-            if wanted.isEmpty { break }
-            index += 1
-        }
+        return try BlobReader(store: self, path: path(of: sha256), total: total, range: range.map { $0.clamped(to: 0..<total) } ?? 0..<total)
     }
 
     static func bigEndian(_ value: UInt32) -> [UInt8] {
@@ -179,11 +145,22 @@ public final class BlobWriter {
         byteCount += bytes.count
         if head.count < 512 { head.append(bytes.prefix(512 - head.count)) }
         hasher.update(data: bytes)
-        pending.append(bytes)
-        while pending.count > BlobStore.chunkSize {
-            try seal(pending.prefix(BlobStore.chunkSize), last: false)
-            pending = Data(pending.dropFirst(BlobStore.chunkSize))
+        // A full chunk is sealed only once a byte after it is known: the last chunk is sealed
+        // (marked last) by `finish`. No copy of what remains: large appends stay linear.
+        var offset = bytes.startIndex
+        if !pending.isEmpty {
+            let fill = min(BlobStore.chunkSize - pending.count, bytes.endIndex - offset)
+            pending.append(bytes[offset..<(offset + fill)])
+            offset += fill
+            guard offset < bytes.endIndex else { return }
+            try seal(pending, last: false)
+            pending = Data()
         }
+        while bytes.endIndex - offset > BlobStore.chunkSize {
+            try seal(bytes[offset..<(offset + BlobStore.chunkSize)], last: false)
+            offset += BlobStore.chunkSize
+        }
+        pending = Data(bytes[offset...])
     }
 
     private func seal(_ chunk: Data, last: Bool) throws {
@@ -221,5 +198,73 @@ public final class BlobWriter {
     public func cancel() {
         try? handle.close()
         try? FileManager.default.removeItem(atPath: temporaryPath)
+    }
+}
+
+/// Sequential decryption of part of a blob (see `BlobStore.reader`).
+public final class BlobReader {
+    private let store: BlobStore
+    private let path: String
+    private let handle: FileHandle
+    private let header: Data
+    private let wanted: Range<Int>
+    private let chunkCount: Int
+    private var index: Int
+    private var done = false
+
+    init(store: BlobStore, path: String, total: Int, range: Range<Int>) throws {
+        self.store = store
+        self.path = path
+        guard let handle = FileHandle(forReadingAtPath: path) else { throw BlobStore.BlobError.missing((path as NSString).lastPathComponent) }
+        self.handle = handle
+        header = try handle.read(upToCount: BlobStore.headerSize) ?? Data()
+        guard header.count == BlobStore.headerSize, Array(header.prefix(4)) == BlobStore.magic else {
+            try? handle.close()
+            throw BlobStore.BlobError.corrupt(path, reason: "not a FinancialTracker blob")
+        }
+        wanted = range
+        chunkCount = max(1, (total + BlobStore.chunkSize - 1) / BlobStore.chunkSize)
+        index = range.lowerBound / BlobStore.chunkSize
+        try handle.seek(toOffset: UInt64(BlobStore.headerSize + index * (BlobStore.chunkSize + 4 + BlobStore.tagSize)))
+    }
+
+    deinit {
+        try? handle.close()
+    }
+
+    /// The next piece of the range, or nil at its end.
+    public func next() throws -> Data? {
+        while !done, index < chunkCount {
+            let chunkStart = index * BlobStore.chunkSize
+            if !wanted.isEmpty, chunkStart >= wanted.upperBound { break }
+            guard let lengthBytes = try handle.read(upToCount: 4), lengthBytes.count == 4 else {
+                throw BlobStore.BlobError.corrupt(path, reason: "cut off before chunk \(index)")
+            }
+            let length = lengthBytes.reduce(0) { $0 << 8 | Int($1) }
+            guard length <= BlobStore.chunkSize else { throw BlobStore.BlobError.corrupt(path, reason: "chunk \(index) claims \(length) bytes") }
+            guard let sealed = try handle.read(upToCount: length + BlobStore.tagSize), sealed.count == length + BlobStore.tagSize else {
+                throw BlobStore.BlobError.corrupt(path, reason: "chunk \(index) is cut off")
+            }
+            let last = index == chunkCount - 1
+            let plain: Data
+            do {
+                let box = try AES.GCM.SealedBox(
+                    nonce: try AES.GCM.Nonce(data: header.suffix(8) + BlobStore.bigEndian(UInt32(index))),
+                    ciphertext: sealed.prefix(length), tag: sealed.suffix(BlobStore.tagSize)
+                )
+                plain = try AES.GCM.open(box, using: store.key.key, authenticating: header + BlobStore.bigEndian(UInt32(index)) + [last ? 1 : 0])
+            } catch {
+                throw BlobStore.BlobError.corrupt(path, reason: "chunk \(index) does not authenticate")
+            }
+            index += 1
+            if wanted.isEmpty {
+                done = true
+                return nil
+            }
+            let from = max(wanted.lowerBound - chunkStart, 0)
+            let to = min(wanted.upperBound - chunkStart, plain.count)
+            if from < to { return plain.subdata(in: plain.startIndex + from ..< plain.startIndex + to) }
+        }
+        return nil
     }
 }

@@ -15,6 +15,13 @@ public struct PushResult: Sendable, Equatable, Codable {
     /// The server sequence number of an accepted operation.
     public var seq: Int64?
     public var rejection: Rejection?
+
+    public init(operation: String, status: Status, seq: Int64? = nil, rejection: Rejection? = nil) {
+        self.operation = operation
+        self.status = status
+        self.seq = seq
+        self.rejection = rejection
+    }
 }
 
 /// One device's push: its operations and who made them.

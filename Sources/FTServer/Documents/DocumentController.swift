@@ -1,0 +1,200 @@
+internal import Foundation
+internal import Hummingbird
+internal import HTTPTypes
+internal import NIOCore
+internal import FTModel
+internal import FTStore
+internal import FTSync
+
+/// Document contents.
+///
+/// - `PUT /api/v1/documents/{document}/versions/{version}?fileName=…&hlc=…` with the raw bytes as
+///   the body: a new version of a document of one of the user's dossiers. The device makes the
+///   version id and the HLC when the version is added (offline too); the upload is idempotent on the
+///   version id. The bytes are streamed to the encrypted store (never whole in memory), their
+///   SHA-256 and type (from the bytes) computed on the way; then the version is created through
+///   sync, as the signed-in user, and every device of the dossier learns of it like any change.
+///   An upload cut off or over the size limit leaves no version and nothing in the store.
+/// - `GET /api/v1/documents/versions/{version}/content`: the bytes, with `Range` support.
+///
+/// A document or version of a dossier the user may not see is answered 404, like one that does not
+/// exist.
+struct DocumentController {
+    let database: AppDatabase
+    let blobs: BlobStore
+    let configuration: ServerConfiguration
+    let pushes: PushQueue
+    let live: LiveHub
+    let onCommit: @Sendable () -> Void
+    let now: @Sendable () -> Date
+
+    struct Uploaded: ResponseEncodable {
+        var version: String
+        var document: String
+        var fileName: String
+        var mediaType: String
+        var byteCount: Int
+        var sha256: String
+        var seq: Int64?
+    }
+
+    func add(to group: RouterGroup<AppRequestContext>) {
+        group.put("documents/:document/versions/:version", use: upload)
+        group.get("documents/versions/:version/content", use: download)
+    }
+
+    private func signedIn(_ context: AppRequestContext) throws -> SyncActor {
+        guard let user = context.user, let id = user.id else { throw APIError.unauthorized }
+        return SyncActor(user: id, role: user.role)
+    }
+
+    static let notFound = APIError(.notFound, "not_found", "no such document or version")
+
+    /// A file name as given, refused if it could name a place: no path separators, no leading dot,
+    /// no control characters, at most 255 bytes.
+    static func checkedFileName(_ name: String?) throws -> String {
+        let name = (name ?? "").trimmingCharacters(in: .whitespaces)
+        guard !name.isEmpty, name.utf8.count <= 255, !name.hasPrefix("."), !name.contains("/"), !name.contains("\\"),
+            !name.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7F })
+        else {
+            throw APIError(.badRequest, "invalid_file_name", "fileName must be a plain file name (no '/', '\\', leading '.', control characters; at most 255 bytes)", field: "fileName")
+        }
+        return name
+    }
+
+    @Sendable func upload(_ request: Request, context: AppRequestContext) async throws -> EditedResponse<Uploaded> {
+        let actor = try signedIn(context)
+        let sent = request.headers[SyncController.protocolHeader]
+        guard sent == String(ServerConfiguration.protocolVersion) else { throw APIError.updateRequired(sent) }
+        let documentId = context.parameters.get("document") ?? ""
+        let versionId = context.parameters.get("version") ?? ""
+        guard (1...64).contains(versionId.utf8.count), versionId.unicodeScalars.allSatisfy({ $0.isASCII && ($0.properties.isAlphabetic || ("0"..."9").contains($0) || $0 == "-" || $0 == "_") }) else {
+            throw APIError(.badRequest, "invalid_version", "the version id is 1 to 64 letters, digits, '-' or '_'", field: "version")
+        }
+        let fileName = try Self.checkedFileName(request.uri.queryParameters["fileName"].map(String.init))
+        let hlcText = request.uri.queryParameters["hlc"].map(String.init) ?? ""
+        guard let hlc = HLCTimestamp(hlcText) else {
+            throw APIError(.badRequest, "invalid_hlc", "hlc must be the version's hybrid logical clock, like 0001795132800000-00000-phone", field: "hlc")
+        }
+        guard try database.dossierOfDocument(documentId, for: actor) != nil else { throw Self.notFound }
+        if let existing = try database.version(versionId, for: actor) {
+            // A retried upload: the same answer, nothing stored twice.
+            guard existing.documentId == documentId else {
+                throw APIError(.conflict, "version_exists", "version \(versionId) already belongs to another document")
+            }
+            return EditedResponse(status: .ok, response: Uploaded(
+                version: versionId, document: documentId, fileName: existing.fileName, mediaType: existing.mediaType,
+                byteCount: Int(existing.byteCount), sha256: existing.sha256, seq: nil
+            ))
+        }
+        if let declared = request.headers[.contentLength].flatMap(Int.init), declared > configuration.maximumUpload {
+            throw Self.tooLarge(configuration.maximumUpload)
+        }
+
+        let writer = try blobs.writer()
+        let sha256: String
+        do {
+            for try await buffer in request.body {
+                guard writer.byteCount + buffer.readableBytes <= configuration.maximumUpload else { throw Self.tooLarge(configuration.maximumUpload) }
+                try writer.append(Data(buffer.readableBytesView))
+            }
+            sha256 = try writer.finish()
+        } catch {
+            writer.cancel()
+            throw error
+        }
+        let mediaType = MediaSniffer.mediaType(of: writer.head, fileName: fileName)
+        let operation = SyncOperation(
+            id: "upload:\(versionId)", collection: .documentVersion, action: .insert, record: versionId,
+            fields: [
+                "document": .string(documentId), "fileName": .string(fileName), "mediaType": .string(mediaType),
+                "byteCount": .int(Int64(writer.byteCount)), "sha256": .string(sha256),
+            ],
+            hlc: hlc, actor: actor
+        )
+        let result = try await pushes.push(PushBatch(operations: [operation], actor: actor)).first
+        guard let result, result.status == .accepted, let seq = result.seq else {
+            let reason = result?.rejection
+            throw APIError(reason?.code == .forbidden ? .forbidden : .badRequest, reason?.code.rawValue ?? "rejected", reason?.message ?? "the version was refused", field: reason?.field)
+        }
+        live.committed(upTo: seq)
+        onCommit()
+        return EditedResponse(status: .created, response: Uploaded(
+            version: versionId, document: documentId, fileName: fileName, mediaType: mediaType,
+            byteCount: writer.byteCount, sha256: sha256, seq: seq
+        ))
+    }
+
+    static func tooLarge(_ limit: Int) -> APIError {
+        APIError(.contentTooLarge, "upload_too_large", "a document may hold at most \(limit) bytes")
+    }
+
+    @Sendable func download(_ request: Request, context: AppRequestContext) async throws -> Response {
+        let actor = try signedIn(context)
+        let versionId = context.parameters.get("version") ?? ""
+        guard let version = try database.version(versionId, for: actor) else { throw Self.notFound }
+        guard blobs.contains(version.sha256) else {
+            throw APIError(.notFound, "content_missing", "the content of version \(versionId) is not stored here (not uploaded yet, or archived elsewhere)")
+        }
+        let size = try blobs.size(of: version.sha256)
+        var headers: HTTPFields = [
+            .contentType: version.mediaType,
+            .contentDisposition: Self.contentDisposition(version.fileName),
+            .acceptRanges: "bytes",
+            .eTag: "\"\(version.sha256)\"",
+            .cacheControl: "private, no-cache",
+            HTTPField.Name("X-Content-Type-Options")!: "nosniff",
+        ]
+        var range = 0..<size
+        var status = HTTPResponse.Status.ok
+        if let header = request.headers[.range] {
+            guard let wanted = Self.byteRange(header, size: size) else {
+                return Response(status: .rangeNotSatisfiable, headers: [.contentRange: "bytes */\(size)"])
+            }
+            range = wanted
+            status = .partialContent
+            headers[.contentRange] = "bytes \(wanted.lowerBound)-\(wanted.upperBound - 1)/\(size)"
+        }
+        headers[.contentLength] = String(range.count)
+        // Decrypted chunk by chunk (1 MiB at a time), never the whole file.
+        let reader = try blobs.reader(version.sha256, range: range)
+        let box = ReaderBox(reader)
+        return Response(status: status, headers: headers, body: ResponseBody(contentLength: range.count) { writer in
+            while let chunk = try box.reader.next() { try await writer.write(ByteBuffer(bytes: chunk)) }
+            try await writer.finish(nil)
+        })
+    }
+
+    /// `attachment` with an ASCII fallback name and the exact name in RFC 5987 form.
+    static func contentDisposition(_ fileName: String) -> String {
+        let fallback = String(fileName.unicodeScalars.map { scalar -> Character in
+            scalar.isASCII && scalar.value >= 0x20 && scalar != "\"" && scalar != "\\" && scalar != ";" ? Character(scalar) : "_"
+        })
+        let allowed = CharacterSet.alphanumerics.union(CharacterSet(charactersIn: "-._~")).subtracting(CharacterSet(charactersIn: "\u{80}"..."\u{10FFFF}"))
+        let encoded = fileName.addingPercentEncoding(withAllowedCharacters: allowed) ?? fallback
+        return "attachment; filename=\"\(fallback)\"; filename*=UTF-8''\(encoded)"
+    }
+
+    /// One range of `bytes=a-b`, `bytes=a-` or `bytes=-n`; nil if unsatisfiable or not one range.
+    static func byteRange(_ header: String, size: Int) -> Range<Int>? {
+        guard header.hasPrefix("bytes="), size > 0 else { return nil }
+        let spec = header.dropFirst("bytes=".count)
+        guard !spec.contains(","), let dash = spec.firstIndex(of: "-") else { return nil }
+        let first = spec[..<dash].trimmingCharacters(in: .whitespaces)
+        let last = spec[spec.index(after: dash)...].trimmingCharacters(in: .whitespaces)
+        if first.isEmpty {
+            guard let suffix = Int(last), suffix > 0 else { return nil }
+            return max(0, size - suffix)..<size
+        }
+        guard let start = Int(first), start >= 0, start < size else { return nil }
+        if last.isEmpty { return start..<size }
+        guard let end = Int(last), end >= start else { return nil }
+        return start..<min(end + 1, size)
+    }
+}
+
+/// The reader is used by one response body at a time, sequentially.
+private final class ReaderBox: @unchecked Sendable {
+    let reader: BlobReader
+    init(_ reader: BlobReader) { self.reader = reader }
+}
