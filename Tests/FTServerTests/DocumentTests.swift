@@ -145,6 +145,41 @@ import Testing
         }
     }
 
+    /// The connection drops halfway through an upload: no version, nothing left in the store.
+    @Test func anUploadCutOffHalfwayLeavesNothing() async throws {
+        let fixture = try ServerFixture()
+        let document = try Self.demoDocument(fixture.database)
+        try await fixture.app.test(.live) { client in
+            let port = try #require(client.port)
+            let token = try await ServerFixture.signIn(client, DemoAccounts.client)
+            let before = Self.files(fixture.blobs.directory)
+            let socket = Foundation.socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+            try #require(socket >= 0)
+            var address = sockaddr_in()
+            address.sin_family = sa_family_t(AF_INET)
+            address.sin_port = in_port_t(UInt16(port).bigEndian)
+            address.sin_addr.s_addr = inet_addr("127.0.0.1")
+            let connected = withUnsafePointer(to: &address) {
+                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(socket, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+            }
+            try #require(connected == 0)
+            let head = "PUT \(Self.uploadURI(document, "ver-cut", fileName: "coupé.bin")) HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer \(token)\r\nFT-Protocol: 1\r\nContent-Length: 3000000\r\n\r\n"
+            let half = Data(head.utf8) + Data(repeating: 0x41, count: 1_500_000)
+            _ = half.withUnsafeBytes { send(socket, $0.baseAddress, $0.count, 0) }
+            try await Task.sleep(for: .milliseconds(300))
+            close(socket)
+            // The server notices, drops the upload and cleans up.
+            var clean = false
+            for _ in 0..<100 where !clean {
+                try await Task.sleep(for: .milliseconds(50))
+                clean = Self.files(fixture.blobs.directory) == before
+            }
+            #expect(clean, "left behind: \(Set(Self.files(fixture.blobs.directory)).subtracting(before))")
+            #expect(try fixture.database.versions(documentId: document).allSatisfy { $0.id != "ver-cut" })
+            #expect(try fixture.database.latestSequence() == 0)
+        }
+    }
+
     /// Compares two files 4 MiB at a time.
     static func sameFiles(_ a: URL, _ b: URL) throws -> Bool {
         let left = try FileHandle(forReadingFrom: a)
