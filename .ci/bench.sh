@@ -104,6 +104,8 @@ serve() {
   server=$!
   for _ in $(seq 100); do curl -sf "http://127.0.0.1:$port/healthz" >/dev/null 2>&1 && break; sleep 0.1; done
 }
+# A small database for the pull and document measures.
+"$ft" seed --data-dir "$dir/pull" --experts 50 --clients 100 --today 2026-11-20 >/dev/null
 if command -v node >/dev/null; then
   serve "$dir"
   node "${node_flags[@]}" .ci/load.mjs "$port" push 4 10 2>/dev/null || echo "push benchmark failed"
@@ -113,10 +115,38 @@ if command -v node >/dev/null; then
 
   # A new device's initial replica of 100,000 changes (on a small database, so that the changes
   # are the bulk of it).
-  "$ft" seed --data-dir "$dir/pull" --experts 50 --clients 100 --today 2026-11-20 >/dev/null
   serve "$dir/pull"
   node "${node_flags[@]}" .ci/load.mjs "$port" pull 100000 2>/dev/null || echo "pull benchmark failed"
   kill "$server"; wait "$server" 2>/dev/null || true
 else
   echo "server benchmarks skipped: node is not installed"
+fi
+
+# Documents: a 200 MiB file uploaded (encrypted on the way in) and downloaded (decrypted on the
+# way out) over loopback with curl, RUNS times.
+if command -v curl >/dev/null; then
+  serve "$dir/pull"
+  token=$(curl -s -X POST "http://127.0.0.1:$port/api/v1/session" -H 'Content-Type: application/json' \
+    -d '{"email":"client@financialtracker.example","password":"demo-financialtracker"}' | python3 -c 'import json, sys; print(json.load(sys.stdin)["token"])')
+  document=$(python3 - "$dir/pull/financialtracker.sqlite" <<'PY'
+import sqlite3, sys
+print(sqlite3.connect(sys.argv[1]).execute(
+    "SELECT d.id FROM document d JOIN dossier s ON s.id = d.dossierId JOIN client c ON c.id = s.clientId "
+    "JOIN user u ON u.id = c.userId WHERE u.email = 'client@financialtracker.example' LIMIT 1").fetchone()[0])
+PY
+)
+  head -c $((200 * 1024 * 1024)) /dev/urandom > "$dir/big.bin"
+  ups=()
+  downs=()
+  for ((i = 1; i <= runs; i++)); do
+    up=$(curl -s -o /dev/null -w '%{time_total}' -X PUT -H "Authorization: Bearer $token" -H 'FT-Protocol: 1' \
+      --data-binary @"$dir/big.bin" "http://127.0.0.1:$port/api/v1/documents/$document/versions/bench-$i?fileName=big.bin&hlc=000$(date +%s%3N)-00000-bench")
+    down=$(curl -s -o "$dir/big.out" -w '%{time_total}' -H "Authorization: Bearer $token" "http://127.0.0.1:$port/api/v1/documents/versions/bench-$i/content")
+    cmp -s "$dir/big.bin" "$dir/big.out" || echo "download $i differs from the upload!"
+    ups+=("$(python3 -c "print(f'{200 / $up:.0f}')")")
+    downs+=("$(python3 -c "print(f'{200 / $down:.0f}')")")
+    echo "documents run $i: upload ${up} s, download ${down} s for 200 MiB"
+  done
+  echo "documents, 200 MiB over loopback: upload median $(printf '%s\n' "${ups[@]}" | median) MiB/s, download median $(printf '%s\n' "${downs[@]}" | median) MiB/s over ${runs} runs"
+  kill "$server"; wait "$server" 2>/dev/null || true
 fi
