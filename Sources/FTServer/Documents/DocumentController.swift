@@ -96,7 +96,7 @@ struct DocumentController {
         do {
             for try await buffer in request.body {
                 guard writer.byteCount + buffer.readableBytes <= configuration.maximumUpload else { throw Self.tooLarge(configuration.maximumUpload) }
-                try writer.append(Data(buffer.readableBytesView))
+                try buffer.withUnsafeReadableBytes { try writer.append($0) }
             }
             sha256 = try writer.finish()
         } catch {

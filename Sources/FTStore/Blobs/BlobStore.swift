@@ -121,7 +121,7 @@ public final class BlobWriter {
     let temporaryPath: String
     private let handle: FileHandle
     private let header: [UInt8]
-    private var pending = Data()
+    private var pending = Data(capacity: BlobStore.chunkSize)
     private var hasher = SHA256()
     private var index: UInt32 = 0
     public private(set) var byteCount = 0
@@ -142,28 +142,33 @@ public final class BlobWriter {
     }
 
     public func append(_ bytes: Data) throws {
-        byteCount += bytes.count
-        if head.count < 512 { head.append(bytes.prefix(512 - head.count)) }
-        hasher.update(data: bytes)
-        // A full chunk is sealed only once a byte after it is known: the last chunk is sealed
-        // (marked last) by `finish`. No copy of what remains: large appends stay linear.
-        var offset = bytes.startIndex
-        if !pending.isEmpty {
-            let fill = min(BlobStore.chunkSize - pending.count, bytes.endIndex - offset)
-            pending.append(bytes[offset..<(offset + fill)])
-            offset += fill
-            guard offset < bytes.endIndex else { return }
-            try seal(pending, last: false)
-            pending = Data()
-        }
-        while bytes.endIndex - offset > BlobStore.chunkSize {
-            try seal(bytes[offset..<(offset + BlobStore.chunkSize)], last: false)
-            offset += BlobStore.chunkSize
-        }
-        pending = Data(bytes[offset...])
+        try bytes.withUnsafeBytes { try append($0) }
     }
 
-    private func seal(_ chunk: Data, last: Bool) throws {
+    /// Appends bytes without copying them first (from a network buffer, say).
+    public func append(_ bytes: UnsafeRawBufferPointer) throws {
+        byteCount += bytes.count
+        if head.count < 512 { head.append(contentsOf: bytes.prefix(512 - head.count)) }
+        hasher.update(bufferPointer: bytes)
+        // A full chunk is sealed only once a byte after it is known: the last chunk is sealed
+        // (marked last) by `finish`. Large appends stay linear: nothing is copied twice.
+        var offset = 0
+        if !pending.isEmpty {
+            let fill = min(BlobStore.chunkSize - pending.count, bytes.count)
+            pending.append(contentsOf: bytes[0..<fill])
+            offset = fill
+            guard offset < bytes.count else { return }
+            try seal(pending, last: false)
+            pending.removeAll(keepingCapacity: true)
+        }
+        while bytes.count - offset > BlobStore.chunkSize {
+            try seal(UnsafeRawBufferPointer(rebasing: bytes[offset..<(offset + BlobStore.chunkSize)]), last: false)
+            offset += BlobStore.chunkSize
+        }
+        pending.append(contentsOf: bytes[offset...])
+    }
+
+    private func seal(_ chunk: some DataProtocol, last: Bool) throws {
         let nonce = try AES.GCM.Nonce(data: header.suffix(8) + BlobStore.bigEndian(index))
         let box = try AES.GCM.seal(chunk, using: store.key.key, nonce: nonce, authenticating: header + BlobStore.bigEndian(index) + [last ? 1 : 0])
         var out = Data(BlobStore.bigEndian(UInt32(chunk.count)))
