@@ -141,7 +141,7 @@ PY
   for ((i = 1; i <= runs; i++)); do
     up=$(curl -s -o /dev/null -w '%{time_total}' -X PUT -H "Authorization: Bearer $token" -H 'FT-Protocol: 1' \
       --data-binary @"$dir/big.bin" "http://127.0.0.1:$port/api/v1/documents/$document/versions/bench-$i?fileName=big.bin&hlc=000$(date +%s%3N)-00000-bench")
-    down=$(curl -s -o "$dir/big.out" -w '%{time_total}' -H "Authorization: Bearer $token" "http://127.0.0.1:$port/api/v1/documents/versions/bench-$i/content")
+    down=$(curl -s -o "$dir/big.out" -w '%{time_total}' -H "Authorization: Bearer $token" -H 'FT-Protocol: 1' "http://127.0.0.1:$port/api/v1/documents/versions/bench-$i/content")
     cmp -s "$dir/big.bin" "$dir/big.out" || echo "download $i differs from the upload!"
     ups+=("$(python3 -c "print(f'{200 / $up:.0f}')")")
     downs+=("$(python3 -c "print(f'{200 / $down:.0f}')")")

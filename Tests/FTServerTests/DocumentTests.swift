@@ -82,13 +82,13 @@ import Testing
             #expect(disposition.contains("filename*=UTF-8''Facture%20mars%202026%20%C2%AB%20TICPE%20%C2%BB.pdf"))
 
             // Ranges, across a chunk boundary too.
-            let partial = try await client.executeRequest(uri: "/api/v1/documents/versions/ver-up-1/content", method: .get, headers: [.authorization: "Bearer \(expertToken)", .range: "bytes=100-199"], body: nil)
+            let partial = try await client.executeRequest(uri: "/api/v1/documents/versions/ver-up-1/content", method: .get, headers: [.authorization: "Bearer \(expertToken)", HTTPField.Name("FT-Protocol")!: "1", .range: "bytes=100-199"], body: nil)
             #expect(partial.status == .partialContent)
             #expect(Data(partial.body.readableBytesView) == pdf.subdata(in: 100..<200))
             #expect(partial.headers[.contentRange] == "bytes 100-199/\(pdf.count)")
-            let tail = try await client.executeRequest(uri: "/api/v1/documents/versions/ver-up-1/content", method: .get, headers: [.authorization: "Bearer \(expertToken)", .range: "bytes=-10"], body: nil)
+            let tail = try await client.executeRequest(uri: "/api/v1/documents/versions/ver-up-1/content", method: .get, headers: [.authorization: "Bearer \(expertToken)", HTTPField.Name("FT-Protocol")!: "1", .range: "bytes=-10"], body: nil)
             #expect(Data(tail.body.readableBytesView) == pdf.suffix(10))
-            let beyond = try await client.executeRequest(uri: "/api/v1/documents/versions/ver-up-1/content", method: .get, headers: [.authorization: "Bearer \(expertToken)", .range: "bytes=999999999-"], body: nil)
+            let beyond = try await client.executeRequest(uri: "/api/v1/documents/versions/ver-up-1/content", method: .get, headers: [.authorization: "Bearer \(expertToken)", HTTPField.Name("FT-Protocol")!: "1", .range: "bytes=999999999-"], body: nil)
             #expect(beyond.status == .rangeNotSatisfiable)
 
             // A retried upload: the same version, nothing stored twice.
@@ -137,11 +137,31 @@ import Testing
 
             var download = URLRequest(url: URL(string: "http://127.0.0.1:\(port)/api/v1/documents/versions/ver-big/content")!)
             download.setValue("Bearer \(token)", forHTTPHeaderField: "Authorization")
+            download.setValue("1", forHTTPHeaderField: "FT-Protocol")
             download.timeoutInterval = 120
             let (saved, downloadResponse) = try await URLSession.shared.download(for: download)
             #expect((downloadResponse as? HTTPURLResponse)?.statusCode == 200)
             #expect(try Self.sameFiles(source, saved), "the download differs from the upload")
             try? FileManager.default.removeItem(at: saved)
+        }
+    }
+
+    /// Two devices each added a version while offline; the one with the older clock uploads
+    /// last. Both are kept, and the current one is the newest by HLC, not by arrival.
+    @Test func versionsAddedOfflineAreAllKeptAndTheNewestByClockIsCurrent() async throws {
+        let fixture = try ServerFixture()
+        let document = try Self.demoDocument(fixture.database)
+        try await fixture.app.test(.router) { client in
+            let clientToken = try await ServerFixture.signIn(client, DemoAccounts.client)
+            let expertToken = try await ServerFixture.signIn(client, DemoAccounts.expert)
+            let later = try await client.executeRequest(uri: Self.uploadURI(document, "ver-expert", fileName: "rapport-v2.txt", millisecond: 9_000), method: .put, headers: Self.uploadHeaders(expertToken), body: ByteBuffer(string: "Rapport, version de l'expert"))
+            #expect(later.status == .created)
+            let earlier = try await client.executeRequest(uri: Self.uploadURI(document, "ver-client", fileName: "rapport-v1.txt", millisecond: 1_000), method: .put, headers: Self.uploadHeaders(clientToken), body: ByteBuffer(string: "Rapport, version du client"))
+            #expect(earlier.status == .created)
+            let versions = try fixture.database.versions(documentId: document).map(\.id)
+            #expect(versions.contains("ver-client") && versions.contains("ver-expert"))
+            #expect(versions.last == "ver-expert", "current = newest by HLC: \(versions)")
+            #expect(versions.firstIndex(of: "ver-client")! < versions.firstIndex(of: "ver-expert")!)
         }
     }
 
@@ -211,7 +231,7 @@ import Testing
             let nowhere = try await client.executeRequest(uri: Self.uploadURI("no-such-document", "ver-evil-2", fileName: "x.txt"), method: .put, headers: Self.uploadHeaders(other), body: ByteBuffer(string: "intrus"))
             #expect(nowhere.status == .notFound)
             #expect(String(buffer: intrusion.body) == String(buffer: nowhere.body), "the same answer whether the document exists or not")
-            let read = try await client.executeRequest(uri: "/api/v1/documents/versions/ver-private/content", method: .get, headers: [.authorization: "Bearer \(other)"], body: nil)
+            let read = try await client.executeRequest(uri: "/api/v1/documents/versions/ver-private/content", method: .get, headers: ServerFixture.headers(other), body: nil)
             #expect(read.status == .notFound)
             #expect(!String(buffer: read.body).contains("confidentiel"))
             let anonymous = try await client.executeRequest(uri: "/api/v1/documents/versions/ver-private/content", method: .get, headers: [:], body: nil)

@@ -214,6 +214,8 @@ def documents(port, token):
     check("get", content, status, body, 401)
     status, body = call(port, "get", "/api/v1/documents/versions/nope/content", token=token)
     check("get", content, status, body, 404)
+    status, body = call(port, "get", "/api/v1/documents/versions/oa-v1/content", token=token, protocol=None)
+    check("get", content, status, body, 426)
 
 
 if __name__ == "__main__":

@@ -131,6 +131,8 @@ struct DocumentController {
 
     @Sendable func download(_ request: Request, context: AppRequestContext) async throws -> Response {
         let actor = try signedIn(context)
+        let sent = request.headers[SyncController.protocolHeader]
+        guard sent == String(ServerConfiguration.protocolVersion) else { throw APIError.updateRequired(sent) }
         let versionId = context.parameters.get("version") ?? ""
         guard let version = try database.version(versionId, for: actor) else { throw Self.notFound }
         guard blobs.contains(version.sha256) else {
