@@ -45,6 +45,10 @@ let package = Package(
             pkgConfig: "libcmark-gfm",
             providers: [.apt(["libcmark-gfm-dev", "libcmark-gfm-extensions-dev"])]
         ),
+        // libarchive, imported by FTArchive only.
+        .systemLibrary(name: "CArchive", pkgConfig: "libarchive", providers: [.apt(["libarchive-dev"])]),
+        // Zip and archive files through libarchive.
+        .target(name: "FTArchive", dependencies: ["CArchive"], swiftSettings: swiftSettings),
         // The merge core: hybrid logical clock, merge rules, validation. Pure and deterministic.
         .target(name: "FTSync", dependencies: ["FTModel"], swiftSettings: swiftSettings),
         // Safe GitHub-flavoured Markdown to HTML.
@@ -62,7 +66,7 @@ let package = Package(
         .target(
             name: "FTServer",
             dependencies: [
-                "FTModel", "FTStore", "FTSync",
+                "FTModel", "FTStore", "FTSync", "FTArchive",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
                 .product(name: "NIOWebSocket", package: "swift-nio"),

@@ -39,6 +39,7 @@ public func buildRouter(
     SyncController(database: database, configuration: configuration, live: live, pushes: pushes, onCommit: onCommit, now: now).add(to: api)
     if let blobs {
         DocumentController(database: database, blobs: blobs, configuration: configuration, pushes: pushes, live: live, onCommit: onCommit, now: now).add(to: api)
+        ExportController(database: database, blobs: blobs).add(to: api)
     }
     LiveController(database: database, hub: live, now: now).add(to: api)
     return router

@@ -165,6 +165,90 @@ import Testing
         }
     }
 
+    /// Runs Python's zipfile on `zip`: checks every entry's CRC and prints `{name: sha256}` as JSON.
+    static func inspectZip(_ zip: String) throws -> [String: String] {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = ["python3", "-c", """
+            import hashlib, json, sys, zipfile
+            z = zipfile.ZipFile(sys.argv[1])
+            bad = z.testzip()
+            if bad: sys.exit("corrupt entry " + bad)
+            print(json.dumps({n: hashlib.sha256(z.read(n)).hexdigest() for n in z.namelist()}))
+            """, zip]
+        let output = Pipe()
+        process.standardOutput = output
+        try process.run()
+        let data = output.fileHandleForReading.readDataToEndOfFile()
+        while process.isRunning { usleep(10_000) }
+        guard process.terminationStatus == 0 else { throw CancellationError() }
+        return try JSONSerialization.jsonObject(with: data) as? [String: String] ?? [:]
+    }
+
+    @Test func aDossierExportsAsAZipThatHoldsWhatItsManifestSays() async throws {
+        let fixture = try ServerFixture()
+        let document = try Self.demoDocument(fixture.database)
+        let clientUser = try #require(try fixture.database.user(email: DemoAccounts.client)?.id)
+        let clientId = try #require(try fixture.database.client(userId: clientUser)?.id)
+        let conversation = try ServerTests.demoConversation(fixture.database)
+        let dossier = try #require(try fixture.database.dossiers(clientId: clientId).first { try fixture.database.conversation(dossierId: $0.id ?? 0)?.id == conversation }?.id)
+        let folder = (NSTemporaryDirectory() as NSString).appendingPathComponent("ft-export-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        try await fixture.app.test(.router) { client in
+            let token = try await ServerFixture.signIn(client, DemoAccounts.client)
+            let expert = try await ServerFixture.signIn(client, DemoAccounts.expert)
+            let other = try await ServerFixture.signIn(client, DemoAccounts.otherClient)
+            let first = try await client.executeRequest(uri: Self.uploadURI(document, "ver-x1", fileName: "bilan/2025.txt".replacingOccurrences(of: "/", with: "-"), millisecond: 1), method: .put, headers: Self.uploadHeaders(token), body: ByteBuffer(string: "Bilan, première version"))
+            let second = try await client.executeRequest(uri: Self.uploadURI(document, "ver-x2", fileName: "bilan-2025.txt", millisecond: 2), method: .put, headers: Self.uploadHeaders(token), body: ByteBuffer(string: "Bilan, version finale"))
+            let firstSha = try #require(try ServerFixture.object(first)["sha256"] as? String)
+            let secondSha = try #require(try ServerFixture.object(second)["sha256"] as? String)
+
+            let response = try await client.executeRequest(uri: "/api/v1/dossiers/\(dossier)/export.zip", method: .get, headers: ServerFixture.headers(token), body: nil)
+            #expect(response.status == .ok)
+            #expect(response.headers[.contentType] == "application/zip")
+            let zip = folder + "/current.zip"
+            try Data(response.body.readableBytesView).write(to: URL(fileURLWithPath: zip))
+            let entries = try Self.inspectZip(zip)
+            #expect(entries.keys.contains("manifest.json") && entries.keys.contains("conversation.txt"))
+            #expect(entries.values.contains(secondSha), "the current version is in the zip")
+            #expect(!entries.values.contains(firstSha), "older versions only with versions=all")
+
+            let all = try await client.executeRequest(uri: "/api/v1/dossiers/\(dossier)/export.zip?versions=all", method: .get, headers: ServerFixture.headers(token), body: nil)
+            let allZip = folder + "/all.zip"
+            try Data(all.body.readableBytesView).write(to: URL(fileURLWithPath: allZip))
+            let allEntries = try Self.inspectZip(allZip)
+            #expect(allEntries.values.contains(firstSha) && allEntries.values.contains(secondSha))
+
+            // The manifest names exactly the files in the zip, with their hashes.
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+            process.arguments = ["python3", "-c", "import sys, zipfile; sys.stdout.buffer.write(zipfile.ZipFile(sys.argv[1]).read('manifest.json'))", allZip]
+            let pipe = Pipe()
+            process.standardOutput = pipe
+            try process.run()
+            let manifestData = pipe.fileHandleForReading.readDataToEndOfFile()
+            while process.isRunning { usleep(10_000) }
+            let manifest = try #require(try JSONSerialization.jsonObject(with: manifestData) as? [String: Any])
+            let files = try #require(manifest["files"] as? [[String: Any]])
+            for file in files {
+                if let path = file["path"] as? String {
+                    #expect(allEntries[path] == file["sha256"] as? String, "\(path)")
+                } else {
+                    #expect(file["missing"] as? Bool == true)
+                }
+            }
+            #expect(Set(files.compactMap { $0["path"] as? String }) == Set(allEntries.keys).subtracting(["manifest.json", "conversation.txt"]))
+
+            let byExpert = try await client.executeRequest(uri: "/api/v1/dossiers/\(dossier)/export.zip", method: .get, headers: ServerFixture.headers(expert), body: nil)
+            #expect(byExpert.status == .forbidden)
+            let byOther = try await client.executeRequest(uri: "/api/v1/dossiers/\(dossier)/export.zip", method: .get, headers: ServerFixture.headers(other), body: nil)
+            #expect(byOther.status == .notFound)
+            #expect(!String(buffer: byOther.body).contains("PK"))
+            #expect(Self.files(fixture.blobs.directory + "/tmp").isEmpty, "no export left behind")
+        }
+    }
+
     /// The connection drops halfway through an upload: no version, nothing left in the store.
     @Test func anUploadCutOffHalfwayLeavesNothing() async throws {
         let fixture = try ServerFixture()

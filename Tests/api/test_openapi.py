@@ -217,6 +217,29 @@ def documents(port, token):
     status, body = call(port, "get", "/api/v1/documents/versions/oa-v1/content", token=token, protocol=None)
     check("get", content, status, body, 426)
 
+    export = "/api/v1/dossiers/{dossier}/export.zip"
+    dossier = next(op["fields"]["dossier"] for op in pulled["snapshot"] if op["collection"] == "document" and op["record"] == document)
+    status, data = call(port, "get", f"/api/v1/dossiers/{dossier}/export.zip", token=token, binary=True)
+    check("get", export, status, None, 200)
+    import io, zipfile
+    try:
+        names = zipfile.ZipFile(io.BytesIO(data)).namelist()
+        if "manifest.json" not in names:
+            failures.append(f"export: no manifest in {names}")
+    except zipfile.BadZipFile as error:
+        failures.append(f"export: not a zip ({error})")
+    status, body = call(port, "get", f"/api/v1/dossiers/{dossier}/export.zip")
+    check("get", export, status, body, 401)
+    status, body = call(port, "get", "/api/v1/dossiers/999999/export.zip", token=token)
+    check("get", export, status, body, 404)
+    status, body = call(port, "get", f"/api/v1/dossiers/{dossier}/export.zip", token=token, protocol=None)
+    check("get", export, status, body, 426)
+    _, expert = call(port, "post", "/api/v1/session", {"email": "expert@financialtracker.example", "password": "demo-financialtracker"})
+    _, expert_pull = call(port, "get", "/api/v1/sync/pull?cursor=0", token=expert["token"])
+    expert_dossier = next(op["fields"]["dossier"] for op in expert_pull["snapshot"] if op["collection"] == "document")
+    status, body = call(port, "get", f"/api/v1/dossiers/{expert_dossier}/export.zip", token=expert["token"])
+    check("get", export, status, body, 403)
+
 
 if __name__ == "__main__":
     main()
