@@ -2,7 +2,7 @@ import Foundation
 import Testing
 
 @Suite struct CommandTests {
-    @Test(arguments: [[], ["seed"], ["info"], ["generate"], ["serve"], ["compact"]])
+    @Test(arguments: [[], ["seed"], ["info"], ["generate"], ["serve"], ["compact"], ["keygen"], ["verify"]])
     func everyCommandHasHelp(command: [String]) throws {
         let result = try FT.run(command + ["--help"])
         #expect(result.status == 0)
@@ -115,5 +115,31 @@ import Testing
         let result = try FT.run(["compact", "--data-dir", data, "--changes-days", "0", "--tombstones-days", "0"])
         #expect(result.status == 0, "\(result.errors)")
         #expect(result.output.contains("Compacted the sync log: 0 changes"), "\(result.output)")
+    }
+}
+
+@Suite struct KeyCommandTests {
+    /// No key, no server: a clear error before anything is opened or written; `ft keygen` makes
+    /// one readable by its owner only, and never replaces it.
+    @Test func theServerNeedsTheDocumentKeyAndKeygenNeverReplacesIt() throws {
+        let data = try FT.temporaryDirectory() + "/data"
+        #expect(try FT.run(["seed", "--data-dir", data, "--experts", "2", "--clients", "2", "--today", "2026-11-20"]).status == 0)
+        let refused = try FT.run(["serve", "--data-dir", data, "--port", String(20_000 + Int.random(in: 0..<20_000))], environment: ["FT_DOCUMENT_KEY": ""])
+        #expect(refused.status != 0)
+        #expect(refused.errors.contains("no document key"), "\(refused.errors)")
+        #expect(refused.errors.contains("ft keygen"))
+        #expect(!FileManager.default.fileExists(atPath: data + "/blobs"))
+
+        let made = try FT.run(["keygen", "--data-dir", data])
+        #expect(made.status == 0, "\(made.errors)")
+        let keyPath = data + "/document.key"
+        let key = try String(contentsOfFile: keyPath, encoding: .utf8)
+        #expect(Data(base64Encoded: key.trimmingCharacters(in: .whitespacesAndNewlines))?.count == 32)
+        let permissions = try FileManager.default.attributesOfItem(atPath: keyPath)[.posixPermissions] as? NSNumber
+        #expect(permissions?.intValue == 0o600)
+        let again = try FT.run(["keygen", "--data-dir", data])
+        #expect(again.status != 0)
+        #expect(again.errors.contains("already exists"))
+        #expect(try String(contentsOfFile: keyPath, encoding: .utf8) == key)
     }
 }

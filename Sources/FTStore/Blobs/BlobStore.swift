@@ -108,6 +108,33 @@ public struct BlobStore: Sendable {
         return try BlobReader(store: self, path: path(of: sha256), total: total, range: range.map { $0.clamped(to: 0..<total) } ?? 0..<total)
     }
 
+    /// Reads a whole blob and checks it: every chunk authenticates and the plaintext's SHA-256 is
+    /// its name. Nil when sound; otherwise what is wrong.
+    public func verify(_ sha256: String) -> BlobError? {
+        guard contains(sha256) else { return .missing(sha256) }
+        var hasher = SHA256()
+        do {
+            try read(sha256) { hasher.update(data: $0) }
+        } catch let error as BlobError {
+            return error
+        } catch {
+            return .io(path(of: sha256), reason: error.localizedDescription)
+        }
+        let actual = hasher.finalize().map { String(format: "%02x", $0) }.joined()
+        return actual == sha256 ? nil : .corrupt(path(of: sha256), reason: "its content hashes to \(actual)")
+    }
+
+    /// The digests of every stored blob.
+    public func storedDigests() -> Set<String> {
+        var found = Set<String>()
+        for folder in (try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? [] where folder.count == 2 {
+            for name in (try? FileManager.default.contentsOfDirectory(atPath: directory + "/" + folder)) ?? [] where Self.isDigest(name) {
+                found.insert(name)
+            }
+        }
+        return found
+    }
+
     static func bigEndian(_ value: UInt32) -> [UInt8] {
         [UInt8(value >> 24), UInt8(value >> 16 & 0xFF), UInt8(value >> 8 & 0xFF), UInt8(value & 0xFF)]
     }

@@ -24,3 +24,23 @@ extension AppDatabase {
         }
     }
 }
+
+/// A stored version as `ft verify` sees it.
+public struct StoredVersion: Sendable {
+    public var id: String
+    public var sha256: String
+    /// Uploaded through this server (the demo data's versions name content that was never stored).
+    public var uploaded: Bool
+}
+
+extension AppDatabase {
+    /// Every version kept as a blob.
+    public func storedVersions() throws -> [StoredVersion] {
+        try writer.read { db in
+            try Row.fetchAll(db, sql: """
+                SELECT v.id, v.sha256, EXISTS (SELECT 1 FROM syncRecord r WHERE r.collection = 'documentVersion' AND r.record = v.id) AS uploaded
+                FROM documentVersion v WHERE v.storage = 'blob' ORDER BY v.uploadedAt, v.id
+                """).map { StoredVersion(id: $0[0], sha256: $0[1], uploaded: $0[2]) }
+        }
+    }
+}
