@@ -12,11 +12,11 @@ import Testing
         let process = Process()
         let port: Int
 
-        init(dataDirectory: String, port: Int) throws {
+        init(dataDirectory: String, port: Int, publicDirectory: String? = nil, options: [String] = []) throws {
             self.port = port
             process.executableURL = FT.executable
-        process.environment = FT.serverEnvironment
-            process.arguments = ["serve", "--data-dir", dataDirectory, "--port", String(port), "--public", dataDirectory + "/no-site"]
+            process.environment = FT.serverEnvironment
+            process.arguments = ["serve", "--data-dir", dataDirectory, "--port", String(port), "--public", publicDirectory ?? dataDirectory + "/no-site"] + options
             process.standardOutput = FileHandle.nullDevice
             process.standardError = FileHandle.nullDevice
             try process.run()

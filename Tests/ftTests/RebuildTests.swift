@@ -33,25 +33,10 @@ import Testing
         let before = try String(contentsOfFile: "\(site)/experts/\(slug)/index.html", encoding: .utf8)
         #expect(!before.contains("Dossier TICPE bouclé"))
 
-        let process = Process()
-        process.executableURL = FT.executable
-        process.environment = FT.serverEnvironment
-        process.arguments = ["serve", "--data-dir", data, "--port", String(port), "--public", site, "--templates", Self.templates, "--rebuild-delay", "100"]
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        defer {
-            kill(process.processIdentifier, SIGKILL)
-            while process.isRunning { usleep(10_000) }
-        }
-        var healthy = false
-        for _ in 0..<100 where !healthy {
-            if let (_, response) = try? await URLSession.shared.data(from: URL(string: "http://127.0.0.1:\(port)/healthz")!) {
-                healthy = (response as? HTTPURLResponse)?.statusCode == 200
-            }
-            if !healthy { try await Task.sleep(for: .milliseconds(50)) }
-        }
-        try #require(healthy)
+        let server = try DurabilityTests.Server(dataDirectory: data, port: port, publicDirectory: site, options: ["--templates", Self.templates, "--rebuild-delay", "100"])
+        // Killed however the test ends.
+        defer { kill(server.process.processIdentifier, SIGKILL) }
+        try await server.waitUntilHealthy()
 
         let (status, session) = try await DurabilityTests.request(port, "POST", "/api/v1/session", body: ["email": "client@financialtracker.example", "password": "demo-financialtracker"])
         #expect(status == 201)
@@ -75,5 +60,6 @@ import Testing
         }
         #expect(page.contains("Dossier TICPE bouclé en trois semaines &lt;merci&gt;"))
         #expect(!page.contains("<merci>"))
+        await server.kill9()
     }
 }

@@ -18,21 +18,10 @@ import Testing
                 """))
         }
         let port = 20_000 + Int.random(in: 0..<20_000)
-        let process = Process()
-        process.executableURL = FT.executable
-        process.environment = FT.serverEnvironment
-        process.arguments = ["serve", "--data-dir", data, "--port", String(port), "--public", folder + "/public", "--no-rebuild"]
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        var healthy = false
-        for _ in 0..<100 where !healthy {
-            if let (_, response) = try? await URLSession.shared.data(from: URL(string: "http://127.0.0.1:\(port)/healthz")!) {
-                healthy = (response as? HTTPURLResponse)?.statusCode == 200
-            }
-            if !healthy { try await Task.sleep(for: .milliseconds(50)) }
-        }
-        try #require(healthy)
+        let server = try DurabilityTests.Server(dataDirectory: data, port: port, publicDirectory: folder + "/public", options: ["--no-rebuild"])
+        // Killed however the test ends.
+        defer { kill(server.process.processIdentifier, SIGKILL) }
+        try await server.waitUntilHealthy()
         let (status, session) = try await DurabilityTests.request(port, "POST", "/api/v1/session", body: ["email": "client@financialtracker.example", "password": "demo-financialtracker"])
         #expect(status == 201)
         let token = try #require(session["token"] as? String)
@@ -43,8 +32,7 @@ import Testing
         let (answer, response) = try await URLSession.shared.upload(for: upload, from: Data("Contrat de mission, signé".utf8))
         #expect((response as? HTTPURLResponse)?.statusCode == 201)
         let sha = try #require((try JSONSerialization.jsonObject(with: answer) as? [String: Any])?["sha256"] as? String)
-        kill(process.processIdentifier, SIGKILL)
-        while process.isRunning { try await Task.sleep(for: .milliseconds(10)) }
+        await server.kill9()
 
         let key = ["FT_DOCUMENT_KEY": FT.documentKey]
         let sound = try FT.run(["verify", "--data-dir", data], environment: key)
