@@ -1,4 +1,5 @@
 import ArgumentParser
+import FTStore
 import Foundation
 import Logging
 
@@ -67,6 +68,18 @@ struct GlobalOptions: ParsableArguments {
         }
         guard manager.isWritableFile(atPath: dataDirectory) else {
             throw CLIError("the data directory \(dataDirectory) is not writable")
+        }
+    }
+
+    /// The encrypted document store of the data directory, opened with the key from
+    /// `FT_DOCUMENT_KEY` or `keyFile` (default DATA_DIR/document.key). A missing or wrong key is a
+    /// clear error, before anything is opened or written.
+    func openDocumentStore(keyFile: String?) throws -> BlobStore {
+        do {
+            let key = try DocumentKey.load(file: keyFile ?? dataDirectory + "/document.key")
+            return try BlobStore(directory: dataDirectory + "/blobs", key: key)
+        } catch {
+            throw CLIError("\(error)")
         }
     }
 }

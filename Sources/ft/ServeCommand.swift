@@ -72,18 +72,7 @@ struct ServeCommand: AsyncParsableCommand {
             logger.warning("no site in \(publicDirectory); run `ft generate` first (the API works without it)")
         }
         // Documents are encrypted at rest: no key, no server (nothing is opened or written first).
-        let key: DocumentKey
-        do {
-            key = try DocumentKey.load(file: documentKey ?? options.dataDirectory + "/document.key")
-        } catch {
-            throw CLIError("\(error)")
-        }
-        let blobs: BlobStore
-        do {
-            blobs = try BlobStore(directory: options.dataDirectory + "/blobs", key: key)
-        } catch {
-            throw CLIError("\(error)")
-        }
+        let blobs = try options.openDocumentStore(keyFile: documentKey)
         let database = try AppDatabase.open(path: path, logger: logger)
         let configuration = ServerConfiguration(host: host, port: port, publicDirectory: publicDirectory, maximumUpload: maxUpload << 20)
         var rebuilder: SiteRebuilder?

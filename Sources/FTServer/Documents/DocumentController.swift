@@ -160,9 +160,9 @@ struct DocumentController {
         headers[.contentLength] = String(range.count)
         // Decrypted chunk by chunk (1 MiB at a time), never the whole file.
         let reader = try blobs.reader(version.sha256, range: range)
-        let box = ReaderBox(reader)
+        let box = BodySource(reader)
         return Response(status: status, headers: headers, body: ResponseBody(contentLength: range.count) { writer in
-            while let chunk = try box.reader.next() { try await writer.write(ByteBuffer(bytes: chunk)) }
+            while let chunk = try box.value.next() { try await writer.write(ByteBuffer(bytes: chunk)) }
             try await writer.finish(nil)
         })
     }
@@ -195,8 +195,8 @@ struct DocumentController {
     }
 }
 
-/// The reader is used by one response body at a time, sequentially.
-private final class ReaderBox: @unchecked Sendable {
-    let reader: BlobReader
-    init(_ reader: BlobReader) { self.reader = reader }
+/// A file reader handed to the one response body that reads it, sequentially: never shared.
+final class BodySource<Value>: @unchecked Sendable {
+    let value: Value
+    init(_ value: Value) { self.value = value }
 }

@@ -66,7 +66,7 @@ struct ExportController {
         let size = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? NSNumber)?.intValue ?? 0
         // Unlinked at once: the open handle keeps the bytes until the answer is sent.
         unlink(path)
-        let box = HandleBox(handle)
+        let box = BodySource(handle)
         return Response(
             status: .ok,
             headers: [
@@ -76,8 +76,8 @@ struct ExportController {
                 .cacheControl: "private, no-store",
             ],
             body: ResponseBody(contentLength: size) { writer in
-                defer { try? box.handle.close() }
-                while let piece = try box.handle.read(upToCount: 1 << 20), !piece.isEmpty {
+                defer { try? box.value.close() }
+                while let piece = try box.value.read(upToCount: 1 << 20), !piece.isEmpty {
                     try await writer.write(ByteBuffer(bytes: piece))
                 }
                 try await writer.finish(nil)
@@ -142,9 +142,4 @@ struct ExportController {
         try zip.add("manifest.json", data: try encoder.encode(manifest), modified: Date())
         try zip.close()
     }
-}
-
-private final class HandleBox: @unchecked Sendable {
-    let handle: FileHandle
-    init(_ handle: FileHandle) { self.handle = handle }
 }

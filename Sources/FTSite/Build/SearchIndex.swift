@@ -115,18 +115,18 @@ enum SearchIndex {
             // Written by hand: JSONSerialization took a tenth of a full build for these 10,000 arrays.
             var out = "["
             out.reserveCapacity(256)
-            SearchIndex.appendString(expert.slug, to: &out)
+            JSONLD.appendString(expert.slug, to: &out)
             out += ","
-            SearchIndex.appendString(expert.fullName, to: &out)
+            JSONLD.appendString(expert.fullName, to: &out)
             out += ","
-            SearchIndex.appendString(expert.city, to: &out)
+            JSONLD.appendString(expert.city, to: &out)
             out += ",\(regionPosition[expert.region] ?? -1),\(SearchIndex.number(expert.latitude)),\(SearchIndex.number(expert.longitude)),"
             out += "\(Int(((published.rating.average ?? 0) * 10).rounded())),\(published.rating.count),["
             out += published.productIds.compactMap { productPosition[$0] }.map(String.init).joined(separator: ",")
             out += "],["
             out += expert.languages.compactMap { languagePosition[$0] }.map(String.init).joined(separator: ",")
             out += "],\(expert.responseTimeHours),"
-            SearchIndex.appendString(fold(text), to: &out)
+            JSONLD.appendString(fold(text), to: &out)
             out += "]"
             return Data(out.utf8)
         }
@@ -135,31 +135,6 @@ enum SearchIndex {
     /// A JSON number (shortest form that reads back the same).
     static func number(_ value: Double) -> String {
         value.isFinite ? "\(value)" : "0"
-    }
-
-    /// A JSON string: quotes, backslashes and control characters escaped.
-    static func appendString(_ text: String, to out: inout String) {
-        out += "\""
-        if !text.utf8.contains(where: { $0 < 0x20 || $0 == 0x22 || $0 == 0x5C }) {
-            out += text
-        } else {
-            for scalar in text.unicodeScalars {
-                switch scalar {
-                case "\"": out += "\\\""
-                case "\\": out += "\\\\"
-                case "\n": out += "\\n"
-                case "\r": out += "\\r"
-                case "\t": out += "\\t"
-                default:
-                    if scalar.value < 0x20 {
-                        out += String(format: "\\u%04x", scalar.value)
-                    } else {
-                        out.unicodeScalars.append(scalar)
-                    }
-                }
-            }
-        }
-        out += "\""
     }
 
     /// Lowercase without accents, as the browser folds the query.

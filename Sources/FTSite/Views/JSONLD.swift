@@ -43,31 +43,43 @@ enum JSONLD {
         return output
     }
 
+    /// A JSON string literal safe inside an HTML `<script>`: quotes, backslashes and control
+    /// characters escaped, and `<`, `>`, `&`, U+2028, U+2029 as `\u` escapes.
+    static func appendString(_ text: String, to output: inout String) {
+        output += "\""
+        // Most text needs nothing escaped: appended whole (0xE2 leads U+2028 and U+2029).
+        guard text.utf8.contains(where: { $0 < 0x20 || $0 == 0x22 || $0 == 0x5C || $0 == 0x3C || $0 == 0x3E || $0 == 0x26 || $0 == 0xE2 }) else {
+            output += text
+            output += "\""
+            return
+        }
+        for scalar in text.unicodeScalars {
+            switch scalar {
+            case "\"": output += "\\\""
+            case "\\": output += "\\\\"
+            case "\n": output += "\\n"
+            case "\r": output += "\\r"
+            case "\t": output += "\\t"
+            case "<": output += "\\u003c"
+            case ">": output += "\\u003e"
+            case "&": output += "\\u0026"
+            case "\u{2028}": output += "\\u2028"
+            case "\u{2029}": output += "\\u2029"
+            default:
+                if scalar.value < 0x20 {
+                    output += "\\u00" + (scalar.value < 0x10 ? "0" : "") + String(scalar.value, radix: 16)
+                } else {
+                    output.unicodeScalars.append(scalar)
+                }
+            }
+        }
+        output += "\""
+    }
+
     private static func write(_ value: Any, to output: inout String) {
         switch value {
         case let text as String:
-            output += "\""
-            for scalar in text.unicodeScalars {
-                switch scalar {
-                case "\"": output += "\\\""
-                case "\\": output += "\\\\"
-                case "\n": output += "\\n"
-                case "\r": output += "\\r"
-                case "\t": output += "\\t"
-                case "<": output += "\\u003c"
-                case ">": output += "\\u003e"
-                case "&": output += "\\u0026"
-                case "\u{2028}": output += "\\u2028"
-                case "\u{2029}": output += "\\u2029"
-                default:
-                    if scalar.value < 0x20 {
-                        output += "\\u00" + (scalar.value < 0x10 ? "0" : "") + String(scalar.value, radix: 16)
-                    } else {
-                        output.unicodeScalars.append(scalar)
-                    }
-                }
-            }
-            output += "\""
+            appendString(text, to: &output)
         case let number as Int:
             output += String(number)
         case let number as Double:
