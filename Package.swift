@@ -47,8 +47,12 @@ let package = Package(
         ),
         // libarchive, imported by FTArchive only.
         .systemLibrary(name: "CArchive", pkgConfig: "libarchive", providers: [.apt(["libarchive-dev"])]),
-        // Zip and archive files through libarchive.
-        .target(name: "FTArchive", dependencies: ["CArchive"], swiftSettings: swiftSettings),
+        // Zip and tar files through libarchive; document archives and where a version's bytes are read.
+        .target(
+            name: "FTArchive",
+            dependencies: ["CArchive", "FTModel", "FTStore", .product(name: "Crypto", package: "swift-crypto")],
+            swiftSettings: swiftSettings
+        ),
         // The merge core: hybrid logical clock, merge rules, validation. Pure and deterministic.
         .target(name: "FTSync", dependencies: ["FTModel"], swiftSettings: swiftSettings),
         // Safe GitHub-flavoured Markdown to HTML.
@@ -86,7 +90,7 @@ let package = Package(
         .executableTarget(
             name: "ft",
             dependencies: [
-                "FTModel", "FTStore", "FTSeed", "FTSite", "FTServer",
+                "FTModel", "FTStore", "FTSeed", "FTSite", "FTServer", "FTArchive",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
@@ -102,7 +106,7 @@ let package = Package(
         .testTarget(
             name: "FTServerTests",
             dependencies: [
-                "FTModel", "FTStore", "FTSeed", "FTSync", "FTServer",
+                "FTModel", "FTStore", "FTSeed", "FTSync", "FTServer", "FTArchive",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),

@@ -150,3 +150,29 @@ PY
   echo "documents, 200 MiB over loopback: upload median $(printf '%s\n' "${ups[@]}" | median) MiB/s, download median $(printf '%s\n' "${downs[@]}" | median) MiB/s over ${runs} runs"
   kill "$server"; wait "$server" 2>/dev/null || true
 fi
+
+# Archiving: 100 documents with 13 versions each (about 32 KB of text per version), `ft archive
+# --keep 3` moves 1,000 versions into 100 archives; timed from a fresh copy of the data, RUNS times.
+if command -v node >/dev/null; then
+  "$ft" seed --data-dir "$dir/archive" --experts 20 --clients 40 --today 2026-11-20 >/dev/null
+  "$ft" keygen --data-dir "$dir/archive" >/dev/null
+  port=$((20000 + RANDOM % 20000))
+  "$ft" serve --data-dir "$dir/archive" --port "$port" --public "$dir/archive/site" --no-rebuild --archive-every 0 --log-level warning >/dev/null 2>&1 &
+  server=$!
+  for _ in $(seq 100); do curl -sf "http://127.0.0.1:$port/healthz" >/dev/null 2>&1 && break; sleep 0.1; done
+  node "${node_flags[@]}" .ci/load.mjs "$port" versions 100 13 || echo "archive set-up failed"
+  kill "$server"; wait "$server" 2>/dev/null || true
+  archived=()
+  for ((i = 1; i <= runs; i++)); do
+    rm -rf "$dir/archive-run" && cp -a "$dir/archive" "$dir/archive-run"
+    start=$(date +%s.%N)
+    line=$("$ft" archive --data-dir "$dir/archive-run" --keep 3)
+    end=$(date +%s.%N)
+    wall=$(python3 -c "print(f'{$end - $start:.2f}')")
+    echo "archive run $i: $line (${wall} s wall, process included)"
+    archived+=("$wall")
+  done
+  "$ft" verify --data-dir "$dir/archive-run" | tail -1
+  echo "archiving 1,000 versions: median $(printf '%s\n' "${archived[@]}" | median) s over ${runs} runs"
+  rm -rf "$dir/archive-run"
+fi

@@ -9,6 +9,8 @@ packages=(
   libcmark-gfm-dev          # Markdown for the site generator
   libcmark-gfm-extensions-dev
   libarchive-dev            # document archives and exports
+  libarchive-tools          # bsdtar: the tests open exports and archives with it
+  poppler-utils             # pdftotext: search in documents
   zlib1g-dev                # gzip for the static files (compress-nio)
   chromium                  # the browser tests
   chromium-driver

@@ -5,6 +5,7 @@
 //   node --experimental-websocket .ci/load.mjs PORT latency   [clients=50] [seconds=10]
 //   node --experimental-websocket .ci/load.mjs PORT live      [connections=500] [messages=200]
 //   node --experimental-websocket .ci/load.mjs PORT pull      [changes=100000]
+//   node --experimental-websocket .ci/load.mjs PORT versions  [documents=100] [versions=13]
 import http from "node:http";
 import { performance } from "node:perf_hooks";
 
@@ -199,9 +200,64 @@ async function pullReplica(wanted = 100000) {
   console.log(`pull: a new device's replica of ${count.toLocaleString("en")} operations (snapshot + changes, pages of 5,000): median ${ms(runs[1])} ms of 3 runs (${runs.map(ms).join(", ")})`);
 }
 
-const modes = { push: pushThroughput, latency: pushLatency, live: liveDelivery, pull: pullReplica };
+/** Raw bytes PUT to the server (a document upload). */
+function put(path, bytes, token) {
+  return new Promise((resolve, reject) => {
+    const headers = { "Content-Type": "application/octet-stream", "FT-Protocol": "1", Authorization: `Bearer ${token}`, "Content-Length": bytes.length };
+    const request = http.request({ host: "127.0.0.1", port, method: "PUT", path, headers, agent }, (response) => {
+      response.resume();
+      response.on("end", () => resolve(response.statusCode));
+    });
+    request.on("error", reject);
+    request.end(bytes);
+  });
+}
+
+/** Sets up the archiving benchmark: DOCUMENTS new documents in the demo client's dossier, each
+ * with VERSIONS uploaded versions of about 32 KB of invoice-like text (distinct, compressible). */
+async function versionsSetup(documents = 100, versions = 13) {
+  const token = await signIn("client@financialtracker.example");
+  const { body } = await call("GET", "/api/v1/sync/pull?cursor=0&limit=1", undefined, token);
+  const existing = body.snapshot.find((op) => op.collection === "document");
+  if (!existing) throw new Error("the demo client has no document");
+  const dossier = existing.fields.dossier;
+  const hlc = (n) => `${String(Date.now()).padStart(16, "0")}-${String(n % 100000).padStart(5, "0")}-bench`;
+  const ids = Array.from({ length: documents }, (_, d) => `bench-doc-${stamp}-${d}`);
+  for (let start = 0; start < ids.length; start += 100) {
+    const operations = ids.slice(start, start + 100).map((id, i) => ({
+      id: `op-${id}`, collection: "document", action: "insert", record: id,
+      fields: { dossier, title: `Facture ${start + i}`, category: "invoice" }, hlc: hlc(start + i),
+    }));
+    const answer = await call("POST", "/api/v1/sync/push", { operations }, token);
+    if (answer.status !== 200) throw new Error(`creating documents: ${answer.status} ${JSON.stringify(answer.body)}`);
+  }
+  let seed = 12345;
+  const random = () => (seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648;
+  const t0 = performance.now();
+  let bytes = 0;
+  const jobs = [];
+  for (let v = 0; v < versions; v += 1) for (const id of ids) jobs.push([id, v]);
+  let next = 0;
+  async function worker() {
+    while (next < jobs.length) {
+      const [id, v] = jobs[next++];
+      const lines = [];
+      for (let line = 0; line < 400; line += 1) {
+        lines.push(`Ligne ${line} ; ${id} ; version ${v} ; montant ${(random() * 100000).toFixed(2)} EUR ; TVA ${(random() * 20).toFixed(1)} %`);
+      }
+      const content = Buffer.from(lines.join("\n"));
+      bytes += content.length;
+      const status = await put(`/api/v1/documents/${id}/versions/${id}-v${v}?fileName=facture-${v}.txt&hlc=${hlc(v)}`, content, token);
+      if (status !== 201) throw new Error(`upload of ${id} v${v}: ${status}`);
+    }
+  }
+  await Promise.all(Array.from({ length: 8 }, worker));
+  console.log(`versions: uploaded ${jobs.length} versions of ${documents} documents (${(bytes / 1048576).toFixed(1)} MiB) in ${ms((performance.now() - t0) / 1000)} s`);
+}
+
+const modes = { push: pushThroughput, latency: pushLatency, live: liveDelivery, pull: pullReplica, versions: versionsSetup };
 if (!modes[mode]) {
-  console.error("usage: node --experimental-websocket .ci/load.mjs PORT push|latency|live|pull [args]");
+  console.error("usage: node --experimental-websocket .ci/load.mjs PORT push|latency|live|pull|versions [args]");
   process.exit(2);
 }
 await modes[mode](...[a, b].filter((x) => x !== undefined).map(Number));

@@ -5,26 +5,22 @@ public import Foundation
 /// nothing needs to be whole in memory. Names are UTF-8; the caller makes them safe (no `..`, no
 /// leading `/`) — `ZipWriter.safeName` helps.
 public final class ZipWriter {
-    public struct ArchiveError: Error, CustomStringConvertible {
-        public let description: String
-    }
-
     private var archive: OpaquePointer?
     public let path: String
 
     /// Creates (replacing) the zip file at `path`.
     public init(path: String) throws {
         self.path = path
-        guard let archive = archive_write_new() else { throw ArchiveError(description: "libarchive could not start a zip") }
+        guard let archive = archive_write_new() else { throw ArchiveError("libarchive could not start a zip") }
         self.archive = archive
         guard archive_write_set_format_zip(archive) == ARCHIVE_OK,
             archive_write_set_options(archive, "zip:hdrcharset=UTF-8") == ARCHIVE_OK,
             archive_write_open_filename(archive, path) == ARCHIVE_OK
         else {
-            let message = Self.message(archive)
+            let message = ArchiveError.message(archive)
             archive_write_free(archive)
             self.archive = nil
-            throw ArchiveError(description: "cannot write \(path): \(message)")
+            throw ArchiveError("cannot write \(path): \(message)")
         }
     }
 
@@ -32,14 +28,10 @@ public final class ZipWriter {
         if let archive { archive_write_free(archive) }
     }
 
-    private static func message(_ archive: OpaquePointer?) -> String {
-        archive_error_string(archive).map { String(cString: $0) } ?? "unknown libarchive error"
-    }
-
     /// Adds a file of `size` bytes; `write` is called with a sink to give them, in any pieces.
     public func add(_ name: String, size: Int, modified: Date, write: ((Data) throws -> Void) throws -> Void) throws {
-        guard let archive else { throw ArchiveError(description: "the zip is closed") }
-        guard let entry = archive_entry_new() else { throw ArchiveError(description: "libarchive could not make an entry") }
+        guard let archive else { throw ArchiveError("the zip is closed") }
+        guard let entry = archive_entry_new() else { throw ArchiveError("libarchive could not make an entry") }
         defer { archive_entry_free(entry) }
         archive_entry_set_pathname_utf8(entry, name)
         archive_entry_set_size(entry, la_int64_t(size))
@@ -47,18 +39,18 @@ public final class ZipWriter {
         archive_entry_set_perm(entry, 0o644)
         archive_entry_set_mtime(entry, time_t(modified.timeIntervalSince1970), 0)
         guard archive_write_header(archive, entry) == ARCHIVE_OK else {
-            throw ArchiveError(description: "cannot add \(name): \(Self.message(archive))")
+            throw ArchiveError("cannot add \(name): \(ArchiveError.message(archive))")
         }
         var written = 0
         try write { piece in
             try piece.withUnsafeBytes { bytes in
                 guard let base = bytes.baseAddress, bytes.count > 0 else { return }
                 let result = archive_write_data(archive, base, bytes.count)
-                guard result == bytes.count else { throw ArchiveError(description: "cannot write \(name): \(Self.message(archive))") }
+                guard result == bytes.count else { throw ArchiveError("cannot write \(name): \(ArchiveError.message(archive))") }
             }
             written += piece.count
         }
-        guard written == size else { throw ArchiveError(description: "\(name): \(written) bytes given, \(size) announced") }
+        guard written == size else { throw ArchiveError("\(name): \(written) bytes given, \(size) announced") }
     }
 
     /// Adds a small file from memory.
@@ -73,7 +65,7 @@ public final class ZipWriter {
             archive_write_free(archive)
             self.archive = nil
         }
-        guard archive_write_close(archive) == ARCHIVE_OK else { throw ArchiveError(description: "cannot finish \(path): \(Self.message(archive))") }
+        guard archive_write_close(archive) == ARCHIVE_OK else { throw ArchiveError("cannot finish \(path): \(ArchiveError.message(archive))") }
     }
 
     /// A name that stays inside the archive: path separators, control characters and leading dots

@@ -2,6 +2,7 @@ public import Foundation
 public import Hummingbird
 internal import HummingbirdWebSocket
 public import Logging
+internal import FTArchive
 public import FTStore
 
 /// The router of the whole server; `ft serve` and the tests build it the same way.
@@ -38,8 +39,9 @@ public func buildRouter(
     SessionController(database: database, configuration: configuration, live: live, now: now).add(to: api)
     SyncController(database: database, configuration: configuration, live: live, pushes: pushes, onCommit: onCommit, now: now).add(to: api)
     if let blobs {
-        DocumentController(database: database, blobs: blobs, configuration: configuration, pushes: pushes, live: live, onCommit: onCommit, now: now).add(to: api)
-        ExportController(database: database, blobs: blobs).add(to: api)
+        let contents = DocumentContents(database: database, blobs: blobs)
+        DocumentController(database: database, blobs: blobs, contents: contents, configuration: configuration, pushes: pushes, live: live, onCommit: onCommit, now: now).add(to: api)
+        ExportController(database: database, contents: contents).add(to: api)
     }
     LiveController(database: database, hub: live, now: now).add(to: api)
     return router

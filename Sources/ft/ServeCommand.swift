@@ -1,4 +1,5 @@
 import ArgumentParser
+import FTArchive
 import FTServer
 import FTSite
 import FTStore
@@ -15,6 +16,10 @@ struct ServeCommand: AsyncParsableCommand {
             (POST/DELETE /api/v1/session) and sync (POST /api/v1/sync/push, GET /api/v1/sync/pull) \
             endpoints, and the live channel (WebSocket, GET /api/v1/sync/live); GET /healthz answers \
             {"status":"ok"}. Stops cleanly on Ctrl-C or SIGTERM, letting requests in flight finish.
+
+            Every --archive-every hours, document versions older than each document's newest \
+            --archive-keep go into per-document archives (as `ft archive` does); once a day the \
+            sync log is compacted (as `ft compact` does).
 
             After a push that changed something, the public pages are rebuilt (--rebuild-delay after \
             the first change, never two builds at once; usually a targeted build of a few pages) with \
@@ -54,7 +59,15 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("Once a day, compact the sync log down to the last N days (0: never; see `ft compact`).", valueName: "N"))
     var compactDays = 30
 
+    @Option(help: ArgumentHelp("Every N hours, archive document versions older than the newest --archive-keep (0: never; see `ft archive`).", valueName: "N"))
+    var archiveEvery = 24
+
+    @Option(help: ArgumentHelp("How many of each document's newest versions stay out of the archive.", valueName: "K"))
+    var archiveKeep = 3
+
     mutating func validate() throws {
+        guard archiveEvery >= 0 else { throw ValidationError("--archive-every must be 0 or more (hours), not \(archiveEvery)") }
+        guard archiveKeep >= 1 else { throw ValidationError("--archive-keep must be at least 1, not \(archiveKeep)") }
         guard maxUpload >= 1 else { throw ValidationError("--max-upload must be at least 1 (MiB), not \(maxUpload)") }
         guard compactDays >= 0 else { throw ValidationError("--compact-days must be 0 or more, not \(compactDays)") }
         guard (0...600_000).contains(rebuildDelay) else { throw ValidationError("--rebuild-delay must be 0 to 600000 ms, not \(rebuildDelay)") }
@@ -109,6 +122,24 @@ struct ServeCommand: AsyncParsableCommand {
             }
         }
         defer { compaction?.cancel() }
+        let archiving = archiveEvery == 0 ? nil : Task.detached { [archiveEvery, archiveKeep] in
+            let archiver = DocumentArchiver(database: database, blobs: blobs, keep: archiveKeep)
+            // The first run waits a little: a server that is started to be used at once is not slowed.
+            try? await Task.sleep(for: .seconds(300))
+            while !Task.isCancelled {
+                do {
+                    let report = try archiver.run()
+                    logger.info("document versions archived", metadata: [
+                        "versions": "\(report.versionsArchived)", "documents": "\(report.documents)", "blobsDeleted": "\(report.blobsDeleted)",
+                    ])
+                    for failure in report.failures { logger.error("archiving failed: \(failure)") }
+                } catch {
+                    logger.error("archiving failed: \(error)")
+                }
+                try? await Task.sleep(for: .seconds(archiveEvery * 3_600))
+            }
+        }
+        defer { archiving?.cancel() }
         try await app.runService()
         try database.close()
     }

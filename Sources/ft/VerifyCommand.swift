@@ -1,4 +1,6 @@
 import ArgumentParser
+import FTArchive
+import FTModel
 import FTStore
 import Foundation
 
@@ -9,7 +11,8 @@ struct VerifyCommand: AsyncParsableCommand {
         discussion: """
             Reads every stored blob with the document key (FT_DOCUMENT_KEY or DATA_DIR/document.key), \
             checks that each chunk authenticates and that the content hashes to its name, and that \
-            every version uploaded to this server has its content. Reports what is missing or \
+            every version uploaded to this server has its content; reads every document archive \
+            whole and checks it holds exactly its archived versions, each hashing to its name. Reports what is missing or \
             damaged, by version, and blobs no version uses. Exits with status 1 if anything is \
             missing or damaged. Versions that came without content (the demo data's) are counted \
             apart.
@@ -48,9 +51,30 @@ struct VerifyCommand: AsyncParsableCommand {
         }
         let used = Set(versions.map(\.sha256))
         let unused = store.storedDigests().subtracting(used)
+        // The archives: each read whole, checked against the versions the database says it holds.
+        let archived = try database.archivedVersions()
+        var archivePaths = Set<String>()
+        for (documentId, versions) in archived.sorted(by: { $0.key < $1.key }) {
+            let archive = DocumentArchive(blobs: store, documentId: documentId)
+            archivePaths.insert(archive.path)
+            guard archive.exists else {
+                problems.append("document \(documentId): its archive is missing (\(versions.count) archived version(s): \(versions.map(\.id).prefix(5).joined(separator: ", ")))")
+                continue
+            }
+            do {
+                try DocumentArchive.check(archive.path, blobs: store, versions: versions)
+            } catch {
+                problems.append("document \(documentId), \(versions.count) archived version(s): \(error)")
+            }
+        }
+        let unusedArchives = DocumentArchive.storedPaths(in: store).subtracting(archivePaths)
         for problem in problems.prefix(50) { print("PROBLEM \(problem)") }
         if problems.count > 50 { print("… and \(problems.count - 50) more") }
-        print("Checked \(verdicts.count) stored contents for \(versions.count - withoutContent) versions: \(problems.count) problem(s); \(unused.count) blob(s) no version uses; \(withoutContent) version(s) came without content.")
+        print("""
+            Checked \(verdicts.count) stored contents for \(versions.count - withoutContent) versions and \(archivePaths.count) archive(s) \
+            for \(archived.values.reduce(0) { $0 + $1.count }) archived versions: \(problems.count) problem(s); \(unused.count) blob(s) and \
+            \(unusedArchives.count) archive(s) nothing uses; \(withoutContent) version(s) came without content.
+            """)
         if !problems.isEmpty { throw ExitCode(1) }
     }
 }

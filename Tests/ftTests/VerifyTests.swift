@@ -5,9 +5,11 @@ import FoundationNetworking
 import GRDB
 import Testing
 
-/// `ft verify` finds a damaged or missing document content, by version.
+/// `ft verify` finds a damaged or missing document content (by version) or archive (by document).
 @Suite(.timeLimit(.minutes(2))) struct VerifyTests {
-    @Test func verifyReportsDamagedAndMissingContent() async throws {
+    /// A small seeded data directory, `ft serve` on it, a document of the demo client's and the
+    /// client's token.
+    static func seededServer() async throws -> (data: String, document: String, server: DurabilityTests.Server, token: String) {
         let folder = try FT.temporaryDirectory()
         let data = folder + "/data"
         #expect(try FT.run(["seed", "--data-dir", data, "--experts", "4", "--clients", "6", "--today", "2026-11-20"]).status == 0)
@@ -19,12 +21,22 @@ import Testing
         }
         let port = 20_000 + Int.random(in: 0..<20_000)
         let server = try DurabilityTests.Server(dataDirectory: data, port: port, publicDirectory: folder + "/public", options: ["--no-rebuild"])
+        do {
+            try await server.waitUntilHealthy()
+            let (status, session) = try await DurabilityTests.request(port, "POST", "/api/v1/session", body: ["email": "client@financialtracker.example", "password": "demo-financialtracker"])
+            #expect(status == 201)
+            return (data, document, server, try #require(session["token"] as? String))
+        } catch {
+            kill(server.process.processIdentifier, SIGKILL)
+            throw error
+        }
+    }
+
+    @Test func verifyReportsDamagedAndMissingContent() async throws {
+        let (data, document, server, token) = try await Self.seededServer()
+        let port = server.port
         // Killed however the test ends.
         defer { kill(server.process.processIdentifier, SIGKILL) }
-        try await server.waitUntilHealthy()
-        let (status, session) = try await DurabilityTests.request(port, "POST", "/api/v1/session", body: ["email": "client@financialtracker.example", "password": "demo-financialtracker"])
-        #expect(status == 201)
-        let token = try #require(session["token"] as? String)
         var upload = URLRequest(url: URL(string: "http://127.0.0.1:\(port)/api/v1/documents/\(document)/versions/ver-check?fileName=contrat.txt&hlc=0001795132800000-00000-test")!)
         upload.httpMethod = "PUT"
         upload.setValue("Bearer \(token)", forHTTPHeaderField: "Authorization")
@@ -56,5 +68,50 @@ import Testing
         let wrongKey = try FT.run(["verify", "--data-dir", data], environment: ["FT_DOCUMENT_KEY": Data(repeating: 1, count: 32).base64EncodedString()])
         #expect(wrongKey.status != 0)
         #expect(wrongKey.errors.contains("does not open the stored documents"), "\(wrongKey.errors)")
+    }
+
+    /// `ft archive` moves older versions into an archive that `ft verify` reads whole; a damaged
+    /// archive is reported by document, with exit status 1.
+    @Test func archiveThenVerifyFindsADamagedArchive() async throws {
+        let (data, document, server, token) = try await Self.seededServer()
+        let port = server.port
+        defer { kill(server.process.processIdentifier, SIGKILL) }
+        // Three versions stamped after the demo data's, so that the two older ones are archived.
+        let now = Int(Date().timeIntervalSince1970 * 1_000)
+        for index in 1...3 {
+            var upload = URLRequest(url: URL(string: "http://127.0.0.1:\(port)/api/v1/documents/\(document)/versions/ver-a\(index)?fileName=avenant-\(index).txt&hlc=000\(now + index)-00000-test")!)
+            upload.httpMethod = "PUT"
+            upload.setValue("Bearer \(token)", forHTTPHeaderField: "Authorization")
+            upload.setValue("1", forHTTPHeaderField: "FT-Protocol")
+            let (_, response) = try await URLSession.shared.upload(for: upload, from: Data("Avenant n°\(index) au contrat de mission".utf8))
+            #expect((response as? HTTPURLResponse)?.statusCode == 201)
+        }
+        await server.kill9()
+
+        let key = ["FT_DOCUMENT_KEY": FT.documentKey]
+        let archived = try FT.run(["archive", "--data-dir", data, "--keep", "1"], environment: key)
+        #expect(archived.status == 0, "\(archived.output)\(archived.errors)")
+        #expect(archived.output.contains("Archived 2 version(s) of 1 document(s)"), "\(archived.output)")
+        let sound = try FT.run(["verify", "--data-dir", data], environment: key)
+        #expect(sound.status == 0, "\(sound.output)\(sound.errors)")
+        #expect(sound.output.contains("1 archive(s) for 2 archived versions: 0 problem(s)"), "\(sound.output)")
+
+        let archives = FileManager.default.enumerator(atPath: data + "/blobs/archives")?.allObjects.compactMap { $0 as? String }.filter { $0.hasSuffix(".sealed") } ?? []
+        let archive = try #require(archives.first.map { data + "/blobs/archives/" + $0 })
+        var bytes = try Data(contentsOf: URL(fileURLWithPath: archive))
+        bytes[bytes.count / 2] ^= 0x20
+        try bytes.write(to: URL(fileURLWithPath: archive))
+        let damaged = try FT.run(["verify", "--data-dir", data], environment: key)
+        #expect(damaged.status == 1)
+        #expect(damaged.output.contains("PROBLEM document \(document)"), "\(damaged.output)")
+
+        try FileManager.default.removeItem(atPath: archive)
+        let missing = try FT.run(["verify", "--data-dir", data], environment: key)
+        #expect(missing.status == 1)
+        #expect(missing.output.contains("its archive is missing (2 archived version(s)"), "\(missing.output)")
+
+        let refused = try FT.run(["archive", "--data-dir", data, "--keep", "0"], environment: key)
+        #expect(refused.status != 0)
+        #expect(refused.errors.contains("--keep must be at least 1"), "\(refused.errors)")
     }
 }

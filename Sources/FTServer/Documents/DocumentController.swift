@@ -1,7 +1,9 @@
 internal import Foundation
 internal import Hummingbird
 internal import HTTPTypes
+internal import Logging
 internal import NIOCore
+internal import FTArchive
 internal import FTModel
 internal import FTStore
 internal import FTSync
@@ -22,6 +24,7 @@ internal import FTSync
 struct DocumentController {
     let database: AppDatabase
     let blobs: BlobStore
+    let contents: DocumentContents
     let configuration: ServerConfiguration
     let pushes: PushQueue
     let live: LiveHub
@@ -76,6 +79,11 @@ struct DocumentController {
         guard let hlc = HLCTimestamp(hlcText) else {
             throw APIError(.badRequest, "invalid_hlc", "hlc must be the version's hybrid logical clock, like 0001795132800000-00000-phone", field: "hlc")
         }
+        // Refused before any byte is stored, as sync would refuse it after.
+        let drift = hlc.milliseconds - Int64(now().timeIntervalSince1970 * 1_000)
+        guard drift <= 60_000 else {
+            throw APIError(.badRequest, "clock_skew", "the version's timestamp is \(drift) ms in the future; check the device's clock", field: "hlc")
+        }
         guard try database.dossierOfDocument(documentId, for: actor) != nil else { throw Self.notFound }
         if let existing = try database.version(versionId, for: actor) {
             // A retried upload: the same answer, nothing stored twice.
@@ -93,16 +101,20 @@ struct DocumentController {
 
         let writer = try blobs.writer()
         let sha256: String
+        var contentLock: FileLock?
         do {
             for try await buffer in request.body {
                 guard writer.byteCount + buffer.readableBytes <= configuration.maximumUpload else { throw Self.tooLarge(configuration.maximumUpload) }
                 try buffer.withUnsafeReadableBytes { try writer.append($0) }
             }
+            // Held until the version is recorded: the archiver cannot delete this content meanwhile.
+            contentLock = try blobs.contentLock(exclusive: false)
             sha256 = try writer.finish()
         } catch {
             writer.cancel()
             throw error
         }
+        defer { contentLock?.release() }
         let mediaType = MediaSniffer.mediaType(of: writer.head, fileName: fileName)
         let operation = SyncOperation(
             id: "upload:\(versionId)", collection: .documentVersion, action: .insert, record: versionId,
@@ -125,6 +137,10 @@ struct DocumentController {
         ))
     }
 
+    static func damaged(_ versionId: String) -> APIError {
+        APIError(.internalServerError, "content_damaged", "the stored content of version \(versionId) cannot be read back intact; the administrators can find out why with `ft verify`")
+    }
+
     static func tooLarge(_ limit: Int) -> APIError {
         APIError(.contentTooLarge, "upload_too_large", "a document may hold at most \(limit) bytes")
     }
@@ -135,10 +151,10 @@ struct DocumentController {
         guard sent == String(ServerConfiguration.protocolVersion) else { throw APIError.updateRequired(sent) }
         let versionId = context.parameters.get("version") ?? ""
         guard let version = try database.version(versionId, for: actor) else { throw Self.notFound }
-        guard blobs.contains(version.sha256) else {
-            throw APIError(.notFound, "content_missing", "the content of version \(versionId) is not stored here (not uploaded yet, or archived elsewhere)")
+        guard contents.isAvailable(version) else {
+            throw APIError(.notFound, "content_missing", "the content of version \(versionId) is not stored here (not uploaded yet)")
         }
-        let size = try blobs.size(of: version.sha256)
+        let size = try contents.size(of: version)
         var headers: HTTPFields = [
             .contentType: version.mediaType,
             .contentDisposition: Self.contentDisposition(version.fileName),
@@ -158,8 +174,15 @@ struct DocumentController {
             headers[.contentRange] = "bytes \(wanted.lowerBound)-\(wanted.upperBound - 1)/\(size)"
         }
         headers[.contentLength] = String(range.count)
-        // Decrypted chunk by chunk (1 MiB at a time), never the whole file.
-        let reader = try blobs.reader(version.sha256, range: range)
+        // Decrypted chunk by chunk (1 MiB at a time), never the whole file; an archived version is
+        // decompressed from its document's archive and checked against its SHA-256 at the end.
+        let reader: any ContentReader
+        do {
+            reader = try contents.reader(for: version, range: range)
+        } catch {
+            context.logger.error("stored content unreadable", metadata: ["version": "\(versionId)", "error": "\(error)"])
+            throw Self.damaged(versionId)
+        }
         let box = BodySource(reader)
         return Response(status: status, headers: headers, body: ResponseBody(contentLength: range.count) { writer in
             while let chunk = try box.value.next() { try await writer.write(ByteBuffer(bytes: chunk)) }

@@ -15,7 +15,7 @@ internal import FTSync
 /// store (never whole in memory), streamed, then deleted.
 struct ExportController {
     let database: AppDatabase
-    let blobs: BlobStore
+    let contents: DocumentContents
 
     func add(to group: RouterGroup<AppRequestContext>) {
         group.get("dossiers/:dossier/export.zip", use: export)
@@ -55,7 +55,7 @@ struct ExportController {
             throw APIError(.forbidden, "forbidden", "only the dossier's client or an admin may export it")
         }
         let allVersions = request.uri.queryParameters["versions"] == "all"
-        let path = blobs.directory + "/tmp/export-\(UUID().uuidString).zip"
+        let path = contents.blobs.directory + "/tmp/export-\(UUID().uuidString).zip"
         do {
             try write(export, allVersions: allVersions, to: path)
         } catch {
@@ -111,7 +111,7 @@ struct ExportController {
                     document: document.id, title: document.title, version: version.id, fileName: version.fileName, sha256: version.sha256,
                     byteCount: version.byteCount, uploadedBy: export.uploaders[version.uploadedBy] ?? "?", uploadedAt: iso.string(from: version.uploadedAt), current: current
                 )
-                guard blobs.contains(version.sha256), let size = try? blobs.size(of: version.sha256) else {
+                guard contents.isAvailable(version), let size = try? contents.size(of: version) else {
                     entry.missing = true
                     entries.append(entry)
                     continue
@@ -120,7 +120,7 @@ struct ExportController {
                     ? unique("\(folder)/\(ZipWriter.safeName(version.fileName))")
                     : unique("\(folder)/\(String(format: "%02d", index + 1))-\(ZipWriter.safeName(version.fileName))")
                 try zip.add(name, size: size, modified: version.uploadedAt) { sink in
-                    try blobs.read(version.sha256) { try sink($0) }
+                    try contents.read(version) { try sink($0) }
                 }
                 entry.path = name
                 entries.append(entry)

@@ -83,14 +83,21 @@ public struct BlobStore: Sendable {
 
     /// The plaintext size of a stored blob, from its file size (no decryption).
     public func size(of sha256: String) throws -> Int {
-        let attributes = try? FileManager.default.attributesOfItem(atPath: path(of: sha256))
-        guard let fileSize = (attributes?[.size] as? NSNumber)?.intValue else { throw BlobError.missing(sha256) }
+        guard let size = try Self.plaintextSize(atPath: path(of: sha256)) else { throw BlobError.missing(sha256) }
+        return size
+    }
+
+    /// The plaintext size of any sealed file (nil if there is none).
+    static func plaintextSize(atPath path: String) throws -> Int? {
+        let attributes = try? FileManager.default.attributesOfItem(atPath: path)
+        guard let fileSize = (attributes?[.size] as? NSNumber)?.intValue else { return nil }
         let payload = fileSize - Self.headerSize
         let perChunk = Self.chunkSize + 4 + Self.tagSize
         let full = payload / perChunk
         let rest = payload - full * perChunk
-        guard payload >= 4 + Self.tagSize || full > 0 else { throw BlobError.corrupt(path(of: sha256), reason: "too short") }
+        guard payload >= 4 + Self.tagSize || full > 0 else { throw BlobError.corrupt(path, reason: "too short") }
         if rest == 0 { return full * Self.chunkSize }
+        guard rest >= 4 + Self.tagSize else { throw BlobError.corrupt(path, reason: "cut off") }
         return full * Self.chunkSize + rest - 4 - Self.tagSize
     }
 
@@ -106,6 +113,20 @@ public struct BlobStore: Sendable {
         guard Self.isDigest(sha256) else { throw BlobError.missing(sha256) }
         let total = try size(of: sha256)
         return try BlobReader(store: self, path: path(of: sha256), total: total, range: range.map { $0.clamped(to: 0..<total) } ?? 0..<total)
+    }
+
+    /// A reader of a sealed file written by `BlobWriter.commit(to:)` (an archive, say).
+    public func reader(sealedFile path: String) throws -> BlobReader {
+        guard let total = try Self.plaintextSize(atPath: path) else { throw BlobError.io(path, reason: "no such file") }
+        return try BlobReader(store: self, path: path, total: total, range: 0..<total)
+    }
+
+    /// Deletes a stored blob (no error if it is already gone).
+    public func remove(_ sha256: String) throws {
+        guard Self.isDigest(sha256) else { return }
+        guard unlink(path(of: sha256)) == 0 || errno == ENOENT else {
+            throw BlobError.io(path(of: sha256), reason: String(cString: strerror(errno)))
+        }
     }
 
     /// Reads a whole blob and checks it: every chunk authenticates and the plaintext's SHA-256 is
@@ -145,7 +166,7 @@ public struct BlobStore: Sendable {
 /// `cancel()` (or never finishing) leaves nothing behind but the temporary file, removed at once.
 public final class BlobWriter {
     let store: BlobStore
-    let temporaryPath: String
+    public let temporaryPath: String
     private let handle: FileHandle
     private let header: [UInt8]
     private var pending = Data(capacity: BlobStore.chunkSize)
@@ -207,23 +228,34 @@ public final class BlobWriter {
 
     /// Seals the rest, and stores the content under its SHA-256. Returns the digest.
     public func finish() throws -> String {
-        try seal(pending, last: true)
-        pending = Data()
-        try handle.synchronize()
-        try handle.close()
-        let sha256 = hasher.finalize().map { String(format: "%02x", $0) }.joined()
+        let sha256 = try seal()
         let target = store.path(of: sha256)
         if FileManager.default.fileExists(atPath: target) {
             try? FileManager.default.removeItem(atPath: temporaryPath)
             return sha256
         }
         try? FileManager.default.createDirectory(atPath: (target as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
-        guard rename(temporaryPath, target) == 0 else {
+        try commit(to: target)
+        return sha256
+    }
+
+    /// Seals the rest and closes the temporary file (still under `temporaryPath`, readable with
+    /// `BlobStore.reader(sealedFile:)`). Returns the plaintext's SHA-256.
+    public func seal() throws -> String {
+        try seal(pending, last: true)
+        pending = Data()
+        try handle.synchronize()
+        try handle.close()
+        return hasher.finalize().map { String(format: "%02x", $0) }.joined()
+    }
+
+    /// Moves the sealed file to `path` (atomically replacing what is there).
+    public func commit(to path: String) throws {
+        guard rename(temporaryPath, path) == 0 else {
             let reason = String(cString: strerror(errno))
             try? FileManager.default.removeItem(atPath: temporaryPath)
-            throw BlobStore.BlobError.io(target, reason: reason)
+            throw BlobStore.BlobError.io(path, reason: reason)
         }
-        return sha256
     }
 
     /// Drops the upload.
