@@ -40,7 +40,10 @@ public func buildRouter(
     SyncController(database: database, configuration: configuration, live: live, pushes: pushes, onCommit: onCommit, now: now).add(to: api)
     if let blobs {
         let contents = DocumentContents(database: database, blobs: blobs)
-        DocumentController(database: database, blobs: blobs, contents: contents, configuration: configuration, pushes: pushes, live: live, onCommit: onCommit, now: now).add(to: api)
+        let indexer = DocumentIndexer(database: database, contents: contents, logger: Logger(label: "FinancialTracker.documents"))
+        // What a stopped server left unindexed.
+        indexer.schedule()
+        DocumentController(database: database, blobs: blobs, contents: contents, indexer: indexer, configuration: configuration, pushes: pushes, live: live, onCommit: onCommit, now: now).add(to: api)
         ExportController(database: database, contents: contents).add(to: api)
     }
     LiveController(database: database, hub: live, now: now).add(to: api)

@@ -98,7 +98,7 @@ def main():
                     break
             except OSError:
                 time.sleep(0.05)
-        run(port)
+        run(port, data)
     finally:
         server.terminate()
         server.wait(timeout=10)
@@ -112,7 +112,7 @@ def main():
     sys.exit(1 if failures else 0)
 
 
-def run(port):
+def run(port, data):
     status, body = call(port, "get", "/healthz")
     check("get", "/healthz", status, body, 200)
 
@@ -167,7 +167,7 @@ def run(port):
         status = int(head.split(" ")[1]) if head.startswith("HTTP/1.1 ") else 0
         check("get", "/api/v1/sync/live", status, None, 101)
 
-    documents(port, token)
+    documents(port, token, data)
 
     status, body = call(port, "delete", "/api/v1/session", token=token)
     check("delete", "/api/v1/session", status, body, 204)
@@ -175,7 +175,7 @@ def run(port):
     check("delete", "/api/v1/session", status, body, 401)
 
 
-def documents(port, token):
+def documents(port, token, data_dir):
     up = "/api/v1/documents/{document}/versions/{version}"
     content = "/api/v1/documents/versions/{version}/content"
     _, pulled = call(port, "get", "/api/v1/sync/pull?cursor=0", token=token)
@@ -216,6 +216,35 @@ def documents(port, token):
     check("get", content, status, body, 404)
     status, body = call(port, "get", "/api/v1/documents/versions/oa-v1/content", token=token, protocol=None)
     check("get", content, status, body, 426)
+
+    # Stored content damaged on disk: a clear 500, not wrong bytes.
+    status, body = call(port, "put", path.replace("oa-v1", "oa-bad").replace("facture.pdf", "note.txt"), token=token, raw=b"Contenu qui sera abime sur le disque")
+    blob = os.path.join(data_dir, "blobs", body["sha256"][:2], body["sha256"])
+    with open(blob, "r+b") as handle:
+        handle.seek(-3, os.SEEK_END)
+        handle.write(b"\x00\x00\x00")
+    status, body = call(port, "get", "/api/v1/documents/versions/oa-bad/content", token=token)
+    check("get", content, status, body, 500)
+    if status == 500 and body.get("error") != "content_damaged":
+        failures.append(f"damaged content: unexpected answer {body}")
+
+    # Search in documents: a text upload is indexed in the background.
+    search = "/api/v1/documents/search"
+    status, body = call(port, "put", path.replace("oa-v1", "oa-txt").replace("facture.pdf", "convention.txt"), token=token, raw="Convention de subvention régionale".encode())
+    for _ in range(100):
+        status, body = call(port, "get", "/api/v1/documents/search?q=subvention%20regionale", token=token)
+        if status != 200 or body["results"]:
+            break
+        time.sleep(0.1)
+    check("get", search, status, body, 200)
+    if status == 200 and [r["version"] for r in body["results"]] != ["oa-txt"]:
+        failures.append(f"search: expected oa-txt, got {body}")
+    status, body = call(port, "get", "/api/v1/documents/search?q=%21%21", token=token)
+    check("get", search, status, body, 400)
+    status, body = call(port, "get", "/api/v1/documents/search?q=subvention")
+    check("get", search, status, body, 401)
+    status, body = call(port, "get", "/api/v1/documents/search?q=subvention", token=token, protocol=None)
+    check("get", search, status, body, 426)
 
     export = "/api/v1/dossiers/{dossier}/export.zip"
     dossier = next(op["fields"]["dossier"] for op in pulled["snapshot"] if op["collection"] == "document" and op["record"] == document)

@@ -25,6 +25,7 @@ struct DocumentController {
     let database: AppDatabase
     let blobs: BlobStore
     let contents: DocumentContents
+    let indexer: DocumentIndexer
     let configuration: ServerConfiguration
     let pushes: PushQueue
     let live: LiveHub
@@ -44,6 +45,7 @@ struct DocumentController {
     func add(to group: RouterGroup<AppRequestContext>) {
         group.put("documents/:document/versions/:version", use: upload)
         group.get("documents/versions/:version/content", use: download)
+        group.get("documents/search", use: search)
     }
 
     private func signedIn(_ context: AppRequestContext) throws -> SyncActor {
@@ -131,10 +133,45 @@ struct DocumentController {
         }
         live.committed(upTo: seq)
         onCommit()
+        indexer.schedule()
         return EditedResponse(status: .created, response: Uploaded(
             version: versionId, document: documentId, fileName: fileName, mediaType: mediaType,
             byteCount: writer.byteCount, sha256: sha256, seq: seq
         ))
+    }
+
+    struct SearchResults: ResponseEncodable {
+        struct Hit: Encodable {
+            var version: String
+            var document: String
+            var title: String
+            var fileName: String
+            var dossier: Int64
+            var current: Bool
+            var snippet: String
+        }
+        var query: String
+        var results: [Hit]
+    }
+
+    /// `GET /api/v1/documents/search?q=…&limit=…`: versions whose text or file name holds every
+    /// word (accents and case ignored), in the user's dossiers only.
+    @Sendable func search(_ request: Request, context: AppRequestContext) async throws -> SearchResults {
+        let actor = try signedIn(context)
+        let sent = request.headers[SyncController.protocolHeader]
+        guard sent == String(ServerConfiguration.protocolVersion) else { throw APIError.updateRequired(sent) }
+        let query = (request.uri.queryParameters["q"].map(String.init) ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
+        guard (1...200).contains(query.count), query.contains(where: { $0.isLetter || $0.isNumber }) else {
+            throw APIError(.badRequest, "invalid_query", "q must hold 1 to 200 characters, with at least one letter or digit", field: "q")
+        }
+        let limitText = request.uri.queryParameters["limit"].map(String.init)
+        guard let limit = limitText.map({ Int($0) }) ?? 20, (1...100).contains(limit) else {
+            throw APIError(.badRequest, "invalid_limit", "limit must be 1 to 100", field: "limit")
+        }
+        let hits = try database.searchDocuments(query, for: actor, limit: limit)
+        return SearchResults(query: query, results: hits.map {
+            .init(version: $0.version, document: $0.document, title: $0.title, fileName: $0.fileName, dossier: $0.dossier, current: $0.current, snippet: $0.snippet)
+        })
     }
 
     static func damaged(_ versionId: String) -> APIError {
@@ -176,16 +213,32 @@ struct DocumentController {
         headers[.contentLength] = String(range.count)
         // Decrypted chunk by chunk (1 MiB at a time), never the whole file; an archived version is
         // decompressed from its document's archive and checked against its SHA-256 at the end.
+        // The first MiB is read (authenticated; an archived content shorter than that is also
+        // hash-checked) before the answer starts, so that damage found there is a clean 500.
         let reader: any ContentReader
+        var head: [Data] = []
+        var ended = false
         do {
             reader = try contents.reader(for: version, range: range)
+            var buffered = 0
+            while buffered < BlobStore.chunkSize {
+                guard let piece = try reader.next() else {
+                    ended = true
+                    break
+                }
+                head.append(piece)
+                buffered += piece.count
+            }
         } catch {
             context.logger.error("stored content unreadable", metadata: ["version": "\(versionId)", "error": "\(error)"])
             throw Self.damaged(versionId)
         }
         let box = BodySource(reader)
-        return Response(status: status, headers: headers, body: ResponseBody(contentLength: range.count) { writer in
-            while let chunk = try box.value.next() { try await writer.write(ByteBuffer(bytes: chunk)) }
+        return Response(status: status, headers: headers, body: ResponseBody(contentLength: range.count) { [head, ended] writer in
+            for piece in head { try await writer.write(ByteBuffer(bytes: piece)) }
+            if !ended {
+                while let chunk = try box.value.next() { try await writer.write(ByteBuffer(bytes: chunk)) }
+            }
             try await writer.finish(nil)
         })
     }

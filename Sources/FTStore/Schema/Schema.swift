@@ -13,6 +13,7 @@ enum Schema {
         migrator.registerMigration("v2-sync", migrate: createSync)
         migrator.registerMigration("v3-site-changes", migrate: createSiteChanges)
         migrator.registerMigration("v4-sync-compaction", migrate: createCompaction)
+        migrator.registerMigration("v5-document-text", migrate: createDocumentText)
         return migrator
     }
 
