@@ -82,6 +82,7 @@ import Testing
         ("sync_change_fields", "syncChange", "fields = '{oops'"),
         ("sync_change_actor_role", "syncChange", "actorRole = 'robot'"),
         ("sync_record_state", "syncRecord", "state = 'pas du json'"),
+        ("document_text_status", "documentText", "status = 'maybe'"),
     ]
 
     /// Tables without a rowid, and the column that picks "the first row" in them.

@@ -35,6 +35,9 @@ enum Fixtures {
             SyncOperation(id: "fixture-ok", collection: .message, action: .insert, record: "fixture-message", fields: ["conversation": .int(conversation), "body": .string("Bonjour")], hlc: hlc, actor: actor),
             SyncOperation(id: "fixture-refused", collection: .rating, action: .update, record: "1:1", fields: ["score": .int(9)], hlc: hlc, actor: actor),
         ], actor: actor, now: today)
+        // One version's extracted text, as the document indexer records it.
+        let version = try #require(try database.storedVersions().first?.id)
+        try database.recordText(.text("Facture d'acompte"), versionId: version, fileName: "facture.pdf", at: today)
         return database
     }
 
