@@ -32,9 +32,9 @@ function parseInteger(text) {
 /**
  * Parses the text form; `null` when it is malformed (`HLCTimestamp.init?(_:)`).
  *
- * Like Swift it accepts what `Int64(_:)` accepts in the 16 and 5 places, a sign included
- * (`+000000000001000` is 1000, `-000000000000000` is 0): stricter than the API's documented
- * pattern `^[0-9]{16}-[0-9]{5}-.+$`. Unlike Swift it refuses milliseconds above 2^53 − 1 (about
+ * Like Swift it accepts what `Int64(_:)` accepts in the 16 and 5 places, a leading `+` included
+ * (`+000000000001000-+0001-a` is 1000, counter 1): looser than the API's documented pattern
+ * `^[0-9]{16}-[0-9]{5}-.+$`. Unlike Swift it refuses milliseconds above 2^53 − 1 (about
  * the year 287,000), which a JavaScript number cannot hold exactly; the server refuses those
  * anyway (`clockSkew`).
  * @param {string} text
