@@ -65,3 +65,14 @@ test("versions of a document: oldest first by timestamp, then id; the last is cu
   replica.apply({ id: "val", collection: "documentVersion", action: "update", record: "v9", fields: { validation: "validated" }, hlc: "0000000000000001-00000-a", actor: { user: 2, role: "expert" } });
   assert.deepEqual(replica.versionsOfDocument("d1").map((entry) => entry.id), ["v1", "v2", "v3"]);
 });
+
+test("a completed step shows 100 %, and the writes a concurrent edit replaced stay visible", async () => {
+  const { overriddenWrites } = await import("../../sync/record-states.js");
+  const replica = new Replica();
+  const step = (id, fields, hlc, user) => ({ id, collection: "step", action: "update", record: "5", fields, hlc, actor: { user, role: user === 1 ? "client" : "expert" } });
+  replica.apply(step("a", { progress: 40 }, "0000000000002000-00000-b", 2));
+  replica.apply(step("b", { status: "completed", progress: 30 }, "0000000000001000-00000-a", 1));
+  const view = JSON.parse(replica.canonicalJSON()).step["5"];
+  assert.deepEqual(view.fields, { progress: 100, status: "completed" });
+  assert.deepEqual(overriddenWrites(replica.get("step", "5")).map((write) => [write.operation, write.field, write.value]), [["b", "progress", 30]]);
+});
