@@ -1,0 +1,88 @@
+// node --test: sync/validate.js against the tables of Tests/FTSyncTests/ValidatorTests.swift.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { checkOperation } from "../../sync/validate.js";
+import { formatHLC } from "../../sync/hlc.js";
+
+const now = 10_000_000;
+const client = { user: 1, role: "client" };
+const expert = { user: 2, role: "expert" };
+const admin = { user: 3, role: "admin" };
+const seen = { actorSeesDossier: true, exists: true, owner: 1, stepAssignee: "client", ratingClientUser: 1, ratingAllowed: true };
+const fresh = { actorSeesDossier: true, exists: false };
+
+function op(collection, action, fields, { actor = client, record = "r1", at = now } = {}) {
+  return { id: "op", collection, action, record, fields, hlc: formatHLC({ milliseconds: at, counter: 0, node: "d" }), actor };
+}
+
+const version = (fileName, sha256) => ({ document: "d", fileName, mediaType: "text/plain", byteCount: 3, sha256 });
+
+const refusals = [
+  ["unknown field", op("message", "update", { body: "x", author: 9 }), seen, "unknownField"],
+  ["wrong type", op("message", "update", { body: 5 }), seen, "invalidField"],
+  ["missing field", op("message", "insert", { body: "x" }), fresh, "missingField"],
+  ["empty message", op("message", "insert", { conversation: 1, body: "   " }), fresh, "invalidField"],
+  ["huge message", op("message", "update", { body: "a".repeat(20_001) }), seen, "invalidField"],
+  ["someone else's message", op("message", "update", { body: "x" }, { actor: expert }), seen, "forbidden"],
+  ["another dossier", op("message", "insert", { conversation: 1, body: "x" }), { actorSeesDossier: false, exists: false }, "forbidden"],
+  ["score 6", op("rating", "update", { score: 6 }), seen, "invalidField"],
+  ["an expert rating", op("rating", "update", { score: 5 }, { actor: expert }), seen, "forbidden"],
+  ["rating for another client", op("rating", "update", { score: 5 }), { actorSeesDossier: true, exists: true, ratingClientUser: 7, ratingAllowed: true }, "forbidden"],
+  ["rating without an assignment", op("rating", "insert", { score: 5 }), { actorSeesDossier: true, exists: false, ratingClientUser: 1, ratingAllowed: false }, "forbidden"],
+  ["progress 101", op("step", "update", { progress: 101 }), seen, "invalidField"],
+  ["unknown status", op("step", "update", { status: "done" }), seen, "invalidField"],
+  ["client sets overdue", op("step", "update", { status: "overdue" }), seen, "forbidden"],
+  ["client moves the expert's step", op("step", "update", { progress: 50 }), { actorSeesDossier: true, exists: true, stepAssignee: "expert" }, "forbidden"],
+  ["client moves a due date", op("step", "update", { dueAt: 5 }), seen, "forbidden"],
+  ["empty step update", op("step", "update", {}), seen, "missingField"],
+  ["unknown step", op("step", "update", { progress: 5 }, { actor: expert }), fresh, "unknownRecord"],
+  ["client validates", op("documentVersion", "update", { validation: "validated" }), seen, "forbidden"],
+  ["rejection without reason", op("documentVersion", "update", { validation: "rejected" }, { actor: expert }), seen, "missingField"],
+  ["bad hash", op("documentVersion", "insert", { ...version("a.pdf", "XYZ"), mediaType: "application/pdf" }), fresh, "invalidField"],
+  ["path in a file name", op("documentVersion", "insert", version("../../etc/passwd", "a".repeat(64))), fresh, "invalidField"],
+  ["someone else's read receipt", op("readReceipt", "update", { readUpTo: 5 }, { record: "4:9" }), seen, "forbidden"],
+  ["deleting a step", op("step", "delete", {}), seen, "unsupportedAction"],
+  ["from the future", op("message", "update", { body: "x" }, { at: now + 3_600_000 }), seen, "clockSkew"],
+  ["re-inserting an existing message", op("message", "insert", { conversation: 1, body: "x" }), seen, "invalidField"],
+  // Beyond the Swift table: how Swift counts and compares characters.
+  ["an upper-case hash", op("documentVersion", "insert", version("a.pdf", "A".repeat(64))), fresh, "invalidField"],
+  ["an id of 65 characters", { ...op("message", "update", { body: "x" }), id: "é".repeat(65) }, seen, "invalidField"],
+  ["a title of spaces and a line break", op("document", "update", { title: " \u00a0\r\n" }), seen, "invalidField"],
+  ["a fraction", op("step", "update", { progress: 1.5 }), seen, "invalidField"],
+  ["a boolean for an integer", op("step", "update", { progress: true }), seen, "invalidField"],
+];
+
+for (const [name, operation, facts, code] of refusals) {
+  test(`refused: ${name}`, () => {
+    const rejection = checkOperation(operation, facts, now);
+    assert.equal(rejection?.code, code, `${name}: ${rejection}`);
+    assert.ok(rejection.message.length > 0);
+  });
+}
+
+const acceptances = [
+  ["new message", op("message", "insert", { conversation: 1, body: "Bonjour" }), fresh],
+  ["own edit", op("message", "update", { body: "Bonjour !" }), seen],
+  ["admin deletes", op("message", "delete", {}, { actor: admin }), { actorSeesDossier: false, exists: true, owner: 1 }],
+  ["client rates", op("rating", "insert", { score: 4, comment: "Bien" }), { actorSeesDossier: true, exists: false, ratingClientUser: 1, ratingAllowed: true }],
+  ["client moves its step", op("step", "update", { status: "in_progress", progress: 20 }), seen],
+  ["expert sets a due date", op("step", "update", { dueAt: 99 }, { actor: expert }), seen],
+  ["expert validates", op("documentVersion", "update", { validation: "validated" }, { actor: expert }), seen],
+  ["own read receipt", op("readReceipt", "update", { readUpTo: 5 }, { record: "4:1" }), seen],
+  // Beyond the Swift table.
+  ["64 accented characters in an id, decomposed", { ...op("message", "update", { body: "x" }), id: "e\u0301".repeat(64) }, seen],
+  ["a body of 20,000 characters, some of them emoji", op("message", "update", { body: "😀".repeat(10_000) + "a".repeat(10_000) }), seen],
+  ["a new version", op("documentVersion", "insert", version("facture.pdf", "0123456789abcdef".repeat(4))), fresh],
+];
+
+for (const [name, operation, facts] of acceptances) {
+  test(`accepted: ${name}`, () => {
+    assert.equal(checkOperation(operation, facts, now), null);
+  });
+}
+
+test("the sentences are the server's", () => {
+  assert.equal(String(checkOperation(op("rating", "update", { score: 6 }), seen, now)), "invalidField: a score is 1 to 5, not 6");
+  assert.deepEqual({ ...checkOperation(op("message", "update", { body: 5 }), seen, now) }, { code: "invalidField", field: "body", message: "'body' must be a string, not 5" });
+  assert.equal(checkOperation(op("step", "update", { status: "overdue" }), seen, now)?.message, "a client may not set a step to overdue");
+});

@@ -1,0 +1,282 @@
+// @ts-check
+// The server's checks of an operation (FTSync's OperationValidator.swift), so that the browser
+// can refuse a change before it is queued, with the same code and sentence the server would answer.
+//
+// Pure, like the Swift one: what the server looks up in its database (whether the actor may see
+// the dossier, whether the record exists, its owner, the step's assignee, the rating's client and
+// whether it had this expert) is passed in as `facts`. On a device those come from its replica and
+// its session and may be out of date, so the server's answer still decides: a change accepted here
+// may yet be rejected on push, and is then undone (see protocol.js).
+
+import { requireHLC } from "./hlc.js";
+import { fieldKind } from "./operation.js";
+import { canonical, characterCount, characters, compareText, isBlank, sameText } from "./text.js";
+
+/** @typedef {import("./operation.js").SyncOperation} SyncOperation */
+/** @typedef {import("./operation.js").FieldValue} FieldValue */
+
+/**
+ * Why an operation is refused: a machine-readable code, the field concerned, a sentence.
+ * Codes: forbidden, invalidField, unknownField, missingField, unknownRecord, unsupportedAction, clockSkew.
+ */
+export class Rejection {
+  /** @param {string} code @param {string | undefined} field @param {string} message */
+  constructor(code, field, message) {
+    this.code = code;
+    if (field !== undefined) this.field = field;
+    this.message = message;
+  }
+
+  toString() {
+    return `${this.code}: ${this.message}`;
+  }
+}
+
+/**
+ * What is known about the record an operation touches (`RecordFacts`).
+ * @typedef {{
+ *   actorSeesDossier: boolean, exists: boolean, owner?: number | null, stepAssignee?: string | null,
+ *   ratingClientUser?: number | null, ratingAllowed?: boolean
+ * }} RecordFacts
+ */
+
+/** @typedef {{kind: "int" | "string" | "bool", required: boolean}} FieldRule */
+const int = (required = true) => /** @type {FieldRule} */ ({ kind: "int", required });
+const string = (required = true) => /** @type {FieldRule} */ ({ kind: "string", required });
+
+/** The fields each collection and action accepts, with their types. @type {Record<string, Record<string, Record<string, FieldRule>>>} */
+export const FIELD_RULES = {
+  message: {
+    insert: { conversation: int(), body: string() },
+    update: { body: string() },
+    delete: {},
+  },
+  readReceipt: { update: { readUpTo: int() } },
+  rating: {
+    insert: { score: int(), comment: string(false) },
+    update: { score: int(), comment: string(false) },
+  },
+  document: {
+    insert: { dossier: int(), title: string(), category: string() },
+    update: { title: string(false), category: string(false) },
+  },
+  documentVersion: {
+    insert: { document: string(), fileName: string(), mediaType: string(), byteCount: int(), sha256: string() },
+    update: { validation: string(), reason: string(false) },
+  },
+  step: {
+    update: { status: string(false), progress: int(false), priority: string(false), dueAt: int(false) },
+  },
+};
+
+/** FTModel's enumerations, by raw value. */
+export const STEP_STATUSES = Object.freeze(["pending", "in_progress", "completed", "overdue"]);
+export const STEP_PRIORITIES = Object.freeze(["low", "normal", "high", "urgent"]);
+export const DOCUMENT_CATEGORIES = Object.freeze(["invoice", "contract", "report", "certificate", "other"]);
+export const VALIDATION_STATES = Object.freeze(["pending", "validated", "rejected"]);
+/** `Message.maximumBodyLength`. */
+export const MAXIMUM_BODY_LENGTH = 20_000;
+
+/** The step statuses each role may set. @type {Record<string, readonly string[]>} */
+export const STEP_STATUSES_BY_ROLE = {
+  client: ["in_progress", "completed"],
+  expert: ["pending", "in_progress", "completed"],
+  admin: ["pending", "in_progress", "completed", "overdue"],
+};
+
+/** @param {readonly string[]} list @param {string} value */
+const listed = (list, value) => list.some((item) => sameText(item, value));
+
+/** `FieldValue.description`. @param {FieldValue} value */
+const describe = (value) => (typeof value === "string" ? `"${value}"` : String(value));
+
+/** @param {Record<string, FieldValue>} fields @param {string} name */
+const field = (fields, name) => (Object.hasOwn(fields, name) ? fields[name] : undefined);
+
+/**
+ * `nil` in Swift, `null` here, when the operation may be applied; otherwise why not.
+ * @param {SyncOperation} operation
+ * @param {RecordFacts} facts
+ * @param {number} nowMilliseconds
+ * @param {number} [maximumDrift]
+ * @returns {Rejection | null}
+ */
+export function checkOperation(operation, facts, nowMilliseconds, maximumDrift = 60_000) {
+  const { milliseconds } = requireHLC(operation.hlc);
+  if (milliseconds > nowMilliseconds + maximumDrift) {
+    return new Rejection("clockSkew", undefined, `the operation's timestamp is ${milliseconds - nowMilliseconds} ms in the future`);
+  }
+  return checkShape(operation) ?? checkValues(operation) ?? checkPermission(operation, facts);
+}
+
+/** @param {SyncOperation} operation @returns {Rejection | null} */
+export function checkShape(operation) {
+  const { collection, action, fields } = operation;
+  const idLength = characterCount(operation.id);
+  const recordLength = characterCount(operation.record);
+  if (idLength === 0 || idLength > 64 || recordLength === 0 || recordLength > 64) {
+    return new Rejection("invalidField", "id", "operation and record ids are 1 to 64 characters");
+  }
+  const allowed = FIELD_RULES[collection]?.[action];
+  if (!allowed) return new Rejection("unsupportedAction", undefined, `${collection} does not support ${action}`);
+  const allowedNames = Object.keys(allowed);
+  for (const name of Object.keys(fields).sort(compareText)) {
+    if (!listed(allowedNames, name)) return new Rejection("unknownField", name, `${collection} has no field '${name}' for ${action}`);
+  }
+  for (const name of allowedNames.sort(compareText)) {
+    const rule = allowed[name];
+    const value = field(fields, name);
+    if (value === undefined) {
+      if (rule.required) return new Rejection("missingField", name, `'${name}' is required`);
+      continue;
+    }
+    if (fieldKind(value) !== rule.kind) {
+      const wanted = rule.kind === "int" ? "an integer" : rule.kind === "string" ? "a string" : "a boolean";
+      return new Rejection("invalidField", name, `'${name}' must be ${wanted}, not ${describe(value)}`);
+    }
+  }
+  if (collection === "step" && Object.keys(fields).length === 0) {
+    return new Rejection("missingField", undefined, "a step update sets at least one field");
+  }
+  return null;
+}
+
+/** The Swift `Character.isHexDigit && !isUppercase` test, fullwidth forms included. @param {string} character */
+function isLowercaseHexDigit(character) {
+  return /^[0-9a-f\uff10-\uff19\uff41-\uff46]$/u.test(character);
+}
+
+/** @param {SyncOperation} operation @returns {Rejection | null} */
+export function checkValues(operation) {
+  const { fields } = operation;
+  /** @param {string} name */
+  const text = (name) => {
+    const value = field(fields, name);
+    return typeof value === "string" ? value : undefined;
+  };
+  /** @param {string} name */
+  const number = (name) => {
+    const value = field(fields, name);
+    return fieldKind(value) === "int" ? /** @type {number} */ (value) : undefined;
+  };
+
+  const body = text("body");
+  if (body !== undefined && characterCount(body) > MAXIMUM_BODY_LENGTH) {
+    return new Rejection("invalidField", "body", `a message is at most ${MAXIMUM_BODY_LENGTH} characters`);
+  }
+  if (operation.collection === "message" && operation.action === "insert" && (body === undefined || isBlank(body))) {
+    return new Rejection("invalidField", "body", "a message cannot be empty");
+  }
+  const score = number("score");
+  if (score !== undefined && !(score >= 1 && score <= 5)) {
+    return new Rejection("invalidField", "score", `a score is 1 to 5, not ${score}`);
+  }
+  const comment = text("comment");
+  if (comment !== undefined && characterCount(comment) > 5_000) {
+    return new Rejection("invalidField", "comment", "a comment is at most 5,000 characters");
+  }
+  const progress = number("progress");
+  if (progress !== undefined && !(progress >= 0 && progress <= 100)) {
+    return new Rejection("invalidField", "progress", `progress is 0 to 100, not ${progress}`);
+  }
+  const status = text("status");
+  if (status !== undefined && !listed(STEP_STATUSES, status)) {
+    return new Rejection("invalidField", "status", `unknown step status '${status}'`);
+  }
+  const priority = text("priority");
+  if (priority !== undefined && !listed(STEP_PRIORITIES, priority)) {
+    return new Rejection("invalidField", "priority", `unknown priority '${priority}'`);
+  }
+  const category = text("category");
+  if (operation.collection === "document" && category !== undefined && !listed(DOCUMENT_CATEGORIES, category)) {
+    return new Rejection("invalidField", "category", `unknown document category '${category}'`);
+  }
+  const title = text("title");
+  if (title !== undefined && (isBlank(title) || characterCount(title) > 300)) {
+    return new Rejection("invalidField", "title", "a title is 1 to 300 characters");
+  }
+  const validation = text("validation");
+  if (validation !== undefined) {
+    if (!listed(VALIDATION_STATES, validation)) {
+      return new Rejection("invalidField", "validation", `unknown validation state '${validation}'`);
+    }
+    if (sameText(validation, "rejected") && isBlank(text("reason") ?? "")) {
+      return new Rejection("missingField", "reason", "a rejection needs a reason");
+    }
+  }
+  const sha = text("sha256");
+  if (sha !== undefined) {
+    const digits = characters(sha);
+    if (digits.length !== 64 || !digits.every(isLowercaseHexDigit)) {
+      return new Rejection("invalidField", "sha256", "sha256 is 64 lowercase hexadecimal characters");
+    }
+  }
+  const name = text("fileName");
+  if (name !== undefined) {
+    // Character by character, as Swift's `contains` compares: a "/" carrying a combining mark is
+    // another character (see sync/README.md, "Differences and doubts").
+    const parts = characters(name);
+    if (parts.length === 0 || parts.length > 255 || parts.includes("/") || parts.includes("\0") || sameText(name, ".") || sameText(name, "..")) {
+      return new Rejection("invalidField", "fileName", "a file name is 1 to 255 characters without '/'");
+    }
+  }
+  const byteCount = number("byteCount");
+  if (byteCount !== undefined && byteCount < 0) {
+    return new Rejection("invalidField", "byteCount", "byteCount cannot be negative");
+  }
+  return null;
+}
+
+/** @param {SyncOperation} operation @param {RecordFacts} facts @returns {Rejection | null} */
+export function checkPermission(operation, facts) {
+  const { actor, collection, action, fields } = operation;
+  if (!facts.actorSeesDossier && actor.role !== "admin") {
+    // Said the same way whether the record exists or not: nothing leaks.
+    return new Rejection("forbidden", undefined, "not allowed on this dossier");
+  }
+  if (action === "insert" && facts.exists && collection !== "rating") {
+    return new Rejection("invalidField", "id", "a record with this id already exists");
+  }
+  const pair = `${collection}.${action}`;
+  if (pair === "message.update" || pair === "message.delete" || pair === "document.update") {
+    if (!facts.exists) return new Rejection("unknownRecord", undefined, "no such record");
+    if (action === "delete" && actor.role === "admin") return null;
+    return facts.owner === actor.user ? null : new Rejection("forbidden", undefined, "only its author may change this");
+  }
+  if (collection === "rating") {
+    if (actor.role !== "client" || facts.ratingClientUser !== actor.user) {
+      return new Rejection("forbidden", undefined, "only the client may rate its expert");
+    }
+    return facts.ratingAllowed ? null : new Rejection("forbidden", undefined, "a client rates an expert it has worked with");
+  }
+  if (pair === "documentVersion.update") {
+    if (!facts.exists) return new Rejection("unknownRecord", undefined, "no such version");
+    return actor.role === "expert" || actor.role === "admin" ? null : new Rejection("forbidden", undefined, "only an expert or an admin validates a document");
+  }
+  if (pair === "step.update") {
+    if (!facts.exists) return new Rejection("unknownRecord", undefined, "no such step");
+    const status = field(fields, "status");
+    if (typeof status === "string" && !listed(STEP_STATUSES_BY_ROLE[actor.role] ?? [], status)) {
+      return new Rejection("forbidden", "status", `a ${actor.role} may not set a step to ${status}`);
+    }
+    if (actor.role === "client" && facts.stepAssignee !== "client") {
+      return new Rejection("forbidden", undefined, "this step is not the client's to move");
+    }
+    if (field(fields, "dueAt") !== undefined && actor.role === "client") {
+      return new Rejection("forbidden", "dueAt", "a client may not move a due date");
+    }
+    return null;
+  }
+  if (collection === "readReceipt") {
+    return hasSuffix(operation.record, `:${actor.user}`) ? null : new Rejection("forbidden", undefined, "a user moves only its own read receipt");
+  }
+  return null;
+}
+
+/** Swift's `hasSuffix`: whole characters, canonically equivalent. @param {string} text @param {string} suffix */
+function hasSuffix(text, suffix) {
+  const whole = characters(text);
+  const end = characters(suffix);
+  if (end.length > whole.length) return false;
+  return sameText(whole.slice(whole.length - end.length).join(""), canonical(suffix));
+}
