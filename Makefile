@@ -28,7 +28,7 @@ run: deps build
 ## HTTP API against docs/openapi.json, then the Swift tests, whose closing lines end the output.
 test: deps $(VENV)/.packages
 	swift build --build-tests
-	node --test Tests/browser/
+	node --test Tests/sync/ Tests/browser/
 	FT=.build/debug/ft $(VENV)/bin/python Tests/browser/test_search.py
 	$(VENV)/bin/python Tests/api/test_openapi.py .build/debug/ft
 	swift test

@@ -32,9 +32,8 @@ function parseInteger(text) {
 /**
  * Parses the text form; `null` when it is malformed (`HLCTimestamp.init?(_:)`).
  *
- * Like Swift it accepts what `Int64(_:)` accepts in the 16 and 5 places, a leading `+` included
- * (`+000000000001000-+0001-a` is 1000, counter 1): looser than the API's documented pattern
- * `^[0-9]{16}-[0-9]{5}-.+$`. Unlike Swift it refuses milliseconds above 2^53 − 1 (about
+ * Like Swift it takes ASCII digits only in the 16 and 5 places (no sign), as the API's pattern
+ * `^[0-9]{16}-[0-9]{5}-.+$` says. Unlike Swift it refuses milliseconds above 2^53 − 1 (about
  * the year 287,000), which a JavaScript number cannot hold exactly; the server refuses those
  * anyway (`clockSkew`).
  * @param {string} text
@@ -51,7 +50,7 @@ export function parseHLC(text) {
   const millisText = parts.slice(0, first).join("");
   const counterText = parts.slice(first + 1, second).join("");
   const node = parts.slice(second + 1).join("");
-  if (millisText.length !== 16 || counterText.length !== 5 || node === "") return null;
+  if (!/^[0-9]{16}$/.test(millisText) || !/^[0-9]{5}$/.test(counterText) || node === "") return null;
   const milliseconds = parseInteger(millisText);
   const counter = parseInteger(counterText);
   if (milliseconds === null || milliseconds < 0 || counter === null || counter < 0) return null;
@@ -120,7 +119,7 @@ export class HybridLogicalClock {
     if (wall > this.latest.milliseconds) {
       this.latest = { milliseconds: wall, counter: 0, node: this.node };
     } else {
-      this.latest = { milliseconds: this.latest.milliseconds, counter: this.latest.counter + 1, node: this.node };
+      this.latest = stamp(this.latest.milliseconds, this.latest.counter + 1, this.node);
     }
     return { ...this.latest };
   }
@@ -145,6 +144,18 @@ export class HybridLogicalClock {
     } else {
       counter = 0;
     }
-    this.latest = { milliseconds, counter, node: this.node };
+    this.latest = stamp(milliseconds, counter, this.node);
   }
+}
+
+/** The largest counter the five-digit text form holds (`HLCTimestamp.maximumCounter`). */
+export const MAXIMUM_COUNTER = 99999;
+
+/**
+ * A timestamp whose counter stays within its five digits: past 99,999 events in one millisecond,
+ * the clock moves to the next millisecond (`HybridLogicalClock.stamp`).
+ * @param {number} milliseconds @param {number} counter @param {string} node @returns {HLC}
+ */
+function stamp(milliseconds, counter, node) {
+  return counter > MAXIMUM_COUNTER ? { milliseconds: milliseconds + 1, counter: 0, node } : { milliseconds, counter, node };
 }

@@ -112,10 +112,10 @@ export function checkOperation(operation, facts, nowMilliseconds, maximumDrift =
 /** @param {SyncOperation} operation @returns {Rejection | null} */
 export function checkShape(operation) {
   const { collection, action, fields } = operation;
-  const idLength = characterCount(operation.id);
-  const recordLength = characterCount(operation.record);
-  if (idLength === 0 || idLength > 64 || recordLength === 0 || recordLength > 64) {
-    return new Rejection("invalidField", "id", "operation and record ids are 1 to 64 characters");
+  // Printable ASCII only, as the server checks (see OperationValidator.isIdentifier).
+  const identifier = /^[\x21-\x7e]{1,64}$/;
+  if (!identifier.test(operation.id) || !identifier.test(operation.record)) {
+    return new Rejection("invalidField", "id", "operation and record ids are 1 to 64 printable ASCII characters (no spaces)");
   }
   const allowed = FIELD_RULES[collection]?.[action];
   if (!allowed) return new Rejection("unsupportedAction", undefined, `${collection} does not support ${action}`);
@@ -139,11 +139,6 @@ export function checkShape(operation) {
     return new Rejection("missingField", undefined, "a step update sets at least one field");
   }
   return null;
-}
-
-/** The Swift `Character.isHexDigit && !isUppercase` test, fullwidth forms included. @param {string} character */
-function isLowercaseHexDigit(character) {
-  return /^[0-9a-f\uff10-\uff19\uff41-\uff46]$/u.test(character);
 }
 
 /** @param {SyncOperation} operation @returns {Rejection | null} */
@@ -206,17 +201,16 @@ export function checkValues(operation) {
   }
   const sha = text("sha256");
   if (sha !== undefined) {
-    const digits = characters(sha);
-    if (digits.length !== 64 || !digits.every(isLowercaseHexDigit)) {
+    // Byte by byte, as the server checks: fullwidth digits are not hexadecimal.
+    if (!/^[0-9a-f]{64}$/.test(sha)) {
       return new Rejection("invalidField", "sha256", "sha256 is 64 lowercase hexadecimal characters");
     }
   }
   const name = text("fileName");
   if (name !== undefined) {
-    // Character by character, as Swift's `contains` compares: a "/" carrying a combining mark is
-    // another character (see sync/README.md, "Differences and doubts").
+    // Code point by code point, as the server checks: a "/" carrying a combining mark is still a "/".
     const parts = characters(name);
-    if (parts.length === 0 || parts.length > 255 || parts.includes("/") || parts.includes("\0") || sameText(name, ".") || sameText(name, "..")) {
+    if (parts.length === 0 || parts.length > 255 || name.includes("/") || name.includes("\0") || sameText(name, ".") || sameText(name, "..")) {
       return new Rejection("invalidField", "fileName", "a file name is 1 to 255 characters without '/'");
     }
   }

@@ -325,7 +325,7 @@ import Testing
         }
     }
 
-    @Test(arguments: ["../../etc/passwd", "/etc/passwd", "dossier\\secret.pdf", ".htaccess", "a\u{01}b.pdf", ""])
+    @Test(arguments: ["../../etc/passwd", "/etc/passwd", "dossier\\secret.pdf", ".htaccess", "a\u{01}b.pdf", "", "a/\u{301}b.pdf"])
     func aFileNameThatNamesAPlaceIsRefused(name: String) async throws {
         let fixture = try ServerFixture()
         let document = try Self.demoDocument(fixture.database)

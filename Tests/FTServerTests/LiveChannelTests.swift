@@ -344,16 +344,17 @@ actor LiveDevice {
 }
 
 @Suite(.timeLimit(.minutes(2))) struct PullBodyTests {
-    /// Ids and texts made by devices come back exactly, whatever they hold.
+    /// Ids (printable ASCII, quotes and backslashes included) and texts (anything) made by
+    /// devices come back exactly; an id outside printable ASCII is refused.
     @Test func oddCharactersSurviveTheTripThroughPush() async throws {
         let fixture = try ServerFixture()
         let conversation = try ServerTests.demoConversation(fixture.database)
-        let odd = "we\"ird\\id\n\t\u{01}/é🙂"
+        let odd = "we\"ird\\id/<&>'{}"
         try await fixture.app.test(.router) { client in
             let token = try await ServerFixture.signIn(client, DemoAccounts.client)
             let operation: [String: Any] = [
                 "id": odd, "collection": "message", "action": "insert", "record": odd + "-msg",
-                "fields": ["conversation": conversation, "body": "Ligne 1\nLigne \"2\" \\ fin"], "hlc": "0001795132800000-00000-phone",
+                "fields": ["conversation": conversation, "body": "Ligne 1\nLigne \"2\" \\ fin\t\u{01}/é🙂"], "hlc": "0001795132800000-00000-phone",
             ]
             let pushed = try await client.executeRequest(uri: "/api/v1/sync/push", method: .post, headers: ServerFixture.headers(token), body: ServerFixture.json(["operations": [operation]]))
             #expect((try ServerFixture.object(pushed)["results"] as? [[String: Any]])?.first?["status"] as? String == "accepted")
@@ -362,8 +363,16 @@ actor LiveDevice {
             let pulled = try #require((page["changes"] as? [[String: Any]])?.first?["operation"] as? [String: Any])
             #expect(pulled["id"] as? String == odd)
             #expect(pulled["record"] as? String == odd + "-msg")
-            #expect((pulled["fields"] as? [String: Any])?["body"] as? String == "Ligne 1\nLigne \"2\" \\ fin")
+            #expect((pulled["fields"] as? [String: Any])?["body"] as? String == "Ligne 1\nLigne \"2\" \\ fin\t\u{01}/é🙂")
             #expect(page["cursor"] as? Int == 1 && page["hasMore"] as? Bool == false)
+
+            var accented = operation
+            accented["id"] = "opération-1"
+            accented["record"] = "message-é"
+            let refused = try await client.executeRequest(uri: "/api/v1/sync/push", method: .post, headers: ServerFixture.headers(token), body: ServerFixture.json(["operations": [accented]]))
+            let result = (try ServerFixture.object(refused)["results"] as? [[String: Any]])?.first
+            #expect(result?["status"] as? String == "rejected")
+            #expect((result?["rejection"] as? [String: Any])?["code"] as? String == "invalidField")
         }
     }
 }

@@ -43,4 +43,20 @@ import Testing
         #expect(throws: ClockError.tooFarInTheFuture(future, wall: 1_000)) { try clock.receive(future) }
         #expect(clock.now().milliseconds == 1_000, "a refused timestamp does not move the clock")
     }
+
+    @Test func pastTheFiveDigitCounterTheClockMovesToTheNextMillisecond() throws {
+        let wall = ManualClock()
+        var clock = HybridLogicalClock(node: "n", wallMilliseconds: wall.read)
+        var last = clock.now()
+        for _ in 0..<100_000 { last = clock.now() }
+        #expect(last == HLCTimestamp(milliseconds: 1_001, counter: 0, node: "n"))
+        #expect(HLCTimestamp(last.description) == last, "the text form still parses")
+        try clock.receive(HLCTimestamp(milliseconds: 1_001, counter: 99_999, node: "m"))
+        #expect(clock.now() > HLCTimestamp(milliseconds: 1_001, counter: 99_999, node: "m"))
+    }
+
+    @Test(arguments: ["+000000000001000-00000-a", "0000000000001000-+0001-a", "０000000000001000-00000-a", "000000000000100x-00000-a"])
+    func aSignOrANonDigitIsNotATimestamp(text: String) {
+        #expect(HLCTimestamp(text) == nil)
+    }
 }

@@ -75,11 +75,10 @@ test("the text form: 16 digits, 5 digits, node; it parses back", () => {
 
 test("malformed text forms are refused, as HLCTimestamp.init? refuses them", () => {
   for (const text of ["", "1000-0-a", "0000000000001000-00000-", "0000000000001000-00000", "000000000000100x-00000-a", "0000000000001000-0000-a",
-    "-000000000000000-00000-a", "0000000000001000--0001-a", " 000000000001000-00000-a", "0000000000001000-00000\u0301-a"]) {
+    "-000000000000000-00000-a", "0000000000001000--0001-a", " 000000000001000-00000-a", "0000000000001000-00000\u0301-a",
+    "+000000000001000-+0001-a", "+000000000001000-00000-a"]) {
     assert.equal(parseHLC(text), null, JSON.stringify(text));
   }
-  // What Swift's Int64(_:) accepts is accepted: a leading '+'.
-  assert.deepEqual(parseHLC("+000000000001000-+0001-a"), { milliseconds: 1_000, counter: 1, node: "a" });
 });
 
 test("the order: milliseconds, then counter, then node as Swift orders strings", () => {
@@ -93,4 +92,14 @@ test("the order: milliseconds, then counter, then node as Swift orders strings",
   assert.ok(compareHLC(node("B"), node("a")) < 0, "by scalar, not case-insensitively");
   assert.ok(compareHLC(node("\uff61"), node("😀")) < 0, "U+FF61 before U+1F600, unlike UTF-16 order");
   assert.equal(compareHLC(node("\u00e9"), node("e\u0301")), 0, "canonically equivalent nodes are equal");
+});
+
+test("past 99,999 events in one millisecond the clock moves to the next millisecond", () => {
+  const clock = new HybridLogicalClock({ node: "n", wallMilliseconds: () => 1_000 });
+  let last;
+  for (let i = 0; i <= 100_000; i++) last = clock.now();
+  assert.deepEqual(last, { milliseconds: 1_001, counter: 0, node: "n" });
+  assert.deepEqual(parseHLC(formatHLC(last)), last);
+  clock.receive({ milliseconds: 1_001, counter: 99_999, node: "m" });
+  assert.deepEqual(clock.latest, { milliseconds: 1_002, counter: 0, node: "n" });
 });

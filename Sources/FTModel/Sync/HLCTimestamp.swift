@@ -21,10 +21,14 @@ public struct HLCTimestamp: Sendable, Hashable, Comparable, CustomStringConverti
             + String(repeating: "0", count: max(0, 5 - count.count)) + count + "-" + node
     }
 
-    /// Parses the string form; `nil` if it is malformed.
+    /// The largest counter the five-digit text form holds.
+    public static let maximumCounter = 99_999
+
+    /// Parses the string form; `nil` if it is malformed (digits only in the first two parts: no sign).
     public init?(_ text: String) {
         let parts = text.split(separator: "-", maxSplits: 2, omittingEmptySubsequences: false)
-        guard parts.count == 3, parts[0].count == 16, parts[1].count == 5,
+        guard parts.count == 3, parts[0].utf8.count == 16, parts[1].utf8.count == 5,
+            parts[0].utf8.allSatisfy({ (0x30...0x39).contains($0) }), parts[1].utf8.allSatisfy({ (0x30...0x39).contains($0) }),
             let milliseconds = Int64(parts[0]), milliseconds >= 0,
             let counter = Int(parts[1]), counter >= 0,
             !parts[2].isEmpty

@@ -59,8 +59,9 @@ struct DocumentController {
     /// no control characters, at most 255 bytes.
     static func checkedFileName(_ name: String?) throws -> String {
         let name = (name ?? "").trimmingCharacters(in: .whitespaces)
-        guard !name.isEmpty, name.utf8.count <= 255, !name.hasPrefix("."), !name.contains("/"), !name.contains("\\"),
-            !name.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7F })
+        // Scalar by scalar: a "/" followed by a combining mark is one Character that is not "/".
+        guard !name.isEmpty, name.utf8.count <= 255, !name.hasPrefix("."),
+            !name.unicodeScalars.contains(where: { $0 == "/" || $0 == "\\" || $0.value < 0x20 || $0.value == 0x7F })
         else {
             throw APIError(.badRequest, "invalid_file_name", "fileName must be a plain file name (no '/', '\\', leading '.', control characters; at most 255 bytes)", field: "fileName")
         }

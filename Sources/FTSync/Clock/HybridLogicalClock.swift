@@ -28,9 +28,17 @@ public struct HybridLogicalClock: Sendable {
         if wall > latest.milliseconds {
             latest = HLCTimestamp(milliseconds: wall, counter: 0, node: node)
         } else {
-            latest = HLCTimestamp(milliseconds: latest.milliseconds, counter: latest.counter + 1, node: node)
+            latest = Self.stamp(latest.milliseconds, latest.counter + 1, node: node)
         }
         return latest
+    }
+
+    /// A timestamp whose counter stays within its five digits: past 99,999 events in one
+    /// millisecond, the clock moves to the next millisecond (the text form keeps sorting as time).
+    static func stamp(_ milliseconds: Int64, _ counter: Int, node: String) -> HLCTimestamp {
+        counter > HLCTimestamp.maximumCounter
+            ? HLCTimestamp(milliseconds: milliseconds + 1, counter: 0, node: node)
+            : HLCTimestamp(milliseconds: milliseconds, counter: counter, node: node)
     }
 
     /// Takes a timestamp from another node into account. Refuses one too far in the future,
@@ -51,7 +59,7 @@ public struct HybridLogicalClock: Sendable {
         } else {
             counter = 0
         }
-        latest = HLCTimestamp(milliseconds: milliseconds, counter: counter, node: node)
+        latest = Self.stamp(milliseconds, counter, node: node)
     }
 }
 

@@ -109,9 +109,15 @@ public enum OperationValidator {
         return checkPermission(operation, facts: facts)
     }
 
+    static func isIdentifier(_ text: String) -> Bool {
+        (1...64).contains(text.utf8.count) && text.utf8.allSatisfy { (0x21...0x7E).contains($0) }
+    }
+
     static func checkShape(_ operation: SyncOperation) -> Rejection? {
-        guard !operation.id.isEmpty, operation.id.count <= 64, !operation.record.isEmpty, operation.record.count <= 64 else {
-            return Rejection(.invalidField, field: "id", "operation and record ids are 1 to 64 characters")
+        // Printable ASCII only: Swift compares strings by canonical equivalence and SQLite by
+        // bytes, so "é" in two normal forms would be one record here and two in the database.
+        guard Self.isIdentifier(operation.id), Self.isIdentifier(operation.record) else {
+            return Rejection(.invalidField, field: "id", "operation and record ids are 1 to 64 printable ASCII characters (no spaces)")
         }
         guard let allowed = rules[operation.collection]?[operation.action] else {
             return Rejection(.unsupportedAction, "\(operation.collection.rawValue) does not support \(operation.action.rawValue)")
@@ -175,10 +181,13 @@ public enum OperationValidator {
                 return Rejection(.missingField, field: "reason", "a rejection needs a reason")
             }
         }
-        if let sha = fields["sha256"]?.string, sha.count != 64 || !sha.allSatisfy({ $0.isHexDigit && !$0.isUppercase }) {
+        // Byte by byte: "isHexDigit" would also take fullwidth digits.
+        if let sha = fields["sha256"]?.string, sha.utf8.count != 64 || !sha.utf8.allSatisfy({ (0x30...0x39).contains($0) || (0x61...0x66).contains($0) }) {
             return Rejection(.invalidField, field: "sha256", "sha256 is 64 lowercase hexadecimal characters")
         }
-        if let name = fields["fileName"]?.string, name.isEmpty || name.count > 255 || name.contains("/") || name.contains("\0") || name == "." || name == ".." {
+        // Scalar by scalar: a "/" followed by a combining mark is one Character that is not "/".
+        if let name = fields["fileName"]?.string,
+            name.isEmpty || name.count > 255 || name.unicodeScalars.contains(where: { $0 == "/" || $0 == "\0" }) || name == "." || name == ".." {
             return Rejection(.invalidField, field: "fileName", "a file name is 1 to 255 characters without '/'")
         }
         if let count = fields["byteCount"]?.int, count < 0 {
