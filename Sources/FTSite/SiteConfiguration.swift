@@ -12,6 +12,9 @@ public struct SiteConfiguration: Sendable {
     public var clean: Bool
     /// The locale file under `locales/`.
     public var locale: String
+    /// The browser modules of the offline app (`*.js`), shipped under `app/sync/`; nil: the
+    /// `sync` folder beside the templates folder.
+    public var syncDirectory: String?
 
     public init(
         templatesDirectory: String = "site-templates",
@@ -19,7 +22,8 @@ public struct SiteConfiguration: Sendable {
         baseURL: String = "http://127.0.0.1:8080",
         pageSize: Int = 24,
         clean: Bool = false,
-        locale: String = "fr"
+        locale: String = "fr",
+        syncDirectory: String? = nil
     ) {
         self.templatesDirectory = templatesDirectory
         self.outputDirectory = outputDirectory
@@ -27,5 +31,6 @@ public struct SiteConfiguration: Sendable {
         self.pageSize = max(1, pageSize)
         self.clean = clean
         self.locale = locale
+        self.syncDirectory = syncDirectory
     }
 }

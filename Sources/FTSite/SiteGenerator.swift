@@ -47,7 +47,7 @@ public struct SiteGenerator: Sendable {
 
     public func generate(from database: AppDatabase, progress: @escaping @Sendable (SiteProgress) -> Void = { _ in }) throws -> SiteReport {
         let started = ContinuousClock.now
-        let templates = try SiteTemplates(directory: configuration.templatesDirectory, locale: configuration.locale)
+        let templates = try SiteTemplates(directory: configuration.templatesDirectory, locale: configuration.locale, syncDirectory: configuration.syncDirectory)
         let inputs = SiteState.fingerprint(templates: templates, configuration: configuration)
         if !configuration.clean, let state = SiteState.load(from: configuration.outputDirectory), state.inputs == inputs {
             let changes = try database.siteChanges(after: state.changeSeq)
@@ -90,6 +90,9 @@ public struct SiteGenerator: Sendable {
         var extras: [String: Data] = [:]
         extras[templates.stylesheetPath] = templates.stylesheet
         for (path, data) in templates.assets { extras[path] = data }
+        for name in templates.appTemplates.keys where !name.hasPrefix("_") {
+            extras["app/" + name] = Data(templates.renderApp(views.app(file: name, build: templates.appBuild), file: name).utf8)
+        }
         extras[Self.searchIndexPath] = search.data
         extras["sitemap.xml"] = Data(Feeds.sitemap(paths: jobs.filter(\.inSitemap).map(\.sitemapPath), baseURL: configuration.baseURL).utf8)
         extras[Self.feedPath] = Data(Feeds.atom(model: model, baseURL: configuration.baseURL, format: format).utf8)

@@ -13,12 +13,19 @@ struct SiteTemplates: Sendable {
     /// The stylesheet's bytes and its fingerprinted path, e.g. `assets/site.3f2a9c1b0d.css`.
     let stylesheet: Data
     let stylesheetPath: String
-    /// Files copied as they are (path under the output folder → bytes): scripts, icons.
+    /// Files copied as they are (path under the output folder → bytes): scripts, icons, and the
+    /// app's modules from the sync folder (under `app/sync/`).
     let assets: [String: Data]
+    /// The app's pages and files (`app/<name>.mustache` → `app/<name>`), rendered with the site's
+    /// partials and the app's own (`app/_<name>.mustache`, used as `{{> _<name>}}`).
+    let appTemplates: [String: Template]
+    /// A fingerprint of everything the app is made of, so that its service worker takes over
+    /// when any of it changes.
+    let appBuild: String
     /// SHA-256 of every file read (names and bytes).
     let sourceDigest: String
 
-    init(directory: String, locale: String) throws {
+    init(directory: String, locale: String, syncDirectory: String? = nil) throws {
         guard let files = try? FileManager.default.contentsOfDirectory(atPath: directory) else {
             throw SiteError.unreadable(directory, reason: "the templates folder is missing")
         }
@@ -77,8 +84,52 @@ struct SiteTemplates: Sendable {
                 record(name, data)
             }
         }
+
+        // The offline app: its pages under app/, its modules from the sync folder.
+        var appTemplates: [String: Template] = [:]
+        var appDigest = SHA256()
+        appDigest.update(data: Data(stylesheetPath.utf8))
+        let appDirectory = (directory as NSString).appendingPathComponent("app")
+        for file in ((try? FileManager.default.contentsOfDirectory(atPath: appDirectory)) ?? []).sorted() where file.hasSuffix(".mustache") {
+            let path = (appDirectory as NSString).appendingPathComponent(file)
+            guard let data = FileManager.default.contents(atPath: path), let text = String(data: data, encoding: .utf8) else {
+                throw SiteError.unreadable(path, reason: "not UTF-8 text")
+            }
+            record("app/" + file, data)
+            appDigest.update(data: Data(file.utf8))
+            appDigest.update(data: data)
+            do {
+                appTemplates[String(file.dropLast(".mustache".count))] = try Template(text)
+            } catch let error as Template.ParseError {
+                throw SiteError.template(file: path, line: error.line, column: error.column, reason: error.reason)
+            }
+        }
+        for name in appTemplates.keys.sorted() {
+            for partial in appTemplates[name]?.partials ?? [] where templates[partial.name] == nil && appTemplates[partial.name] == nil {
+                throw SiteError.missingPartial(partial.name, file: (appDirectory as NSString).appendingPathComponent(name + ".mustache"), line: partial.line)
+            }
+        }
+        let syncFolder = syncDirectory ?? ((directory as NSString).deletingLastPathComponent as NSString).appendingPathComponent("sync")
+        if !appTemplates.isEmpty {
+            for name in ((try? FileManager.default.contentsOfDirectory(atPath: syncFolder)) ?? []).sorted() where name.hasSuffix(".js") {
+                if let data = FileManager.default.contents(atPath: (syncFolder as NSString).appendingPathComponent(name)) {
+                    assets["app/sync/\(name)"] = data
+                    record("sync/" + name, data)
+                    appDigest.update(data: Data(name.utf8))
+                    appDigest.update(data: data)
+                }
+            }
+        }
         self.assets = assets
+        self.appTemplates = appTemplates
+        appBuild = appDigest.finalize().prefix(6).map { String(format: "%02x", $0) }.joined()
         sourceDigest = digest.finalize().map { String(format: "%02x", $0) }.joined()
+    }
+
+    /// Renders one of the app's files.
+    func renderApp(_ context: TemplateValue, file name: String) -> String {
+        guard let template = appTemplates[name] else { return "" }
+        return template.render(context, partials: templates.merging(appTemplates) { site, _ in site })
     }
 
     /// Renders a page template.

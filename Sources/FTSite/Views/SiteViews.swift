@@ -201,6 +201,14 @@ struct SiteViews: Sendable {
         return .object(context)
     }
 
+    /// One of the offline app's files: the site's strings and stylesheet, and the app's build
+    /// fingerprint. The app's pages hold no data: it comes from the sync API, in the browser.
+    func app(file: String, build: String) -> TemplateValue {
+        var context = page(title: format.string("app_title"), description: format.string("app_description"), path: "app/" + file)
+        context["app"] = ["build": .text(build), "file": .text(file)]
+        return .object(context)
+    }
+
     func notFound() -> TemplateValue {
         .object(page(title: format.string("not_found_title"), description: format.string("not_found_text"), path: "404.html"))
     }
