@@ -58,7 +58,10 @@ public func buildApplication(
     let router = buildRouter(database: database, configuration: configuration, live: live, blobs: blobs, onCommit: onCommit)
     return Application(
         router: router,
-        server: .http1WebSocketUpgrade(webSocketRouter: router, configuration: .init(ws: .init(maxFrameSize: LiveController.maximumFrame, autoPing: .enabled(timePeriod: .seconds(30))))),
+        server: .http1WebSocketUpgrade(webSocketRouter: router, configuration: .init(
+            http1: .init(additionalChannelHandlers: [ExpectContinueHandler()]),
+            ws: .init(maxFrameSize: LiveController.maximumFrame, autoPing: .enabled(timePeriod: .seconds(30)))
+        )),
         configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "FinancialTracker"),
         logger: logger
     )

@@ -80,6 +80,7 @@ struct ServeCommand: AsyncParsableCommand {
 
     func run() async throws {
         let logger = options.bootstrapLogging()
+        MemoryTuning.keepFreedMemory(trim: 64 << 20, mmap: 16 << 20)
         let path = try options.requireDatabase()
         if !FileManager.default.fileExists(atPath: publicDirectory + "/index.html") {
             logger.warning("no site in \(publicDirectory); run `ft generate` first (the API works without it)")

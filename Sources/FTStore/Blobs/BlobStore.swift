@@ -170,7 +170,8 @@ public final class BlobWriter {
     private let handle: FileHandle
     private let header: [UInt8]
     private var pending = Data(capacity: BlobStore.chunkSize)
-    private var hasher = SHA256()
+    private let hasher = BackgroundHasher()
+    private let output: BackgroundWriter
     private var index: UInt32 = 0
     public private(set) var byteCount = 0
     /// The first bytes, for type detection.
@@ -183,6 +184,7 @@ public final class BlobWriter {
             throw BlobStore.BlobError.io(temporaryPath, reason: "cannot create")
         }
         self.handle = handle
+        output = BackgroundWriter(handle: handle)
         var prefix = [UInt8](repeating: 0, count: 8)
         for i in prefix.indices { prefix[i] = UInt8.random(in: 0...255) }
         header = BlobStore.magic + prefix
@@ -197,7 +199,6 @@ public final class BlobWriter {
     public func append(_ bytes: UnsafeRawBufferPointer) throws {
         byteCount += bytes.count
         if head.count < 512 { head.append(contentsOf: bytes.prefix(512 - head.count)) }
-        hasher.update(bufferPointer: bytes)
         // A full chunk is sealed only once a byte after it is known: the last chunk is sealed
         // (marked last) by `finish`. Large appends stay linear: nothing is copied twice.
         var offset = 0
@@ -217,12 +218,12 @@ public final class BlobWriter {
     }
 
     private func seal(_ chunk: some DataProtocol, last: Bool) throws {
+        // Hashed on another thread while this one encrypts and writes: chunk by chunk, in order.
+        hasher.update(chunk as? Data ?? Data(chunk))
         let nonce = try AES.GCM.Nonce(data: header.suffix(8) + BlobStore.bigEndian(index))
         let box = try AES.GCM.seal(chunk, using: store.key.key, nonce: nonce, authenticating: header + BlobStore.bigEndian(index) + [last ? 1 : 0])
-        var out = Data(BlobStore.bigEndian(UInt32(chunk.count)))
-        out.append(box.ciphertext)
-        out.append(box.tag)
-        try handle.write(contentsOf: out)
+        // Written on a third thread: copying into the page cache costs as much as the rest.
+        try output.write([Data(BlobStore.bigEndian(UInt32(chunk.count))), box.ciphertext, box.tag])
         index += 1
     }
 
@@ -244,9 +245,10 @@ public final class BlobWriter {
     public func seal() throws -> String {
         try seal(pending, last: true)
         pending = Data()
+        try output.finish()
         try handle.synchronize()
         try handle.close()
-        return hasher.finalize().map { String(format: "%02x", $0) }.joined()
+        return hasher.finalize()
     }
 
     /// Moves the sealed file to `path` (atomically replacing what is there).
@@ -260,8 +262,64 @@ public final class BlobWriter {
 
     /// Drops the upload.
     public func cancel() {
+        try? output.finish()
         try? handle.close()
         try? FileManager.default.removeItem(atPath: temporaryPath)
+    }
+}
+
+/// SHA-256 computed on a serial queue of its own, so that an upload hashes and encrypts on two
+/// cores at once. At most 8 chunks wait to be hashed.
+final class BackgroundHasher: @unchecked Sendable {
+    private let queue = DispatchQueue(label: "FinancialTracker.hash")
+    private let room = DispatchSemaphore(value: 8)
+    /// Touched only on `queue`.
+    private var hasher = SHA256()
+
+    func update(_ data: Data) {
+        room.wait()
+        queue.async {
+            self.hasher.update(data: data)
+            self.room.signal()
+        }
+    }
+
+    /// Waits for the chunks still queued, then gives the digest (lowercase hex).
+    func finalize() -> String {
+        queue.sync { hasher.finalize().map { String(format: "%02x", $0) }.joined() }
+    }
+}
+
+/// File writes on a serial queue of their own, in order; the first error is thrown by the next
+/// `write` or by `finish`. At most 8 chunks wait to be written.
+final class BackgroundWriter: @unchecked Sendable {
+    private let queue = DispatchQueue(label: "FinancialTracker.write")
+    private let room = DispatchSemaphore(value: 8)
+    private let handle: FileHandle
+    /// Set on `queue`, read after a `queue.sync`.
+    private var failure: (any Error)?
+
+    init(handle: FileHandle) {
+        self.handle = handle
+    }
+
+    func write(_ pieces: [Data]) throws {
+        if let failure = queue.sync(execute: { failure }) { throw failure }
+        room.wait()
+        queue.async {
+            defer { self.room.signal() }
+            guard self.failure == nil else { return }
+            do {
+                for piece in pieces { try self.handle.write(contentsOf: piece) }
+            } catch {
+                self.failure = error
+            }
+        }
+    }
+
+    /// Waits for every queued write; throws the first error.
+    func finish() throws {
+        if let failure = queue.sync(execute: { failure }) { throw failure }
     }
 }
 
