@@ -10,6 +10,7 @@ packages=(
   libcmark-gfm-extensions-dev
   libarchive-dev            # document archives and exports
   libarchive-tools          # bsdtar: the tests open exports and archives with it
+  unzip                     # the tests check exports with unzip -t too
   poppler-utils             # pdftotext: search in documents
   zlib1g-dev                # gzip for the static files (compress-nio)
   chromium                  # the browser tests

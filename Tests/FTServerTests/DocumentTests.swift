@@ -220,6 +220,19 @@ import Testing
             try Data(all.body.readableBytesView).write(to: URL(fileURLWithPath: allZip))
             let allEntries = try Self.inspectZip(allZip)
             #expect(allEntries.values.contains(firstSha) && allEntries.values.contains(secondSha))
+            // The archivers people use open it too.
+            for tool in [["unzip", "-t", allZip], ["bsdtar", "-tf", allZip]] {
+                let check = Process()
+                check.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+                check.arguments = tool
+                let listing = Pipe()
+                check.standardOutput = listing
+                try check.run()
+                let output = String(decoding: listing.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+                check.waitUntilExit()
+                #expect(check.terminationStatus == 0, "\(tool[0]): \(output)")
+                #expect(output.contains("manifest.json"), "\(tool[0]) lists the manifest")
+            }
 
             // The manifest names exactly the files in the zip, with their hashes.
             let process = Process()
