@@ -63,7 +63,7 @@ let package = Package(
         .target(
             name: "FTSite",
             dependencies: [
-                "FTModel", "FTStore", "FTMarkdown",
+                "FTModel", "FTStore", "FTMarkdown", "FTArchive",
                 .product(name: "Crypto", package: "swift-crypto"),
             ],
             swiftSettings: swiftSettings

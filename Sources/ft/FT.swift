@@ -10,6 +10,6 @@ struct FT: AsyncParsableCommand {
             that holds the SQLite database and, later, the stored documents.
             """,
         version: "0.1.0",
-        subcommands: [SeedCommand.self, GenerateCommand.self, ServeCommand.self, CompactCommand.self, ArchiveCommand.self, KeygenCommand.self, VerifyCommand.self, InfoCommand.self]
+        subcommands: [SeedCommand.self, GenerateCommand.self, ServeCommand.self, CompactCommand.self, ArchiveCommand.self, ReportCommand.self, KeygenCommand.self, VerifyCommand.self, InfoCommand.self]
     )
 }

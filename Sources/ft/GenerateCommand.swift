@@ -21,6 +21,10 @@ struct GenerateCommand: AsyncParsableCommand {
             forces a full build that rewrites every file.
 
             A template error names the file and line, and nothing is written.
+
+            The restricted admin pages (dashboard, SLA monitoring, users, the reports' index) are \
+            rendered too, into --admin-out (default DATA_DIR/admin, never inside the public folder); \
+            `ft serve` shows them to signed-in admins only, at /admin/. --no-admin skips them.
             """
     )
 
@@ -38,6 +42,12 @@ struct GenerateCommand: AsyncParsableCommand {
     @Flag(help: "Render every page and rewrite every file, even those whose bytes did not change.")
     var clean = false
 
+    @Option(help: ArgumentHelp("Folder of the restricted admin pages (default: DATA_DIR/admin).", valueName: "dir"))
+    var adminOut: String?
+
+    @Flag(help: "Do not render the admin dashboard.")
+    var noAdmin = false
+
     mutating func validate() throws {
         guard baseURL.hasPrefix("http://") || baseURL.hasPrefix("https://") else {
             throw ValidationError("--base-url must start with http:// or https://, not '\(baseURL)'")
@@ -52,6 +62,7 @@ struct GenerateCommand: AsyncParsableCommand {
         guard FileManager.default.fileExists(atPath: templates, isDirectory: &isDirectory), isDirectory.boolValue else {
             throw CLIError("no templates folder at \(templates); pass --templates DIR")
         }
+        let adminDirectory = try options.adminDirectory(adminOut, publicDirectory: outputDirectory)
         let database = try AppDatabase.open(path: path, logger: logger)
         defer { try? database.close() }
         let configuration = SiteConfiguration(templatesDirectory: templates, outputDirectory: outputDirectory, baseURL: baseURL, clean: clean)
@@ -71,5 +82,9 @@ struct GenerateCommand: AsyncParsableCommand {
             format: "Generated %@ (%@ build): %d files for %d experts — %d written, %d unchanged, %d removed in %.3f s.",
             outputDirectory, report.mode.rawValue, report.files, report.experts, report.written.count, report.unchanged, report.removed.count, report.seconds
         ))
+        guard !noAdmin else { return }
+        let admin = try AdminGenerator(configuration: AdminConfiguration(templatesDirectory: templates, outputDirectory: adminDirectory))
+            .dashboard(from: database, now: Date())
+        print(String(format: "Generated the admin dashboard in %@: %d files, %d written in %.3f s.", adminDirectory, admin.files.count, admin.written.count, admin.seconds))
     }
 }

@@ -71,6 +71,23 @@ struct GlobalOptions: ParsableArguments {
         }
     }
 
+    /// The restricted pages' folder (dashboard, reports): `option`, else DATA_DIR/admin. Refused
+    /// if it lies inside the public site's folder, whose files anyone may fetch.
+    func adminDirectory(_ option: String?, publicDirectory: String?) throws -> String {
+        let folder = option ?? (dataDirectory as NSString).appendingPathComponent("admin")
+        if let publicDirectory {
+            let absolute = { (path: String) -> String in
+                let full = path.hasPrefix("/") ? path : FileManager.default.currentDirectoryPath + "/" + path
+                return URL(fileURLWithPath: full).standardizedFileURL.resolvingSymlinksInPath().path
+            }
+            let admin = absolute(folder), site = absolute(publicDirectory)
+            if admin == site || admin.hasPrefix(site + "/") {
+                throw CLIError("the admin folder \(folder) is inside the public site \(publicDirectory): its dashboards and reports would be public; choose another --admin-out")
+            }
+        }
+        return folder
+    }
+
     /// The encrypted document store of the data directory, opened with the key from
     /// `FT_DOCUMENT_KEY` or `keyFile` (default DATA_DIR/document.key). A missing or wrong key is a
     /// clear error, before anything is opened or written.

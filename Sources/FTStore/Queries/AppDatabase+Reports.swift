@@ -172,7 +172,13 @@ extension AppDatabase {
             totals.medianResponseSeconds = median(responses.map(\.seconds))
 
             func sorted(_ table: [String: ReportRow]) -> [ReportRow] {
-                table.values.filter { !$0.isEmpty }.sorted { ($0.label, $0.key) < ($1.label, $1.key) }
+                table.values.filter { !$0.isEmpty }.sorted {
+                    switch $0.label.compare($1.label, options: [.caseInsensitive, .diacriticInsensitive]) {
+                    case .orderedAscending: true
+                    case .orderedDescending: false
+                    case .orderedSame: $0.key < $1.key
+                    }
+                }
             }
             return PerformanceReport(from: from, to: to, experts: sorted(experts), products: sorted(products), regions: sorted(regions), totals: totals)
         }

@@ -1,0 +1,207 @@
+public import Foundation
+public import FTStore
+
+/// Where and how the restricted pages are written. The folder must never be under the public
+/// site: `ft serve` hands its files to signed-in admins only.
+public struct AdminConfiguration: Sendable {
+    public var templatesDirectory: String
+    public var outputDirectory: String
+    public var locale: String
+    /// Rows per page of the assignment, step and user lists.
+    public var pageSize: Int
+    /// Headless Chromium for PDF reports; nil: none (HTML, CSV and XLSX only).
+    public var chromium: String?
+
+    public init(templatesDirectory: String = "site-templates", outputDirectory: String, locale: String = "fr", pageSize: Int = 500, chromium: String? = AdminConfiguration.installedChromium) {
+        self.templatesDirectory = templatesDirectory
+        self.outputDirectory = outputDirectory
+        self.locale = locale
+        self.pageSize = max(1, pageSize)
+        self.chromium = chromium
+    }
+
+    public static var installedChromium: String? {
+        ["/usr/bin/chromium", "/usr/bin/chromium-browser", "/usr/bin/google-chrome"].first { FileManager.default.isExecutableFile(atPath: $0) }
+    }
+}
+
+/// What a dashboard build or a report wrote.
+public struct AdminReport: Sendable {
+    public var files: [String]
+    public var written: [String]
+    public var seconds: Double
+    /// For a report: whether the period had no activity at all.
+    public var empty = false
+}
+
+/// Renders the admin dashboard (figures, charts, SLA monitoring, users) and the performance
+/// reports into the restricted folder, from one read of the database each.
+public struct AdminGenerator: Sendable {
+    public let configuration: AdminConfiguration
+
+    public init(configuration: AdminConfiguration) {
+        self.configuration = configuration
+    }
+
+    static let reportsFolder = "rapports"
+
+    /// The dashboard and its list pages; files no longer produced (fewer pages) are removed.
+    public func dashboard(from database: AppDatabase, now: Date) throws -> AdminReport {
+        let started = ContinuousClock.now
+        let templates = try AdminTemplates(directory: configuration.templatesDirectory, locale: configuration.locale)
+        let views = AdminViews(format: FrenchFormat(strings: templates.strings), now: now)
+        let format = views.format
+        let metrics = try database.dashboardMetrics(now: now)
+        let assignments = try database.openAssignments()
+        let steps = try database.openSteps()
+        let users = try database.userActivity()
+
+        var files: [String: Data] = ["admin.css": templates.stylesheet]
+        func pages<T>(_ items: [T], folder: String, prefix: String, template: String, title: String, key: String, row: (T) -> TemplateValue) -> [TemplateValue] {
+            let size = configuration.pageSize
+            let count = max(1, (items.count + size - 1) / size)
+            var links: [TemplateValue] = []
+            for page in 1...count {
+                let path = "\(folder)/\(prefix)-\(page).html"
+                links.append(["number": .text(String(page)), "url": .text(path)])
+                var context = views.base(title: "\(title) (\(page)/\(count))", root: "../")
+                context[key] = .list(items[min(items.count, (page - 1) * size)..<min(items.count, page * size)].map(row))
+                context["is_" + key] = .flag(true)
+                context["total"] = .text(format.integer(items.count))
+                context["paginated"] = .flag(count > 1)
+                context["pagination"] = .list((1...count).map { number in
+                    ["number": .text(String(number)), "url": .text("\(prefix)-\(number).html"), "current": .flag(number == page)]
+                })
+                files[path] = Data(templates.render(.object(context), template: template).utf8)
+            }
+            return links
+        }
+        let assignmentLinks = pages(assignments, folder: "suivi", prefix: "affectations", template: "work", title: format.string("admin_assignments_title"), key: "assignments", row: views.assignmentRow)
+        let stepLinks = pages(steps, folder: "suivi", prefix: "etapes", template: "work", title: format.string("admin_steps_title"), key: "steps", row: views.stepRow)
+        let userLinks = pages(users, folder: "utilisateurs", prefix: "page", template: "users", title: format.string("admin_users_title"), key: "users", row: views.userRow)
+
+        func slaCounts(_ states: [AdminViews.SLAState]) -> TemplateValue {
+            var counts: [String: TemplateValue] = ["total": .text(format.integer(states.count)), "totalRaw": .text(String(states.count))]
+            for state in AdminViews.SLAState.allCases {
+                let value = states.filter { $0 == state }.count
+                counts[state.rawValue] = .text(format.integer(value))
+                counts[state.rawValue + "Raw"] = .text(String(value))
+            }
+            return .object(counts)
+        }
+        var context = views.base(title: format.string("admin_dashboard_title"), root: "")
+        context["kpis"] = .list(views.kpis(metrics))
+        context["charts"] = .list(views.charts(metrics))
+        context["sla"] = [
+            "assignments": slaCounts(assignments.map(views.state)), "steps": slaCounts(steps.map(views.state)),
+            "assignmentPages": .list(assignmentLinks), "stepPages": .list(stepLinks),
+        ]
+        context["userPages"] = .list(userLinks)
+        context["users"] = .text(format.integer(users.count))
+        let recent = Array(reportIndex(views: views).prefix(6))
+        context["reports"] = .list(recent)
+        context["hasReports"] = .flag(!recent.isEmpty)
+        files["index.html"] = Data(templates.render(.object(context), template: "dashboard").utf8)
+        files["\(Self.reportsFolder)/index.html"] = reportsPage(templates: templates, views: views)
+
+        let writer = try SiteWriter(directory: configuration.outputDirectory, clean: false)
+        var written: [String] = []
+        for path in files.keys.sorted() where try writer.put(path, files[path] ?? Data()) { written.append(path) }
+        _ = try writer.finish(paths: Set(files.keys))
+        return AdminReport(files: files.keys.sorted(), written: written, seconds: Self.seconds(since: started))
+    }
+
+    /// One performance report: HTML, CSV, XLSX and (with Chromium) PDF, then the reports' index.
+    public func report(_ period: ReportPeriod, containing day: Date, from database: AppDatabase, now: Date) throws -> AdminReport {
+        let started = ContinuousClock.now
+        let templates = try AdminTemplates(directory: configuration.templatesDirectory, locale: configuration.locale)
+        let views = AdminViews(format: FrenchFormat(strings: templates.strings), now: now)
+        let format = views.format
+        let range = period.range(containing: day)
+        let data = try database.performanceReport(from: range.from, to: range.to)
+
+        var cells: [[Spreadsheet.Cell]] = [AdminViews.reportColumns.map { .text($0) }]
+        var sections: [TemplateValue] = []
+        for (key, rows) in [("experts", data.experts), ("products", data.products), ("regions", data.regions)] {
+            let (view, sectionCells) = views.reportRows(rows, section: key)
+            cells += sectionCells
+            sections.append(["key": .text(key), "title": .text(format.string("admin_report_" + key)), "rows": .list(view), "empty": .flag(rows.isEmpty)])
+        }
+        let (totals, totalCells) = views.reportRows([data.totals], section: "total")
+        cells += totalCells
+
+        let folder = "\(Self.reportsFolder)/\(period.rawValue)"
+        let base = "\(folder)/\(range.slug)"
+        let title = format.fill("admin_report_title_" + period.rawValue, ["period": range.slug])
+        var context = views.base(title: title, root: "../../")
+        context["period"] = [
+            "kind": .text(format.string("admin_period_" + period.rawValue)), "slug": .text(range.slug),
+            "from": .text(format.day(range.from)), "to": .text(format.day(range.to.addingTimeInterval(-1))),
+        ]
+        context["empty"] = .flag(data.isEmpty)
+        context["sections"] = .list(sections)
+        context["totals"] = totals.first ?? .object([:])
+        context["downloads"] = [
+            "csv": .text(range.slug + ".csv"), "xlsx": .text(range.slug + ".xlsx"),
+            "pdf": configuration.chromium == nil ? .text("") : .text(range.slug + ".pdf"),
+        ]
+        let html = Data(templates.render(.object(context), template: "report").utf8)
+        let sheet = Spreadsheet(sheetName: title, rows: cells)
+
+        let root = configuration.outputDirectory
+        try FileManager.default.createDirectory(atPath: root + "/" + folder, withIntermediateDirectories: true)
+        var written = [base + ".html", base + ".csv", base + ".xlsx"]
+        try SiteWriter.replace(root + "/" + base + ".html", with: html)
+        try SiteWriter.replace(root + "/" + base + ".csv", with: sheet.csv())
+        let workbook = root + "/" + base + ".xlsx.tmp"
+        try sheet.writeXLSX(to: workbook)
+        guard rename(workbook, root + "/" + base + ".xlsx") == 0 else { throw SiteError.output(root + "/" + base + ".xlsx", reason: String(cString: strerror(errno))) }
+        if let chromium = configuration.chromium {
+            try PDFPrinter(chromium: chromium).print(root + "/" + base + ".html", to: root + "/" + base + ".pdf")
+            written.append(base + ".pdf")
+        }
+        try SiteWriter.replace(root + "/\(Self.reportsFolder)/index.html", with: reportsPage(templates: templates, views: views))
+        written.append("\(Self.reportsFolder)/index.html")
+        return AdminReport(files: written, written: written, seconds: Self.seconds(since: started), empty: data.isEmpty)
+    }
+
+    /// Every report on disk, newest first.
+    func reportIndex(views: AdminViews) -> [TemplateValue] {
+        var entries: [(period: ReportPeriod, slug: String)] = []
+        for period in ReportPeriod.allCases {
+            let folder = "\(configuration.outputDirectory)/\(Self.reportsFolder)/\(period.rawValue)"
+            for name in (try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? [] where name.hasSuffix(".html") {
+                entries.append((period, String(name.dropLast(".html".count))))
+            }
+        }
+        return entries.sorted { ($0.slug, $0.period.rawValue) > ($1.slug, $1.period.rawValue) }.map { entry in
+            let folder = "\(Self.reportsFolder)/\(entry.period.rawValue)"
+            let pdf = FileManager.default.fileExists(atPath: "\(configuration.outputDirectory)/\(folder)/\(entry.slug).pdf")
+            return [
+                "kind": .text(views.format.string("admin_period_" + entry.period.rawValue)), "slug": .text(entry.slug),
+                "html": .text("\(folder)/\(entry.slug).html"), "csv": .text("\(folder)/\(entry.slug).csv"),
+                "xlsx": .text("\(folder)/\(entry.slug).xlsx"), "pdf": pdf ? .text("\(folder)/\(entry.slug).pdf") : .text(""),
+            ]
+        }
+    }
+
+    private func reportsPage(templates: AdminTemplates, views: AdminViews) -> Data {
+        var context = views.base(title: views.format.string("admin_reports_title"), root: "../")
+        // Links from rapports/index.html are relative to that folder.
+        let index = reportIndex(views: views)
+        context["hasReports"] = .flag(!index.isEmpty)
+        context["reports"] = .list(index.map { entry in
+            guard case .object(var object) = entry else { return entry }
+            for key in ["html", "csv", "xlsx", "pdf"] {
+                if case .text(let path) = object[key], !path.isEmpty { object[key] = .text(String(path.dropFirst(Self.reportsFolder.count + 1))) }
+            }
+            return .object(object)
+        })
+        return Data(templates.render(.object(context), template: "reports").utf8)
+    }
+
+    static func seconds(since start: ContinuousClock.Instant) -> Double {
+        let elapsed = ContinuousClock.now - start
+        return Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+    }
+}

@@ -1,0 +1,56 @@
+internal import Foundation
+
+/// The restricted pages' templates (`admin/*.mustache` in the templates folder), the locale's
+/// strings and the stylesheet (the site's, followed by `admin/admin.css`), checked once.
+struct AdminTemplates: Sendable {
+    static let required = ["dashboard", "work", "users", "report", "reports"]
+
+    let templates: [String: Template]
+    let strings: [String: String]
+    let stylesheet: Data
+
+    init(directory: String, locale: String) throws {
+        let folder = (directory as NSString).appendingPathComponent("admin")
+        guard let files = try? FileManager.default.contentsOfDirectory(atPath: folder) else {
+            throw SiteError.unreadable(folder, reason: "the admin templates folder is missing")
+        }
+        var templates: [String: Template] = [:]
+        for file in files.filter({ $0.hasSuffix(".mustache") }).sorted() {
+            let path = (folder as NSString).appendingPathComponent(file)
+            guard let data = FileManager.default.contents(atPath: path), let text = String(data: data, encoding: .utf8) else {
+                throw SiteError.unreadable(path, reason: "not UTF-8 text")
+            }
+            do {
+                templates[String(file.dropLast(".mustache".count))] = try Template(text)
+            } catch let error as Template.ParseError {
+                throw SiteError.template(file: path, line: error.line, column: error.column, reason: error.reason)
+            }
+        }
+        for name in Self.required where templates[name] == nil {
+            throw SiteError.missingTemplate(name, directory: folder)
+        }
+        for name in templates.keys.sorted() {
+            for partial in templates[name]?.partials ?? [] where templates[partial.name] == nil {
+                throw SiteError.missingPartial(partial.name, file: (folder as NSString).appendingPathComponent(name + ".mustache"), line: partial.line)
+            }
+        }
+        self.templates = templates
+        // The site's strings, and the admin pages' own over them.
+        var strings: [String: String] = [:]
+        for name in ["\(locale).json", "admin-\(locale).json"] {
+            let path = (directory as NSString).appendingPathComponent("locales/" + name)
+            guard let data = FileManager.default.contents(atPath: path), let decoded = try? JSONDecoder().decode([String: String].self, from: data) else {
+                throw SiteError.unreadable(path, reason: "the locale file is missing or not a JSON object of strings")
+            }
+            strings.merge(decoded) { _, admin in admin }
+        }
+        self.strings = strings
+        let site = FileManager.default.contents(atPath: (directory as NSString).appendingPathComponent("assets/site.css")) ?? Data()
+        let admin = FileManager.default.contents(atPath: (folder as NSString).appendingPathComponent("admin.css")) ?? Data()
+        stylesheet = site + Data("\n".utf8) + admin
+    }
+
+    func render(_ context: TemplateValue, template name: String) -> String {
+        templates[name]?.render(context, partials: templates) ?? ""
+    }
+}

@@ -1,0 +1,63 @@
+import ArgumentParser
+import FTSite
+import FTStore
+import Foundation
+
+struct ReportCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "report",
+        abstract: "Make a daily, weekly or monthly performance report.",
+        discussion: """
+            For the period holding --date (a day; an ISO week, Monday to Sunday; a calendar month; \
+            in UTC): dossiers opened and closed, amounts estimated and obtained, median first \
+            response, ratings and SLA breaches — by expert, by eligible product and by region. \
+            Written as HTML, CSV and XLSX (and PDF, printed by headless Chromium when it is \
+            installed) under --admin-out/rapports/<period>/, and listed on the reports' index. \
+            `ft serve` makes yesterday's, last week's and last month's reports on its own.
+            """
+    )
+
+    @OptionGroup var options: GlobalOptions
+
+    @Option(name: .customLong("period"), help: ArgumentHelp("daily, weekly or monthly.", valueName: "period"))
+    var periodName: String
+
+    var period: ReportPeriod { ReportPeriod(rawValue: periodName) ?? .daily }
+
+    @Option(help: ArgumentHelp("A day of the period, YYYY-MM-DD (default: yesterday).", valueName: "day"))
+    var date: String?
+
+    @Option(help: ArgumentHelp("Folder of the restricted admin pages (default: DATA_DIR/admin).", valueName: "dir"))
+    var adminOut: String?
+
+    @Option(help: ArgumentHelp("Folder of Mustache templates, assets/ and locales/.", valueName: "dir"))
+    var templates = "site-templates"
+
+    @Flag(help: "Do not print a PDF, even if Chromium is installed.")
+    var noPdf = false
+
+    mutating func validate() throws {
+        guard ReportPeriod(rawValue: periodName) != nil else {
+            throw ValidationError("--period must be daily, weekly or monthly, not '\(periodName)'")
+        }
+        if let date, DayParser.date(from: date) == nil {
+            throw ValidationError("--date must be a calendar day written YYYY-MM-DD (for example 2026-11-24), not '\(date)'")
+        }
+    }
+
+    func run() async throws {
+        let logger = options.bootstrapLogging()
+        let path = try options.requireDatabase()
+        let day = date.flatMap(DayParser.date(from:)) ?? DayParser.startOfToday().addingTimeInterval(-86_400)
+        let database = try AppDatabase.open(path: path, logger: logger)
+        defer { try? database.close() }
+        let configuration = AdminConfiguration(
+            templatesDirectory: templates, outputDirectory: try options.adminDirectory(adminOut, publicDirectory: nil),
+            chromium: noPdf ? nil : AdminConfiguration.installedChromium
+        )
+        let report = try AdminGenerator(configuration: configuration).report(period, containing: day, from: database, now: Date())
+        for file in report.files { print("  \(configuration.outputDirectory)/\(file)") }
+        print(String(format: "Made the %@ report for %@%@ in %.2f s.", period.rawValue, period.range(containing: day).slug,
+                     report.empty ? " (no activity in that period)" : "", report.seconds))
+    }
+}
