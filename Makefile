@@ -25,17 +25,19 @@ run: deps build
 	@$(FT) serve --data-dir "$(DATA_DIR)" --public public --host 127.0.0.1 --port $(PORT)
 
 ## The whole test suite: JavaScript (node --test), the browser tests (headless Chromium), the
-## HTTP API against docs/openapi.json, then the Swift tests, whose closing lines end the output.
+## HTTP API against docs/openapi.json, the admin dashboard and reports (SQL, openpyxl, Chromium),
+## then the Swift tests, whose closing lines end the output.
 test: deps $(VENV)/.packages
 	swift build --build-tests
 	node --test Tests/sync/ Tests/browser/
 	FT=.build/debug/ft $(VENV)/bin/python Tests/browser/test_search.py
 	$(VENV)/bin/python Tests/api/test_openapi.py .build/debug/ft
+	$(VENV)/bin/python Tests/admin/test_admin.py .build/debug/ft
 	swift test
 
-$(VENV)/.packages:
+$(VENV)/.packages: Makefile
 	python3 -m venv $(VENV)
-	$(VENV)/bin/pip install --quiet --disable-pip-version-check 'selenium>=4.20,<5' 'openapi-spec-validator==0.9.0'
+	$(VENV)/bin/pip install --quiet --disable-pip-version-check 'selenium>=4.20,<5' 'openapi-spec-validator==0.9.0' 'openpyxl>=3.1,<4'
 	touch $@
 
 deps:

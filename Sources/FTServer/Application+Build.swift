@@ -35,6 +35,9 @@ public func buildRouter(
         searchForIndexHtml: true
     ))
     router.get("healthz") { _, _ in ["status": "ok"] }
+    if let adminDirectory = configuration.adminDirectory {
+        AdminController(database: database, directory: adminDirectory, now: now).add(to: router)
+    }
     let api = router.group("api/v1").add(middleware: SessionMiddleware(database: database, now: now))
     SessionController(database: database, configuration: configuration, live: live, now: now).add(to: api)
     SyncController(database: database, configuration: configuration, live: live, pushes: pushes, onCommit: onCommit, now: now).add(to: api)

@@ -21,6 +21,11 @@ struct ServeCommand: AsyncParsableCommand {
             --archive-keep go into per-document archives (as `ft archive` does); once a day the \
             sync log is compacted (as `ft compact` does).
 
+            Signed-in admins get the dashboard and reports at /admin/ (from --admin-dir, never from \
+            the public folder; everyone else gets a sign-in page or a refusal). The dashboard is \
+            rendered again a few seconds after changes, and yesterday's, last week's and last \
+            month's reports are made when missing (checked every hour), as `ft report` makes them.
+
             After a push that changed something, the public pages are rebuilt (--rebuild-delay after \
             the first change, never two builds at once; usually a targeted build of a few pages) with \
             --templates and --base-url, as `ft generate --out <public>` would. --no-rebuild turns it off.
@@ -47,7 +52,7 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("Milliseconds between a change and the rebuild it triggers.", valueName: "ms"))
     var rebuildDelay = 500
 
-    @Flag(help: "Do not rebuild the public pages after changes.")
+    @Flag(help: "Do not rebuild the public pages or the admin dashboard after changes, nor make the scheduled reports.")
     var noRebuild = false
 
     @Option(help: ArgumentHelp("The document key file (default: DATA_DIR/document.key; FT_DOCUMENT_KEY wins).", valueName: "file"))
@@ -58,6 +63,9 @@ struct ServeCommand: AsyncParsableCommand {
 
     @Option(help: ArgumentHelp("Once a day, compact the sync log down to the last N days (0: never; see `ft compact`).", valueName: "N"))
     var compactDays = 30
+
+    @Option(help: ArgumentHelp("The restricted admin pages, served at /admin/ to signed-in admins only (default: DATA_DIR/admin).", valueName: "dir"))
+    var adminDir: String?
 
     @Option(help: ArgumentHelp("Every N hours, archive document versions older than the newest --archive-keep (0: never; see `ft archive`).", valueName: "N"))
     var archiveEvery = 24
@@ -88,7 +96,8 @@ struct ServeCommand: AsyncParsableCommand {
         // Documents are encrypted at rest: no key, no server (nothing is opened or written first).
         let blobs = try options.openDocumentStore(keyFile: documentKey)
         let database = try AppDatabase.open(path: path, logger: logger)
-        let configuration = ServerConfiguration(host: host, port: port, publicDirectory: publicDirectory, maximumUpload: maxUpload << 20)
+        let adminDirectory = try options.adminDirectory(adminDir, publicDirectory: publicDirectory)
+        let configuration = ServerConfiguration(host: host, port: port, publicDirectory: publicDirectory, maximumUpload: maxUpload << 20, adminDirectory: adminDirectory)
         var rebuilder: SiteRebuilder?
         if !noRebuild {
             var isDirectory: ObjCBool = false
@@ -108,7 +117,12 @@ struct ServeCommand: AsyncParsableCommand {
                 logger.warning("no templates at \(templates): the public pages will not be rebuilt after changes (pass --templates DIR)")
             }
         }
-        let app = buildApplication(database: database, configuration: configuration, blobs: blobs, onCommit: { [rebuilder] in rebuilder?.changed() }, logger: logger)
+        let admin = noRebuild ? nil : AdminService(database: database, templates: templates, directory: adminDirectory, logger: logger)
+        admin?.dashboard.changed()
+        let app = buildApplication(database: database, configuration: configuration, blobs: blobs, onCommit: { [rebuilder, admin] in
+            rebuilder?.changed()
+            admin?.dashboard.changed()
+        }, logger: logger)
         // Written unbuffered, so that it shows at once even when stdout is a pipe or a file.
         FileHandle.standardOutput.write(Data("Serving \(publicDirectory)/ and the sync API on http://\(host):\(port)/ — Ctrl-C to stop.\n".utf8))
         let compaction = compactDays == 0 ? nil : Task.detached { [compactDays] in
@@ -141,6 +155,8 @@ struct ServeCommand: AsyncParsableCommand {
             }
         }
         defer { archiving?.cancel() }
+        let reports = admin.map { admin in Task.detached { await admin.makeScheduledReports() } }
+        defer { reports?.cancel() }
         try await app.runService()
         try database.close()
     }

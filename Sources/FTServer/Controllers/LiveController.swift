@@ -32,11 +32,12 @@ struct LiveController {
 
     func add(to group: RouterGroup<AppRequestContext>) {
         group.ws("sync/live") { inbound, outbound, context in
-            try await run(inbound: inbound, outbound: outbound, logger: context.logger)
+            // A page of the same site (the admin dashboard) may rely on the session cookie.
+            try await run(inbound: inbound, outbound: outbound, cookieToken: AdminController.cookieToken(context.request), logger: context.logger)
         }
     }
 
-    private func run(inbound: WebSocketInboundStream, outbound: WebSocketOutboundWriter, logger: Logger) async throws {
+    private func run(inbound: WebSocketInboundStream, outbound: WebSocketOutboundWriter, cookieToken: String?, logger: Logger) async throws {
         let greeted = Atomic(false)
         let timeout = helloTimeout
         let watchdog = Task {
@@ -57,7 +58,7 @@ struct LiveController {
             let sent = hello.protocol.map(String.init) ?? "none"
             return try await fail(outbound, "update_required", "this server speaks sync protocol \(ServerConfiguration.protocolVersion), the app sent \(sent): please update the app")
         }
-        guard let token = hello.token, !token.isEmpty, token.count <= 200, let user = try database.user(token: token, now: now()), let userId = user.id else {
+        guard let token = hello.token ?? cookieToken, !token.isEmpty, token.count <= 200, let user = try database.user(token: token, now: now()), let userId = user.id else {
             return try await fail(outbound, "unauthorized", "sign in first: the token is missing, unknown or expired")
         }
         let cursor = hello.cursor ?? 0

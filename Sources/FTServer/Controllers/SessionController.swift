@@ -53,17 +53,20 @@ struct SessionController {
             throw APIError(.unauthorized, "invalid_credentials", "wrong email or password, or the account is deactivated")
         }
         let formatter = ISO8601DateFormatter()
-        return EditedResponse(status: .created, response: Session(
+        // The same session as a cookie, for the pages the server guards itself (/admin/): HttpOnly,
+        // so no script reads it; SameSite=Strict, so no other site sends it; accepted on GET only.
+        let cookie = "\(AdminController.cookieName)=\(signedIn.token); Path=/; Max-Age=\(Int(lifetime)); HttpOnly; SameSite=Strict"
+        return EditedResponse(status: .created, headers: [.setCookie: cookie], response: Session(
             token: signedIn.token,
             expiresAt: formatter.string(from: signedIn.expiresAt),
             user: .init(id: id, email: signedIn.user.email, role: signedIn.user.role.rawValue, displayName: signedIn.user.displayName)
         ))
     }
 
-    @Sendable func signOut(_ request: Request, context: AppRequestContext) async throws -> HTTPResponse.Status {
+    @Sendable func signOut(_ request: Request, context: AppRequestContext) async throws -> Response {
         guard let token = context.token else { throw APIError.unauthorized }
         try database.signOut(token: token, now: now())
         live.revoke(token: token)
-        return .noContent
+        return Response(status: .noContent, headers: [.setCookie: "\(AdminController.cookieName)=; Path=/; Max-Age=0; HttpOnly; SameSite=Strict"])
     }
 }

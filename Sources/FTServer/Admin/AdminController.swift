@@ -1,0 +1,119 @@
+internal import Foundation
+internal import Hummingbird
+internal import HTTPTypes
+internal import NIOCore
+internal import FTModel
+internal import FTStore
+
+/// The restricted pages (dashboard, SLA monitoring, users, reports) under `/admin/`, from the admin
+/// folder — never from the public site. Every request, for every file, is checked: a signed-in
+/// admin (the `ft_session` cookie set at sign-in, or a bearer token) gets the file; anyone else
+/// gets no byte of it: a visitor a sign-in page (401), a client or an expert a refusal (403).
+///
+/// `/admin/metrics.json` is computed on request (the dashboard's live figures, for its script,
+/// which refreshes them each time the live channel announces a change).
+struct AdminController {
+    let database: AppDatabase
+    let directory: String
+    let now: @Sendable () -> Date
+
+    static let cookieName = "ft_session"
+
+    func add(to router: Router<AppRequestContext>) {
+        // "/admin" and "/admin/" reach the same route: the first is sent to the second, so that
+        // the pages' relative links resolve.
+        router.get("admin") { request, context in
+            request.uri.path.hasSuffix("/") ? try await serve(request, context: context) : Response(status: .seeOther, headers: [.location: "/admin/"])
+        }
+        router.get("admin/**", use: serve)
+    }
+
+    /// The session token of the `ft_session` cookie.
+    static func cookieToken(_ request: Request) -> String? {
+        for header in request.headers[values: .cookie] {
+            for pair in header.split(separator: ";") {
+                let parts = pair.trimmingCharacters(in: .whitespaces).split(separator: "=", maxSplits: 1)
+                if parts.count == 2, parts[0] == cookieName, !parts[1].isEmpty, parts[1].count <= 200 { return String(parts[1]) }
+            }
+        }
+        return nil
+    }
+
+    /// The session token from the cookie, else from `Authorization: Bearer`.
+    static func token(_ request: Request) -> String? {
+        if let token = cookieToken(request) { return token }
+        if let header = request.headers[.authorization], header.hasPrefix("Bearer ") {
+            let token = header.dropFirst("Bearer ".count).trimmingCharacters(in: .whitespaces)
+            return token.isEmpty || token.count > 200 ? nil : token
+        }
+        return nil
+    }
+
+    @Sendable func serve(_ request: Request, context: AppRequestContext) async throws -> Response {
+        let user = try Self.token(request).flatMap { try database.user(token: $0, now: now()) }
+        guard let user else { return Self.page(.unauthorized, AdminPages.signIn) }
+        guard user.role == .admin else { return Self.page(.forbidden, AdminPages.forbidden) }
+
+        let components = context.parameters.getCatchAll().map(String.init)
+        guard components.allSatisfy({ !$0.isEmpty && !$0.hasPrefix(".") && !$0.contains("\\") && !$0.contains("\0") }) else {
+            return Self.page(.notFound, AdminPages.notFound)
+        }
+        let relative = components.isEmpty ? "index.html" : components.joined(separator: "/")
+        if relative == "metrics.json" { return try metrics() }
+        if relative == "live.js" { return Response(status: .ok, headers: Self.headers("application/javascript; charset=utf-8"), body: .init(byteBuffer: ByteBuffer(string: AdminPages.liveScript))) }
+
+        // Inside the admin folder only, symbolic links resolved.
+        let root = URL(fileURLWithPath: directory).standardizedFileURL.resolvingSymlinksInPath().path
+        let file = URL(fileURLWithPath: root + "/" + relative).standardizedFileURL.resolvingSymlinksInPath().path
+        var isDirectory: ObjCBool = false
+        guard file.hasPrefix(root + "/"), FileManager.default.fileExists(atPath: file, isDirectory: &isDirectory), !isDirectory.boolValue,
+            let data = FileManager.default.contents(atPath: file)
+        else {
+            return Self.page(.notFound, AdminPages.notFound)
+        }
+        return Response(status: .ok, headers: Self.headers(Self.mediaType(file)), body: .init(byteBuffer: ByteBuffer(bytes: data)))
+    }
+
+    static func headers(_ type: String) -> HTTPFields {
+        [
+            .contentType: type, .cacheControl: "private, no-store",
+            HTTPField.Name("X-Content-Type-Options")!: "nosniff", HTTPField.Name("X-Robots-Tag")!: "noindex",
+        ]
+    }
+
+    static func mediaType(_ path: String) -> String {
+        switch (path as NSString).pathExtension.lowercased() {
+        case "html": "text/html; charset=utf-8"
+        case "css": "text/css; charset=utf-8"
+        case "csv": "text/csv; charset=utf-8"
+        case "json": "application/json"
+        case "js": "application/javascript; charset=utf-8"
+        case "pdf": "application/pdf"
+        case "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+        default: "application/octet-stream"
+        }
+    }
+
+    static func page(_ status: HTTPResponse.Status, _ html: String) -> Response {
+        Response(status: status, headers: headers("text/html; charset=utf-8"), body: .init(byteBuffer: ByteBuffer(string: html)))
+    }
+
+    /// The dashboard's figures now, by the keys its table uses.
+    private func metrics() throws -> Response {
+        let metrics = try database.dashboardMetrics(now: now())
+        var values: [String: Double] = [
+            "clients": Double(metrics.clients), "experts_active": Double(metrics.activeExperts), "experts_pending": Double(metrics.pendingExperts),
+            "dossiers": Double(metrics.dossiersByStatus.values.reduce(0, +)),
+            "amount_estimated": Double(metrics.estimatedCents), "amount_recovered": Double(metrics.recoveredCents),
+            "rating_count": Double(metrics.ratingCount),
+        ]
+        for (status, count) in metrics.dossiersByStatus { values["dossiers_" + status] = Double(count) }
+        for (status, count) in metrics.assignmentsByStatus { values["assignments_" + status] = Double(count) }
+        if metrics.conversionEligible > 0 { values["conversion"] = Double(metrics.conversionDone) / Double(metrics.conversionEligible) }
+        if let average = metrics.ratingAverage { values["rating_average"] = average }
+        let body = try JSONSerialization.data(withJSONObject: [
+            "generatedAt": ISO8601DateFormatter().string(from: metrics.now), "cursor": try database.latestSequence(), "values": values,
+        ], options: [.sortedKeys])
+        return Response(status: .ok, headers: Self.headers("application/json"), body: .init(byteBuffer: ByteBuffer(bytes: body)))
+    }
+}

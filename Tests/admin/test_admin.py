@@ -1,0 +1,268 @@
+"""The admin dashboard and reports, end to end, with the real `ft`, a real SQLite file, a real
+server and a real browser:
+
+- every figure of the dashboard equals an independent SQL count on the seeded database;
+- a report's XLSX (read with openpyxl) holds exactly the cells of its CSV, and the CSV round-trips;
+- a period without activity says so; a bad --period or --date is a clear error;
+- /admin/ gives nothing to a visitor, a client or an expert (pages, reports, figures, direct URLs),
+  everything to an admin; nothing of it is under public/;
+- the dashboard's figures change in the browser, without a reload, when a rating is pushed.
+
+Usage: python Tests/admin/test_admin.py path/to/ft   (exits 1 on any failure)
+"""
+import csv
+import io
+import json
+import os
+import random
+import re
+import sqlite3
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.error
+import urllib.request
+from datetime import datetime
+
+import openpyxl
+
+sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "browser"))
+from harness import chromium  # noqa: E402
+from selenium.webdriver.common.by import By  # noqa: E402
+from selenium.webdriver.support.ui import WebDriverWait  # noqa: E402
+
+FT = os.path.abspath(sys.argv[1] if len(sys.argv) > 1 else os.environ.get("FT", ".build/debug/ft"))
+TEMPLATES = os.path.join(os.path.dirname(__file__), "..", "..", "site-templates")
+failures = []
+
+
+def check(condition, message):
+    if not condition:
+        failures.append(message)
+        print("FAIL", message)
+
+
+def ft(*arguments, expect_success=True):
+    result = subprocess.run([FT, *arguments], capture_output=True, text=True, timeout=300)
+    if expect_success and result.returncode != 0:
+        raise SystemExit(f"ft {' '.join(arguments)} failed: {result.stderr}")
+    return result
+
+
+def dashboard_figures(html):
+    return {key: value for key, value in re.findall(r'<tr data-kpi="([a-z_]+)"><th scope="row">[^<]*</th><td class="kpi-value" data-value="([^"]*)"', html)}
+
+
+def expected_figures(database):
+    db = sqlite3.connect(database)
+    one = lambda sql: db.execute(sql).fetchone()[0]
+    figures = {
+        "clients": one("SELECT count(*) FROM client JOIN user ON user.id = client.userId WHERE user.active = 1"),
+        "experts_active": one("SELECT count(*) FROM expert e JOIN user u ON u.id = e.userId WHERE e.approval = 'approved' AND e.active = 1 AND u.active = 1"),
+        "experts_pending": one("SELECT count(*) FROM expert WHERE approval = 'pending'"),
+        "dossiers": one("SELECT count(*) FROM dossier"),
+        "amount_estimated": one("SELECT total(estimatedCents) FROM dossier WHERE status IN ('eligible', 'in_progress', 'done')"),
+        "amount_recovered": one("SELECT total(obtainedCents) FROM dossier WHERE status = 'done'"),
+        "rating_count": one("SELECT count(*) FROM rating"),
+        "rating_average": one("SELECT avg(score) FROM rating"),
+    }
+    for status in ["eligible", "in_progress", "done", "ineligible", "cancelled"]:
+        figures["dossiers_" + status] = one(f"SELECT count(*) FROM dossier WHERE status = '{status}'")
+    for status in ["pending", "assigned", "in_progress", "completed", "cancelled"]:
+        figures["assignments_" + status] = one(f"SELECT count(*) FROM expertAssignment WHERE status = '{status}'")
+    figures["conversion"] = figures["dossiers_done"] / (figures["dossiers_eligible"] + figures["dossiers_in_progress"] + figures["dossiers_done"])
+    # First response, computed here in Python: per conversation, the client's first message and
+    # the first expert message after it.
+    parse = lambda text: datetime.fromisoformat(text.replace(" ", "T"))
+    waits = []
+    messages = db.execute("SELECT m.conversationId, m.createdAt, u.role FROM message m JOIN user u ON u.id = m.authorId ORDER BY m.conversationId, m.createdAt").fetchall()
+    by_conversation = {}
+    for conversation, created, role in messages:
+        by_conversation.setdefault(conversation, []).append((created, role))
+    for rows in by_conversation.values():
+        asked = min((created for created, role in rows if role == "client"), default=None)
+        if asked is None:
+            continue
+        answers = [created for created, role in rows if role == "expert" and created > asked]
+        if answers:
+            waits.append((parse(min(answers)) - parse(asked)).total_seconds())
+    figures["first_response"] = statistics.median(waits) if waits else None
+    return figures
+
+
+def compare_figures(html, database, label):
+    shown = dashboard_figures(html)
+    expected = expected_figures(database)
+    check(set(expected) <= set(shown), f"{label}: figures missing from the dashboard: {set(expected) - set(shown)}")
+    for key, value in expected.items():
+        if key not in shown:
+            continue
+        if value is None:
+            check(shown[key] == "", f"{label}: {key} shows {shown[key]!r}, expected nothing")
+        elif isinstance(value, float):
+            check(shown[key] != "" and abs(float(shown[key]) - value) <= 1e-5 * max(1, abs(value)) + (1 if key == "first_response" else 0),
+                  f"{label}: {key} shows {shown[key]}, SQL says {value}")
+        else:
+            check(shown[key] == str(value), f"{label}: {key} shows {shown[key]}, SQL says {value}")
+    return len(expected)
+
+
+def request(port, path, token=None, cookie=None, method="GET", body=None):
+    headers = {"FT-Protocol": "1", "Content-Type": "application/json"}
+    if token:
+        headers["Authorization"] = f"Bearer {token}"
+    if cookie:
+        headers["Cookie"] = cookie
+    data = json.dumps(body).encode() if body is not None else None
+    try:
+        with urllib.request.urlopen(urllib.request.Request(f"http://127.0.0.1:{port}{path}", data=data, method=method, headers=headers), timeout=30) as response:
+            return response.status, response.read(), response.headers
+    except urllib.error.HTTPError as error:
+        return error.code, error.read(), error.headers
+
+
+def sign_in(port, email):
+    status, body, headers = request(port, "/api/v1/session", method="POST", body={"email": email, "password": "demo-financialtracker"})
+    assert status == 201, (email, status, body)
+    cookie = headers.get("Set-Cookie", "").split(";")[0]
+    return json.loads(body)["token"], cookie
+
+
+def main():
+    folder = tempfile.mkdtemp(prefix="ft-admin-")
+    data, site = os.path.join(folder, "data"), os.path.join(folder, "public")
+    database = os.path.join(data, "financialtracker.sqlite")
+    ft("seed", "--data-dir", data, "--experts", "30", "--clients", "60", "--today", "2026-11-20")
+    ft("keygen", "--data-dir", data)
+    generated = ft("generate", "--data-dir", data, "--out", site, "--templates", TEMPLATES)
+    check("admin dashboard" in generated.stdout, f"ft generate does not mention the dashboard: {generated.stdout}")
+    admin = os.path.join(data, "admin")
+    with open(os.path.join(admin, "index.html"), encoding="utf-8") as handle:
+        figures = compare_figures(handle.read(), database, "generated dashboard")
+
+    refused = ft("generate", "--data-dir", data, "--out", site, "--templates", TEMPLATES, "--admin-out", os.path.join(site, "admin"), expect_success=False)
+    check(refused.returncode != 0 and "inside the public site" in refused.stderr, f"an admin folder inside public/ was not refused: {refused.stderr}")
+
+    # Reports: a week with activity, in every format; XLSX cells = CSV cells; CSV round-trips.
+    report = ft("report", "--data-dir", data, "--templates", TEMPLATES, "--period", "weekly", "--date", "2026-11-18")
+    base = os.path.join(admin, "rapports", "weekly", "2026-W47")
+    with open(base + ".csv", newline="", encoding="utf-8") as handle:
+        raw = handle.read()
+    rows = list(csv.reader(io.StringIO(raw, newline="")))
+    check(len(rows) > 5 and rows[0][:3] == ["section", "key", "label"], f"unexpected CSV header/rows: {rows[:2]}")
+    check(any(row[0] == "experts" for row in rows) and rows[-1][0] == "total", "the CSV lacks the experts or the total rows")
+    rewritten = io.StringIO(newline="")
+    csv.writer(rewritten, lineterminator="\r\n").writerows(rows)
+    check(rewritten.getvalue() == raw, "the CSV does not round-trip through Python's csv module byte for byte")
+    sheet = openpyxl.load_workbook(base + ".xlsx").worksheets[0]
+    cells = [["" if value is None else value for value in row] for row in sheet.iter_rows(values_only=True)]
+    check(len(cells) == len(rows), f"XLSX has {len(cells)} rows, CSV {len(rows)}")
+    for line, (xlsx_row, csv_row) in enumerate(zip(cells, rows), start=1):
+        xlsx_row = list(xlsx_row) + [""] * (len(csv_row) - len(xlsx_row))
+        for column, (x, c) in enumerate(zip(xlsx_row, csv_row), start=1):
+            same = (float(x) == float(c)) if isinstance(x, (int, float)) and c != "" else str(x) == c
+            check(same, f"XLSX cell {line}:{column} is {x!r}, CSV has {c!r}")
+    totals = rows[-1]
+    with sqlite3.connect(database) as db:
+        opened = db.execute("SELECT count(*) FROM dossier WHERE createdAt >= '2026-11-16' AND createdAt < '2026-11-23'").fetchone()[0]
+        closed = db.execute("SELECT count(*) FROM dossier WHERE closedAt >= '2026-11-16' AND closedAt < '2026-11-23'").fetchone()[0]
+    check(totals[3] == str(opened) and totals[4] == str(closed), f"report totals {totals[3:5]} vs SQL opened {opened}, closed {closed}")
+    if os.path.exists("/usr/bin/chromium"):
+        with open(base + ".pdf", "rb") as handle:
+            check(handle.read(5) == b"%PDF-", "the PDF report is not a PDF")
+    check("weekly report for 2026-W47" in report.stdout, f"ft report output: {report.stdout}")
+
+    empty = ft("report", "--data-dir", data, "--templates", TEMPLATES, "--period", "daily", "--date", "2019-06-01", "--no-pdf")
+    check("no activity" in empty.stdout, f"an empty period is not reported as such: {empty.stdout}")
+    with open(os.path.join(admin, "rapports", "daily", "2019-06-01.html"), encoding="utf-8") as handle:
+        page = handle.read()
+    check('data-empty="true"' in page and "Aucune activité sur cette période" in page, "the empty report does not say so")
+    for arguments, word in [(["--period", "yearly"], "--period must be daily, weekly or monthly"), (["--period", "daily", "--date", "2026-02-30"], "--date must be a calendar day")]:
+        bad = ft("report", "--data-dir", data, "--templates", TEMPLATES, *arguments, expect_success=False)
+        check(bad.returncode != 0 and word in bad.stderr, f"ft report {arguments}: status {bad.returncode}, stderr {bad.stderr!r}")
+
+    # Nothing of it under public/.
+    for root, _, files in os.walk(site):
+        for name in files:
+            with open(os.path.join(root, name), "rb") as handle:
+                content = handle.read()
+            check(b"Tableau de bord" not in content and b"2026-W47" not in content and not name.endswith((".xlsx", ".csv")),
+                  f"admin content found in public/: {os.path.join(root, name)}")
+
+    # The server: /admin/ for admins only, on every file.
+    port = random.randint(20000, 40000)
+    server = subprocess.Popen([FT, "serve", "--data-dir", data, "--public", site, "--templates", TEMPLATES, "--port", str(port), "--log-level", "warning"],
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    driver = None
+    try:
+        for _ in range(200):
+            try:
+                if request(port, "/healthz")[0] == 200:
+                    break
+            except OSError:
+                time.sleep(0.05)
+        paths = ["/admin/", "/admin/index.html", "/admin/admin.css", "/admin/metrics.json", "/admin/suivi/affectations-1.html",
+                 "/admin/utilisateurs/page-1.html", "/admin/rapports/index.html", "/admin/rapports/weekly/2026-W47.xlsx", "/admin/rapports/weekly/2026-W47.csv"]
+        for path in paths:
+            status, body, _ = request(port, path)
+            check(status == 401 and b"2026-W47" not in body and b"data-kpi" not in body, f"visitor: {path} → {status}")
+        for email in ["client@financialtracker.example", "expert@financialtracker.example"]:
+            token, cookie = sign_in(port, email)
+            for path in paths:
+                for credentials in [{"cookie": cookie}, {"token": token}]:
+                    status, body, _ = request(port, path, **credentials)
+                    check(status == 403 and b"data-kpi" not in body and b"section,key" not in body, f"{email} {list(credentials)[0]}: {path} → {status}")
+        admin_token, admin_cookie = sign_in(port, "admin@financialtracker.example")
+        for path in paths:
+            status, body, headers = request(port, path, cookie=admin_cookie)
+            check(status == 200 and "no-store" in headers.get("Cache-Control", ""), f"admin: {path} → {status}")
+        status, body, _ = request(port, "/admin/rapports/weekly/2026-W47.csv", token=admin_token)
+        check(status == 200 and body.decode() == raw, "the admin does not get the report's CSV as written")
+        for path in ["/admin/../financialtracker.sqlite", "/admin/%2e%2e/financialtracker.sqlite", "/admin/rapports/..%2f..%2f..%2fdocument.key", "/admin/.ft-manifest"]:
+            status, body, _ = request(port, path, cookie=admin_cookie)
+            check(status == 404 and b"SQLite" not in body, f"admin: {path} → {status}")
+        status, body, _ = request(port, "/admin/metrics.json", cookie=admin_cookie)
+        live = json.loads(body)["values"]
+        check(live["rating_count"] == expected_figures(database)["rating_count"], "metrics.json disagrees with SQL")
+
+        # The browser: sign in on the page, then watch a figure change without a reload.
+        driver = chromium()
+        driver.get(f"http://127.0.0.1:{port}/admin/")
+        driver.find_element(By.ID, "email").send_keys("admin@financialtracker.example")
+        driver.find_element(By.ID, "password").send_keys("demo-financialtracker")
+        driver.find_element(By.CSS_SELECTOR, "button[type=submit]").click()
+        cell = lambda: driver.find_element(By.CSS_SELECTOR, 'tr[data-kpi="rating_count"] .kpi-value')
+        WebDriverWait(driver, 20).until(lambda d: d.find_elements(By.CSS_SELECTOR, 'tr[data-kpi="rating_count"]'))
+        WebDriverWait(driver, 20).until(lambda d: "à jour" in d.find_element(By.ID, "live-status").text)
+        before = int(cell().get_attribute("data-value"))
+        marker = driver.execute_script("window.ftMarker = 'same page'; return window.ftMarker")
+        with sqlite3.connect(database) as db:
+            client, expert, client_email = db.execute("""
+                SELECT c.id, e.id, u.email FROM client c JOIN user u ON u.id = c.userId JOIN dossier d ON d.clientId = c.id
+                JOIN expertAssignment a ON a.dossierId = d.id AND a.status <> 'cancelled' JOIN expert e ON e.id = a.expertId
+                WHERE NOT EXISTS (SELECT 1 FROM rating r WHERE r.clientId = c.id AND r.expertId = e.id) AND u.active = 1 LIMIT 1""").fetchone()
+        token, _ = sign_in(port, client_email)
+        rating = {"id": f"admin-live-{time.time_ns()}", "collection": "rating", "action": "insert", "record": f"{client}:{expert}",
+                  "fields": {"score": 4, "comment": "Très réactif"}, "hlc": f"{int(time.time() * 1000):016d}-00000-test"}
+        status, body, _ = request(port, "/api/v1/sync/push", token=token, method="POST", body={"operations": [rating]})
+        check(status == 200 and json.loads(body)["results"][0]["status"] == "accepted", f"the rating was not accepted: {body[:200]}")
+        try:
+            WebDriverWait(driver, 15).until(lambda d: int(cell().get_attribute("data-value")) == before + 1)
+        except Exception:
+            check(False, f"the dashboard's rating count stayed at {cell().get_attribute('data-value')} (expected {before + 1})")
+        check(driver.execute_script("return window.ftMarker") == marker, "the dashboard reloaded instead of updating in place")
+    finally:
+        if driver:
+            driver.quit()
+        server.terminate()
+        server.wait(timeout=15)
+
+    print(f"admin: {figures} dashboard figures checked against SQL, report cells {len(rows)}×{len(rows[0])} XLSX = CSV, "
+          f"access checked on {len(paths)} paths × 4 kinds of visitor; {len(failures)} failure(s)")
+    sys.exit(1 if failures else 0)
+
+
+if __name__ == "__main__":
+    main()
