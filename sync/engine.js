@@ -62,6 +62,10 @@ export class Engine extends EventTarget {
     /** @type {HybridLogicalClock | null} */
     this.clock = null;
     this.pendingCount = 0;
+    /** Ids of the operations still in the outbox (what the page marks "waiting"). @type {Set<string>} */
+    this.pendingIds = new Set();
+    /** The operations still in the outbox. @type {SyncOperation[]} */
+    this.pendingOperations = [];
     /** @type {Notice[]} */
     this.notices = [];
     /** @type {string | null} */
@@ -330,18 +334,34 @@ export class Engine extends EventTarget {
     const pending = await this.store.outbox.all();
     for (const operation of pending) shown.apply(operation);
     this.shown = shown;
+    this.pendingIds = new Set(pending.map((operation) => operation.id));
+    this.pendingOperations = pending;
     this.pendingCount = pending.length;
     this.emit("change", { collections: ["*"] });
     this.emit("pending", { count: this.pendingCount });
   }
 
   async refreshPending() {
-    const count = (await this.store.outbox.all()).length;
+    const pending = await this.store.outbox.all();
+    const count = pending.length;
+    const changed = pending.some((operation) => !this.pendingIds.has(operation.id)) || count !== this.pendingIds.size;
+    this.pendingIds = new Set(pending.map((operation) => operation.id));
+    this.pendingOperations = pending;
+    if (changed) this.emit("change", { collections: [] });
     if (count !== this.pendingCount) {
       this.pendingCount = count;
       this.emit("pending", { count });
       this.emit("status", this.status());
     }
+  }
+
+  /** Another context (the service worker's Background Sync, another tab) changed the outbox or the notices. */
+  async reloadFromStorage() {
+    this.confirmed = replicaFromRecords(await this.store.records());
+    this.notices = await this.store.notices();
+    await this.rebuild();
+    this.emit("notices", { notices: this.notices });
+    this.emit("status", this.status());
   }
 
   /** @param {number} id */
@@ -373,6 +393,8 @@ export class Engine extends EventTarget {
     await this.outbox.add(operation);
     await this.store.setMeta({ clock: this.clock.latest });
     this.shown.apply(operation);
+    this.pendingIds.add(operation.id);
+    this.pendingOperations = [...this.pendingOperations, operation];
     this.pendingCount += 1;
     this.emit("change", { collections: [collection] });
     this.emit("pending", { count: this.pendingCount });
