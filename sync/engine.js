@@ -35,6 +35,23 @@ export function newNodeId(random = Math.random) {
   return node;
 }
 
+/**
+ * The WebSocket constructor for the live channel, except that while the device is offline it
+ * answers a socket that closes at once instead of dialing: the channel then waits out its backoff,
+ * and `connect` (on \`online\`) starts it again. Without this a reconnection timer would open a
+ * WebSocket while the browser says it is offline (DevTools' offline emulation lets those through).
+ * @param {any} WebSocket @param {() => boolean} online @param {import("./live.js").Timers} timers
+ */
+export function offlineAwareSocket(WebSocket, online, timers) {
+  return function LiveSocket(/** @type {string} */ url) {
+    if (online()) return new WebSocket(url);
+    /** @type {any} */
+    const socket = { send() {}, close() {}, onopen: null, onmessage: null, onclose: null, onerror: null };
+    timers.setTimeout(() => socket.onclose?.({ code: 1006 }), 0);
+    return socket;
+  };
+}
+
 export class Engine extends EventTarget {
   /**
    * @param {{
@@ -178,7 +195,7 @@ export class Engine extends EventTarget {
     if (!this.live) {
       this.live = new LiveChannel({
         url: liveURL(this.baseURL),
-        WebSocket: this.WebSocket,
+        WebSocket: offlineAwareSocket(this.WebSocket, this.online, this.timers),
         token: () => this.api.token,
         cursor: this.cursor,
         timers: this.timers,
@@ -200,6 +217,7 @@ export class Engine extends EventTarget {
       for (const conversation of this.watching) this.live.watching.add(conversation);
     }
     this.live.cursor = Math.max(this.live.cursor, this.cursor);
+    if (this.live.state === "waiting") this.live.stop(); // back online: no need to wait out the backoff
     this.live.start();
   }
 
@@ -225,6 +243,7 @@ export class Engine extends EventTarget {
     if (!this.session || !this.online()) return null;
     const report = await this.outbox.flush();
     await this.refreshPending();
+    if (report.error?.remedy === "retry") this.requestBackgroundSync();
     if (report.error) await this.handleError(report.error);
     else this.lastError = null;
     this.emit("status", this.status());
@@ -319,7 +338,7 @@ export class Engine extends EventTarget {
   async settled({ accepted, rejected }) {
     if (accepted.length > 0) await this.enqueue(() => this.applyOperations(accepted.map(({ operation }) => operation)));
     if (rejected.length > 0) {
-      const notices = rejected.map(({ operation, rejection }) => ({ at: this.now(), code: rejection.code, message: rejection.message, operation }));
+      const notices = rejected.map(({ operation, rejection }) => ({ id: operation.id, at: this.now(), code: rejection.code, message: rejection.message, operation }));
       await this.store.addNotices(notices);
       this.notices = await this.store.notices();
       await this.rebuild();
@@ -357,6 +376,15 @@ export class Engine extends EventTarget {
 
   /** Another context (the service worker's Background Sync, another tab) changed the outbox or the notices. */
   async reloadFromStorage() {
+    // What the worker sent left the outbox: pull it back first, or it would vanish from the page
+    // until the live channel brings it.
+    if (this.session && this.online()) {
+      try {
+        await this.pull();
+      } catch {
+        // Shown as it is; the next sync catches up.
+      }
+    }
     this.confirmed = replicaFromRecords(await this.store.records());
     this.notices = await this.store.notices();
     await this.rebuild();
@@ -364,7 +392,7 @@ export class Engine extends EventTarget {
     this.emit("status", this.status());
   }
 
-  /** @param {number} id */
+  /** @param {string} id */
   async dismissNotice(id) {
     await this.store.removeNotice(id);
     this.notices = await this.store.notices();
@@ -399,8 +427,10 @@ export class Engine extends EventTarget {
     this.emit("change", { collections: [collection] });
     this.emit("pending", { count: this.pendingCount });
     this.emit("status", this.status());
-    this.requestBackgroundSync();
-    this.timers.setTimeout(() => this.flush(), 0);
+    // Offline, the browser is asked to send it once back online, even if every tab is closed by
+    // then (Background Sync); online, the page sends it now.
+    if (!this.online()) this.requestBackgroundSync();
+    else this.timers.setTimeout(() => this.flush(), 0);
     return operation;
   }
 

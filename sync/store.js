@@ -13,7 +13,7 @@ import { recordKey } from "./state-codec.js";
 
 /** @typedef {import("./state-codec.js").StoredRecord} StoredRecord */
 /** @typedef {import("./operation.js").SyncOperation} SyncOperation */
-/** @typedef {{id?: number, at: number, code: string, message: string, operation: SyncOperation}} Notice */
+/** A refused change, under its operation's id (refused twice — by a page and by the worker — it is one notice). @typedef {{id: string, at: number, code: string, message: string, operation: SyncOperation}} Notice */
 
 export const DATABASE_NAME = "financialtracker";
 const STORES = ["meta", "records", "outbox", "notices"];
@@ -25,7 +25,7 @@ export class LocalStore {
       db.createObjectStore("meta");
       db.createObjectStore("records");
       db.createObjectStore("outbox", { keyPath: "id" });
-      db.createObjectStore("notices", { keyPath: "id", autoIncrement: true });
+      db.createObjectStore("notices", { keyPath: "id" });
     }, factory);
   }
 
@@ -91,7 +91,7 @@ export class LocalStore {
   /** @param {Notice[]} notices */
   addNotices(notices) {
     return this.use("notices", "readwrite", (tx) => {
-      for (const notice of notices) tx.objectStore("notices").add(notice);
+      for (const notice of notices) tx.objectStore("notices").put(notice);
     });
   }
 
@@ -100,7 +100,7 @@ export class LocalStore {
     return this.use("notices", "readonly", (tx) => getAll(tx.objectStore("notices")));
   }
 
-  /** @param {number} id */
+  /** @param {string} id */
   removeNotice(id) {
     return this.use("notices", "readwrite", (tx) => {
       tx.objectStore("notices").delete(id);

@@ -37,7 +37,9 @@ function render({ engine, strings }) {
   const visible = messages.slice(-shown);
   byId("older").hidden = messages.length <= shown;
   const list = byId("messages");
-  if (editing === null || !list.contains(document.activeElement)) {
+  const active = document.activeElement;
+  const busy = editing !== null && active?.tagName === "TEXTAREA" && list.contains(active); // not under the user's typing
+  if (!busy) {
     list.replaceChildren(...visible.map((message) => messageItem(engine, strings, message, me, readByOthers)));
   }
 

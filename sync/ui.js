@@ -100,7 +100,7 @@ export async function boot({ render, ready }) {
     const list = byId("notice-list");
     list.replaceChildren(...engine.notices.map((notice) => el("li", { class: "notice", dataset: { code: notice.code } },
       el("strong", {}, strings.refused ?? ""), " : ", refusalText(strings, notice.code), " (", notice.message, "). ",
-      el("button", { type: "button", class: "link", onclick: () => engine.dismissNotice(/** @type {number} */ (notice.id)) }, strings.dismiss ?? "×"))));
+      el("button", { type: "button", class: "link", onclick: () => engine.dismissNotice(notice.id) }, strings.dismiss ?? "×"))));
     byId("notices").hidden = engine.notices.length === 0;
   };
 

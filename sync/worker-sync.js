@@ -22,7 +22,7 @@ export async function flushOutbox({ origin, fetch = globalThis.fetch.bind(global
     storage: store.outbox,
     push: (operations) => api.push(operations),
     onSettled: async ({ rejected }) => {
-      if (rejected.length > 0) await store.addNotices(rejected.map(({ operation, rejection }) => ({ at: now(), code: rejection.code, message: rejection.message, operation })));
+      if (rejected.length > 0) await store.addNotices(rejected.map(({ operation, rejection }) => ({ id: operation.id, at: now(), code: rejection.code, message: rejection.message, operation })));
     },
     timers: { setTimeout: () => null, clearTimeout: () => {} }, // the browser retries the sync event itself
   });

@@ -30,6 +30,7 @@ import websocket
 from selenium import webdriver
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
+from selenium.common.exceptions import NoSuchElementException, StaleElementReferenceException
 from selenium.webdriver.support.ui import WebDriverWait
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
@@ -203,7 +204,12 @@ class Browser:
         self.driver.get(self.origin + path)
 
     def wait(self, condition, timeout=15, what="condition"):
-        return WebDriverWait(self.driver, timeout, poll_frequency=0.2).until(lambda d: condition(), message=f"{self.name}: {what}")
+        # Pages re-render live: an element may be replaced between finding and reading it.
+        return WebDriverWait(self.driver, timeout, poll_frequency=0.2, ignored_exceptions=(StaleElementReferenceException, NoSuchElementException)).until(
+            lambda d: condition(), message=f"{self.name}: {what}")
+
+    def step_status(self, step):
+        return self.driver.execute_script("return document.querySelector(`#step-list li[data-step='${arguments[0]}']`)?.dataset.status ?? null", step)
 
     def sign_in(self, email):
         self.get("/app/index.html")
@@ -218,13 +224,35 @@ class Browser:
 
     def messages(self):
         return self.driver.execute_script(
-            "return [...document.querySelectorAll('#messages li')].map(li => [li.dataset.id, li.querySelector('.body').textContent])")
+            "return [...document.querySelectorAll('#messages li')].map(li => [li.dataset.id, li.querySelector('.body')?.textContent ?? null])")
 
     def send_message(self, text):
         area = self.driver.find_element(By.ID, "body")
         area.send_keys(text)
         self.driver.find_element(By.CSS_SELECTOR, "#composer button[type=submit]").click()
         self.wait(lambda: text in [body for _, body in self.messages()], what=f"message {text!r} shown")
+
+    def act_on_message(self, text, label):
+        """Clicks a message's button ("Modifier", "Supprimer"), found by the message's text."""
+        self.wait(lambda: self.driver.execute_script("""
+            const [text, label] = arguments;
+            const item = [...document.querySelectorAll('#messages li.own')].find(li => li.querySelector('.body')?.textContent === text);
+            const button = item && [...item.querySelectorAll('button')].find(b => b.textContent === label);
+            if (!button) return false;
+            setTimeout(() => button.click(), 0);
+            return true;
+        """, text, label), what=f"{label} on {text!r}")
+
+    def move_step(self, step, status):
+        """Chooses a status in a step's form and submits it (in one go: the list re-renders live)."""
+        self.wait(lambda: self.driver.execute_script("""
+            const [step, status] = arguments;
+            const select = document.getElementById(`step-${step}-status`);
+            if (!select) return false;
+            select.value = status;
+            select.form.requestSubmit();
+            return true;
+        """, step, status), what=f"move step {step}")
 
     def idb(self, store):
         return self.driver.execute_async_script("""
@@ -391,10 +419,8 @@ def run(port, base, data, site, generate, browsers):
     client.driver.find_element(By.CSS_SELECTOR, "#rating-form button[type=submit]").click()
     client.get("/app/index.html")
     client.wait(lambda: client.driver.find_elements(By.CSS_SELECTOR, f"#step-list li[data-step='{step}']"), what="steps offline")
-    select = client.driver.find_element(By.ID, f"step-{step}-status")
-    select.find_element(By.CSS_SELECTOR, "option[value=in_progress]").click()
-    client.driver.find_element(By.CSS_SELECTOR, f"#step-list li[data-step='{step}'] button[type=submit]").click()
-    client.wait(lambda: client.driver.find_element(By.CSS_SELECTOR, f"#step-list li[data-step='{step}']").get_attribute("data-status") == "in_progress",
+    client.move_step(step, "in_progress")
+    client.wait(lambda: client.step_status(step) == "in_progress",
                 what="step shown in progress at once")
     pending = client.driver.find_element(By.ID, "pending")
     outbox = client.idb("outbox")
@@ -439,7 +465,7 @@ def run(port, base, data, site, generate, browsers):
     status = db.execute("SELECT status FROM dossierStep WHERE id = ?", (int(step),)).fetchone()[0]
     expert.get("/app/index.html")
     expert.wait(lambda: expert.driver.find_elements(By.CSS_SELECTOR, f"#step-list li[data-step='{step}']"), what="expert steps")
-    expert_status = expert.driver.find_element(By.CSS_SELECTOR, f"#step-list li[data-step='{step}']").get_attribute("data-status")
+    expert_status = expert.step_status(step)
     check(status == "in_progress" and expert_status == "in_progress", f"step {step}: server {status}, expert's browser {expert_status}")
     rating = db.execute("SELECT score, comment FROM rating WHERE clientId = ? AND expertId = ?", (client_id, expert_id)).fetchone()
     check(rating == (4, comment), f"rating stored: {rating}")
@@ -455,6 +481,66 @@ def run(port, base, data, site, generate, browsers):
     check(count == expected and len(client.messages()) == expected and len(expert.messages()) == expected,
           f"after resending {len(outbox)} operations: {count} messages on the server, {len(client.messages())} shown")
 
+    # Live, both online: typing shows on the other side; an edit and a deletion reach the client.
+    client.get(path)
+    client.wait(lambda: len(client.messages()) == expected, what="client conversation")
+    expert.driver.find_element(By.ID, "body").send_keys("Je rédige")
+    try:
+        client.wait(lambda: client.driver.find_element(By.ID, "typing").text != "", timeout=5, what="typing indicator")
+        typing = client.driver.find_element(By.ID, "typing").text
+    except Exception:
+        typing = ""
+    check("écrit" in typing, f"typing indicator on the client's page: {typing!r}")
+    expert.driver.find_element(By.ID, "body").clear()
+    expert.act_on_message(expert_texts[0], "Modifier")
+    area = expert.wait(lambda: expert.driver.find_element(By.CSS_SELECTOR, "#messages li.own form textarea"), what="edit form")
+    area.clear()
+    area.send_keys(expert_texts[0] + " (corrigé)")
+    expert.driver.find_element(By.CSS_SELECTOR, "#messages li.own form button[type=submit]").click()
+    expert.wait(lambda: (expert_texts[0] + " (corrigé)") in [b for _, b in expert.messages()], what="edit shown")
+    expert.act_on_message(expert_texts[1], "Supprimer")
+    expert.wait(lambda: expert.driver.switch_to.alert, what="confirmation").accept()
+    try:
+        client.wait(lambda: (expert_texts[0] + " (corrigé)") in [b for _, b in client.messages()] and
+                    client.driver.execute_script("return document.querySelectorAll('#messages li[data-deleted=true]').length") == 1, timeout=8, what="edit and delete")
+        live_ok = len(client.messages()) == expected
+    except Exception:
+        live_ok = False
+    check(live_ok, "the expert's edit and deletion show on the client's page (the deleted message stays as 'Message supprimé')")
+    receipt = client.driver.execute_script("return [...document.querySelectorAll('#messages li.own .receipt')].map(e => e.textContent)")
+    check(any("Lu" in r for r in receipt), f"read receipts on the client's messages: {receipt}")
+
+    # A change the server refuses: the client moves the expert's step; it is undone and said.
+    refused_step = str(db.execute("SELECT id FROM dossierStep WHERE dossierId = ? AND assigneeRole <> 'client' AND status <> 'in_progress' ORDER BY position LIMIT 1", (dossier,)).fetchone()[0])
+    client.get("/app/index.html")
+    client.wait(lambda: client.driver.find_elements(By.CSS_SELECTOR, f"#step-list li[data-step='{refused_step}']"), what="steps")
+    before_status = client.step_status(refused_step)
+    client.move_step(refused_step, "in_progress")
+    try:
+        client.wait(lambda: client.driver.find_element(By.ID, "notices").is_displayed(), timeout=8, what="refusal notice")
+        notice = client.driver.find_element(By.ID, "notice-list").text
+    except Exception:
+        notice = ""
+    after_status = client.step_status(refused_step)
+    check("refusé" in notice and after_status == before_status, f"refused step change undone ({before_status} → {after_status}) and shown: {notice!r}")
+
+    # A document uploaded with progress, then listed with its version.
+    upload_path = os.path.join(os.path.dirname(data), "releve-offline.txt")
+    with open(upload_path, "w") as f:
+        f.write("Relevé de test pour le dossier\n" * 2000)
+    client.get(f"/app/documents.html?dossier={dossier}")
+    client.wait(lambda: client.driver.find_element(By.ID, "documents").is_displayed(), what="documents page")
+    client.driver.find_element(By.ID, "upload-title").send_keys("Relevé envoyé par le test")
+    client.driver.find_element(By.ID, "upload-file").send_keys(upload_path)
+    client.driver.find_element(By.CSS_SELECTOR, "#upload button[type=submit]").click()
+    try:
+        client.wait(lambda: "releve-offline.txt" in client.driver.find_element(By.ID, "document-list").text, timeout=10, what="uploaded version listed")
+        state = client.driver.find_element(By.ID, "upload-state").text
+    except Exception:
+        state = client.driver.find_element(By.ID, "upload-state").text + " (not listed)"
+    stored = db.execute("SELECT count(*) FROM documentVersion WHERE fileName = 'releve-offline.txt'").fetchone()[0]
+    check(stored == 1 and "envoyé" in state, f"upload: {state!r}, {stored} version stored")
+
     # The other client never received any of it.
     records = other.idb("records")
     texts = client_texts + expert_texts + [comment]
@@ -465,6 +551,7 @@ def run(port, base, data, site, generate, browsers):
     check(records is not None and len(records) > 0 and not leaked, f"client2's IndexedDB ({len(records or [])} records) holds nothing of the dossier")
 
     # A tab closed with a pending change sends it the next time the app opens.
+    client.driver.find_element(By.CSS_SELECTOR, "#notice-list button").click()
     client.get(path)
     client.wait(lambda: len(client.messages()) == expected, what="conversation before closing")
     client.set_offline(True)
