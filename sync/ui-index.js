@@ -17,7 +17,7 @@ async function render({ engine, strings }) {
   const session = engine.session;
   if (!session) return;
   const role = session.user.role;
-  byId("page-title").textContent = strings[key("heading", role)] ?? "";
+  /** @type {HTMLElement} */ (document.querySelector("main h1")).textContent = strings[key("heading", role)] ?? "";
   document.title = `${strings[key("heading", role)]} · FinancialTracker`;
   byId("who").textContent = `${session.user.displayName} (${session.user.email})`;
   byId("admin-note").hidden = role !== "admin";

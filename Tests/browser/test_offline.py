@@ -388,7 +388,7 @@ def run(port, base, data, site, generate, browsers):
 
     for browser, email in ((client, "client@financialtracker.example"), (expert, "expert@financialtracker.example"), (other, "client2@financialtracker.example")):
         browser.sign_in(email)
-    check("Mes dossiers" in client.driver.find_element(By.ID, "page-title").text and "Mes missions" in expert.driver.find_element(By.ID, "page-title").text,
+    check("Mes dossiers" in client.driver.find_element(By.CSS_SELECTOR, "main h1").text and "Mes missions" in expert.driver.find_element(By.CSS_SELECTOR, "main h1").text,
           "signed in: 'Mes dossiers' for the client, 'Mes missions' for the expert")
     for browser in (client, expert):
         browser.get(path)
