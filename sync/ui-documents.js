@@ -1,0 +1,143 @@
+// @ts-check
+// A dossier's documents: every version (the newest current), its validation, a download; adding
+// a file as a new document or a new version of one, by picking or dropping it, with progress.
+// Uploading needs the network (the bytes go straight to the server, which then creates the
+// version through sync); creating the document itself is an ordinary synced change.
+
+import { hintsFromSearch } from "./directory.js";
+import { formatHLC } from "./hlc.js";
+import { PROTOCOL_VERSION } from "./protocol.js";
+import { boot, byId, el, fill, formatBytes, formatDate } from "./ui.js";
+import { documentsOf } from "./views.js";
+
+const dossier = hintsFromSearch(location.search).dossier;
+
+/** @param {string} prefix @param {string} value */
+const key = (prefix, value) => prefix + value[0].toUpperCase() + value.slice(1);
+
+/** @param {{engine: import("./engine.js").Engine, strings: import("./ui.js").Strings}} app */
+function render({ engine, strings }) {
+  if (dossier === null) return;
+  byId("documents").hidden = false;
+  const title = fill(strings.documentsOf, { n: dossier });
+  byId("documents-title").textContent = title;
+  document.title = `${title} · FinancialTracker`;
+  const documents = documentsOf(engine.shown, dossier);
+  byId("document-list").replaceChildren(...(documents.length ? documents.map((document) => el("li", { dataset: { document: document.id } },
+    el("h2", {}, document.title), el("p", { class: "muted" }, strings[key("category", document.category)] ?? document.category),
+    el("ol", { class: "versions" }, ...[...document.versions].reverse().map((version) => el("li", { dataset: { version: version.id } },
+      el("span", {}, version.fileName), ` · ${formatBytes(strings, version.byteCount)} · ${formatDate(version.at)} · `,
+      el("span", { class: `validation-${version.validation}` }, strings[key("validation", version.validation)] ?? version.validation),
+      version.reason ? ` (${version.reason})` : "",
+      ` · ${version.current ? strings.current : strings.archived} `,
+      el("button", { type: "button", class: "link", onclick: () => download(engine, version.id, version.fileName) }, strings.download ?? "")))))) :
+    [el("li", { class: "muted" }, strings.none ?? "")]));
+
+  const target = byId("upload-target");
+  const chosen = target.value;
+  target.replaceChildren(el("option", { value: "" }, strings.newDocument ?? ""),
+    ...documents.map((document) => el("option", { value: document.id, selected: document.id === chosen }, document.title)));
+  byId("new-document-fields").hidden = target.value !== "";
+}
+
+/** Downloads a version with the session's token (a plain link could not carry it). @param {import("./engine.js").Engine} engine @param {string} version @param {string} fileName */
+async function download(engine, version, fileName) {
+  const response = await fetch(`/api/v1/documents/versions/${encodeURIComponent(version)}/content`, {
+    headers: { authorization: `Bearer ${engine.api.token}`, "FT-Protocol": String(PROTOCOL_VERSION) },
+  });
+  if (!response.ok) return;
+  const url = URL.createObjectURL(await response.blob());
+  const link = el("a", { href: url, download: fileName });
+  document.body.append(link);
+  link.click();
+  link.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 10_000);
+}
+
+/**
+ * PUTs the bytes with progress (XMLHttpRequest: fetch has no upload progress).
+ * @param {import("./engine.js").Engine} engine @param {string} document @param {File} file @param {(percent: number) => void} progress
+ * @returns {Promise<void>}
+ */
+function upload(engine, document, file, progress) {
+  return new Promise((resolve, reject) => {
+    if (!engine.clock) return reject(new Error("no clock"));
+    const version = engine.newRecordId();
+    const query = new URLSearchParams({ fileName: file.name, hlc: formatHLC(engine.clock.now()) });
+    const request = new XMLHttpRequest();
+    request.open("PUT", `/api/v1/documents/${encodeURIComponent(document)}/versions/${encodeURIComponent(version)}?${query}`);
+    request.setRequestHeader("authorization", `Bearer ${engine.api.token}`);
+    request.setRequestHeader("FT-Protocol", String(PROTOCOL_VERSION));
+    request.setRequestHeader("content-type", "application/octet-stream");
+    request.upload.onprogress = (event) => {
+      if (event.lengthComputable) progress(Math.round((event.loaded / event.total) * 100));
+    };
+    request.onload = () => {
+      if (request.status === 200 || request.status === 201) resolve();
+      else {
+        let message = `HTTP ${request.status}`;
+        try {
+          message = JSON.parse(request.responseText).message ?? message;
+        } catch {}
+        reject(new Error(message));
+      }
+    };
+    request.onerror = () => reject(new Error("réseau"));
+    request.send(file);
+  });
+}
+
+/** @param {{engine: import("./engine.js").Engine, strings: import("./ui.js").Strings}} app */
+function ready({ engine, strings }) {
+  if (dossier === null) return;
+  const form = byId("upload");
+  const fileInput = byId("upload-file");
+  const state = byId("upload-state");
+  const bar = byId("upload-progress");
+  byId("upload-target").addEventListener("change", () => (byId("new-document-fields").hidden = byId("upload-target").value !== ""));
+  const zone = byId("drop-zone");
+  zone.addEventListener("dragover", (/** @type {DragEvent} */ event) => {
+    event.preventDefault();
+    zone.classList.add("over");
+  });
+  zone.addEventListener("dragleave", () => zone.classList.remove("over"));
+  zone.addEventListener("drop", (/** @type {DragEvent} */ event) => {
+    event.preventDefault();
+    zone.classList.remove("over");
+    if (event.dataTransfer?.files.length) fileInput.files = event.dataTransfer.files;
+  });
+  form.addEventListener("submit", async (/** @type {SubmitEvent} */ event) => {
+    event.preventDefault();
+    /** @type {File | undefined} */
+    const file = fileInput.files?.[0];
+    if (!file) return;
+    if (!navigator.onLine) {
+      state.textContent = strings.uploadOffline ?? "";
+      return;
+    }
+    try {
+      let document = byId("upload-target").value;
+      if (!document) {
+        document = engine.newRecordId();
+        const title = byId("upload-title").value.trim() || file.name;
+        await engine.change("document", "insert", document, { dossier, title, category: byId("upload-category").value });
+        const report = await engine.flush();
+        if (report?.rejected.some(({ operation }) => operation.record === document)) throw new Error(strings.refused ?? "");
+      }
+      bar.hidden = false;
+      await upload(engine, document, file, (percent) => {
+        bar.value = percent;
+        state.textContent = fill(strings.uploading, { n: percent });
+      });
+      state.textContent = strings.uploaded ?? "";
+      form.reset();
+      await engine.pull();
+    } catch (error) {
+      state.textContent = fill(strings.uploadFailed, { message: error instanceof Error ? error.message : String(error) });
+    } finally {
+      bar.hidden = true;
+    }
+  });
+}
+
+boot({ render, ready });

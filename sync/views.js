@@ -1,0 +1,135 @@
+// @ts-check
+// What the app's pages show, read from a replica (merge.js): a conversation's messages in order,
+// read receipts, the steps, the documents of a dossier with their versions, the ratings. Pure, so
+// node's tests check it; the pages only turn these into DOM.
+//
+// The sync API carries the six synced collections and nothing about dossiers themselves (their
+// product, which conversation and steps belong to which dossier, who the expert is): what can be
+// known is derived here — dossiers from their documents, conversations from their messages and
+// read receipts — and `Hints` (directory.js) adds what the links into the app say.
+
+import { compareHLC } from "./hlc.js";
+import { effectiveFields, isEdited, overriddenWrites, visibleBody } from "./record-states.js";
+
+/** @typedef {import("./merge.js").Replica} Replica */
+/**
+ * @typedef {{id: string, conversation: number, author: number, body: string, deleted: boolean,
+ *   edited: boolean, at: number, hlc: import("./hlc.js").HLC}} MessageView
+ */
+
+/** Every message of a conversation, oldest first (by the HLC of its sending, then id). @param {Replica} replica @param {number} conversation @returns {MessageView[]} */
+export function messagesOf(replica, conversation) {
+  /** @type {MessageView[]} */
+  const messages = [];
+  for (const [id, state] of replica.collections.get("message") ?? []) {
+    if (state.kind !== "message" || !state.content || state.content.value.conversation !== conversation) continue;
+    messages.push({
+      id, conversation, author: state.content.value.author, body: visibleBody(state), deleted: state.deletion !== null,
+      edited: isEdited(state), at: state.content.hlc.milliseconds, hlc: state.content.hlc,
+    });
+  }
+  return messages.sort((a, b) => compareHLC(a.hlc, b.hlc) || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+}
+
+/** Conversations the replica knows of (from messages and read receipts), ascending. @param {Replica} replica @returns {number[]} */
+export function conversationsOf(replica) {
+  const found = new Set();
+  for (const [, state] of replica.collections.get("message") ?? []) {
+    if (state.kind === "message" && state.content) found.add(state.content.value.conversation);
+  }
+  for (const [record] of replica.collections.get("readReceipt") ?? []) {
+    const conversation = Number(record.split(":")[0]);
+    if (Number.isSafeInteger(conversation)) found.add(conversation);
+  }
+  return [...found].sort((a, b) => a - b);
+}
+
+/** `{user → readUpTo}` for a conversation. @param {Replica} replica @param {number} conversation */
+export function receiptsOf(replica, conversation) {
+  /** @type {Map<number, number>} */
+  const receipts = new Map();
+  for (const [record, state] of replica.collections.get("readReceipt") ?? []) {
+    const [left, right] = record.split(":");
+    if (Number(left) === conversation && state.kind === "readReceipt") receipts.set(Number(right), state.readUpTo);
+  }
+  return receipts;
+}
+
+/**
+ * @typedef {{id: string, status: string, progress: number, priority: string, dueAt: number | null,
+ *   conflicts: {field: string, value: unknown, user: number}[]}} StepView
+ */
+
+/** Every step the user may see, by id (numeric order). @param {Replica} replica @returns {StepView[]} */
+export function stepsOf(replica) {
+  /** @type {StepView[]} */
+  const steps = [];
+  for (const [id, state] of replica.collections.get("step") ?? []) {
+    if (state.kind !== "step") continue;
+    const fields = effectiveFields(state);
+    steps.push({
+      id,
+      status: String(fields.get("status") ?? "pending"),
+      progress: Number(fields.get("progress") ?? 0),
+      priority: String(fields.get("priority") ?? "normal"),
+      dueAt: typeof fields.get("dueAt") === "number" ? /** @type {number} */ (fields.get("dueAt")) : null,
+      conflicts: overriddenWrites(state).map((write) => ({ field: write.field, value: write.value, user: write.user })),
+    });
+  }
+  return steps.sort((a, b) => Number(a.id) - Number(b.id) || (a.id < b.id ? -1 : 1));
+}
+
+/**
+ * @typedef {{id: string, dossier: number, title: string, category: string, createdBy: number | null,
+ *   versions: {id: string, fileName: string, mediaType: string, byteCount: number, uploadedBy: number,
+ *   at: number, validation: string, reason: string | null, current: boolean}[]}} DocumentView
+ */
+
+/** The documents of a dossier with their versions (oldest first, the last current), by title. @param {Replica} replica @param {number} dossier @returns {DocumentView[]} */
+export function documentsOf(replica, dossier) {
+  /** @type {DocumentView[]} */
+  const documents = [];
+  for (const [id, state] of replica.collections.get("document") ?? []) {
+    if (state.kind !== "document" || state.content?.value.dossier !== dossier) continue;
+    const versions = replica.versionsOfDocument(id).map(({ id: version, state: v }, index, all) => ({
+      id: version,
+      fileName: v.content?.value.fileName ?? "",
+      mediaType: v.content?.value.mediaType ?? "",
+      byteCount: v.content?.value.byteCount ?? 0,
+      uploadedBy: v.content?.value.uploadedBy ?? 0,
+      at: v.content?.hlc.milliseconds ?? 0,
+      validation: v.validation?.value.state ?? "pending",
+      reason: v.validation?.value.reason || null,
+      current: index === all.length - 1,
+    }));
+    documents.push({ id, dossier, title: state.title?.value ?? "", category: state.category?.value ?? "other", createdBy: state.content.value.createdBy, versions });
+  }
+  return documents.sort((a, b) => a.title.localeCompare(b.title, "fr") || (a.id < b.id ? -1 : 1));
+}
+
+/** Dossiers the replica knows of (those with documents), ascending. @param {Replica} replica @returns {number[]} */
+export function dossiersOf(replica) {
+  const found = new Set();
+  for (const [, state] of replica.collections.get("document") ?? []) {
+    if (state.kind === "document" && state.content) found.add(state.content.value.dossier);
+  }
+  return [...found].sort((a, b) => a - b);
+}
+
+/** A rating by its record id `<client>:<expert>`, or null. @param {Replica} replica @param {string} key */
+export function ratingOf(replica, key) {
+  const state = replica.get("rating", key);
+  if (!state || state.kind !== "rating" || !state.value) return null;
+  return { score: state.value.value.score, comment: state.value.value.comment };
+}
+
+/**
+ * The conversation as text (the "export" button): one line per message, deleted ones marked.
+ * @param {MessageView[]} messages @param {(message: MessageView) => string} author
+ * @param {(milliseconds: number) => string} date
+ */
+export function conversationText(messages, author, date) {
+  return messages
+    .map((message) => `[${date(message.at)}] ${author(message)} : ${message.deleted ? "(message supprimé)" : message.body}${message.edited ? " (modifié)" : ""}`)
+    .join("\n") + "\n";
+}
