@@ -31,6 +31,7 @@ test: deps $(VENV)/.packages
 	swift build --build-tests
 	node --test Tests/sync/ Tests/browser/
 	FT=.build/debug/ft $(VENV)/bin/python Tests/browser/test_search.py
+	FT=.build/debug/ft $(VENV)/bin/python Tests/browser/test_offline.py
 	$(VENV)/bin/python Tests/api/test_openapi.py .build/debug/ft
 	$(VENV)/bin/python Tests/admin/test_admin.py .build/debug/ft
 	swift test

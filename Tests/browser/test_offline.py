@@ -314,6 +314,14 @@ def visible_to(port, email):
     return session["user"]["id"], conversations, steps
 
 
+
+def settle_offline(browser):
+    """Once the page knows it is offline, a live-channel reconnection it had already scheduled
+    (the backoff starts at 250-500 ms) has had time to run; only then is the proxy cut, so that
+    what the proxy sees afterwards is what the offline app tried, not a race with the emulation."""
+    browser.wait(lambda: browser.driver.execute_script("return navigator.onLine") is False, what="navigator.onLine false")
+    time.sleep(1.5)
+
 def main():
     started = time.time()
     workdir = tempfile.mkdtemp(prefix="ft-offline-")
@@ -402,7 +410,7 @@ def run(port, base, data, site, generate, browsers):
 
     # The client goes offline: page and service worker.
     client.set_offline(True)
-    time.sleep(0.5)
+    settle_offline(client)
     proxies["client"].set_offline(True)
     cut_connections, cut_bytes = proxies["client"].counters()
     cut_at = time.time()
@@ -555,6 +563,7 @@ def run(port, base, data, site, generate, browsers):
     client.get(path)
     client.wait(lambda: len(client.messages()) == expected, what="conversation before closing")
     client.set_offline(True)
+    settle_offline(client)
     proxies["client"].set_offline(True)
     closing = "Écrit avant de fermer l'onglet"
     client.send_message(closing)
