@@ -22,6 +22,7 @@ public func buildRouter(
     let router = Router(context: AppRequestContext.self)
     router.add(middleware: LogRequestsMiddleware(.info))
     router.add(middleware: CompressionMiddleware(cache: CompressedCache()))
+    router.add(middleware: ServiceWorkerScopeMiddleware())
     // Revalidated with ETag / Last-Modified, except the stylesheet, whose name carries its hash.
     router.add(middleware: FileMiddleware(
         configuration.publicDirectory,
@@ -41,6 +42,7 @@ public func buildRouter(
     let api = router.group("api/v1").add(middleware: SessionMiddleware(database: database, now: now))
     SessionController(database: database, configuration: configuration, live: live, now: now).add(to: api)
     SyncController(database: database, configuration: configuration, live: live, pushes: pushes, onCommit: onCommit, now: now).add(to: api)
+    MeController(database: database, now: now).add(to: api)
     if let blobs {
         let contents = DocumentContents(database: database, blobs: blobs)
         let indexer = DocumentIndexer(database: database, contents: contents, logger: Logger(label: "FinancialTracker.documents"))

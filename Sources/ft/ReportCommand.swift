@@ -2,11 +2,12 @@ import ArgumentParser
 import FTSite
 import FTStore
 import Foundation
+import Logging
 
 struct ReportCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "report",
-        abstract: "Make a daily, weekly or monthly performance report.",
+        abstract: "Make a daily, weekly or monthly performance report (or all three and the dashboard).",
         discussion: """
             For the period holding --date (a day; an ISO week, Monday to Sunday; a calendar month; \
             in UTC): dossiers opened and closed, amounts estimated and obtained, median first \
@@ -19,10 +20,10 @@ struct ReportCommand: AsyncParsableCommand {
 
     @OptionGroup var options: GlobalOptions
 
-    @Option(name: .customLong("period"), help: ArgumentHelp("daily, weekly or monthly.", valueName: "period"))
+    @Option(name: .customLong("period"), help: ArgumentHelp("daily, weekly, monthly, or all (the three, and the dashboard).", valueName: "period"))
     var periodName: String
 
-    var period: ReportPeriod { ReportPeriod(rawValue: periodName) ?? .daily }
+    var periods: [ReportPeriod] { periodName == "all" ? ReportPeriod.allCases : ReportPeriod(rawValue: periodName).map { [$0] } ?? [] }
 
     @Option(help: ArgumentHelp("A day of the period, YYYY-MM-DD (default: yesterday).", valueName: "day"))
     var date: String?
@@ -37,8 +38,8 @@ struct ReportCommand: AsyncParsableCommand {
     var noPdf = false
 
     mutating func validate() throws {
-        guard ReportPeriod(rawValue: periodName) != nil else {
-            throw ValidationError("--period must be daily, weekly or monthly, not '\(periodName)'")
+        guard periodName == "all" || ReportPeriod(rawValue: periodName) != nil else {
+            throw ValidationError("--period must be daily, weekly, monthly or all, not '\(periodName)'")
         }
         if let date, DayParser.date(from: date) == nil {
             throw ValidationError("--date must be a calendar day written YYYY-MM-DD (for example 2026-11-24), not '\(date)'")
@@ -55,9 +56,24 @@ struct ReportCommand: AsyncParsableCommand {
             templatesDirectory: templates, outputDirectory: try options.adminDirectory(adminOut, publicDirectory: nil),
             chromium: noPdf ? nil : AdminConfiguration.installedChromium
         )
-        let report = try AdminGenerator(configuration: configuration).report(period, containing: day, from: database, now: Date())
-        for file in report.files { print("  \(configuration.outputDirectory)/\(file)") }
-        print(String(format: "Made the %@ report for %@%@ in %.2f s.", period.rawValue, period.range(containing: day).slug,
-                     report.empty ? " (no activity in that period)" : "", report.seconds))
+        let generator = AdminGenerator(configuration: configuration)
+        var total = 0.0
+        // Read once for all the reports (and the dashboard) made now.
+        let started = Date()
+        let responses = try database.firstResponses()
+        total += Date().timeIntervalSince(started)
+        for period in periods {
+            let report = try generator.report(period, containing: day, from: database, now: Date(), responses: responses)
+            total += report.seconds
+            for file in report.files { print("  \(configuration.outputDirectory)/\(file)") }
+            print(String(format: "Made the %@ report for %@%@ in %.2f s.", period.rawValue, period.range(containing: day).slug,
+                         report.empty ? " (no activity in that period)" : "", report.seconds))
+        }
+        if periodName == "all" {
+            let dashboard = try generator.dashboard(from: database, now: Date(), responses: responses)
+            total += dashboard.seconds
+            print(String(format: "Rendered the dashboard (%d files) in %.2f s; %.2f s in all.", dashboard.files.count, dashboard.seconds, total))
+            logger.info("dashboard phases", metadata: Dictionary(uniqueKeysWithValues: dashboard.phases.map { ($0.name, "\(String(format: "%.3f s", $0.seconds))") }))
+        }
     }
 }

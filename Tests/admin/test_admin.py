@@ -179,7 +179,7 @@ def main():
     with open(os.path.join(admin, "rapports", "daily", "2019-06-01.html"), encoding="utf-8") as handle:
         page = handle.read()
     check('data-empty="true"' in page and "Aucune activité sur cette période" in page, "the empty report does not say so")
-    for arguments, word in [(["--period", "yearly"], "--period must be daily, weekly or monthly"), (["--period", "daily", "--date", "2026-02-30"], "--date must be a calendar day")]:
+    for arguments, word in [(["--period", "yearly"], "--period must be daily, weekly, monthly or all"), (["--period", "daily", "--date", "2026-02-30"], "--date must be a calendar day")]:
         bad = ft("report", "--data-dir", data, "--templates", TEMPLATES, *arguments, expect_success=False)
         check(bad.returncode != 0 and word in bad.stderr, f"ft report {arguments}: status {bad.returncode}, stderr {bad.stderr!r}")
 

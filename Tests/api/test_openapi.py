@@ -168,6 +168,7 @@ def run(port, data):
         check("get", "/api/v1/sync/live", status, None, 101)
 
     documents(port, token, data)
+    me(port, token)
 
     status, body = call(port, "delete", "/api/v1/session", token=token)
     check("delete", "/api/v1/session", status, body, 204)
@@ -268,6 +269,42 @@ def documents(port, token, data_dir):
     expert_dossier = next(op["fields"]["dossier"] for op in expert_pull["snapshot"] if op["collection"] == "document")
     status, body = call(port, "get", f"/api/v1/dossiers/{expert_dossier}/export.zip", token=expert["token"])
     check("get", export, status, body, 403)
+
+
+def me(port, token):
+    status, body = call(port, "get", "/api/v1/me", token=token)
+    check("get", "/api/v1/me", status, body, 200)
+    status, body = call(port, "get", "/api/v1/me")
+    check("get", "/api/v1/me", status, body, 401)
+    status, body = call(port, "get", "/api/v1/me", token=token, protocol=None)
+    check("get", "/api/v1/me", status, body, 426)
+    path = "/api/v1/me/dossiers"
+    status, body = call(port, "get", path + "?limit=5", token=token)
+    check("get", path, status, body, 200)
+    if status == 200 and not body["dossiers"]:
+        failures.append("me/dossiers: the demo client has no dossier")
+    status, body = call(port, "get", path + "?limit=0", token=token)
+    check("get", path, status, body, 400)
+    status, body = call(port, "get", path)
+    check("get", path, status, body, 401)
+    status, body = call(port, "get", path, token=token, protocol="0")
+    check("get", path, status, body, 426)
+    path = "/api/v1/me/notifications"
+    status, body = call(port, "get", path, token=token)
+    check("get", path, status, body, 200)
+    status, body = call(port, "get", path)
+    check("get", path, status, body, 401)
+    status, body = call(port, "get", path, token=token, protocol=None)
+    check("get", path, status, body, 426)
+    path = "/api/v1/me/notifications/read"
+    status, body = call(port, "post", path, {"all": True}, token=token)
+    check("post", path, status, body, 200)
+    status, body = call(port, "post", path, {"ids": []}, token=token)
+    check("post", path, status, body, 400)
+    status, body = call(port, "post", path, {"all": True})
+    check("post", path, status, body, 401)
+    status, body = call(port, "post", path, {"all": True}, token=token, protocol=None)
+    check("post", path, status, body, 426)
 
 
 if __name__ == "__main__":

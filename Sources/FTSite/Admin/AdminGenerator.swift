@@ -32,6 +32,8 @@ public struct AdminReport: Sendable {
     public var seconds: Double
     /// For a report: whether the period had no activity at all.
     public var empty = false
+    /// Seconds per phase (read, render, write).
+    public var phases: [(name: String, seconds: Double)] = []
 }
 
 /// Renders the admin dashboard (figures, charts, SLA monitoring, users) and the performance
@@ -46,17 +48,33 @@ public struct AdminGenerator: Sendable {
     static let reportsFolder = "rapports"
 
     /// The dashboard and its list pages; files no longer produced (fewer pages) are removed.
-    public func dashboard(from database: AppDatabase, now: Date) throws -> AdminReport {
+    /// `responses`: `database.firstResponses()`, when the caller has it already. The four reads
+    /// run side by side (the database allows concurrent readers), and so does the rendering.
+    public func dashboard(from database: AppDatabase, now: Date, responses: [FirstResponse]? = nil) throws -> AdminReport {
         let started = ContinuousClock.now
         let templates = try AdminTemplates(directory: configuration.templatesDirectory, locale: configuration.locale)
         let views = AdminViews(format: FrenchFormat(strings: templates.strings), now: now)
         let format = views.format
-        let metrics = try database.dashboardMetrics(now: now)
-        let assignments = try database.openAssignments()
-        let steps = try database.openSteps()
-        let users = try database.userActivity()
+        var phases: [(name: String, seconds: Double)] = []
+        var mark = ContinuousClock.now
+        func lap(_ name: String) {
+            phases.append((name, Self.seconds(since: mark)))
+            mark = ContinuousClock.now
+        }
+        let reads = DashboardReads()
+        DispatchQueue.concurrentPerform(iterations: 4) { index in
+            switch index {
+            case 0: reads.set { $0.metrics = Result { try database.dashboardMetrics(now: now, responses: responses) } }
+            case 1: reads.set { $0.assignments = Result { try database.openAssignments() } }
+            case 2: reads.set { $0.steps = Result { try database.openSteps() } }
+            default: reads.set { $0.users = Result { try database.userActivity() } }
+            }
+        }
+        let (metrics, assignments, steps, users) = try reads.results()
+        lap("read")
 
-        var files: [String: Data] = ["admin.css": templates.stylesheet]
+        // Every page's context first, then all rendered on every core.
+        var jobs: [(path: String, template: String, context: TemplateValue)] = []
         func pages<T>(_ items: [T], folder: String, prefix: String, template: String, title: String, key: String, row: (T) -> TemplateValue) -> [TemplateValue] {
             let size = configuration.pageSize
             let count = max(1, (items.count + size - 1) / size)
@@ -72,7 +90,7 @@ public struct AdminGenerator: Sendable {
                 context["pagination"] = .list((1...count).map { number in
                     ["number": .text(String(number)), "url": .text("\(prefix)-\(number).html"), "current": .flag(number == page)]
                 })
-                files[path] = Data(templates.render(.object(context), template: template).utf8)
+                jobs.append((path, template, .object(context)))
             }
             return links
         }
@@ -101,24 +119,37 @@ public struct AdminGenerator: Sendable {
         let recent = Array(reportIndex(views: views).prefix(6))
         context["reports"] = .list(recent)
         context["hasReports"] = .flag(!recent.isEmpty)
-        files["index.html"] = Data(templates.render(.object(context), template: "dashboard").utf8)
+        jobs.append(("index.html", "dashboard", .object(context)))
+        lap("model")
+
+        let workers = max(1, min(ProcessInfo.processInfo.activeProcessorCount, 8))
+        let parts = PartsCollector<(String, Data)>(workers: workers)
+        let pageJobs = jobs
+        DispatchQueue.concurrentPerform(iterations: workers) { worker in
+            let slice = pageJobs.count * worker / workers..<pageJobs.count * (worker + 1) / workers
+            parts.store(pageJobs[slice].map { job in (job.path, Data(templates.render(job.context, template: job.template).utf8)) }, at: worker)
+        }
+        var files = Dictionary(uniqueKeysWithValues: parts.joined())
+        files["admin.css"] = templates.stylesheet
         files["\(Self.reportsFolder)/index.html"] = reportsPage(templates: templates, views: views)
+        lap("render")
 
         let writer = try SiteWriter(directory: configuration.outputDirectory, clean: false)
         var written: [String] = []
         for path in files.keys.sorted() where try writer.put(path, files[path] ?? Data()) { written.append(path) }
         _ = try writer.finish(paths: Set(files.keys))
-        return AdminReport(files: files.keys.sorted(), written: written, seconds: Self.seconds(since: started))
+        lap("write")
+        return AdminReport(files: files.keys.sorted(), written: written, seconds: Self.seconds(since: started), phases: phases)
     }
 
     /// One performance report: HTML, CSV, XLSX and (with Chromium) PDF, then the reports' index.
-    public func report(_ period: ReportPeriod, containing day: Date, from database: AppDatabase, now: Date) throws -> AdminReport {
+    public func report(_ period: ReportPeriod, containing day: Date, from database: AppDatabase, now: Date, responses: [FirstResponse]? = nil) throws -> AdminReport {
         let started = ContinuousClock.now
         let templates = try AdminTemplates(directory: configuration.templatesDirectory, locale: configuration.locale)
         let views = AdminViews(format: FrenchFormat(strings: templates.strings), now: now)
         let format = views.format
         let range = period.range(containing: day)
-        let data = try database.performanceReport(from: range.from, to: range.to)
+        let data = try database.performanceReport(from: range.from, to: range.to, responses: responses)
 
         var cells: [[Spreadsheet.Cell]] = [AdminViews.reportColumns.map { .text($0) }]
         var sections: [TemplateValue] = []
@@ -203,5 +234,30 @@ public struct AdminGenerator: Sendable {
     static func seconds(since start: ContinuousClock.Instant) -> Double {
         let elapsed = ContinuousClock.now - start
         return Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+    }
+}
+
+/// The dashboard's four reads, filled from four threads.
+private final class DashboardReads: @unchecked Sendable {
+    struct Slots {
+        var metrics: Result<DashboardMetrics, any Error>?
+        var assignments: Result<[OpenAssignment], any Error>?
+        var steps: Result<[OpenStep], any Error>?
+        var users: Result<[UserActivity], any Error>?
+    }
+
+    private let lock = NSLock()
+    private var slots = Slots()
+
+    func set(_ change: (inout Slots) -> Void) {
+        lock.withLock { change(&slots) }
+    }
+
+    func results() throws -> (DashboardMetrics, [OpenAssignment], [OpenStep], [UserActivity]) {
+        let slots = lock.withLock { self.slots }
+        guard let metrics = slots.metrics, let assignments = slots.assignments, let steps = slots.steps, let users = slots.users else {
+            throw SiteError.output("the admin folder", reason: "a read did not finish")
+        }
+        return (try metrics.get(), try assignments.get(), try steps.get(), try users.get())
     }
 }

@@ -82,8 +82,10 @@ public struct UserActivity: Sendable {
 }
 
 extension AppDatabase {
-    public func dashboardMetrics(now: Date) throws -> DashboardMetrics {
-        try writer.read { db in
+    /// `responses`: `firstResponses()`, when the caller has it already.
+    public func dashboardMetrics(now: Date, responses known: [FirstResponse]? = nil) throws -> DashboardMetrics {
+        let responses = try known ?? firstResponses()
+        return try writer.read { db in
             let day = 86_400.0
             let windows = [now.addingTimeInterval(-30 * day), now.addingTimeInterval(-60 * day)].map(DatabaseDate.string(from:))
             let nowText = DatabaseDate.string(from: now)
@@ -102,20 +104,6 @@ extension AppDatabase {
             var assignments: [String: Int] = [:]
             for row in try Row.fetchAll(db, sql: "SELECT status, count(*) FROM expertAssignment GROUP BY status") { assignments[row[0]] = row[1] }
 
-            let responses = try Row.fetchAll(db, sql: """
-                WITH asked AS (
-                    SELECT m.conversationId, min(m.createdAt) AS at FROM message m JOIN user u ON u.id = m.authorId
-                    WHERE u.role = 'client' GROUP BY m.conversationId
-                )
-                SELECT a.at, (julianday((
-                    SELECT min(m.createdAt) FROM message m JOIN user u ON u.id = m.authorId
-                    WHERE m.conversationId = a.conversationId AND u.role = 'expert' AND m.createdAt > a.at
-                )) - julianday(a.at)) * 86400.0 AS seconds
-                FROM asked a
-                """).compactMap { row -> (String, Double)? in
-                guard let seconds = row[1] as Double? else { return nil }
-                return (row[0], seconds)
-            }
             func median(_ values: [Double]) -> Double? {
                 guard !values.isEmpty else { return nil }
                 let sorted = values.sorted()
@@ -151,10 +139,10 @@ extension AppDatabase {
                 recovered: try trend("SELECT coalesce(sum(obtainedCents), 0) FROM dossier WHERE status = 'done' AND closedAt >= ? AND closedAt < ?"),
                 conversionDone: dossiers["done", default: 0],
                 conversionEligible: dossiers["eligible", default: 0] + dossiers["in_progress", default: 0] + dossiers["done", default: 0],
-                firstResponseSeconds: responses.map(\.1),
+                firstResponseSeconds: responses.map(\.seconds),
                 firstResponseTrend: Trend(
-                    current: median(responses.filter { $0.0 >= windows[0] && $0.0 < nowText }.map(\.1)),
-                    previous: median(responses.filter { $0.0 >= windows[1] && $0.0 < windows[0] }.map(\.1))
+                    current: median(responses.filter { $0.askedAt >= windows[0] && $0.askedAt < nowText }.map(\.seconds)),
+                    previous: median(responses.filter { $0.askedAt >= windows[1] && $0.askedAt < windows[0] }.map(\.seconds))
                 ),
                 ratingAverage: try Double.fetchOne(db, sql: "SELECT avg(score) FROM rating"),
                 ratingCount: try count("SELECT count(*) FROM rating"),

@@ -45,8 +45,10 @@ public struct PerformanceReport: Sendable {
 }
 
 extension AppDatabase {
-    public func performanceReport(from: Date, to: Date) throws -> PerformanceReport {
-        try writer.read { db in
+    /// `responses`: `firstResponses()`, when the caller has it already (several reports at once).
+    public func performanceReport(from: Date, to: Date, responses known: [FirstResponse]? = nil) throws -> PerformanceReport {
+        let all = try known ?? firstResponses()
+        return try writer.read { db in
             let range: StatementArguments = [DatabaseDate.string(from: from), DatabaseDate.string(from: to)]
             var experts: [String: ReportRow] = [:]
             var products: [String: ReportRow] = [:]
@@ -137,33 +139,17 @@ extension AppDatabase {
             }
 
             // First responses to questions asked in the period, by the expert who answered.
-            var responses: [(expert: String, label: String, product: String, productName: String, region: String, seconds: Double)] = []
-            for row in try Row.fetchAll(db, sql: """
-                WITH asked AS (
-                    SELECT m.conversationId, min(m.createdAt) AS at FROM message m JOIN user u ON u.id = m.authorId
-                    WHERE u.role = 'client' GROUP BY m.conversationId
-                ), answered AS (
-                    SELECT a.conversationId, a.at, (
-                        SELECT m.id FROM message m JOIN user u ON u.id = m.authorId
-                        WHERE m.conversationId = a.conversationId AND u.role = 'expert' AND m.createdAt > a.at ORDER BY m.createdAt, m.id LIMIT 1
-                    ) AS answer FROM asked a WHERE a.at >= ?1 AND a.at < ?2
-                )
-                SELECT e.id, e.firstName || ' ' || e.lastName, p.code, p.name, cl.region, (julianday(m.createdAt) - julianday(x.at)) * 86400.0
-                FROM answered x JOIN message m ON m.id = x.answer JOIN expert e ON e.userId = m.authorId
-                JOIN conversation c ON c.id = x.conversationId JOIN dossier d ON d.id = c.dossierId
-                JOIN eligibleProduct p ON p.id = d.productId JOIN client cl ON cl.id = d.clientId
-                """, arguments: range) {
-                responses.append((String(row[0] as Int64), row[1], row[2], row[3], row[4], row[5]))
-            }
+            let fromText = DatabaseDate.string(from: from), toText = DatabaseDate.string(from: to)
+            let responses = all.filter { $0.askedAt >= fromText && $0.askedAt < toText }
             func median(_ values: [Double]) -> Double? {
                 guard !values.isEmpty else { return nil }
                 let sorted = values.sorted()
                 return sorted.count % 2 == 1 ? sorted[sorted.count / 2] : (sorted[sorted.count / 2 - 1] + sorted[sorted.count / 2]) / 2
             }
-            for (key, group) in Dictionary(grouping: responses, by: \.expert) {
-                update(&experts, key, group[0].label) { $0.medianResponseSeconds = median(group.map(\.seconds)) }
+            for (key, group) in Dictionary(grouping: responses, by: \.expertId) {
+                update(&experts, String(key), group[0].expertName) { $0.medianResponseSeconds = median(group.map(\.seconds)) }
             }
-            for (key, group) in Dictionary(grouping: responses, by: \.product) {
+            for (key, group) in Dictionary(grouping: responses, by: \.productCode) {
                 update(&products, key, group[0].productName) { $0.medianResponseSeconds = median(group.map(\.seconds)) }
             }
             for (key, group) in Dictionary(grouping: responses, by: \.region) {

@@ -24,6 +24,17 @@ enum SyncProjection {
                     operation.record, content.value.conversation, content.value.author, message.visibleBody, date(content.hlc),
                     message.isEdited ? message.body.map { date($0.hlc) } : nil, message.deletion.map { date($0.hlc) }, latest.description,
                 ])
+            if operation.action == .insert, message.deletion == nil {
+                // The dossier's other participants learn of it in their notification centre.
+                try db.cachedStatement(sql: """
+                    INSERT INTO notification (userId, kind, title, body, target, createdAt)
+                    SELECT p.userId, 'message', 'Nouveau message de ' || coalesce((SELECT displayName FROM user WHERE id = ?1), '?'),
+                        substr(?2, 1, 140), 'conversation:' || ?3, ?4
+                    FROM (SELECT c.userId AS userId FROM dossier d JOIN client c ON c.id = d.clientId WHERE d.id = ?5
+                          UNION SELECT e.userId FROM expertAssignment a JOIN expert e ON e.id = a.expertId WHERE a.dossierId = ?5 AND a.status <> 'cancelled') p
+                    WHERE p.userId <> ?1
+                    """).execute(arguments: [content.value.author, message.visibleBody, content.value.conversation, DatabaseDate.string(from: now), dossierId])
+            }
         case .readReceipt(let receipt):
             let parts = operation.record.split(separator: ":").compactMap { Int64($0) }
             guard parts.count == 2 else { return }

@@ -1,0 +1,41 @@
+internal import GRDB
+public import Foundation
+
+/// A conversation's first answer: from the client's first message to the first expert message
+/// after it, with what the reports group it by.
+public struct FirstResponse: Sendable {
+    /// The client's first message, as stored (`YYYY-MM-DD HH:MM:SS.SSS`, UTC: it sorts as time).
+    public var askedAt: String
+    public var seconds: Double
+    public var expertId: Int64
+    public var expertName: String
+    public var productCode: String
+    public var productName: String
+    public var region: String
+}
+
+extension AppDatabase {
+    /// Every conversation that has a client question and an expert answer after it. One pass
+    /// over the messages, shared by the dashboard and the reports made with it.
+    public func firstResponses() throws -> [FirstResponse] {
+        try writer.read { db in
+            try Row.fetchAll(db, sql: """
+                WITH asked AS (
+                    SELECT m.conversationId, min(m.createdAt) AS at FROM message m JOIN user u ON u.id = m.authorId
+                    WHERE u.role = 'client' GROUP BY m.conversationId
+                ), answered AS (
+                    SELECT a.conversationId, a.at, (
+                        SELECT m.id FROM message m JOIN user u ON u.id = m.authorId
+                        WHERE m.conversationId = a.conversationId AND u.role = 'expert' AND m.createdAt > a.at ORDER BY m.createdAt, m.id LIMIT 1
+                    ) AS answer FROM asked a
+                )
+                SELECT x.at, (julianday(m.createdAt) - julianday(x.at)) * 86400.0, e.id, e.firstName || ' ' || e.lastName, p.code, p.name, cl.region
+                FROM answered x JOIN message m ON m.id = x.answer JOIN expert e ON e.userId = m.authorId
+                JOIN conversation c ON c.id = x.conversationId JOIN dossier d ON d.id = c.dossierId
+                JOIN eligibleProduct p ON p.id = d.productId JOIN client cl ON cl.id = d.clientId
+                """).map { row in
+                FirstResponse(askedAt: row[0], seconds: row[1], expertId: row[2], expertName: row[3], productCode: row[4], productName: row[5], region: row[6])
+            }
+        }
+    }
+}
