@@ -136,11 +136,32 @@ def main():
     database = os.path.join(data, "financialtracker.sqlite")
     ft("seed", "--data-dir", data, "--experts", "30", "--clients", "60", "--today", "2026-11-20")
     ft("keygen", "--data-dir", data)
+    with sqlite3.connect(database) as db:
+        db.execute("UPDATE user SET displayName = '<b>Zoé & \"Fils\"</b>' WHERE email = 'client2@financialtracker.example'")
     generated = ft("generate", "--data-dir", data, "--out", site, "--templates", TEMPLATES)
     check("admin dashboard" in generated.stdout, f"ft generate does not mention the dashboard: {generated.stdout}")
     admin = os.path.join(data, "admin")
     with open(os.path.join(admin, "index.html"), encoding="utf-8") as handle:
         figures = compare_figures(handle.read(), database, "generated dashboard")
+
+    # The lists: every open assignment, open step and user, once, escaped.
+    def listed(prefix):
+        ids, page = [], 1
+        while os.path.exists(os.path.join(admin, f"{prefix}-{page}.html")):
+            with open(os.path.join(admin, f"{prefix}-{page}.html"), encoding="utf-8") as handle:
+                text = handle.read()
+            ids += [int(value) for value in re.findall(r'<tr data-id="(\d+)"', text)]
+            page += 1
+        return ids, text if page > 1 else ""
+    with sqlite3.connect(database) as db:
+        open_assignments = [row[0] for row in db.execute("SELECT id FROM expertAssignment WHERE status IN ('pending', 'assigned', 'in_progress')")]
+        open_steps = [row[0] for row in db.execute("SELECT s.id FROM dossierStep s JOIN dossier d ON d.id = s.dossierId WHERE s.status <> 'completed' AND d.status IN ('eligible', 'in_progress')")]
+        users = [row[0] for row in db.execute("SELECT id FROM user")]
+    for prefix, expected in [("suivi/affectations", open_assignments), ("suivi/etapes", open_steps), ("utilisateurs/page", users)]:
+        ids, _ = listed(prefix)
+        check(sorted(ids) == sorted(expected), f"{prefix}: {len(ids)} rows listed, SQL has {len(expected)}")
+    user_pages = "".join(open(os.path.join(admin, "utilisateurs", name), encoding="utf-8").read() for name in os.listdir(os.path.join(admin, "utilisateurs")))
+    check("&lt;b&gt;Zoé &amp; &quot;Fils&quot;&lt;/b&gt;" in user_pages and "<b>Zoé" not in user_pages, "a user's name is not escaped on the users' list")
 
     refused = ft("generate", "--data-dir", data, "--out", site, "--templates", TEMPLATES, "--admin-out", os.path.join(site, "admin"), expect_success=False)
     check(refused.returncode != 0 and "inside the public site" in refused.stderr, f"an admin folder inside public/ was not refused: {refused.stderr}")

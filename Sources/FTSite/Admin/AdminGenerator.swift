@@ -74,8 +74,8 @@ public struct AdminGenerator: Sendable {
         lap("read")
 
         // Every page's context first, then all rendered on every core.
-        var jobs: [(path: String, template: String, context: TemplateValue)] = []
-        func pages<T>(_ items: [T], folder: String, prefix: String, template: String, title: String, key: String, row: (T) -> TemplateValue) -> [TemplateValue] {
+        var jobs: [(path: String, template: String, context: TemplateValue, rows: (@Sendable () -> String)?)] = []
+        func pages<T: Sendable>(_ items: [T], folder: String, prefix: String, template: String, title: String, key: String, rows: @escaping @Sendable (ArraySlice<T>) -> String) -> [TemplateValue] {
             let size = configuration.pageSize
             let count = max(1, (items.count + size - 1) / size)
             var links: [TemplateValue] = []
@@ -83,20 +83,20 @@ public struct AdminGenerator: Sendable {
                 let path = "\(folder)/\(prefix)-\(page).html"
                 links.append(["number": .text(String(page)), "url": .text(path)])
                 var context = views.base(title: "\(title) (\(page)/\(count))", root: "../")
-                context[key] = .list(items[min(items.count, (page - 1) * size)..<min(items.count, page * size)].map(row))
+                let slice = items[min(items.count, (page - 1) * size)..<min(items.count, page * size)]
                 context["is_" + key] = .flag(true)
                 context["total"] = .text(format.integer(items.count))
                 context["paginated"] = .flag(count > 1)
                 context["pagination"] = .list((1...count).map { number in
                     ["number": .text(String(number)), "url": .text("\(prefix)-\(number).html"), "current": .flag(number == page)]
                 })
-                jobs.append((path, template, .object(context)))
+                jobs.append((path, template, .object(context), { rows(slice) }))
             }
             return links
         }
-        let assignmentLinks = pages(assignments, folder: "suivi", prefix: "affectations", template: "work", title: format.string("admin_assignments_title"), key: "assignments", row: views.assignmentRow)
-        let stepLinks = pages(steps, folder: "suivi", prefix: "etapes", template: "work", title: format.string("admin_steps_title"), key: "steps", row: views.stepRow)
-        let userLinks = pages(users, folder: "utilisateurs", prefix: "page", template: "users", title: format.string("admin_users_title"), key: "users", row: views.userRow)
+        let assignmentLinks = pages(assignments, folder: "suivi", prefix: "affectations", template: "work", title: format.string("admin_assignments_title"), key: "assignments", rows: views.assignmentRows)
+        let stepLinks = pages(steps, folder: "suivi", prefix: "etapes", template: "work", title: format.string("admin_steps_title"), key: "steps", rows: views.stepRows)
+        let userLinks = pages(users, folder: "utilisateurs", prefix: "page", template: "users", title: format.string("admin_users_title"), key: "users", rows: views.userRows)
 
         func slaCounts(_ states: [AdminViews.SLAState]) -> TemplateValue {
             var counts: [String: TemplateValue] = ["total": .text(format.integer(states.count)), "totalRaw": .text(String(states.count))]
@@ -119,7 +119,7 @@ public struct AdminGenerator: Sendable {
         let recent = Array(reportIndex(views: views).prefix(6))
         context["reports"] = .list(recent)
         context["hasReports"] = .flag(!recent.isEmpty)
-        jobs.append(("index.html", "dashboard", .object(context)))
+        jobs.append(("index.html", "dashboard", .object(context), nil))
         lap("model")
 
         let workers = max(1, min(ProcessInfo.processInfo.activeProcessorCount, 8))
@@ -127,7 +127,14 @@ public struct AdminGenerator: Sendable {
         let pageJobs = jobs
         DispatchQueue.concurrentPerform(iterations: workers) { worker in
             let slice = pageJobs.count * worker / workers..<pageJobs.count * (worker + 1) / workers
-            parts.store(pageJobs[slice].map { job in (job.path, Data(templates.render(job.context, template: job.template).utf8)) }, at: worker)
+            parts.store(pageJobs[slice].map { job in
+                var context = job.context
+                if let rows = job.rows, case .object(var object) = context {
+                    object["rows"] = .text(rows())
+                    context = .object(object)
+                }
+                return (job.path, Data(templates.render(context, template: job.template).utf8))
+            }, at: worker)
         }
         var files = Dictionary(uniqueKeysWithValues: parts.joined())
         files["admin.css"] = templates.stylesheet

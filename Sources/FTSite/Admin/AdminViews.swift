@@ -3,7 +3,7 @@ internal import FTStore
 
 /// The restricted pages' view models: figures formatted for a French reader, with the raw number
 /// beside each (`data-value`) so that tests and scripts read exactly what was counted.
-struct AdminViews {
+struct AdminViews: Sendable {
     let format: FrenchFormat
     let now: Date
 
@@ -157,35 +157,97 @@ struct AdminViews {
         return format.count("admin_days", max(0, days))
     }
 
-    func assignmentRow(_ assignment: OpenAssignment) -> TemplateValue {
-        let state = state(assignment)
-        return [
-            "id": .text(String(assignment.id)), "dossier": .text(String(assignment.dossierId)),
-            "status": .text(format.string("admin_assignment_" + assignment.status)), "expert": .text(assignment.expert),
-            "client": .text(assignment.client), "product": .text(assignment.product), "age": .text(age(assignment.requestedAt)),
-            "sla": .text(format.count("admin_days", assignment.slaDays)), "state": .text(state.rawValue),
-            "stateLabel": .text(format.string("admin_sla_" + state.rawValue)),
-        ]
+    /// The list pages' rows are written here rather than through the template engine: a page
+    /// holds 500 of them and the lists run to hundreds of thousands (the page around them is a
+    /// template). Every value is escaped.
+    struct RowWriter {
+        let views: AdminViews
+        var html = ""
+        private var days: [Int: String] = [:]
+        private var labels: [String: String] = [:]
+
+        init(views: AdminViews) {
+            self.views = views
+        }
+
+        mutating func cell(_ text: String, attributes: String = "") {
+            html += attributes.isEmpty ? "<td>" : "<td \(attributes)>"
+            Template.appendEscaped(text, to: &html)
+            html += "</td>"
+        }
+
+        mutating func days(_ count: Int) -> String {
+            if let text = days[count] { return text }
+            let text = views.format.count("admin_days", max(0, count))
+            days[count] = text
+            return text
+        }
+
+        mutating func label(_ key: String) -> String {
+            if let text = labels[key] { return text }
+            let text = views.format.string(key)
+            labels[key] = text
+            return text
+        }
+
+        mutating func age(_ since: Date) -> String {
+            days(Int(views.now.timeIntervalSince(since) / 86_400))
+        }
     }
 
-    func stepRow(_ step: OpenStep) -> TemplateValue {
-        let state = state(step)
-        return [
-            "id": .text(String(step.id)), "dossier": .text(String(step.dossierId)), "position": .text(String(step.position)),
-            "type": .text(format.string("admin_step_" + step.type)), "status": .text(format.string("admin_step_status_" + step.status)),
-            "assignee": .text(format.string("admin_role_" + step.assigneeRole)), "progress": .text("\(step.progress) %"),
-            "product": .text(step.product), "due": .text(step.dueAt.map { format.day($0) } ?? "—"), "age": .text(age(step.updatedAt)),
-            "state": .text(state.rawValue), "stateLabel": .text(format.string("admin_sla_" + state.rawValue)),
-        ]
+    func assignmentRows(_ assignments: ArraySlice<OpenAssignment>) -> String {
+        var writer = RowWriter(views: self)
+        for assignment in assignments {
+            let state = state(assignment).rawValue
+            writer.html += "<tr data-id=\"\(assignment.id)\" class=\"sla-\(state)\">"
+            writer.cell(String(assignment.id))
+            writer.cell(String(assignment.dossierId))
+            writer.cell(writer.label("admin_assignment_" + assignment.status))
+            writer.cell(assignment.expert)
+            writer.cell(assignment.client)
+            writer.cell(assignment.product)
+            writer.cell(writer.age(assignment.requestedAt))
+            writer.cell(writer.days(assignment.slaDays))
+            writer.cell(writer.label("admin_sla_" + state), attributes: "data-state=\"\(state)\"")
+            writer.html += "</tr>\n"
+        }
+        return writer.html
     }
 
-    func userRow(_ user: UserActivity) -> TemplateValue {
-        [
-            "id": .text(String(user.id)), "name": .text(user.displayName), "email": .text(user.email),
-            "role": .text(format.string("admin_role_" + user.role)), "active": .flag(user.active),
-            "created": .text(format.day(user.createdAt)), "seen": .text(user.lastSeenAt.map { dateTime($0) } ?? format.string("admin_never")),
-            "messages": .text(format.integer(user.messages)),
-        ]
+    func stepRows(_ steps: ArraySlice<OpenStep>) -> String {
+        var writer = RowWriter(views: self)
+        for step in steps {
+            let state = state(step).rawValue
+            writer.html += "<tr data-id=\"\(step.id)\" class=\"sla-\(state)\">"
+            writer.cell(String(step.position))
+            writer.cell(String(step.dossierId))
+            writer.cell(writer.label("admin_step_" + step.type))
+            writer.cell(writer.label("admin_step_status_" + step.status))
+            writer.cell(writer.label("admin_role_" + step.assigneeRole))
+            writer.cell("\(step.progress) %")
+            writer.cell(step.product)
+            writer.cell(step.dueAt.map { format.day($0) } ?? "—")
+            writer.cell(writer.age(step.updatedAt))
+            writer.cell(writer.label("admin_sla_" + state), attributes: "data-state=\"\(state)\"")
+            writer.html += "</tr>\n"
+        }
+        return writer.html
+    }
+
+    func userRows(_ users: ArraySlice<UserActivity>) -> String {
+        var writer = RowWriter(views: self)
+        for user in users {
+            writer.html += "<tr data-id=\"\(user.id)\">"
+            writer.cell(user.displayName)
+            writer.cell(user.email)
+            writer.cell(writer.label("admin_role_" + user.role))
+            writer.cell(writer.label(user.active ? "admin_yes" : "admin_no"))
+            writer.cell(format.day(user.createdAt))
+            writer.cell(user.lastSeenAt.map { dateTime($0) } ?? writer.label("admin_never"))
+            writer.cell(format.integer(user.messages))
+            writer.html += "</tr>\n"
+        }
+        return writer.html
     }
 
     /// One report table's rows, formatted, and the same rows as spreadsheet cells.

@@ -19,7 +19,7 @@ extension AppDatabase {
     /// over the messages, shared by the dashboard and the reports made with it.
     public func firstResponses() throws -> [FirstResponse] {
         try writer.read { db in
-            try Row.fetchAll(db, sql: """
+            try Array(Row.fetchCursor(db, sql: """
                 WITH asked AS (
                     SELECT m.conversationId, min(m.createdAt) AS at FROM message m JOIN user u ON u.id = m.authorId
                     WHERE u.role = 'client' GROUP BY m.conversationId
@@ -35,7 +35,7 @@ extension AppDatabase {
                 JOIN eligibleProduct p ON p.id = d.productId JOIN client cl ON cl.id = d.clientId
                 """).map { row in
                 FirstResponse(askedAt: row[0], seconds: row[1], expertId: row[2], expertName: row[3], productCode: row[4], productName: row[5], region: row[6])
-            }
+            })
         }
     }
 }

@@ -153,45 +153,58 @@ extension AppDatabase {
         }
     }
 
+    /// A date from SQLite's `julianday()`: much cheaper to read than the stored text, for lists
+    /// of hundreds of thousands of rows.
+    static func date(julian: Double) -> Date {
+        Date(timeIntervalSince1970: (julian - 2_440_587.5) * 86_400)
+    }
+
     /// Every open assignment (pending, assigned, in progress), oldest request first.
     public func openAssignments() throws -> [OpenAssignment] {
         try writer.read { db in
-            try Row.fetchAll(db, sql: """
-                SELECT a.id, a.dossierId, a.status, e.firstName || ' ' || e.lastName, c.companyName, p.name, p.slaDays, a.requestedAt
+            var products: [Int64: (String, Int)] = [:]
+            for row in try Row.fetchAll(db, sql: "SELECT id, name, slaDays FROM eligibleProduct") { products[row[0]] = (row[1], row[2]) }
+            return try Array(Row.fetchCursor(db, sql: """
+                SELECT a.id, a.dossierId, a.status, e.firstName || ' ' || e.lastName, c.companyName, d.productId, julianday(a.requestedAt)
                 FROM expertAssignment a JOIN expert e ON e.id = a.expertId JOIN dossier d ON d.id = a.dossierId
-                JOIN client c ON c.id = d.clientId JOIN eligibleProduct p ON p.id = d.productId
+                JOIN client c ON c.id = d.clientId
                 WHERE a.status IN ('pending', 'assigned', 'in_progress') ORDER BY a.requestedAt, a.id
                 """).map { row in
-                OpenAssignment(id: row[0], dossierId: row[1], status: row[2], expert: row[3], client: row[4], product: row[5], slaDays: row[6], requestedAt: row[7])
-            }
+                let product = products[row[5]] ?? ("?", 1)
+                return OpenAssignment(id: row[0], dossierId: row[1], status: row[2], expert: row[3], client: row[4], product: product.0, slaDays: product.1, requestedAt: Self.date(julian: row[6]))
+            })
         }
     }
 
     /// Every step not completed, of dossiers still open, soonest due first.
     public func openSteps() throws -> [OpenStep] {
         try writer.read { db in
-            try Row.fetchAll(db, sql: """
-                SELECT s.id, s.dossierId, s.position, s.type, s.status, s.assigneeRole, s.progress, p.name, p.slaDays, s.dueAt, s.updatedAt
-                FROM dossierStep s JOIN dossier d ON d.id = s.dossierId JOIN eligibleProduct p ON p.id = d.productId
+            var products: [Int64: (String, Int)] = [:]
+            for row in try Row.fetchAll(db, sql: "SELECT id, name, slaDays FROM eligibleProduct") { products[row[0]] = (row[1], row[2]) }
+            return try Array(Row.fetchCursor(db, sql: """
+                SELECT s.id, s.dossierId, s.position, s.type, s.status, s.assigneeRole, s.progress, d.productId, julianday(s.dueAt), julianday(s.updatedAt)
+                FROM dossierStep s JOIN dossier d ON d.id = s.dossierId
                 WHERE s.status <> 'completed' AND d.status IN ('eligible', 'in_progress')
                 ORDER BY s.dueAt IS NULL, s.dueAt, s.id
                 """).map { row in
-                OpenStep(id: row[0], dossierId: row[1], position: row[2], type: row[3], status: row[4], assigneeRole: row[5], progress: row[6],
-                         product: row[7], slaDays: row[8], dueAt: row[9], updatedAt: row[10])
-            }
+                let product = products[row[7]] ?? ("?", 1)
+                return OpenStep(id: row[0], dossierId: row[1], position: row[2], type: row[3], status: row[4], assigneeRole: row[5], progress: row[6],
+                                product: product.0, slaDays: product.1, dueAt: (row[8] as Double?).map(Self.date(julian:)), updatedAt: Self.date(julian: row[9]))
+            })
         }
     }
 
     /// Every user with role and activity, most recently seen first.
     public func userActivity() throws -> [UserActivity] {
         try writer.read { db in
-            try Row.fetchAll(db, sql: """
-                SELECT u.id, u.displayName, u.email, u.role, u.active, u.createdAt, u.lastSeenAt,
+            try Array(Row.fetchCursor(db, sql: """
+                SELECT u.id, u.displayName, u.email, u.role, u.active, julianday(u.createdAt), julianday(u.lastSeenAt),
                     (SELECT count(*) FROM message m WHERE m.authorId = u.id) AS messages
                 FROM user u ORDER BY u.lastSeenAt IS NULL, u.lastSeenAt DESC, u.id
                 """).map { row in
-                UserActivity(id: row[0], displayName: row[1], email: row[2], role: row[3], active: row[4], createdAt: row[5], lastSeenAt: row[6], messages: row[7])
-            }
+                UserActivity(id: row[0], displayName: row[1], email: row[2], role: row[3], active: row[4], createdAt: Self.date(julian: row[5]),
+                             lastSeenAt: (row[6] as Double?).map(Self.date(julian:)), messages: row[7])
+            })
         }
     }
 }
