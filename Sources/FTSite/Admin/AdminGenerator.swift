@@ -63,15 +63,25 @@ public struct AdminGenerator: Sendable {
         }
         let reads = DashboardReads()
         DispatchQueue.concurrentPerform(iterations: 4) { index in
+            let start = ContinuousClock.now
             switch index {
-            case 0: reads.set { $0.metrics = Result { try database.dashboardMetrics(now: now, responses: responses) } }
-            case 1: reads.set { $0.assignments = Result { try database.openAssignments() } }
-            case 2: reads.set { $0.steps = Result { try database.openSteps() } }
-            default: reads.set { $0.users = Result { try database.userActivity() } }
+            case 0:
+                let result = Result { try database.dashboardMetrics(now: now, responses: responses) }
+                reads.set { $0.metrics = result; $0.seconds["read.metrics"] = Self.seconds(since: start) }
+            case 1:
+                let result = Result { try database.openAssignments() }
+                reads.set { $0.assignments = result; $0.seconds["read.assignments"] = Self.seconds(since: start) }
+            case 2:
+                let result = Result { try database.openSteps() }
+                reads.set { $0.steps = result; $0.seconds["read.steps"] = Self.seconds(since: start) }
+            default:
+                let result = Result { try database.userActivity() }
+                reads.set { $0.users = result; $0.seconds["read.users"] = Self.seconds(since: start) }
             }
         }
         let (metrics, assignments, steps, users) = try reads.results()
         lap("read")
+        phases += reads.seconds.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }
 
         // Every page's context first, then all rendered on every core.
         var jobs: [(path: String, template: String, context: TemplateValue, rows: (@Sendable () -> String)?)] = []
@@ -251,6 +261,7 @@ private final class DashboardReads: @unchecked Sendable {
         var assignments: Result<[OpenAssignment], any Error>?
         var steps: Result<[OpenStep], any Error>?
         var users: Result<[UserActivity], any Error>?
+        var seconds: [String: Double] = [:]
     }
 
     private let lock = NSLock()
@@ -259,6 +270,8 @@ private final class DashboardReads: @unchecked Sendable {
     func set(_ change: (inout Slots) -> Void) {
         lock.withLock { change(&slots) }
     }
+
+    var seconds: [String: Double] { lock.withLock { slots.seconds } }
 
     func results() throws -> (DashboardMetrics, [OpenAssignment], [OpenStep], [UserActivity]) {
         let slots = lock.withLock { self.slots }

@@ -21,18 +21,18 @@ extension AppDatabase {
         try writer.read { db in
             try Array(Row.fetchCursor(db, sql: """
                 WITH asked AS (
-                    SELECT m.conversationId, min(m.createdAt) AS at FROM message m JOIN user u ON u.id = m.authorId
-                    WHERE u.role = 'client' GROUP BY m.conversationId
+                    SELECT c.id AS conversationId, c.dossierId,
+                        (SELECT min(m.createdAt) FROM message m WHERE m.conversationId = c.id AND m.authorRole = 'client') AS at
+                    FROM conversation c
                 ), answered AS (
-                    SELECT a.conversationId, a.at, (
-                        SELECT m.id FROM message m JOIN user u ON u.id = m.authorId
-                        WHERE m.conversationId = a.conversationId AND u.role = 'expert' AND m.createdAt > a.at ORDER BY m.createdAt, m.id LIMIT 1
-                    ) AS answer FROM asked a
+                    SELECT a.conversationId, a.dossierId, a.at, (
+                        SELECT m.rowid FROM message m
+                        WHERE m.conversationId = a.conversationId AND m.authorRole = 'expert' AND m.createdAt > a.at ORDER BY m.createdAt LIMIT 1
+                    ) AS answer FROM asked a WHERE a.at IS NOT NULL
                 )
                 SELECT x.at, (julianday(m.createdAt) - julianday(x.at)) * 86400.0, e.id, e.firstName || ' ' || e.lastName, p.code, p.name, cl.region
-                FROM answered x JOIN message m ON m.id = x.answer JOIN expert e ON e.userId = m.authorId
-                JOIN conversation c ON c.id = x.conversationId JOIN dossier d ON d.id = c.dossierId
-                JOIN eligibleProduct p ON p.id = d.productId JOIN client cl ON cl.id = d.clientId
+                FROM answered x JOIN message m ON m.rowid = x.answer JOIN expert e ON e.userId = m.authorId
+                JOIN dossier d ON d.id = x.dossierId JOIN eligibleProduct p ON p.id = d.productId JOIN client cl ON cl.id = d.clientId
                 """).map { row in
                 FirstResponse(askedAt: row[0], seconds: row[1], expertId: row[2], expertName: row[3], productCode: row[4], productName: row[5], region: row[6])
             })

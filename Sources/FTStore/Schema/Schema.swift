@@ -14,6 +14,7 @@ enum Schema {
         migrator.registerMigration("v3-site-changes", migrate: createSiteChanges)
         migrator.registerMigration("v4-sync-compaction", migrate: createCompaction)
         migrator.registerMigration("v5-document-text", migrate: createDocumentText)
+        migrator.registerMigration("v6-message-roles", migrate: createMessageRoles)
         return migrator
     }
 
