@@ -168,11 +168,13 @@ extension AppDatabase {
                 SELECT a.id, a.dossierId, a.status, e.firstName || ' ' || e.lastName, c.companyName, d.productId, julianday(a.requestedAt)
                 FROM expertAssignment a JOIN expert e ON e.id = a.expertId JOIN dossier d ON d.id = a.dossierId
                 JOIN client c ON c.id = d.clientId
-                WHERE a.status IN ('pending', 'assigned', 'in_progress') ORDER BY a.requestedAt, a.id
+                WHERE a.status IN ('pending', 'assigned', 'in_progress')
                 """).map { row in
                 let product = products[row[5]] ?? ("?", 1)
                 return OpenAssignment(id: row[0], dossierId: row[1], status: row[2], expert: row[3], client: row[4], product: product.0, slaDays: product.1, requestedAt: Self.date(julian: row[6]))
             })
+            // Sorted here rather than by SQLite, which would build a temporary index of every row.
+            .sorted { ($0.requestedAt, $0.id) < ($1.requestedAt, $1.id) }
         }
     }
 
@@ -185,12 +187,13 @@ extension AppDatabase {
                 SELECT s.id, s.dossierId, s.position, s.type, s.status, s.assigneeRole, s.progress, d.productId, julianday(s.dueAt), julianday(s.updatedAt)
                 FROM dossierStep s JOIN dossier d ON d.id = s.dossierId
                 WHERE s.status <> 'completed' AND d.status IN ('eligible', 'in_progress')
-                ORDER BY s.dueAt IS NULL, s.dueAt, s.id
                 """).map { row in
                 let product = products[row[7]] ?? ("?", 1)
                 return OpenStep(id: row[0], dossierId: row[1], position: row[2], type: row[3], status: row[4], assigneeRole: row[5], progress: row[6],
                                 product: product.0, slaDays: product.1, dueAt: (row[8] as Double?).map(Self.date(julian:)), updatedAt: Self.date(julian: row[9]))
             })
+            // Soonest due first, those without a due date last; sorted here (see above).
+            .sorted { ($0.dueAt ?? .distantFuture, $0.id) < ($1.dueAt ?? .distantFuture, $1.id) }
         }
     }
 
