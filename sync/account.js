@@ -17,10 +17,11 @@ const MAXIMUM_PAGES = 10;
 export class Account extends EventTarget {
   /**
    * @param {{api: import("./protocol.js").SyncAPI, store: {meta: (key: string) => Promise<any>, setMeta: (values: Record<string, unknown>) => Promise<unknown>},
-   *   now?: () => number}} options
+   *   now?: () => number, online?: () => boolean}} options
    */
-  constructor({ api, store, now = () => Date.now() }) {
+  constructor({ api, store, now = () => Date.now(), online = () => globalThis.navigator?.onLine ?? true }) {
     super();
+    this.online = online;
     this.api = api;
     this.store = store;
     this.now = now;
@@ -76,9 +77,12 @@ export class Account extends EventTarget {
   /**
    * Fetches the account, its dossiers and notifications; one refresh at a time (a call during
    * one runs once more after it). Resolves to whether it reached the server; never throws.
+   * Nothing is sent while offline or signed out.
    * @returns {Promise<boolean>}
    */
   refresh() {
+    // Offline nothing is asked (the cached state stays); `online` calls this again.
+    if (!this.online() || !this.api.token) return Promise.resolve(false);
     if (this.running) {
       this.again = true;
       return this.running;
