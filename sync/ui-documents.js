@@ -4,7 +4,7 @@
 // Uploading needs the network (the bytes go straight to the server, which then creates the
 // version through sync); creating the document itself is an ordinary synced change.
 
-import { hintsFromSearch } from "./directory.js";
+import { dossierById, hintsFromSearch } from "./directory.js";
 import { PROTOCOL_VERSION } from "./protocol.js";
 import { boot, byId, el, fill, formatBytes, formatDate } from "./ui.js";
 import { createDocument, uploadVersion } from "./upload.js";
@@ -15,11 +15,12 @@ const dossier = hintsFromSearch(location.search).dossier;
 /** @param {string} prefix @param {string} value */
 const key = (prefix, value) => prefix + value[0].toUpperCase() + value.slice(1);
 
-/** @param {{engine: import("./engine.js").Engine, strings: import("./ui.js").Strings}} app */
-function render({ engine, strings }) {
+/** @param {import("./ui.js").App} app */
+function render({ engine, strings, account }) {
   if (dossier === null) return;
   byId("documents").hidden = false;
-  const title = fill(strings.documentsOf, { n: dossier });
+  const info = dossierById(account.account, dossier);
+  const title = fill(strings.documentsOf, { n: dossier }) + (info ? ` — ${info.productName}` : "");
   byId("documents-title").textContent = title;
   document.title = `${title} · FinancialTracker`;
   const documents = documentsOf(engine.shown, dossier);

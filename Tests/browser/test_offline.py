@@ -9,7 +9,12 @@ moves a step; the expert writes 2 meanwhile; the proxy must have carried nothing
 Back online, both show the same 5 new messages in the same order and the same step state; a forced
 resend of the client's outbox duplicates nothing; the other client's IndexedDB holds none of it; a
 tab closed with a pending change sends it when the app next opens; the rating is on the expert's
-public page after `ft generate`. Exits non-zero on any failure; prints 'N passed, N failed'.
+public page after `ft generate`. Also: the dossiers listed per dossier from the account API (ids
+come from /api/v1/me and /api/v1/me/dossiers; SQLite only checks the server's state), the
+notification centre (live unread count, mark all read, offline from IndexedDB), the worker's scope
+/ (public pages and search still work; offline, a visited public page from the cache, an unvisited
+one the offline page), attachments picked and dropped in the conversation, and its search.
+Exits non-zero on any failure; prints 'N passed, N failed'.
 
     FT=/path/to/ft /work/main/.venv/bin/python Tests/browser/test_offline.py
 """
