@@ -3,7 +3,8 @@
 // IndexedDB (store.js), applies local edits to it at once and queues them in the outbox
 // (outbox.js), pushes them, pulls what changed (protocol.js), listens on the live channel
 // (live.js), and tells the page through events:
-//   "change"   — the replica shown changed (detail: {collections: string[]});
+//   "change"   — the replica shown changed (detail: {collections: string[], confirmed?: true} —
+//                `confirmed` when the server's changes arrived: pulled, live or acknowledged);
 //   "pending"  — the number of changes waiting to be sent (detail: {count});
 //   "notices"  — the list of refused changes changed (detail: {notices});
 //   "status"   — online/offline, live channel state, last error (detail: status());
@@ -331,7 +332,7 @@ export class Engine extends EventTarget {
       await this.store.outbox.remove(done);
       await this.refreshPending();
     }
-    if (collections.size > 0) this.emit("change", { collections: [...collections] });
+    if (collections.size > 0) this.emit("change", { collections: [...collections], confirmed: true });
   }
 
   /** @param {{accepted: {operation: SyncOperation}[], rejected: {operation: SyncOperation, rejection: import("./protocol.js").RejectionJSON}[]}} settled */

@@ -173,6 +173,29 @@ export class SyncAPI {
     return answer.results;
   }
 
+  // What sync records do not say (the account, its dossiers, its notifications): plain reads
+  // the app caches in IndexedDB (account.js).
+
+  /** Who is signed in, and the client or expert record naming them. @returns {Promise<{id: number, email: string, role: string, displayName: string, client?: number, expert?: number}>} */
+  async me() {
+    return this.send(this.request("GET", "/api/v1/me"), [200]);
+  }
+
+  /** A page of the user's dossiers. @param {number} [offset] @param {number} [limit] @returns {Promise<{total: number, offset: number, dossiers: any[]}>} */
+  async myDossiers(offset = 0, limit = 100) {
+    return this.send(this.request("GET", "/api/v1/me/dossiers", { query: { limit, offset } }), [200]);
+  }
+
+  /** The latest notifications and the unread count. @param {number} [limit] @returns {Promise<{unread: number, notifications: any[]}>} */
+  async notifications(limit = 50) {
+    return this.send(this.request("GET", "/api/v1/me/notifications", { query: { limit } }), [200]);
+  }
+
+  /** Marks notifications read: some ids, or all. @param {{ids?: number[], all?: boolean}} which @returns {Promise<{changed: number, unread: number}>} */
+  async markNotificationsRead(which) {
+    return this.send(this.request("POST", "/api/v1/me/notifications/read", { body: which }), [200]);
+  }
+
   /**
    * `GET /api/v1/sync/pull`: one page of changes after `cursor`.
    * @param {number} cursor @param {number} [limit] 1 to 5,000 (the server's default is 500)

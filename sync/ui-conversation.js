@@ -1,11 +1,16 @@
 // @ts-check
 // One dossier's conversation: send, edit and delete one's own messages, read receipts, the
-// other side typing (live channel), older messages page by page, an export as text, and — for
-// the client, when the link names the assignment — rating the expert.
+// other side typing (live channel), older messages page by page, a search over them (accents and
+// case ignored, in the local replica, so offline too), attachments (a file picked or dropped
+// becomes a new document of the dossier, uploaded with progress, and a message links to it), an
+// export as text, and — for the client — rating the expert. The dossier, its participants and
+// the rating key come from the account (account.js); the link only names the conversation
+// (older links that also name `dossier` and `note` still work).
 
-import { emptyDirectory, hintsFromSearch, withHints } from "./directory.js";
+import { dossierById, hintsFromSearch, participantsOf } from "./directory.js";
 import { boot, byId, el, fill, formatDate } from "./ui.js";
-import { conversationText, messagesOf, ratingOf, receiptsOf } from "./views.js";
+import { createDocument, uploadVersion } from "./upload.js";
+import { conversationText, messageSegments, messagesOf, ratingOf, receiptsOf, searchMessages } from "./views.js";
 
 const PAGE = 20;
 const hints = hintsFromSearch(location.search);
@@ -13,34 +18,55 @@ const conversation = hints.conversation;
 let shown = PAGE;
 /** @type {string | null} the message being edited */
 let editing = null;
-/** @type {import("./directory.js").Directory} */
-let directory = emptyDirectory();
+/** What the search box holds. */
+let query = "";
 
-/** @param {{engine: import("./engine.js").Engine, strings: import("./ui.js").Strings}} app */
-function render({ engine, strings }) {
+/** The conversation's dossier, what the account knows of it, and the rating key. @param {import("./account.js").Account} account */
+function context(account) {
+  const directory = account.directory;
+  const dossier = conversation === null ? null : directory.conversations[conversation] ?? hints.dossier ?? null;
+  const info = dossierById(account.account, dossier);
+  const ratingKey = dossier !== null ? directory.ratings[dossier] ?? hints.rating : null;
+  return { dossier, info, ratingKey };
+}
+
+/** @param {import("./ui.js").App} app */
+function render({ engine, strings, account }) {
   if (conversation === null || !engine.session) return;
   const me = engine.session.user.id;
   byId("conversation").hidden = false;
-  const dossier = hints.dossier ?? directory.conversations[conversation] ?? null;
-  const title = fill(strings.conversation, { n: conversation }) + (dossier !== null ? ` — ${fill(strings.dossier, { n: dossier })}` : "");
+  const { dossier, info, ratingKey } = context(account);
+  const title = info ? `${fill(strings.conversation, { n: conversation })} — ${info.productName}`
+    : fill(strings.conversation, { n: conversation }) + (dossier !== null ? ` — ${fill(strings.dossier, { n: dossier })}` : "");
   byId("conversation-title").textContent = title;
   document.title = `${title} · FinancialTracker`;
   if (dossier !== null) {
     byId("documents-link-wrap").hidden = false;
     byId("documents-link").href = `/app/documents.html?dossier=${dossier}`;
   }
+  const people = info ? participantsOf(info, me) : [];
+  byId("participants").hidden = people.length === 0;
+  byId("participants").textContent = fill(strings.participants, { names: people.map((person) => person.name).join(", ") });
+  const names = new Map(people.map((person) => [person.user, person.name]));
+  if (info) names.set(info.clientUserId, info.company);
+  for (const expert of info?.experts ?? []) names.set(expert.userId, expert.name);
+  /** @param {number} user */
+  const nameOf = (user) => (user === me ? strings.you ?? "" : names.get(user) ?? strings.other ?? "");
 
   const replica = engine.shown;
   const messages = messagesOf(replica, conversation);
   const receipts = receiptsOf(replica, conversation);
   const readByOthers = Math.max(0, ...[...receipts].filter(([user]) => user !== me).map(([, upTo]) => upTo));
-  const visible = messages.slice(-shown);
-  byId("older").hidden = messages.length <= shown;
+  const searching = query.trim() !== "";
+  const found = searchMessages(messages, query);
+  const visible = searching ? found : messages.slice(-shown);
+  byId("search-count").textContent = searching ? fill(strings.searchCount, { n: found.length }) : "";
+  byId("older").hidden = searching || messages.length <= shown;
   const list = byId("messages");
   const active = document.activeElement;
   const busy = editing !== null && active?.tagName === "TEXTAREA" && list.contains(active); // not under the user's typing
   if (!busy) {
-    list.replaceChildren(...visible.map((message) => messageItem(engine, strings, message, me, readByOthers)));
+    list.replaceChildren(...visible.map((message) => messageItem(engine, strings, message, me, readByOthers, nameOf)));
   }
 
   // Read receipt: up to the newest message from someone else, once (it only moves forward).
@@ -50,7 +76,6 @@ function render({ engine, strings }) {
     engine.change("readReceipt", "update", `${conversation}:${me}`, { readUpTo: newest }).catch(() => {});
   }
 
-  const ratingKey = dossier !== null ? directory.ratings[dossier] ?? hints.rating : null;
   const section = byId("rating");
   section.hidden = engine.session.user.role !== "client" || !ratingKey;
   if (ratingKey && !section.hidden) {
@@ -68,12 +93,13 @@ function render({ engine, strings }) {
 /**
  * @param {import("./engine.js").Engine} engine @param {import("./ui.js").Strings} strings
  * @param {import("./views.js").MessageView} message @param {number} me @param {number} readByOthers
+ * @param {(user: number) => string} nameOf
  */
-function messageItem(engine, strings, message, me, readByOthers) {
+function messageItem(engine, strings, message, me, readByOthers, nameOf) {
   const own = message.author === me;
   const waiting = isPending(engine, message.id);
   const state = own ? (waiting ? strings.waiting : readByOthers >= message.at ? strings.read : strings.sent) : null;
-  const meta = el("p", { class: "meta" }, el("strong", {}, own ? strings.you ?? "" : strings.other ?? ""), ` · ${formatDate(message.at)}`,
+  const meta = el("p", { class: "meta" }, el("strong", {}, nameOf(message.author)), ` · ${formatDate(message.at)}`,
     message.edited ? ` · ${strings.edited}` : "", state ? el("span", { class: "receipt" }, ` · ${state}`) : null);
   let body;
   if (message.deleted) {
@@ -85,20 +111,20 @@ function messageItem(engine, strings, message, me, readByOthers) {
       editing = null;
       const text = /** @type {HTMLTextAreaElement} */ (area).value;
       if (text.trim() && text !== message.body) await engine.change("message", "update", message.id, { body: text });
-      else render({ engine, strings });
+      else rerender();
     } }, area, el("button", { type: "submit" }, strings.save ?? ""), " ",
     el("button", { type: "button", class: "secondary", onclick: () => {
       editing = null;
-      render({ engine, strings });
+      rerender();
     } }, strings.cancel ?? ""));
     queueMicrotask(() => area.focus());
   } else {
-    body = el("p", { class: "body" }, message.body);
+    body = el("p", { class: "body" }, ...messageSegments(message.body).map((part) => ("href" in part ? el("a", { href: part.href }, part.text) : part.text)));
   }
   const actions = own && !message.deleted && editing !== message.id ? el("p", { class: "actions" },
     el("button", { type: "button", class: "link", onclick: () => {
       editing = message.id;
-      render({ engine, strings });
+      rerender();
     } }, strings.edit ?? ""), " ",
     el("button", { type: "button", class: "link", onclick: async () => {
       if (confirm(strings.confirmDelete ?? "")) await engine.change("message", "delete", message.id, {});
@@ -112,13 +138,79 @@ function isPending(engine, record) {
   return false;
 }
 
-/** @param {{engine: import("./engine.js").Engine, strings: import("./ui.js").Strings}} app */
-async function ready({ engine, strings }) {
+/** Renders again (set by `ready`). */
+let rerender = () => {};
+
+/**
+ * A file as an attachment: a new document of the dossier ("other"), its bytes uploaded with
+ * progress, then a message naming it with a link to the dossier's documents.
+ * @param {import("./ui.js").App} app @param {File} file
+ */
+async function attach({ engine, strings, account }, file) {
+  const state = byId("attach-state");
+  const bar = byId("attach-progress");
+  const { dossier } = context(account);
+  if (dossier === null || conversation === null) {
+    state.textContent = strings.attachNoDossier ?? "";
+    return;
+  }
+  if (!navigator.onLine) {
+    state.textContent = strings.uploadOffline ?? "";
+    return;
+  }
+  try {
+    const document = await createDocument(engine, { dossier, title: file.name, category: "other" }, strings.refused ?? "");
+    bar.hidden = false;
+    bar.value = 0;
+    await uploadVersion(engine, document, file, (percent) => {
+      bar.value = percent;
+      state.textContent = fill(strings.uploading, { n: percent });
+    });
+    await engine.change("message", "insert", engine.newRecordId(), { conversation, body: fill(strings.attachmentMessage, { name: file.name, dossier }) });
+    state.textContent = strings.uploaded ?? "";
+  } catch (error) {
+    state.textContent = fill(strings.uploadFailed, { message: error instanceof Error ? error.message : String(error) });
+  } finally {
+    bar.hidden = true;
+  }
+}
+
+/** @param {import("./ui.js").App} app */
+async function ready(app) {
+  const { engine, strings, account } = app;
   if (conversation === null) return;
-  directory = withHints((await engine.store.meta("directory")) ?? emptyDirectory(), hints);
-  await engine.store.setMeta({ directory });
+  rerender = () => render(app);
+  await account.addHints(hints);
   engine.watch(conversation);
-  render({ engine, strings });
+  rerender();
+
+  const picker = byId("attach-file");
+  picker.addEventListener("change", async () => {
+    const file = picker.files?.[0];
+    if (file) await attach(app, file);
+    picker.value = "";
+  });
+  const area = byId("conversation");
+  const zone = byId("attach-zone");
+  area.addEventListener("dragover", (/** @type {DragEvent} */ event) => {
+    if (!event.dataTransfer?.types.includes("Files")) return;
+    event.preventDefault();
+    zone.classList.add("over");
+  });
+  area.addEventListener("dragleave", (/** @type {DragEvent} */ event) => {
+    if (!area.contains(/** @type {Node | null} */ (event.relatedTarget))) zone.classList.remove("over");
+  });
+  area.addEventListener("drop", async (/** @type {DragEvent} */ event) => {
+    const file = event.dataTransfer?.files[0];
+    if (!file) return;
+    event.preventDefault();
+    zone.classList.remove("over");
+    await attach(app, file);
+  });
+  byId("message-search").addEventListener("input", () => {
+    query = byId("message-search").value;
+    rerender();
+  });
 
   byId("composer").addEventListener("submit", async (/** @type {SubmitEvent} */ event) => {
     event.preventDefault();
@@ -147,11 +239,14 @@ async function ready({ engine, strings }) {
   });
   byId("older").addEventListener("click", () => {
     shown += PAGE;
-    render({ engine, strings });
+    rerender();
   });
   byId("export").addEventListener("click", () => {
     const me = engine.session?.user.id;
-    const text = conversationText(messagesOf(engine.shown, conversation), (message) => (message.author === me ? strings.you ?? "" : strings.other ?? ""), formatDate);
+    const info = context(account).info;
+    /** @param {number} user */
+    const name = (user) => (user === me ? strings.you : user === info?.clientUserId ? info.company : info?.experts.find((expert) => expert.userId === user)?.name) ?? strings.other ?? "";
+    const text = conversationText(messagesOf(engine.shown, conversation), (message) => name(message.author), formatDate);
     const url = URL.createObjectURL(new Blob([text], { type: "text/plain;charset=utf-8" }));
     const link = el("a", { href: url, download: `conversation-${conversation}.txt` });
     document.body.append(link);
@@ -169,7 +264,7 @@ async function ready({ engine, strings }) {
     await engine.change("rating", action, key, { score, comment: byId("rating-comment").value });
     byId("rating-state").textContent = strings.ratingSaved ?? "";
   });
-  document.addEventListener("visibilitychange", () => render({ engine, strings }));
+  document.addEventListener("visibilitychange", rerender);
 }
 
 boot({ render, ready });

@@ -4,10 +4,10 @@
 // Uploading needs the network (the bytes go straight to the server, which then creates the
 // version through sync); creating the document itself is an ordinary synced change.
 
-import { hintsFromSearch } from "./directory.js";
-import { formatHLC } from "./hlc.js";
+import { dossierById, hintsFromSearch } from "./directory.js";
 import { PROTOCOL_VERSION } from "./protocol.js";
 import { boot, byId, el, fill, formatBytes, formatDate } from "./ui.js";
+import { createDocument, uploadVersion } from "./upload.js";
 import { documentsOf } from "./views.js";
 
 const dossier = hintsFromSearch(location.search).dossier;
@@ -15,11 +15,12 @@ const dossier = hintsFromSearch(location.search).dossier;
 /** @param {string} prefix @param {string} value */
 const key = (prefix, value) => prefix + value[0].toUpperCase() + value.slice(1);
 
-/** @param {{engine: import("./engine.js").Engine, strings: import("./ui.js").Strings}} app */
-function render({ engine, strings }) {
+/** @param {import("./ui.js").App} app */
+function render({ engine, strings, account }) {
   if (dossier === null) return;
   byId("documents").hidden = false;
-  const title = fill(strings.documentsOf, { n: dossier });
+  const info = dossierById(account.account, dossier);
+  const title = fill(strings.documentsOf, { n: dossier }) + (info ? ` — ${info.productName}` : "");
   byId("documents-title").textContent = title;
   document.title = `${title} · FinancialTracker`;
   const documents = documentsOf(engine.shown, dossier);
@@ -54,39 +55,6 @@ async function download(engine, version, fileName) {
   setTimeout(() => URL.revokeObjectURL(url), 10_000);
 }
 
-/**
- * PUTs the bytes with progress (XMLHttpRequest: fetch has no upload progress).
- * @param {import("./engine.js").Engine} engine @param {string} document @param {File} file @param {(percent: number) => void} progress
- * @returns {Promise<void>}
- */
-function upload(engine, document, file, progress) {
-  return new Promise((resolve, reject) => {
-    if (!engine.clock) return reject(new Error("no clock"));
-    const version = engine.newRecordId();
-    const query = new URLSearchParams({ fileName: file.name, hlc: formatHLC(engine.clock.now()) });
-    const request = new XMLHttpRequest();
-    request.open("PUT", `/api/v1/documents/${encodeURIComponent(document)}/versions/${encodeURIComponent(version)}?${query}`);
-    request.setRequestHeader("authorization", `Bearer ${engine.api.token}`);
-    request.setRequestHeader("FT-Protocol", String(PROTOCOL_VERSION));
-    request.setRequestHeader("content-type", "application/octet-stream");
-    request.upload.onprogress = (event) => {
-      if (event.lengthComputable) progress(Math.round((event.loaded / event.total) * 100));
-    };
-    request.onload = () => {
-      if (request.status === 200 || request.status === 201) resolve();
-      else {
-        let message = `HTTP ${request.status}`;
-        try {
-          message = JSON.parse(request.responseText).message ?? message;
-        } catch {}
-        reject(new Error(message));
-      }
-    };
-    request.onerror = () => reject(new Error("réseau"));
-    request.send(file);
-  });
-}
-
 /** @param {{engine: import("./engine.js").Engine, strings: import("./ui.js").Strings}} app */
 function ready({ engine, strings }) {
   if (dossier === null) return;
@@ -118,14 +86,11 @@ function ready({ engine, strings }) {
     try {
       let document = byId("upload-target").value;
       if (!document) {
-        document = engine.newRecordId();
         const title = byId("upload-title").value.trim() || file.name;
-        await engine.change("document", "insert", document, { dossier, title, category: byId("upload-category").value });
-        const report = await engine.flush();
-        if (report?.rejected.some(({ operation }) => operation.record === document)) throw new Error(strings.refused ?? "");
+        document = await createDocument(engine, { dossier, title, category: byId("upload-category").value }, strings.refused ?? "");
       }
       bar.hidden = false;
-      await upload(engine, document, file, (percent) => {
+      await uploadVersion(engine, document, file, (percent) => {
         bar.value = percent;
         state.textContent = fill(strings.uploading, { n: percent });
       });

@@ -1,19 +1,23 @@
 // @ts-check
-// "Mes dossiers" (a client) / "Mes missions" (an expert): the conversations, the dossiers'
-// documents and every step with its progress, updated live; a step can be moved from here.
+// "Mes dossiers" (a client) / "Mes missions" (an expert): one entry per dossier (from the account,
+// cached for offline use): product, status, the expert(s) or the client's company, the links to
+// its conversation and documents, and its steps in order with their progress — the progress and
+// status from the synced replica, so they move live; a step can be moved from here. Steps and
+// conversations the account does not place (not fetched yet) are listed apart.
 
-import { emptyDirectory } from "./directory.js";
+import { dossiersForHome, participantsOf } from "./directory.js";
 import { STEP_STATUSES_BY_ROLE } from "./validate.js";
 import { boot, byId, el, fill, formatDate } from "./ui.js";
-import { conversationsOf, dossiersOf, documentsOf, messagesOf, stepsOf } from "./views.js";
+import { conversationsOf, documentsOf, messagesOf, stepsOf } from "./views.js";
 
 /** @typedef {import("./ui.js").Strings} Strings */
+/** @typedef {import("./views.js").StepView} StepView */
 
 /** "in_progress" → the strings' key "statusInProgress". @param {string} prefix @param {string} value */
 const key = (prefix, value) => prefix + value.split("_").map((part) => part[0].toUpperCase() + part.slice(1)).join("");
 
-/** @param {{engine: import("./engine.js").Engine, strings: Strings}} app */
-async function render({ engine, strings }) {
+/** @param {import("./ui.js").App} app */
+async function render({ engine, strings, account }) {
   const session = engine.session;
   if (!session) return;
   const role = session.user.role;
@@ -23,56 +27,90 @@ async function render({ engine, strings }) {
   byId("admin-note").hidden = role !== "admin";
   byId("admin-note").textContent = strings.adminNote ?? "";
   byId("home").hidden = false;
+  const stale = byId("directory-stale");
+  stale.hidden = navigator.onLine || account.account.fetchedAt === 0;
+  stale.textContent = fill(strings.directoryStale, { date: formatDate(account.account.fetchedAt) });
+
+  // Not while the user is choosing a step's status: the list would be rebuilt under them.
+  if (byId("home").contains(document.activeElement) && document.activeElement?.tagName === "SELECT") return;
   const replica = engine.shown;
-  /** @type {import("./directory.js").Directory} */
-  const directory = (await engine.store.meta("directory")) ?? emptyDirectory();
-
-  const conversations = conversationsOf(replica);
-  byId("conversation-list").replaceChildren(...(conversations.length ? conversations.map((conversation) => {
-    const dossier = directory.conversations[conversation];
-    const query = new URLSearchParams({ conversation: String(conversation) });
-    if (dossier !== undefined) {
-      query.set("dossier", String(dossier));
-      if (directory.ratings[dossier]) query.set("note", directory.ratings[dossier]);
-    }
-    const messages = messagesOf(replica, conversation).filter((message) => !message.deleted);
-    const last = messages.at(-1);
-    return el("li", { dataset: { conversation: String(conversation) } },
-      el("a", { href: `/app/conversation.html?${query}` }, fill(strings.conversation, { n: conversation })),
-      dossier !== undefined ? ` · ${fill(strings.dossier, { n: dossier })}` : "",
-      last ? el("p", { class: "muted snippet" }, `${formatDate(last.at)} — ${last.body.slice(0, 120)}`) : null);
-  }) : [el("li", { class: "muted" }, strings.none ?? "")]));
-
-  const dossiers = [...new Set([...dossiersOf(replica), ...Object.values(directory.conversations)])].sort((a, b) => a - b);
-  byId("dossier-list").replaceChildren(...(dossiers.length ? dossiers.map((dossier) => el("li", { dataset: { dossier: String(dossier) } },
-    el("a", { href: `/app/documents.html?dossier=${dossier}` }, fill(strings.documentsOf, { n: dossier })),
-    ` (${documentsOf(replica, dossier).length})`)) : [el("li", { class: "muted" }, strings.none ?? "")]));
-
-  const list = byId("step-list");
-  if (list.contains(document.activeElement) && document.activeElement?.tagName === "SELECT") return; // not while choosing
+  const live = new Map(stepsOf(replica).map((step) => [step.id, step]));
   const allowed = STEP_STATUSES_BY_ROLE[role] ?? [];
-  const steps = stepsOf(replica);
-  list.replaceChildren(...(steps.length ? steps.map((step) => {
-    const label = fill(strings.step, { n: step.id });
-    const select = el("select", { id: `step-${step.id}-status`, name: "status" },
-      ...allowed.map((status) => el("option", { value: status, selected: status === step.status }, strings[key("status", status)] ?? status)));
-    const form = el("form", { class: "step-move", onsubmit: async (/** @type {SubmitEvent} */ event) => {
-      event.preventDefault();
-      const status = /** @type {HTMLSelectElement} */ (select).value;
-      /** @type {Record<string, number | string>} */
-      const fields = { status };
-      if (status === "completed") fields.progress = 100;
-      await engine.change("step", "update", step.id, fields);
-    } },
-      el("label", { for: `step-${step.id}-status` }, `${strings.moveTo} `), select, " ", el("button", { type: "submit", class: "secondary" }, strings.save ?? "OK"));
-    return el("li", { dataset: { step: step.id, status: step.status, progress: String(step.progress) } },
-      el("strong", {}, label), " — ", el("span", { class: `step-status status-${step.status}` }, strings[key("status", step.status)] ?? step.status),
-      ` · ${strings[key("priority", step.priority)] ?? step.priority}`,
-      step.dueAt ? ` · ${strings.due} ${formatDate(step.dueAt)}` : "",
-      el("progress", { max: 100, value: step.progress, "aria-label": `${label} : ${step.progress} %` }), ` ${step.progress} %`,
-      step.conflicts.length ? el("p", { class: "muted" }, `${strings.conflicts} : ${step.conflicts.map((c) => `${c.field} = ${c.value}`).join(", ")}`) : null,
-      allowed.length ? form : null);
-  }) : [el("li", { class: "muted" }, strings.none ?? "")]));
+  const dossiers = dossiersForHome(account.account);
+  const placedSteps = new Set();
+  const placedConversations = new Set();
+
+  byId("dossier-list").replaceChildren(...(dossiers.length ? dossiers.map((dossier) => {
+    const people = participantsOf(dossier, session.user.id);
+    const experts = people.filter((person) => person.role === "expert").map((person) => person.name);
+    const who = role === "client" ? (experts.length ? fill(strings.expertsOf, { names: experts.join(", ") }) : strings.noExpert ?? "")
+      : fill(strings.clientOf, { name: dossier.company });
+    if (dossier.conversation !== undefined) placedConversations.add(dossier.conversation);
+    const steps = [...dossier.steps].sort((a, b) => a.position - b.position).map((step) => {
+      placedSteps.add(String(step.id));
+      const synced = live.get(String(step.id));
+      return stepItem(engine, strings, allowed, synced ?? { id: String(step.id), status: step.status, progress: step.progress, priority: "normal", dueAt: step.dueAt ? Date.parse(step.dueAt) : null, conflicts: [] },
+        { type: step.type, assignee: step.assigneeRole, position: step.position });
+    });
+    const documentCount = documentsOf(replica, dossier.id).length;
+    return el("li", { id: `dossier-${dossier.id}`, class: "dossier", dataset: { dossier: String(dossier.id), status: dossier.status } },
+      el("h2", {}, dossier.productName, " ", el("span", { class: `dossier-status status-${dossier.status}` }, `· ${strings[key("dossierStatus", dossier.status)] ?? dossier.status}`)),
+      el("p", { class: "muted" }, fill(strings.dossier, { n: dossier.id }), ` · ${role === "client" ? dossier.company : ""}${role === "client" ? " · " : ""}`, el("span", { class: "participants" }, who)),
+      el("p", { class: "links" },
+        dossier.conversation !== undefined ? el("a", { class: "conversation-link", href: `/app/conversation.html?conversation=${dossier.conversation}` }, strings.conversationOf ?? "") : null,
+        dossier.conversation !== undefined ? " · " : "",
+        el("a", { class: "documents-link", href: `/app/documents.html?dossier=${dossier.id}` }, `${strings.documents ?? ""} (${documentCount})`)),
+      conversationSnippet(replica, dossier.conversation),
+      el("ol", { class: "app-list steps" }, ...steps));
+  }) : [el("li", { class: "muted" }, strings.myDossiersEmpty ?? "")]));
+
+  // What the account does not place yet (first start offline, or a dossier just assigned).
+  const conversations = conversationsOf(replica).filter((conversation) => !placedConversations.has(conversation));
+  const directory = account.directory;
+  byId("conversation-list").replaceChildren(...conversations.map((conversation) => {
+    const dossier = directory.conversations[conversation];
+    return el("li", { dataset: { conversation: String(conversation) } },
+      el("a", { href: `/app/conversation.html?conversation=${conversation}` }, fill(strings.conversation, { n: conversation })),
+      dossier !== undefined ? ` · ${fill(strings.dossier, { n: dossier })}` : "", conversationSnippet(replica, conversation));
+  }));
+  const others = [...live.values()].filter((step) => !placedSteps.has(step.id));
+  byId("step-list").replaceChildren(...others.map((step) => stepItem(engine, strings, allowed, step, null)));
+  byId("others").hidden = conversations.length === 0 && others.length === 0;
+}
+
+/** The last message of a conversation, as a line. @param {import("./merge.js").Replica} replica @param {number | undefined} conversation */
+function conversationSnippet(replica, conversation) {
+  if (conversation === undefined) return null;
+  const last = messagesOf(replica, conversation).filter((message) => !message.deleted).at(-1);
+  return last ? el("p", { class: "muted snippet" }, `${formatDate(last.at)} — ${last.body.slice(0, 120)}`) : null;
+}
+
+/**
+ * A step with its state, progress and (when the role may) a form to move it.
+ * @param {import("./engine.js").Engine} engine @param {Strings} strings @param {string[]} allowed @param {StepView} step
+ * @param {{type: string, assignee: string, position: number} | null} about
+ */
+function stepItem(engine, strings, allowed, step, about) {
+  const label = about ? `${about.position}. ${strings[key("stepType", about.type)] ?? about.type}` : fill(strings.step, { n: step.id });
+  const select = el("select", { id: `step-${step.id}-status`, name: "status" },
+    ...allowed.map((status) => el("option", { value: status, selected: status === step.status }, strings[key("status", status)] ?? status)));
+  const form = el("form", { class: "step-move", onsubmit: async (/** @type {SubmitEvent} */ event) => {
+    event.preventDefault();
+    const status = /** @type {HTMLSelectElement} */ (select).value;
+    /** @type {Record<string, number | string>} */
+    const fields = { status };
+    if (status === "completed") fields.progress = 100;
+    await engine.change("step", "update", step.id, fields);
+  } },
+    el("label", { for: `step-${step.id}-status` }, `${strings.moveTo} `), select, " ", el("button", { type: "submit", class: "secondary" }, strings.save ?? "OK"));
+  const mayMove = allowed.length > 0 && (!about || about.assignee === engine.session?.user.role || engine.session?.user.role === "admin");
+  return el("li", { dataset: { step: step.id, status: step.status, progress: String(step.progress) } },
+    el("strong", {}, label), " — ", el("span", { class: `step-status status-${step.status}` }, strings[key("status", step.status)] ?? step.status),
+    about ? ` · ${strings[key("assignee", about.assignee)] ?? about.assignee}` : ` · ${strings[key("priority", step.priority)] ?? step.priority}`,
+    step.dueAt ? ` · ${strings.due} ${formatDate(step.dueAt)}` : "",
+    el("progress", { max: 100, value: step.progress, "aria-label": `${label} : ${step.progress} %` }), ` ${step.progress} %`,
+    step.conflicts.length ? el("p", { class: "muted" }, `${strings.conflicts} : ${step.conflicts.map((c) => `${c.field} = ${c.value}`).join(", ")}`) : null,
+    mayMove ? form : null);
 }
 
 boot({ render });

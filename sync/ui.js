@@ -4,11 +4,14 @@
 // changes, the sign-in form, and a few DOM helpers that only ever set text (user content is
 // never parsed as HTML). The French strings come from the page (#app-strings, from fr.json).
 
+import { Account } from "./account.js";
 import { Engine } from "./engine.js";
+import { targetHref } from "./notifications.js";
 import { LocalStore } from "./store.js";
 import { SYNC_TAG } from "./worker-sync.js";
 
 /** @typedef {{[key: string]: string | undefined}} Strings */
+/** @typedef {{engine: Engine, strings: Strings, account: Account}} App */
 
 /**
  * An element with properties and children; strings become text nodes.
@@ -56,10 +59,18 @@ function refusalText(strings, code) {
   return strings[key] ?? code;
 }
 
+/**
+ * The worker controls the whole site (the server sends `Service-Worker-Allowed: /` for it), so
+ * that public pages once visited stay readable offline. A registration of an older app with scope
+ * /app/ would win over it for the app's pages: it is removed.
+ */
 async function registerWorker() {
   if (!("serviceWorker" in navigator)) return;
   try {
-    await navigator.serviceWorker.register("/app/sw.js", { type: "module", scope: "/app/" });
+    await navigator.serviceWorker.register("/app/sw.js", { type: "module", scope: "/" });
+    for (const registration of await navigator.serviceWorker.getRegistrations()) {
+      if (new URL(registration.scope).pathname !== "/") await registration.unregister();
+    }
   } catch {
     // No worker (an old browser, a private window): the app still works online.
   }
@@ -74,15 +85,47 @@ function requestBackgroundSync() {
 }
 
 /**
- * Starts a page: the engine, the worker, the status line, notices and sign-in. `render` is called
- * when signed in and whenever the replica changes.
- * @param {{render: (app: {engine: Engine, strings: Strings}) => unknown, ready?: (app: {engine: Engine, strings: Strings}) => unknown}} page
+ * The notification centre in the header: the unread count on every page, the list (the last one
+ * known when offline), mark one or all read.
+ * @param {Account} account @param {Strings} strings @param {boolean} signedIn
+ */
+function renderNotifications(account, strings, signedIn) {
+  const state = account.notifications;
+  const toggle = byId("notifications-toggle");
+  if (!toggle) return;
+  toggle.hidden = !signedIn;
+  if (!signedIn) byId("notification-centre").hidden = true;
+  const count = byId("unread-count");
+  count.dataset.count = String(state.unread);
+  count.textContent = String(state.unread);
+  byId("unread-text").textContent = fill(strings.notificationsUnread, { n: state.unread });
+  byId("notifications-stale").hidden = navigator.onLine || state.fetchedAt === 0;
+  byId("notifications-read-all").disabled = state.unread === 0;
+  byId("notification-list").replaceChildren(...(state.notifications.length ? state.notifications.map((notification) => {
+    const href = targetHref(notification.target);
+    const unread = !notification.readAt;
+    return el("li", { class: unread ? "notification unread" : "notification", dataset: { notification: String(notification.id), kind: notification.kind, read: String(!unread) } },
+      el("p", {}, el("strong", {}, notification.title), ` · ${formatDate(Date.parse(notification.createdAt))}`),
+      notification.body ? el("p", { class: "body" }, notification.body) : null,
+      el("p", { class: "actions" },
+        href ? el("a", { href, onclick: () => { if (unread) account.markRead({ ids: [notification.id] }); } }, strings.open ?? "") : null, " ",
+        unread ? el("button", { type: "button", class: "link mark-read", onclick: () => account.markRead({ ids: [notification.id] }) }, strings.markRead ?? "") : null));
+  }) : [el("li", { class: "muted" }, strings.notificationsNone ?? "")]));
+}
+
+/**
+ * Starts a page: the engine, the account (dossiers, notifications), the worker, the status line,
+ * notices and sign-in. `render` is called when signed in and whenever the replica or the
+ * account's dossiers change.
+ * @param {{render: (app: App) => unknown, ready?: (app: App) => unknown}} page
  */
 export async function boot({ render, ready }) {
   /** @type {Strings} */
   const strings = byId("app-strings")?.dataset ?? {};
   const engine = new Engine({ baseURL: location.origin, store: new LocalStore(), requestBackgroundSync });
-  const app = { engine, strings };
+  const account = new Account({ api: engine.api, store: engine.store });
+  /** @type {App} */
+  const app = { engine, strings, account };
   registerWorker();
 
   const renderStatus = () => {
@@ -129,13 +172,42 @@ export async function boot({ render, ready }) {
       render(app);
     });
   });
+  // The account: refreshed on start, sign-in, `online`, and (debounced) when the server's changes
+  // arrive — a message from someone else comes with a notification, a step with its dossier's state.
+  const showNotifications = () => renderNotifications(account, strings, engine.session !== null);
+  account.addEventListener("notifications", showNotifications);
+  account.addEventListener("account", () => {
+    if (engine.session) render(app);
+  });
+  /** @type {any} */
+  let refreshTimer = null;
+  const refreshSoon = () => {
+    clearTimeout(refreshTimer);
+    refreshTimer = setTimeout(() => {
+      if (engine.session && navigator.onLine) account.refresh();
+    }, 300);
+  };
+  engine.addEventListener("change", (event) => {
+    if (/** @type {CustomEvent} */ (event).detail?.confirmed) refreshSoon();
+  });
+  byId("notifications-toggle")?.addEventListener("click", (/** @type {MouseEvent} */ event) => {
+    event.preventDefault();
+    const centre = byId("notification-centre");
+    centre.hidden = !centre.hidden;
+    if (!centre.hidden) centre.scrollIntoView?.({ block: "nearest" });
+  });
+  byId("notifications-read-all")?.addEventListener("click", () => account.markRead({ all: true }));
+
   engine.addEventListener("session", (event) => {
     const detail = /** @type {CustomEvent} */ (event).detail;
+    if (detail.session) account.refresh();
+    else if (!detail.reason) account.clear();
     const reason = byId("sign-in-reason");
     reason.hidden = !detail.reason;
     reason.textContent = strings.signInAgain ?? "";
     showSession();
     renderStatus();
+    showNotifications();
   });
 
   byId("sign-in").addEventListener("submit", async (/** @type {SubmitEvent} */ event) => {
@@ -152,7 +224,11 @@ export async function boot({ render, ready }) {
   });
   byId("sign-out").addEventListener("click", () => engine.signOut());
 
-  addEventListener("online", () => engine.connect());
+  addEventListener("online", () => {
+    engine.connect();
+    account.refresh();
+  });
+  addEventListener("offline", showNotifications);
   addEventListener("offline", () => engine.disconnect());
   navigator.serviceWorker?.addEventListener("message", (event) => {
     if (event.data?.type === "outbox-flushed") engine.reloadFromStorage();
@@ -162,8 +238,11 @@ export async function boot({ render, ready }) {
     if (engine.session && navigator.onLine && (engine.pendingCount > 0 || engine.live?.state === "stopped")) engine.connect();
   }, 10_000);
 
+  await account.load();
   await engine.start();
+  if (engine.session && navigator.onLine) account.refresh();
   showSession();
+  showNotifications();
   renderStatus();
   renderNotices();
   return app;

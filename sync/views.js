@@ -133,3 +133,50 @@ export function conversationText(messages, author, date) {
     .map((message) => `[${date(message.at)}] ${author(message)} : ${message.deleted ? "(message supprimé)" : message.body}${message.edited ? " (modifié)" : ""}`)
     .join("\n") + "\n";
 }
+
+/**
+ * Text as the conversation's search compares it: canonical decomposition without the combining
+ * marks (é → e, ç → c; œ and æ spelled out), lower case, runs of white space as one space.
+ * @param {string} text
+ */
+export function searchable(text) {
+  return text.normalize("NFKD").replace(/\p{M}+/gu, "").replace(/œ/giu, "oe").replace(/æ/giu, "ae").replace(/ß/gu, "ss")
+    .toLocaleLowerCase("fr").replace(/\s+/gu, " ").trim();
+}
+
+/**
+ * The messages whose text holds every word of `query` (accents and case ignored); deleted ones
+ * never match. An empty query keeps them all.
+ * @param {MessageView[]} messages @param {string} query @returns {MessageView[]}
+ */
+export function searchMessages(messages, query) {
+  const words = searchable(query).split(" ").filter(Boolean);
+  if (words.length === 0) return messages;
+  return messages.filter((message) => {
+    if (message.deleted) return false;
+    const text = searchable(message.body);
+    return words.every((word) => text.includes(word));
+  });
+}
+
+/** A path into the app that a message may link to (the documents or a conversation of a dossier). */
+const APP_LINK = /(^|\s)(\/app\/(?:documents|conversation|index)\.html(?:\?[A-Za-z0-9=&%_:-]*)?(?:#[A-Za-z0-9_-]*)?)(?=$|[\s.,;!?)])/g;
+
+/**
+ * A message's text cut into plain parts and links to the app's own pages (nothing else is ever a
+ * link: the page renders `text` as text and `href` only from this pattern).
+ * @param {string} body @returns {({text: string} | {text: string, href: string})[]}
+ */
+export function messageSegments(body) {
+  /** @type {({text: string} | {text: string, href: string})[]} */
+  const parts = [];
+  let last = 0;
+  for (const match of body.matchAll(APP_LINK)) {
+    const start = /** @type {number} */ (match.index) + match[1].length;
+    if (start > last) parts.push({ text: body.slice(last, start) });
+    parts.push({ text: match[2], href: match[2] });
+    last = start + match[2].length;
+  }
+  if (last < body.length) parts.push({ text: body.slice(last) });
+  return parts;
+}

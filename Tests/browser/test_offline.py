@@ -9,7 +9,12 @@ moves a step; the expert writes 2 meanwhile; the proxy must have carried nothing
 Back online, both show the same 5 new messages in the same order and the same step state; a forced
 resend of the client's outbox duplicates nothing; the other client's IndexedDB holds none of it; a
 tab closed with a pending change sends it when the app next opens; the rating is on the expert's
-public page after `ft generate`. Exits non-zero on any failure; prints 'N passed, N failed'.
+public page after `ft generate`. Also: the dossiers listed per dossier from the account API (ids
+come from /api/v1/me and /api/v1/me/dossiers; SQLite only checks the server's state), the
+notification centre (live unread count, mark all read, offline from IndexedDB), the worker's scope
+/ (public pages and search still work; offline, a visited public page from the cache, an unvisited
+one the offline page), attachments picked and dropped in the conversation, and its search.
+Exits non-zero on any failure; prints 'N passed, N failed'.
 
     FT=/path/to/ft /work/main/.venv/bin/python Tests/browser/test_offline.py
 """
@@ -24,6 +29,7 @@ import tempfile
 import threading
 import time
 import traceback
+import urllib.parse
 import urllib.request
 
 import websocket
@@ -209,7 +215,10 @@ class Browser:
             lambda d: condition(), message=f"{self.name}: {what}")
 
     def step_status(self, step):
-        return self.driver.execute_script("return document.querySelector(`#step-list li[data-step='${arguments[0]}']`)?.dataset.status ?? null", step)
+        return self.driver.execute_script("return document.querySelector(`li[data-step='${arguments[0]}']`)?.dataset.status ?? null", step)
+
+    def unread(self):
+        return self.driver.execute_script("const e = document.getElementById('unread-count'); return e && !document.getElementById('notifications-toggle').hidden ? Number(e.dataset.count) : null")
 
     def sign_in(self, email):
         self.get("/app/index.html")
@@ -315,6 +324,16 @@ def visible_to(port, email):
 
 
 
+def poll(condition, timeout=5):
+    """Waits until `condition()` is true (or the time is up); answers its last value."""
+    deadline = time.time() + timeout
+    while True:
+        value = condition()
+        if value or time.time() > deadline:
+            return value
+        time.sleep(0.2)
+
+
 def settle_offline(browser):
     """Once the page knows it is offline, a live-channel reconnection it had already scheduled
     (the backoff starts at 250-500 ms) has had time to run; only then is the proxy cut, so that
@@ -375,16 +394,23 @@ def run(port, base, data, site, generate, browsers):
     shared = sorted(client_conversations & expert_conversations)
     assert shared, "the client and the expert share no conversation"
     conversation = shared[0]
-    # What the sync API does not carry (see sync/README.md), from the database: the dossier of the
-    # conversation, the step the client may move, and the rating key <client>:<expert>.
-    dossier = db.execute("SELECT dossierId FROM conversation WHERE id = ?", (conversation,)).fetchone()[0]
-    step = str(db.execute("SELECT id FROM dossierStep WHERE dossierId = ? AND assigneeRole = 'client' AND status IN ('pending', 'overdue') ORDER BY position LIMIT 1",
-                          (dossier,)).fetchone()[0])
+    # What sync records do not carry, from the account API (GET /api/v1/me, /api/v1/me/dossiers):
+    # the dossier of the conversation, its steps, and the rating key <client>:<expert>.
+    session = api(port, "POST", "/api/v1/session", body={"email": "client@financialtracker.example", "password": PASSWORD})
+    me = api(port, "GET", "/api/v1/me", token=session["token"])
+    listed = api(port, "GET", "/api/v1/me/dossiers", token=session["token"])["dossiers"]
+    info = next(d for d in listed if d.get("conversation") == conversation)
+    dossier, client_id = info["id"], me["client"]
+    check(info["clientId"] == client_id and info["clientUserId"] == client_user, f"/api/v1/me names client {client_id}, the owner of dossier {dossier}")
+    expert_info = next(e for e in info["experts"] if e["userId"] == expert_user)
+    expert_id, slug, expert_name = expert_info["id"], expert_info["slug"], expert_info["name"]
+    steps_in_order = sorted(info["steps"], key=lambda s: s["position"])
+    step = str(next(s["id"] for s in steps_in_order if s["assigneeRole"] == "client" and s["status"] in ("pending", "overdue")))
+    refused_step = str(next(s["id"] for s in steps_in_order if s["assigneeRole"] != "client" and s["status"] != "in_progress"))
     assert step in client_steps and step in expert_steps
-    client_id = db.execute("SELECT id FROM client WHERE userId = ?", (client_user,)).fetchone()[0]
-    expert_id, slug = db.execute("SELECT id, slug FROM expert WHERE userId = ?", (expert_user,)).fetchone()
+    other_slug = next(name for name in sorted(os.listdir(os.path.join(site, "experts"))) if name != slug and os.path.isdir(os.path.join(site, "experts", name)))
     check(conversation not in other_conversations and step not in other_steps, f"client2 sees neither conversation {conversation} nor step {step} through the API")
-    path = f"/app/conversation.html?conversation={conversation}&dossier={dossier}&note={client_id}:{expert_id}"
+    path = f"/app/conversation.html?conversation={conversation}"
 
     proxies = {name: CountingProxy(port) for name in ("client", "expert", "client2")}
     client = Browser("client", f"http://127.0.0.1:{proxies['client'].port}")
@@ -398,6 +424,36 @@ def run(port, base, data, site, generate, browsers):
         browser.sign_in(email)
     check("Mes dossiers" in client.driver.find_element(By.CSS_SELECTOR, "main h1").text and "Mes missions" in expert.driver.find_element(By.CSS_SELECTOR, "main h1").text,
           "signed in: 'Mes dossiers' for the client, 'Mes missions' for the expert")
+    # "Mes dossiers" / "Mes missions" grouped per dossier, from the account API.
+    item = f"#dossier-list li[data-dossier='{dossier}']"
+    for browser, who in ((client, expert_name), (expert, info["company"])):
+        browser.wait(lambda b=browser: b.driver.find_elements(By.CSS_SELECTOR, item), what="dossier listed")
+        text = browser.driver.find_element(By.CSS_SELECTOR, item).text
+        links = browser.driver.execute_script("return [...document.querySelectorAll(arguments[0] + ' .links a')].map(a => a.getAttribute('href'))", item)
+        shown_steps = browser.driver.execute_script("return [...document.querySelectorAll(arguments[0] + ' li[data-step]')].map(li => li.dataset.step)", item)
+        check(info["productName"] in text and who in text and f"/app/conversation.html?conversation={conversation}" in links
+              and f"/app/documents.html?dossier={dossier}" in links and shown_steps == [str(s["id"]) for s in steps_in_order],
+              f"{browser.name}: dossier {dossier} listed with its product, {who!r}, its {len(shown_steps)} steps in order and links {links}")
+    check(not client.driver.find_elements(By.ID, f"step-{refused_step}-status") and client.driver.find_elements(By.ID, f"step-{step}-status"),
+          "the client may move its own step, and is offered no move on the expert's")
+    unread_before = client.unread()
+    check(unread_before is not None and unread_before == api(port, "GET", "/api/v1/me/notifications", token=session["token"])["unread"],
+          f"the header shows the client's unread notifications: {unread_before}")
+
+    # With the worker in control of the whole site (scope /), public pages work as before.
+    client.wait(lambda: client.driver.execute_script("return navigator.serviceWorker.getRegistration('/').then(r => r ? new URL(r.scope).pathname : null)") == "/", what="worker registered for /")
+    client.get(f"/experts/{slug}/")
+    client.wait(lambda: client.worker_controls(), what="worker controls a public page")
+    public_title = client.driver.title
+    client.get("/recherche/?q=" + urllib.parse.quote(expert_name.split()[-1]))
+    try:
+        client.wait(lambda: client.driver.find_elements(By.CSS_SELECTOR, f"#search-results [data-slug='{slug}']"), timeout=8, what="search results")
+        searched = True
+    except Exception:
+        searched = False
+    check(expert_name in public_title and searched and client.worker_controls(),
+          f"with the worker in control, the expert's public page ({public_title!r}) and the search page work")
+
     for browser in (client, expert):
         browser.get(path)
         browser.wait(lambda b=browser: b.worker_controls(), what="service worker in control")
@@ -405,6 +461,8 @@ def run(port, base, data, site, generate, browsers):
     for browser in (client, expert):
         browser.wait(lambda b=browser: len(b.messages()) == initial, what=f"{initial} messages")
     check(client.messages() == expert.messages(), f"both browsers show the conversation's {initial} messages")
+    expert.wait(lambda: expert.unread() is not None, what="expert's unread count")
+    expert_unread_before = expert.unread()
     other.get("/app/index.html")
     other.wait(lambda: other.driver.find_element(By.ID, "home").is_displayed(), what="client2 home")
 
@@ -418,6 +476,17 @@ def run(port, base, data, site, generate, browsers):
     client.wait(lambda: len(client.messages()) == initial, what="conversation shown offline")
     check(client.driver.execute_script("return navigator.onLine") is False and client.driver.find_element(By.ID, "connection").get_attribute("data-state") == "offline",
           "offline: the reloaded conversation page comes from the service worker and says it is offline")
+    participants = client.driver.find_element(By.ID, "participants").text
+    check(expert_name in participants and client.driver.find_element(By.ID, "rating").is_displayed() and client.unread() == unread_before,
+          f"offline, from IndexedDB: the participants ({participants!r}), the rating form (no key in the link) and the unread count ({client.unread()})")
+    client.get(f"/experts/{slug}/")
+    cached_title = client.driver.title
+    client.get(f"/experts/{other_slug}/")
+    unvisited = client.driver.find_element(By.TAG_NAME, "h1").text
+    check(expert_name in cached_title and "indisponible hors ligne" in unvisited,
+          f"offline: a visited public page comes from the cache ({cached_title!r}), an unvisited one is the offline page ({unvisited!r})")
+    client.get(path)
+    client.wait(lambda: len(client.messages()) == initial, what="conversation shown offline again")
     client_texts = [f"Hors ligne {n} — client" for n in (1, 2, 3)]
     for text in client_texts:
         client.send_message(text)
@@ -426,7 +495,7 @@ def run(port, base, data, site, generate, browsers):
     client.driver.find_element(By.ID, "rating-comment").send_keys(comment)
     client.driver.find_element(By.CSS_SELECTOR, "#rating-form button[type=submit]").click()
     client.get("/app/index.html")
-    client.wait(lambda: client.driver.find_elements(By.CSS_SELECTOR, f"#step-list li[data-step='{step}']"), what="steps offline")
+    client.wait(lambda: client.driver.find_elements(By.CSS_SELECTOR, f"#dossier-list li[data-step='{step}']"), what="steps offline")
     client.move_step(step, "in_progress")
     client.wait(lambda: client.step_status(step) == "in_progress",
                 what="step shown in progress at once")
@@ -470,9 +539,31 @@ def run(port, base, data, site, generate, browsers):
     check(ok and sorted(new) == sorted(client_texts + expert_texts), f"both browsers show the same {expected} messages in the same order: {new}")
     client.wait(lambda: int(client.driver.find_element(By.ID, "pending").get_attribute("data-count")) == 0, timeout=10, what="outbox empty")
     check(client.idb("outbox") == [], "the client's outbox is empty")
+
+    # Notifications: the expert's open page counts the client's 3 messages as they arrive live (no
+    # reload); the client's counts the expert's 2; "mark all read" reaches the server.
+    try:
+        expert.wait(lambda: expert.unread() == expert_unread_before + 3, timeout=8, what="expert's unread +3")
+    except Exception:
+        pass
+    check(expert.unread() == expert_unread_before + 3, f"the expert's unread count went {expert_unread_before} → {expert.unread()} live, without a reload")
+    try:
+        client.wait(lambda: client.unread() == unread_before + 2, timeout=8, what="client's unread +2")
+    except Exception:
+        pass
+    client.driver.find_element(By.ID, "notifications-toggle").click()
+    kinds = client.driver.execute_script("return [...document.querySelectorAll('#notification-list li[data-notification]')].map(li => [li.dataset.kind, li.dataset.read, li.querySelector('a')?.getAttribute('href')])")
+    unread_links = [href for kind, read, href in kinds if kind == "message" and read == "false"]
+    check(client.unread() == unread_before + 2 and len(unread_links) == 2 and all(href == path for href in unread_links),
+          f"the client's notification centre: {client.unread()} unread, the expert's 2 messages linking to the conversation")
+    client.driver.find_element(By.ID, "notifications-read-all").click()
+    client.wait(lambda: client.unread() == 0, what="all read")
+    poll(lambda: api(port, "GET", "/api/v1/me/notifications", token=session["token"])["unread"] == 0)
+    server_unread = api(port, "GET", "/api/v1/me/notifications", token=session["token"])["unread"]
+    check(server_unread == 0, f"'tout marquer comme lu': 0 unread shown, {server_unread} on the server")
     status = db.execute("SELECT status FROM dossierStep WHERE id = ?", (int(step),)).fetchone()[0]
     expert.get("/app/index.html")
-    expert.wait(lambda: expert.driver.find_elements(By.CSS_SELECTOR, f"#step-list li[data-step='{step}']"), what="expert steps")
+    expert.wait(lambda: expert.driver.find_elements(By.CSS_SELECTOR, f"#dossier-list li[data-step='{step}']"), what="expert steps")
     expert_status = expert.step_status(step)
     check(status == "in_progress" and expert_status == "in_progress", f"step {step}: server {status}, expert's browser {expert_status}")
     rating = db.execute("SELECT score, comment FROM rating WHERE clientId = ? AND expertId = ?", (client_id, expert_id)).fetchone()
@@ -518,19 +609,23 @@ def run(port, base, data, site, generate, browsers):
     receipt = client.driver.execute_script("return [...document.querySelectorAll('#messages li.own .receipt')].map(e => e.textContent)")
     check(any("Lu" in r for r in receipt), f"read receipts on the client's messages: {receipt}")
 
-    # A change the server refuses: the client moves the expert's step; it is undone and said.
-    refused_step = str(db.execute("SELECT id FROM dossierStep WHERE dossierId = ? AND assigneeRole <> 'client' AND status <> 'in_progress' ORDER BY position LIMIT 1", (dossier,)).fetchone()[0])
+    # A change the server refuses (the page offers no move on the expert's step, so it is put in
+    # the outbox as a stale tab or another device would leave it): sent on start, undone and said.
     client.get("/app/index.html")
-    client.wait(lambda: client.driver.find_elements(By.CSS_SELECTOR, f"#step-list li[data-step='{refused_step}']"), what="steps")
+    client.wait(lambda: client.driver.find_elements(By.CSS_SELECTOR, f"#dossier-list li[data-step='{refused_step}']"), what="steps")
     before_status = client.step_status(refused_step)
-    client.move_step(refused_step, "in_progress")
+    client.put_outbox([{"id": f"refused-{int(time.time() * 1000)}", "collection": "step", "action": "update", "record": refused_step,
+                        "fields": {"status": "in_progress"}, "hlc": f"{int(time.time() * 1000):016d}-00000-testrefusal1",
+                        "actor": {"user": client_user, "role": "client"}}])
+    client.driver.refresh()
     try:
         client.wait(lambda: client.driver.find_element(By.ID, "notices").is_displayed(), timeout=8, what="refusal notice")
         notice = client.driver.find_element(By.ID, "notice-list").text
     except Exception:
         notice = ""
     after_status = client.step_status(refused_step)
-    check("refusé" in notice and after_status == before_status, f"refused step change undone ({before_status} → {after_status}) and shown: {notice!r}")
+    check("refusé" in notice and after_status == before_status and client.idb("outbox") == [],
+          f"refused step change undone ({before_status} → {after_status}) and shown: {notice!r}")
 
     # A document uploaded with progress, then listed with its version.
     upload_path = os.path.join(os.path.dirname(data), "releve-offline.txt")
@@ -548,6 +643,56 @@ def run(port, base, data, site, generate, browsers):
         state = client.driver.find_element(By.ID, "upload-state").text + " (not listed)"
     stored = db.execute("SELECT count(*) FROM documentVersion WHERE fileName = 'releve-offline.txt'").fetchone()[0]
     check(stored == 1 and "envoyé" in state, f"upload: {state!r}, {stored} version stored")
+
+    # Attachments in the conversation, one picked and one dropped: each becomes a document of the
+    # dossier (uploaded with progress) and a message linking to the dossier's documents.
+    client.get(path)
+    client.wait(lambda: len(client.messages()) == expected, what="conversation for attachments")
+    picked = os.path.join(os.path.dirname(data), "piece-choisie.txt")
+    with open(picked, "w") as f:
+        f.write("Pièce jointe choisie\n" * 20000)
+    client.driver.execute_script("""
+        window.progressSeen = [];
+        new MutationObserver(() => window.progressSeen.push(document.getElementById('attach-progress').value))
+          .observe(document.getElementById('attach-progress'), {attributes: true});""")
+    client.driver.find_element(By.ID, "attach-file").send_keys(picked)
+    has = lambda b, name: any(name in (body or "") for _, body in b.messages())
+    client.wait(lambda: has(client, "piece-choisie.txt"), timeout=10, what="picked attachment's message")
+    client.driver.execute_script("""
+        const transfer = new DataTransfer();
+        transfer.items.add(new File(["Pièce déposée par glisser-déposer\\n".repeat(100)], "piece-deposee.txt", {type: "text/plain"}));
+        const area = document.getElementById('conversation');
+        area.dispatchEvent(new DragEvent('dragover', {dataTransfer: transfer, bubbles: true, cancelable: true}));
+        area.dispatchEvent(new DragEvent('drop', {dataTransfer: transfer, bubbles: true, cancelable: true}));""")
+    client.wait(lambda: has(client, "piece-deposee.txt"), timeout=10, what="dropped attachment's message")
+    expected += 2
+    links = client.driver.execute_script("return [...document.querySelectorAll('#messages li .body a')].map(a => a.getAttribute('href'))")
+    versions = db.execute("SELECT count(*) FROM documentVersion WHERE fileName IN ('piece-choisie.txt', 'piece-deposee.txt')").fetchone()[0]
+    state = client.driver.find_element(By.ID, "attach-state").text
+    check(versions == 2 and links.count(f"/app/documents.html?dossier={dossier}") == 2 and "envoyé" in state,
+          f"attachments: {versions} versions stored, messages link to the dossier's documents, {state!r}; progress seen {client.driver.execute_script('return window.progressSeen')[:6]}")
+    try:
+        expert.wait(lambda: has(expert, "piece-choisie.txt") and has(expert, "piece-deposee.txt"), timeout=8, what="attachments at the expert's")
+        expert_sees = True
+    except Exception:
+        expert_sees = False
+    client.get(f"/app/documents.html?dossier={dossier}")
+    client.wait(lambda: "piece-deposee.txt" in client.driver.find_element(By.ID, "document-list").text, what="attachments among the documents")
+    check(expert_sees, "the expert's open conversation shows both attachment messages live; both files are among the dossier's documents")
+
+    # Searching the conversation: accents and case ignored, offline too (over IndexedDB).
+    client.get(path)
+    client.wait(lambda: len(client.messages()) == expected, what="conversation for search")
+    search = lambda text: client.driver.execute_script(
+        "const input = document.getElementById('message-search'); input.value = arguments[0]; input.dispatchEvent(new Event('input'));", text)
+    bodies = lambda: [body for _, body in client.messages()]
+    search("HORS ligne 2")
+    first_search = poll(lambda: bodies() == [client_texts[1]] and bodies())
+    search("corrige")
+    second_search = poll(lambda: bodies() == [expert_texts[0] + " (corrigé)"] and bodies())
+    search("")
+    cleared = poll(lambda: len(client.messages()) == expected)
+    check(first_search and second_search and cleared, f"search: 'HORS ligne 2' → {bodies() if not first_search else first_search}, 'corrige' → {second_search}, cleared → all {expected}")
 
     # The other client never received any of it.
     records = other.idb("records")
