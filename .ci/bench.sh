@@ -108,11 +108,19 @@ echo "targeted build after one rating change: median $(printf '%s\n' "${targeted
 node_flags=()
 node --experimental-websocket -e '' 2>/dev/null && node_flags=(--experimental-websocket)
 serve() {
-  port=$((20000 + RANDOM % 20000))
-  FT_DOCUMENT_KEY=$(python3 -c 'import base64, os; print(base64.b64encode(os.urandom(32)).decode())') \
-    "$ft" serve --data-dir "$1" --port "$port" --public "$1/site-1" --no-rebuild --log-level warning >/dev/null 2>&1 &
-  server=$!
-  for _ in $(seq 100); do curl -sf "http://127.0.0.1:$port/healthz" >/dev/null 2>&1 && break; sleep 0.1; done
+  # Up to three tries on a fresh port each; the log says why when it does not come up.
+  for _ in 1 2 3; do
+    port=$((20000 + RANDOM % 20000))
+    FT_DOCUMENT_KEY=$(python3 -c 'import base64, os; print(base64.b64encode(os.urandom(32)).decode())') \
+      "$ft" serve --data-dir "$1" --port "$port" --public "$1/site-1" --no-rebuild --log-level warning >"$dir/serve.log" 2>&1 &
+    server=$!
+    for _ in $(seq 300); do curl -sf "http://127.0.0.1:$port/healthz" >/dev/null 2>&1 && return 0; sleep 0.1; done
+    echo "ft serve did not answer on port $port:" >&2
+    tail -5 "$dir/serve.log" >&2
+    kill "$server" 2>/dev/null || true
+    wait "$server" 2>/dev/null || true
+  done
+  return 1
 }
 # A small database for the pull and document measures.
 "$ft" seed --data-dir "$dir/pull" --experts 50 --clients 100 --today 2026-11-20 >/dev/null
