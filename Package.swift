@@ -25,6 +25,8 @@ let package = Package(
         .package(url: "https://github.com/adam-fowler/compress-nio.git", from: "1.5.0"),
         // Already in the graph through Hummingbird; named for NIOHTTPTypes (the 100-continue handler).
         .package(url: "https://github.com/apple/swift-nio-extras.git", from: "1.34.1"),
+        // Already in the graph through hummingbird-websocket; named for its client's headers in a test.
+        .package(url: "https://github.com/hummingbird-project/swift-websocket.git", from: "1.6.2"),
     ],
     targets: [
         // The domain: value types and rules, no I/O, no dependencies.
@@ -114,6 +116,7 @@ let package = Package(
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
                 .product(name: "HummingbirdWSTesting", package: "hummingbird-websocket"),
+                .product(name: "WSClient", package: "swift-websocket"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "CompressNIO", package: "compress-nio"),
                 .product(name: "NIOWebSocket", package: "swift-nio"),

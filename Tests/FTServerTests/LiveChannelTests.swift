@@ -10,6 +10,7 @@ import HummingbirdWSTesting
 import FTSync
 import HTTPTypes
 import NIOWebSocket
+import WSClient
 import Testing
 
 /// One device on the live channel: what it received, and a way to send and to hang up.
@@ -53,11 +54,11 @@ actor LiveDevice {
     }
 
     /// Connects, sends `hello` and collects frames until the server or `hangUp` closes.
-    static func connect(_ client: some TestClientProtocol, hello: [String: Any]) -> (LiveDevice, Task<Void, any Error>) {
+    static func connect(_ client: some TestClientProtocol, hello: [String: Any], headers: HTTPFields = [:]) -> (LiveDevice, Task<Void, any Error>) {
         let device = LiveDevice()
         let helloText = String(decoding: (try? JSONSerialization.data(withJSONObject: hello)) ?? Data(), as: UTF8.self)
         let task = Task {
-            try await client.ws("/api/v1/sync/live") { inbound, outbound, _ in
+            try await client.ws("/api/v1/sync/live", configuration: .init(additionalHeaders: headers)) { inbound, outbound, _ in
                 await device.attach(outbound)
                 try await outbound.writeTextMessage(helloText)
                 for try await message in inbound.messages(maxSize: 1 << 22) {
@@ -102,6 +103,29 @@ actor LiveDevice {
         let dossier = try #require(try database.dossiers(clientId: client).first?.id)
         if let existing = try database.conversation(dossierId: dossier)?.id { return existing }
         return try #require(try database.insert(Conversation(dossierId: dossier, createdAt: ServerFixture.today)).id)
+    }
+
+    /// The session cookie stands for the hello's token only from a page of the same origin (a
+    /// browser's page of this site, as the admin test shows in Chromium): another site's page, or
+    /// another port of the same host, gets nothing from it; a token in the hello works anywhere.
+    @Test func theCookieIsRefusedFromAnotherOrigin() async throws {
+        let fixture = try ServerFixture()
+        try await Self.liveApp(fixture).test(.live) { client in
+            let port = try #require(client.port)
+            let token = try await ServerFixture.signIn(client, DemoAccounts.admin)
+            let cookieOnly: [String: Any] = ["type": "hello", "protocol": 1, "cursor": 0]
+            // The test client adds its own "Origin: ws://localhost" to these (not the page's origin either).
+            for origin in ["http://evil.example", "http://localhost:\(port + 1)"] {
+                let (other, task) = LiveDevice.connect(client, hello: cookieOnly, headers: [.cookie: "ft_session=\(token)", .origin: origin])
+                #expect(await other.wait { $0.strings("error", "code").contains("unauthorized") }, "\(origin): refused")
+                #expect(await other.count("welcome") == 0)
+                _ = try? await task.value
+            }
+            let (withToken, task) = LiveDevice.connect(client, hello: Self.hello(token), headers: [.origin: "http://evil.example"])
+            #expect(await withToken.wait { $0.count("welcome") == 1 }, "a token in the hello is no ambient authority: it works from anywhere")
+            await withToken.hangUp()
+            _ = try? await task.value
+        }
     }
 
     @Test func eachCommitReachesExactlyTheDevicesThatMaySeeIt() async throws {

@@ -32,9 +32,21 @@ struct LiveController {
 
     func add(to group: RouterGroup<AppRequestContext>) {
         group.ws("sync/live") { inbound, outbound, context in
-            // A page of the same site (the admin dashboard) may rely on the session cookie.
-            try await run(inbound: inbound, outbound: outbound, cookieToken: AdminController.cookieToken(context.request), logger: context.logger)
+            // A page of the same site (the admin dashboard) may rely on the session cookie — only
+            // from the same origin, so that another site's page cannot ride on it.
+            let sameOrigin = Self.sameOrigin(context.request)
+            try await run(inbound: inbound, outbound: outbound, cookieToken: sameOrigin ? AdminController.cookieToken(context.request) : nil, logger: context.logger)
         }
+    }
+
+    /// Whether the upgrade request's one `Origin` names the host it was sent to (as a browser
+    /// page of this site sends it: `http://host:port`).
+    static func sameOrigin(_ request: Request) -> Bool {
+        guard request.headers[values: .origin].count == 1, let origin = request.headers[.origin], let host = request.head.authority,
+            let url = URL(string: origin), let originHost = url.host
+        else { return false }
+        let originAuthority = url.port.map { "\(originHost):\($0)" } ?? originHost
+        return originAuthority.lowercased() == host.lowercased()
     }
 
     private func run(inbound: WebSocketInboundStream, outbound: WebSocketOutboundWriter, cookieToken: String?, logger: Logger) async throws {
