@@ -138,6 +138,20 @@ function isPending(engine, record) {
   return false;
 }
 
+/**
+ * Opening a conversation reads its notifications (here at once, on the server as soon as it can
+ * be reached): those that lead to it (`conversation:<id>`) and are unread, while the page is shown.
+ * Called when the page opens, when the notifications change (a message arriving live brings one)
+ * and when the tab is shown again.
+ * @param {import("./account.js").Account} account
+ */
+function readConversationNotifications(account) {
+  if (conversation === null || document.visibilityState !== "visible") return;
+  const target = `conversation:${conversation}`;
+  const ids = account.notifications.notifications.filter((notification) => !notification.readAt && notification.target === target).map((notification) => notification.id);
+  if (ids.length) account.markRead({ ids }).catch(() => {});
+}
+
 /** Renders again (set by `ready`). */
 let rerender = () => {};
 
@@ -183,6 +197,9 @@ async function ready(app) {
   await account.addHints(hints);
   engine.watch(conversation);
   rerender();
+  readConversationNotifications(account);
+  account.addEventListener("notifications", () => readConversationNotifications(account));
+  document.addEventListener("visibilitychange", () => readConversationNotifications(account));
 
   const picker = byId("attach-file");
   picker.addEventListener("change", async () => {

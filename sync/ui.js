@@ -65,15 +65,61 @@ function refusalText(strings, code) {
  * /app/ would win over it for the app's pages: it is removed.
  */
 async function registerWorker() {
-  if (!("serviceWorker" in navigator)) return;
+  if (!("serviceWorker" in navigator)) return null;
   try {
-    await navigator.serviceWorker.register("/app/sw.js", { type: "module", scope: "/" });
-    for (const registration of await navigator.serviceWorker.getRegistrations()) {
-      if (new URL(registration.scope).pathname !== "/") await registration.unregister();
+    const registration = await navigator.serviceWorker.register("/app/sw.js", { type: "module", scope: "/" });
+    for (const other of await navigator.serviceWorker.getRegistrations()) {
+      if (new URL(other.scope).pathname !== "/") await other.unregister();
     }
+    return registration;
   } catch {
     // No worker (an old browser, a private window): the app still works online.
+    return null;
   }
+}
+
+/** How often an open page asks whether a new build was deployed (besides `online` and coming back to the tab). */
+const UPDATE_CHECK_EVERY = 30 * 60_000;
+
+/**
+ * A new deploy: the browser finds a new `sw.js` (on a navigation, or when this page asks — on
+ * `online`, when the tab is shown again, every half hour), installs it beside the old one (a new
+ * cache, `ft-app-<build>`), and it takes over at once (`skipWaiting` + `clients.claim`, the old
+ * caches deleted). This page still runs the old build's code, loaded before: when the worker in
+ * control says another build than the page's (`body[data-build]`), the page offers to reload
+ * ("Une nouvelle version est disponible") rather than reloading under the user's typing. The
+ * outbox and the replica live in IndexedDB, which a deploy does not touch: what is pending is
+ * sent by the new build as by the old.
+ * @param {Promise<ServiceWorkerRegistration | null>} registered
+ */
+function watchForUpdates(registered) {
+  if (!("serviceWorker" in navigator)) return;
+  const container = navigator.serviceWorker;
+  const pageBuild = document.body.dataset.build ?? "";
+  const offer = (/** @type {unknown} */ build) => {
+    if (typeof build !== "string" || build === "" || build === pageBuild) return;
+    const banner = byId("update-ready");
+    if (!banner) return;
+    banner.dataset.build = build;
+    banner.hidden = false;
+  };
+  container.addEventListener("message", (event) => {
+    if (event.data?.type === "build") offer(event.data.build);
+  });
+  const askBuild = () => container.controller?.postMessage({ type: "build" });
+  container.addEventListener("controllerchange", askBuild);
+  askBuild(); // a page served by an older cache while a newer worker already controls it
+  byId("update-reload")?.addEventListener("click", () => location.reload());
+  const check = () => {
+    registered.then((registration) => registration?.update()).catch(() => {});
+  };
+  addEventListener("online", check);
+  document.addEventListener("visibilitychange", () => {
+    if (document.visibilityState === "visible" && navigator.onLine) check();
+  });
+  setInterval(() => {
+    if (navigator.onLine) check();
+  }, UPDATE_CHECK_EVERY);
 }
 
 /** Asks the service worker to send the outbox when the browser is online again (Background Sync). */
@@ -126,7 +172,7 @@ export async function boot({ render, ready }) {
   const account = new Account({ api: engine.api, store: engine.store });
   /** @type {App} */
   const app = { engine, strings, account };
-  registerWorker();
+  watchForUpdates(registerWorker());
 
   const renderStatus = () => {
     const status = engine.status();

@@ -200,10 +200,13 @@ class Browser:
                 session = self.send("Target.attachToTarget", {"targetId": worker["targetId"], "flatten": True})["sessionId"]
                 self.send("Network.enable", {}, session)
                 self.send("Network.emulateNetworkConditions", conditions, session)
-                self.worker_sessions.append(session)
+                self.worker_sessions.append((worker["targetId"], session))
         else:
-            for session in self.worker_sessions:
-                self.send("Network.emulateNetworkConditions", conditions, session)
+            # A worker replaced by a new deploy's is gone: its session would never answer.
+            alive = {t["targetId"] for t in self.send("Target.getTargets")["targetInfos"]}
+            for target, session in self.worker_sessions:
+                if target in alive:
+                    self.send("Network.emulateNetworkConditions", conditions, session)
             self.worker_sessions = []
 
     def get(self, path):
