@@ -327,6 +327,12 @@ def visible_to(port, email):
 
 
 
+def conversation_unread(port, token, conversation):
+    """The server's unread notifications leading to a conversation, and its unread count."""
+    answer = api(port, "GET", "/api/v1/me/notifications?limit=200", token=token)
+    return sum(1 for n in answer["notifications"] if n.get("target") == f"conversation:{conversation}" and not n.get("readAt")), answer["unread"]
+
+
 def poll(condition, timeout=5):
     """Waits until `condition()` is true (or the time is up); answers its last value."""
     deadline = time.time() + timeout
@@ -464,8 +470,11 @@ def run(port, base, data, site, generate, browsers):
     for browser in (client, expert):
         browser.wait(lambda b=browser: len(b.messages()) == initial, what=f"{initial} messages")
     check(client.messages() == expert.messages(), f"both browsers show the conversation's {initial} messages")
-    expert.wait(lambda: expert.unread() is not None, what="expert's unread count")
-    expert_unread_before = expert.unread()
+    # Opening the conversation read its notifications (the seed's, if any): the badge follows the server.
+    poll(lambda: conversation_unread(port, session["token"], conversation) == (0, client.unread()))
+    unread_before = client.unread()
+    check(conversation_unread(port, session["token"], conversation) == (0, unread_before),
+          f"the open conversation's notifications are read (server {conversation_unread(port, session['token'], conversation)}, badge {unread_before})")
     other.get("/app/index.html")
     other.wait(lambda: other.driver.find_element(By.ID, "home").is_displayed(), what="client2 home")
 
@@ -512,7 +521,12 @@ def run(port, base, data, site, generate, browsers):
     expert_texts = [f"En ligne {n} — expert" for n in (1, 2)]
     for text in expert_texts:
         expert.send_message(text)
-    time.sleep(1)
+    # The expert then leaves the conversation: the client's messages will be counted as unread.
+    expert_session = api(port, "POST", "/api/v1/session", body={"email": "expert@financialtracker.example", "password": PASSWORD})
+    expert.get("/app/index.html")
+    expert.wait(lambda: expert.unread() is not None and expert.unread() == conversation_unread(port, expert_session["token"], conversation)[1], what="expert's unread count")
+    expert_unread_before = expert.unread()
+    time.sleep(0.5)
     connections, sent = proxies["client"].counters()
     blocked = list(proxies["client"].blocked)
     # Chromium's own service worker update check (sw.js and the modules it imports, fetched by the
@@ -528,23 +542,15 @@ def run(port, base, data, site, generate, browsers):
     check(in_db == 0, "the server has none of the client's offline messages yet")
 
     # Back online: both converge within a few seconds.
+    # The client comes back on its home page (on the conversation, its notifications would be read at once).
     proxies["client"].set_offline(False)
     client.set_offline(False)
-    client.get(path)
-    expected = initial + 5
-    try:
-        for browser in (client, expert):
-            browser.wait(lambda b=browser: len(b.messages()) == expected, timeout=10, what=f"{expected} messages")
-        ok = client.messages() == expert.messages()
-    except Exception:
-        ok = False
-    new = [body for _, body in client.messages()][initial:]
-    check(ok and sorted(new) == sorted(client_texts + expert_texts), f"both browsers show the same {expected} messages in the same order: {new}")
+    client.get("/app/index.html")
     client.wait(lambda: int(client.driver.find_element(By.ID, "pending").get_attribute("data-count")) == 0, timeout=10, what="outbox empty")
     check(client.idb("outbox") == [], "the client's outbox is empty")
 
-    # Notifications: the expert's open page counts the client's 3 messages as they arrive live (no
-    # reload); the client's counts the expert's 2; "mark all read" reaches the server.
+    # Notifications: the expert's open home page counts the client's 3 messages as they arrive live
+    # (no reload); the client's counts the expert's 2; "mark all read" reaches the server.
     try:
         expert.wait(lambda: expert.unread() == expert_unread_before + 3, timeout=8, what="expert's unread +3")
     except Exception:
@@ -564,6 +570,29 @@ def run(port, base, data, site, generate, browsers):
     poll(lambda: api(port, "GET", "/api/v1/me/notifications", token=session["token"])["unread"] == 0)
     server_unread = api(port, "GET", "/api/v1/me/notifications", token=session["token"])["unread"]
     check(server_unread == 0, f"'tout marquer comme lu': 0 unread shown, {server_unread} on the server")
+
+    # The expert opens the conversation: its 3 notifications are read, on the server and the badge.
+    expert.get(path)
+    try:
+        expert.wait(lambda: expert.unread() == expert_unread_before, timeout=8, what="expert's conversation read")
+        poll(lambda: conversation_unread(port, expert_session["token"], conversation) == (0, expert_unread_before))
+    except Exception:
+        pass
+    server_side = conversation_unread(port, expert_session["token"], conversation)
+    check(expert.unread() == expert_unread_before and server_side == (0, expert_unread_before),
+          f"opening the conversation reads its notifications: badge {expert_unread_before + 3} → {expert.unread()}, server (conversation, all) {server_side}")
+
+    # Both browsers on the conversation show the same 5 new messages in the same order.
+    client.get(path)
+    expected = initial + 5
+    try:
+        for browser in (client, expert):
+            browser.wait(lambda b=browser: len(b.messages()) == expected, timeout=10, what=f"{expected} messages")
+        ok = client.messages() == expert.messages()
+    except Exception:
+        ok = False
+    new = [body for _, body in client.messages()][initial:]
+    check(ok and sorted(new) == sorted(client_texts + expert_texts), f"both browsers show the same {expected} messages in the same order: {new}")
     status = db.execute("SELECT status FROM dossierStep WHERE id = ?", (int(step),)).fetchone()[0]
     expert.get("/app/index.html")
     expert.wait(lambda: expert.driver.find_elements(By.CSS_SELECTOR, f"#dossier-list li[data-step='{step}']"), what="expert steps")
