@@ -343,6 +343,37 @@ def poll(condition, timeout=5):
         time.sleep(0.2)
 
 
+PHONE_REPORT = """
+    const tall = 40;
+    const visible = (e) => e.getClientRects().length > 0 && getComputedStyle(e).visibility !== 'hidden';
+    const name = (e) => e.id || e.getAttribute('aria-label') || e.textContent.trim().slice(0, 24) || e.tagName;
+    const wide = [...document.querySelectorAll('body *')].filter(visible)
+      .filter(e => e.getBoundingClientRect().right > window.innerWidth + 0.5).map(e => `${e.tagName.toLowerCase()}#${e.id}.${e.className}`).slice(0, 8);
+    const targets = 'button, select, textarea, input:not([type=hidden]):not([type=radio]):not([type=checkbox]), .top nav a, .score-choices label';
+    const small = [...document.querySelectorAll(targets)].filter(visible)
+      .map(e => [name(e), Math.round(e.getBoundingClientRect().height)]).filter(([, height]) => height < tall);
+    return {width: window.innerWidth, scrollWidth: document.documentElement.scrollWidth, wide, small};
+"""
+
+
+def phone_layout(browser, pages):
+    """Each page in a 375×740 window: nothing wider than the screen, every button, field, header
+    link and score choice at least 40 px high. Answers {page: report} for the pages that fail."""
+    browser.driver.set_window_size(375, 740)
+    failures = {}
+    try:
+        for path, ready in pages:
+            browser.get(path)
+            browser.wait(lambda: ready(browser), what=f"{path} on a phone")
+            time.sleep(0.2)
+            report = browser.driver.execute_script(PHONE_REPORT)
+            if report["width"] != 375 or report["scrollWidth"] > report["width"] or report["small"]:
+                failures[path] = report
+    finally:
+        browser.driver.set_window_size(420, 900)
+    return failures
+
+
 def settle_offline(browser):
     """Once the page knows it is offline, a live-channel reconnection it had already scheduled
     (the backoff starts at 250-500 ms) has had time to run; only then is the proxy cut, so that
@@ -763,6 +794,23 @@ def run(port, base, data, site, generate, browsers):
               "status:", client.driver.find_element(By.ID, "connection").text, "tried:", proxies["client"].blocked[-5:])
     check(before == 0 and sent_after and client.idb("outbox") == [], "a closed tab's pending message is sent when the app opens again")
     client.set_offline(False)
+
+    # Phone-sized screens: every app page fits 375 px, its tap targets are at least 40 px high.
+    shown = lambda element: lambda b: b.driver.find_element(By.ID, element).is_displayed()
+    def with_centre(b):
+        if not b.driver.find_element(By.ID, "home").is_displayed() or not b.driver.find_elements(By.CSS_SELECTOR, f"#dossier-list li[data-step='{step}']"):
+            return False
+        if b.driver.find_element(By.ID, "notification-centre").is_displayed():
+            return True
+        b.driver.find_element(By.ID, "notifications-toggle").click()
+        return False
+    failures = phone_layout(client, [
+        ("/app/index.html", with_centre),
+        (path, lambda b: len(b.messages()) == expected + 1 and b.driver.find_element(By.ID, "rating").is_displayed()),
+        (f"/app/documents.html?dossier={dossier}", lambda b: "piece-deposee.txt" in b.driver.find_element(By.ID, "document-list").text),
+        ("/app/offline.html", lambda b: b.driver.find_elements(By.TAG_NAME, "h1")),
+    ])
+    check(not failures, f"on a 375×740 screen the 4 app pages fit the width and their tap targets are ≥ 40 px{'' if not failures else ': ' + json.dumps(failures, ensure_ascii=False)}")
 
     # The rating on the expert's public page after regeneration.
     subprocess.run(generate, check=True, stdout=subprocess.DEVNULL)
