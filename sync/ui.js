@@ -8,6 +8,7 @@ import { Account } from "./account.js";
 import { Engine } from "./engine.js";
 import { targetHref } from "./notifications.js";
 import { LocalStore } from "./store.js";
+import { sendQueuedUploads } from "./uploads.js";
 import { SYNC_TAG } from "./worker-sync.js";
 
 /** @typedef {{[key: string]: string | undefined}} Strings */
@@ -159,6 +160,32 @@ function renderNotifications(account, strings, signedIn) {
   }) : [el("li", { class: "muted" }, strings.notificationsNone ?? "")]));
 }
 
+/** The status line's count of attachments waiting for the network. @param {App} app */
+export async function showQueuedUploads({ engine, strings }) {
+  const element = byId("uploads-pending");
+  if (!element) return;
+  const count = engine.session ? (await engine.store.uploads()).length : 0;
+  element.dataset.count = String(count);
+  element.hidden = count === 0;
+  element.textContent = fill(strings.uploadsPending, { n: count });
+}
+
+/**
+ * Sends the attachments chosen offline (uploads.js), progress and failures on the conversation
+ * page's attachment line when there is one. @param {App} app
+ */
+function sendUploads(app) {
+  if (!app.engine.session || !navigator.onLine) return;
+  const state = byId("attach-state");
+  sendQueuedUploads(app, (upload, percent) => {
+    if (state) state.textContent = `${upload.name} : ${fill(app.strings.uploading, { n: percent })}`;
+  }, (upload, error) => {
+    if (state) state.textContent = `${upload.name} : ${fill(app.strings.uploadFailed, { message: error instanceof Error ? error.message : String(error) })}`;
+  }).then((sent) => {
+    if (sent && state) state.textContent = app.strings.uploaded ?? "";
+  }).finally(() => showQueuedUploads(app));
+}
+
 /**
  * Starts a page: the engine, the account (dossiers, notifications), the worker, the status line,
  * notices and sign-in. `render` is called when signed in and whenever the replica or the
@@ -273,6 +300,7 @@ export async function boot({ render, ready }) {
   addEventListener("online", () => {
     engine.connect();
     account.refresh();
+    sendUploads(app);
   });
   addEventListener("offline", showNotifications);
   addEventListener("offline", () => engine.disconnect());
@@ -291,5 +319,7 @@ export async function boot({ render, ready }) {
   showNotifications();
   renderStatus();
   renderNotices();
+  showQueuedUploads(app);
+  sendUploads(app);
   return app;
 }

@@ -776,6 +776,22 @@ def run(port, base, data, site, generate, browsers):
     closing = "Écrit avant de fermer l'onglet"
     client.send_message(closing)
     check(any(o["fields"].get("body") == closing for o in client.idb("outbox")), "the closed tab's message waits in IndexedDB")
+    # An attachment chosen offline: the file waits in IndexedDB as a Blob.
+    offline_file = os.path.join(os.path.dirname(data), "piece-hors-ligne.txt")
+    with open(offline_file, "w") as f:
+        f.write("Pièce jointe choisie hors ligne\n" * 3000)
+    client.driver.find_element(By.ID, "attach-file").send_keys(offline_file)
+    client.wait(lambda: "piece-hors-ligne.txt" in client.driver.find_element(By.ID, "attach-state").text, what="attachment queued")
+    queued = lambda: client.driver.execute_async_script("""
+        const done = arguments[0];
+        const open = indexedDB.open("financialtracker");
+        open.onsuccess = () => {
+          const request = open.result.transaction("meta").objectStore("meta").getAll(IDBKeyRange.bound("upload:", "upload:\\uffff"));
+          request.onsuccess = () => { done(request.result.map(u => [u.name, u.blob instanceof Blob, u.blob.size])); open.result.close(); };
+        };""")
+    waiting_upload = queued()
+    check(waiting_upload == [["piece-hors-ligne.txt", True, os.path.getsize(offline_file)]] and client.driver.find_element(By.ID, "uploads-pending").is_displayed(),
+          f"offline, the attachment waits in IndexedDB as a Blob: {waiting_upload}; shown: {client.driver.find_element(By.ID, 'uploads-pending').text!r}")
     first = client.driver.current_window_handle
     client.driver.switch_to.new_window("tab")
     client.driver.switch_to.window(first)
@@ -793,6 +809,13 @@ def run(port, base, data, site, generate, browsers):
         print("   outbox:", client.idb("outbox"), "onLine:", client.driver.execute_script("return navigator.onLine"),
               "status:", client.driver.find_element(By.ID, "connection").text, "tried:", proxies["client"].blocked[-5:])
     check(before == 0 and sent_after and client.idb("outbox") == [], "a closed tab's pending message is sent when the app opens again")
+    attachment_sql = "SELECT (SELECT count(*) FROM documentVersion WHERE fileName = 'piece-hors-ligne.txt'), (SELECT count(*) FROM message WHERE conversationId = ? AND body LIKE 'Pièce jointe : piece-hors-ligne.txt%')"
+    try:
+        client.wait(lambda: db.execute(attachment_sql, (conversation,)).fetchone() == (1, 1) and queued() == [], timeout=15, what="queued attachment sent")
+    except Exception:
+        pass
+    check(db.execute(attachment_sql, (conversation,)).fetchone() == (1, 1) and queued() == [] and not client.driver.find_element(By.ID, "uploads-pending").is_displayed(),
+          f"back online, the attachment chosen offline is uploaded, then its message sent (versions, messages: {db.execute(attachment_sql, (conversation,)).fetchone()}), the queue is empty")
     client.set_offline(False)
 
     # Phone-sized screens: every app page fits 375 px, its tap targets are at least 40 px high.
@@ -806,7 +829,7 @@ def run(port, base, data, site, generate, browsers):
         return False
     failures = phone_layout(client, [
         ("/app/index.html", with_centre),
-        (path, lambda b: len(b.messages()) == expected + 1 and b.driver.find_element(By.ID, "rating").is_displayed()),
+        (path, lambda b: len(b.messages()) == expected + 2 and b.driver.find_element(By.ID, "rating").is_displayed()),
         (f"/app/documents.html?dossier={dossier}", lambda b: "piece-deposee.txt" in b.driver.find_element(By.ID, "document-list").text),
         ("/app/offline.html", lambda b: b.driver.find_elements(By.TAG_NAME, "h1")),
     ])
