@@ -79,6 +79,9 @@ async function registerWorker() {
   }
 }
 
+/** How long the network must stay before the page acts on `online`. */
+const ONLINE_SETTLE = 400;
+
 /** How often an open page asks whether a new build was deployed (besides `online` and coming back to the tab). */
 const UPDATE_CHECK_EVERY = 30 * 60_000;
 
@@ -114,7 +117,7 @@ function watchForUpdates(registered) {
   const check = () => {
     registered.then((registration) => registration?.update()).catch(() => {});
   };
-  addEventListener("online", check);
+  addEventListener("online", () => setTimeout(() => navigator.onLine && check(), ONLINE_SETTLE));
   document.addEventListener("visibilitychange", () => {
     if (document.visibilityState === "visible" && navigator.onLine) check();
   });
@@ -297,10 +300,18 @@ export async function boot({ render, ready }) {
   });
   byId("sign-out").addEventListener("click", () => engine.signOut());
 
+  // Back online: once the network has stayed for a moment (a flapping network, or a page whose
+  // offline state is being set up, sends nothing).
+  /** @type {any} */
+  let onlineTimer = null;
   addEventListener("online", () => {
-    engine.connect();
-    account.refresh();
-    sendUploads(app);
+    clearTimeout(onlineTimer);
+    onlineTimer = setTimeout(() => {
+      if (!navigator.onLine) return;
+      engine.connect();
+      account.refresh();
+      sendUploads(app);
+    }, ONLINE_SETTLE);
   });
   addEventListener("offline", showNotifications);
   addEventListener("offline", () => engine.disconnect());

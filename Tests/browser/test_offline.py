@@ -74,6 +74,7 @@ class CountingProxy:
         self.bytes_up = 0
         self.offline = False
         self.blocked = []  # first line of each request refused while offline
+        self.blocked_at = []  # and when
         self.open = set()
         threading.Thread(target=self.accept, daemon=True).start()
 
@@ -97,6 +98,7 @@ class CountingProxy:
 
     def block(self, data):
         self.blocked.append(data.split(b"\r\n", 1)[0].decode("latin-1"))
+        self.blocked_at.append(time.time())
 
     def accept(self):
         while True:
@@ -568,7 +570,7 @@ def run(port, base, data, site, generate, browsers):
           f"nothing from the client browser reached the server while offline ({time.time() - cut_at:.1f} s); "
           f"the page and its worker tried nothing; the browser's worker update check tried {len(blocked)} requests, refused")
     if not all(worker_update(line) for line in blocked):
-        print("   tried while offline:", blocked)
+        print("   tried while offline (s after the cut):", [(round(at - cut_at, 1), line) for at, line in zip(proxies["client"].blocked_at, blocked)])
     in_db = db.execute("SELECT count(*) FROM message WHERE conversationId = ? AND body LIKE 'Hors ligne %'", (conversation,)).fetchone()[0]
     check(in_db == 0, "the server has none of the client's offline messages yet")
 
