@@ -6,6 +6,7 @@
 //              as confirmed by the server (pulled, or acknowledged on push);
 //   outbox   — the operations made here and not yet acknowledged (outbox.js), by id;
 //   notices  — changes the server refused, to show until the user dismisses them.
+// Attachments chosen offline wait in meta under "upload:<id>" (the file as a Blob; uploads.js).
 // Shared by the pages and the service worker; only idb.js touches IndexedDB itself.
 
 import { get, getAll, openDatabase, promisifyRequest } from "./idb.js";
@@ -86,6 +87,28 @@ export class LocalStore {
         for (const id of ids) tx.objectStore("outbox").delete(id);
       }),
     };
+  }
+
+  /** Attachments waiting for the network (uploads.js), oldest first. @returns {Promise<import("./uploads.js").QueuedUpload[]>} */
+  async uploads() {
+    const range = IDBKeyRange.bound("upload:", "upload:\uffff");
+    /** @type {import("./uploads.js").QueuedUpload[]} */
+    const all = await this.use("meta", "readonly", (tx) => promisifyRequest(tx.objectStore("meta").getAll(range)));
+    return all.sort((a, b) => a.at - b.at);
+  }
+
+  /** @param {import("./uploads.js").QueuedUpload} upload */
+  putUpload(upload) {
+    return this.use("meta", "readwrite", (tx) => {
+      tx.objectStore("meta").put(upload, `upload:${upload.id}`);
+    });
+  }
+
+  /** @param {string} id */
+  removeUpload(id) {
+    return this.use("meta", "readwrite", (tx) => {
+      tx.objectStore("meta").delete(`upload:${id}`);
+    });
   }
 
   /** @param {Notice[]} notices */

@@ -2,14 +2,15 @@
 // One dossier's conversation: send, edit and delete one's own messages, read receipts, the
 // other side typing (live channel), older messages page by page, a search over them (accents and
 // case ignored, in the local replica, so offline too), attachments (a file picked or dropped
-// becomes a new document of the dossier, uploaded with progress, and a message links to it), an
+// becomes a new document of the dossier, uploaded with progress, and a message links to it;
+// offline, it waits in IndexedDB and is sent once online — uploads.js), an
 // export as text, and — for the client — rating the expert. The dossier, its participants and
 // the rating key come from the account (account.js); the link only names the conversation
 // (older links that also name `dossier` and `note` still work).
 
 import { dossierById, hintsFromSearch, participantsOf } from "./directory.js";
-import { boot, byId, el, fill, formatDate } from "./ui.js";
-import { createDocument, uploadVersion } from "./upload.js";
+import { boot, byId, el, fill, formatDate, showQueuedUploads } from "./ui.js";
+import { queueUpload, sendAttachment } from "./uploads.js";
 import { conversationText, messageSegments, messagesOf, ratingOf, receiptsOf, searchMessages } from "./views.js";
 
 const PAGE = 20;
@@ -138,6 +139,20 @@ function isPending(engine, record) {
   return false;
 }
 
+/**
+ * Opening a conversation reads its notifications (here at once, on the server as soon as it can
+ * be reached): those that lead to it (`conversation:<id>`) and are unread, while the page is shown.
+ * Called when the page opens, when the notifications change (a message arriving live brings one)
+ * and when the tab is shown again.
+ * @param {import("./account.js").Account} account
+ */
+function readConversationNotifications(account) {
+  if (conversation === null || document.visibilityState !== "visible") return;
+  const target = `conversation:${conversation}`;
+  const ids = account.notifications.notifications.filter((notification) => !notification.readAt && notification.target === target).map((notification) => notification.id);
+  if (ids.length) account.markRead({ ids }).catch(() => {});
+}
+
 /** Renders again (set by `ready`). */
 let rerender = () => {};
 
@@ -146,7 +161,8 @@ let rerender = () => {};
  * progress, then a message naming it with a link to the dossier's documents.
  * @param {import("./ui.js").App} app @param {File} file
  */
-async function attach({ engine, strings, account }, file) {
+async function attach(app, file) {
+  const { engine, strings, account } = app;
   const state = byId("attach-state");
   const bar = byId("attach-progress");
   const { dossier } = context(account);
@@ -154,19 +170,21 @@ async function attach({ engine, strings, account }, file) {
     state.textContent = strings.attachNoDossier ?? "";
     return;
   }
+  const message = fill(strings.attachmentMessage, { name: file.name, dossier });
   if (!navigator.onLine) {
-    state.textContent = strings.uploadOffline ?? "";
+    // Kept in IndexedDB (the file as a Blob) and sent once online (uploads.js, from ui.js).
+    await queueUpload(engine.store, { dossier, conversation, name: file.name, message, blob: file });
+    state.textContent = fill(strings.attachQueued, { name: file.name });
+    showQueuedUploads(app);
     return;
   }
   try {
-    const document = await createDocument(engine, { dossier, title: file.name, category: "other" }, strings.refused ?? "");
     bar.hidden = false;
     bar.value = 0;
-    await uploadVersion(engine, document, file, (percent) => {
+    await sendAttachment(app, { dossier, conversation, file, name: file.name, message }, (percent) => {
       bar.value = percent;
       state.textContent = fill(strings.uploading, { n: percent });
     });
-    await engine.change("message", "insert", engine.newRecordId(), { conversation, body: fill(strings.attachmentMessage, { name: file.name, dossier }) });
     state.textContent = strings.uploaded ?? "";
   } catch (error) {
     state.textContent = fill(strings.uploadFailed, { message: error instanceof Error ? error.message : String(error) });
@@ -183,6 +201,9 @@ async function ready(app) {
   await account.addHints(hints);
   engine.watch(conversation);
   rerender();
+  readConversationNotifications(account);
+  account.addEventListener("notifications", () => readConversationNotifications(account));
+  document.addEventListener("visibilitychange", () => readConversationNotifications(account));
 
   const picker = byId("attach-file");
   picker.addEventListener("change", async () => {

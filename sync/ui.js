@@ -8,6 +8,7 @@ import { Account } from "./account.js";
 import { Engine } from "./engine.js";
 import { targetHref } from "./notifications.js";
 import { LocalStore } from "./store.js";
+import { sendQueuedUploads } from "./uploads.js";
 import { SYNC_TAG } from "./worker-sync.js";
 
 /** @typedef {{[key: string]: string | undefined}} Strings */
@@ -65,15 +66,64 @@ function refusalText(strings, code) {
  * /app/ would win over it for the app's pages: it is removed.
  */
 async function registerWorker() {
-  if (!("serviceWorker" in navigator)) return;
+  if (!("serviceWorker" in navigator)) return null;
   try {
-    await navigator.serviceWorker.register("/app/sw.js", { type: "module", scope: "/" });
-    for (const registration of await navigator.serviceWorker.getRegistrations()) {
-      if (new URL(registration.scope).pathname !== "/") await registration.unregister();
+    const registration = await navigator.serviceWorker.register("/app/sw.js", { type: "module", scope: "/" });
+    for (const other of await navigator.serviceWorker.getRegistrations()) {
+      if (new URL(other.scope).pathname !== "/") await other.unregister();
     }
+    return registration;
   } catch {
     // No worker (an old browser, a private window): the app still works online.
+    return null;
   }
+}
+
+/** How long the network must stay before the page acts on `online`. */
+const ONLINE_SETTLE = 400;
+
+/** How often an open page asks whether a new build was deployed (besides `online` and coming back to the tab). */
+const UPDATE_CHECK_EVERY = 30 * 60_000;
+
+/**
+ * A new deploy: the browser finds a new `sw.js` (on a navigation, or when this page asks — on
+ * `online`, when the tab is shown again, every half hour), installs it beside the old one (a new
+ * cache, `ft-app-<build>`), and it takes over at once (`skipWaiting` + `clients.claim`, the old
+ * caches deleted). This page still runs the old build's code, loaded before: when the worker in
+ * control says another build than the page's (`body[data-build]`), the page offers to reload
+ * ("Une nouvelle version est disponible") rather than reloading under the user's typing. The
+ * outbox and the replica live in IndexedDB, which a deploy does not touch: what is pending is
+ * sent by the new build as by the old.
+ * @param {Promise<ServiceWorkerRegistration | null>} registered
+ */
+function watchForUpdates(registered) {
+  if (!("serviceWorker" in navigator)) return;
+  const container = navigator.serviceWorker;
+  const pageBuild = document.body.dataset.build ?? "";
+  const offer = (/** @type {unknown} */ build) => {
+    if (typeof build !== "string" || build === "" || build === pageBuild) return;
+    const banner = byId("update-ready");
+    if (!banner) return;
+    banner.dataset.build = build;
+    banner.hidden = false;
+  };
+  container.addEventListener("message", (event) => {
+    if (event.data?.type === "build") offer(event.data.build);
+  });
+  const askBuild = () => container.controller?.postMessage({ type: "build" });
+  container.addEventListener("controllerchange", askBuild);
+  askBuild(); // a page served by an older cache while a newer worker already controls it
+  byId("update-reload")?.addEventListener("click", () => location.reload());
+  const check = () => {
+    registered.then((registration) => registration?.update()).catch(() => {});
+  };
+  addEventListener("online", () => setTimeout(() => navigator.onLine && check(), ONLINE_SETTLE));
+  document.addEventListener("visibilitychange", () => {
+    if (document.visibilityState === "visible" && navigator.onLine) check();
+  });
+  setInterval(() => {
+    if (navigator.onLine) check();
+  }, UPDATE_CHECK_EVERY);
 }
 
 /** Asks the service worker to send the outbox when the browser is online again (Background Sync). */
@@ -113,6 +163,32 @@ function renderNotifications(account, strings, signedIn) {
   }) : [el("li", { class: "muted" }, strings.notificationsNone ?? "")]));
 }
 
+/** The status line's count of attachments waiting for the network. @param {App} app */
+export async function showQueuedUploads({ engine, strings }) {
+  const element = byId("uploads-pending");
+  if (!element) return;
+  const count = engine.session ? (await engine.store.uploads()).length : 0;
+  element.dataset.count = String(count);
+  element.hidden = count === 0;
+  element.textContent = fill(strings.uploadsPending, { n: count });
+}
+
+/**
+ * Sends the attachments chosen offline (uploads.js), progress and failures on the conversation
+ * page's attachment line when there is one. @param {App} app
+ */
+function sendUploads(app) {
+  if (!app.engine.session || !navigator.onLine) return;
+  const state = byId("attach-state");
+  sendQueuedUploads(app, (upload, percent) => {
+    if (state) state.textContent = `${upload.name} : ${fill(app.strings.uploading, { n: percent })}`;
+  }, (upload, error) => {
+    if (state) state.textContent = `${upload.name} : ${fill(app.strings.uploadFailed, { message: error instanceof Error ? error.message : String(error) })}`;
+  }).then((sent) => {
+    if (sent && state) state.textContent = app.strings.uploaded ?? "";
+  }).finally(() => showQueuedUploads(app));
+}
+
 /**
  * Starts a page: the engine, the account (dossiers, notifications), the worker, the status line,
  * notices and sign-in. `render` is called when signed in and whenever the replica or the
@@ -126,7 +202,7 @@ export async function boot({ render, ready }) {
   const account = new Account({ api: engine.api, store: engine.store });
   /** @type {App} */
   const app = { engine, strings, account };
-  registerWorker();
+  watchForUpdates(registerWorker());
 
   const renderStatus = () => {
     const status = engine.status();
@@ -224,9 +300,18 @@ export async function boot({ render, ready }) {
   });
   byId("sign-out").addEventListener("click", () => engine.signOut());
 
+  // Back online: once the network has stayed for a moment (a flapping network, or a page whose
+  // offline state is being set up, sends nothing).
+  /** @type {any} */
+  let onlineTimer = null;
   addEventListener("online", () => {
-    engine.connect();
-    account.refresh();
+    clearTimeout(onlineTimer);
+    onlineTimer = setTimeout(() => {
+      if (!navigator.onLine) return;
+      engine.connect();
+      account.refresh();
+      sendUploads(app);
+    }, ONLINE_SETTLE);
   });
   addEventListener("offline", showNotifications);
   addEventListener("offline", () => engine.disconnect());
@@ -245,5 +330,7 @@ export async function boot({ render, ready }) {
   showNotifications();
   renderStatus();
   renderNotices();
+  showQueuedUploads(app);
+  sendUploads(app);
   return app;
 }

@@ -74,6 +74,7 @@ class CountingProxy:
         self.bytes_up = 0
         self.offline = False
         self.blocked = []  # first line of each request refused while offline
+        self.blocked_at = []  # and when
         self.open = set()
         threading.Thread(target=self.accept, daemon=True).start()
 
@@ -97,6 +98,7 @@ class CountingProxy:
 
     def block(self, data):
         self.blocked.append(data.split(b"\r\n", 1)[0].decode("latin-1"))
+        self.blocked_at.append(time.time())
 
     def accept(self):
         while True:
@@ -200,10 +202,13 @@ class Browser:
                 session = self.send("Target.attachToTarget", {"targetId": worker["targetId"], "flatten": True})["sessionId"]
                 self.send("Network.enable", {}, session)
                 self.send("Network.emulateNetworkConditions", conditions, session)
-                self.worker_sessions.append(session)
+                self.worker_sessions.append((worker["targetId"], session))
         else:
-            for session in self.worker_sessions:
-                self.send("Network.emulateNetworkConditions", conditions, session)
+            # A worker replaced by a new deploy's is gone: its session would never answer.
+            alive = {t["targetId"] for t in self.send("Target.getTargets")["targetInfos"]}
+            for target, session in self.worker_sessions:
+                if target in alive:
+                    self.send("Network.emulateNetworkConditions", conditions, session)
             self.worker_sessions = []
 
     def get(self, path):
@@ -324,6 +329,12 @@ def visible_to(port, email):
 
 
 
+def conversation_unread(port, token, conversation):
+    """The server's unread notifications leading to a conversation, and its unread count."""
+    answer = api(port, "GET", "/api/v1/me/notifications?limit=200", token=token)
+    return sum(1 for n in answer["notifications"] if n.get("target") == f"conversation:{conversation}" and not n.get("readAt")), answer["unread"]
+
+
 def poll(condition, timeout=5):
     """Waits until `condition()` is true (or the time is up); answers its last value."""
     deadline = time.time() + timeout
@@ -332,6 +343,37 @@ def poll(condition, timeout=5):
         if value or time.time() > deadline:
             return value
         time.sleep(0.2)
+
+
+PHONE_REPORT = """
+    const tall = 40;
+    const visible = (e) => e.getClientRects().length > 0 && getComputedStyle(e).visibility !== 'hidden';
+    const name = (e) => e.id || e.getAttribute('aria-label') || e.textContent.trim().slice(0, 24) || e.tagName;
+    const wide = [...document.querySelectorAll('body *')].filter(visible)
+      .filter(e => e.getBoundingClientRect().right > window.innerWidth + 0.5).map(e => `${e.tagName.toLowerCase()}#${e.id}.${e.className}`).slice(0, 8);
+    const targets = 'button, select, textarea, input:not([type=hidden]):not([type=radio]):not([type=checkbox]), .top nav a, .score-choices label';
+    const small = [...document.querySelectorAll(targets)].filter(visible)
+      .map(e => [name(e), Math.round(e.getBoundingClientRect().height)]).filter(([, height]) => height < tall);
+    return {width: window.innerWidth, scrollWidth: document.documentElement.scrollWidth, wide, small};
+"""
+
+
+def phone_layout(browser, pages):
+    """Each page in a 375×740 window: nothing wider than the screen, every button, field, header
+    link and score choice at least 40 px high. Answers {page: report} for the pages that fail."""
+    browser.driver.set_window_size(375, 740)
+    failures = {}
+    try:
+        for path, ready in pages:
+            browser.get(path)
+            browser.wait(lambda: ready(browser), what=f"{path} on a phone")
+            time.sleep(0.2)
+            report = browser.driver.execute_script(PHONE_REPORT)
+            if report["width"] != 375 or report["scrollWidth"] > report["width"] or report["small"]:
+                failures[path] = report
+    finally:
+        browser.driver.set_window_size(420, 900)
+    return failures
 
 
 def settle_offline(browser):
@@ -461,8 +503,11 @@ def run(port, base, data, site, generate, browsers):
     for browser in (client, expert):
         browser.wait(lambda b=browser: len(b.messages()) == initial, what=f"{initial} messages")
     check(client.messages() == expert.messages(), f"both browsers show the conversation's {initial} messages")
-    expert.wait(lambda: expert.unread() is not None, what="expert's unread count")
-    expert_unread_before = expert.unread()
+    # Opening the conversation read its notifications (the seed's, if any): the badge follows the server.
+    poll(lambda: conversation_unread(port, session["token"], conversation) == (0, client.unread()))
+    unread_before = client.unread()
+    check(conversation_unread(port, session["token"], conversation) == (0, unread_before),
+          f"the open conversation's notifications are read (server {conversation_unread(port, session['token'], conversation)}, badge {unread_before})")
     other.get("/app/index.html")
     other.wait(lambda: other.driver.find_element(By.ID, "home").is_displayed(), what="client2 home")
 
@@ -509,7 +554,12 @@ def run(port, base, data, site, generate, browsers):
     expert_texts = [f"En ligne {n} — expert" for n in (1, 2)]
     for text in expert_texts:
         expert.send_message(text)
-    time.sleep(1)
+    # The expert then leaves the conversation: the client's messages will be counted as unread.
+    expert_session = api(port, "POST", "/api/v1/session", body={"email": "expert@financialtracker.example", "password": PASSWORD})
+    expert.get("/app/index.html")
+    expert.wait(lambda: expert.unread() is not None and expert.unread() == conversation_unread(port, expert_session["token"], conversation)[1], what="expert's unread count")
+    expert_unread_before = expert.unread()
+    time.sleep(0.5)
     connections, sent = proxies["client"].counters()
     blocked = list(proxies["client"].blocked)
     # Chromium's own service worker update check (sw.js and the modules it imports, fetched by the
@@ -520,28 +570,20 @@ def run(port, base, data, site, generate, browsers):
           f"nothing from the client browser reached the server while offline ({time.time() - cut_at:.1f} s); "
           f"the page and its worker tried nothing; the browser's worker update check tried {len(blocked)} requests, refused")
     if not all(worker_update(line) for line in blocked):
-        print("   tried while offline:", blocked)
+        print("   tried while offline (s after the cut):", [(round(at - cut_at, 1), line) for at, line in zip(proxies["client"].blocked_at, blocked)])
     in_db = db.execute("SELECT count(*) FROM message WHERE conversationId = ? AND body LIKE 'Hors ligne %'", (conversation,)).fetchone()[0]
     check(in_db == 0, "the server has none of the client's offline messages yet")
 
     # Back online: both converge within a few seconds.
+    # The client comes back on its home page (on the conversation, its notifications would be read at once).
     proxies["client"].set_offline(False)
     client.set_offline(False)
-    client.get(path)
-    expected = initial + 5
-    try:
-        for browser in (client, expert):
-            browser.wait(lambda b=browser: len(b.messages()) == expected, timeout=10, what=f"{expected} messages")
-        ok = client.messages() == expert.messages()
-    except Exception:
-        ok = False
-    new = [body for _, body in client.messages()][initial:]
-    check(ok and sorted(new) == sorted(client_texts + expert_texts), f"both browsers show the same {expected} messages in the same order: {new}")
+    client.get("/app/index.html")
     client.wait(lambda: int(client.driver.find_element(By.ID, "pending").get_attribute("data-count")) == 0, timeout=10, what="outbox empty")
     check(client.idb("outbox") == [], "the client's outbox is empty")
 
-    # Notifications: the expert's open page counts the client's 3 messages as they arrive live (no
-    # reload); the client's counts the expert's 2; "mark all read" reaches the server.
+    # Notifications: the expert's open home page counts the client's 3 messages as they arrive live
+    # (no reload); the client's counts the expert's 2; "mark all read" reaches the server.
     try:
         expert.wait(lambda: expert.unread() == expert_unread_before + 3, timeout=8, what="expert's unread +3")
     except Exception:
@@ -561,6 +603,29 @@ def run(port, base, data, site, generate, browsers):
     poll(lambda: api(port, "GET", "/api/v1/me/notifications", token=session["token"])["unread"] == 0)
     server_unread = api(port, "GET", "/api/v1/me/notifications", token=session["token"])["unread"]
     check(server_unread == 0, f"'tout marquer comme lu': 0 unread shown, {server_unread} on the server")
+
+    # The expert opens the conversation: its 3 notifications are read, on the server and the badge.
+    expert.get(path)
+    try:
+        expert.wait(lambda: expert.unread() == expert_unread_before, timeout=8, what="expert's conversation read")
+        poll(lambda: conversation_unread(port, expert_session["token"], conversation) == (0, expert_unread_before))
+    except Exception:
+        pass
+    server_side = conversation_unread(port, expert_session["token"], conversation)
+    check(expert.unread() == expert_unread_before and server_side == (0, expert_unread_before),
+          f"opening the conversation reads its notifications: badge {expert_unread_before + 3} → {expert.unread()}, server (conversation, all) {server_side}")
+
+    # Both browsers on the conversation show the same 5 new messages in the same order.
+    client.get(path)
+    expected = initial + 5
+    try:
+        for browser in (client, expert):
+            browser.wait(lambda b=browser: len(b.messages()) == expected, timeout=10, what=f"{expected} messages")
+        ok = client.messages() == expert.messages()
+    except Exception:
+        ok = False
+    new = [body for _, body in client.messages()][initial:]
+    check(ok and sorted(new) == sorted(client_texts + expert_texts), f"both browsers show the same {expected} messages in the same order: {new}")
     status = db.execute("SELECT status FROM dossierStep WHERE id = ?", (int(step),)).fetchone()[0]
     expert.get("/app/index.html")
     expert.wait(lambda: expert.driver.find_elements(By.CSS_SELECTOR, f"#dossier-list li[data-step='{step}']"), what="expert steps")
@@ -713,6 +778,22 @@ def run(port, base, data, site, generate, browsers):
     closing = "Écrit avant de fermer l'onglet"
     client.send_message(closing)
     check(any(o["fields"].get("body") == closing for o in client.idb("outbox")), "the closed tab's message waits in IndexedDB")
+    # An attachment chosen offline: the file waits in IndexedDB as a Blob.
+    offline_file = os.path.join(os.path.dirname(data), "piece-hors-ligne.txt")
+    with open(offline_file, "w") as f:
+        f.write("Pièce jointe choisie hors ligne\n" * 3000)
+    client.driver.find_element(By.ID, "attach-file").send_keys(offline_file)
+    client.wait(lambda: "piece-hors-ligne.txt" in client.driver.find_element(By.ID, "attach-state").text, what="attachment queued")
+    queued = lambda: client.driver.execute_async_script("""
+        const done = arguments[0];
+        const open = indexedDB.open("financialtracker");
+        open.onsuccess = () => {
+          const request = open.result.transaction("meta").objectStore("meta").getAll(IDBKeyRange.bound("upload:", "upload:\\uffff"));
+          request.onsuccess = () => { done(request.result.map(u => [u.name, u.blob instanceof Blob, u.blob.size])); open.result.close(); };
+        };""")
+    waiting_upload = queued()
+    check(waiting_upload == [["piece-hors-ligne.txt", True, os.path.getsize(offline_file)]] and client.driver.find_element(By.ID, "uploads-pending").is_displayed(),
+          f"offline, the attachment waits in IndexedDB as a Blob: {waiting_upload}; shown: {client.driver.find_element(By.ID, 'uploads-pending').text!r}")
     first = client.driver.current_window_handle
     client.driver.switch_to.new_window("tab")
     client.driver.switch_to.window(first)
@@ -730,7 +811,31 @@ def run(port, base, data, site, generate, browsers):
         print("   outbox:", client.idb("outbox"), "onLine:", client.driver.execute_script("return navigator.onLine"),
               "status:", client.driver.find_element(By.ID, "connection").text, "tried:", proxies["client"].blocked[-5:])
     check(before == 0 and sent_after and client.idb("outbox") == [], "a closed tab's pending message is sent when the app opens again")
+    attachment_sql = "SELECT (SELECT count(*) FROM documentVersion WHERE fileName = 'piece-hors-ligne.txt'), (SELECT count(*) FROM message WHERE conversationId = ? AND body LIKE 'Pièce jointe : piece-hors-ligne.txt%')"
+    try:
+        client.wait(lambda: db.execute(attachment_sql, (conversation,)).fetchone() == (1, 1) and queued() == [], timeout=15, what="queued attachment sent")
+    except Exception:
+        pass
+    check(db.execute(attachment_sql, (conversation,)).fetchone() == (1, 1) and queued() == [] and not client.driver.find_element(By.ID, "uploads-pending").is_displayed(),
+          f"back online, the attachment chosen offline is uploaded, then its message sent (versions, messages: {db.execute(attachment_sql, (conversation,)).fetchone()}), the queue is empty")
     client.set_offline(False)
+
+    # Phone-sized screens: every app page fits 375 px, its tap targets are at least 40 px high.
+    shown = lambda element: lambda b: b.driver.find_element(By.ID, element).is_displayed()
+    def with_centre(b):
+        if not b.driver.find_element(By.ID, "home").is_displayed() or not b.driver.find_elements(By.CSS_SELECTOR, f"#dossier-list li[data-step='{step}']"):
+            return False
+        if b.driver.find_element(By.ID, "notification-centre").is_displayed():
+            return True
+        b.driver.find_element(By.ID, "notifications-toggle").click()
+        return False
+    failures = phone_layout(client, [
+        ("/app/index.html", with_centre),
+        (path, lambda b: len(b.messages()) == expected + 2 and b.driver.find_element(By.ID, "rating").is_displayed()),
+        (f"/app/documents.html?dossier={dossier}", lambda b: "piece-deposee.txt" in b.driver.find_element(By.ID, "document-list").text),
+        ("/app/offline.html", lambda b: b.driver.find_elements(By.TAG_NAME, "h1")),
+    ])
+    check(not failures, f"on a 375×740 screen the 4 app pages fit the width and their tap targets are ≥ 40 px{'' if not failures else ': ' + json.dumps(failures, ensure_ascii=False)}")
 
     # The rating on the expert's public page after regeneration.
     subprocess.run(generate, check=True, stdout=subprocess.DEVNULL)
