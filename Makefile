@@ -32,6 +32,7 @@ test: deps $(VENV)/.packages
 	node --test Tests/sync/ Tests/browser/
 	FT=.build/debug/ft $(VENV)/bin/python Tests/browser/test_search.py
 	FT=.build/debug/ft $(VENV)/bin/python Tests/browser/test_offline.py
+	FT=.build/debug/ft $(VENV)/bin/python Tests/browser/test_deploy.py
 	$(VENV)/bin/python Tests/api/test_openapi.py .build/debug/ft
 	$(VENV)/bin/python Tests/admin/test_admin.py .build/debug/ft
 	swift test
