@@ -496,6 +496,13 @@ def run(port, base, data, site, generate, browsers):
     check(expert_name in public_title and searched and client.worker_controls(),
           f"with the worker in control, the expert's public page ({public_title!r}) and the search page work")
 
+    # Installable: Chromium's own verdict on the app's home page (manifest, icons, worker).
+    client.get("/app/index.html")
+    client.wait(lambda: client.worker_controls(), what="worker controls the app")
+    errors = client.driver.execute_cdp_cmd("Page.getInstallabilityErrors", {}).get("installabilityErrors", [])
+    manifest = client.driver.execute_cdp_cmd("Page.getAppManifest", {})
+    check(not errors and not manifest.get("errors"), f"Chromium finds the app installable (errors: {errors}, manifest errors: {manifest.get('errors')})")
+
     for browser in (client, expert):
         browser.get(path)
         browser.wait(lambda b=browser: b.worker_controls(), what="service worker in control")
