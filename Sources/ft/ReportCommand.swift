@@ -50,7 +50,7 @@ struct ReportCommand: AsyncParsableCommand {
         let logger = options.bootstrapLogging()
         let path = try options.requireDatabase()
         let day = date.flatMap(DayParser.date(from:)) ?? DayParser.startOfToday().addingTimeInterval(-86_400)
-        let database = try AppDatabase.open(path: path, logger: logger)
+        let database = try AppDatabase.open(path: path, logger: logger, memoryMapped: true)
         defer { try? database.close() }
         let configuration = AdminConfiguration(
             templatesDirectory: templates, outputDirectory: try options.adminDirectory(adminOut, publicDirectory: nil),
@@ -61,13 +61,11 @@ struct ReportCommand: AsyncParsableCommand {
         // Read once for all the reports (and the dashboard) made now — beside the dashboard's
         // longest read when it is made too; then the reports side by side.
         let prefetch = Prefetch()
-        DispatchQueue.concurrentPerform(iterations: periodName == "all" ? 2 : 1) { index in
-            if index == 0 {
-                prefetch.set(responses: Result { try database.firstResponses() })
-            } else {
-                prefetch.set(steps: Result { try database.openSteps() })
-            }
+        let longestRead = DispatchGroup()
+        if periodName == "all" {
+            DispatchQueue.global().async(group: longestRead) { prefetch.set(steps: Result { try database.openSteps() }) }
         }
+        prefetch.set(responses: Result { try database.firstResponses() })
         let responses = try prefetch.responses()
         let periods = self.periods
         let outcomes = Outcomes(count: periods.count)
@@ -81,7 +79,10 @@ struct ReportCommand: AsyncParsableCommand {
                          report.empty ? " (no activity in that period)" : "", report.seconds))
         }
         if periodName == "all" {
-            let dashboard = try generator.dashboard(from: database, now: Date(), responses: responses, openSteps: try prefetch.steps())
+            longestRead.wait()
+            let dashboard = try generator.dashboard(
+                from: database, now: Date(), responses: responses, openSteps: try prefetch.steps(), openAssignments: try prefetch.assignments()
+            )
             let elapsed = ContinuousClock.now - started
             let total = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
             print(String(format: "Rendered the dashboard (%d files) in %.2f s; %.2f s in all.", dashboard.files.count, dashboard.seconds, total))
@@ -108,14 +109,17 @@ private final class Outcomes: @unchecked Sendable {
     }
 }
 
-/// What `--period all` reads before anything else, from two threads.
+/// What `--period all` reads before anything else: the first responses on this thread, the
+/// dashboard's longest read (open steps) on another, while the reports are made.
 private final class Prefetch: @unchecked Sendable {
     private let lock = NSLock()
     private var firstResponses: Result<[FirstResponse], any Error>?
     private var openSteps: Result<[OpenStep], any Error>?
+    private var openAssignments: Result<[OpenAssignment], any Error>?
 
     func set(responses: Result<[FirstResponse], any Error>) { lock.withLock { firstResponses = responses } }
     func set(steps: Result<[OpenStep], any Error>) { lock.withLock { openSteps = steps } }
+    func set(assignments: Result<[OpenAssignment], any Error>) { lock.withLock { openAssignments = assignments } }
 
     func responses() throws -> [FirstResponse] {
         guard let result = lock.withLock({ firstResponses }) else { throw CLIError("the first responses were not read") }
@@ -124,5 +128,9 @@ private final class Prefetch: @unchecked Sendable {
 
     func steps() throws -> [OpenStep]? {
         try lock.withLock({ openSteps })?.get()
+    }
+
+    func assignments() throws -> [OpenAssignment]? {
+        try lock.withLock({ openAssignments })?.get()
     }
 }

@@ -274,6 +274,15 @@ def main():
         except Exception:
             check(False, f"the dashboard's rating count stayed at {cell().get_attribute('data-value')} (expected {before + 1})")
         check(driver.execute_script("return window.ftMarker") == marker, "the dashboard reloaded instead of updating in place")
+        # The server renders the dashboard's file again after the change (debounced, in the background).
+        regenerated = None
+        for _ in range(100):
+            status, body, _ = request(port, "/admin/index.html", cookie=admin_cookie)
+            regenerated = dashboard_figures(body.decode()).get("rating_count")
+            if regenerated == str(before + 1):
+                break
+            time.sleep(0.2)
+        check(regenerated == str(before + 1), f"the served dashboard file was not rendered again after the change (rating_count {regenerated}, expected {before + 1})")
     finally:
         if driver:
             driver.quit()

@@ -165,6 +165,9 @@ struct AdminViews: Sendable {
         var html = ""
         private var days: [Int: String] = [:]
         private var labels: [String: String] = [:]
+        /// Calendar days already written, by day number since 1970 (UTC): formatting a date
+        /// through `Calendar` costs more than the rest of a row.
+        private var dates: [Int: String] = [:]
 
         init(views: AdminViews) {
             self.views = views
@@ -192,6 +195,22 @@ struct AdminViews: Sendable {
 
         mutating func age(_ since: Date) -> String {
             days(Int(views.now.timeIntervalSince(since) / 86_400))
+        }
+
+        /// "12 mars 2026".
+        mutating func day(_ date: Date) -> String {
+            let number = Int((date.timeIntervalSince1970 / 86_400).rounded(.down))
+            if let text = dates[number] { return text }
+            let text = views.format.day(date)
+            dates[number] = text
+            return text
+        }
+
+        /// "12 mars 2026 à 14:05 UTC", as `AdminViews.dateTime`.
+        mutating func dateTime(_ date: Date) -> String {
+            let seconds = Int(date.timeIntervalSince1970.rounded(.down))
+            let minutes = ((seconds % 86_400) + 86_400) % 86_400 / 60
+            return day(date) + String(format: " à %02d:%02d UTC", minutes / 60, minutes % 60)
         }
     }
 
@@ -226,7 +245,7 @@ struct AdminViews: Sendable {
             writer.cell(writer.label("admin_role_" + step.assigneeRole))
             writer.cell("\(step.progress) %")
             writer.cell(step.product)
-            writer.cell(step.dueAt.map { format.day($0) } ?? "—")
+            writer.cell(step.dueAt.map { writer.day($0) } ?? "—")
             writer.cell(writer.age(step.updatedAt))
             writer.cell(writer.label("admin_sla_" + state), attributes: "data-state=\"\(state)\"")
             writer.html += "</tr>\n"
@@ -242,8 +261,8 @@ struct AdminViews: Sendable {
             writer.cell(user.email)
             writer.cell(writer.label("admin_role_" + user.role))
             writer.cell(writer.label(user.active ? "admin_yes" : "admin_no"))
-            writer.cell(format.day(user.createdAt))
-            writer.cell(user.lastSeenAt.map { dateTime($0) } ?? writer.label("admin_never"))
+            writer.cell(writer.day(user.createdAt))
+            writer.cell(user.lastSeenAt.map { writer.dateTime($0) } ?? writer.label("admin_never"))
             writer.cell(format.integer(user.messages))
             writer.html += "</tr>\n"
         }
