@@ -5,7 +5,7 @@ import Logging
 
 /// What `ft serve` does for the admin pages: the dashboard rendered again a few seconds after
 /// changes (never two at once, off the request threads), and the reports of the last complete
-/// day, week and month made when they are missing, checked every hour.
+/// day, week and month made when they are missing, checked a minute after start, then hourly.
 struct AdminService: Sendable {
     let dashboard: Rebuilder<AdminReport>
     let generator: AdminGenerator
@@ -26,6 +26,9 @@ struct AdminService: Sendable {
     }
 
     func makeScheduledReports() async {
+        // Not at once: a server that is started to be used at once is not slowed (each report
+        // may start Chromium to print its PDF).
+        try? await Task.sleep(for: .seconds(60))
         while !Task.isCancelled {
             let now = Date()
             for period in ReportPeriod.allCases {

@@ -60,19 +60,22 @@ struct ReportCommand: AsyncParsableCommand {
         let started = ContinuousClock.now
         // Read once for all the reports (and the dashboard) made now — beside the dashboard's
         // longest read when it is made too; then the reports side by side.
-        let prefetch = Prefetch()
+        let openSteps = Locked<Result<[OpenStep], any Error>?>(nil)
         let longestRead = DispatchGroup()
         if periodName == "all" {
-            DispatchQueue.global().async(group: longestRead) { prefetch.set(steps: Result { try database.openSteps() }) }
+            DispatchQueue.global().async(group: longestRead) {
+                let steps = Result { try database.openSteps() }
+                openSteps.withLock { $0 = steps }
+            }
         }
-        prefetch.set(responses: Result { try database.firstResponses() })
-        let responses = try prefetch.responses()
+        let responses = try database.firstResponses()
         let periods = self.periods
-        let outcomes = Outcomes(count: periods.count)
+        let outcomes = Locked<[Result<AdminReport, any Error>]>(Array(repeating: .failure(CLIError("a report did not finish")), count: periods.count))
         DispatchQueue.concurrentPerform(iterations: periods.count) { index in
-            outcomes.set(index, Result { try generator.report(periods[index], containing: day, from: database, now: Date(), responses: responses) })
+            let outcome = Result { try generator.report(periods[index], containing: day, from: database, now: Date(), responses: responses) }
+            outcomes.withLock { $0[index] = outcome }
         }
-        for (period, outcome) in zip(periods, outcomes.all) {
+        for (period, outcome) in zip(periods, outcomes.withLock { $0 }) {
             let report = try outcome.get()
             for file in report.files { print("  \(configuration.outputDirectory)/\(file)") }
             print(String(format: "Made the %@ report for %@%@ in %.2f s.", period.rawValue, period.range(containing: day).slug,
@@ -80,57 +83,11 @@ struct ReportCommand: AsyncParsableCommand {
         }
         if periodName == "all" {
             longestRead.wait()
-            let dashboard = try generator.dashboard(
-                from: database, now: Date(), responses: responses, openSteps: try prefetch.steps(), openAssignments: try prefetch.assignments()
-            )
+            let dashboard = try generator.dashboard(from: database, now: Date(), responses: responses, openSteps: try openSteps.withLock { $0 }?.get())
             let elapsed = ContinuousClock.now - started
             let total = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
             print(String(format: "Rendered the dashboard (%d files) in %.2f s; %.2f s in all.", dashboard.files.count, dashboard.seconds, total))
             logger.info("dashboard phases", metadata: Dictionary(uniqueKeysWithValues: dashboard.phases.map { ($0.name, "\(String(format: "%.3f s", $0.seconds))") }))
         }
-    }
-}
-
-/// Results filled from several threads, read once they are all done.
-private final class Outcomes: @unchecked Sendable {
-    private let lock = NSLock()
-    private var results: [Result<AdminReport, any Error>?]
-
-    init(count: Int) {
-        results = Array(repeating: nil, count: count)
-    }
-
-    func set(_ index: Int, _ result: Result<AdminReport, any Error>) {
-        lock.withLock { results[index] = result }
-    }
-
-    var all: [Result<AdminReport, any Error>] {
-        lock.withLock { results.map { $0 ?? .failure(CLIError("a report did not finish")) } }
-    }
-}
-
-/// What `--period all` reads before anything else: the first responses on this thread, the
-/// dashboard's longest read (open steps) on another, while the reports are made.
-private final class Prefetch: @unchecked Sendable {
-    private let lock = NSLock()
-    private var firstResponses: Result<[FirstResponse], any Error>?
-    private var openSteps: Result<[OpenStep], any Error>?
-    private var openAssignments: Result<[OpenAssignment], any Error>?
-
-    func set(responses: Result<[FirstResponse], any Error>) { lock.withLock { firstResponses = responses } }
-    func set(steps: Result<[OpenStep], any Error>) { lock.withLock { openSteps = steps } }
-    func set(assignments: Result<[OpenAssignment], any Error>) { lock.withLock { openAssignments = assignments } }
-
-    func responses() throws -> [FirstResponse] {
-        guard let result = lock.withLock({ firstResponses }) else { throw CLIError("the first responses were not read") }
-        return try result.get()
-    }
-
-    func steps() throws -> [OpenStep]? {
-        try lock.withLock({ openSteps })?.get()
-    }
-
-    func assignments() throws -> [OpenAssignment]? {
-        try lock.withLock({ openAssignments })?.get()
     }
 }

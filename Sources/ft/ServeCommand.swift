@@ -24,7 +24,8 @@ struct ServeCommand: AsyncParsableCommand {
             Signed-in admins get the dashboard and reports at /admin/ (from --admin-dir, never from \
             the public folder; everyone else gets a sign-in page or a refusal). The dashboard is \
             rendered again a few seconds after changes, and yesterday's, last week's and last \
-            month's reports are made when missing (checked every hour), as `ft report` makes them.
+            month's reports are made when missing (checked a minute after start, then every hour), \
+            as `ft report` makes them.
 
             After a push that changed something, the public pages are rebuilt (--rebuild-delay after \
             the first change, never two builds at once; usually a targeted build of a few pages) with \
@@ -118,7 +119,8 @@ struct ServeCommand: AsyncParsableCommand {
             }
         }
         let admin = noRebuild ? nil : AdminService(database: database, templates: templates, directory: adminDirectory, logger: logger)
-        admin?.dashboard.changed()
+        // A dashboard `ft generate` left is current; render one at start only if there is none.
+        if !FileManager.default.fileExists(atPath: adminDirectory + "/index.html") { admin?.dashboard.changed() }
         let app = buildApplication(database: database, configuration: configuration, blobs: blobs, onCommit: { [rebuilder, admin] in
             rebuilder?.changed()
             admin?.dashboard.changed()

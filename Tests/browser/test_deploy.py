@@ -20,18 +20,13 @@ import shutil
 import sqlite3
 import subprocess
 import sys
-import tempfile
-import time
-import traceback
-import urllib.request
 
 from selenium.webdriver.common.by import By
 
 import test_offline as common
-from test_offline import Browser, CountingProxy, api, check, free_port, settle_offline
+from test_offline import Browser, CountingProxy, api, check, settle_offline
 
 ROOT = common.ROOT
-FT = common.FT
 MARK = "document.documentElement.dataset.deploy"
 
 
@@ -168,47 +163,7 @@ def run(port, data, site, generate, workdir, browsers):
 
 
 def main():
-    started = time.time()
-    workdir = tempfile.mkdtemp(prefix="ft-deploy-")
-    data, site = os.path.join(workdir, "data"), os.path.join(workdir, "site")
-    port = free_port()
-    base = f"http://127.0.0.1:{port}"
-    quiet = {"stdout": subprocess.DEVNULL}
-    subprocess.run([FT, "seed", "--data-dir", data, "--experts", "5", "--clients", "8", "--today", "2026-11-20"], check=True, **quiet)
-    subprocess.run([FT, "keygen", "--data-dir", data], check=True, **quiet)
-    generate = lambda templates: [FT, "generate", "--data-dir", data, "--templates", templates, "--out", site, "--base-url", base]
-    subprocess.run(generate(os.path.join(ROOT, "site-templates")), check=True, **quiet)
-    log = open(os.path.join(workdir, "serve.log"), "w")
-    server = subprocess.Popen([FT, "serve", "--data-dir", data, "--public", site, "--port", str(port), "--no-rebuild", "--log-level", "info"],
-                              stdout=log, stderr=subprocess.STDOUT)
-    browsers = []
-    try:
-        for _ in range(100):
-            try:
-                urllib.request.urlopen(base + "/healthz").read()
-                break
-            except OSError:
-                time.sleep(0.1)
-        run(port, data, site, generate, workdir, browsers)
-    except Exception as error:
-        traceback.print_exc()
-        check(False, f"unexpected {type(error).__name__}: {error}")
-    finally:
-        for browser in browsers:
-            try:
-                browser.quit()
-            except Exception:
-                pass
-        server.terminate()
-        try:
-            server.wait(10)
-        except subprocess.TimeoutExpired:
-            server.kill()
-        log.close()
-        shutil.rmtree(workdir, ignore_errors=True)
-    results = common.RESULTS
-    print(f"{results['passed']} passed, {results['failed']} failed in {time.time() - started:.0f} s")
-    return 1 if results["failed"] else 0
+    return common.scenario("ft-deploy-", 5, 8, lambda setup, browsers: run(setup.port, setup.data, setup.site, setup.generate, setup.workdir, browsers))
 
 
 if __name__ == "__main__":

@@ -29,6 +29,7 @@ import tempfile
 import threading
 import time
 import traceback
+import types
 import urllib.parse
 import urllib.request
 
@@ -383,19 +384,25 @@ def settle_offline(browser):
     browser.wait(lambda: browser.driver.execute_script("return navigator.onLine") is False, what="navigator.onLine false")
     time.sleep(1.5)
 
-def main():
+def scenario(prefix, experts, clients, body):
+    """A seeded data folder, its site generated and `ft serve` on a free port; `body(setup,
+    browsers)` runs against them (a step that cannot even run counts as a failure); the browsers,
+    the server and the folder are gone at the end whatever happens. Returns the exit status."""
     started = time.time()
-    workdir = tempfile.mkdtemp(prefix="ft-offline-")
+    workdir = tempfile.mkdtemp(prefix=prefix)
     data, site = os.path.join(workdir, "data"), os.path.join(workdir, "site")
     port = free_port()
     base = f"http://127.0.0.1:{port}"
     quiet = {"stdout": subprocess.DEVNULL}
-    subprocess.run([FT, "seed", "--data-dir", data, "--experts", "20", "--clients", "40", "--today", "2026-11-20"], check=True, **quiet)
+    subprocess.run([FT, "seed", "--data-dir", data, "--experts", str(experts), "--clients", str(clients), "--today", "2026-11-20"], check=True, **quiet)
     subprocess.run([FT, "keygen", "--data-dir", data], check=True, **quiet)
-    generate = [FT, "generate", "--data-dir", data, "--templates", os.path.join(ROOT, "site-templates"), "--out", site, "--base-url", base]
-    subprocess.run(generate, check=True, **quiet)
-    log_path = os.path.join(workdir, "serve.log")
-    log = open(log_path, "w")
+
+    def generate(templates=os.path.join(ROOT, "site-templates")):
+        return [FT, "generate", "--data-dir", data, "--templates", templates, "--out", site, "--base-url", base]
+
+    subprocess.run(generate(), check=True, **quiet)
+    setup = types.SimpleNamespace(port=port, base=base, data=data, site=site, workdir=workdir, generate=generate)
+    log = open(os.path.join(workdir, "serve.log"), "w")
     server = subprocess.Popen([FT, "serve", "--data-dir", data, "--public", site, "--port", str(port), "--no-rebuild", "--log-level", "info"],
                               stdout=log, stderr=subprocess.STDOUT)
     browsers = []
@@ -406,8 +413,8 @@ def main():
                 break
             except OSError:
                 time.sleep(0.1)
-        run(port, base, data, site, generate, browsers)
-    except Exception as error:  # a step that could not even run counts as a failure
+        body(setup, browsers)
+    except Exception as error:
         traceback.print_exc()
         check(False, f"unexpected {type(error).__name__}: {error}")
     finally:
@@ -425,6 +432,10 @@ def main():
         shutil.rmtree(workdir, ignore_errors=True)
     print(f"{RESULTS['passed']} passed, {RESULTS['failed']} failed in {time.time() - started:.0f} s")
     return 1 if RESULTS["failed"] else 0
+
+
+def main():
+    return scenario("ft-offline-", 20, 40, lambda setup, browsers: run(setup.port, setup.base, setup.data, setup.site, setup.generate(), browsers))
 
 
 def run(port, base, data, site, generate, browsers):

@@ -32,18 +32,24 @@ import Testing
         }
     }
 
+    /// Uploads `text` as a new version through the running server; expects 201 and returns its answer.
+    static func upload(_ port: Int, _ token: String, document: String, version: String, fileName: String, hlc: Int, text: String) async throws -> [String: Any] {
+        var upload = URLRequest(url: URL(string: "http://127.0.0.1:\(port)/api/v1/documents/\(document)/versions/\(version)?fileName=\(fileName)&hlc=000\(hlc)-00000-test")!)
+        upload.httpMethod = "PUT"
+        upload.setValue("Bearer \(token)", forHTTPHeaderField: "Authorization")
+        upload.setValue("1", forHTTPHeaderField: "FT-Protocol")
+        let (answer, response) = try await URLSession.shared.upload(for: upload, from: Data(text.utf8))
+        #expect((response as? HTTPURLResponse)?.statusCode == 201)
+        return try JSONSerialization.jsonObject(with: answer) as? [String: Any] ?? [:]
+    }
+
     @Test func verifyReportsDamagedAndMissingContent() async throws {
         let (data, document, server, token) = try await Self.seededServer()
         let port = server.port
         // Killed however the test ends.
         defer { kill(server.process.processIdentifier, SIGKILL) }
-        var upload = URLRequest(url: URL(string: "http://127.0.0.1:\(port)/api/v1/documents/\(document)/versions/ver-check?fileName=contrat.txt&hlc=0001795132800000-00000-test")!)
-        upload.httpMethod = "PUT"
-        upload.setValue("Bearer \(token)", forHTTPHeaderField: "Authorization")
-        upload.setValue("1", forHTTPHeaderField: "FT-Protocol")
-        let (answer, response) = try await URLSession.shared.upload(for: upload, from: Data("Contrat de mission, signé".utf8))
-        #expect((response as? HTTPURLResponse)?.statusCode == 201)
-        let sha = try #require((try JSONSerialization.jsonObject(with: answer) as? [String: Any])?["sha256"] as? String)
+        let answer = try await Self.upload(port, token, document: document, version: "ver-check", fileName: "contrat.txt", hlc: 1_795_132_800_000, text: "Contrat de mission, signé")
+        let sha = try #require(answer["sha256"] as? String)
         await server.kill9()
 
         let key = ["FT_DOCUMENT_KEY": FT.documentKey]
@@ -79,12 +85,7 @@ import Testing
         // Three versions stamped after the demo data's, so that the two older ones are archived.
         let now = Int(Date().timeIntervalSince1970 * 1_000)
         for index in 1...3 {
-            var upload = URLRequest(url: URL(string: "http://127.0.0.1:\(port)/api/v1/documents/\(document)/versions/ver-a\(index)?fileName=avenant-\(index).txt&hlc=000\(now + index)-00000-test")!)
-            upload.httpMethod = "PUT"
-            upload.setValue("Bearer \(token)", forHTTPHeaderField: "Authorization")
-            upload.setValue("1", forHTTPHeaderField: "FT-Protocol")
-            let (_, response) = try await URLSession.shared.upload(for: upload, from: Data("Avenant n°\(index) au contrat de mission".utf8))
-            #expect((response as? HTTPURLResponse)?.statusCode == 201)
+            _ = try await Self.upload(port, token, document: document, version: "ver-a\(index)", fileName: "avenant-\(index).txt", hlc: now + index, text: "Avenant n°\(index) au contrat de mission")
         }
         await server.kill9()
 

@@ -50,10 +50,8 @@ public struct AdminGenerator: Sendable {
     /// The dashboard and its list pages; files no longer produced (fewer pages) are removed.
     /// `responses`: `database.firstResponses()`, when the caller has it already. The four reads
     /// run side by side (the database allows concurrent readers), and so does the rendering.
-    /// `openSteps`, `openAssignments`: read already by the caller (alongside other work).
-    public func dashboard(
-        from database: AppDatabase, now: Date, responses: [FirstResponse]? = nil, openSteps: [OpenStep]? = nil, openAssignments: [OpenAssignment]? = nil
-    ) throws -> AdminReport {
+    /// `openSteps`: read already by the caller (alongside other work).
+    public func dashboard(from database: AppDatabase, now: Date, responses: [FirstResponse]? = nil, openSteps: [OpenStep]? = nil) throws -> AdminReport {
         let started = ContinuousClock.now
         let templates = try AdminTemplates(directory: configuration.templatesDirectory, locale: configuration.locale)
         let views = AdminViews(format: FrenchFormat(strings: templates.strings), now: now)
@@ -72,7 +70,7 @@ public struct AdminGenerator: Sendable {
                 let result = Result { try database.dashboardMetrics(now: now, responses: responses) }
                 reads.set { $0.metrics = result; $0.seconds["read.metrics"] = Self.seconds(since: start) }
             case 1:
-                let result = Result { try openAssignments ?? database.openAssignments() }
+                let result = Result { try database.openAssignments() }
                 reads.set { $0.assignments = result; $0.seconds["read.assignments"] = Self.seconds(since: start) }
             case 2:
                 let result = Result { try openSteps ?? database.openSteps() }

@@ -28,12 +28,6 @@ struct AdminViews: Sendable {
         seconds < 86_400 ? format.decimal(seconds / 3_600) + " h" : format.decimal(seconds / 86_400) + " j"
     }
 
-    static func median(_ values: [Double]) -> Double? {
-        guard !values.isEmpty else { return nil }
-        let sorted = values.sorted()
-        return sorted.count % 2 == 1 ? sorted[sorted.count / 2] : (sorted[sorted.count / 2 - 1] + sorted[sorted.count / 2]) / 2
-    }
-
     /// "+12 % sur 30 jours", whether it went up, down or stayed, and whether that is good news
     /// (`lowerIsBetter` for delays).
     func trend(_ trend: Trend, lowerIsBetter: Bool = false, show: (Double) -> String) -> TemplateValue {
@@ -80,7 +74,7 @@ struct AdminViews: Sendable {
                         trend: trend(metrics.recovered, show: { self.euros(Int64($0)) })))
         let conversion = metrics.conversionEligible == 0 ? 0 : Double(metrics.conversionDone) / Double(metrics.conversionEligible)
         list.append(kpi("conversion", format.decimal(conversion * 100) + " %", raw: String(format: "%.6f", conversion)))
-        if let median = Self.median(metrics.firstResponseSeconds) {
+        if let median = Statistics.median(metrics.firstResponseSeconds) {
             list.append(kpi("first_response", duration(median), raw: String(Int(median.rounded())), trend: trend(metrics.firstResponseTrend, lowerIsBetter: true, show: duration)))
         } else {
             list.append(kpi("first_response", "—", raw: ""))
@@ -150,11 +144,6 @@ struct AdminViews: Sendable {
         let days = now.timeIntervalSince(step.updatedAt) / 86_400
         let sla = Double(step.slaDays)
         return days > sla ? .breached : days > sla * 0.75 ? .atRisk : .onTime
-    }
-
-    func age(_ since: Date) -> String {
-        let days = Int(now.timeIntervalSince(since) / 86_400)
-        return format.count("admin_days", max(0, days))
     }
 
     /// The list pages' rows are written here rather than through the template engine: a page

@@ -104,11 +104,6 @@ extension AppDatabase {
             var assignments: [String: Int] = [:]
             for row in try Row.fetchAll(db, sql: "SELECT status, count(*) FROM expertAssignment GROUP BY status") { assignments[row[0]] = row[1] }
 
-            func median(_ values: [Double]) -> Double? {
-                guard !values.isEmpty else { return nil }
-                let sorted = values.sorted()
-                return sorted.count % 2 == 1 ? sorted[sorted.count / 2] : (sorted[sorted.count / 2 - 1] + sorted[sorted.count / 2]) / 2
-            }
 
             // Mondays at 00:00 UTC, the 12 last weeks.
             var calendar = Calendar(identifier: .iso8601)
@@ -141,8 +136,8 @@ extension AppDatabase {
                 conversionEligible: dossiers["eligible", default: 0] + dossiers["in_progress", default: 0] + dossiers["done", default: 0],
                 firstResponseSeconds: responses.map(\.seconds),
                 firstResponseTrend: Trend(
-                    current: median(responses.filter { $0.askedAt >= windows[0] && $0.askedAt < nowText }.map(\.seconds)),
-                    previous: median(responses.filter { $0.askedAt >= windows[1] && $0.askedAt < windows[0] }.map(\.seconds))
+                    current: Statistics.median(responses.filter { $0.askedAt >= windows[0] && $0.askedAt < nowText }.map(\.seconds)),
+                    previous: Statistics.median(responses.filter { $0.askedAt >= windows[1] && $0.askedAt < windows[0] }.map(\.seconds))
                 ),
                 ratingAverage: try Double.fetchOne(db, sql: "SELECT avg(score) FROM rating"),
                 ratingCount: try count("SELECT count(*) FROM rating"),

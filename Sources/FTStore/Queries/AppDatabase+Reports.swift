@@ -141,21 +141,16 @@ extension AppDatabase {
             // First responses to questions asked in the period, by the expert who answered.
             let fromText = DatabaseDate.string(from: from), toText = DatabaseDate.string(from: to)
             let responses = all.filter { $0.askedAt >= fromText && $0.askedAt < toText }
-            func median(_ values: [Double]) -> Double? {
-                guard !values.isEmpty else { return nil }
-                let sorted = values.sorted()
-                return sorted.count % 2 == 1 ? sorted[sorted.count / 2] : (sorted[sorted.count / 2 - 1] + sorted[sorted.count / 2]) / 2
-            }
             for (key, group) in Dictionary(grouping: responses, by: \.expertId) {
-                update(&experts, String(key), group[0].expertName) { $0.medianResponseSeconds = median(group.map(\.seconds)) }
+                update(&experts, String(key), group[0].expertName) { $0.medianResponseSeconds = Statistics.median(group.map(\.seconds)) }
             }
             for (key, group) in Dictionary(grouping: responses, by: \.productCode) {
-                update(&products, key, group[0].productName) { $0.medianResponseSeconds = median(group.map(\.seconds)) }
+                update(&products, key, group[0].productName) { $0.medianResponseSeconds = Statistics.median(group.map(\.seconds)) }
             }
             for (key, group) in Dictionary(grouping: responses, by: \.region) {
-                update(&regions, key, key) { $0.medianResponseSeconds = median(group.map(\.seconds)) }
+                update(&regions, key, key) { $0.medianResponseSeconds = Statistics.median(group.map(\.seconds)) }
             }
-            totals.medianResponseSeconds = median(responses.map(\.seconds))
+            totals.medianResponseSeconds = Statistics.median(responses.map(\.seconds))
 
             func sorted(_ table: [String: ReportRow]) -> [ReportRow] {
                 table.values.filter { !$0.isEmpty }.sorted {

@@ -6,7 +6,8 @@ extension Schema {
     /// (the dashboard and the reports read them for every conversation; joining every message
     /// to its author took most of a second on the 10,000-expert database).
     ///
-    /// Filled for existing messages here, and for new ones by a trigger whoever writes them. Also
+    /// Filled for existing messages here; sync's projection writes it with each new message, and
+    /// a trigger fills it for any other writer (the seed, the tests). Also
     /// indexes on the dates the dashboard counts by (dossiers opened and closed per window).
     static func createMessageRoles(_ db: Database) throws {
         try db.execute(sql: """

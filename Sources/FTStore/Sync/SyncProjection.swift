@@ -18,7 +18,8 @@ enum SyncProjection {
             guard let content = message.content else { return }
             let latest = [message.content?.hlc, message.body?.hlc, message.deletion?.hlc].compactMap { $0 }.max() ?? content.hlc
             try db.cachedStatement(sql: """
-                INSERT INTO message (id, conversationId, authorId, body, createdAt, editedAt, deletedAt, hlc) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                INSERT INTO message (id, conversationId, authorId, body, createdAt, editedAt, deletedAt, hlc, authorRole)
+                VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, (SELECT role FROM user WHERE id = ?3))
                 ON CONFLICT (id) DO UPDATE SET body = excluded.body, editedAt = excluded.editedAt, deletedAt = excluded.deletedAt, hlc = excluded.hlc
                 """).execute(arguments: [
                     operation.record, content.value.conversation, content.value.author, message.visibleBody, date(content.hlc),
