@@ -15,6 +15,7 @@ enum Schema {
         migrator.registerMigration("v4-sync-compaction", migrate: createCompaction)
         migrator.registerMigration("v5-document-text", migrate: createDocumentText)
         migrator.registerMigration("v6-message-roles", migrate: createMessageRoles)
+        migrator.registerMigration("v7-message-search-deferral", migrate: createMessageSearchDeferral)
         return migrator
     }
 
