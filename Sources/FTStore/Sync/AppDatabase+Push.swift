@@ -139,7 +139,7 @@ extension AppDatabase {
         let current = try String.fetchOne(db.cachedStatement(sql: "SELECT state FROM syncRecord WHERE collection = ? AND record = ?"), arguments: [operation.collection.rawValue, operation.record])
             .flatMap { try? Coders.decoder.decode(RecordState.self, from: Data($0.utf8)) }
         let merged = current.map { $0.merged(with: delta) } ?? delta
-        let fields = String(decoding: try Coders.encoder.encode(operation.fields), as: UTF8.self)
+        let fields = StateJSON.text(operation.fields)
         try db.cachedStatement(sql: """
             INSERT INTO syncChange (operationId, collection, record, action, fields, hlc, actorId, actorRole, dossierId, receivedAt)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
@@ -150,7 +150,7 @@ extension AppDatabase {
         let seq = db.lastInsertedRowID
         // `firstSeq`: the record was created by this insert, so the log holds its whole story
         // (a snapshot can leave it out while the log is not compacted past it).
-        let encoded = String(decoding: try Coders.encoder.encode(merged), as: UTF8.self)
+        let encoded = try StateJSON.text(merged) ?? String(decoding: Coders.encoder.encode(merged), as: UTF8.self)
         try db.cachedStatement(sql: """
             INSERT INTO syncRecord (collection, record, dossierId, state, firstSeq) VALUES (?, ?, ?, ?, ?)
             ON CONFLICT (collection, record) DO UPDATE SET state = excluded.state
@@ -163,6 +163,6 @@ extension AppDatabase {
 /// JSON coders shared by the writes (they hold no state between calls; making one per operation
 /// showed in profiles).
 private enum Coders {
-    nonisolated(unsafe) static let encoder = JSONEncoder()
-    nonisolated(unsafe) static let decoder = JSONDecoder()
+    static let encoder = JSONEncoder()
+    static let decoder = JSONDecoder()
 }
