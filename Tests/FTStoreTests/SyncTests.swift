@@ -165,9 +165,21 @@ import Testing
     @Test func aDeactivatedUserLosesItsSessions() throws {
         let database = try Fixtures.seededDatabase(experts: 3, clients: 4)
         let session = try #require(try database.signIn(email: DemoAccounts.client, password: DemoAccounts.defaultPassword, now: Fixtures.today))
+        #expect(try database.user(token: session.token, now: Fixtures.today) != nil)
         try database.setUserActive(id: try #require(session.user.id), active: false, by: nil, at: Fixtures.today)
         #expect(try database.user(token: session.token, now: Fixtures.today) == nil)
         #expect(try database.signIn(email: DemoAccounts.client, password: DemoAccounts.defaultPassword, now: Fixtures.today) == nil)
+    }
+
+    /// A session revoked by another writer of the file (not through this `AppDatabase`) stops
+    /// working once the remembered check is older than `SessionCache.freshness`.
+    @Test func aSessionRevokedElsewhereIsRefusedWithinTheFreshness() throws {
+        let database = try Fixtures.seededDatabase(experts: 3, clients: 4)
+        let session = try #require(try database.signIn(email: DemoAccounts.client, password: DemoAccounts.defaultPassword, now: Fixtures.today))
+        #expect(try database.user(token: session.token, now: Fixtures.today) != nil)
+        try database.writer.write { db in try db.execute(sql: "UPDATE session SET revokedAt = ?", arguments: [Fixtures.today]) }
+        let later = Fixtures.today.addingTimeInterval(SessionCache.freshness)
+        #expect(try database.user(token: session.token, now: later) == nil)
     }
 }
 

@@ -25,6 +25,7 @@ extension AppDatabase {
 
     /// Activates or deactivates a login.
     public func setUserActive(id: Int64, active: Bool, by actorId: Int64?, at date: Date) throws {
+        defer { sessions.forgetAll() }
         try update(
             sql: "UPDATE user SET active = ? WHERE id = ?", arguments: [active, id],
             table: "user", id: id, audit: (actorId, active ? "user.activate" : "user.deactivate", date)

@@ -11,6 +11,8 @@ public final class AppDatabase: Sendable {
     /// The database file, or `nil` for an in-memory database.
     public let path: String?
     let logger: Logger
+    /// Sessions recently found valid (`user(token:now:)`).
+    let sessions = SessionCache()
 
     private init(writer: any DatabaseWriter, path: String?, logger: Logger) throws {
         self.writer = writer

@@ -27,17 +27,24 @@ extension AppDatabase {
     }
 
     /// The active user a token belongs to, if the session is neither expired nor revoked.
+    /// Recently checked sessions are answered from memory (`SessionCache`).
     public func user(token: String, now: Date) throws -> User? {
-        try writer.read { db in
-            try User.fetchOne(db, sql: """
-                SELECT user.* FROM session JOIN user ON user.id = session.userId
+        if let user = sessions.user(token: token, now: now) { return user }
+        let found = try writer.read { db -> (User, Date)? in
+            guard let row = try Row.fetchOne(db, sql: """
+                SELECT user.*, session.expiresAt AS sessionExpiresAt FROM session JOIN user ON user.id = session.userId
                 WHERE session.tokenHash = ? AND session.revokedAt IS NULL AND session.expiresAt > ? AND user.active = 1
-                """, arguments: [SessionToken.hash(token), now])
+                """, arguments: [SessionToken.hash(token), now]) else { return nil }
+            return (try User(row: row), row["sessionExpiresAt"])
         }
+        guard let (user, expiresAt) = found else { return nil }
+        sessions.remember(token: token, user: user, expiresAt: expiresAt, now: now)
+        return user
     }
 
     /// Revokes a token. Revoking an unknown or revoked token is not an error.
     public func signOut(token: String, now: Date) throws {
+        sessions.forget(token: token)
         try writer.write { db in
             try db.execute(sql: "UPDATE session SET revokedAt = ? WHERE tokenHash = ? AND revokedAt IS NULL", arguments: [now, SessionToken.hash(token)])
         }
