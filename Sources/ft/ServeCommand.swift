@@ -97,6 +97,8 @@ struct ServeCommand: AsyncParsableCommand {
         // Documents are encrypted at rest: no key, no server (nothing is opened or written first).
         let blobs = try options.openDocumentStore(keyFile: documentKey)
         let database = try AppDatabase.open(path: path, logger: logger)
+        let checkpoints = try database.startBackgroundCheckpoints()
+        defer { checkpoints.stop() }
         let adminDirectory = try options.adminDirectory(adminDir, publicDirectory: publicDirectory)
         let configuration = ServerConfiguration(host: host, port: port, publicDirectory: publicDirectory, maximumUpload: maxUpload << 20, adminDirectory: adminDirectory)
         var rebuilder: SiteRebuilder?

@@ -72,7 +72,7 @@ import Testing
         process.standardError = Pipe()
         try process.run()
         let output = pipe.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
+        while process.isRunning { usleep(10_000) }
         return (process.terminationStatus, output)
     }
 

@@ -229,7 +229,7 @@ import Testing
                 check.standardOutput = listing
                 try check.run()
                 let output = String(decoding: listing.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-                check.waitUntilExit()
+                while check.isRunning { usleep(10_000) }
                 #expect(check.terminationStatus == 0, "\(tool[0]): \(output)")
                 #expect(output.contains("manifest.json"), "\(tool[0]) lists the manifest")
             }

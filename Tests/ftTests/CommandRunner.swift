@@ -31,7 +31,9 @@ enum FT {
         try process.run()
         let outData = output.fileHandleForReading.readDataToEndOfFile()
         let errData = errors.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
+        // Polled: `waitUntilExit()` spins a run loop that hung whole test runs when other tests
+        // started processes at the same time (swift-corelibs-foundation).
+        while process.isRunning { usleep(10_000) }
         return CommandResult(
             status: process.terminationStatus,
             output: String(decoding: outData, as: UTF8.self),

@@ -38,10 +38,6 @@ struct SyncController {
         var operations: [PushedOperation]
     }
 
-    struct PushResponse: ResponseEncodable {
-        var results: [PushResult]
-    }
-
     static let protocolHeader = HTTPField.Name("FT-Protocol")!
 
     func add(to group: RouterGroup<AppRequestContext>) {
@@ -56,7 +52,7 @@ struct SyncController {
         return SyncActor(user: id, role: user.role)
     }
 
-    @Sendable func push(_ request: Request, context: AppRequestContext) async throws -> PushResponse {
+    @Sendable func push(_ request: Request, context: AppRequestContext) async throws -> PushJSON {
         let actor = try actor(request, context)
         let body: PushRequest
         do {
@@ -84,7 +80,7 @@ struct SyncController {
             live.committed(upTo: newest)
             onCommit()
         }
-        return PushResponse(results: results)
+        return PushJSON(results: results)
     }
 
     @Sendable func pull(_ request: Request, context: AppRequestContext) async throws -> PullJSON {

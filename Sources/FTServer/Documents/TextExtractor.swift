@@ -65,7 +65,9 @@ struct TextExtractor: Sendable {
             if piece.isEmpty { break }
             if text.count < limit { text.append(piece.prefix(limit - text.count)) }
         }
-        process.waitUntilExit()
+        // Polled, not `waitUntilExit()`: that spins a run loop which can hang when other
+        // processes end at the same time (swift-corelibs-foundation).
+        while process.isRunning { usleep(5_000) }
         deadline.cancel()
         guard process.terminationReason == .exit, process.terminationStatus == 0 else {
             return .failed(process.terminationReason == .uncaughtSignal ? "pdftotext took more than \(Int(timeout)) s" : "pdftotext could not read it (status \(process.terminationStatus))")

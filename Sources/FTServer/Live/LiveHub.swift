@@ -50,9 +50,9 @@ public final class LiveHub: Sendable {
         let start = (try? database.latestSequence()) ?? 0
         Task.detached { [weak self] in
             var watermark = start
-            for await _ in stream {
+            for await seq in stream {
                 guard let self else { return }
-                watermark = self.fanOut(after: watermark)
+                watermark = self.fanOut(after: watermark, committed: seq)
             }
         }
     }
@@ -113,13 +113,14 @@ public final class LiveHub: Sendable {
     private let visibility = Mutex<[Int64: Trusted<Set<Int64>?>]>([:])
     private let sessions = Mutex<[String: Trusted<Bool>]>([:])
 
-    /// Sends the changes after `watermark`; returns the new watermark.
-    private func fanOut(after watermark: Int64) -> Int64 {
+    /// Sends the changes after `watermark`; returns the new watermark. `committed`: a change
+    /// known to be committed before this call.
+    private func fanOut(after watermark: Int64, committed: Int64) -> Int64 {
         var watermark = watermark
-        // Nobody listening: nothing to read. (The newest change is read first: a connection that
-        // joins after the check pulls everything up to then itself.)
-        if let latest = try? database.latestSequence(), state.withLock({ $0.members.isEmpty }) {
-            return max(watermark, latest)
+        // Nobody listening: nothing to read. (`committed` was committed before the check: a
+        // connection that joins after it pulls everything up to then itself.)
+        if state.withLock({ $0.members.isEmpty }) {
+            return max(watermark, committed)
         }
         while true {
             guard let batch = try? database.changes(after: watermark, limit: 1_000), let last = batch.last else { return watermark }

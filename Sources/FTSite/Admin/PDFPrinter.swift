@@ -20,7 +20,8 @@ struct PDFPrinter {
         try process.run()
         let deadline = DispatchWorkItem { if process.isRunning { process.terminate() } }
         DispatchQueue.global().asyncAfter(deadline: .now() + timeout, execute: deadline)
-        process.waitUntilExit()
+        // Polled, not `waitUntilExit()` (see TextExtractor).
+        while process.isRunning { usleep(10_000) }
         deadline.cancel()
         let size = (try? FileManager.default.attributesOfItem(atPath: temporary))?[.size] as? Int ?? 0
         guard process.terminationReason == .exit, process.terminationStatus == 0, size > 0 else {

@@ -1,0 +1,59 @@
+-- wrk script: one-operation pushes (a new message each) on keep-alive connections, for
+-- `.ci/bench.sh`. Environment: FT_TOKEN (a bearer token), FT_CONVERSATION (a conversation the
+-- token's user may write to), FT_RUN (the start time in milliseconds: operation ids and HLCs),
+-- FT_CONNECTIONS (for the printed line).
+-- Prints the same line as `.ci/load.mjs latency`, plus refused and failed counts.
+local token = os.getenv("FT_TOKEN")
+local conversation = os.getenv("FT_CONVERSATION")
+local run = os.getenv("FT_RUN") or tostring(os.time())
+local threads = {}
+local counter = 0
+prefix = "wrk"
+refused = 0
+failed = 0
+
+function setup(thread)
+  thread:set("prefix", string.format("wrk-%s-%d", run, #threads + 1))
+  table.insert(threads, thread)
+end
+
+function init(args)
+  wrk.method = "POST"
+  wrk.path = "/api/v1/sync/push"
+  wrk.headers["Content-Type"] = "application/json"
+  wrk.headers["FT-Protocol"] = "1"
+  wrk.headers["Authorization"] = "Bearer " .. token
+end
+
+function request()
+  counter = counter + 1
+  local id = string.format("%s-%d", prefix, counter)
+  -- Milliseconds from the run's start id: an HLC that is never in the future of the server.
+  local hlc = string.format("%016d-%05d-%s", tonumber(run), counter % 100000, "wrk")
+  local body = string.format(
+    '{"operations":[{"id":"%s","collection":"message","action":"insert","record":"%s","fields":{"conversation":%s,"body":"un message"},"hlc":"%s"}]}',
+    id, id, conversation, hlc)
+  return wrk.format(nil, nil, nil, body)
+end
+
+function response(status, headers, body)
+  if status ~= 200 then
+    failed = failed + 1
+  elseif not string.find(body, '"status":"accepted"', 1, true) then
+    refused = refused + 1
+  end
+end
+
+function done(summary, latency, requests)
+  local bad, rejected = 0, 0
+  for _, thread in ipairs(threads) do
+    bad = bad + thread:get("failed")
+    rejected = rejected + thread:get("refused")
+  end
+  local seconds = summary.duration / 1e6
+  io.write(string.format(
+    "one-operation push (wrk), %s connections: %d pushes, %d /s; p50 %.2f ms, p99 %.2f ms, max %.2f ms; %d refused, %d failed, %d socket errors\n",
+    os.getenv("FT_CONNECTIONS") or "?", summary.requests, math.floor(summary.requests / seconds),
+    latency:percentile(50) / 1000, latency:percentile(99) / 1000, latency.max / 1000, rejected, bad,
+    summary.errors.connect + summary.errors.read + summary.errors.write + summary.errors.timeout))
+end
