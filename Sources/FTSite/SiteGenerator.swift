@@ -84,8 +84,14 @@ public struct SiteGenerator: Sendable {
         SiteState.remove(from: configuration.outputDirectory)
         // Pages are written as soon as they are rendered, on every core: rendering cannot fail
         // once the templates have loaded, so a template error has already stopped the build.
-        let writer = try SiteWriter(directory: configuration.outputDirectory, clean: configuration.clean)
-        var written = try renderAndWrite(jobs, views: views, templates: templates, writer: writer, progress: progress)
+        let writer = try SiteWriter(directory: configuration.outputDirectory, clean: configuration.clean, stageIfNew: true)
+        var written: [String]
+        do {
+            written = try renderAndWrite(jobs, views: views, templates: templates, writer: writer, progress: progress)
+        } catch {
+            writer.discard()
+            throw error
+        }
         let search = SearchIndex.build(model: model)
         var extras: [String: Data] = [:]
         extras[templates.stylesheetPath] = templates.stylesheet
@@ -97,8 +103,13 @@ public struct SiteGenerator: Sendable {
         extras["sitemap.xml"] = Data(Feeds.sitemap(paths: jobs.filter(\.inSitemap).map(\.sitemapPath), baseURL: configuration.baseURL).utf8)
         extras[Self.feedPath] = Data(Feeds.atom(model: model, baseURL: configuration.baseURL, format: format).utf8)
         extras["robots.txt"] = Data(Feeds.robots(baseURL: configuration.baseURL).utf8)
-        for path in extras.keys.sorted() {
-            if let bytes = extras[path], try writer.put(path, bytes) { written.append(path) }
+        do {
+            for path in extras.keys.sorted() {
+                if let bytes = extras[path], try writer.put(path, bytes) { written.append(path) }
+            }
+        } catch {
+            writer.discard()
+            throw error
         }
         let allPaths = Set(jobs.map(\.path)).union(extras.keys)
         let removed = try writer.finish(paths: allPaths)
@@ -304,8 +315,8 @@ public struct SiteGenerator: Sendable {
             while index < total, failure.withLock({ $0 == nil }) {
                 let job = jobs[index]
                 do {
-                    let html = try templates.render(job.context(views), template: job.template)
-                    if try writer.put(job.path, Data(html.utf8)) { written.append(job.path) }
+                    var html = try templates.render(job.context(views), template: job.template)
+                    if try html.withUTF8({ try writer.put(job.path, bytes: UnsafeRawBufferPointer($0)) }) { written.append(job.path) }
                 } catch {
                     failure.withLock { if $0 == nil { $0 = error } }
                     break
