@@ -69,6 +69,7 @@ public struct SiteGenerator: Sendable {
             phases.append((name, Self.seconds(now - mark)))
             mark = now
         }
+        lap("templates")
         progress(SiteProgress(phase: "reading", done: 0, total: 1))
         // Read before the snapshot: a change in between is in both, and re-applying it is harmless.
         let changes = try database.siteChanges(after: .max)
@@ -76,10 +77,11 @@ public struct SiteGenerator: Sendable {
         lap("read")
         let format = FrenchFormat(strings: templates.strings)
         let model = SiteModel(snapshot: snapshot, format: format)
+        lap("model")
         let views = SiteViews(model: model, format: format, configuration: configuration, stylesheetPath: templates.stylesheetPath)
 
         let jobs = plan(model)
-        lap("model")
+        lap("views")
         // The state goes first: if the build stops half-way, the next one is a full one.
         SiteState.remove(from: configuration.outputDirectory)
         // Pages are written as soon as they are rendered, on every core: rendering cannot fail
@@ -92,6 +94,7 @@ public struct SiteGenerator: Sendable {
             writer.discard()
             throw error
         }
+        lap("render+write")
         let search = SearchIndex.build(model: model)
         var extras: [String: Data] = [:]
         extras[templates.stylesheetPath] = templates.stylesheet
@@ -111,11 +114,12 @@ public struct SiteGenerator: Sendable {
             writer.discard()
             throw error
         }
+        lap("extras")
         let allPaths = Set(jobs.map(\.path)).union(extras.keys)
         let removed = try writer.finish(paths: allPaths)
         try state(model: model, jobs: jobs, changes: changes, inputs: inputs, files: allPaths.count, search: search).save(to: configuration.outputDirectory)
         progress(SiteProgress(phase: "writing", done: allPaths.count, total: allPaths.count))
-        lap("render+write")
+        lap("finish")
         let elapsed = ContinuousClock.now - started
         return SiteReport(
             mode: .full,
@@ -315,8 +319,8 @@ public struct SiteGenerator: Sendable {
             while index < total, failure.withLock({ $0 == nil }) {
                 let job = jobs[index]
                 do {
-                    var html = try templates.render(job.context(views), template: job.template)
-                    if try html.withUTF8({ try writer.put(job.path, bytes: UnsafeRawBufferPointer($0)) }) { written.append(job.path) }
+                    let html = try templates.renderBytes(job.context(views), template: job.template)
+                    if try html.withUnsafeBytes({ try writer.put(job.path, bytes: $0) }) { written.append(job.path) }
                 } catch {
                     failure.withLock { if $0 == nil { $0 = error } }
                     break

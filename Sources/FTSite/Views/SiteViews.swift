@@ -12,7 +12,8 @@ struct SiteViews: Sendable {
     let format: FrenchFormat
     let configuration: SiteConfiguration
     let stylesheetPath: String
-    /// Each expert's card, built once: a card shows on a dozen pages.
+    /// Each expert's card, built once: a card shows on a dozen pages (a `SharedObject`, so its
+    /// partial is rendered once too).
     let cards: [TemplateValue]
     let markdown = MarkdownRenderer(headingOffset: 2)
     private let strings: TemplateValue
@@ -23,14 +24,14 @@ struct SiteViews: Sendable {
         self.format = format
         self.configuration = configuration
         self.stylesheetPath = stylesheetPath
-        strings = .object(format.strings.mapValues { .text($0) })
-        site = [
+        strings = .shared(SharedObject(format.strings.mapValues { .text($0) }))
+        site = .shared(SharedObject([
             "stylesheet": .text("/" + stylesheetPath),
             "categories": .list(ProductCategory.allCases.map {
                 ["code": .text($0.rawValue), "name": .text(format.string("category_\($0.rawValue)")), "url": .text("/categories/\($0.rawValue)/")]
             }),
             "feed": "/flux/nouveaux-experts.xml",
-        ]
+        ]))
         cards = Self.buildCards(model: model, format: format)
     }
 
@@ -65,7 +66,7 @@ struct SiteViews: Sendable {
         let published = model.experts[index]
         let expert = published.expert
         let specialties = published.productIds.compactMap { model.productsById[$0] }
-        return [
+        return .shared(SharedObject([
             "url": .text("/experts/\(expert.slug)/"),
             "name": .text(expert.fullName),
             "initials": .text(String(expert.firstName.prefix(1)) + String(expert.lastName.prefix(1))),
@@ -76,7 +77,7 @@ struct SiteViews: Sendable {
             "rating": ratingView(published.rating, format: format),
             "price": .text(price(expert, format: format)),
             "response": .text(format.fill("card_response", ["hours": format.integer(expert.responseTimeHours)])),
-        ]
+        ]))
     }
 
     static func ratingView(_ rating: RatingSummary, format: FrenchFormat) -> TemplateValue {
@@ -158,7 +159,8 @@ struct SiteViews: Sendable {
             title: "\(expert.fullName) — \(expert.company)", description: "\(expert.headline) — \(expert.city)", path: path,
             extra: ["ogType": "profile", "jsonLD": .text(JSONLD.expert(published, url: configuration.baseURL + "/" + path, products: model.productsById))]
         )
-        guard case .object(var view) = card(index) else { return .object(context) }
+        guard case .shared(let own) = card(index) else { return .object(context) }
+        var view = own.fields
         view["company"] = .text(expert.company)
         view["bioHTML"] = .text(markdown.html(from: expert.bioMarkdown))
         view["regionURL"] = .text("/" + (model.regionPaths[expert.region] ?? ""))
