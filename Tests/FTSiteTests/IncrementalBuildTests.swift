@@ -116,4 +116,30 @@ import Testing
         try fixture.generate()
         #expect(try fixture.files().keys.allSatisfy { !$0.contains(".ft-") && !$0.hasSuffix(".tmp") })
     }
+
+    @Test func aNewFolderAppearsWholeAndNoStagingFolderStays() throws {
+        let fixture = try SiteFixture(experts: 6, clients: 10)
+        let parent = (fixture.output as NSString).deletingLastPathComponent
+        let name = (fixture.output as NSString).lastPathComponent
+        let report = try fixture.generate()
+        #expect(report.written.count == report.files)
+        #expect(try fixture.files().count == report.files)
+        #expect(FileManager.default.fileExists(atPath: fixture.output + "/.ft-state.json"))
+        let leftovers = try FileManager.default.contentsOfDirectory(atPath: parent).filter { $0.hasPrefix(".\(name).ft-staging-") }
+        #expect(leftovers.isEmpty)
+        // The next build works in place, and finds nothing to write.
+        let again = try fixture.generate()
+        #expect(again.written.isEmpty)
+    }
+
+    @Test func aFailedBuildOfANewFolderLeavesNothing() throws {
+        let fixture = try SiteFixture(experts: 6, clients: 10)
+        let parent = (fixture.output as NSString).deletingLastPathComponent
+        let name = (fixture.output as NSString).lastPathComponent
+        try fixture.database.close()
+        #expect(throws: (any Error).self) { try fixture.generate() }
+        #expect(!FileManager.default.fileExists(atPath: fixture.output))
+        let leftovers = try FileManager.default.contentsOfDirectory(atPath: parent).filter { $0.hasPrefix(".\(name).ft-staging-") }
+        #expect(leftovers.isEmpty)
+    }
 }

@@ -1,3 +1,4 @@
+internal import Dispatch
 internal import Foundation
 
 /// Writes a built site into its folder, touching only what changed: a file whose bytes are already
@@ -94,6 +95,18 @@ struct SiteWriter: Sendable {
             try Self.replace(manifestPath, with: manifest)
         }
         return removed
+    }
+
+    /// Makes `folders` (relative paths) on another thread, so that their files need no `mkdir`
+    /// later; wait on the group before `finish`. A file whose folder is not made yet still finds it
+    /// made (`create` makes missing folders; `mkdir` of an existing one is harmless).
+    func makeFolders(_ folders: [String]) -> DispatchGroup {
+        let group = DispatchGroup()
+        let root = root
+        DispatchQueue.global().async(group: group) {
+            for folder in folders { Self.makeFolders(root + "/" + folder) }
+        }
+        return group
     }
 
     /// After a failure: a staging folder is deleted (a build in place leaves what it wrote, each

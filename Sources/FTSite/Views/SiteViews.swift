@@ -18,6 +18,19 @@ struct SiteViews: Sendable {
     let markdown = MarkdownRenderer(headingOffset: 2)
     private let strings: TemplateValue
     private let site: TemplateValue
+    /// Each product as a card's specialty and as a profile's product, built once.
+    private let products: ProductItems
+
+    /// Texts a profile repeats: the rating bars' labels (1 to 5 stars), and a review's stars
+    /// and score label for scores 1 to 5.
+    private let starLabels: [TemplateValue]
+    private let reviewStars: [TemplateValue]
+    private let reviewScores: [TemplateValue]
+
+    struct ProductItems: Sendable {
+        var specialties: [Int64: TemplateValue] = [:]
+        var profile: [Int64: TemplateValue] = [:]
+    }
 
     init(model: SiteModel, format: FrenchFormat, configuration: SiteConfiguration, stylesheetPath: String) {
         self.model = model
@@ -32,7 +45,18 @@ struct SiteViews: Sendable {
             }),
             "feed": "/flux/nouveaux-experts.xml",
         ]))
-        cards = Self.buildCards(model: model, format: format)
+        var products = ProductItems()
+        for product in model.products {
+            guard let id = product.id else { continue }
+            let url = TemplateValue.text("/dispositifs/\(Slug.make(product.code))/")
+            products.specialties[id] = ["name": .text(product.code), "title": .text(product.name), "url": url]
+            products.profile[id] = ["name": .text(product.name), "code": .text(product.code), "url": url]
+        }
+        self.products = products
+        starLabels = (1...5).map { .text(format.count("stars", $0)) }
+        reviewStars = (1...5).map { .text(String(repeating: "★", count: $0) + String(repeating: "☆", count: 5 - $0)) }
+        reviewScores = (1...5).map { .text(format.fill("review_score", ["score": String($0)])) }
+        cards = Self.buildCards(model: model, format: format, products: products)
     }
 
     // MARK: Shared parts
@@ -52,20 +76,20 @@ struct SiteViews: Sendable {
     func card(_ index: Int) -> TemplateValue { cards[index] }
 
     /// Builds every card on all cores.
-    private static func buildCards(model: SiteModel, format: FrenchFormat) -> [TemplateValue] {
+    private static func buildCards(model: SiteModel, format: FrenchFormat, products: ProductItems) -> [TemplateValue] {
         let count = model.experts.count
         let workers = max(1, min(ProcessInfo.processInfo.activeProcessorCount, 8))
         let parts = PartsCollector<TemplateValue>(workers: workers)
         DispatchQueue.concurrentPerform(iterations: workers) { worker in
-            parts.store((count * worker / workers..<count * (worker + 1) / workers).map { makeCard($0, model: model, format: format) }, at: worker)
+            parts.store((count * worker / workers..<count * (worker + 1) / workers).map { makeCard($0, model: model, format: format, products: products) }, at: worker)
         }
         return parts.joined()
     }
 
-    private static func makeCard(_ index: Int, model: SiteModel, format: FrenchFormat) -> TemplateValue {
+    private static func makeCard(_ index: Int, model: SiteModel, format: FrenchFormat, products: ProductItems) -> TemplateValue {
         let published = model.experts[index]
         let expert = published.expert
-        let specialties = published.productIds.compactMap { model.productsById[$0] }
+        let specialties = published.productIds.compactMap { products.specialties[$0] }
         return .shared(SharedObject([
             "url": .text("/experts/\(expert.slug)/"),
             "name": .text(expert.fullName),
@@ -73,7 +97,7 @@ struct SiteViews: Sendable {
             "headline": .text(expert.headline),
             "city": .text(expert.city),
             "region": .text(expert.region),
-            "specialties": .list(specialties.prefix(3).map { ["name": .text($0.code), "title": .text($0.name), "url": .text("/dispositifs/\(Slug.make($0.code))/")] }),
+            "specialties": .list(Array(specialties.prefix(3))),
             "rating": ratingView(published.rating, format: format),
             "price": .text(price(expert, format: format)),
             "response": .text(format.fill("card_response", ["hours": format.integer(expert.responseTimeHours)])),
@@ -164,9 +188,7 @@ struct SiteViews: Sendable {
         view["company"] = .text(expert.company)
         view["bioHTML"] = .text(markdown.html(from: expert.bioMarkdown))
         view["regionURL"] = .text("/" + (model.regionPaths[expert.region] ?? ""))
-        view["products"] = .list(published.productIds.compactMap { model.productsById[$0] }.map {
-            ["name": .text($0.name), "code": .text($0.code), "url": .text("/dispositifs/\(Slug.make($0.code))/")]
-        })
+        view["products"] = .list(published.productIds.compactMap { products.profile[$0] })
         view["certifications"] = .list(expert.certifications.map { .text($0) })
         view["languages"] = .list(expert.languages.map { .text(format.string("language_\($0)")) })
         view["years"] = .text(format.count("years", expert.yearsOfExperience))
@@ -180,13 +202,13 @@ struct SiteViews: Sendable {
         view["ratingBars"] = .list((1...5).reversed().map { stars -> TemplateValue in
             let count = rating.histogram[stars - 1]
             let percent = rating.count == 0 ? 0 : Int((Double(count) * 100 / Double(rating.count)).rounded())
-            return ["label": .text(format.count("stars", stars)), "count": .text(format.integer(count)), "percent": .text(String(percent))]
+            return ["label": starLabels[stars - 1], "count": .text(format.integer(count)), "percent": .text(String(percent))]
         })
         view["reviews"] = .list(published.latestReviews.map { review -> TemplateValue in
             let rounded = max(1, min(5, review.score))
             return [
-                "stars": .text(String(repeating: "★", count: rounded) + String(repeating: "☆", count: 5 - rounded)),
-                "score": .text(format.fill("review_score", ["score": String(review.score)])),
+                "stars": reviewStars[rounded - 1],
+                "score": (1...5).contains(review.score) ? reviewScores[review.score - 1] : .text(format.fill("review_score", ["score": String(review.score)])),
                 "date": .text(format.monthYear(review.date)),
                 "comment": .text(review.comment),
                 "hasComment": .flag(!review.comment.isEmpty),
