@@ -331,6 +331,7 @@ public struct SiteGenerator: Sendable {
         let workers = max(1, min(ProcessInfo.processInfo.activeProcessorCount, 8))
         let results = PartsCollector<String>(workers: workers)
         let failure = Mutex<(any Error)?>(nil)
+        let failed = Atomic<Bool>(false)
         let next = Atomic<Int>(0)
         let done = Atomic<Int>(0)
         let total = jobs.count
@@ -338,7 +339,7 @@ public struct SiteGenerator: Sendable {
             var written: [String] = []
             do {
                 if worker == 0 { first() }
-                while failure.withLock({ $0 == nil }) {
+                while !failed.load(ordering: .relaxed) {
                     let index = next.add(1, ordering: .relaxed).oldValue
                     guard index < total else { break }
                     let job = jobs[index]
@@ -349,6 +350,7 @@ public struct SiteGenerator: Sendable {
                 }
             } catch {
                 failure.withLock { if $0 == nil { $0 = error } }
+                failed.store(true, ordering: .relaxed)
             }
             results.store(written, at: worker)
         }

@@ -1,14 +1,15 @@
 internal import Synchronization
 
 /// An object the templates show on many pages — an expert's card (a dozen listing and profile
-/// pages), the locale's strings (every page). A partial rendered with it on top of the stack is
-/// rendered once; later renderings reuse those bytes as long as every name the partial looked up
+/// pages), a listing's page links (every page of the listing), the locale's strings (every page).
+/// A partial, or a list section's body, rendered with it on top of the stack is rendered once; later renderings reuse those bytes as long as every name the partial looked up
 /// outside the object (such as `t` in `{{t.specialties}}`) still resolves to the same value:
 /// the same shared object, equal text or flag, or nothing. A name that resolved outside to a list
 /// or a plain object makes the partial be rendered every time.
 final class SharedObject: Sendable {
     let fields: [String: TemplateValue]
-    private let fragments = Mutex<[String: Fragment]>([:])
+    /// By the identity of the partial's or section's `Template.Body`.
+    private let fragments = Mutex<[ObjectIdentifier: Fragment]>([:])
 
     init(_ fields: [String: TemplateValue]) {
         self.fields = fields
@@ -46,13 +47,15 @@ final class SharedObject: Sendable {
     struct Fragment: Sendable {
         let bytes: [UInt8]?
         let outside: [(name: String, value: Resolution)]
+        /// Kept alive, so that its identity (the key) is never another body's.
+        let body: Template.Body
     }
 
-    func fragment(for partial: String) -> Fragment? {
-        fragments.withLock { $0[partial] }
+    func fragment(for body: ObjectIdentifier) -> Fragment? {
+        fragments.withLock { $0[body] }
     }
 
-    func remember(_ fragment: Fragment, for partial: String) {
-        fragments.withLock { if $0[partial] == nil { $0[partial] = fragment } }
+    func remember(_ fragment: Fragment, for body: ObjectIdentifier) {
+        fragments.withLock { if $0[body] == nil { $0[body] = fragment } }
     }
 }

@@ -4,13 +4,13 @@ extension Template {
         String(decoding: renderBytes(context, partials: partials), as: UTF8.self)
     }
 
-    /// Renders into UTF-8 bytes. With `reusingFragments`, a partial rendered with a
-    /// `SharedObject` on top is rendered once and its bytes reused (see `SharedObject`); only for
-    /// one set of partials, since the remembered bytes are kept by partial name.
+    /// Renders into UTF-8 bytes. With `reusingFragments`, a partial or a list section's body
+    /// rendered with a `SharedObject` on top is rendered once and its bytes reused (see
+    /// `SharedObject`).
     func renderBytes(_ context: TemplateValue, partials: [String: Template], reusingFragments: Bool = false, capacity: Int = 32 * 1_024) -> [UInt8] {
         var renderer = TemplateRenderer(partials: partials, stack: [context], reusingFragments: reusingFragments)
         renderer.output.reserveCapacity(capacity)
-        renderer.render(nodes)
+        renderer.render(body.nodes)
         return renderer.output
     }
 
@@ -86,7 +86,7 @@ private struct TemplateRenderer {
             case .section(let path, let inverted, let body):
                 let value = lookup(path)
                 if inverted {
-                    if !(value?.isTruthy ?? false) { render(body) }
+                    if !(value?.isTruthy ?? false) { render(body.nodes) }
                     continue
                 }
                 guard let value, value.isTruthy else { continue }
@@ -94,20 +94,24 @@ private struct TemplateRenderer {
                 case .list(let items):
                     for item in items {
                         stack.append(item)
-                        render(body)
+                        if reusingFragments, floor == nil, case .shared(let object) = item {
+                            renderRemembered(body, object: object)
+                        } else {
+                            render(body.nodes)
+                        }
                         stack.removeLast()
                     }
                 case .flag:
-                    render(body)
+                    render(body.nodes)
                 case .object, .shared, .text:
                     stack.append(value)
-                    render(body)
+                    render(body.nodes)
                     stack.removeLast()
                 }
             case .partial(let name, _):
                 guard let partial = partials[name] else { continue }
                 if reusingFragments, floor == nil, case .shared(let object)? = stack.last {
-                    renderRemembered(partial, name: name, object: object)
+                    renderRemembered(partial.body, object: object)
                 } else {
                     render(partial.nodes)
                 }
@@ -115,26 +119,27 @@ private struct TemplateRenderer {
         }
     }
 
-    /// A partial with a shared object on top: the remembered bytes if every name they read
-    /// outside the object still resolves to the same thing here; otherwise rendered (and
-    /// remembered, the first time).
-    private mutating func renderRemembered(_ partial: Template, name: String, object: SharedObject) {
+    /// A partial or section body with a shared object on top: the remembered bytes if every
+    /// name they read outside the object still resolves to the same thing here; otherwise
+    /// rendered (and remembered, the first time).
+    private mutating func renderRemembered(_ body: Template.Body, object: SharedObject) {
         let below = stack.count - 1
-        if let fragment = object.fragment(for: name) {
+        let key = ObjectIdentifier(body)
+        if let fragment = object.fragment(for: key) {
             if let bytes = fragment.bytes, fragment.outside.allSatisfy({ SharedObject.Resolution(resolve($0.name, below: below)) == $0.value }) {
                 output.append(contentsOf: bytes)
                 return
             }
-            render(partial.nodes)
+            render(body.nodes)
             return
         }
         floor = below
         outside = []
         rememberable = true
         let start = output.count
-        render(partial.nodes)
+        render(body.nodes)
         floor = nil
-        object.remember(SharedObject.Fragment(bytes: rememberable ? Array(output[start...]) : nil, outside: outside), for: name)
+        object.remember(SharedObject.Fragment(bytes: rememberable ? Array(output[start...]) : nil, outside: outside, body: body), for: key)
     }
 
     /// The value a first name resolves to in the frames below `limit`.

@@ -18,6 +18,8 @@ struct SiteViews: Sendable {
     let markdown = MarkdownRenderer(headingOffset: 2)
     private let strings: TemplateValue
     private let site: TemplateValue
+    /// Each listing's page links (by listing path), when it has more than one page.
+    private let listingLinks: [String: PageLinks]
     /// Each product as a card's specialty and as a profile's product, built once.
     private let products: ProductItems
 
@@ -53,6 +55,12 @@ struct SiteViews: Sendable {
             products.profile[id] = ["name": .text(product.name), "code": .text(product.code), "url": url]
         }
         self.products = products
+        var listingLinks: [String: PageLinks] = [:]
+        for listing in model.listings {
+            let count = max(1, (listing.total + configuration.pageSize - 1) / configuration.pageSize)
+            if count > 1 { listingLinks[listing.path] = Self.pageLinks(listing.path, count: count) }
+        }
+        self.listingLinks = listingLinks
         starLabels = (1...5).map { .text(format.count("stars", $0)) }
         reviewStars = (1...5).map { .text(String(repeating: "★", count: $0) + String(repeating: "☆", count: 5 - $0)) }
         reviewScores = (1...5).map { .text(format.fill("review_score", ["score": String($0)])) }
@@ -159,15 +167,35 @@ struct SiteViews: Sendable {
         if pageCount > 1 {
             var pagination: [String: TemplateValue] = [
                 "label": .text(format.fill("pagination_label", ["page": String(number), "pages": String(pageCount)])),
-                "pages": .list((1...pageCount).map {
-                    ["number": .text(String($0)), "url": .text("/" + Self.listingPath(listing.path, page: $0)), "current": .flag($0 == number)]
-                }),
+                "pages": .list(pageLinks(listing.path, count: pageCount, current: number)),
             ]
             if number > 1 { pagination["previous"] = .text("/" + Self.listingPath(listing.path, page: number - 1)) }
             if number < pageCount { pagination["next"] = .text("/" + Self.listingPath(listing.path, page: number + 1)) }
             context["pagination"] = .object(pagination)
         }
         return .object(context)
+    }
+
+    /// Links to every page of a listing, page `current` marked. The links are shared objects
+    /// built once per listing, so that each renders once for all the listing's pages.
+    private func pageLinks(_ path: String, count: Int, current: Int) -> [TemplateValue] {
+        let links = listingLinks[path].flatMap { $0.links.count == count ? $0 : nil } ?? Self.pageLinks(path, count: count)
+        var pages = links.links
+        pages[current - 1] = links.current[current - 1]
+        return pages
+    }
+
+    /// A listing's page links, plain and as the current page.
+    struct PageLinks: Sendable {
+        let links: [TemplateValue]
+        let current: [TemplateValue]
+    }
+
+    private static func pageLinks(_ path: String, count: Int) -> PageLinks {
+        func link(_ page: Int, current: Bool) -> TemplateValue {
+            .shared(SharedObject(["number": .text(String(page)), "url": .text("/" + listingPath(path, page: page)), "current": .flag(current)]))
+        }
+        return PageLinks(links: (1...count).map { link($0, current: false) }, current: (1...count).map { link($0, current: true) })
     }
 
     /// `experts/` for the first page, `experts/page/2/` after.
