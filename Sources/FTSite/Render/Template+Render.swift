@@ -7,7 +7,7 @@ extension Template {
     /// Renders into UTF-8 bytes. With `reusingFragments`, a partial or a list section's body
     /// rendered with a `SharedObject` on top is rendered once and its bytes reused (see
     /// `SharedObject`).
-    func renderBytes(_ context: TemplateValue, partials: [String: Template], reusingFragments: Bool = false, capacity: Int = 32 * 1_024) -> [UInt8] {
+    func renderBytes(_ context: TemplateValue, partials: [String: Template], reusingFragments: Bool = false, capacity: Int = 64 * 1_024) -> [UInt8] {
         var renderer = TemplateRenderer(partials: partials, stack: [context], reusingFragments: reusingFragments)
         renderer.output.reserveCapacity(capacity)
         renderer.render(body.nodes)
