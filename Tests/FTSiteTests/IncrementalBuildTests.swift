@@ -143,4 +143,18 @@ import Testing
         let leftovers = try FileManager.default.contentsOfDirectory(atPath: parent).filter { $0.hasPrefix(".\(name).ft-staging-") }
         #expect(leftovers.isEmpty)
     }
+
+    @Test func aStagingFolderLeftByADeadBuildIsRemovedAfterAnHour() throws {
+        let fixture = try SiteFixture(experts: 6, clients: 10)
+        let parent = (fixture.output as NSString).deletingLastPathComponent
+        let name = (fixture.output as NSString).lastPathComponent
+        let stale = parent + "/.\(name).ft-staging-1"
+        let recent = parent + "/.\(name).ft-staging-2"
+        for folder in [stale, recent] { try FileManager.default.createDirectory(atPath: folder + "/experts", withIntermediateDirectories: true) }
+        defer { try? FileManager.default.removeItem(atPath: recent) }
+        try FileManager.default.setAttributes([.modificationDate: Date(timeIntervalSinceNow: -7_200)], ofItemAtPath: stale)
+        try fixture.generate()
+        #expect(!FileManager.default.fileExists(atPath: stale))
+        #expect(FileManager.default.fileExists(atPath: recent), "a build that may still be running keeps its folder")
+    }
 }

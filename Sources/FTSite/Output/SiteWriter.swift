@@ -36,6 +36,7 @@ struct SiteWriter: Sendable {
             } catch {
                 throw SiteError.output(directory, reason: error.localizedDescription)
             }
+            Self.removeStaleStaging(in: parent.isEmpty ? "." : parent, prefix: ".\(name).ft-staging-")
             let staging = (parent.isEmpty ? "" : parent + "/") + ".\(name).ft-staging-\(UInt64.random(in: 0...UInt64.max))"
             // The mode FileManager would give the folder itself (0777 less the umask).
             guard mkdir(staging, 0o777) == 0 else { throw SiteError.output(staging, reason: String(cString: strerror(errno))) }
@@ -107,6 +108,23 @@ struct SiteWriter: Sendable {
             for folder in folders { Self.makeFolders(root + "/" + folder) }
         }
         return group
+    }
+
+    /// Staging folders of builds that died (killed, crashed) more than an hour ago: a live build
+    /// takes seconds, and keeps its folder's time recent while it adds files to it.
+    private static func removeStaleStaging(in parent: String, prefix: String) {
+        // glob(3) rather than listing the folder in Swift: an output folder may sit in a big /tmp.
+        let escaped = (parent + "/" + prefix).map { "*?[\\".contains($0) ? "\\" + String($0) : String($0) }.joined()
+        var found = glob_t()
+        defer { globfree(&found) }
+        guard glob(escaped + "*", 0, nil, &found) == 0 else { return }
+        let limit = Date().timeIntervalSince1970 - 3_600
+        for index in 0..<Int(found.gl_pathc) {
+            guard let pointer = found.gl_pathv[index] else { continue }
+            let path = String(cString: pointer)
+            var info = stat()
+            if stat(path, &info) == 0, Double(info.st_mtim.tv_sec) < limit { try? FileManager.default.removeItem(atPath: path) }
+        }
     }
 
     /// After a failure: a staging folder is deleted (a build in place leaves what it wrote, each
