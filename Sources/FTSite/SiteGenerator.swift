@@ -69,42 +69,59 @@ public struct SiteGenerator: Sendable {
             phases.append((name, Self.seconds(now - mark)))
             mark = now
         }
-        progress(SiteProgress(phase: "reading", done: 0, total: 1))
-        // Read before the snapshot: a change in between is in both, and re-applying it is harmless.
-        let changes = try database.siteChanges(after: .max)
-        let snapshot = try database.siteSnapshot()
-        lap("read")
-        let format = FrenchFormat(strings: templates.strings)
-        let model = SiteModel(snapshot: snapshot, format: format)
-        let views = SiteViews(model: model, format: format, configuration: configuration, stylesheetPath: templates.stylesheetPath)
-
-        let jobs = plan(model)
-        lap("model")
+        lap("templates")
         // The state goes first: if the build stops half-way, the next one is a full one.
         SiteState.remove(from: configuration.outputDirectory)
+        let writer = try SiteWriter(directory: configuration.outputDirectory, clean: configuration.clean, stageIfNew: true)
+        progress(SiteProgress(phase: "reading", done: 0, total: 1))
+        let changes: SiteChanges
+        let snapshot: SiteSnapshot
+        do {
+            // Read before the snapshot: a change in between is in both, and re-applying it is harmless.
+            changes = try database.siteChanges(after: .max)
+            snapshot = try database.siteSnapshot()
+        } catch {
+            writer.discard()
+            throw error
+        }
+        lap("read")
+        // In a new folder, the experts' folders are made on another core while the model is built.
+        let folders = writer.isStaged ? writer.makeFolders(snapshot.experts.map { "experts/\($0.expert.slug)" }) : nil
+        let format = FrenchFormat(strings: templates.strings)
+        let model = SiteModel(snapshot: snapshot, format: format)
+        lap("model")
+        let views = SiteViews(model: model, format: format, configuration: configuration, stylesheetPath: templates.stylesheetPath)
+        let jobs = plan(model)
+        lap("views")
         // Pages are written as soon as they are rendered, on every core: rendering cannot fail
         // once the templates have loaded, so a template error has already stopped the build.
-        let writer = try SiteWriter(directory: configuration.outputDirectory, clean: configuration.clean)
-        var written = try renderAndWrite(jobs, views: views, templates: templates, writer: writer, progress: progress)
-        let search = SearchIndex.build(model: model)
-        var extras: [String: Data] = [:]
-        extras[templates.stylesheetPath] = templates.stylesheet
-        for (path, data) in templates.assets { extras[path] = data }
-        for name in templates.appTemplates.keys where !name.hasPrefix("_") {
-            extras["app/" + name] = Data(templates.renderApp(views.app(file: name, build: templates.appBuild), file: name).utf8)
+        // The other files (search index, sitemap, feed, app, assets) are made by the first worker
+        // before it joins the others on the pages, and written after the pages (in place, a new
+        // expert is in the search index and sitemap only once its page exists).
+        let extras = Mutex<(files: [String: Data], search: (data: Data, offsets: [Int]))?>(nil)
+        var written: [String]
+        do {
+            written = try renderAndWrite(jobs, views: views, templates: templates, writer: writer, progress: progress) {
+                let made = self.extras(model: model, views: views, templates: templates, format: format, jobs: jobs)
+                extras.withLock { $0 = made }
+            }
+            folders?.wait()
+            guard let (files, _) = extras.withLock({ $0 }) else { preconditionFailure("the first worker makes the other files") }
+            for path in files.keys.sorted() {
+                if let bytes = files[path], try writer.put(path, bytes) { written.append(path) }
+            }
+        } catch {
+            folders?.wait()
+            writer.discard()
+            throw error
         }
-        extras[Self.searchIndexPath] = search.data
-        extras["sitemap.xml"] = Data(Feeds.sitemap(paths: jobs.filter(\.inSitemap).map(\.sitemapPath), baseURL: configuration.baseURL).utf8)
-        extras[Self.feedPath] = Data(Feeds.atom(model: model, baseURL: configuration.baseURL, format: format).utf8)
-        extras["robots.txt"] = Data(Feeds.robots(baseURL: configuration.baseURL).utf8)
-        for path in extras.keys.sorted() {
-            if let bytes = extras[path], try writer.put(path, bytes) { written.append(path) }
-        }
-        let allPaths = Set(jobs.map(\.path)).union(extras.keys)
+        guard let (files, search) = extras.withLock({ $0 }) else { preconditionFailure("the first worker makes the other files") }
+        lap("render+write")
+        let allPaths = Set(jobs.map(\.path)).union(files.keys)
         let removed = try writer.finish(paths: allPaths)
         try state(model: model, jobs: jobs, changes: changes, inputs: inputs, files: allPaths.count, search: search).save(to: configuration.outputDirectory)
         progress(SiteProgress(phase: "writing", done: allPaths.count, total: allPaths.count))
-        lap("render+write")
+        lap("finish")
         let elapsed = ContinuousClock.now - started
         return SiteReport(
             mode: .full,
@@ -116,6 +133,23 @@ public struct SiteGenerator: Sendable {
             experts: model.experts.count,
             phases: phases
         )
+    }
+
+    /// Every file besides the pages: stylesheet, assets, the app, the search index, sitemap,
+    /// feed, robots.txt (path → bytes), and the search index's entry offsets.
+    private func extras(model: SiteModel, views: SiteViews, templates: SiteTemplates, format: FrenchFormat, jobs: [PageJob]) -> (files: [String: Data], search: (data: Data, offsets: [Int])) {
+        let search = SearchIndex.build(model: model)
+        var files: [String: Data] = [:]
+        files[templates.stylesheetPath] = templates.stylesheet
+        for (path, data) in templates.assets { files[path] = data }
+        for name in templates.appTemplates.keys where !name.hasPrefix("_") {
+            files["app/" + name] = Data(templates.renderApp(views.app(file: name, build: templates.appBuild), file: name).utf8)
+        }
+        files[Self.searchIndexPath] = search.data
+        files["sitemap.xml"] = Data(Feeds.sitemap(paths: jobs.filter(\.inSitemap).map(\.sitemapPath), baseURL: configuration.baseURL).utf8)
+        files[Self.feedPath] = Data(Feeds.atom(model: model, baseURL: configuration.baseURL, format: format).utf8)
+        files["robots.txt"] = Data(Feeds.robots(baseURL: configuration.baseURL).utf8)
+        return (files, search)
     }
 
     static let searchIndexPath = "recherche/experts.json"
@@ -287,32 +321,36 @@ public struct SiteGenerator: Sendable {
         return jobs
     }
 
-    /// Renders and writes the pages on every core; returns the paths written. The first error
+    /// Renders and writes the pages on every core, each worker taking the next page as it is
+    /// free; the first worker runs `first` before. Returns the paths written. The first error
     /// stops every worker.
     private func renderAndWrite(
         _ jobs: [PageJob], views: SiteViews, templates: SiteTemplates, writer: SiteWriter,
-        progress: @escaping @Sendable (SiteProgress) -> Void
+        progress: @escaping @Sendable (SiteProgress) -> Void, first: @Sendable () -> Void = {}
     ) throws -> [String] {
         let workers = max(1, min(ProcessInfo.processInfo.activeProcessorCount, 8))
         let results = PartsCollector<String>(workers: workers)
         let failure = Mutex<(any Error)?>(nil)
+        let failed = Atomic<Bool>(false)
+        let next = Atomic<Int>(0)
         let done = Atomic<Int>(0)
         let total = jobs.count
         DispatchQueue.concurrentPerform(iterations: workers) { worker in
             var written: [String] = []
-            var index = worker
-            while index < total, failure.withLock({ $0 == nil }) {
-                let job = jobs[index]
-                do {
-                    let html = try templates.render(job.context(views), template: job.template)
-                    if try writer.put(job.path, Data(html.utf8)) { written.append(job.path) }
-                } catch {
-                    failure.withLock { if $0 == nil { $0 = error } }
-                    break
+            do {
+                if worker == 0 { first() }
+                while !failed.load(ordering: .relaxed) {
+                    let index = next.add(1, ordering: .relaxed).oldValue
+                    guard index < total else { break }
+                    let job = jobs[index]
+                    let html = try templates.renderBytes(job.context(views), template: job.template)
+                    if try html.withUnsafeBytes({ try writer.put(job.path, bytes: $0) }) { written.append(job.path) }
+                    let finished = done.add(1, ordering: .relaxed).newValue
+                    if finished % 250 == 0 { progress(SiteProgress(phase: "rendering", done: finished, total: total)) }
                 }
-                let finished = done.add(1, ordering: .relaxed).newValue
-                if finished % 250 == 0 { progress(SiteProgress(phase: "rendering", done: finished, total: total)) }
-                index += workers
+            } catch {
+                failure.withLock { if $0 == nil { $0 = error } }
+                failed.store(true, ordering: .relaxed)
             }
             results.store(written, at: worker)
         }

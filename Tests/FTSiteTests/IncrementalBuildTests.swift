@@ -116,4 +116,45 @@ import Testing
         try fixture.generate()
         #expect(try fixture.files().keys.allSatisfy { !$0.contains(".ft-") && !$0.hasSuffix(".tmp") })
     }
+
+    @Test func aNewFolderAppearsWholeAndNoStagingFolderStays() throws {
+        let fixture = try SiteFixture(experts: 6, clients: 10)
+        let parent = (fixture.output as NSString).deletingLastPathComponent
+        let name = (fixture.output as NSString).lastPathComponent
+        let report = try fixture.generate()
+        #expect(report.written.count == report.files)
+        #expect(try fixture.files().count == report.files)
+        #expect(FileManager.default.fileExists(atPath: fixture.output + "/.ft-state.json"))
+        let leftovers = try FileManager.default.contentsOfDirectory(atPath: parent).filter { $0.hasPrefix(".\(name).ft-staging-") }
+        #expect(leftovers.isEmpty)
+        // The next build works in place, and finds nothing to write.
+        let again = try fixture.generate()
+        #expect(again.written.isEmpty)
+    }
+
+    @Test func aFailedBuildOfANewFolderLeavesNothing() throws {
+        let fixture = try SiteFixture(experts: 6, clients: 10)
+        let parent = (fixture.output as NSString).deletingLastPathComponent
+        let name = (fixture.output as NSString).lastPathComponent
+        // The snapshot's read fails after the staging folder is made.
+        try fixture.database.writer.write { db in try db.execute(sql: "DROP TABLE expertSpecialty") }
+        #expect(throws: (any Error).self) { try fixture.generate() }
+        #expect(!FileManager.default.fileExists(atPath: fixture.output))
+        let leftovers = try FileManager.default.contentsOfDirectory(atPath: parent).filter { $0.hasPrefix(".\(name).ft-staging-") }
+        #expect(leftovers.isEmpty)
+    }
+
+    @Test func aStagingFolderLeftByADeadBuildIsRemovedAfterAnHour() throws {
+        let fixture = try SiteFixture(experts: 6, clients: 10)
+        let parent = (fixture.output as NSString).deletingLastPathComponent
+        let name = (fixture.output as NSString).lastPathComponent
+        let stale = parent + "/.\(name).ft-staging-1"
+        let recent = parent + "/.\(name).ft-staging-2"
+        for folder in [stale, recent] { try FileManager.default.createDirectory(atPath: folder + "/experts", withIntermediateDirectories: true) }
+        defer { try? FileManager.default.removeItem(atPath: recent) }
+        try FileManager.default.setAttributes([.modificationDate: Date(timeIntervalSinceNow: -7_200)], ofItemAtPath: stale)
+        try fixture.generate()
+        #expect(!FileManager.default.fileExists(atPath: stale))
+        #expect(FileManager.default.fileExists(atPath: recent), "a build that may still be running keeps its folder")
+    }
 }

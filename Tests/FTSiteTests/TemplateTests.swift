@@ -38,6 +38,32 @@ import Testing
         #expect(try render("{{#cards}}{{> card}}{{/cards}}", context, partials: ["card": "<p>{{name}}</p>"]) == "<p>A</p><p>B</p>")
     }
 
+    @Test func aSharedObjectsPartialIsReusedOnlyWhileTheNamesItReadOutsideAgree() throws {
+        let partials = ["card": try Template("<p>{{name}} {{t.label}} {{extra}}</p>")]
+        let page = try Template("{{#cards}}{{> card}}{{/cards}}")
+        func render(_ context: TemplateValue) -> String {
+            String(decoding: page.renderBytes(context, partials: partials, reusingFragments: true), as: UTF8.self)
+        }
+        let card = TemplateValue.shared(SharedObject(["name": "A"]))
+        let strings = TemplateValue.shared(SharedObject(["label": "L"]))
+        #expect(render(["t": strings, "cards": [card, card]]) == "<p>A L </p><p>A L </p>")
+        #expect(render(["t": strings, "extra": "X", "cards": [card]]) == "<p>A L X</p>", "a name missing before now resolves")
+        #expect(render(["t": .shared(SharedObject(["label": "M"])), "cards": [card]]) == "<p>A M </p>", "another shared object")
+        #expect(render(["t": ["label": "N"], "cards": [card]]) == "<p>A N </p>", "a plain object")
+        #expect(render(["t": strings, "cards": [card]]) == "<p>A L </p>")
+    }
+
+    @Test func aPartialThatReadAListOutsideIsRenderedEveryTime() throws {
+        let partials = ["card": try Template("{{name}}:{{#items}}{{.}}{{/items}};")]
+        let page = try Template("{{#cards}}{{> card}}{{/cards}}")
+        func render(_ context: TemplateValue) -> String {
+            String(decoding: page.renderBytes(context, partials: partials, reusingFragments: true), as: UTF8.self)
+        }
+        let card = TemplateValue.shared(SharedObject(["name": "A"]))
+        #expect(render(["items": ["x", "y"], "cards": [card]]) == "A:xy;")
+        #expect(render(["items": ["z"], "cards": [card]]) == "A:z;")
+    }
+
     @Test func standaloneTagsTakeTheirLine() throws {
         let source = "<ul>\n  {{#items}}\n  <li>{{.}}</li>\n  {{/items}}\n</ul>\n{{! a comment }}\nfin"
         #expect(try render(source, ["items": ["a", "b"]]) == "<ul>\n  <li>a</li>\n  <li>b</li>\n</ul>\nfin")

@@ -53,6 +53,21 @@ import Testing
         }
     }
 
+    /// An expert's certifications and languages: plain arrays read directly, the rest as JSON.
+    @Test(arguments: [
+        (#"["a","b"]"#, ["a", "b"]),
+        ("[]", []),
+        (#" [ "Nîmes" , "l'été" ] "#, ["Nîmes", "l'été"]),
+        (#"["a\"b","\u00e9"]"#, ["a\"b", "é"]),
+        (#"["a",1,null]"#, ["a"]),
+        (#"["a""#, []),
+        (#"{"a":"b"}"#, []),
+        ("", []),
+    ])
+    func expertStringArrays(text: String, expected: [String]) {
+        #expect(Expert.strings(text) == expected)
+    }
+
     /// `DatabaseDate` writes exactly what GRDB's own `DateFormatter` writes.
     @Test func fastDatesMatchGRDB() {
         var generator = SystemRandomNumberGenerator()

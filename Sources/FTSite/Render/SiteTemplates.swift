@@ -134,9 +134,15 @@ struct SiteTemplates: Sendable {
 
     /// Renders a page template.
     func render(_ context: TemplateValue, template name: String) throws -> String {
+        String(decoding: try renderBytes(context, template: name), as: UTF8.self)
+    }
+
+    /// Renders a page template into UTF-8 bytes; partials of shared objects (cards) are rendered
+    /// once and reused.
+    func renderBytes(_ context: TemplateValue, template name: String) throws -> [UInt8] {
         guard let template = templates[name] else {
             throw SiteError.missingTemplate(name, directory: "the templates folder")
         }
-        return template.render(context, partials: templates)
+        return template.renderBytes(context, partials: templates, reusingFragments: true)
     }
 }

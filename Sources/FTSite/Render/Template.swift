@@ -8,11 +8,22 @@ struct Template: Sendable {
     indirect enum Node: Sendable {
         case text(String)
         case variable(path: [String], escaped: Bool)
-        case section(path: [String], inverted: Bool, body: [Node])
+        case section(path: [String], inverted: Bool, body: Body)
         case partial(name: String, line: Int)
     }
 
-    let nodes: [Node]
+    /// The nodes of a template or of a section, in a box whose identity names them (the key of
+    /// a `SharedObject`'s remembered fragments).
+    final class Body: Sendable {
+        let nodes: [Node]
+
+        init(_ nodes: [Node]) {
+            self.nodes = nodes
+        }
+    }
+
+    let body: Body
+    var nodes: [Node] { body.nodes }
 
     /// A syntax error, with its 1-based position.
     struct ParseError: Error, Sendable {
@@ -23,7 +34,7 @@ struct Template: Sendable {
 
     init(_ source: String) throws {
         var parser = TemplateParser(source: Array(source.utf8))
-        nodes = try parser.parseAll()
+        body = Body(try parser.parseAll())
     }
 
     /// The partials this template names, with the line of each.
@@ -33,7 +44,7 @@ struct Template: Sendable {
             for node in nodes {
                 switch node {
                 case .partial(let name, let line): found.append((name, line))
-                case .section(_, _, let body): walk(body)
+                case .section(_, _, let body): walk(body.nodes)
                 case .text, .variable: break
                 }
             }
@@ -103,7 +114,7 @@ private struct TemplateParser {
                     throw Template.ParseError(line: line, column: column, reason: "{{/\(name)}} closes nothing here (expected \(expected))")
                 }
                 stack.removeLast()
-                stack[stack.count - 1].nodes.append(.section(path: Self.path(name), inverted: open.inverted, body: open.nodes))
+                stack[stack.count - 1].nodes.append(.section(path: Self.path(name), inverted: open.inverted, body: Template.Body(open.nodes)))
             case .partial(let name):
                 stack[stack.count - 1].nodes.append(.partial(name: name, line: line))
             case .comment:

@@ -8,6 +8,8 @@ enum TemplateValue: Sendable {
     case flag(Bool)
     case list([TemplateValue])
     case object([String: TemplateValue])
+    /// An object shown on many pages, whose partials' bytes are remembered (`SharedObject`).
+    case shared(SharedObject)
 
     /// Whether a section `{{#name}}` shows: non-empty text, `true`, a non-empty list, any object.
     var isTruthy: Bool {
@@ -15,13 +17,16 @@ enum TemplateValue: Sendable {
         case .text(let text): !text.isEmpty
         case .flag(let flag): flag
         case .list(let items): !items.isEmpty
-        case .object: true
+        case .object, .shared: true
         }
     }
 
     subscript(key: String) -> TemplateValue? {
-        if case .object(let fields) = self { return fields[key] }
-        return nil
+        switch self {
+        case .object(let fields): fields[key]
+        case .shared(let object): object.fields[key]
+        case .text, .flag, .list: nil
+        }
     }
 }
 

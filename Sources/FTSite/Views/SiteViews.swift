@@ -12,26 +12,59 @@ struct SiteViews: Sendable {
     let format: FrenchFormat
     let configuration: SiteConfiguration
     let stylesheetPath: String
-    /// Each expert's card, built once: a card shows on a dozen pages.
+    /// Each expert's card, built once: a card shows on a dozen pages (a `SharedObject`, so its
+    /// partial is rendered once too).
     let cards: [TemplateValue]
     let markdown = MarkdownRenderer(headingOffset: 2)
     private let strings: TemplateValue
     private let site: TemplateValue
+    /// Each listing's page links (by listing path), when it has more than one page.
+    private let listingLinks: [String: PageLinks]
+    /// Each product as a card's specialty and as a profile's product, built once.
+    private let products: ProductItems
+
+    /// Texts a profile repeats: the rating bars' labels (1 to 5 stars), and a review's stars
+    /// and score label for scores 1 to 5.
+    private let starLabels: [TemplateValue]
+    private let reviewStars: [TemplateValue]
+    private let reviewScores: [TemplateValue]
+
+    struct ProductItems: Sendable {
+        var specialties: [Int64: TemplateValue] = [:]
+        var profile: [Int64: TemplateValue] = [:]
+    }
 
     init(model: SiteModel, format: FrenchFormat, configuration: SiteConfiguration, stylesheetPath: String) {
         self.model = model
         self.format = format
         self.configuration = configuration
         self.stylesheetPath = stylesheetPath
-        strings = .object(format.strings.mapValues { .text($0) })
-        site = [
+        strings = .shared(SharedObject(format.strings.mapValues { .text($0) }))
+        site = .shared(SharedObject([
             "stylesheet": .text("/" + stylesheetPath),
             "categories": .list(ProductCategory.allCases.map {
                 ["code": .text($0.rawValue), "name": .text(format.string("category_\($0.rawValue)")), "url": .text("/categories/\($0.rawValue)/")]
             }),
             "feed": "/flux/nouveaux-experts.xml",
-        ]
-        cards = Self.buildCards(model: model, format: format)
+        ]))
+        var products = ProductItems()
+        for product in model.products {
+            guard let id = product.id else { continue }
+            let url = TemplateValue.text("/dispositifs/\(Slug.make(product.code))/")
+            products.specialties[id] = ["name": .text(product.code), "title": .text(product.name), "url": url]
+            products.profile[id] = ["name": .text(product.name), "code": .text(product.code), "url": url]
+        }
+        self.products = products
+        var listingLinks: [String: PageLinks] = [:]
+        for listing in model.listings {
+            let count = max(1, (listing.total + configuration.pageSize - 1) / configuration.pageSize)
+            if count > 1 { listingLinks[listing.path] = Self.pageLinks(listing.path, count: count) }
+        }
+        self.listingLinks = listingLinks
+        starLabels = (1...5).map { .text(format.count("stars", $0)) }
+        reviewStars = (1...5).map { .text(String(repeating: "★", count: $0) + String(repeating: "☆", count: 5 - $0)) }
+        reviewScores = (1...5).map { .text(format.fill("review_score", ["score": String($0)])) }
+        cards = Self.buildCards(model: model, format: format, products: products)
     }
 
     // MARK: Shared parts
@@ -51,32 +84,32 @@ struct SiteViews: Sendable {
     func card(_ index: Int) -> TemplateValue { cards[index] }
 
     /// Builds every card on all cores.
-    private static func buildCards(model: SiteModel, format: FrenchFormat) -> [TemplateValue] {
+    private static func buildCards(model: SiteModel, format: FrenchFormat, products: ProductItems) -> [TemplateValue] {
         let count = model.experts.count
         let workers = max(1, min(ProcessInfo.processInfo.activeProcessorCount, 8))
         let parts = PartsCollector<TemplateValue>(workers: workers)
         DispatchQueue.concurrentPerform(iterations: workers) { worker in
-            parts.store((count * worker / workers..<count * (worker + 1) / workers).map { makeCard($0, model: model, format: format) }, at: worker)
+            parts.store((count * worker / workers..<count * (worker + 1) / workers).map { makeCard($0, model: model, format: format, products: products) }, at: worker)
         }
         return parts.joined()
     }
 
-    private static func makeCard(_ index: Int, model: SiteModel, format: FrenchFormat) -> TemplateValue {
+    private static func makeCard(_ index: Int, model: SiteModel, format: FrenchFormat, products: ProductItems) -> TemplateValue {
         let published = model.experts[index]
         let expert = published.expert
-        let specialties = published.productIds.compactMap { model.productsById[$0] }
-        return [
+        let specialties = published.productIds.compactMap { products.specialties[$0] }
+        return .shared(SharedObject([
             "url": .text("/experts/\(expert.slug)/"),
             "name": .text(expert.fullName),
             "initials": .text(String(expert.firstName.prefix(1)) + String(expert.lastName.prefix(1))),
             "headline": .text(expert.headline),
             "city": .text(expert.city),
             "region": .text(expert.region),
-            "specialties": .list(specialties.prefix(3).map { ["name": .text($0.code), "title": .text($0.name), "url": .text("/dispositifs/\(Slug.make($0.code))/")] }),
+            "specialties": .list(Array(specialties.prefix(3))),
             "rating": ratingView(published.rating, format: format),
             "price": .text(price(expert, format: format)),
             "response": .text(format.fill("card_response", ["hours": format.integer(expert.responseTimeHours)])),
-        ]
+        ]))
     }
 
     static func ratingView(_ rating: RatingSummary, format: FrenchFormat) -> TemplateValue {
@@ -134,15 +167,35 @@ struct SiteViews: Sendable {
         if pageCount > 1 {
             var pagination: [String: TemplateValue] = [
                 "label": .text(format.fill("pagination_label", ["page": String(number), "pages": String(pageCount)])),
-                "pages": .list((1...pageCount).map {
-                    ["number": .text(String($0)), "url": .text("/" + Self.listingPath(listing.path, page: $0)), "current": .flag($0 == number)]
-                }),
+                "pages": .list(pageLinks(listing.path, count: pageCount, current: number)),
             ]
             if number > 1 { pagination["previous"] = .text("/" + Self.listingPath(listing.path, page: number - 1)) }
             if number < pageCount { pagination["next"] = .text("/" + Self.listingPath(listing.path, page: number + 1)) }
             context["pagination"] = .object(pagination)
         }
         return .object(context)
+    }
+
+    /// Links to every page of a listing, page `current` marked. The links are shared objects
+    /// built once per listing, so that each renders once for all the listing's pages.
+    private func pageLinks(_ path: String, count: Int, current: Int) -> [TemplateValue] {
+        let links = listingLinks[path].flatMap { $0.links.count == count ? $0 : nil } ?? Self.pageLinks(path, count: count)
+        var pages = links.links
+        pages[current - 1] = links.current[current - 1]
+        return pages
+    }
+
+    /// A listing's page links, plain and as the current page.
+    struct PageLinks: Sendable {
+        let links: [TemplateValue]
+        let current: [TemplateValue]
+    }
+
+    private static func pageLinks(_ path: String, count: Int) -> PageLinks {
+        func link(_ page: Int, current: Bool) -> TemplateValue {
+            .shared(SharedObject(["number": .text(String(page)), "url": .text("/" + listingPath(path, page: page)), "current": .flag(current)]))
+        }
+        return PageLinks(links: (1...count).map { link($0, current: false) }, current: (1...count).map { link($0, current: true) })
     }
 
     /// `experts/` for the first page, `experts/page/2/` after.
@@ -158,13 +211,12 @@ struct SiteViews: Sendable {
             title: "\(expert.fullName) — \(expert.company)", description: "\(expert.headline) — \(expert.city)", path: path,
             extra: ["ogType": "profile", "jsonLD": .text(JSONLD.expert(published, url: configuration.baseURL + "/" + path, products: model.productsById))]
         )
-        guard case .object(var view) = card(index) else { return .object(context) }
+        guard case .shared(let own) = card(index) else { return .object(context) }
+        var view = own.fields
         view["company"] = .text(expert.company)
         view["bioHTML"] = .text(markdown.html(from: expert.bioMarkdown))
         view["regionURL"] = .text("/" + (model.regionPaths[expert.region] ?? ""))
-        view["products"] = .list(published.productIds.compactMap { model.productsById[$0] }.map {
-            ["name": .text($0.name), "code": .text($0.code), "url": .text("/dispositifs/\(Slug.make($0.code))/")]
-        })
+        view["products"] = .list(published.productIds.compactMap { products.profile[$0] })
         view["certifications"] = .list(expert.certifications.map { .text($0) })
         view["languages"] = .list(expert.languages.map { .text(format.string("language_\($0)")) })
         view["years"] = .text(format.count("years", expert.yearsOfExperience))
@@ -178,13 +230,13 @@ struct SiteViews: Sendable {
         view["ratingBars"] = .list((1...5).reversed().map { stars -> TemplateValue in
             let count = rating.histogram[stars - 1]
             let percent = rating.count == 0 ? 0 : Int((Double(count) * 100 / Double(rating.count)).rounded())
-            return ["label": .text(format.count("stars", stars)), "count": .text(format.integer(count)), "percent": .text(String(percent))]
+            return ["label": starLabels[stars - 1], "count": .text(format.integer(count)), "percent": .text(String(percent))]
         })
         view["reviews"] = .list(published.latestReviews.map { review -> TemplateValue in
             let rounded = max(1, min(5, review.score))
             return [
-                "stars": .text(String(repeating: "★", count: rounded) + String(repeating: "☆", count: 5 - rounded)),
-                "score": .text(format.fill("review_score", ["score": String(review.score)])),
+                "stars": reviewStars[rounded - 1],
+                "score": (1...5).contains(review.score) ? reviewScores[review.score - 1] : .text(format.fill("review_score", ["score": String(review.score)])),
                 "date": .text(format.monthYear(review.date)),
                 "comment": .text(review.comment),
                 "hasComment": .flag(!review.comment.isEmpty),

@@ -1,5 +1,7 @@
+internal import Dispatch
 public import Foundation
 internal import GRDB
+internal import Synchronization
 public import FTModel
 
 /// A review as the public may see it: no client identity.
@@ -31,56 +33,99 @@ public struct SiteSnapshot: Sendable {
 extension AppDatabase {
     /// Reads the public site's data: active products and published experts with their ratings;
     /// with `only`, just those experts (those of them that are published).
+    ///
+    /// The whole snapshot is read on two connections side by side (the experts' rows on one, the
+    /// rest on the other) when the database allows it; both reads note the newest site change,
+    /// and if a write that the site shows came between them (every such write notes one: see
+    /// `Schema.createSiteChanges`), it is read again in one transaction.
     public func siteSnapshot(reviewsPerExpert: Int = 5, only: Set<Int64>? = nil) throws -> SiteSnapshot {
+        if only == nil, let pool = writer as? DatabasePool, let snapshot = try Self.siteSnapshotSideBySide(pool, reviewsPerExpert: reviewsPerExpert) {
+            return snapshot
+        }
         // Integers only, so the list can be inlined safely.
         let within = { (column: String) -> String in
             guard let only else { return "1" }
             return "\(column) IN (\(only.sorted().map(String.init).joined(separator: ",")))"
         }
         return try writer.read { db in
-            let products = try EligibleProduct.fetchAll(db, sql: "SELECT * FROM eligibleProduct WHERE active = 1 ORDER BY name")
-            let experts = try Expert.fetchAll(db, sql: "SELECT expert.* FROM expert WHERE \(Self.publishedExpertCondition) AND \(within("expert.id")) ORDER BY id")
+            let experts = try Self.publishedExperts(db, within: within("expert.id"))
+            return Self.assemble(experts, try ExpertFacts(db, within: within("expertId"), reviewsPerExpert: reviewsPerExpert))
+        }
+    }
 
-            var specialties: [Int64: [Int64]] = [:]
-            for row in try Row.fetchAll(db, sql: "SELECT expertId, productId FROM expertSpecialty WHERE \(within("expertId")) ORDER BY expertId, productId") {
-                specialties[row[0], default: []].append(row[1])
-            }
-            var histograms: [Int64: [Int]] = [:]
-            for row in try Row.fetchAll(db, sql: "SELECT expertId, score, count(*) FROM rating WHERE \(within("expertId")) GROUP BY expertId, score") {
-                let score: Int = row[1]
-                guard (1...5).contains(score) else { continue }
-                histograms[row[0], default: [0, 0, 0, 0, 0]][score - 1] = row[2]
-            }
-            var reviews: [Int64: [PublicReview]] = [:]
-            for row in try Row.fetchAll(db, sql: """
-                SELECT expertId, score, comment, updatedAt FROM (
-                    SELECT expertId, score, comment, updatedAt,
-                           row_number() OVER (PARTITION BY expertId ORDER BY updatedAt DESC, id DESC) AS position
-                    FROM rating WHERE \(within("expertId"))
-                ) WHERE position <= ? ORDER BY expertId, position
-                """, arguments: [reviewsPerExpert])
-            {
-                reviews[row[0], default: []].append(PublicReview(score: row[1], comment: row[2], date: row[3]))
-            }
-            var completed: [Int64: Int] = [:]
-            for row in try Row.fetchAll(db, sql: "SELECT expertId, count(*) FROM expertAssignment WHERE status = 'completed' AND \(within("expertId")) GROUP BY expertId") {
-                completed[row[0]] = row[1]
-            }
+    private static func siteSnapshotSideBySide(_ pool: DatabasePool, reviewsPerExpert: Int) throws -> SiteSnapshot? {
+        let experts = Mutex<Result<(change: Int64, experts: [Expert]), any Error>?>(nil)
+        let group = DispatchGroup()
+        DispatchQueue.global().async(group: group) {
+            let result = Result { try pool.read { db in (change: try latestSiteChange(db), experts: try publishedExperts(db, within: "1")) } }
+            experts.withLock { $0 = result }
+        }
+        let facts = Result { try pool.read { db in (change: try latestSiteChange(db), facts: try ExpertFacts(db, within: "1", reviewsPerExpert: reviewsPerExpert)) } }
+        group.wait()
+        guard let read = experts.withLock({ $0 }) else { return nil }
+        let (change, published) = try read.get()
+        let other = try facts.get()
+        guard change == other.change else { return nil }
+        return assemble(published, other.facts)
+    }
 
-            let published = experts.compactMap { expert -> PublishedExpert? in
-                guard let id = expert.id else { return nil }
-                let histogram = histograms[id] ?? [0, 0, 0, 0, 0]
-                let count = histogram.reduce(0, +)
-                let total = histogram.enumerated().reduce(0) { $0 + ($1.offset + 1) * $1.element }
-                return PublishedExpert(
-                    expert: expert,
-                    productIds: specialties[id] ?? [],
-                    rating: RatingSummary(count: count, average: count == 0 ? nil : Double(total) / Double(count), histogram: histogram),
-                    latestReviews: reviews[id] ?? [],
-                    completedAssignments: completed[id] ?? 0
-                )
-            }
-            return SiteSnapshot(products: products, experts: published)
+    private static func latestSiteChange(_ db: Database) throws -> Int64 {
+        try Int64.fetchOne(db, sql: "SELECT seq FROM sqlite_sequence WHERE name = 'siteChange'") ?? 0
+    }
+
+    private static func publishedExperts(_ db: Database, within: String) throws -> [Expert] {
+        try Expert.fetchAll(db, sql: "SELECT expert.* FROM expert WHERE \(publishedExpertCondition) AND \(within) ORDER BY id")
+    }
+
+    private static func assemble(_ experts: [Expert], _ facts: ExpertFacts) -> SiteSnapshot {
+        let published = experts.compactMap { expert -> PublishedExpert? in
+            guard let id = expert.id else { return nil }
+            let histogram = facts.histograms[id] ?? [0, 0, 0, 0, 0]
+            let count = histogram.reduce(0, +)
+            let total = histogram.enumerated().reduce(0) { $0 + ($1.offset + 1) * $1.element }
+            return PublishedExpert(
+                expert: expert,
+                productIds: facts.specialties[id] ?? [],
+                rating: RatingSummary(count: count, average: count == 0 ? nil : Double(total) / Double(count), histogram: histogram),
+                latestReviews: facts.reviews[id] ?? [],
+                completedAssignments: facts.completed[id] ?? 0
+            )
+        }
+        return SiteSnapshot(products: facts.products, experts: published)
+    }
+}
+
+/// Everything the site shows about experts besides their own rows, by expert id.
+private struct ExpertFacts {
+    var products: [EligibleProduct]
+    var specialties: [Int64: [Int64]] = [:]
+    var histograms: [Int64: [Int]] = [:]
+    var reviews: [Int64: [PublicReview]] = [:]
+    var completed: [Int64: Int] = [:]
+
+    /// `within` is an SQL condition on `expertId`.
+    init(_ db: Database, within: String, reviewsPerExpert: Int) throws {
+        products = try EligibleProduct.fetchAll(db, sql: "SELECT * FROM eligibleProduct WHERE active = 1 ORDER BY name")
+        for row in try Row.fetchAll(db, sql: "SELECT expertId, productId FROM expertSpecialty WHERE \(within) ORDER BY expertId, productId") {
+            specialties[row[0], default: []].append(row[1])
+        }
+        for row in try Row.fetchAll(db, sql: "SELECT expertId, score, count(*) FROM rating WHERE \(within) GROUP BY expertId, score") {
+            let score: Int = row[1]
+            guard (1...5).contains(score) else { continue }
+            histograms[row[0], default: [0, 0, 0, 0, 0]][score - 1] = row[2]
+        }
+        for row in try Row.fetchAll(db, sql: """
+            SELECT expertId, score, comment, updatedAt FROM (
+                SELECT expertId, score, comment, updatedAt,
+                       row_number() OVER (PARTITION BY expertId ORDER BY updatedAt DESC, id DESC) AS position
+                FROM rating WHERE \(within)
+            ) WHERE position <= ? ORDER BY expertId, position
+            """, arguments: [reviewsPerExpert])
+        {
+            reviews[row[0], default: []].append(PublicReview(score: row[1], comment: row[2], date: row[3]))
+        }
+        for row in try Row.fetchAll(db, sql: "SELECT expertId, count(*) FROM expertAssignment WHERE status = 'completed' AND \(within) GROUP BY expertId") {
+            completed[row[0]] = row[1]
         }
     }
 }
