@@ -2,6 +2,7 @@ import Foundation
 #if canImport(FoundationNetworking)
 import FoundationNetworking
 #endif
+import Synchronization
 import Testing
 
 /// An acknowledged operation survives `kill -9` of the server at any moment: a real `ft serve`
@@ -80,10 +81,14 @@ import Testing
             let deadline = ContinuousClock.now + .milliseconds(Int.random(in: 150...500))
             // Push until the deadline, then kill the server wherever it is.
             let start = counter
+            // Stopped by a flag, not by cancelling the task: cancelling a URLSession request as
+            // it fails (the server was just killed) deadlocks swift-corelibs-foundation (the
+            // cancel handler and the failure both take the task's status lock) — 1 run in 4 hung.
+            let stop = Mutex(false)
             let pushing = Task { () -> Set<String> in
                 var acked = Set<String>()
                 var local = start
-                while !Task.isCancelled {
+                while !stop.withLock({ $0 }) {
                     let operations = (0..<20).map { index -> [String: Any] in
                         let number = local + index
                         return [
@@ -104,7 +109,7 @@ import Testing
             }
             try await Task.sleep(until: deadline)
             await server.kill9()
-            pushing.cancel()
+            stop.withLock { $0 = true }
             acknowledged.formUnion(await pushing.value)
             counter += 100_000
             server = try Server(dataDirectory: data, port: port)
