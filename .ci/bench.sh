@@ -128,6 +128,21 @@ if command -v node >/dev/null; then
   serve "$dir"
   node "${node_flags[@]}" .ci/load.mjs "$port" push 4 10 2>/dev/null || echo "push benchmark failed"
   node "${node_flags[@]}" .ci/load.mjs "$port" latency 50 10 2>/dev/null || echo "latency benchmark failed"
+  # The same one-operation pushes from wrk (C, one thread): Node's HTTP client takes about half a
+  # core at these rates, on the same two cores as the server.
+  if ! command -v wrk >/dev/null && [[ $(id -u) -eq 0 ]]; then
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null 2>&1 || true
+  fi
+  if command -v wrk >/dev/null; then
+    token=$(curl -s -X POST "http://127.0.0.1:$port/api/v1/session" -H 'Content-Type: application/json' \
+      -d '{"email":"client@financialtracker.example","password":"demo-financialtracker"}' | python3 -c 'import json, sys; print(json.load(sys.stdin)["token"])')
+    conversation=$(curl -s -H "Authorization: Bearer $token" -H 'FT-Protocol: 1' "http://127.0.0.1:$port/api/v1/sync/pull?cursor=0&limit=1" \
+      | python3 -c 'import json, sys; print(next(o["fields"]["conversation"] for o in json.load(sys.stdin)["snapshot"] if o["collection"] == "message"))')
+    FT_TOKEN=$token FT_CONVERSATION=$conversation FT_RUN=$(date +%s%3N) FT_CONNECTIONS=50 \
+      wrk -t1 -c50 -d10s -s .ci/push-latency.lua "http://127.0.0.1:$port" | tail -1 || echo "wrk latency benchmark failed"
+  else
+    echo "wrk latency skipped: wrk is not installed"
+  fi
   node "${node_flags[@]}" .ci/load.mjs "$port" live 500 200 2>/dev/null || echo "live benchmark failed (needs Node >= 20.10)"
   kill "$server"; wait "$server" 2>/dev/null || true
 
