@@ -107,11 +107,14 @@ echo "targeted build after one rating change: median $(printf '%s\n' "${targeted
 # of 100, one-operation pushes from 50 concurrent clients, live delivery to 500 connections.
 node_flags=()
 node --experimental-websocket -e '' 2>/dev/null && node_flags=(--experimental-websocket)
+# One document key for the whole run: a data folder whose documents were written with one key
+# refuses to start with another (the pull and the document measures share a folder).
+document_key=$(python3 -c 'import base64, os; print(base64.b64encode(os.urandom(32)).decode())')
 serve() {
   # Up to three tries on a fresh port each; the log says why when it does not come up.
   for _ in 1 2 3; do
     port=$((20000 + RANDOM % 20000))
-    FT_DOCUMENT_KEY=$(python3 -c 'import base64, os; print(base64.b64encode(os.urandom(32)).decode())') \
+    FT_DOCUMENT_KEY=$document_key \
       "$ft" serve --data-dir "$1" --port "$port" --public "$1/site-1" --no-rebuild --log-level warning >"$dir/serve.log" 2>&1 &
     server=$!
     for _ in $(seq 300); do curl -sf "http://127.0.0.1:$port/healthz" >/dev/null 2>&1 && return 0; sleep 0.1; done
