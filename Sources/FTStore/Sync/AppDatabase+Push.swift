@@ -67,12 +67,13 @@ extension AppDatabase {
     /// The group's messages are indexed for search once, at the end (`DeferredMessageSearch`).
     private static func apply(_ group: [PushBatch], now: Date, guarded: Bool, db: Database) throws -> [[PushResult]] {
         try DeferredMessageSearch.begin(db)
-        let results = try group.map { try apply($0.operations, actor: $0.actor, now: now, guarded: guarded, db: db) }
+        let cache = SyncLocator.Cache()
+        let results = try group.map { try apply($0.operations, actor: $0.actor, now: now, guarded: guarded, cache: cache, db: db) }
         try DeferredMessageSearch.finish(db)
         return results
     }
 
-    private static func apply(_ operations: [SyncOperation], actor: SyncActor, now: Date, guarded: Bool, db: Database) throws -> [PushResult] {
+    private static func apply(_ operations: [SyncOperation], actor: SyncActor, now: Date, guarded: Bool, cache: SyncLocator.Cache, db: Database) throws -> [PushResult] {
         let nowMilliseconds = Int64((now.timeIntervalSince1970 * 1_000).rounded(.down))
         var results: [PushResult] = []
         results.reserveCapacity(operations.count)
@@ -83,14 +84,14 @@ extension AppDatabase {
                 results.append(earlier)
                 continue
             }
-            let result = try Self.apply(operation, nowMilliseconds: nowMilliseconds, now: now, guarded: guarded, db: db)
+            let result = try Self.apply(operation, nowMilliseconds: nowMilliseconds, now: now, guarded: guarded, cache: cache, db: db)
             seen[operation.id] = result
             results.append(result)
         }
         return results
     }
 
-    private static func apply(_ operation: SyncOperation, nowMilliseconds: Int64, now: Date, guarded: Bool, db: Database) throws -> PushResult {
+    private static func apply(_ operation: SyncOperation, nowMilliseconds: Int64, now: Date, guarded: Bool, cache: SyncLocator.Cache, db: Database) throws -> PushResult {
         if let seq = try Int64.fetchOne(db.cachedStatement(sql: "SELECT seq FROM syncChange WHERE operationId = ?1 UNION ALL SELECT seq FROM syncCompacted WHERE operationId = ?1 LIMIT 1"), arguments: [operation.id]) {
             return PushResult(operation: operation.id, status: .accepted, seq: seq)
         }
@@ -98,7 +99,7 @@ extension AppDatabase {
             let code = Rejection.Code(rawValue: row["code"]) ?? .invalidField
             return PushResult(operation: operation.id, status: .rejected, rejection: Rejection(code, field: row["field"], row["message"]))
         }
-        let located = try SyncLocator.locate(operation, db: db)
+        let located = try SyncLocator.locate(operation, db: db, cache: cache)
         var rejection: Rejection?
         if let dossierId = located.dossierId {
             rejection = OperationValidator.check(operation, facts: located.facts, nowMilliseconds: nowMilliseconds)

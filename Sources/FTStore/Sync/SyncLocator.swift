@@ -12,7 +12,21 @@ enum SyncLocator {
         var facts: RecordFacts
     }
 
-    static func locate(_ operation: SyncOperation, db: Database) throws -> Located {
+    /// What one push transaction has already looked up: a conversation's dossier never changes,
+    /// and no synced collection changes who may see a dossier, so within a transaction neither
+    /// answer can go stale.
+    final class Cache {
+        var conversationDossier: [Int64: Int64] = [:]
+        var visibility: [VisibilityKey: Bool] = [:]
+
+        struct VisibilityKey: Hashable {
+            var dossier: Int64
+            var user: Int64
+            var role: Role
+        }
+    }
+
+    static func locate(_ operation: SyncOperation, db: Database, cache: Cache = Cache()) throws -> Located {
         let fields = operation.fields
         var dossierId: Int64?
         var exists = false
@@ -28,7 +42,12 @@ enum SyncLocator {
                 owner = row[1]
                 exists = true
             } else if operation.action == .insert, let conversation = fields["conversation"]?.int {
-                dossierId = try Int64.fetchOne(db.cachedStatement(sql: "SELECT dossierId FROM conversation WHERE id = ?"), arguments: [conversation])
+                if let known = cache.conversationDossier[conversation] {
+                    dossierId = known
+                } else {
+                    dossierId = try Int64.fetchOne(db.cachedStatement(sql: "SELECT dossierId FROM conversation WHERE id = ?"), arguments: [conversation])
+                    cache.conversationDossier[conversation] = dossierId
+                }
             }
         case .readReceipt:
             let parts = operation.record.split(separator: ":")
@@ -76,7 +95,13 @@ enum SyncLocator {
             }
         }
 
-        let sees = try dossierId.map { try visible(dossier: $0, actor: operation.actor, db: db) } ?? false
+        let sees = try dossierId.map { dossier in
+            let key = Cache.VisibilityKey(dossier: dossier, user: operation.actor.user, role: operation.actor.role)
+            if let known = cache.visibility[key] { return known }
+            let answer = try visible(dossier: dossier, actor: operation.actor, db: db)
+            cache.visibility[key] = answer
+            return answer
+        } ?? false
         return Located(
             dossierId: dossierId,
             facts: RecordFacts(actorSeesDossier: sees, exists: exists, owner: owner, stepAssignee: stepAssignee, ratingClientUser: ratingClientUser, ratingAllowed: ratingAllowed)
