@@ -26,7 +26,7 @@ enum SyncLocator {
         }
     }
 
-    static func locate(_ operation: SyncOperation, db: Database, cache: Cache = Cache()) throws -> Located {
+    static func locate(_ operation: SyncOperation, db: Database, cache: Cache) throws -> Located {
         let fields = operation.fields
         var dossierId: Int64?
         var exists = false

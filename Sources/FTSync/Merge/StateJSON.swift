@@ -150,29 +150,41 @@ public enum StateJSON {
             needsComma = true
         }
 
-        /// A string literal: quotes, backslashes and control characters escaped, the rest as UTF-8.
         mutating func string(_ text: String) {
-            bytes.append(UInt8(ascii: "\""))
-            for byte in text.utf8 {
-                switch byte {
-                case UInt8(ascii: "\""): raw(#"\""#)
-                case UInt8(ascii: "\\"): raw(#"\\"#)
-                case 0x0A: raw(#"\n"#)
-                case 0x0D: raw(#"\r"#)
-                case 0x09: raw(#"\t"#)
-                case ..<0x20:
-                    raw(#"\u00"#)
-                    bytes.append(Self.hexDigit(byte >> 4))
-                    bytes.append(Self.hexDigit(byte & 0x0F))
-                default: bytes.append(byte)
-                }
-            }
-            bytes.append(UInt8(ascii: "\""))
+            StateJSON.writeString(text) { bytes.append(contentsOf: $0) }
             needsComma = true
         }
+    }
 
-        private static func hexDigit(_ value: UInt8) -> UInt8 {
-            value < 10 ? UInt8(ascii: "0") + value : UInt8(ascii: "a") + value - 10
+    /// `text` as a JSON string literal, handed to `write` in runs: quotes, backslashes and control
+    /// characters escaped, the rest as UTF-8. (Also used by the server's hand-written bodies.)
+    public static func writeString(_ text: String, _ write: (UnsafeRawBufferPointer) -> Void) {
+        quote.withUnsafeBytes(write)
+        var text = text
+        text.withUTF8 { bytes in
+            let raw = UnsafeRawBufferPointer(bytes)
+            var start = 0
+            for (index, byte) in bytes.enumerated() where byte < 0x20 || byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") {
+                write(UnsafeRawBufferPointer(rebasing: raw[start..<index]))
+                let escaped: [UInt8] = switch byte {
+                case UInt8(ascii: "\""): Array(#"\""#.utf8)
+                case UInt8(ascii: "\\"): Array(#"\\"#.utf8)
+                case 0x0A: Array(#"\n"#.utf8)
+                case 0x0D: Array(#"\r"#.utf8)
+                case 0x09: Array(#"\t"#.utf8)
+                default: Array(#"\u00"#.utf8) + [hexDigit(byte >> 4), hexDigit(byte & 0x0F)]
+                }
+                escaped.withUnsafeBytes(write)
+                start = index + 1
+            }
+            write(UnsafeRawBufferPointer(rebasing: raw[start...]))
         }
+        quote.withUnsafeBytes(write)
+    }
+
+    private static let quote: [UInt8] = [UInt8(ascii: "\"")]
+
+    private static func hexDigit(_ value: UInt8) -> UInt8 {
+        value < 10 ? UInt8(ascii: "0") + value : UInt8(ascii: "a") + value - 10
     }
 }
