@@ -102,16 +102,18 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // Temporary folders for the test targets, removed when the test process exits.
+        .target(name: "FTTestSupport", path: "Tests/FTTestSupport", swiftSettings: swiftSettings),
         .testTarget(name: "FTModelTests", dependencies: ["FTModel"], swiftSettings: swiftSettings),
         .testTarget(
             name: "FTStoreTests",
-            dependencies: ["FTModel", "FTStore", "FTSeed", "FTSync", .product(name: "GRDB", package: "GRDB.swift")],
+            dependencies: ["FTModel", "FTStore", "FTSeed", "FTSync", "FTTestSupport", .product(name: "GRDB", package: "GRDB.swift")],
             swiftSettings: swiftSettings
         ),
         .testTarget(
             name: "FTServerTests",
             dependencies: [
-                "FTModel", "FTStore", "FTSeed", "FTSync", "FTServer", "FTArchive",
+                "FTModel", "FTStore", "FTSeed", "FTSync", "FTServer", "FTArchive", "FTTestSupport",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
@@ -128,10 +130,10 @@ let package = Package(
         .testTarget(name: "FTMarkdownTests", dependencies: ["FTMarkdown"], swiftSettings: swiftSettings),
         .testTarget(
             name: "FTSiteTests",
-            dependencies: ["FTModel", "FTStore", "FTSeed", "FTSite", .product(name: "GRDB", package: "GRDB.swift")],
+            dependencies: ["FTModel", "FTStore", "FTSeed", "FTSite", "FTTestSupport", .product(name: "GRDB", package: "GRDB.swift")],
             swiftSettings: swiftSettings
         ),
         .testTarget(name: "FTSeedTests", dependencies: ["FTModel", "FTStore", "FTSeed"], swiftSettings: swiftSettings),
-        .testTarget(name: "ftTests", dependencies: ["ft", .product(name: "GRDB", package: "GRDB.swift")], swiftSettings: swiftSettings),
+        .testTarget(name: "ftTests", dependencies: ["ft", "FTTestSupport", .product(name: "GRDB", package: "GRDB.swift")], swiftSettings: swiftSettings),
     ]
 )

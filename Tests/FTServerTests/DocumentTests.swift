@@ -13,6 +13,7 @@ import HTTPTypes
 import Logging
 import NIOCore
 import Testing
+import FTTestSupport
 
 /// Document contents through the server: uploads streamed to the encrypted store and turned into
 /// versions through sync, downloads with ranges, and refusals that leave nothing behind.
@@ -110,7 +111,7 @@ import Testing
     @Test func aLargeFileIsStreamedBothWays() async throws {
         let fixture = try ServerFixture()
         let document = try Self.demoDocument(fixture.database)
-        let folder = (NSTemporaryDirectory() as NSString).appendingPathComponent("ft-big-\(UUID().uuidString)")
+        let folder = TestFolder.path("ft-big")
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: folder) }
         let source = URL(fileURLWithPath: folder + "/source.bin")
@@ -193,7 +194,7 @@ import Testing
         let clientId = try #require(try fixture.database.client(userId: clientUser)?.id)
         let conversation = try ServerTests.demoConversation(fixture.database)
         let dossier = try #require(try fixture.database.dossiers(clientId: clientId).first { try fixture.database.conversation(dossierId: $0.id ?? 0)?.id == conversation }?.id)
-        let folder = (NSTemporaryDirectory() as NSString).appendingPathComponent("ft-export-\(UUID().uuidString)")
+        let folder = TestFolder.path("ft-export")
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: folder) }
         try await fixture.app.test(.router) { client in
@@ -429,7 +430,7 @@ import Testing
 
 @Suite struct BlobStoreTests {
     static func folder() -> String {
-        (NSTemporaryDirectory() as NSString).appendingPathComponent("ft-blobs-\(UUID().uuidString)")
+        TestFolder.path("ft-blobs")
     }
 
     @Test func aWrongKeyFailsLoudlyAndChangesNothing() throws {

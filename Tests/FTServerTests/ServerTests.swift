@@ -9,6 +9,7 @@ import HummingbirdTesting
 import HTTPTypes
 import NIOCore
 import Testing
+import FTTestSupport
 
 /// The real router over a real (in-memory) database, called in-process.
 struct ServerFixture {
@@ -21,7 +22,7 @@ struct ServerFixture {
     init(maximumUpload: Int = 1 << 30) throws {
         database = try AppDatabase.inMemory()
         _ = try DemoSeeder(configuration: SeedConfiguration(experts: 6, clients: 12, seed: 3, today: Self.today, passwordHasher: PasswordHasher(iterations: 1_000))).seed(into: database)
-        publicDirectory = (NSTemporaryDirectory() as NSString).appendingPathComponent("ft-public-\(UUID().uuidString)")
+        publicDirectory = TestFolder.path("ft-public")
         try FileManager.default.createDirectory(atPath: publicDirectory, withIntermediateDirectories: true)
         try "<!doctype html><title>Accueil</title>".write(toFile: publicDirectory + "/index.html", atomically: true, encoding: .utf8)
         blobs = try BlobStore(directory: publicDirectory + "-data/blobs", key: try DocumentKey.parse(DocumentKey.generate(), source: "test"))

@@ -1,6 +1,7 @@
 import FTSite
 import Foundation
 import Testing
+import FTTestSupport
 
 /// The offline app's files, generated with the site: its pages from `site-templates/app/`, its
 /// modules copied from `sync/`, a build fingerprint that changes when any of them does.
@@ -8,7 +9,7 @@ import Testing
     @Test func theAppShipsWithTheSiteAndItsBuildFollowsItsSources() throws {
         let fixture = try SiteFixture(experts: 6, clients: 12)
         // A copy of the templates and of the sync folder beside them, to change one module.
-        let folder = (NSTemporaryDirectory() as NSString).appendingPathComponent("ft-app-\(UUID().uuidString)")
+        let folder = TestFolder.path("ft-app")
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: folder) }
         let repository = (SiteFixture.templates as NSString).deletingLastPathComponent

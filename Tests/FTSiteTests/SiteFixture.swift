@@ -5,6 +5,7 @@ import FTSite
 import Foundation
 import GRDB
 import Testing
+import FTTestSupport
 
 /// A seeded database and a fresh output folder, with the repository's own templates.
 struct SiteFixture {
@@ -21,7 +22,7 @@ struct SiteFixture {
         database = try AppDatabase.inMemory()
         let configuration = SeedConfiguration(experts: experts, clients: clients, seed: seed, today: Self.today, passwordHasher: PasswordHasher(iterations: 1_000))
         _ = try DemoSeeder(configuration: configuration).seed(into: database)
-        output = (NSTemporaryDirectory() as NSString).appendingPathComponent("ft-site-\(UUID().uuidString)")
+        output = TestFolder.path("ft-site")
     }
 
     var configuration: SiteConfiguration {

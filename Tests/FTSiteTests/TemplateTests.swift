@@ -1,6 +1,7 @@
 @testable import FTSite
 import Foundation
 import Testing
+import FTTestSupport
 
 @Suite struct TemplateTests {
     func render(_ source: String, _ context: TemplateValue, partials: [String: String] = [:]) throws -> String {
@@ -91,7 +92,7 @@ import Testing
 @Suite struct TemplateFolderTests {
     /// A copy of the repository's templates, to break one of them.
     func copyOfTemplates() throws -> String {
-        let copy = (NSTemporaryDirectory() as NSString).appendingPathComponent("ft-templates-\(UUID().uuidString)")
+        let copy = TestFolder.path("ft-templates")
         try FileManager.default.copyItem(atPath: SiteFixture.templates, toPath: copy)
         return copy
     }

@@ -4,6 +4,7 @@ import Testing
 import FTSeed
 import FTStore
 import Foundation
+import FTTestSupport
 
 /// Shared test data: a small seeded database, pinned to a fixed day.
 enum Fixtures {
@@ -43,7 +44,7 @@ enum Fixtures {
 
     /// A fresh folder under the system's temporary directory.
     static func temporaryDirectory() throws -> String {
-        let path = (NSTemporaryDirectory() as NSString).appendingPathComponent("ft-tests-\(UUID().uuidString)")
+        let path = TestFolder.path("ft-tests")
         try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
         return path
     }

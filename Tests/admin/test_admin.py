@@ -10,12 +10,14 @@ server and a real browser:
 
 Usage: python Tests/admin/test_admin.py path/to/ft   (exits 1 on any failure)
 """
+import atexit
 import csv
 import io
 import json
 import os
 import random
 import re
+import shutil
 import sqlite3
 import statistics
 import subprocess
@@ -132,6 +134,7 @@ def sign_in(port, email):
 
 def main():
     folder = tempfile.mkdtemp(prefix="ft-admin-")
+    atexit.register(shutil.rmtree, folder, True)
     data, site = os.path.join(folder, "data"), os.path.join(folder, "public")
     database = os.path.join(data, "financialtracker.sqlite")
     ft("seed", "--data-dir", data, "--experts", "30", "--clients", "60", "--today", "2026-11-20")

@@ -4,10 +4,12 @@ body matches the documented schema. Exits non-zero on any failure.
 
 Usage: python Tests/api/test_openapi.py [path/to/ft]   (default .build/debug/ft)
 """
+import atexit
 import base64
 import json
 import os
 import random
+import shutil
 import socket
 import subprocess
 import sys
@@ -85,6 +87,7 @@ def call(port, method, path, body=None, token=None, protocol="1", raw=None, head
 def main():
     validate_spec(SPEC)
     folder = tempfile.mkdtemp(prefix="ft-openapi-")
+    atexit.register(shutil.rmtree, folder, True)
     data = os.path.join(folder, "data")
     subprocess.run([FT, "seed", "--data-dir", data, "--experts", "5", "--clients", "10", "--today", "2026-11-20"], check=True, stdout=subprocess.DEVNULL)
     port = random.randint(20000, 40000)

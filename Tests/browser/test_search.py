@@ -1,7 +1,9 @@
 #!/usr/bin/env python3
 """Headless Chromium runs filtered searches on the generated site and must get the experts that
 SQL finds in the same database. Exits non-zero on any failure; prints 'N passed, N failed'."""
+import atexit
 import os
+import shutil
 import sqlite3
 import subprocess
 import sys
@@ -49,6 +51,7 @@ def published(db):
 
 def main():
     workdir = tempfile.mkdtemp(prefix="ft-browser-")
+    atexit.register(shutil.rmtree, workdir, True)
     data, site = os.path.join(workdir, "data"), os.path.join(workdir, "site")
     subprocess.run([FT, "seed", "--data-dir", data, "--experts", "600", "--clients", "300", "--seed", "3", "--today", "2026-11-20"],
                    check=True, stdout=subprocess.DEVNULL)

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import FTTestSupport
 
 /// Runs the built `ft` binary as a person would, and captures what it prints.
 struct CommandResult {
@@ -57,7 +58,7 @@ enum FT {
     }
 
     static func temporaryDirectory() throws -> String {
-        let path = (NSTemporaryDirectory() as NSString).appendingPathComponent("ft-cli-\(UUID().uuidString)")
+        let path = TestFolder.path("ft-cli")
         try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
         return path
     }
