@@ -31,11 +31,13 @@ let package = Package(
     targets: [
         // The domain: value types and rules, no I/O, no dependencies.
         .target(name: "FTModel", swiftSettings: swiftSettings),
+        // One process-wide SQLite setting that Swift cannot make (sqlite3_config is variadic).
+        .target(name: "CSQLiteTuning", linkerSettings: [.linkedLibrary("sqlite3")]),
         // SQLite through GRDB: the only module that imports GRDB.
         .target(
             name: "FTStore",
             dependencies: [
-                "FTModel", "FTSync",
+                "CSQLiteTuning", "FTModel", "FTSync",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "_CryptoExtras", package: "swift-crypto"),

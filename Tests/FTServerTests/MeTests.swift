@@ -83,6 +83,48 @@ import Testing
         }
     }
 
+    /// A device back from offline sends its messages in one push: one notification per
+    /// conversation and author, which counts them and shows the latest.
+    @Test func severalMessagesInOnePushMakeOneNotification() async throws {
+        let fixture = try ServerFixture()
+        try await fixture.app.test(.router) { client in
+            let token = try await ServerFixture.signIn(client, DemoAccounts.client)
+            let expert = try await ServerFixture.signIn(client, DemoAccounts.expert)
+            func centre() async throws -> (unread: Int, entries: [[String: Any]]) {
+                let object = try ServerFixture.object(try await client.executeRequest(uri: "/api/v1/me/notifications", method: .get, headers: ServerFixture.headers(expert), body: nil))
+                return (try #require(object["unread"] as? Int), try #require(object["notifications"] as? [[String: Any]]))
+            }
+            let before = try await centre().unread
+            let conversation = try ServerTests.demoConversation(fixture.database)
+            let author = try #require(try fixture.database.user(email: DemoAccounts.client)?.displayName)
+            let elsewhere = try LiveChannelTests.otherClientsConversation(fixture.database)
+            func message(_ n: Int, in conversation: Int64, _ body: String) -> [String: Any] {
+                ["id": "batch-\(n)", "collection": "message", "action": "insert", "record": "batch-msg-\(n)",
+                 "fields": ["conversation": conversation, "body": body], "hlc": "000179513280000\(n)-00000-phone"]
+            }
+            // Three messages, and one the client may not write (another client's conversation).
+            let response = try await client.executeRequest(uri: "/api/v1/sync/push", method: .post, headers: ServerFixture.headers(token), body: ServerFixture.json(["operations": [
+                message(1, in: conversation, "Premier"), message(2, in: elsewhere, "Intrus"), message(3, in: conversation, "Deuxième"),
+                message(4, in: conversation, "Voici le dernier <b>message</b>"),
+            ]]))
+            let statuses = try #require(try ServerFixture.object(response)["results"] as? [[String: Any]]).map { $0["status"] as? String }
+            #expect(statuses == ["accepted", "rejected", "accepted", "accepted"])
+            let after = try await centre()
+            #expect(after.unread == before + 1)
+            let entry = try #require(after.entries.first)
+            #expect(entry["title"] as? String == "3 nouveaux messages de \(author)")
+            #expect(entry["body"] as? String == "Voici le dernier <b>message</b>")
+            #expect(entry["target"] as? String == "conversation:\(conversation)")
+
+            // The next push makes the next notification.
+            try await LiveChannelTests.push(client, token, [message(5, in: conversation, "Encore un")])
+            let later = try await centre()
+            #expect(later.unread == before + 2)
+            #expect(later.entries.first?["title"] as? String == "Nouveau message de \(author)")
+            #expect(later.entries.first?["body"] as? String == "Encore un")
+        }
+    }
+
     @Test func theAppsServiceWorkerMayControlTheWholeSite() async throws {
         let fixture = try ServerFixture()
         try FileManager.default.createDirectory(atPath: fixture.publicDirectory + "/app", withIntermediateDirectories: true)

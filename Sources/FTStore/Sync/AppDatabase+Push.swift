@@ -64,60 +64,101 @@ extension AppDatabase {
         }
     }
 
-    /// The group's messages are indexed for search once, at the end (`DeferredMessageSearch`).
+    /// The group's messages are indexed for search once, at the end (`DeferredMessageSearch`), and
+    /// notified once per conversation and author (`MessageNotices`).
     private static func apply(_ group: [PushBatch], now: Date, guarded: Bool, db: Database) throws -> [[PushResult]] {
         try DeferredMessageSearch.begin(db)
-        let cache = SyncLocator.Cache()
-        let results = try group.map { try apply($0.operations, actor: $0.actor, now: now, guarded: guarded, cache: cache, db: db) }
+        let context = Context(cache: SyncLocator.Cache(), notices: MessageNotices(), guarded: guarded)
+        let results = try group.map { try apply($0.operations, actor: $0.actor, now: now, context: context, db: db) }
+        try context.notices.write(now: now, db: db)
         try DeferredMessageSearch.finish(db)
         return results
     }
 
-    private static func apply(_ operations: [SyncOperation], actor: SyncActor, now: Date, guarded: Bool, cache: SyncLocator.Cache, db: Database) throws -> [PushResult] {
+    /// What the operations of one push transaction share.
+    private struct Context {
+        var cache: SyncLocator.Cache
+        var notices: MessageNotices
+        /// Each operation in its own savepoint (see `push(group:now:)`).
+        var guarded: Bool
+    }
+
+    private static func apply(_ operations: [SyncOperation], actor: SyncActor, now: Date, context: Context, db: Database) throws -> [PushResult] {
         let nowMilliseconds = Int64((now.timeIntervalSince1970 * 1_000).rounded(.down))
         var results: [PushResult] = []
         results.reserveCapacity(operations.count)
-        var seen: [String: PushResult] = [:]
+        // Operations seen before (a retry) get the answer they got then; repeats within the batch too.
+        var seen = try earlierAnswers(to: operations, user: actor.user, db: db)
         for var operation in operations {
             operation.actor = actor
             if let earlier = seen[operation.id] {
                 results.append(earlier)
                 continue
             }
-            let result = try Self.apply(operation, nowMilliseconds: nowMilliseconds, now: now, guarded: guarded, cache: cache, db: db)
+            let result = try Self.apply(operation, nowMilliseconds: nowMilliseconds, now: now, context: context, db: db)
             seen[operation.id] = result
             results.append(result)
         }
         return results
     }
 
-    private static func apply(_ operation: SyncOperation, nowMilliseconds: Int64, now: Date, guarded: Bool, cache: SyncLocator.Cache, db: Database) throws -> PushResult {
-        if let seq = try Int64.fetchOne(db.cachedStatement(sql: "SELECT seq FROM syncChange WHERE operationId = ?1 UNION ALL SELECT seq FROM syncCompacted WHERE operationId = ?1 LIMIT 1"), arguments: [operation.id]) {
-            return PushResult(operation: operation.id, status: .accepted, seq: seq)
+    /// The answers already given to any of `operations`: accepted (in the log, or compacted out of
+    /// it) or refused for `user`. Two queries for the whole batch rather than two per operation.
+    private static func earlierAnswers(to operations: [SyncOperation], user: Int64, db: Database) throws -> [String: PushResult] {
+        var ids: [UInt8] = [UInt8(ascii: "[")]
+        ids.reserveCapacity(operations.count * 40)
+        for (index, operation) in operations.enumerated() {
+            if index > 0 { ids.append(UInt8(ascii: ",")) }
+            StateJSON.writeString(operation.id) { ids.append(contentsOf: $0) }
         }
-        if let row = try Row.fetchOne(db.cachedStatement(sql: "SELECT code, field, message FROM syncRejection WHERE operationId = ? AND userId IS ?"), arguments: [operation.id, operation.actor.user]) {
-            let code = Rejection.Code(rawValue: row["code"]) ?? .invalidField
-            return PushResult(operation: operation.id, status: .rejected, rejection: Rejection(code, field: row["field"], row["message"]))
+        ids.append(UInt8(ascii: "]"))
+        let list = String(decoding: ids, as: UTF8.self)
+        var answers: [String: PushResult] = [:]
+        let accepted = try Row.fetchCursor(db.cachedStatement(sql: """
+            SELECT operationId, seq FROM syncChange WHERE operationId IN (SELECT value FROM json_each(?1))
+            UNION ALL SELECT operationId, seq FROM syncCompacted WHERE operationId IN (SELECT value FROM json_each(?1))
+            """), arguments: [list])
+        while let row = try accepted.next() {
+            let id: String = row[0]
+            answers[id] = PushResult(operation: id, status: .accepted, seq: row[1])
         }
-        let located = try SyncLocator.locate(operation, db: db, cache: cache)
+        let refused = try Row.fetchCursor(db.cachedStatement(sql: """
+            SELECT operationId, code, field, message FROM syncRejection WHERE operationId IN (SELECT value FROM json_each(?1)) AND userId IS ?2
+            """), arguments: [list, user])
+        while let row = try refused.next() {
+            let id: String = row[0]
+            guard answers[id] == nil else { continue }
+            let code = Rejection.Code(rawValue: row[1]) ?? .invalidField
+            answers[id] = PushResult(operation: id, status: .rejected, rejection: Rejection(code, field: row[2], row[3]))
+        }
+        return answers
+    }
+
+    private static func apply(_ operation: SyncOperation, nowMilliseconds: Int64, now: Date, context: Context, db: Database) throws -> PushResult {
+        let located = try SyncLocator.locate(operation, db: db, cache: context.cache)
         var rejection: Rejection?
         if let dossierId = located.dossierId {
             rejection = OperationValidator.check(operation, facts: located.facts, nowMilliseconds: nowMilliseconds)
-            if rejection == nil, !guarded {
-                return PushResult(operation: operation.id, status: .accepted, seq: try commit(operation, dossierId: dossierId, now: now, db: db))
+            if rejection == nil, !context.guarded {
+                let committed = try commit(operation, dossierId: dossierId, now: now, db: db)
+                committed.notice.map(context.notices.record)
+                return PushResult(operation: operation.id, status: .accepted, seq: committed.seq)
             }
             if rejection == nil {
                 // In a savepoint: a change the schema still refuses is answered, not thrown.
-                var seq: Int64?
+                var committed: Committed?
                 do {
                     try db.inSavepoint {
-                        seq = try commit(operation, dossierId: dossierId, now: now, db: db)
+                        committed = try commit(operation, dossierId: dossierId, now: now, db: db)
                         return .commit
                     }
                 } catch let error as DatabaseError where error.resultCode == .SQLITE_CONSTRAINT {
                     rejection = Rejection(.invalidField, "the change breaks a rule of the record (\(error.message ?? "constraint"))")
                 }
-                if let seq { return PushResult(operation: operation.id, status: .accepted, seq: seq) }
+                if let committed {
+                    committed.notice.map(context.notices.record)
+                    return PushResult(operation: operation.id, status: .accepted, seq: committed.seq)
+                }
             }
         } else {
             // Unknown and invisible are answered alike: nothing leaks about other dossiers.
@@ -132,8 +173,14 @@ extension AppDatabase {
         return PushResult(operation: operation.id, status: .rejected, rejection: refusal)
     }
 
-    /// Merges, projects into the domain tables, logs. Returns the new sequence number.
-    private static func commit(_ operation: SyncOperation, dossierId: Int64, now: Date, db: Database) throws -> Int64 {
+    private struct Committed {
+        /// The operation's sequence number.
+        var seq: Int64
+        var notice: MessageNotices.Notice?
+    }
+
+    /// Merges, projects into the domain tables, logs.
+    private static func commit(_ operation: SyncOperation, dossierId: Int64, now: Date, db: Database) throws -> Committed {
         guard let delta = Replica.delta(of: operation) else {
             throw StoreError.constraintViolated(table: "syncRecord", constraint: "merge", detail: "operation \(operation.id) carries no state")
         }
@@ -156,8 +203,8 @@ extension AppDatabase {
             INSERT INTO syncRecord (collection, record, dossierId, state, firstSeq) VALUES (?, ?, ?, ?, ?)
             ON CONFLICT (collection, record) DO UPDATE SET state = excluded.state
             """).execute(arguments: [operation.collection.rawValue, operation.record, dossierId, encoded, current == nil && operation.action == .insert ? seq : nil])
-        try SyncProjection.project(merged, operation: operation, dossierId: dossierId, now: now, db: db)
-        return seq
+        let notice = try SyncProjection.project(merged, operation: operation, dossierId: dossierId, now: now, db: db)
+        return Committed(seq: seq, notice: notice)
     }
 }
 

@@ -12,10 +12,11 @@ enum SyncProjection {
         DatabaseDate.string(from: Date(timeIntervalSince1970: Double(stamp.milliseconds) / 1_000))
     }
 
-    static func project(_ state: RecordState, operation: SyncOperation, dossierId: Int64, now: Date, db: Database) throws {
+    /// Returns the notice of a new message, which the caller notes once the operation is stored.
+    static func project(_ state: RecordState, operation: SyncOperation, dossierId: Int64, now: Date, db: Database) throws -> MessageNotices.Notice? {
         switch state {
         case .message(let message):
-            guard let content = message.content else { return }
+            guard let content = message.content else { return nil }
             let latest = [message.content?.hlc, message.body?.hlc, message.deletion?.hlc].compactMap { $0 }.max() ?? content.hlc
             try db.cachedStatement(sql: """
                 INSERT INTO message (id, conversationId, authorId, body, createdAt, editedAt, deletedAt, hlc, authorRole)
@@ -27,33 +28,26 @@ enum SyncProjection {
                 ])
             if operation.action == .insert, message.deletion == nil {
                 // The dossier's other participants learn of it in their notification centre.
-                try db.cachedStatement(sql: """
-                    INSERT INTO notification (userId, kind, title, body, target, createdAt)
-                    SELECT p.userId, 'message', 'Nouveau message de ' || coalesce((SELECT displayName FROM user WHERE id = ?1), '?'),
-                        substr(?2, 1, 140), 'conversation:' || ?3, ?4
-                    FROM (SELECT c.userId AS userId FROM dossier d JOIN client c ON c.id = d.clientId WHERE d.id = ?5
-                          UNION SELECT e.userId FROM expertAssignment a JOIN expert e ON e.id = a.expertId WHERE a.dossierId = ?5 AND a.status <> 'cancelled') p
-                    WHERE p.userId <> ?1
-                    """).execute(arguments: [content.value.author, message.visibleBody, content.value.conversation, DatabaseDate.string(from: now), dossierId])
+                return MessageNotices.Notice(conversation: content.value.conversation, dossier: dossierId, author: content.value.author, body: message.visibleBody)
             }
         case .readReceipt(let receipt):
             let parts = operation.record.split(separator: ":").compactMap { Int64($0) }
-            guard parts.count == 2 else { return }
+            guard parts.count == 2 else { return nil }
             try db.cachedStatement(sql: """
                 INSERT INTO readReceipt (conversationId, userId, readUpTo) VALUES (?, ?, ?)
                 ON CONFLICT (conversationId, userId) DO UPDATE SET readUpTo = max(readUpTo, excluded.readUpTo)
                 """).execute(arguments: [parts[0], parts[1], DatabaseDate.string(from: Date(timeIntervalSince1970: Double(receipt.readUpTo) / 1_000))])
         case .rating(let rating):
-            guard let value = rating.value else { return }
+            guard let value = rating.value else { return nil }
             let parts = operation.record.split(separator: ":").compactMap { Int64($0) }
-            guard parts.count == 2 else { return }
+            guard parts.count == 2 else { return nil }
             try db.cachedStatement(sql: """
                 INSERT INTO rating (clientId, expertId, score, comment, createdAt, updatedAt, hlc) VALUES (?, ?, ?, ?, ?, ?, ?)
                 ON CONFLICT (clientId, expertId) DO UPDATE SET score = excluded.score, comment = excluded.comment,
                     updatedAt = excluded.updatedAt, hlc = excluded.hlc
                 """).execute(arguments: [parts[0], parts[1], value.value.score, value.value.comment, date(value.hlc), date(value.hlc), value.hlc.description])
         case .document(let document):
-            guard let content = document.content else { return }
+            guard let content = document.content else { return nil }
             try db.cachedStatement(sql: """
                 INSERT INTO document (id, dossierId, category, title, createdBy, createdAt) VALUES (?, ?, ?, ?, ?, ?)
                 ON CONFLICT (id) DO UPDATE SET category = excluded.category, title = excluded.title
@@ -62,7 +56,7 @@ enum SyncProjection {
                     document.title?.value ?? "Document", content.value.createdBy, date(content.hlc),
                 ])
         case .documentVersion(let version):
-            guard let content = version.content else { return }
+            guard let content = version.content else { return nil }
             let validation = version.validation
             try db.cachedStatement(sql: """
                 INSERT INTO documentVersion (id, documentId, fileName, mediaType, byteCount, sha256, uploadedBy, uploadedAt, hlc,
@@ -77,7 +71,7 @@ enum SyncProjection {
                     validation.flatMap { $0.value.reason.isEmpty ? nil : $0.value.reason }, validation?.value.by, validation.map { date($0.hlc) },
                 ])
         case .step(let step):
-            guard let id = Int64(operation.record) else { return }
+            guard let id = Int64(operation.record) else { return nil }
             var fields = step.effectiveFields
             // A step already completed stays at 100 % until a status change reopens it.
             let currentStatus = try String.fetchOne(db.cachedStatement(sql: "SELECT status FROM dossierStep WHERE id = ?"), arguments: [id])
@@ -109,5 +103,6 @@ enum SyncProjection {
             arguments.append(id)
             try db.cachedStatement(sql: "UPDATE dossierStep SET \(assignments.joined(separator: ", ")) WHERE id = ?").execute(arguments: StatementArguments(arguments))
         }
+        return nil
     }
 }
