@@ -143,8 +143,11 @@ if command -v node >/dev/null; then
       | python3 -c 'import json, sys; print(next(o["fields"]["conversation"] for o in json.load(sys.stdin)["snapshot"] if o["collection"] == "message"))')
     FT_TOKEN=$token FT_CONVERSATION=$conversation FT_RUN=$(date +%s%3N) FT_CONNECTIONS=50 \
       wrk -t1 -c50 -d10s -s .ci/push-latency.lua "http://127.0.0.1:$port" | tail -1 || echo "wrk latency benchmark failed"
+    # Batches of 100 from wrk too, on 4 connections like the Node clients above.
+    FT_TOKEN=$token FT_CONVERSATION=$conversation FT_RUN=$(date +%s%3N) FT_CONNECTIONS=4 FT_BATCH=100 \
+      wrk -t1 -c4 -d10s -s .ci/push-latency.lua "http://127.0.0.1:$port" | tail -1 || echo "wrk push benchmark failed"
   else
-    echo "wrk latency skipped: wrk is not installed"
+    echo "wrk measures skipped: wrk is not installed"
   fi
   node "${node_flags[@]}" .ci/load.mjs "$port" live 500 200 2>/dev/null || echo "live benchmark failed (needs Node >= 20.10)"
   kill "$server"; wait "$server" 2>/dev/null || true

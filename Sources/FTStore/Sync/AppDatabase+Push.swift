@@ -64,13 +64,16 @@ extension AppDatabase {
         }
     }
 
-    /// The group's messages are indexed for search once, at the end (`DeferredMessageSearch`), and
-    /// notified once per conversation and author (`MessageNotices`).
+    /// The group's messages are indexed for search once, at the end (`DeferredMessageSearch`); each
+    /// push's messages are notified once per conversation and author (`MessageNotices`).
     private static func apply(_ group: [PushBatch], now: Date, guarded: Bool, db: Database) throws -> [[PushResult]] {
         try DeferredMessageSearch.begin(db)
         let context = Context(cache: SyncLocator.Cache(), notices: MessageNotices(), guarded: guarded)
-        let results = try group.map { try apply($0.operations, actor: $0.actor, now: now, context: context, db: db) }
-        try context.notices.write(now: now, db: db)
+        let results = try group.map { batch in
+            let results = try apply(batch.operations, actor: batch.actor, now: now, context: context, db: db)
+            try context.notices.write(now: now, db: db)
+            return results
+        }
         try DeferredMessageSearch.finish(db)
         return results
     }

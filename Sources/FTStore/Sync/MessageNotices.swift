@@ -1,11 +1,12 @@
 internal import Foundation
 internal import GRDB
 
-/// The notifications of the messages one push transaction adds, written once at its end: one per
+/// The notifications of the messages one push adds, written once after its operations: one per
 /// conversation, author and recipient, however many messages the push carried ("3 nouveaux
 /// messages de …", with the latest message's start). A device back from a day offline sends its
 /// messages in one push; its correspondents get one notification per conversation rather than
-/// one per message, and the writer runs the participants query once per conversation.
+/// one per message, and the writer runs the participants query once per conversation. Pushes
+/// that share a transaction (`push(group:now:)`) are still notified one by one.
 final class MessageNotices {
     struct Notice {
         var conversation: Int64
@@ -41,7 +42,7 @@ final class MessageNotices {
         }
     }
 
-    /// Writes the notifications: each participant of the dossier (its client and its assigned
+    /// Writes the notifications noted so far and forgets them: each participant of the dossier (its client and its assigned
     /// experts) but the author gets one per conversation and author.
     func write(now: Date, db: Database) throws {
         let createdAt = DatabaseDate.string(from: now)
