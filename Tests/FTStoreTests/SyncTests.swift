@@ -47,6 +47,22 @@ import Testing
         #expect(first[1].rejection?.field == "score")
     }
 
+    /// Batches of 8 or more look their earlier answers up in one query (`json_each`), smaller ones
+    /// one by one: both answer a retry alike.
+    @Test func aRetriedLargeBatchGetsTheSameAnswersAndChangesNothing() throws {
+        var fixture = try SyncFixture()
+        var batch = (1...9).map { n in
+            SyncOperation(id: "op-large-\(n)", collection: .message, action: .insert, record: "msg-large-\(n)", fields: ["conversation": .int(fixture.conversation), "body": .string("Message \(n)")], hlc: fixture.hlc(), actor: fixture.client)
+        }
+        batch.insert(SyncOperation(id: "op-\"quoted\"", collection: .rating, action: .update, record: "\(fixture.clientId):\(fixture.expertId)", fields: ["score": .int(7)], hlc: fixture.hlc(), actor: fixture.client), at: 4)
+        let first = try fixture.database.push(batch, actor: fixture.client, now: fixture.now)
+        #expect(first.filter { $0.status == .accepted }.count == 9 && first[4].rejection?.field == "score")
+        let counts = try fixture.database.tableCounts()
+        let second = try fixture.database.push(batch + batch.prefix(2), actor: fixture.client, now: fixture.now)
+        #expect(second == first + first.prefix(2))
+        #expect(try fixture.database.tableCounts() == counts)
+    }
+
     @Test func aRefusedOperationDoesNotStopTheBatch() throws {
         var fixture = try SyncFixture()
         let mine = SyncOperation(id: "op-mine", collection: .message, action: .insert, record: "msg-m", fields: ["conversation": .int(fixture.conversation), "body": .string("Bonjour")], hlc: fixture.hlc(), actor: fixture.client)
