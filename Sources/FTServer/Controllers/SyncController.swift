@@ -24,20 +24,6 @@ struct SyncController {
         self.now = now
     }
 
-    /// An operation as a device sends it: no author, the session names it.
-    struct PushedOperation: Decodable {
-        var id: String
-        var collection: SyncCollection
-        var action: SyncAction
-        var record: String
-        var fields: [String: FieldValue]
-        var hlc: HLCTimestamp
-    }
-
-    struct PushRequest: Decodable {
-        var operations: [PushedOperation]
-    }
-
     static let protocolHeader = HTTPField.Name("FT-Protocol")!
 
     func add(to group: RouterGroup<AppRequestContext>) {
@@ -54,23 +40,25 @@ struct SyncController {
 
     @Sendable func push(_ request: Request, context: AppRequestContext) async throws -> PushJSON {
         let actor = try actor(request, context)
-        let body: PushRequest
+        let pushed: [PushBody.Operation]
         do {
-            body = try await request.decode(as: PushRequest.self, context: context)
+            pushed = try PushBody.operations(in: try await request.body.collect(upTo: context.maxUploadSize))
+        } catch let problem as PushBody.Problem {
+            throw APIError(.badRequest, "invalid_body", problem.message, field: problem.field)
         } catch {
             throw APIError.badBody(error)
         }
-        guard body.operations.count <= configuration.maximumBatch else {
-            throw APIError(.contentTooLarge, "batch_too_large", "at most \(configuration.maximumBatch) operations per push, not \(body.operations.count)")
+        guard pushed.count <= configuration.maximumBatch else {
+            throw APIError(.contentTooLarge, "batch_too_large", "at most \(configuration.maximumBatch) operations per push, not \(pushed.count)")
         }
-        let operations = body.operations.map {
+        let operations = pushed.map {
             SyncOperation(id: $0.id, collection: $0.collection, action: $0.action, record: $0.record, fields: $0.fields, hlc: $0.hlc, actor: actor)
         }
         // A version's content comes with it, through `PUT /documents/…/versions/…`: a version made
         // in a sync batch would name content by its hash alone, and a hash is not a permission.
         let uploadOnly = { (operation: SyncOperation) in operation.collection == .documentVersion && operation.action == .insert }
-        let pushed = try await pushes.push(PushBatch(operations: operations.filter { !uploadOnly($0) }, actor: actor))
-        var answers = pushed.makeIterator()
+        let answered = try await pushes.push(PushBatch(operations: operations.filter { !uploadOnly($0) }, actor: actor))
+        var answers = answered.makeIterator()
         let results = operations.map { operation in
             uploadOnly(operation)
                 ? PushResult(operation: operation.id, status: .rejected, rejection: Rejection(.unsupportedAction, "a new version is created by uploading its content (PUT /api/v1/documents/{document}/versions/{version})"))
