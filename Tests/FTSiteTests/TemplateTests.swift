@@ -81,6 +81,18 @@ import FTTestSupport
         #expect(set.renderBytes("nope", context: [:]) == nil)
     }
 
+    @Test func renderingIntoABufferAppendsAfterWhatIsThere() throws {
+        let set = TemplateSet(["page": try Template("{{#cards}}{{> card}}{{/cards}}"), "card": try Template("<{{name}}>")])
+        let card = TemplateValue.shared(SharedObject(["name": "A"]))
+        var buffer = Array("old|".utf8)
+        #expect(set.render("page", context: ["cards": [card, card]], reusingFragments: true, into: &buffer))
+        #expect(String(decoding: buffer, as: UTF8.self) == "old|<A><A>", "the remembered fragment is the card's bytes alone")
+        buffer.removeAll(keepingCapacity: true)
+        #expect(set.render("page", context: ["cards": [card]], reusingFragments: true, into: &buffer))
+        #expect(String(decoding: buffer, as: UTF8.self) == "<A>")
+        #expect(!set.render("nope", context: [:], into: &buffer))
+    }
+
     @Test func aSharedObjectRemembersEachSetsPartialApart() throws {
         let card = TemplateValue.shared(SharedObject(["name": "A"]))
         let one = TemplateSet(["card": try Template("<{{name}}>"), "page": try Template("{{#cards}}{{> card}}{{/cards}}")])

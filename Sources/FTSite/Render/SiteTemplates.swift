@@ -147,9 +147,16 @@ struct SiteTemplates: Sendable {
     /// Renders a page template into UTF-8 bytes; partials of shared objects (cards) are rendered
     /// once and reused.
     func renderBytes(_ context: TemplateValue, template name: String) throws -> [UInt8] {
-        guard let bytes = set.renderBytes(name, context: context, reusingFragments: true) else {
+        var output: [UInt8] = []
+        output.reserveCapacity(64 * 1_024)
+        try render(context, template: name, into: &output)
+        return output
+    }
+
+    /// Renders a page template after the bytes in `output` (a buffer reused from page to page).
+    func render(_ context: TemplateValue, template name: String, into output: inout [UInt8]) throws {
+        guard set.render(name, context: context, reusingFragments: true, into: &output) else {
             throw SiteError.missingTemplate(name, directory: "the templates folder")
         }
-        return bytes
     }
 }

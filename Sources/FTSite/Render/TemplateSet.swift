@@ -97,19 +97,28 @@ final class TemplateSet: Sendable {
     /// section's body rendered with a `SharedObject` on top is rendered once and its bytes reused
     /// (see `SharedObject`).
     func renderBytes(_ name: String, context: TemplateValue, reusingFragments: Bool = false, capacity: Int = 64 * 1_024) -> [UInt8]? {
-        guard let range = entries[name] else { return nil }
-        return steps.withUnsafeBufferPointer { steps in
+        var output: [UInt8] = []
+        output.reserveCapacity(capacity)
+        return render(name, context: context, reusingFragments: reusingFragments, into: &output) ? output : nil
+    }
+
+    /// Renders the template `name` after the bytes already in `output` (a buffer reused from page
+    /// to page); false if there is no such template.
+    func render(_ name: String, context: TemplateValue, reusingFragments: Bool = false, into output: inout [UInt8]) -> Bool {
+        guard let range = entries[name] else { return false }
+        steps.withUnsafeBufferPointer { steps in
             text.withUnsafeBufferPointer { text in
                 names.withUnsafeBufferPointer { names in
                     var renderer = TemplateRenderer(
                         steps: steps, text: text, names: names, set: self, stack: [context], reusingFragments: reusingFragments
                     )
-                    renderer.output.reserveCapacity(capacity)
+                    swap(&renderer.output, &output)
                     renderer.render(range.lowerBound, range.upperBound)
-                    return renderer.output
+                    swap(&renderer.output, &output)
                 }
             }
         }
+        return true
     }
 
     /// Renders the template `name` into a string ("" if there is no such template).
