@@ -85,7 +85,7 @@ public struct SiteGenerator: Sendable {
             throw error
         }
         lap("read")
-        // In a new folder, the experts' folders are made on another core while the model is built.
+        // In a new folder, the experts' folders are made on a thread of their own while the model is built.
         let folders = writer.isStaged ? writer.makeFolders(snapshot.experts.map { "experts/\($0.expert.slug)" }) : nil
         let format = FrenchFormat(strings: templates.strings)
         let model = SiteModel(snapshot: snapshot, format: format)
@@ -93,32 +93,11 @@ public struct SiteGenerator: Sendable {
         let views = SiteViews(model: model, format: format, configuration: configuration, stylesheetPath: templates.stylesheetPath)
         let jobs = plan(model)
         lap("views")
-        // Pages are written as soon as they are rendered, on every core: rendering cannot fail
-        // once the templates have loaded, so a template error has already stopped the build.
-        // The other files (search index, sitemap, feed, app, assets) and the state are made by the
-        // first worker before it joins the others on the pages. In place, those files are written
-        // after the pages (a new expert is in the search index and sitemap only once its page
-        // exists); in a staging folder, which appears whole, the first worker writes them at once.
-        let extras = Mutex<Extras?>(nil)
         var written: [String]
+        let made: Extras
         do {
-            written = try renderAndWrite(jobs, views: views, templates: templates, writer: writer, progress: progress) {
-                let made = self.extras(model: model, views: views, templates: templates, format: format, jobs: jobs)
-                let paths = Set(jobs.map(\.path)).union(made.files.keys)
-                let state = Result {
-                    try JSONEncoder().encode(self.state(model: model, jobs: jobs, changes: changes, inputs: inputs, files: paths.count, search: made.search))
-                }
-                var early: [String] = []
-                if writer.isStaged {
-                    for path in made.files.keys.sorted() {
-                        if let bytes = made.files[path], try writer.put(path, bytes) { early.append(path) }
-                    }
-                }
-                extras.withLock { $0 = Extras(files: made.files, paths: paths, state: state, written: early) }
-            }
+            (written, made) = try renderPages(jobs, model: model, views: views, templates: templates, format: format, writer: writer, state: (changes, inputs), progress: progress)
             folders?.wait()
-            guard let made = extras.withLock({ $0 }) else { preconditionFailure("the first worker makes the other files") }
-            written += made.written
             if !writer.isStaged {
                 for path in made.files.keys.sorted() {
                     if let bytes = made.files[path], try writer.put(path, bytes) { written.append(path) }
@@ -129,7 +108,6 @@ public struct SiteGenerator: Sendable {
             writer.discard()
             throw error
         }
-        guard let made = extras.withLock({ $0 }) else { preconditionFailure("the first worker makes the other files") }
         lap("render+write")
         let allPaths = made.paths
         let removed = try writer.finish(paths: allPaths)
@@ -148,24 +126,16 @@ public struct SiteGenerator: Sendable {
             phases: phases
         )
         // The snapshot, model and views (a full build's cards and remembered fragments) are
-        // released on another thread: freeing them took the caller 40 ms.
-        let leftovers = (consume snapshot, consume model, consume views, consume jobs)
-        DispatchQueue.global(qos: .utility).async { withExtendedLifetime(leftovers) {} }
+        // freed on another thread: it took the caller 40 ms. The box's one reference is handed
+        // over unmanaged, so that the last release is surely the other thread's.
+        let leftovers = Unmanaged.passRetained(Leftovers(snapshot: consume snapshot, model: consume model, views: consume views, jobs: consume jobs))
+        DispatchQueue.global(qos: .utility).async { leftovers.release() }
         return report
-    }
-
-    /// What the first worker makes besides pages: the other files (path → bytes), every path of
-    /// the site, the encoded state, and the files it wrote itself (in a staging folder).
-    private struct Extras: Sendable {
-        let files: [String: Data]
-        let paths: Set<String>
-        let state: Result<Data, any Error>
-        let written: [String]
     }
 
     /// Every file besides the pages: stylesheet, assets, the app, the search index, sitemap,
     /// feed, robots.txt (path → bytes), and the search index's entry offsets.
-    private func extras(model: SiteModel, views: SiteViews, templates: SiteTemplates, format: FrenchFormat, jobs: [PageJob]) -> (files: [String: Data], search: (data: Data, offsets: [Int])) {
+    func extras(model: SiteModel, views: SiteViews, templates: SiteTemplates, format: FrenchFormat, jobs: [PageJob]) -> (files: [String: Data], search: (data: Data, offsets: [Int])) {
         let search = SearchIndex.build(model: model)
         var files: [String: Data] = [:]
         files[templates.stylesheetPath] = templates.stylesheet
@@ -186,7 +156,7 @@ public struct SiteGenerator: Sendable {
     static let feedPath = "flux/nouveaux-experts.xml"
 
     /// Where everything is, for the next build.
-    private func state(model: SiteModel, jobs: [PageJob], changes: SiteChanges, inputs: String, files: Int, search: (data: Data, offsets: [Int])) -> SiteState {
+    func state(model: SiteModel, jobs: [PageJob], changes: SiteChanges, inputs: String, files: Int, search: (data: Data, offsets: [Int])) -> SiteState {
         let ids = model.experts.map { $0.expert.id ?? 0 }
         var pages: [SiteState.ListingPage] = []
         for job in jobs {
@@ -352,7 +322,7 @@ public struct SiteGenerator: Sendable {
     /// Renders and writes the pages on every core, each worker taking the next page as it is
     /// free; the first worker runs `first` before. Returns the paths written. The first error
     /// stops every worker.
-    private func renderAndWrite(
+    func renderAndWrite(
         _ jobs: [PageJob], views: SiteViews, templates: SiteTemplates, writer: SiteWriter,
         progress: @escaping @Sendable (SiteProgress) -> Void, first: @Sendable () throws -> Void = {}
     ) throws -> [String] {
