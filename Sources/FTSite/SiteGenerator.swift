@@ -85,7 +85,7 @@ public struct SiteGenerator: Sendable {
             throw error
         }
         lap("read")
-        // In a new folder, the experts' folders are made on another core while the model is built.
+        // In a new folder, the experts' folders are made on a thread of their own while the model is built.
         let folders = writer.isStaged ? writer.makeFolders(snapshot.experts.map { "experts/\($0.expert.slug)" }) : nil
         let format = FrenchFormat(strings: templates.strings)
         let model = SiteModel(snapshot: snapshot, format: format)
@@ -93,37 +93,29 @@ public struct SiteGenerator: Sendable {
         let views = SiteViews(model: model, format: format, configuration: configuration, stylesheetPath: templates.stylesheetPath)
         let jobs = plan(model)
         lap("views")
-        // Pages are written as soon as they are rendered, on every core: rendering cannot fail
-        // once the templates have loaded, so a template error has already stopped the build.
-        // The other files (search index, sitemap, feed, app, assets) are made by the first worker
-        // before it joins the others on the pages, and written after the pages (in place, a new
-        // expert is in the search index and sitemap only once its page exists).
-        let extras = Mutex<(files: [String: Data], search: (data: Data, offsets: [Int]))?>(nil)
         var written: [String]
+        let made: Extras
         do {
-            written = try renderAndWrite(jobs, views: views, templates: templates, writer: writer, progress: progress) {
-                let made = self.extras(model: model, views: views, templates: templates, format: format, jobs: jobs)
-                extras.withLock { $0 = made }
-            }
+            (written, made) = try renderPages(jobs, model: model, views: views, templates: templates, format: format, writer: writer, state: (changes, inputs), progress: progress)
             folders?.wait()
-            guard let (files, _) = extras.withLock({ $0 }) else { preconditionFailure("the first worker makes the other files") }
-            for path in files.keys.sorted() {
-                if let bytes = files[path], try writer.put(path, bytes) { written.append(path) }
+            if !writer.isStaged {
+                for path in made.files.keys.sorted() {
+                    if let bytes = made.files[path], try writer.put(path, bytes) { written.append(path) }
+                }
             }
         } catch {
             folders?.wait()
             writer.discard()
             throw error
         }
-        guard let (files, search) = extras.withLock({ $0 }) else { preconditionFailure("the first worker makes the other files") }
         lap("render+write")
-        let allPaths = Set(jobs.map(\.path)).union(files.keys)
+        let allPaths = made.paths
         let removed = try writer.finish(paths: allPaths)
-        try state(model: model, jobs: jobs, changes: changes, inputs: inputs, files: allPaths.count, search: search).save(to: configuration.outputDirectory)
+        try SiteState.save(try made.state.get(), to: configuration.outputDirectory)
         progress(SiteProgress(phase: "writing", done: allPaths.count, total: allPaths.count))
         lap("finish")
         let elapsed = ContinuousClock.now - started
-        return SiteReport(
+        let report = SiteReport(
             mode: .full,
             files: allPaths.count,
             written: written.sorted(),
@@ -133,11 +125,17 @@ public struct SiteGenerator: Sendable {
             experts: model.experts.count,
             phases: phases
         )
+        // The snapshot, model and views (a full build's cards and remembered fragments) are
+        // freed on another thread: it took the caller 40 ms. The box's one reference is handed
+        // over unmanaged, so that the last release is surely the other thread's.
+        let leftovers = Unmanaged.passRetained(Leftovers(snapshot: consume snapshot, model: consume model, views: consume views, jobs: consume jobs))
+        DispatchQueue.global(qos: .utility).async { leftovers.release() }
+        return report
     }
 
     /// Every file besides the pages: stylesheet, assets, the app, the search index, sitemap,
     /// feed, robots.txt (path → bytes), and the search index's entry offsets.
-    private func extras(model: SiteModel, views: SiteViews, templates: SiteTemplates, format: FrenchFormat, jobs: [PageJob]) -> (files: [String: Data], search: (data: Data, offsets: [Int])) {
+    func extras(model: SiteModel, views: SiteViews, templates: SiteTemplates, format: FrenchFormat, jobs: [PageJob]) -> (files: [String: Data], search: (data: Data, offsets: [Int])) {
         let search = SearchIndex.build(model: model)
         var files: [String: Data] = [:]
         files[templates.stylesheetPath] = templates.stylesheet
@@ -158,7 +156,7 @@ public struct SiteGenerator: Sendable {
     static let feedPath = "flux/nouveaux-experts.xml"
 
     /// Where everything is, for the next build.
-    private func state(model: SiteModel, jobs: [PageJob], changes: SiteChanges, inputs: String, files: Int, search: (data: Data, offsets: [Int])) -> SiteState {
+    func state(model: SiteModel, jobs: [PageJob], changes: SiteChanges, inputs: String, files: Int, search: (data: Data, offsets: [Int])) -> SiteState {
         let ids = model.experts.map { $0.expert.id ?? 0 }
         var pages: [SiteState.ListingPage] = []
         for job in jobs {
@@ -324,9 +322,9 @@ public struct SiteGenerator: Sendable {
     /// Renders and writes the pages on every core, each worker taking the next page as it is
     /// free; the first worker runs `first` before. Returns the paths written. The first error
     /// stops every worker.
-    private func renderAndWrite(
+    func renderAndWrite(
         _ jobs: [PageJob], views: SiteViews, templates: SiteTemplates, writer: SiteWriter,
-        progress: @escaping @Sendable (SiteProgress) -> Void, first: @Sendable () -> Void = {}
+        progress: @escaping @Sendable (SiteProgress) -> Void, first: @Sendable () throws -> Void = {}
     ) throws -> [String] {
         let workers = max(1, min(ProcessInfo.processInfo.activeProcessorCount, 8))
         let results = PartsCollector<String>(workers: workers)
@@ -337,13 +335,17 @@ public struct SiteGenerator: Sendable {
         let total = jobs.count
         DispatchQueue.concurrentPerform(iterations: workers) { worker in
             var written: [String] = []
+            // One buffer per worker, reused from page to page (listing pages are 29-39 KB).
+            var html: [UInt8] = []
+            html.reserveCapacity(64 * 1_024)
             do {
-                if worker == 0 { first() }
+                if worker == 0 { try first() }
                 while !failed.load(ordering: .relaxed) {
                     let index = next.add(1, ordering: .relaxed).oldValue
                     guard index < total else { break }
                     let job = jobs[index]
-                    let html = try templates.renderBytes(job.context(views), template: job.template)
+                    html.removeAll(keepingCapacity: true)
+                    try templates.render(job.context(views), template: job.template, into: &html)
                     if try html.withUnsafeBytes({ try writer.put(job.path, bytes: $0) }) { written.append(job.path) }
                     let finished = done.add(1, ordering: .relaxed).newValue
                     if finished % 250 == 0 { progress(SiteProgress(phase: "rendering", done: finished, total: total)) }

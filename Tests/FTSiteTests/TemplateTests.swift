@@ -40,14 +40,18 @@ import FTTestSupport
     }
 
     @Test func aSharedObjectsPartialIsReusedOnlyWhileTheNamesItReadOutsideAgree() throws {
-        let partials = ["card": try Template("<p>{{name}} {{t.label}} {{extra}}</p>")]
-        let page = try Template("{{#cards}}{{> card}}{{/cards}}")
+        let set = TemplateSet(["card": try Template("<p>{{name}} {{t.label}} {{extra}}</p>"), "page": try Template("{{#cards}}{{> card}}{{/cards}}")])
         func render(_ context: TemplateValue) -> String {
-            String(decoding: page.renderBytes(context, partials: partials, reusingFragments: true), as: UTF8.self)
+            String(decoding: set.renderBytes("page", context: context, reusingFragments: true) ?? [], as: UTF8.self)
         }
-        let card = TemplateValue.shared(SharedObject(["name": "A"]))
+        let object = SharedObject(["name": "A"])
+        let card = TemplateValue.shared(object)
         let strings = TemplateValue.shared(SharedObject(["label": "L"]))
         #expect(render(["t": strings, "cards": [card, card]]) == "<p>A L </p><p>A L </p>")
+        // Remembered as the body of {{#cards}} (the page's first step is that section).
+        let steps = try #require(set.entries["page"])
+        let key = SharedObject.FragmentKey(set: ObjectIdentifier(set), start: Int32(steps.lowerBound + 1), end: Int32(steps.upperBound))
+        #expect(object.fragment(for: key)?.bytes == Array("<p>A L </p>".utf8), "remembered once rendered")
         #expect(render(["t": strings, "extra": "X", "cards": [card]]) == "<p>A L X</p>", "a name missing before now resolves")
         #expect(render(["t": .shared(SharedObject(["label": "M"])), "cards": [card]]) == "<p>A M </p>", "another shared object")
         #expect(render(["t": ["label": "N"], "cards": [card]]) == "<p>A N </p>", "a plain object")
@@ -55,14 +59,48 @@ import FTTestSupport
     }
 
     @Test func aPartialThatReadAListOutsideIsRenderedEveryTime() throws {
-        let partials = ["card": try Template("{{name}}:{{#items}}{{.}}{{/items}};")]
-        let page = try Template("{{#cards}}{{> card}}{{/cards}}")
+        let set = TemplateSet(["card": try Template("{{name}}:{{#items}}{{.}}{{/items}};"), "page": try Template("{{#cards}}{{> card}}{{/cards}}")])
         func render(_ context: TemplateValue) -> String {
-            String(decoding: page.renderBytes(context, partials: partials, reusingFragments: true), as: UTF8.self)
+            String(decoding: set.renderBytes("page", context: context, reusingFragments: true) ?? [], as: UTF8.self)
         }
         let card = TemplateValue.shared(SharedObject(["name": "A"]))
         #expect(render(["items": ["x", "y"], "cards": [card]]) == "A:xy;")
         #expect(render(["items": ["z"], "cards": [card]]) == "A:z;")
+    }
+
+    @Test func linkedPartialsNestedSectionsAndUnknownPartials() throws {
+        // "a" links before "z", which it names; sections nest around partials; an unknown
+        // partial shows nothing (SiteTemplates refuses one before rendering).
+        let set = TemplateSet([
+            "a": try Template("[{{#xs}}{{#on}}<{{> z}}>{{/on}}{{^on}}-{{/on}}{{/xs}}{{> missing}}]{{tail}}"),
+            "z": try Template("{{name}}{{#inner}}({{.}}){{/inner}}"),
+        ])
+        let context: TemplateValue = ["tail": "!", "xs": [["on": true, "name": "p", "inner": ["1", "2"]], ["on": false], ["on": true, "name": "q"]]]
+        #expect(set.render("a", context: context) == "[<p(1)(2)>-<q>]!")
+        #expect(set.render("z", context: ["name": "alone"]) == "alone")
+        #expect(set.renderBytes("nope", context: [:]) == nil)
+    }
+
+    @Test func renderingIntoABufferAppendsAfterWhatIsThere() throws {
+        let set = TemplateSet(["page": try Template("{{#cards}}{{> card}}{{/cards}}"), "card": try Template("<{{name}}>")])
+        let card = TemplateValue.shared(SharedObject(["name": "A"]))
+        var buffer = Array("old|".utf8)
+        #expect(set.render("page", context: ["cards": [card, card]], reusingFragments: true, into: &buffer))
+        #expect(String(decoding: buffer, as: UTF8.self) == "old|<A><A>", "the remembered fragment is the card's bytes alone")
+        buffer.removeAll(keepingCapacity: true)
+        #expect(set.render("page", context: ["cards": [card]], reusingFragments: true, into: &buffer))
+        #expect(String(decoding: buffer, as: UTF8.self) == "<A>")
+        #expect(!set.render("nope", context: [:], into: &buffer))
+    }
+
+    @Test func aSharedObjectRemembersEachSetsPartialApart() throws {
+        let card = TemplateValue.shared(SharedObject(["name": "A"]))
+        let one = TemplateSet(["card": try Template("<{{name}}>"), "page": try Template("{{#cards}}{{> card}}{{/cards}}")])
+        let two = TemplateSet(["card": try Template("({{name}})"), "page": try Template("{{#cards}}{{> card}}{{/cards}}")])
+        for _ in 0..<2 {
+            #expect(one.renderBytes("page", context: ["cards": [card]], reusingFragments: true) == Array("<A>".utf8))
+            #expect(two.renderBytes("page", context: ["cards": [card]], reusingFragments: true) == Array("(A)".utf8))
+        }
     }
 
     @Test func standaloneTagsTakeTheirLine() throws {

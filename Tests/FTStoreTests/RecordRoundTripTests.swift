@@ -68,6 +68,36 @@ import Testing
         #expect(Expert.strings(text) == expected)
     }
 
+    /// An expert's portfolio: plain objects read directly (`PlainJSON`), any other shape by
+    /// JSONSerialization, with the same items either way.
+    @Test(arguments: [
+        (#"[{"amountRecovered":34874,"summary":"Suivi jusqu'au remboursement","title":"DFS à Nîmes","year":2021}]"#, true,
+         [PortfolioItem(title: "DFS à Nîmes", summary: "Suivi jusqu'au remboursement", amountRecovered: 34874, year: 2021)]),
+        (#" [ { "year" : -0 , "title" : "t" , "summary" : "s" , "other" : "x" } , {"title":"u","summary":"v","year":7,"amountRecovered":-5} ] "#, true,
+         [PortfolioItem(title: "t", summary: "s", amountRecovered: nil, year: 0), PortfolioItem(title: "u", summary: "v", amountRecovered: -5, year: 7)]),
+        ("[]", true, []),
+        (#"[{"title":"t","summary":"s"},{"title":"t","summary":"s","year":"2020"}]"#, true, []),
+        (#"[{"title":"a\"b","summary":"s","year":2020}]"#, false, [PortfolioItem(title: "a\"b", summary: "s", amountRecovered: nil, year: 2020)]),
+        (#"[{"title":"t","summary":"s","year":2020.0,"amountRecovered":null}]"#, false, [PortfolioItem(title: "t", summary: "s", amountRecovered: nil, year: 2020)]),
+        (#"[{"title":"t","summary":"s","year":2020,"amountRecovered":1e3}]"#, false, [PortfolioItem(title: "t", summary: "s", amountRecovered: 1000, year: 2020)]),
+        (#"[{"title":"t","summary":"s","year":2020},3]"#, false, []),
+        (#"[{"title":"t","summary":"s","year":2020}"#, false, []),
+        (#"[{"title":"t","summary":"s","year":02020}]"#, false, []),
+        (#"[{"title":"t","title":"u","summary":"s","year":1}]"#, false, nil),
+    ] as [(String, Bool, [PortfolioItem]?)])
+    func expertPortfolios(text: String, plain: Bool, expected: [PortfolioItem]?) throws {
+        #expect((PlainJSON.objects(text) != nil) == plain)
+        let items = Expert.portfolio(text)
+        if let expected { #expect(items == expected) }
+        // Whatever the path, what JSONSerialization alone makes of it.
+        let reference = (try? JSONSerialization.jsonObject(with: Data(text.utf8))) as? [[String: Any]]
+        let referenceItems = (reference ?? []).compactMap { item -> PortfolioItem? in
+            guard let title = item["title"] as? String, let summary = item["summary"] as? String, let year = (item["year"] as? NSNumber)?.intValue else { return nil }
+            return PortfolioItem(title: title, summary: summary, amountRecovered: (item["amountRecovered"] as? NSNumber)?.intValue, year: year)
+        }
+        #expect(items == referenceItems)
+    }
+
     /// `DatabaseDate` writes exactly what GRDB's own `DateFormatter` writes.
     @Test func fastDatesMatchGRDB() {
         var generator = SystemRandomNumberGenerator()

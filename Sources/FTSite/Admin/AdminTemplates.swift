@@ -6,6 +6,8 @@ struct AdminTemplates: Sendable {
     static let required = ["dashboard", "work", "users", "report", "reports"]
 
     let templates: [String: Template]
+    /// `templates`, linked.
+    let set: TemplateSet
     let strings: [String: String]
     let stylesheet: Data
 
@@ -35,6 +37,7 @@ struct AdminTemplates: Sendable {
             }
         }
         self.templates = templates
+        set = TemplateSet(templates)
         // The site's strings, and the admin pages' own over them.
         var strings: [String: String] = [:]
         for name in ["\(locale).json", "admin-\(locale).json"] {
@@ -51,6 +54,6 @@ struct AdminTemplates: Sendable {
     }
 
     func render(_ context: TemplateValue, template name: String) -> String {
-        templates[name]?.render(context, partials: templates) ?? ""
+        set.render(name, context: context)
     }
 }

@@ -108,7 +108,12 @@ struct SiteState: Codable {
     }
 
     func save(to directory: String) throws {
-        try SiteWriter.replace(directory + "/" + Self.fileName, with: try JSONEncoder().encode(self))
+        try Self.save(try JSONEncoder().encode(self), to: directory)
+    }
+
+    /// Saves a state already encoded.
+    static func save(_ encoded: Data, to directory: String) throws {
+        try SiteWriter.replace(directory + "/" + fileName, with: encoded)
     }
 
     static func remove(from directory: String) {

@@ -98,15 +98,21 @@ struct SiteWriter: Sendable {
         return removed
     }
 
-    /// Makes `folders` (relative paths) on another thread, so that their files need no `mkdir`
-    /// later; wait on the group before `finish`. A file whose folder is not made yet still finds it
-    /// made (`create` makes missing folders; `mkdir` of an existing one is harmless).
+    /// Makes `folders` (relative paths) on a thread of its own, so that their files need no
+    /// `mkdir` later; wait on the group before `finish`. A file whose folder is not made yet still
+    /// finds it made (`create` makes missing folders; `mkdir` of an existing one is harmless).
+    ///
+    /// Not on Dispatch's global queue: its threads are as many as the cores, and this long job
+    /// held one of them while the model, the cards and the first pages waited for it to run on
+    /// every core (a full build's profile showed one worker until the folders were made).
     func makeFolders(_ folders: [String]) -> DispatchGroup {
         let group = DispatchGroup()
         let root = root
-        DispatchQueue.global().async(group: group) {
+        group.enter()
+        Thread {
             for folder in folders { Self.makeFolders(root + "/" + folder) }
-        }
+            group.leave()
+        }.start()
         return group
     }
 

@@ -8,8 +8,8 @@ internal import Synchronization
 /// or a plain object makes the partial be rendered every time.
 final class SharedObject: Sendable {
     let fields: [String: TemplateValue]
-    /// By the identity of the partial's or section's `Template.Body`.
-    private let fragments = Mutex<[ObjectIdentifier: Fragment]>([:])
+    /// By the steps of the partial or section body.
+    private let fragments = Mutex<[FragmentKey: Fragment]>([:])
 
     init(_ fields: [String: TemplateValue]) {
         self.fields = fields
@@ -43,19 +43,26 @@ final class SharedObject: Sendable {
         }
     }
 
+    /// A partial's or section body's steps in a `TemplateSet`.
+    struct FragmentKey: Hashable, Sendable {
+        let set: ObjectIdentifier
+        let start: Int32
+        let end: Int32
+    }
+
     /// A partial's bytes with this object on top (nil: not reusable), and the names it read outside.
     struct Fragment: Sendable {
         let bytes: [UInt8]?
         let outside: [(name: String, value: Resolution)]
-        /// Kept alive, so that its identity (the key) is never another body's.
-        let body: Template.Body
+        /// Kept alive, so that its identity (in the key) is never another set's.
+        let set: TemplateSet
     }
 
-    func fragment(for body: ObjectIdentifier) -> Fragment? {
-        fragments.withLock { $0[body] }
+    func fragment(for key: FragmentKey) -> Fragment? {
+        fragments.withLock { $0[key] }
     }
 
-    func remember(_ fragment: Fragment, for body: ObjectIdentifier) {
-        fragments.withLock { if $0[body] == nil { $0[body] = fragment } }
+    func remember(_ fragment: Fragment, for key: FragmentKey) {
+        fragments.withLock { if $0[key] == nil { $0[key] = fragment } }
     }
 }

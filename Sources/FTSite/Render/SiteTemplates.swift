@@ -8,6 +8,9 @@ struct SiteTemplates: Sendable {
     static let pageTemplates = ["home", "listing", "expert", "search", "not-found"]
 
     let templates: [String: Template]
+    /// `templates`, linked; and with the app's templates (the site's win a name both have).
+    let set: TemplateSet
+    let appSet: TemplateSet
     /// The locale's strings, by key.
     let strings: [String: String]
     /// The stylesheet's bytes and its fingerprinted path, e.g. `assets/site.3f2a9c1b0d.css`.
@@ -122,6 +125,8 @@ struct SiteTemplates: Sendable {
         }
         self.assets = assets
         self.appTemplates = appTemplates
+        set = TemplateSet(templates)
+        appSet = TemplateSet(templates.merging(appTemplates) { site, _ in site })
         appBuild = appDigest.finalize().prefix(6).map { String(format: "%02x", $0) }.joined()
         sourceDigest = digest.finalize().map { String(format: "%02x", $0) }.joined()
     }
@@ -129,7 +134,9 @@ struct SiteTemplates: Sendable {
     /// Renders one of the app's files.
     func renderApp(_ context: TemplateValue, file name: String) -> String {
         guard let template = appTemplates[name] else { return "" }
-        return template.render(context, partials: templates.merging(appTemplates) { site, _ in site })
+        // A page of the app named like a site template is still the app's page.
+        guard templates[name] == nil else { return template.render(context, partials: templates.merging(appTemplates) { site, _ in site }) }
+        return appSet.render(name, context: context)
     }
 
     /// Renders a page template.
@@ -140,9 +147,16 @@ struct SiteTemplates: Sendable {
     /// Renders a page template into UTF-8 bytes; partials of shared objects (cards) are rendered
     /// once and reused.
     func renderBytes(_ context: TemplateValue, template name: String) throws -> [UInt8] {
-        guard let template = templates[name] else {
+        var output: [UInt8] = []
+        output.reserveCapacity(64 * 1_024)
+        try render(context, template: name, into: &output)
+        return output
+    }
+
+    /// Renders a page template after the bytes in `output` (a buffer reused from page to page).
+    func render(_ context: TemplateValue, template name: String, into output: inout [UInt8]) throws {
+        guard set.render(name, context: context, reusingFragments: true, into: &output) else {
             throw SiteError.missingTemplate(name, directory: "the templates folder")
         }
-        return template.renderBytes(context, partials: templates, reusingFragments: true)
     }
 }

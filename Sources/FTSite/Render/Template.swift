@@ -8,22 +8,12 @@ struct Template: Sendable {
     indirect enum Node: Sendable {
         case text(String)
         case variable(path: [String], escaped: Bool)
-        case section(path: [String], inverted: Bool, body: Body)
+        case section(path: [String], inverted: Bool, body: [Node])
         case partial(name: String, line: Int)
     }
 
-    /// The nodes of a template or of a section, in a box whose identity names them (the key of
-    /// a `SharedObject`'s remembered fragments).
-    final class Body: Sendable {
-        let nodes: [Node]
-
-        init(_ nodes: [Node]) {
-            self.nodes = nodes
-        }
-    }
-
-    let body: Body
-    var nodes: [Node] { body.nodes }
+    /// The parsed template; `TemplateSet` links templates into steps for rendering.
+    let nodes: [Node]
 
     /// A syntax error, with its 1-based position.
     struct ParseError: Error, Sendable {
@@ -34,7 +24,7 @@ struct Template: Sendable {
 
     init(_ source: String) throws {
         var parser = TemplateParser(source: Array(source.utf8))
-        body = Body(try parser.parseAll())
+        nodes = try parser.parseAll()
     }
 
     /// The partials this template names, with the line of each.
@@ -44,7 +34,7 @@ struct Template: Sendable {
             for node in nodes {
                 switch node {
                 case .partial(let name, let line): found.append((name, line))
-                case .section(_, _, let body): walk(body.nodes)
+                case .section(_, _, let body): walk(body)
                 case .text, .variable: break
                 }
             }
@@ -114,7 +104,7 @@ private struct TemplateParser {
                     throw Template.ParseError(line: line, column: column, reason: "{{/\(name)}} closes nothing here (expected \(expected))")
                 }
                 stack.removeLast()
-                stack[stack.count - 1].nodes.append(.section(path: Self.path(name), inverted: open.inverted, body: Template.Body(open.nodes)))
+                stack[stack.count - 1].nodes.append(.section(path: Self.path(name), inverted: open.inverted, body: open.nodes))
             case .partial(let name):
                 stack[stack.count - 1].nodes.append(.partial(name: name, line: line))
             case .comment:

@@ -213,6 +213,8 @@ struct SiteViews: Sendable {
         )
         guard case .shared(let own) = card(index) else { return .object(context) }
         var view = own.fields
+        // Room for the profile's fields at once: one copy of the card's, no growing.
+        view.reserveCapacity(own.fields.count + 20)
         view["company"] = .text(expert.company)
         view["bioHTML"] = .text(markdown.html(from: expert.bioMarkdown))
         view["regionURL"] = .text("/" + (model.regionPaths[expert.region] ?? ""))

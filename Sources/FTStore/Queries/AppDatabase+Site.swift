@@ -103,28 +103,31 @@ private struct ExpertFacts {
     var reviews: [Int64: [PublicReview]] = [:]
     var completed: [Int64: Int] = [:]
 
-    /// `within` is an SQL condition on `expertId`.
+    /// `within` is an SQL condition on `expertId`. Rows are read through cursors (not copied).
     init(_ db: Database, within: String, reviewsPerExpert: Int) throws {
         products = try EligibleProduct.fetchAll(db, sql: "SELECT * FROM eligibleProduct WHERE active = 1 ORDER BY name")
-        for row in try Row.fetchAll(db, sql: "SELECT expertId, productId FROM expertSpecialty WHERE \(within) ORDER BY expertId, productId") {
+        let specialtyRows = try Row.fetchCursor(db, sql: "SELECT expertId, productId FROM expertSpecialty WHERE \(within) ORDER BY expertId, productId")
+        while let row = try specialtyRows.next() {
             specialties[row[0], default: []].append(row[1])
         }
-        for row in try Row.fetchAll(db, sql: "SELECT expertId, score, count(*) FROM rating WHERE \(within) GROUP BY expertId, score") {
+        let histogramRows = try Row.fetchCursor(db, sql: "SELECT expertId, score, count(*) FROM rating WHERE \(within) GROUP BY expertId, score")
+        while let row = try histogramRows.next() {
             let score: Int = row[1]
             guard (1...5).contains(score) else { continue }
             histograms[row[0], default: [0, 0, 0, 0, 0]][score - 1] = row[2]
         }
-        for row in try Row.fetchAll(db, sql: """
+        let reviewRows = try Row.fetchCursor(db, sql: """
             SELECT expertId, score, comment, updatedAt FROM (
                 SELECT expertId, score, comment, updatedAt,
                        row_number() OVER (PARTITION BY expertId ORDER BY updatedAt DESC, id DESC) AS position
                 FROM rating WHERE \(within)
             ) WHERE position <= ? ORDER BY expertId, position
             """, arguments: [reviewsPerExpert])
-        {
+        while let row = try reviewRows.next() {
             reviews[row[0], default: []].append(PublicReview(score: row[1], comment: row[2], date: row[3]))
         }
-        for row in try Row.fetchAll(db, sql: "SELECT expertId, count(*) FROM expertAssignment WHERE status = 'completed' AND \(within) GROUP BY expertId") {
+        let completedRows = try Row.fetchCursor(db, sql: "SELECT expertId, count(*) FROM expertAssignment WHERE status = 'completed' AND \(within) GROUP BY expertId")
+        while let row = try completedRows.next() {
             completed[row[0]] = row[1]
         }
     }

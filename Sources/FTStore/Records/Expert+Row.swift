@@ -91,7 +91,17 @@ extension Expert {
         }
     }
 
-    private static func portfolio(_ text: String?) -> [PortfolioItem] {
+    /// An expert's case studies: the common shape (objects of plain strings and integers) read
+    /// directly (`PlainJSON`), the rest by JSONSerialization, with the same result.
+    static func portfolio(_ text: String?) -> [PortfolioItem] {
+        if let text, let objects = PlainJSON.objects(text) {
+            return objects.compactMap { item in
+                guard case .string(let title)? = item["title"], case .string(let summary)? = item["summary"], case .integer(let year)? = item["year"] else { return nil }
+                var amount: Int?
+                if case .integer(let value)? = item["amountRecovered"] { amount = value }
+                return PortfolioItem(title: title, summary: summary, amountRecovered: amount, year: year)
+            }
+        }
         guard let items = json(text) as? [[String: Any]] else { return [] }
         return items.compactMap { item in
             guard let title = item["title"] as? String, let summary = item["summary"] as? String,
