@@ -43,52 +43,10 @@ extension Expert {
     }
 
     /// A JSON array's strings (anything else in it skipped; not an array: none). The common
-    /// shape, strings without escapes, is read directly; the rest by JSONSerialization.
+    /// shape, strings without escapes, is read directly (`PlainJSON`); the rest by JSONSerialization.
     static func strings(_ text: String?) -> [String] {
-        if let text, let plain = plainStrings(text) { return plain }
+        if let text, let plain = PlainJSON.strings(text) { return plain }
         return (json(text) as? [Any])?.compactMap { $0 as? String } ?? []
-    }
-
-    /// `["a", "b"]` whose strings hold no escape or control character; nil for anything else.
-    private static func plainStrings(_ text: String) -> [String]? {
-        let bytes = Array(text.utf8)
-        var index = 0
-        func skipSpaces() {
-            while index < bytes.count, bytes[index] == 0x20 || bytes[index] == 0x0A || bytes[index] == 0x0D || bytes[index] == 0x09 { index += 1 }
-        }
-        skipSpaces()
-        guard index < bytes.count, bytes[index] == UInt8(ascii: "[") else { return nil }
-        index += 1
-        skipSpaces()
-        var result: [String] = []
-        if index < bytes.count, bytes[index] == UInt8(ascii: "]") {
-            index += 1
-            skipSpaces()
-            return index == bytes.count ? result : nil
-        }
-        while true {
-            guard index < bytes.count, bytes[index] == UInt8(ascii: "\"") else { return nil }
-            index += 1
-            let start = index
-            while index < bytes.count, bytes[index] != UInt8(ascii: "\"") {
-                if bytes[index] == UInt8(ascii: "\\") || bytes[index] < 0x20 { return nil }
-                index += 1
-            }
-            guard index < bytes.count else { return nil }
-            result.append(String(decoding: bytes[start..<index], as: UTF8.self))
-            index += 1
-            skipSpaces()
-            guard index < bytes.count else { return nil }
-            if bytes[index] == UInt8(ascii: ",") {
-                index += 1
-                skipSpaces()
-                continue
-            }
-            guard bytes[index] == UInt8(ascii: "]") else { return nil }
-            index += 1
-            skipSpaces()
-            return index == bytes.count ? result : nil
-        }
     }
 
     /// An expert's case studies: the common shape (objects of plain strings and integers) read

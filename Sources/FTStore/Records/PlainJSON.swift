@@ -1,7 +1,7 @@
-/// A reader for the plainest JSON the store writes itself — an array of flat objects whose values
-/// are strings without escapes or integers — that gives up (nil) on anything else, for the caller
-/// to use JSONSerialization. Ten thousand experts' portfolios are read per site build, and
-/// JSONSerialization's objects took most of that time.
+/// A reader for the plainest JSON the store writes itself — an array of strings without escapes,
+/// or of flat objects whose values are such strings or integers — that gives up (nil) on anything
+/// else, for the caller to use JSONSerialization. Ten thousand experts' portfolios, certifications
+/// and languages are read per site build, and JSONSerialization's objects took most of that time.
 enum PlainJSON {
     enum Value: Equatable {
         case string(String)
@@ -12,8 +12,15 @@ enum PlainJSON {
     /// other kinds of value, numbers with a fraction, exponent or more than 18 digits, a key twice).
     static func objects(_ text: String) -> [[String: Value]]? {
         var reader = Reader(bytes: Array(text.utf8))
-        guard let objects = reader.objects(), reader.atEnd else { return nil }
+        guard let objects = reader.array({ $0.object() }), reader.atEnd else { return nil }
         return objects
+    }
+
+    /// `["text", …]`; nil for any other shape (escapes, control characters, other kinds of value).
+    static func strings(_ text: String) -> [String]? {
+        var reader = Reader(bytes: Array(text.utf8))
+        guard let strings = reader.array({ $0.string() }), reader.atEnd else { return nil }
+        return strings
     }
 
     private struct Reader {
@@ -27,18 +34,19 @@ enum PlainJSON {
             }
         }
 
-        mutating func objects() -> [[String: Value]]? {
+        /// `[element, …]`, or nil as soon as an element is not one.
+        mutating func array<Element>(_ element: (inout Reader) -> Element?) -> [Element]? {
             guard take(UInt8(ascii: "[")) else { return nil }
-            var result: [[String: Value]] = []
+            var result: [Element] = []
             if take(UInt8(ascii: "]")) { return result }
             repeat {
-                guard let object = object() else { return nil }
-                result.append(object)
+                guard let next = element(&self) else { return nil }
+                result.append(next)
             } while take(UInt8(ascii: ","))
             return take(UInt8(ascii: "]")) ? result : nil
         }
 
-        private mutating func object() -> [String: Value]? {
+        mutating func object() -> [String: Value]? {
             guard take(UInt8(ascii: "{")) else { return nil }
             var result: [String: Value] = [:]
             if take(UInt8(ascii: "}")) { return result }
@@ -56,7 +64,7 @@ enum PlainJSON {
             return integer().map(Value.integer)
         }
 
-        private mutating func string() -> String? {
+        mutating func string() -> String? {
             guard take(UInt8(ascii: "\"")) else { return nil }
             let start = index
             while index < bytes.count, bytes[index] != UInt8(ascii: "\"") {

@@ -24,6 +24,14 @@ enum SyncLocator {
             var user: Int64
             var role: Role
         }
+
+        /// The conversation's dossier; `nil` for an unknown conversation (looked up again).
+        func dossier(ofConversation conversation: Int64, db: Database) throws -> Int64? {
+            if let known = conversationDossier[conversation] { return known }
+            let dossier = try Int64.fetchOne(db.cachedStatement(sql: "SELECT dossierId FROM conversation WHERE id = ?"), arguments: [conversation])
+            conversationDossier[conversation] = dossier
+            return dossier
+        }
     }
 
     static func locate(_ operation: SyncOperation, db: Database, cache: Cache) throws -> Located {
@@ -42,17 +50,12 @@ enum SyncLocator {
                 owner = row[1]
                 exists = true
             } else if operation.action == .insert, let conversation = fields["conversation"]?.int {
-                if let known = cache.conversationDossier[conversation] {
-                    dossierId = known
-                } else {
-                    dossierId = try Int64.fetchOne(db.cachedStatement(sql: "SELECT dossierId FROM conversation WHERE id = ?"), arguments: [conversation])
-                    cache.conversationDossier[conversation] = dossierId
-                }
+                dossierId = try cache.dossier(ofConversation: conversation, db: db)
             }
         case .readReceipt:
             let parts = operation.record.split(separator: ":")
             if parts.count == 2, let conversation = Int64(parts[0]) {
-                dossierId = try Int64.fetchOne(db.cachedStatement(sql: "SELECT dossierId FROM conversation WHERE id = ?"), arguments: [conversation])
+                dossierId = try cache.dossier(ofConversation: conversation, db: db)
                 exists = true
             }
         case .rating:
