@@ -12,8 +12,9 @@ trap 'rm -rf "$dir"' EXIT
 
 median() { sort -n | awk '{a[NR]=$1} END {print (NR % 2) ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2}'; }
 # Before each timed build (ours and Hugo's): write back what earlier steps left dirty (the seeds
-# write 1.5 GB), so that the kernel's writeback does not land inside the measure. Without it the
-# same full build took 0.72–0.90 s or 1.0–1.3 s depending on what ran before it.
+# write 1.5 GB), so that the kernel's writeback does not land inside the measure. Standalone full
+# builds took 0.72–0.90 s after it, 1.0–1.3 s without; inside this script they still take about
+# 1.2–1.5 s (something earlier here still slows the file system; not found yet).
 settle() { sync; sleep 2; }
 
 times=()
