@@ -133,6 +133,22 @@ serve() {
   done
   return 1
 }
+# Runs a load command (wrk with .ci/push-latency.lua) and adds to its last line the server's CPU
+# time (user + system, all threads) per operation it reports: throughput on two cores shared with
+# the load tool swings with whatever else runs, the CPU spent per operation much less.
+per_operation() {
+  local ticks before after line ops
+  ticks=$(getconf CLK_TCK)
+  before=$(awk '{print $14 + $15}' "/proc/$server/stat")
+  line=$("$@" | tail -1)
+  after=$(awk '{print $14 + $15}' "/proc/$server/stat")
+  ops=$(grep -oE '[0-9]+ (operations in|pushes,)' <<<"$line" | head -1 | cut -d' ' -f1)
+  if [[ -n "$ops" && "$ops" -gt 0 ]]; then
+    echo "$line; server CPU $(( (after - before) * 1000000 / ticks / ops )) µs per operation"
+  else
+    echo "$line"
+  fi
+}
 # A small database for the pull and document measures.
 "$ft" seed --data-dir "$dir/pull" --experts 50 --clients 100 --today 2026-11-20 >/dev/null
 if command -v node >/dev/null; then
@@ -150,10 +166,13 @@ if command -v node >/dev/null; then
     conversation=$(curl -s -H "Authorization: Bearer $token" -H 'FT-Protocol: 1' "http://127.0.0.1:$port/api/v1/sync/pull?cursor=0&limit=1" \
       | python3 -c 'import json, sys; print(next(o["fields"]["conversation"] for o in json.load(sys.stdin)["snapshot"] if o["collection"] == "message"))')
     FT_TOKEN=$token FT_CONVERSATION=$conversation FT_RUN=$(date +%s%3N) FT_CONNECTIONS=50 \
-      wrk -t1 -c50 -d10s -s .ci/push-latency.lua "http://127.0.0.1:$port" | tail -1 || echo "wrk latency benchmark failed"
+      per_operation wrk -t1 -c50 -d10s -s .ci/push-latency.lua "http://127.0.0.1:$port" || echo "wrk latency benchmark failed"
     # Batches of 100 from wrk too, on 4 connections like the Node clients above.
     FT_TOKEN=$token FT_CONVERSATION=$conversation FT_RUN=$(date +%s%3N) FT_CONNECTIONS=4 FT_BATCH=100 \
-      wrk -t1 -c4 -d10s -s .ci/push-latency.lua "http://127.0.0.1:$port" | tail -1 || echo "wrk push benchmark failed"
+      per_operation wrk -t1 -c4 -d10s -s .ci/push-latency.lua "http://127.0.0.1:$port" || echo "wrk push benchmark failed"
+    # The write-ahead log after 20 s of pushes: it starts over while pushes keep coming
+    # (AppDatabase.restartWriteAheadLogIfLong); before that it grew by about 50 MB a second.
+    echo "write-ahead log after the pushes: $(( $(stat -c %s "$dir/financialtracker.sqlite-wal" 2>/dev/null || echo 0) / 1048576 )) MB"
   else
     echo "wrk measures skipped: wrk is not installed"
   fi

@@ -162,6 +162,7 @@ struct ServeCommand: AsyncParsableCommand {
         let reports = admin.map { admin in Task.detached { await admin.makeScheduledReports() } }
         defer { reports?.cancel() }
         try await app.runService()
+        checkpoints.stop()
         try database.close()
     }
 }

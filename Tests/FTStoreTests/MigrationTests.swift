@@ -50,20 +50,27 @@ import Testing
 }
 
 import FTModel
+import FTSync
 
 @Suite struct EnumSpellingTests {
-    /// The values a CHECK constraint's IN list allows.
+    /// The values a CHECK constraint allows: the quoted words of its `IN (…)` list, or of its
+    /// comparisons joined by OR.
     static func allowedValues(constraint: String) throws -> Set<String> {
         let database = try AppDatabase.inMemory()
         let sql = try database.writer.read { db in
             try String.fetchAll(db, sql: "SELECT sql FROM sqlite_master WHERE type = 'table' AND sql IS NOT NULL").joined(separator: "\n")
         }
-        guard let start = sql.range(of: "CONSTRAINT \(constraint)") else { return [] }
-        let rest = sql[start.upperBound...]
-        guard let open = rest.range(of: #"IN\s*\("#, options: .regularExpression), let close = rest[open.upperBound...].range(of: ")") else { return [] }
-        return Set(rest[open.upperBound..<close.lowerBound].split(separator: ",").map {
-            $0.trimmingCharacters(in: .whitespacesAndNewlines).trimmingCharacters(in: CharacterSet(charactersIn: "'"))
-        })
+        guard let start = sql.range(of: "CONSTRAINT \(constraint)\\s", options: .regularExpression), let check = sql[start.upperBound...].range(of: "CHECK (") else { return [] }
+        // The check's own parentheses, however they nest.
+        var depth = 1
+        var end = check.upperBound
+        while depth > 0, end < sql.endIndex {
+            if sql[end] == "(" { depth += 1 } else if sql[end] == ")" { depth -= 1 }
+            end = sql.index(after: end)
+        }
+        let body = sql[check.upperBound..<end]
+        let quoted = body.split(separator: "'", omittingEmptySubsequences: false)
+        return Set(stride(from: 1, to: quoted.count, by: 2).map { String(quoted[$0]) })
     }
 
     static func spellings<E: RawRepresentable & CaseIterable>(_ type: E.Type) -> Set<String> where E.RawValue == String {
@@ -86,6 +93,9 @@ import FTModel
         ("notification_kind", spellings(NotificationKind.self)),
         ("notification_preference_kind", spellings(NotificationKind.self)),
         ("notification_preference_channel", spellings(NotificationChannel.self)),
+        ("sync_change_collection", spellings(SyncCollection.self)),
+        ("sync_change_action", spellings(SyncAction.self)),
+        ("sync_change_actor_role", spellings(Role.self)),
     ]
 
     @Test(arguments: cases)
@@ -122,5 +132,74 @@ import FTModel
         }
         #expect(try database.isEmpty())
         #expect(try schema(database) == schema(try AppDatabase.inMemory()))
+    }
+}
+
+/// `v8-sync-write-cost` rebuilds the sync log: nothing in it may change but the cost of a write.
+@Suite struct SyncLogRebuildTests {
+    /// A file database at v7 holding one dossier and three logged operations, the last of them
+    /// `seq` 3; `compacted`: the log was then compacted down to nothing.
+    private func version7Database(compacted: Bool) throws -> String {
+        let path = try Fixtures.temporaryDirectory() + "/v7.sqlite"
+        let queue = try DatabaseQueue(path: path)
+        try Schema.migrator.migrate(queue, upTo: "v7-message-search-deferral")
+        try queue.write { db in
+            try db.execute(sql: """
+                INSERT INTO user (id, email, role, displayName, createdAt) VALUES (1, 'client@exemple.example', 'client', 'Client', '2026-11-20 00:00:00.000');
+                INSERT INTO eligibleProduct (id, code, name, category, description, slaDays) VALUES (1, 'CIR', 'Crédit d''impôt recherche', 'tax', '', 90);
+                INSERT INTO client (id, userId, companyName, siren, city, postcode, region, sector, employeeCount, createdAt)
+                VALUES (1, 1, 'Société', '123456789', 'Lyon', '69001', 'Auvergne-Rhône-Alpes', 'industrie', 12, '2026-11-20 00:00:00.000');
+                INSERT INTO dossier (id, clientId, productId, status, estimatedCents, createdAt, updatedAt)
+                VALUES (1, 1, 1, 'in_progress', 100, '2026-11-20 00:00:00.000', '2026-11-20 00:00:00.000');
+                """)
+            for n in 1...3 {
+                try db.execute(sql: """
+                    INSERT INTO syncChange (operationId, collection, record, action, fields, hlc, actorId, actorRole, dossierId, receivedAt)
+                    VALUES (?, 'message', ?, 'insert', '{"body":"Bonjour"}', '0001795132800000-00000-test', 1, 'client', 1, '2026-11-20 00:00:00.000')
+                    """, arguments: ["op-\(n)", "m-\(n)"])
+            }
+            if compacted { try db.execute(sql: "DELETE FROM syncChange") }
+        }
+        try queue.close()
+        return path
+    }
+
+    @Test func theLogKeepsItsRowsAndItsRules() throws {
+        let database = try AppDatabase.open(path: try version7Database(compacted: false))
+        defer { try? database.close() }
+        try database.writer.write { db in
+            let rows = try Row.fetchAll(db, sql: "SELECT seq, operationId, record FROM syncChange ORDER BY seq")
+            #expect(rows.map { $0[0] as Int64 } == [1, 2, 3])
+            #expect(rows.map { $0[1] as String } == ["op-1", "op-2", "op-3"])
+            let indexes = try db.indexes(on: "syncChange").map(\.name).sorted()
+            #expect(indexes.contains("syncChange_dossierId") && indexes.contains("syncChange_actorId"))
+            #expect(!indexes.contains("syncChange_record"))
+            // The same checks, under the same names.
+            for (column, value, constraint) in [("collection", "photo", "sync_change_collection"), ("action", "upsert", "sync_change_action"), ("actorRole", "robot", "sync_change_actor_role")] {
+                let values = ["collection": "message", "action": "insert", "actorRole": "client"].merging([column: value]) { $1 }
+                do {
+                    try db.execute(sql: """
+                        INSERT INTO syncChange (operationId, collection, record, action, fields, hlc, actorId, actorRole, dossierId, receivedAt)
+                        VALUES ('bad', ?, 'r', ?, '{}', 'h', 1, ?, 1, '2026-11-20 00:00:00.000')
+                        """, arguments: [values["collection"], values["action"], values["actorRole"]])
+                    Issue.record("\(column) = \(value) was accepted")
+                } catch let error as DatabaseError {
+                    #expect(error.message?.contains(constraint) == true, "\(error)")
+                }
+            }
+        }
+    }
+
+    @Test func aLogCompactedToNothingNeverHandsASequenceNumberOutTwice() throws {
+        let database = try AppDatabase.open(path: try version7Database(compacted: true))
+        defer { try? database.close() }
+        let seq = try database.writer.write { db -> Int64 in
+            try db.execute(sql: """
+                INSERT INTO syncChange (operationId, collection, record, action, fields, hlc, actorId, actorRole, dossierId, receivedAt)
+                VALUES ('op-4', 'message', 'm-4', 'insert', '{}', 'h', 1, 'client', 1, '2026-11-20 00:00:00.000')
+                """)
+            return db.lastInsertedRowID
+        }
+        #expect(seq == 4)
     }
 }

@@ -63,6 +63,9 @@ final class PushQueue: Sendable {
             do {
                 let results = try database.push(group: group.map(\.batch), now: now())
                 for (waiting, answer) in zip(group, results) { waiting.continuation.resume(returning: answer) }
+                // Between two transactions: the moment the log can start over (a long log makes
+                // every commit slower).
+                database.restartWriteAheadLogIfLong()
             } catch {
                 for waiting in group {
                     do {

@@ -14,6 +14,8 @@ public final class AppDatabase: Sendable {
     let logger: Logger
     /// Sessions recently found valid (`user(token:now:)`).
     let sessions = SessionCache()
+    /// The write-ahead log's length as last checkpointed (`WALCheckpointer`).
+    let walLength = WALLength()
 
     private init(writer: any DatabaseWriter, path: String?, logger: Logger) throws {
         self.writer = writer

@@ -11,15 +11,18 @@ public import Logging
 public final class WALCheckpointer: @unchecked Sendable {
     private let connection: DatabaseQueue
     private let timer: any DispatchSourceTimer
+    private let queue = DispatchQueue(label: "financialtracker.checkpoints", qos: .utility)
     private let logger: Logger
+    private let length: WALLength
 
-    init(path: String, interval: TimeInterval, logger: Logger) throws {
+    init(path: String, interval: TimeInterval, length: WALLength, logger: Logger) throws {
         var configuration = Configuration()
         configuration.label = "FinancialTracker.checkpoints"
         configuration.busyMode = .immediateError
         connection = try DatabaseQueue(path: path, configuration: configuration)
         self.logger = logger
-        timer = DispatchSource.makeTimerSource(queue: DispatchQueue(label: "financialtracker.checkpoints", qos: .utility))
+        self.length = length
+        timer = DispatchSource.makeTimerSource(queue: queue)
         timer.setEventHandler { [weak self] in self?.checkpoint() }
         timer.schedule(deadline: .now() + interval, repeating: interval, leeway: .milliseconds(Int(interval * 100)))
         timer.resume()
@@ -29,14 +32,21 @@ public final class WALCheckpointer: @unchecked Sendable {
         timer.cancel()
     }
 
-    /// Stops the timer (the log is folded by `AppDatabase.close`).
+    /// Stops the timer and waits for a checkpoint under way, if any: SQLite refuses a second
+    /// checkpoint at once, without waiting, so `AppDatabase.close` would fail beside it. The log
+    /// is then folded by `AppDatabase.close`.
     public func stop() {
         timer.cancel()
+        queue.sync {}
     }
 
     private func checkpoint() {
         do {
-            _ = try connection.writeWithoutTransaction { db in try db.checkpoint(.passive) }
+            let result = try connection.writeWithoutTransaction { db in try db.checkpoint(.passive) }
+            length.record(result.walFrameCount)
+        } catch let error as DatabaseError where error.resultCode == .SQLITE_BUSY {
+            // The writer is finishing a checkpoint itself (`restartWriteAheadLogIfLong`).
+            logger.trace("background checkpoint skipped: another one is under way")
         } catch {
             logger.warning("background checkpoint failed; retrying at the next interval", metadata: ["error": "\(error)"])
         }
@@ -49,8 +59,36 @@ extension AppDatabase {
     /// keep the returned value for as long as the database is used. Files only.
     public func startBackgroundCheckpoints(every interval: TimeInterval = 0.25) throws -> WALCheckpointer {
         guard let path else { throw StoreError.cannotOpen(path: ":memory:", reason: "an in-memory database has no write-ahead log") }
-        let checkpointer = try WALCheckpointer(path: path, interval: interval, logger: logger)
+        let checkpointer = try WALCheckpointer(path: path, interval: interval, length: walLength, logger: logger)
         try writer.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA wal_autocheckpoint = 0") }
         return checkpointer
+    }
+}
+
+extension AppDatabase {
+    /// Lets the write-ahead log start over from its beginning under a steady stream of writes.
+    ///
+    /// SQLite starts the log over only when a write transaction begins with every frame already
+    /// folded into the database file. With checkpoints in the background and pushes one after the
+    /// other, that moment never came: the log grew to 900 MB in 20 s of pushes, and every commit
+    /// paid for new file blocks (the kernel zeroed each one: 5 % of the push writer's time) and a
+    /// longer log index. So once the background checkpointer has found the log longer than
+    /// `limit` frames, the writer calls this between two transactions: it folds the few frames the
+    /// background has not folded yet, and its next transaction starts the log over (unless a
+    /// reader still reads an older snapshot; then the background tries again).
+    /// Does nothing for an in-memory database or without background checkpoints.
+    public func restartWriteAheadLogIfLong(limit: Int = 4_096) {
+        guard walLength.current >= limit, let pool = writer as? DatabasePool else { return }
+        do {
+            _ = try pool.writeWithoutTransaction { db in try db.checkpoint(.passive) }
+            // Done (or readers kept some frames): not again before the background looks again.
+            walLength.record(0)
+        } catch let error as DatabaseError where error.resultCode == .SQLITE_BUSY {
+            // The background checkpointer is at work (SQLite runs one checkpoint at a time and
+            // refuses another at once): tried again after the next transaction.
+        } catch {
+            walLength.record(0)
+            logger.warning("checkpoint before the log's restart failed; retrying later", metadata: ["error": "\(error)"])
+        }
     }
 }

@@ -16,6 +16,7 @@ enum Schema {
         migrator.registerMigration("v5-document-text", migrate: createDocumentText)
         migrator.registerMigration("v6-message-roles", migrate: createMessageRoles)
         migrator.registerMigration("v7-message-search-deferral", migrate: createMessageSearchDeferral)
+        migrator.registerMigration("v8-sync-write-cost", migrate: reduceSyncWriteCost)
         return migrator
     }
 

@@ -145,15 +145,20 @@ extension AppDatabase {
         return answers
     }
 
+    /// One statement: accepted (in the log or compacted out of it) comes before refused.
     private static func earlierAnswer(to id: String, user: Int64, db: Database) throws -> PushResult? {
-        if let seq = try Int64.fetchOne(db.cachedStatement(sql: "SELECT seq FROM syncChange WHERE operationId = ?1 UNION ALL SELECT seq FROM syncCompacted WHERE operationId = ?1 LIMIT 1"), arguments: [id]) {
+        guard let row = try Row.fetchOne(db.cachedStatement(sql: """
+            SELECT seq, NULL, NULL, NULL FROM syncChange WHERE operationId = ?1
+            UNION ALL SELECT seq, NULL, NULL, NULL FROM syncCompacted WHERE operationId = ?1
+            UNION ALL SELECT NULL, code, field, message FROM syncRejection WHERE operationId = ?1 AND userId IS ?2
+            LIMIT 1
+            """), arguments: [id, user])
+        else { return nil }
+        if let seq: Int64 = row[0] {
             return PushResult(operation: id, status: .accepted, seq: seq)
         }
-        if let row = try Row.fetchOne(db.cachedStatement(sql: "SELECT code, field, message FROM syncRejection WHERE operationId = ? AND userId IS ?"), arguments: [id, user]) {
-            let code = Rejection.Code(rawValue: row[0]) ?? .invalidField
-            return PushResult(operation: id, status: .rejected, rejection: Rejection(code, field: row[1], row[2]))
-        }
-        return nil
+        let code = Rejection.Code(rawValue: row[1]) ?? .invalidField
+        return PushResult(operation: id, status: .rejected, rejection: Rejection(code, field: row[2], row[3]))
     }
 
     private static func apply(_ operation: SyncOperation, nowMilliseconds: Int64, now: Date, context: Context, db: Database) throws -> PushResult {

@@ -16,7 +16,7 @@ public enum SyncCollection: String, Sendable, Codable, CaseIterable {
     case step
 }
 
-public enum SyncAction: String, Sendable, Codable {
+public enum SyncAction: String, Sendable, Codable, CaseIterable {
     case insert
     case update
     case delete
