@@ -47,6 +47,12 @@ import Testing
         #expect(format.integer(0) == "0")
     }
 
+    @Test func feedEscaping() {
+        #expect(Feeds.escape("http://x/experts/jean-dupont/") == "http://x/experts/jean-dupont/")
+        #expect(Feeds.escape("Tom & \"Jerry\" <l'été>") == "Tom &amp; &quot;Jerry&quot; &lt;l&apos;été&gt;")
+        #expect(Feeds.escape("") == "")
+    }
+
     @Test func biosRenderedAheadAreTheSameAsRenderedInPlace() async throws {
         let bios = (0..<500).map { "Bio **\($0)**" }
         let prerenderer = BioPrerenderer(bios: bios, render: { "<p>" + $0.uppercased() + "</p>" })
