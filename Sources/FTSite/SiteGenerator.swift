@@ -90,12 +90,13 @@ public struct SiteGenerator: Sendable {
         let format = FrenchFormat(strings: templates.strings)
         let model = SiteModel(snapshot: snapshot, format: format)
         lap("model")
-        let views = SiteViews(model: model, format: format, configuration: configuration, stylesheetPath: templates.stylesheetPath)
+        let views = SiteViews(model: model, format: format, configuration: configuration, stylesheetPath: templates.stylesheetPath, prerenderingBios: true)
         let jobs = plan(model)
         lap("views")
         var written: [String]
         let made: Extras
         do {
+            defer { views.bios?.stop() }
             (written, made) = try renderPages(jobs, model: model, views: views, templates: templates, format: format, writer: writer, state: (changes, inputs), progress: progress)
             folders?.wait()
             if !writer.isStaged {

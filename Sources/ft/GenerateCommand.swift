@@ -58,6 +58,8 @@ struct GenerateCommand: AsyncParsableCommand {
     func run() async throws {
         let logger = options.bootstrapLogging()
         let path = try options.requireDatabase()
+        // A full build allocates about 130 MB on every core, once: heaps grown in large steps.
+        MemoryTuning.keepFreedMemory(topPad: 64 << 20)
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: templates, isDirectory: &isDirectory), isDirectory.boolValue else {
             throw CLIError("no templates folder at \(templates); pass --templates DIR")

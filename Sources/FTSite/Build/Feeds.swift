@@ -54,6 +54,9 @@ enum Feeds {
 
     /// XML text and attribute escaping.
     static func escape(_ text: String) -> String {
+        // Most texts (every sitemap address) have nothing to escape: kept whole, not walked
+        // character by character.
+        if !text.utf8.contains(where: { $0 == 0x26 || $0 == 0x3C || $0 == 0x3E || $0 == 0x22 || $0 == 0x27 }) { return text }
         var result = ""
         result.reserveCapacity(text.utf8.count)
         for character in text {

@@ -113,8 +113,9 @@ enum SearchIndex {
             let expert = published.expert
             let specialties = published.productIds.compactMap { model.productsById[$0] }.flatMap { [$0.code, $0.name] }
             // Folded part by part (the same text: folding maps each character on its own, and the
-            // parts are joined by spaces): towns, regions, schemes and headlines repeat.
-            let text = ([expert.fullName, expert.company, expert.headline, expert.city, expert.region] + specialties).map(folds.fold).joined(separator: " ")
+            // parts are joined by spaces): first and last names, towns, regions, schemes and
+            // headlines repeat (the full name is the first and last names joined by a space).
+            let text = ([expert.firstName, expert.lastName, expert.company, expert.headline, expert.city, expert.region] + specialties).map(folds.fold).joined(separator: " ")
             // Written by hand: JSONSerialization took a tenth of a full build for these 10,000 arrays.
             var out = "["
             out.reserveCapacity(256)

@@ -92,7 +92,10 @@ struct SiteModel: Sendable {
         self.regionPaths = regionPaths
         productCounts = byProduct.mapValues(\.count)
         publishedCount = sorted.count
-        similar = Self.similarExperts(sorted, byProduct: byProduct)
+        similar = SimilarExperts(
+            products: sorted.map { $0.productIds.filter { productsById[$0] != nil } },
+            latitudes: sorted.map(\.expert.latitude), longitudes: sorted.map(\.expert.longitude)
+        ).all()
 
         topRated = sorted.indices
             .filter { sorted[$0].rating.count >= 3 }
@@ -135,67 +138,5 @@ struct SiteModel: Sendable {
         regionPaths = state.regionPaths
         productCounts = Dictionary(uniqueKeysWithValues: state.productCounts.compactMap { key, value in Int64(key).map { ($0, value) } })
         publishedCount = state.order.count
-    }
-
-    /// Experts sharing the most specialties, nearest first among equals, four at most. Counting
-    /// goes through one reused array instead of a dictionary: 10,000 experts in a few tens of ms,
-    /// split between the cores.
-    private static func similarExperts(_ experts: [PublishedExpert], byProduct: [Int64: [Int]]) -> [[Int]] {
-        let count = experts.count
-        let places = Places(latitudes: experts.map(\.expert.latitude), longitudes: experts.map(\.expert.longitude))
-        let workers = max(1, min(ProcessInfo.processInfo.activeProcessorCount, 8, count / 500))
-        guard workers > 1 else { return similarExperts(experts, places: places, byProduct: byProduct, range: 0..<count) }
-        let parts = PartsCollector<[Int]>(workers: workers)
-        DispatchQueue.concurrentPerform(iterations: workers) { worker in
-            parts.store(similarExperts(experts, places: places, byProduct: byProduct, range: count * worker / workers..<count * (worker + 1) / workers), at: worker)
-        }
-        return parts.joined()
-    }
-
-    /// The experts' coordinates side by side, read millions of times.
-    private struct Places: Sendable {
-        let latitudes: [Double]
-        let longitudes: [Double]
-    }
-
-    private static func similarExperts(_ experts: [PublishedExpert], places: Places, byProduct: [Int64: [Int]], range: Range<Int>) -> [[Int]] {
-        var shared = [Int](repeating: 0, count: experts.count)
-        var touched: [Int] = []
-        var result: [[Int]] = []
-        result.reserveCapacity(range.count)
-        for index in range {
-            let published = experts[index]
-            touched.removeAll(keepingCapacity: true)
-            for productId in published.productIds {
-                guard let members = byProduct[productId] else { continue }
-                for other in members where other != index {
-                    if shared[other] == 0 { touched.append(other) }
-                    shared[other] += 1
-                }
-            }
-            let latitude = places.latitudes[index]
-            let longitude = places.longitudes[index]
-            let scale = cos(latitude * .pi / 180)
-            var best: [(shared: Int, distance: Double, index: Int)] = []
-            for other in touched {
-                let dy = places.latitudes[other] - latitude
-                let dx = (places.longitudes[other] - longitude) * scale
-                let candidate = (shared: shared[other], distance: dx * dx + dy * dy, index: other)
-                shared[other] = 0
-                if best.count < 4 || Self.better(candidate, than: best[best.count - 1]) {
-                    let position = best.firstIndex { Self.better(candidate, than: $0) } ?? best.count
-                    best.insert(candidate, at: position)
-                    if best.count > 4 { best.removeLast() }
-                }
-            }
-            result.append(best.map(\.index))
-        }
-        return result
-    }
-
-    private static func better(_ a: (shared: Int, distance: Double, index: Int), than b: (shared: Int, distance: Double, index: Int)) -> Bool {
-        if a.shared != b.shared { return a.shared > b.shared }
-        if a.distance != b.distance { return a.distance < b.distance }
-        return a.index < b.index
     }
 }

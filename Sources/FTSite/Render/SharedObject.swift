@@ -8,8 +8,10 @@ internal import Synchronization
 /// or a plain object makes the partial be rendered every time.
 final class SharedObject: Sendable {
     let fields: [String: TemplateValue]
-    /// By the steps of the partial or section body.
-    private let fragments = Mutex<[FragmentKey: Fragment]>([:])
+    /// By the steps of the partial or section body: a few per object (a card shows in a listing's,
+    /// the home page's and a profile's similar experts), so a list searched in order rather than
+    /// a dictionary (hashing the key was most of a lookup, and a page makes dozens).
+    private let fragments = Mutex<[(key: FragmentKey, fragment: Fragment)]>([])
 
     init(_ fields: [String: TemplateValue]) {
         self.fields = fields
@@ -59,10 +61,13 @@ final class SharedObject: Sendable {
     }
 
     func fragment(for key: FragmentKey) -> Fragment? {
-        fragments.withLock { $0[key] }
+        fragments.withLock { entries in entries.first { $0.key == key }?.fragment }
     }
 
+    /// Keeps `fragment` unless one is already kept for `key` (the first stays).
     func remember(_ fragment: Fragment, for key: FragmentKey) {
-        fragments.withLock { if $0[key] == nil { $0[key] = fragment } }
+        fragments.withLock { entries in
+            if !entries.contains(where: { $0.key == key }) { entries.append((key, fragment)) }
+        }
     }
 }

@@ -14,6 +14,7 @@ struct FrenchFormat: Sendable {
 
     /// "42 300" with a narrow no-break space between thousands.
     func integer(_ value: Int) -> String {
+        if (0..<1_000).contains(value) { return String(value) }
         var digits = String(abs(value))
         var groups: [String] = []
         while digits.count > 3 {
@@ -29,12 +30,34 @@ struct FrenchFormat: Sendable {
 
     /// "mars 2026"
     func monthYear(_ date: Date) -> String {
+        if let civil = Self.civilDate(date) { return "\(string("month_\(civil.month)")) \(civil.year)" }
         let parts = Self.calendar.dateComponents([.year, .month], from: date)
         return "\(string("month_\(parts.month ?? 1)")) \(parts.year ?? 0)"
     }
 
+    /// Year, month and day in UTC by arithmetic (the days-from-civil inverse of H. Hinnant's
+    /// `chrono` algorithms), for dates from 1900 to 9999, where the Gregorian calendar's answer
+    /// is the same; nil outside (the calendar answers). `Calendar.dateComponents` was most of a
+    /// profile page's review dates.
+    static func civilDate(_ date: Date) -> (year: Int, month: Int, day: Int)? {
+        let seconds = date.timeIntervalSince1970
+        // 1900-01-01T00:00:00Z ..< 10000-01-01T00:00:00Z
+        guard seconds >= -2_208_988_800, seconds < 253_402_300_800 else { return nil }
+        let days = Int((seconds / 86_400).rounded(.down))
+        let shifted = days + 719_468
+        let era = shifted / 146_097
+        let dayOfEra = shifted - era * 146_097
+        let yearOfEra = (dayOfEra - dayOfEra / 1_460 + dayOfEra / 36_524 - dayOfEra / 146_096) / 365
+        let dayOfYear = dayOfEra - (365 * yearOfEra + yearOfEra / 4 - yearOfEra / 100)
+        let monthIndex = (5 * dayOfYear + 2) / 153
+        let day = dayOfYear - (153 * monthIndex + 2) / 5 + 1
+        let month = monthIndex < 10 ? monthIndex + 3 : monthIndex - 9
+        return (yearOfEra + era * 400 + (month <= 2 ? 1 : 0), month, day)
+    }
+
     /// "12 mars 2026"
     func day(_ date: Date) -> String {
+        if let civil = Self.civilDate(date) { return "\(civil.day) \(string("month_\(civil.month)")) \(civil.year)" }
         let parts = Self.calendar.dateComponents([.year, .month, .day], from: date)
         return "\(parts.day ?? 1) \(string("month_\(parts.month ?? 1)")) \(parts.year ?? 0)"
     }
@@ -46,7 +69,9 @@ struct FrenchFormat: Sendable {
 
     /// A locale string with its `{name}` placeholders filled in; an unknown placeholder stays as it is.
     /// (One pass over the text: Foundation's `replacingOccurrences` dominated a whole build's profile.)
-    func fill(_ key: String, _ values: [String: String]) -> String {
+    /// (Pairs, not a dictionary: most strings have one or two placeholders, and hashing them was
+    /// a visible part of building a profile page's values.)
+    func fill(_ key: String, _ values: KeyValuePairs<String, String>) -> String {
         let template = string(key)
         var result = ""
         result.reserveCapacity(template.utf8.count + 16)
@@ -55,7 +80,7 @@ struct FrenchFormat: Sendable {
             result += rest[..<open]
             guard let close = rest[open...].firstIndex(of: "}") else { break }
             let name = String(rest[rest.index(after: open)..<close])
-            if let value = values[name] {
+            if let value = values.first(where: { $0.key == name })?.value {
                 result += value
             } else {
                 result += rest[open...close]

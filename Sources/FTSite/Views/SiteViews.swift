@@ -16,6 +16,8 @@ struct SiteViews: Sendable {
     /// partial is rendered once too).
     let cards: [TemplateValue]
     let markdown = MarkdownRenderer(headingOffset: 2)
+    /// In a full build, the bios rendered ahead of the profile pages.
+    let bios: BioPrerenderer?
     private let strings: TemplateValue
     private let site: TemplateValue
     /// Each listing's page links (by listing path), when it has more than one page.
@@ -34,7 +36,10 @@ struct SiteViews: Sendable {
         var profile: [Int64: TemplateValue] = [:]
     }
 
-    init(model: SiteModel, format: FrenchFormat, configuration: SiteConfiguration, stylesheetPath: String) {
+    /// With `prerenderingBios`, the bios are rendered on a thread of their own from now on
+    /// (call `bios?.stop()` once the pages are done).
+    init(model: SiteModel, format: FrenchFormat, configuration: SiteConfiguration, stylesheetPath: String, prerenderingBios: Bool = false) {
+        bios = prerenderingBios ? BioPrerenderer(bios: model.experts.map { $0.expert.bioMarkdown }, render: { [markdown] in markdown.html(from: $0) }) : nil
         self.model = model
         self.format = format
         self.configuration = configuration
@@ -216,7 +221,7 @@ struct SiteViews: Sendable {
         // Room for the profile's fields at once: one copy of the card's, no growing.
         view.reserveCapacity(own.fields.count + 20)
         view["company"] = .text(expert.company)
-        view["bioHTML"] = .text(markdown.html(from: expert.bioMarkdown))
+        view["bioHTML"] = .text(bios?.html(index) ?? markdown.html(from: expert.bioMarkdown))
         view["regionURL"] = .text("/" + (model.regionPaths[expert.region] ?? ""))
         view["products"] = .list(published.productIds.compactMap { products.profile[$0] })
         view["certifications"] = .list(expert.certifications.map { .text($0) })
