@@ -25,13 +25,23 @@ public struct PushResult: Sendable, Equatable, Codable {
 }
 
 /// One device's push: its operations and who made them.
+///
+/// Made on the caller's thread, it also works out what each operation's write needs that the
+/// database does not decide (`PreparedOperation`), so that the single writer does less.
 public struct PushBatch: Sendable {
-    public var operations: [SyncOperation]
-    public var actor: SyncActor
+    /// The operations, each with `actor` as its author whatever the device claimed.
+    public let operations: [SyncOperation]
+    public let actor: SyncActor
+    let prepared: [PreparedOperation]
 
     public init(operations: [SyncOperation], actor: SyncActor) {
-        self.operations = operations
+        self.operations = operations.map { operation in
+            var operation = operation
+            operation.actor = actor
+            return operation
+        }
         self.actor = actor
+        prepared = self.operations.map(PreparedOperation.init)
     }
 }
 
@@ -68,9 +78,9 @@ extension AppDatabase {
     /// push's messages are notified once per conversation and author (`MessageNotices`).
     private static func apply(_ group: [PushBatch], now: Date, guarded: Bool, db: Database) throws -> [[PushResult]] {
         try DeferredMessageSearch.begin(db)
-        let context = Context(cache: SyncLocator.Cache(), notices: MessageNotices(), guarded: guarded)
+        let context = Context(cache: SyncLocator.Cache(), notices: MessageNotices(), guarded: guarded, receivedAt: DatabaseDate.string(from: now))
         let results = try group.map { batch in
-            let results = try apply(batch.operations, actor: batch.actor, now: now, context: context, db: db)
+            let results = try apply(batch, now: now, context: context, db: db)
             try context.notices.write(now: now, db: db)
             return results
         }
@@ -84,21 +94,22 @@ extension AppDatabase {
         var notices: MessageNotices
         /// Each operation in its own savepoint (see `push(group:now:)`).
         var guarded: Bool
+        /// The transaction's time as the database stores dates.
+        var receivedAt: String
     }
 
-    private static func apply(_ operations: [SyncOperation], actor: SyncActor, now: Date, context: Context, db: Database) throws -> [PushResult] {
+    private static func apply(_ batch: PushBatch, now: Date, context: Context, db: Database) throws -> [PushResult] {
         let nowMilliseconds = Int64((now.timeIntervalSince1970 * 1_000).rounded(.down))
         var results: [PushResult] = []
-        results.reserveCapacity(operations.count)
+        results.reserveCapacity(batch.operations.count)
         // Operations seen before (a retry) get the answer they got then; repeats within the batch too.
-        var seen = try earlierAnswers(to: operations, user: actor.user, db: db)
-        for var operation in operations {
-            operation.actor = actor
+        var seen = try earlierAnswers(to: batch.operations, user: batch.actor.user, db: db)
+        for (operation, prepared) in zip(batch.operations, batch.prepared) {
             if let earlier = seen[operation.id] {
                 results.append(earlier)
                 continue
             }
-            let result = try Self.apply(operation, nowMilliseconds: nowMilliseconds, now: now, context: context, db: db)
+            let result = try Self.apply(operation, prepared: prepared, nowMilliseconds: nowMilliseconds, now: now, context: context, db: db)
             seen[operation.id] = result
             results.append(result)
         }
@@ -161,13 +172,13 @@ extension AppDatabase {
         return PushResult(operation: id, status: .rejected, rejection: Rejection(code, field: row[2], row[3]))
     }
 
-    private static func apply(_ operation: SyncOperation, nowMilliseconds: Int64, now: Date, context: Context, db: Database) throws -> PushResult {
+    private static func apply(_ operation: SyncOperation, prepared: PreparedOperation, nowMilliseconds: Int64, now: Date, context: Context, db: Database) throws -> PushResult {
         let located = try SyncLocator.locate(operation, db: db, cache: context.cache)
         var rejection: Rejection?
         if let dossierId = located.dossierId {
             rejection = OperationValidator.check(operation, facts: located.facts, nowMilliseconds: nowMilliseconds)
             if rejection == nil, !context.guarded {
-                let committed = try commit(operation, dossierId: dossierId, now: now, db: db)
+                let committed = try commit(operation, prepared: prepared, dossierId: dossierId, now: now, receivedAt: context.receivedAt, db: db)
                 committed.notice.map(context.notices.record)
                 return PushResult(operation: operation.id, status: .accepted, seq: committed.seq)
             }
@@ -176,7 +187,7 @@ extension AppDatabase {
                 var committed: Committed?
                 do {
                     try db.inSavepoint {
-                        committed = try commit(operation, dossierId: dossierId, now: now, db: db)
+                        committed = try commit(operation, prepared: prepared, dossierId: dossierId, now: now, receivedAt: context.receivedAt, db: db)
                         return .commit
                     }
                 } catch let error as DatabaseError where error.resultCode == .SQLITE_CONSTRAINT {
@@ -195,7 +206,7 @@ extension AppDatabase {
         let refusal = rejection ?? Rejection(.invalidField, "refused")
         try db.execute(
             sql: "INSERT INTO syncRejection (operationId, userId, code, field, message, receivedAt) VALUES (?, ?, ?, ?, ?, ?)",
-            arguments: [operation.id, operation.actor.user, refusal.code.rawValue, refusal.field, refusal.message, DatabaseDate.string(from: now)]
+            arguments: [operation.id, operation.actor.user, refusal.code.rawValue, refusal.field, refusal.message, context.receivedAt]
         )
         return PushResult(operation: operation.id, status: .rejected, rejection: refusal)
     }
@@ -207,30 +218,29 @@ extension AppDatabase {
     }
 
     /// Merges, projects into the domain tables, logs.
-    private static func commit(_ operation: SyncOperation, dossierId: Int64, now: Date, db: Database) throws -> Committed {
-        guard let delta = Replica.delta(of: operation) else {
+    private static func commit(_ operation: SyncOperation, prepared: PreparedOperation, dossierId: Int64, now: Date, receivedAt: String, db: Database) throws -> Committed {
+        guard let delta = prepared.delta else {
             throw StoreError.constraintViolated(table: "syncRecord", constraint: "merge", detail: "operation \(operation.id) carries no state")
         }
         let current = try String.fetchOne(db.cachedStatement(sql: "SELECT state FROM syncRecord WHERE collection = ? AND record = ?"), arguments: [operation.collection.rawValue, operation.record])
             .flatMap { try? Coders.decoder.decode(RecordState.self, from: Data($0.utf8)) }
         let merged = current.map { $0.merged(with: delta) } ?? delta
-        let fields = StateJSON.text(operation.fields)
         try db.cachedStatement(sql: """
             INSERT INTO syncChange (operationId, collection, record, action, fields, hlc, actorId, actorRole, dossierId, receivedAt)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """).execute(arguments: [
-                operation.id, operation.collection.rawValue, operation.record, operation.action.rawValue, fields,
-                operation.hlc.description, operation.actor.user, operation.actor.role.rawValue, dossierId, DatabaseDate.string(from: now),
+                operation.id, operation.collection.rawValue, operation.record, operation.action.rawValue, prepared.fieldsJSON,
+                prepared.stamp.text, operation.actor.user, operation.actor.role.rawValue, dossierId, receivedAt,
             ])
         let seq = db.lastInsertedRowID
         // `firstSeq`: the record was created by this insert, so the log holds its whole story
         // (a snapshot can leave it out while the log is not compacted past it).
-        let encoded = try StateJSON.text(merged) ?? String(decoding: Coders.encoder.encode(merged), as: UTF8.self)
+        let encoded = try (current == nil ? prepared.deltaJSON : StateJSON.text(merged)) ?? String(decoding: Coders.encoder.encode(merged), as: UTF8.self)
         try db.cachedStatement(sql: """
             INSERT INTO syncRecord (collection, record, dossierId, state, firstSeq) VALUES (?, ?, ?, ?, ?)
             ON CONFLICT (collection, record) DO UPDATE SET state = excluded.state
             """).execute(arguments: [operation.collection.rawValue, operation.record, dossierId, encoded, current == nil && operation.action == .insert ? seq : nil])
-        let notice = try SyncProjection.project(merged, operation: operation, dossierId: dossierId, now: now, db: db)
+        let notice = try SyncProjection.project(merged, operation: operation, stamp: prepared.stamp, dossierId: dossierId, now: now, db: db)
         return Committed(seq: seq, notice: notice)
     }
 }

@@ -13,7 +13,8 @@ enum SyncProjection {
     }
 
     /// Returns the notice of a new message, which the caller notes once the operation is stored.
-    static func project(_ state: RecordState, operation: SyncOperation, dossierId: Int64, now: Date, db: Database) throws -> MessageNotices.Notice? {
+    /// `stamp`: the operation's timestamp as text and date, worked out before the transaction.
+    static func project(_ state: RecordState, operation: SyncOperation, stamp: StampTexts, dossierId: Int64, now: Date, db: Database) throws -> MessageNotices.Notice? {
         switch state {
         case .message(let message):
             guard let content = message.content else { return nil }
@@ -23,8 +24,8 @@ enum SyncProjection {
                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, (SELECT role FROM user WHERE id = ?3))
                 ON CONFLICT (id) DO UPDATE SET body = excluded.body, editedAt = excluded.editedAt, deletedAt = excluded.deletedAt, hlc = excluded.hlc
                 """).execute(arguments: [
-                    operation.record, content.value.conversation, content.value.author, message.visibleBody, date(content.hlc),
-                    message.isEdited ? message.body.map { date($0.hlc) } : nil, message.deletion.map { date($0.hlc) }, latest.description,
+                    operation.record, content.value.conversation, content.value.author, message.visibleBody, stamp.date(of: content.hlc),
+                    message.isEdited ? message.body.map { stamp.date(of: $0.hlc) } : nil, message.deletion.map { stamp.date(of: $0.hlc) }, stamp.text(of: latest),
                 ])
             if operation.action == .insert, message.deletion == nil {
                 // The dossier's other participants learn of it in their notification centre.
