@@ -180,7 +180,7 @@ public struct SiteGenerator: Sendable {
             .sorted { ($0.average, $0.candidate.count, -$0.index) > ($1.average, $1.candidate.count, -$1.index) }
             .prefix(Self.candidateCount).map(\.candidate)
         return SiteState(
-            epoch: changes.epoch, changeSeq: changes.latest, inputs: inputs, fileCount: files, order: SiteState.PackedIDs(ids), listingPages: pages,
+            epoch: changes.epoch, changeSeq: changes.latest, inputs: inputs, fileCount: files, order: SiteState.PackedIDs(ids), listingPages: SiteState.ListingPages(pages),
             similar: SiteState.packSimilar(model.similar.map { $0.map { ids[$0] } }),
             topRated: model.topRated.map { ids[$0] }, candidates: candidates,
             newest: model.newest.map { ids[$0] }, feed: Feeds.recent(model).map { ids[$0] },

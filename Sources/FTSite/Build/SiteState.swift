@@ -7,7 +7,8 @@ internal import Foundation
 /// home page, the feed, its entry in the search index).
 struct SiteState: Codable {
     static let fileName = ".ft-state.json"
-    static let currentVersion = 1
+    /// 2: listing pages stored as columns (`ListingPages`).
+    static let currentVersion = 2
 
     struct ListingPage: Codable {
         /// The file, e.g. `regions/bretagne/page/2/index.html`.
@@ -42,7 +43,7 @@ struct SiteState: Codable {
     var fileCount: Int
     /// Published experts, in listing order.
     var order: PackedIDs
-    var listingPages: [ListingPage]
+    var listingPages: ListingPages
     /// Aligned with `order`: each expert's similar experts, `similarSlots` per expert, 0 for none.
     var similar: PackedIDs
     static let similarSlots = 4
@@ -74,14 +75,16 @@ struct SiteState: Codable {
             guard let data = Data(base64Encoded: text), data.count % 8 == 0 else {
                 throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath, debugDescription: "not packed integers"))
             }
-            values = data.withUnsafeBytes { raw in
-                (0..<data.count / 8).map { Int64(littleEndian: raw.loadUnaligned(fromByteOffset: $0 * 8, as: Int64.self)) }
-            }
+            // One copy of the bytes, then the byte order fixed in place (nothing to fix on
+            // little-endian machines).
+            var values = [Int64](repeating: 0, count: data.count / 8)
+            values.withUnsafeMutableBytes { target in data.withUnsafeBytes { target.copyMemory(from: $0) } }
+            for index in values.indices { values[index] = Int64(littleEndian: values[index]) }
+            self.values = values
         }
 
         func encode(to encoder: any Encoder) throws {
-            var data = Data(capacity: values.count * 8)
-            for value in values { withUnsafeBytes(of: value.littleEndian) { data.append(contentsOf: $0) } }
+            let data = values.map(\.littleEndian).withUnsafeBytes { Data($0) }
             var container = encoder.singleValueContainer()
             try container.encode(data.base64EncodedString())
         }

@@ -70,7 +70,7 @@ extension AppDatabase {
     ///
     /// SQLite starts the log over only when a write transaction begins with every frame already
     /// folded into the database file. With checkpoints in the background and pushes one after the
-    /// other, that moment never came: the log grew to 900 MB in 20 s of pushes, and every commit
+    /// other, that moment never came: the log grew to 0.4–1.1 GB in 20 s of pushes, and every commit
     /// paid for new file blocks (the kernel zeroed each one: 5 % of the push writer's time) and a
     /// longer log index. So once the background checkpointer has found the log longer than
     /// `limit` frames, the writer calls this between two transactions: it folds the few frames the
