@@ -128,7 +128,7 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
-        .testTarget(name: "FTSyncTests", dependencies: ["FTModel", "FTSync"], swiftSettings: swiftSettings),
+        .testTarget(name: "FTSyncTests", dependencies: ["FTModel", "FTSync", "FTTestSupport"], swiftSettings: swiftSettings),
         .testTarget(name: "FTMarkdownTests", dependencies: ["FTMarkdown"], swiftSettings: swiftSettings),
         .testTarget(
             name: "FTSiteTests",

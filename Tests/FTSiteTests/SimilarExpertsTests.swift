@@ -1,18 +1,10 @@
 @testable import FTSite
+import FTTestSupport
 import Testing
 
 @Suite struct SimilarExpertsTests {
-    /// A fixed-seed generator (SplitMix64), so that a failure can be replayed.
-    struct Generator: RandomNumberGenerator {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-    }
+    /// Seeded (SplitMix64, `FTTestSupport`), so that a failure can be replayed.
+    typealias Generator = SeededGenerator
 
     static func experts(count: Int, products: Int, seed: UInt64, places: Int = 0) -> SimilarExperts {
         var generator = Generator(state: seed)

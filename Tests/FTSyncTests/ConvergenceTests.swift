@@ -1,21 +1,13 @@
 import FTModel
 @testable import FTSync
+import FTTestSupport
 import Testing
 
 /// Random operations, applied in random orders with random duplicates: every replica ends with
 /// byte-identical state.
 @Suite struct ConvergenceTests {
-    /// SplitMix64, seeded: failures are reproducible from the printed seed.
-    struct Generator: RandomNumberGenerator {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-    }
+    /// SplitMix64, seeded (`FTTestSupport`): failures are reproducible from the printed seed.
+    typealias Generator = SeededGenerator
 
     static func randomOperations(count: Int, using generator: inout Generator) -> [SyncOperation] {
         let actors = [SyncActor(user: 1, role: .client), SyncActor(user: 2, role: .expert), SyncActor(user: 3, role: .admin)]

@@ -1,6 +1,7 @@
 import FTModel
 @testable import FTSync
 import Foundation
+import FTTestSupport
 import Testing
 
 /// The hand-written JSON of states and fields reads back, through `JSONDecoder` and the
