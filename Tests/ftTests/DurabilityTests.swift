@@ -78,13 +78,15 @@ import Testing
         var counter = 0
         let now = Int64(Date().timeIntervalSince1970 * 1_000)
         for cycle in 0..<4 {
-            let deadline = ContinuousClock.now + .milliseconds(Int.random(in: 150...500))
-            // Push until the deadline, then kill the server wherever it is.
+            // Push; once a push is acknowledged, kill the server 150-500 ms later, wherever it is
+            // (from the start instead, a slow machine under the parallel tests sometimes had no
+            // answer yet, and the cycle proved nothing).
             let start = counter
             // Stopped by a flag, not by cancelling the task: cancelling a URLSession request as
             // it fails (the server was just killed) deadlocks swift-corelibs-foundation (the
             // cancel handler and the failure both take the task's status lock) — 1 run in 4 hung.
             let stop = Mutex(false)
+            let answered = Mutex(false)
             let pushing = Task { () -> Set<String> in
                 var acked = Set<String>()
                 var local = start
@@ -104,10 +106,15 @@ import Testing
                     for result in results where result["status"] as? String == "accepted" {
                         if let id = result["operation"] as? String { acked.insert(id) }
                     }
+                    answered.withLock { $0 = true }
                 }
                 return acked
             }
-            try await Task.sleep(until: deadline)
+            let patience = ContinuousClock.now + .seconds(20)
+            while !answered.withLock({ $0 }), ContinuousClock.now < patience {
+                try await Task.sleep(for: .milliseconds(5))
+            }
+            try await Task.sleep(for: .milliseconds(Int.random(in: 150...500)))
             await server.kill9()
             stop.withLock { $0 = true }
             acknowledged.formUnion(await pushing.value)
