@@ -1,4 +1,5 @@
 internal import Foundation
+internal import FTStore
 
 /// Numbers, money and dates as a French reader expects them, with words from the locale.
 struct FrenchFormat: Sendable {
@@ -43,16 +44,7 @@ struct FrenchFormat: Sendable {
         let seconds = date.timeIntervalSince1970
         // 1900-01-01T00:00:00Z ..< 10000-01-01T00:00:00Z
         guard seconds >= -2_208_988_800, seconds < 253_402_300_800 else { return nil }
-        let days = Int((seconds / 86_400).rounded(.down))
-        let shifted = days + 719_468
-        let era = shifted / 146_097
-        let dayOfEra = shifted - era * 146_097
-        let yearOfEra = (dayOfEra - dayOfEra / 1_460 + dayOfEra / 36_524 - dayOfEra / 146_096) / 365
-        let dayOfYear = dayOfEra - (365 * yearOfEra + yearOfEra / 4 - yearOfEra / 100)
-        let monthIndex = (5 * dayOfYear + 2) / 153
-        let day = dayOfYear - (153 * monthIndex + 2) / 5 + 1
-        let month = monthIndex < 10 ? monthIndex + 3 : monthIndex - 9
-        return (yearOfEra + era * 400 + (month <= 2 ? 1 : 0), month, day)
+        return CivilDate.from(daysSince1970: Int((seconds / 86_400).rounded(.down)))
     }
 
     /// "12 mars 2026"
