@@ -2,8 +2,9 @@ import FTModel
 import FTSync
 import Testing
 import FTSeed
-import FTStore
+@testable import FTStore
 import Foundation
+import GRDB
 import FTTestSupport
 
 /// Shared test data: a small seeded database, pinned to a fixed day.
@@ -32,8 +33,11 @@ enum Fixtures {
         let conversation = try SyncFixture.demoConversation(database)
         let actor = SyncActor(user: try #require(client.id), role: .client)
         let hlc = HLCTimestamp(milliseconds: Int64(today.timeIntervalSince1970 * 1_000), node: "test")
+        let dossier = try #require(try database.writer.read { db in try Int64.fetchOne(db, sql: "SELECT dossierId FROM conversation WHERE id = ?", arguments: [conversation]) })
         _ = try database.push([
             SyncOperation(id: "fixture-ok", collection: .message, action: .insert, record: "fixture-message", fields: ["conversation": .int(conversation), "body": .string("Bonjour")], hlc: hlc, actor: actor),
+            // A document keeps its merge state in `syncRecord` (a message keeps it on its row).
+            SyncOperation(id: "fixture-document", collection: .document, action: .insert, record: "fixture-document", fields: ["dossier": .int(dossier), "title": .string("Kbis"), "category": .string("other")], hlc: hlc, actor: actor),
             SyncOperation(id: "fixture-refused", collection: .rating, action: .update, record: "1:1", fields: ["score": .int(9)], hlc: hlc, actor: actor),
         ], actor: actor, now: today)
         // One version's extracted text, as the document indexer records it.

@@ -17,6 +17,7 @@ enum Schema {
         migrator.registerMigration("v6-message-roles", migrate: createMessageRoles)
         migrator.registerMigration("v7-message-search-deferral", migrate: createMessageSearchDeferral)
         migrator.registerMigration("v8-sync-write-cost", migrate: reduceSyncWriteCost)
+        migrator.registerMigration("v9-message-merge-state", migrate: moveMessageMergeState)
         return migrator
     }
 

@@ -16,7 +16,7 @@ extension AppDatabase {
     /// is already in the domain tables and merge states, which is what a snapshot is made from.
     /// Their ids are kept (a device retrying one is answered as before, nothing applied twice).
     /// Refusals older than `changesBefore` are forgotten. Messages deleted before
-    /// `tombstonesBefore` are purged with their merge state.
+    /// `tombstonesBefore` are purged with their merge state (on their row).
     ///
     /// Nobody breaks: a device whose cursor is older than the new horizon gets, on its next pull,
     /// `reset` and a fresh snapshot of what it may see, then the changes after the horizon.
@@ -34,9 +34,6 @@ extension AppDatabase {
             }
             try db.execute(sql: "DELETE FROM syncRejection WHERE receivedAt < ?", arguments: [changesBefore])
             report.rejectionsRemoved = db.changesCount
-            try db.execute(sql: """
-                DELETE FROM syncRecord WHERE collection = 'message' AND record IN (SELECT id FROM message WHERE deletedAt < ?)
-                """, arguments: [tombstonesBefore])
             try db.execute(sql: "DELETE FROM message WHERE deletedAt < ?", arguments: [tombstonesBefore])
             report.tombstonesPurged = db.changesCount
             return report

@@ -178,7 +178,7 @@ extension AppDatabase {
         if let dossierId = located.dossierId {
             rejection = OperationValidator.check(operation, facts: located.facts, nowMilliseconds: nowMilliseconds)
             if rejection == nil, !context.guarded {
-                let committed = try commit(operation, prepared: prepared, dossierId: dossierId, now: now, receivedAt: context.receivedAt, db: db)
+                let committed = try commit(operation, prepared: prepared, dossierId: dossierId, message: located.message, now: now, receivedAt: context.receivedAt, db: db)
                 committed.notice.map(context.notices.record)
                 return PushResult(operation: operation.id, status: .accepted, seq: committed.seq)
             }
@@ -187,7 +187,7 @@ extension AppDatabase {
                 var committed: Committed?
                 do {
                     try db.inSavepoint {
-                        committed = try commit(operation, prepared: prepared, dossierId: dossierId, now: now, receivedAt: context.receivedAt, db: db)
+                        committed = try commit(operation, prepared: prepared, dossierId: dossierId, message: located.message, now: now, receivedAt: context.receivedAt, db: db)
                         return .commit
                     }
                 } catch let error as DatabaseError where error.resultCode == .SQLITE_CONSTRAINT {
@@ -217,13 +217,18 @@ extension AppDatabase {
         var notice: MessageNotices.Notice?
     }
 
-    /// Merges, projects into the domain tables, logs.
-    private static func commit(_ operation: SyncOperation, prepared: PreparedOperation, dossierId: Int64, now: Date, receivedAt: String, db: Database) throws -> Committed {
+    /// Merges, projects into the domain tables, logs. `message`: the merge state of the message
+    /// the operation changes, as the locator read it from the message's row (messages keep their
+    /// state there, every other collection in `syncRecord`).
+    private static func commit(_ operation: SyncOperation, prepared: PreparedOperation, dossierId: Int64, message: MessageState?, now: Date, receivedAt: String, db: Database) throws -> Committed {
         guard let delta = prepared.delta else {
             throw StoreError.constraintViolated(table: "syncRecord", constraint: "merge", detail: "operation \(operation.id) carries no state")
         }
-        let current = try String.fetchOne(db.cachedStatement(sql: "SELECT state FROM syncRecord WHERE collection = ? AND record = ?"), arguments: [operation.collection.rawValue, operation.record])
-            .flatMap { try? Coders.decoder.decode(RecordState.self, from: Data($0.utf8)) }
+        let keepsStateOnRow = operation.collection == .message
+        let current = keepsStateOnRow
+            ? message.map(RecordState.message)
+            : try String.fetchOne(db.cachedStatement(sql: "SELECT state FROM syncRecord WHERE collection = ? AND record = ?"), arguments: [operation.collection.rawValue, operation.record])
+                .flatMap { try? Coders.decoder.decode(RecordState.self, from: Data($0.utf8)) }
         let merged = current.map { $0.merged(with: delta) } ?? delta
         try db.cachedStatement(sql: """
             INSERT INTO syncChange (operationId, collection, record, action, fields, hlc, actorId, actorRole, dossierId, receivedAt)
@@ -233,6 +238,10 @@ extension AppDatabase {
                 prepared.stamp.text, operation.actor.user, operation.actor.role.rawValue, dossierId, receivedAt,
             ])
         let seq = db.lastInsertedRowID
+        guard !keepsStateOnRow else {
+            let notice = try SyncProjection.project(merged, operation: operation, stamp: prepared.stamp, dossierId: dossierId, now: now, db: db)
+            return Committed(seq: seq, notice: notice)
+        }
         // `firstSeq`: the record was created by this insert, so the log holds its whole story
         // (a snapshot can leave it out while the log is not compacted past it).
         let encoded = try (current == nil ? prepared.deltaJSON : StateJSON.text(merged)) ?? String(decoding: Coders.encoder.encode(merged), as: UTF8.self)

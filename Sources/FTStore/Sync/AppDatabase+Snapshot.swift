@@ -20,10 +20,12 @@ extension AppDatabase {
             func fromLogOnly(_ collection: SyncCollection, _ column: String) -> String {
                 "NOT EXISTS (SELECT 1 FROM syncRecord sr WHERE sr.collection = '\(collection.rawValue)' AND sr.record = \(column) AND sr.firstSeq > \(horizon))"
             }
+            // A message made through sync names its insert (`MessageMergeState`): while that insert
+            // is in the log (compaction removes what is at or below the horizon), so is its story.
+            let messageFromLogOnly = "NOT EXISTS (SELECT 1 FROM syncChange sc WHERE sc.operationId = m.contentOperation)"
+
             var operations: [SyncOperation] = []
-            func stamp(_ date: Date) -> HLCTimestamp {
-                HLCTimestamp(milliseconds: Int64((date.timeIntervalSince1970 * 1_000).rounded(.down)), node: "server")
-            }
+            func stamp(_ date: Date) -> HLCTimestamp { SnapshotStamp.of(date) }
             func op(_ id: String, _ collection: SyncCollection, _ action: SyncAction, _ record: String, _ fields: [String: FieldValue], _ hlc: HLCTimestamp, _ user: Int64, _ role: Role) {
                 operations.append(SyncOperation(id: "snapshot:\(id)", collection: collection, action: action, record: record, fields: fields, hlc: hlc, actor: SyncActor(user: user, role: role)))
             }
@@ -38,7 +40,7 @@ extension AppDatabase {
             for row in try Row.fetchAll(db, sql: """
                 SELECT m.id, m.conversationId, m.authorId, m.body, m.createdAt, m.editedAt, m.deletedAt, m.hlc
                 FROM message m JOIN conversation c ON c.id = m.conversationId JOIN dossier d ON d.id = c.dossierId
-                WHERE \(scope.sql) AND \(fromLogOnly(.message, "m.id")) ORDER BY m.createdAt, m.id
+                WHERE \(scope.sql) AND \(messageFromLogOnly) ORDER BY m.createdAt, m.id
                 """, arguments: scope.arguments)
             {
                 let id: String = row["id"]

@@ -10,14 +10,14 @@ struct PreparedOperation: Sendable {
     /// `nil` when the operation carries no state (the validator refuses it first).
     var delta: RecordState?
     /// `delta` as stored, for a record the operation creates; `nil` when `StateJSON` leaves it to
-    /// `JSONEncoder` (steps).
+    /// `JSONEncoder` (steps), and for messages (they keep their state on their row).
     var deltaJSON: String?
     var fieldsJSON: String
     var stamp: StampTexts
 
     init(_ operation: SyncOperation) {
         delta = Replica.delta(of: operation)
-        deltaJSON = delta.flatMap(StateJSON.text)
+        deltaJSON = operation.collection == .message ? nil : delta.flatMap(StateJSON.text)
         fieldsJSON = StateJSON.text(operation.fields)
         stamp = StampTexts(operation.hlc)
     }

@@ -10,6 +10,8 @@ enum SyncLocator {
         /// `nil` when the record or its parent does not exist.
         var dossierId: Int64?
         var facts: RecordFacts
+        /// An existing message's merge state, read with it (`MessageMergeState`).
+        var message: MessageState?
     }
 
     /// What one push transaction has already looked up: a conversation's dossier never changes,
@@ -42,13 +44,17 @@ enum SyncLocator {
         var stepAssignee: Role?
         var ratingClientUser: Int64?
         var ratingAllowed = false
+        var message: MessageState?
 
         switch operation.collection {
         case .message:
-            if let row = try Row.fetchOne(db.cachedStatement(sql: "SELECT c.dossierId, m.authorId FROM message m JOIN conversation c ON c.id = m.conversationId WHERE m.id = ?"), arguments: [operation.record]) {
+            if let row = try Row.fetchOne(db.cachedStatement(sql: """
+                SELECT c.dossierId, m.authorId, \(MessageMergeState.columns) FROM message m JOIN conversation c ON c.id = m.conversationId WHERE m.id = ?
+                """), arguments: [operation.record]) {
                 dossierId = row[0]
                 owner = row[1]
                 exists = true
+                message = MessageMergeState.state(row, startingAt: 2, id: operation.record)
             } else if operation.action == .insert, let conversation = fields["conversation"]?.int {
                 dossierId = try cache.dossier(ofConversation: conversation, db: db)
             }
@@ -107,7 +113,8 @@ enum SyncLocator {
         } ?? false
         return Located(
             dossierId: dossierId,
-            facts: RecordFacts(actorSeesDossier: sees, exists: exists, owner: owner, stepAssignee: stepAssignee, ratingClientUser: ratingClientUser, ratingAllowed: ratingAllowed)
+            facts: RecordFacts(actorSeesDossier: sees, exists: exists, owner: owner, stepAssignee: stepAssignee, ratingClientUser: ratingClientUser, ratingAllowed: ratingAllowed),
+            message: message
         )
     }
 

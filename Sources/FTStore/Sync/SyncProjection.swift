@@ -5,7 +5,8 @@ internal import FTSync
 
 /// Writes a record's merged state into the domain tables the rest of the product reads
 /// (messages, ratings, documents, steps…). A record whose creating operation has not arrived yet
-/// (an edit that overtook its message) stays in `syncRecord` only, until it does.
+/// stays in `syncRecord` only, until it does. A message keeps its merge state on its own row
+/// (`MessageMergeState`).
 enum SyncProjection {
     /// A timestamp as the database stores dates (GRDB's format, without its slow formatter).
     static func date(_ stamp: HLCTimestamp) -> String {
@@ -18,15 +19,7 @@ enum SyncProjection {
         switch state {
         case .message(let message):
             guard let content = message.content else { return nil }
-            let latest = [message.content?.hlc, message.body?.hlc, message.deletion?.hlc].compactMap { $0 }.max() ?? content.hlc
-            try db.cachedStatement(sql: """
-                INSERT INTO message (id, conversationId, authorId, body, createdAt, editedAt, deletedAt, hlc, authorRole)
-                VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, (SELECT role FROM user WHERE id = ?3))
-                ON CONFLICT (id) DO UPDATE SET body = excluded.body, editedAt = excluded.editedAt, deletedAt = excluded.deletedAt, hlc = excluded.hlc
-                """).execute(arguments: [
-                    operation.record, content.value.conversation, content.value.author, message.visibleBody, stamp.date(of: content.hlc),
-                    message.isEdited ? message.body.map { stamp.date(of: $0.hlc) } : nil, message.deletion.map { stamp.date(of: $0.hlc) }, stamp.text(of: latest),
-                ])
+            try MessageMergeState.write(message, id: operation.record, stamp: stamp, db: db)
             if operation.action == .insert, message.deletion == nil {
                 // The dossier's other participants learn of it in their notification centre.
                 return MessageNotices.Notice(conversation: content.value.conversation, dossier: dossierId, author: content.value.author, body: message.visibleBody)

@@ -9,11 +9,22 @@ public struct MessageState: Hashable, Sendable, Codable {
     public struct Content: Hashable, Sendable, Codable {
         public var conversation: Int64
         public var author: Int64
+
+        public init(conversation: Int64, author: Int64) {
+            self.conversation = conversation
+            self.author = author
+        }
     }
 
     public var content: Stamped<Content>?
     public var body: Stamped<String>?
     public var deletion: Stamped<Bool>?
+
+    public init(content: Stamped<Content>?, body: Stamped<String>?, deletion: Stamped<Bool>?) {
+        self.content = content
+        self.body = body
+        self.deletion = deletion
+    }
 
     public var isDeleted: Bool { deletion != nil }
     /// The body to show: empty once deleted.
