@@ -39,6 +39,8 @@ let package = Package(
             dependencies: [
                 "CSQLiteTuning", "FTModel", "FTSync",
                 .product(name: "GRDB", package: "GRDB.swift"),
+                // SQLite's C functions, for the push writer's per-operation statements (`DirectStatement`).
+                .product(name: "GRDBSQLite", package: "GRDB.swift"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "_CryptoExtras", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),

@@ -141,6 +141,29 @@ import Testing
         #expect(try fixture.database.push([operation], actor: fixture.client, now: fixture.now).first?.rejection?.code == .clockSkew)
     }
 
+    /// The validator counts a body in characters as the user sees them, the schema in Unicode
+    /// code points: a body of 20,000 "é" written as "e" + combining accent passes the first and
+    /// breaks the second. The push is applied again with one savepoint per operation, so that
+    /// this operation alone is refused, with a reason, and nothing of it is stored.
+    @Test func anOperationTheSchemaRefusesIsAnsweredAndTheRestOfTheBatchApplies() throws {
+        var fixture = try SyncFixture()
+        let decomposed = String(repeating: "e\u{301}", count: Message.maximumBodyLength)
+        let operations = [
+            SyncOperation(id: "s-1", collection: .message, action: .insert, record: "msg-s1", fields: ["conversation": .int(fixture.conversation), "body": .string("Avant")], hlc: fixture.hlc(), actor: fixture.client),
+            SyncOperation(id: "s-2", collection: .message, action: .insert, record: "msg-s2", fields: ["conversation": .int(fixture.conversation), "body": .string(decomposed)], hlc: fixture.hlc(), actor: fixture.client),
+            SyncOperation(id: "s-3", collection: .message, action: .insert, record: "msg-s3", fields: ["conversation": .int(fixture.conversation), "body": .string("Après")], hlc: fixture.hlc(), actor: fixture.client),
+        ]
+        let results = try fixture.database.push(operations, actor: fixture.client, now: fixture.now)
+        #expect(results.map(\.status) == [.accepted, .rejected, .accepted])
+        #expect(results[1].rejection?.code == .invalidField)
+        #expect(results[1].rejection?.message.contains("message_body") == true, "\(String(describing: results[1].rejection))")
+        let ids = try fixture.database.messages(conversationId: fixture.conversation).map(\.id)
+        #expect(ids.contains("msg-s1") && ids.contains("msg-s3") && !ids.contains("msg-s2"))
+        #expect(try fixture.database.pull(for: fixture.expert, after: 0).changes.map(\.operation.id) == ["s-1", "s-3"])
+        // A retry gets the same answers.
+        #expect(try fixture.database.push(operations, actor: fixture.client, now: fixture.now) == results)
+    }
+
     /// Two devices edit the same message offline; the server ends the same whichever syncs first.
     @Test func concurrentEditsConvergeWhateverTheOrder() throws {
         var states: [String] = []

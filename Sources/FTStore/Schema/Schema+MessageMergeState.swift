@@ -24,6 +24,7 @@ extension Schema {
             ALTER TABLE message ADD COLUMN deletionOperation TEXT;
             """)
         let decoder = JSONDecoder()
+        let upsert = try DirectStatement(db, sql: MessageMergeState.upsert)
         let orphans = try Row.fetchAll(db, sql: """
             SELECT r.record, r.state, \(MessageMergeState.columns) FROM syncRecord r JOIN message m ON m.id = r.record
             WHERE r.collection = 'message' AND json_extract(r.state, '$.message._0.content') IS NULL
@@ -32,11 +33,11 @@ extension Schema {
             let id: String = row[0]
             let text: String = row[1]
             guard case .message(let stored) = try decoder.decode(RecordState.self, from: Data(text.utf8)) else { continue }
-            let merged = RecordState.message(MessageMergeState.state(row, startingAt: 2, id: id)).merged(with: .message(stored))
+            let merged = RecordState.message(MessageMergeState.state(.init(row, startingAt: 2), id: id)).merged(with: .message(stored))
             guard case .message(let state) = merged else { continue }
             let latest = [state.content?.hlc, state.body?.hlc, state.deletion?.hlc].compactMap { $0 }.max()
             guard let latest else { continue }
-            try MessageMergeState.write(state, id: id, stamp: StampTexts(latest), db: db)
+            try MessageMergeState.write(state, id: id, stamp: StampTexts(latest), with: upsert)
         }
         try db.execute(sql: """
             UPDATE message SET

@@ -78,7 +78,7 @@ extension AppDatabase {
     /// push's messages are notified once per conversation and author (`MessageNotices`).
     private static func apply(_ group: [PushBatch], now: Date, guarded: Bool, db: Database) throws -> [[PushResult]] {
         try DeferredMessageSearch.begin(db)
-        let context = Context(cache: SyncLocator.Cache(), notices: MessageNotices(), guarded: guarded, receivedAt: DatabaseDate.string(from: now))
+        let context = Context(cache: SyncLocator.Cache(), statements: PushStatements(db), notices: MessageNotices(), guarded: guarded, receivedAt: DatabaseDate.string(from: now))
         let results = try group.map { batch in
             let results = try apply(batch, now: now, context: context, db: db)
             try context.notices.write(now: now, db: db)
@@ -91,6 +91,7 @@ extension AppDatabase {
     /// What the operations of one push transaction share.
     private struct Context {
         var cache: SyncLocator.Cache
+        var statements: PushStatements
         var notices: MessageNotices
         /// Each operation in its own savepoint (see `push(group:now:)`).
         var guarded: Bool
@@ -173,12 +174,12 @@ extension AppDatabase {
     }
 
     private static func apply(_ operation: SyncOperation, prepared: PreparedOperation, nowMilliseconds: Int64, now: Date, context: Context, db: Database) throws -> PushResult {
-        let located = try SyncLocator.locate(operation, db: db, cache: context.cache)
+        let located = try SyncLocator.locate(operation, db: db, cache: context.cache, statements: context.statements)
         var rejection: Rejection?
         if let dossierId = located.dossierId {
             rejection = OperationValidator.check(operation, facts: located.facts, nowMilliseconds: nowMilliseconds)
             if rejection == nil, !context.guarded {
-                let committed = try commit(operation, prepared: prepared, dossierId: dossierId, message: located.message, now: now, receivedAt: context.receivedAt, db: db)
+                let committed = try commit(operation, prepared: prepared, dossierId: dossierId, message: located.message, now: now, receivedAt: context.receivedAt, statements: context.statements, db: db)
                 committed.notice.map(context.notices.record)
                 return PushResult(operation: operation.id, status: .accepted, seq: committed.seq)
             }
@@ -187,7 +188,7 @@ extension AppDatabase {
                 var committed: Committed?
                 do {
                     try db.inSavepoint {
-                        committed = try commit(operation, prepared: prepared, dossierId: dossierId, message: located.message, now: now, receivedAt: context.receivedAt, db: db)
+                        committed = try commit(operation, prepared: prepared, dossierId: dossierId, message: located.message, now: now, receivedAt: context.receivedAt, statements: context.statements, db: db)
                         return .commit
                     }
                 } catch let error as DatabaseError where error.resultCode == .SQLITE_CONSTRAINT {
@@ -220,7 +221,7 @@ extension AppDatabase {
     /// Merges, projects into the domain tables, logs. `message`: the merge state of the message
     /// the operation changes, as the locator read it from the message's row (messages keep their
     /// state there, every other collection in `syncRecord`).
-    private static func commit(_ operation: SyncOperation, prepared: PreparedOperation, dossierId: Int64, message: MessageState?, now: Date, receivedAt: String, db: Database) throws -> Committed {
+    private static func commit(_ operation: SyncOperation, prepared: PreparedOperation, dossierId: Int64, message: MessageState?, now: Date, receivedAt: String, statements: PushStatements, db: Database) throws -> Committed {
         guard let delta = prepared.delta else {
             throw StoreError.constraintViolated(table: "syncRecord", constraint: "merge", detail: "operation \(operation.id) carries no state")
         }
@@ -230,16 +231,22 @@ extension AppDatabase {
             : try String.fetchOne(db.cachedStatement(sql: "SELECT state FROM syncRecord WHERE collection = ? AND record = ?"), arguments: [operation.collection.rawValue, operation.record])
                 .flatMap { try? Coders.decoder.decode(RecordState.self, from: Data($0.utf8)) }
         let merged = current.map { $0.merged(with: delta) } ?? delta
-        try db.cachedStatement(sql: """
-            INSERT INTO syncChange (operationId, collection, record, action, fields, hlc, actorId, actorRole, dossierId, receivedAt)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-            """).execute(arguments: [
-                operation.id, operation.collection.rawValue, operation.record, operation.action.rawValue, prepared.fieldsJSON,
-                prepared.stamp.text, operation.actor.user, operation.actor.role.rawValue, dossierId, receivedAt,
-            ])
+        let log = try statements.logChange()
+        log.reset()
+        log.bind(1, operation.id)
+        log.bind(2, operation.collection.rawValue)
+        log.bind(3, operation.record)
+        log.bind(4, operation.action.rawValue)
+        log.bind(5, prepared.fieldsJSON)
+        log.bind(6, prepared.stamp.text)
+        log.bind(7, operation.actor.user)
+        log.bind(8, operation.actor.role.rawValue)
+        log.bind(9, dossierId)
+        log.bind(10, receivedAt)
+        try log.execute()
         let seq = db.lastInsertedRowID
         guard !keepsStateOnRow else {
-            let notice = try SyncProjection.project(merged, operation: operation, stamp: prepared.stamp, dossierId: dossierId, now: now, db: db)
+            let notice = try SyncProjection.project(merged, operation: operation, stamp: prepared.stamp, dossierId: dossierId, now: now, statements: statements, db: db)
             return Committed(seq: seq, notice: notice)
         }
         // `firstSeq`: the record was created by this insert, so the log holds its whole story
@@ -249,7 +256,7 @@ extension AppDatabase {
             INSERT INTO syncRecord (collection, record, dossierId, state, firstSeq) VALUES (?, ?, ?, ?, ?)
             ON CONFLICT (collection, record) DO UPDATE SET state = excluded.state
             """).execute(arguments: [operation.collection.rawValue, operation.record, dossierId, encoded, current == nil && operation.action == .insert ? seq : nil])
-        let notice = try SyncProjection.project(merged, operation: operation, stamp: prepared.stamp, dossierId: dossierId, now: now, db: db)
+        let notice = try SyncProjection.project(merged, operation: operation, stamp: prepared.stamp, dossierId: dossierId, now: now, statements: statements, db: db)
         return Committed(seq: seq, notice: notice)
     }
 }

@@ -36,7 +36,7 @@ enum SyncLocator {
         }
     }
 
-    static func locate(_ operation: SyncOperation, db: Database, cache: Cache) throws -> Located {
+    static func locate(_ operation: SyncOperation, db: Database, cache: Cache, statements: PushStatements) throws -> Located {
         let fields = operation.fields
         var dossierId: Int64?
         var exists = false
@@ -48,13 +48,14 @@ enum SyncLocator {
 
         switch operation.collection {
         case .message:
-            if let row = try Row.fetchOne(db.cachedStatement(sql: """
-                SELECT c.dossierId, m.authorId, \(MessageMergeState.columns) FROM message m JOIN conversation c ON c.id = m.conversationId WHERE m.id = ?
-                """), arguments: [operation.record]) {
-                dossierId = row[0]
-                owner = row[1]
+            let find = try statements.findMessage()
+            find.reset()
+            find.bind(1, operation.record)
+            if try find.step() {
+                dossierId = find.int64(0)
+                owner = find.int64(1)
                 exists = true
-                message = MessageMergeState.state(row, startingAt: 2, id: operation.record)
+                message = MessageMergeState.state(.init(find, startingAt: 2), id: operation.record)
             } else if operation.action == .insert, let conversation = fields["conversation"]?.int {
                 dossierId = try cache.dossier(ofConversation: conversation, db: db)
             }

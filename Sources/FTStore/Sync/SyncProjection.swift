@@ -15,11 +15,11 @@ enum SyncProjection {
 
     /// Returns the notice of a new message, which the caller notes once the operation is stored.
     /// `stamp`: the operation's timestamp as text and date, worked out before the transaction.
-    static func project(_ state: RecordState, operation: SyncOperation, stamp: StampTexts, dossierId: Int64, now: Date, db: Database) throws -> MessageNotices.Notice? {
+    static func project(_ state: RecordState, operation: SyncOperation, stamp: StampTexts, dossierId: Int64, now: Date, statements: PushStatements, db: Database) throws -> MessageNotices.Notice? {
         switch state {
         case .message(let message):
             guard let content = message.content else { return nil }
-            try MessageMergeState.write(message, id: operation.record, stamp: stamp, db: db)
+            try MessageMergeState.write(message, id: operation.record, stamp: stamp, with: statements.writeMessage())
             if operation.action == .insert, message.deletion == nil {
                 // The dossier's other participants learn of it in their notification centre.
                 return MessageNotices.Notice(conversation: content.value.conversation, dossier: dossierId, author: content.value.author, body: message.visibleBody)
