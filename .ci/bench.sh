@@ -155,6 +155,9 @@ if command -v node >/dev/null; then
   serve "$dir"
   node "${node_flags[@]}" .ci/load.mjs "$port" push 4 10 2>/dev/null || echo "push benchmark failed"
   node "${node_flags[@]}" .ci/load.mjs "$port" latency 50 10 2>/dev/null || echo "latency benchmark failed"
+  # The same 50 clients at a set pace (1,000 pushes/s in all), not back to back: the closed loop
+  # above measures mostly its own queue.
+  node "${node_flags[@]}" .ci/load.mjs "$port" paced 50 20 10 2>/dev/null || echo "paced latency benchmark failed"
   # The same one-operation pushes from wrk (C, one thread): Node's HTTP client takes about half a
   # core at these rates, on the same two cores as the server.
   if ! command -v wrk >/dev/null && [[ $(id -u) -eq 0 ]]; then

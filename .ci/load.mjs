@@ -3,13 +3,14 @@
 //
 //   node --experimental-websocket .ci/load.mjs PORT push      [clients=4] [seconds=10]
 //   node --experimental-websocket .ci/load.mjs PORT latency   [clients=50] [seconds=10]
+//   node --experimental-websocket .ci/load.mjs PORT paced     [clients=50] [pushes per client per second=20] [seconds=10]
 //   node --experimental-websocket .ci/load.mjs PORT live      [connections=500] [messages=200]
 //   node --experimental-websocket .ci/load.mjs PORT pull      [changes=100000]
 //   node --experimental-websocket .ci/load.mjs PORT versions  [documents=100] [versions=13]
 import http from "node:http";
 import { performance } from "node:perf_hooks";
 
-const [port, mode, a, b] = process.argv.slice(2);
+const [port, mode, a, b, c] = process.argv.slice(2);
 const agent = new http.Agent({ keepAlive: true, maxSockets: 1024 });
 
 function call(method, path, body, token) {
@@ -102,6 +103,35 @@ async function pushLatency(clients = 50, seconds = 10) {
   }));
   times.sort((x, y) => x - y);
   console.log(`one-operation push, ${clients} concurrent clients: ${times.length} pushes, ${Math.round(times.length / seconds)} /s; p50 ${ms(percentile(times, 0.5))} ms, p99 ${ms(percentile(times, 0.99))} ms, max ${ms(times[times.length - 1])} ms`);
+}
+
+/**
+ * One-operation pushes at a set pace (an open loop): each client sends one push every
+ * 1000 / perSecond ms whether or not its previous one was answered, as many phones each sending
+ * now and then do. `latency` above is the closed loop at saturation: each client sends again the
+ * moment it is answered, so its times are mostly the queue of the others (50 / throughput).
+ */
+async function pushPaced(clients = 50, perSecond = 20, seconds = 10) {
+  const token = await signIn("client@financialtracker.example");
+  const conversation = await demoConversation(token);
+  const interval = 1000 / perSecond;
+  const times = [];
+  let failed = 0;
+  const started = performance.now();
+  await Promise.all(Array.from({ length: clients }, async (_, client) => {
+    const pending = [];
+    // Clients start spread over one interval, not all at once.
+    for (let due = started + (interval * client) / clients; due < started + seconds * 1000; due += interval) {
+      const wait = due - performance.now();
+      if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
+      const t0 = performance.now();
+      pending.push(push(token, [message(conversation, "un message")]).then(() => times.push(performance.now() - t0), () => { failed += 1; }));
+    }
+    await Promise.all(pending);
+  }));
+  times.sort((x, y) => x - y);
+  console.log(`one-operation push at a set pace, ${clients} clients × ${perSecond}/s = ${clients * perSecond} pushes/s: ${times.length} pushes; p50 ${ms(percentile(times, 0.5))} ms, p99 ${ms(percentile(times, 0.99))} ms, max ${ms(times[times.length - 1])} ms; ${failed} failed`);
+  if (failed) process.exitCode = 1;
 }
 
 async function liveDelivery(connections = 500, messages = 200) {
@@ -255,10 +285,10 @@ async function versionsSetup(documents = 100, versions = 13) {
   console.log(`versions: uploaded ${jobs.length} versions of ${documents} documents (${(bytes / 1048576).toFixed(1)} MiB) in ${ms((performance.now() - t0) / 1000)} s`);
 }
 
-const modes = { push: pushThroughput, latency: pushLatency, live: liveDelivery, pull: pullReplica, versions: versionsSetup };
+const modes = { push: pushThroughput, latency: pushLatency, paced: pushPaced, live: liveDelivery, pull: pullReplica, versions: versionsSetup };
 if (!modes[mode]) {
-  console.error("usage: node --experimental-websocket .ci/load.mjs PORT push|latency|live|pull|versions [args]");
+  console.error("usage: node --experimental-websocket .ci/load.mjs PORT push|latency|paced|live|pull|versions [args]");
   process.exit(2);
 }
-await modes[mode](...[a, b].filter((x) => x !== undefined).map(Number));
+await modes[mode](...[a, b, c].filter((x) => x !== undefined).map(Number));
 agent.destroy();

@@ -73,6 +73,10 @@ import Testing
         #expect(stored["contentOperation"] as String? == "m-insert" && stored["contentHlc"] as String? == t0.description)
         #expect(stored["bodyOperation"] as String? == "m-late" && stored["bodyHlc"] as String? == t2.description)
         #expect(stored["hlc"] as String == t2.description)
+        #expect(stored["authorRole"] as String? == "client")
+        let answer = SyncOperation(id: "m-expert", collection: .message, action: .insert, record: "msg-expert", fields: ["conversation": .int(fixture.conversation), "body": .string("Réponse")], hlc: fixture.hlc(), actor: fixture.expert)
+        #expect(try fixture.database.push([answer], actor: fixture.expert, now: fixture.now).map(\.status) == [.accepted])
+        #expect(try row(fixture, "msg-expert")["authorRole"] as String? == "expert")
 
         let delete = SyncOperation(id: "m-delete", collection: .message, action: .delete, record: "msg-lww", fields: [:], hlc: t3, actor: fixture.client)
         let after = SyncOperation(id: "m-after", collection: .message, action: .update, record: "msg-lww", fields: ["body": .string("ressuscité")], hlc: t4, actor: fixture.client)

@@ -831,26 +831,31 @@ def run(port, base, data, site, generate, browsers):
     before = db.execute("SELECT count(*) FROM message WHERE body = ?", (closing,)).fetchone()[0]
     proxies["client"].set_offline(False)
     client.get("/app/index.html")  # the new tab is online; the worker is still cut off, so only the page can send it
+    # Only the closed tab's message: the attachment's message joins the outbox once its upload is
+    # done, which may happen in between (it is checked below).
+    closing_left = lambda: [o for o in (client.idb("outbox") or []) if o["fields"].get("body") == closing]
     try:
         # Stored on the server, then (once the answer is back in the page) gone from the outbox:
         # the commit shows in the database before the browser has read the answer.
-        client.wait(lambda: db.execute("SELECT count(*) FROM message WHERE body = ?", (closing,)).fetchone()[0] == 1 and client.idb("outbox") == [],
+        client.wait(lambda: db.execute("SELECT count(*) FROM message WHERE body = ?", (closing,)).fetchone()[0] == 1 and closing_left() == [],
                     timeout=10, what="closed tab's message sent")
         sent_after = True
     except Exception:
         sent_after = False
         print("   outbox:", client.idb("outbox"), "onLine:", client.driver.execute_script("return navigator.onLine"),
               "status:", client.driver.find_element(By.ID, "connection").text, "tried:", proxies["client"].blocked[-5:])
-    left = client.idb("outbox")
+    left = closing_left()
     check(before == 0 and sent_after and left == [], "a closed tab's pending message is sent when the app opens again"
           + ("" if before == 0 and sent_after and left == [] else f" (on the server before: {before}, sent: {sent_after}, outbox: {left})"))
     attachment_sql = "SELECT (SELECT count(*) FROM documentVersion WHERE fileName = 'piece-hors-ligne.txt'), (SELECT count(*) FROM message WHERE conversationId = ? AND body LIKE 'Pièce jointe : piece-hors-ligne.txt%')"
     try:
-        client.wait(lambda: db.execute(attachment_sql, (conversation,)).fetchone() == (1, 1) and queued() == [], timeout=15, what="queued attachment sent")
+        client.wait(lambda: db.execute(attachment_sql, (conversation,)).fetchone() == (1, 1) and queued() == [] and client.idb("outbox") == [],
+                    timeout=15, what="queued attachment sent")
     except Exception:
         pass
-    check(db.execute(attachment_sql, (conversation,)).fetchone() == (1, 1) and queued() == [] and not client.driver.find_element(By.ID, "uploads-pending").is_displayed(),
-          f"back online, the attachment chosen offline is uploaded, then its message sent (versions, messages: {db.execute(attachment_sql, (conversation,)).fetchone()}), the queue is empty")
+    outbox = client.idb("outbox")
+    check(db.execute(attachment_sql, (conversation,)).fetchone() == (1, 1) and queued() == [] and outbox == [] and not client.driver.find_element(By.ID, "uploads-pending").is_displayed(),
+          f"back online, the attachment chosen offline is uploaded, then its message sent (versions, messages: {db.execute(attachment_sql, (conversation,)).fetchone()}), the queue and the outbox are empty (outbox: {outbox})")
     client.set_offline(False)
 
     # Phone-sized screens: every app page fits 375 px, its tap targets are at least 40 px high.

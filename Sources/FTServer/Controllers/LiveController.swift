@@ -147,11 +147,11 @@ struct LiveController {
                 case .sessionEnded:
                     try await fail(outbound, "session_ended", "the session has ended (signed out, expired or deactivated): sign in again")
                     return
-                case .changes(let changes):
+                case .changes(let changes, let frame):
                     // The catch-up may already have sent some of them.
                     let fresh = changes.filter { $0.seq > cursor }
                     guard let last = fresh.last else { continue }
-                    try await outbound.writeTextMessage(LiveMessage.Outgoing.changes(fresh, cursor: last.seq, hasMore: false).json())
+                    try await outbound.writeTextMessage(fresh.count == changes.count ? frame : LiveMessage.Outgoing.changes(fresh, cursor: last.seq, hasMore: false).json())
                     cursor = last.seq
                 }
             }

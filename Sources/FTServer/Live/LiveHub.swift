@@ -14,8 +14,9 @@ internal import Synchronization
 public final class LiveHub: Sendable {
     /// What a connection's sender loop receives.
     enum Event: Sendable {
-        /// New changes its user may see, in order.
-        case changes([PulledChange])
+        /// New changes its user may see, in order, and the frame that sends them all (written
+        /// once per user and commit, shared by the user's connections).
+        case changes([PulledChange], frame: String)
         /// The session is over (signed out, expired, deactivated).
         case sessionEnded
         /// A message to write as is (presence, typing).
@@ -127,6 +128,9 @@ public final class LiveHub: Sendable {
             watermark = last.change.seq
             let members = state.withLock { Array($0.members.values) }
             let now = now()
+            // One frame per user: a user's connections get the same changes (500 connections of
+            // two users made 500 encodings of the same message).
+            var frames: [Int64: String] = [:]
             for member in members {
                 guard sessionIsValid(member, now: now) else {
                     member.continuation.yield(.sessionEnded)
@@ -134,7 +138,10 @@ public final class LiveHub: Sendable {
                 }
                 let visible = visibleDossiers(member.actor, now: now)
                 let changes = visible.map { visible in batch.filter { visible?.contains($0.dossierId) ?? true }.map(\.change) } ?? []
-                if !changes.isEmpty { member.continuation.yield(.changes(changes)) }
+                guard let newest = changes.last else { continue }
+                let frame = frames[member.actor.user] ?? LiveMessage.Outgoing.changes(changes, cursor: newest.seq, hasMore: false).json()
+                frames[member.actor.user] = frame
+                member.continuation.yield(.changes(changes, frame: frame))
             }
             if batch.count < 1_000 { return watermark }
         }

@@ -37,7 +37,7 @@ extension Schema {
             guard case .message(let state) = merged else { continue }
             let latest = [state.content?.hlc, state.body?.hlc, state.deletion?.hlc].compactMap { $0 }.max()
             guard let latest else { continue }
-            try MessageMergeState.write(state, id: id, stamp: StampTexts(latest), with: upsert)
+            try MessageMergeState.write(state, id: id, stamp: StampTexts(latest), authorRole: nil, with: upsert)
         }
         try db.execute(sql: """
             UPDATE message SET

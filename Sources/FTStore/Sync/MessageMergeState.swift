@@ -89,11 +89,12 @@ enum MessageMergeState {
         return state
     }
 
-    /// Writes a message's row, creating it if need be (`write` binds it).
+    /// Writes a message's row, creating it if need be (`write` binds it). The author's role is
+    /// read from `user` only when the writer does not know it.
     static let upsert = """
         INSERT INTO message (id, conversationId, authorId, body, createdAt, editedAt, deletedAt, hlc, authorRole,
             contentHlc, contentOperation, bodyHlc, bodyOperation, deletionHlc, deletionOperation)
-        VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, (SELECT role FROM user WHERE id = ?3), ?9, ?10, ?11, ?12, ?13, ?14)
+        VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, coalesce(?15, (SELECT role FROM user WHERE id = ?3)), ?9, ?10, ?11, ?12, ?13, ?14)
         ON CONFLICT (id) DO UPDATE SET body = excluded.body, editedAt = excluded.editedAt, deletedAt = excluded.deletedAt,
             hlc = excluded.hlc, contentHlc = excluded.contentHlc, contentOperation = excluded.contentOperation,
             bodyHlc = excluded.bodyHlc, bodyOperation = excluded.bodyOperation,
@@ -102,8 +103,10 @@ enum MessageMergeState {
 
     /// Writes `state` of message `id` into its row with `upsert`, creating the row if need be.
     /// `stamp`: the pushed operation's timestamp texts (the usual case: its stamps are the
-    /// operation's). Nothing is written before the message's insert has arrived (no content yet).
-    static func write(_ state: MessageState, id: String, stamp: StampTexts, with upsert: DirectStatement) throws {
+    /// operation's). `authorRole`: the author's role when the caller knows it (the pushing actor
+    /// is the author of the message it creates). Nothing is written before the message's insert
+    /// has arrived (no content yet).
+    static func write(_ state: MessageState, id: String, stamp: StampTexts, authorRole: String?, with upsert: DirectStatement) throws {
         guard let content = state.content else { return }
         let latest = [state.content?.hlc, state.body?.hlc, state.deletion?.hlc].compactMap { $0 }.max() ?? content.hlc
         upsert.reset()
@@ -121,6 +124,7 @@ enum MessageMergeState {
         upsert.bind(12, state.body?.operation)
         upsert.bind(13, state.deletion.map { stamp.text(of: $0.hlc) })
         upsert.bind(14, state.deletion?.operation)
+        upsert.bind(15, authorRole)
         try upsert.execute()
     }
 }

@@ -19,7 +19,8 @@ enum SyncProjection {
         switch state {
         case .message(let message):
             guard let content = message.content else { return nil }
-            try MessageMergeState.write(message, id: operation.record, stamp: stamp, with: statements.writeMessage())
+            let authorRole = content.value.author == operation.actor.user ? operation.actor.role.rawValue : nil
+            try MessageMergeState.write(message, id: operation.record, stamp: stamp, authorRole: authorRole, with: statements.writeMessage())
             if operation.action == .insert, message.deletion == nil {
                 // The dossier's other participants learn of it in their notification centre.
                 return MessageNotices.Notice(conversation: content.value.conversation, dossier: dossierId, author: content.value.author, body: message.visibleBody)
