@@ -1,5 +1,8 @@
 internal import Dispatch
 public import Foundation
+#if canImport(Glibc)
+internal import Glibc
+#endif
 internal import GRDB
 public import Logging
 
@@ -14,12 +17,15 @@ public final class WALCheckpointer: @unchecked Sendable {
     private let queue = DispatchQueue(label: "financialtracker.checkpoints", qos: .utility)
     private let logger: Logger
     private let length: WALLength
+    /// The database file, for `fdatasync` only (see `checkpoint`).
+    private let databaseFile: Int32
 
     init(path: String, interval: TimeInterval, length: WALLength, logger: Logger) throws {
         var configuration = Configuration()
         configuration.label = "FinancialTracker.checkpoints"
         configuration.busyMode = .immediateError
         connection = try DatabaseQueue(path: path, configuration: configuration)
+        databaseFile = open(path, O_RDONLY | O_CLOEXEC)
         self.logger = logger
         self.length = length
         timer = DispatchSource.makeTimerSource(queue: queue)
@@ -30,6 +36,7 @@ public final class WALCheckpointer: @unchecked Sendable {
 
     deinit {
         timer.cancel()
+        if databaseFile >= 0 { close(databaseFile) }
     }
 
     /// Stops the timer and waits for a checkpoint under way, if any: SQLite refuses a second
@@ -40,10 +47,34 @@ public final class WALCheckpointer: @unchecked Sendable {
         queue.sync {}
     }
 
+    /// Frames written during a pass below which the log counts as folded but for a short tail.
+    static let settledFrames = 1_024
+
+    /// One round: passes one after the other until a pass finds few new frames (at most 4), then
+    /// the log's length is noted for `restartWriteAheadLogIfLong`. The writer then folds what is
+    /// left itself, on its own thread: with the tail short and the database file already synced,
+    /// that takes it a few milliseconds. Before, the writer's fold synced every page the
+    /// background had copied since the last full fold and the frames written during the last long
+    /// pass: it stopped for up to 100 ms, every push queued behind it, and the one-operation push
+    /// p99 went from 7 to 15-35 ms at 1,000 pushes/s.
     private func checkpoint() {
         do {
-            let result = try connection.writeWithoutTransaction { db in try db.checkpoint(.passive) }
-            length.record(result.walFrameCount)
+            var previous: Int?
+            for pass in 1...4 {
+                let result = try connection.writeWithoutTransaction { db in try db.checkpoint(.passive) }
+                // Frames written since the previous pass began (the whole log after a restart).
+                let fresh = previous.map { result.walFrameCount >= $0 ? result.walFrameCount - $0 : result.walFrameCount } ?? result.walFrameCount
+                previous = result.walFrameCount
+                if fresh < Self.settledFrames || pass == 4 {
+                    // SQLite syncs the database file only after a pass that folds the whole log,
+                    // which never happens while pushes keep coming: the pages these passes copied
+                    // were all left for the writer's fold to sync (96 ms for a 48-frame fold).
+                    // Synced here, on this thread, they are not.
+                    if databaseFile >= 0 { _ = fdatasync(databaseFile) }
+                    length.record(result.walFrameCount)
+                    return
+                }
+            }
         } catch let error as DatabaseError where error.resultCode == .SQLITE_BUSY {
             // The writer is finishing a checkpoint itself (`restartWriteAheadLogIfLong`).
             logger.trace("background checkpoint skipped: another one is under way")
