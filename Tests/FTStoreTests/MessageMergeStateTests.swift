@@ -1,4 +1,5 @@
 import FTModel
+import FTSeed
 @testable import FTStore
 import FTSync
 import Foundation
@@ -86,6 +87,32 @@ import Testing
         #expect(stored["body"] as String == "")
         #expect(stored["deletionOperation"] as String? == "m-delete")
         #expect(try fixture.database.writer.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM syncRecord") } == 0)
+    }
+}
+
+/// The push writer reads a message's state through SQLite's C functions (`DirectStatement`): once
+/// the push is over it must hold no read open, or the write-ahead log could never start over.
+@Suite struct DirectStatementTests {
+    @Test func aPushLeavesNoReadOpenOnTheWriter() throws {
+        let path = try Fixtures.temporaryDirectory() + "/push.sqlite"
+        let database = try AppDatabase.open(path: path)
+        defer { try? database.close() }
+        _ = try DemoSeeder(configuration: Fixtures.seedConfiguration(experts: 4, clients: 8)).seed(into: database)
+        let client = try SyncFixture.actor(database, DemoAccounts.client, .client)
+        let conversation = try SyncFixture.demoConversation(database)
+        let start = Int64(Fixtures.today.timeIntervalSince1970 * 1_000)
+        let insert = SyncOperation(id: "r-1", collection: .message, action: .insert, record: "msg-r", fields: ["conversation": .int(conversation), "body": .string("Un")], hlc: HLCTimestamp(milliseconds: start, node: "d"), actor: client)
+        let edit = SyncOperation(id: "r-2", collection: .message, action: .update, record: "msg-r", fields: ["body": .string("Deux")], hlc: HLCTimestamp(milliseconds: start + 1, node: "d"), actor: client)
+        for operation in [insert, edit] {
+            #expect(try database.push([operation], actor: client, now: Fixtures.today.addingTimeInterval(1)).map(\.status) == [.accepted])
+        }
+        // The edit found its message: had the lookup been left on that row, the writer would
+        // still read the log, and no checkpoint could empty it.
+        let other = try DatabaseQueue(path: path)
+        let result = try #require(try other.writeWithoutTransaction { db in try Row.fetchOne(db, sql: "PRAGMA wal_checkpoint(TRUNCATE)") })
+        #expect(result[0] as Int == 0, "the checkpoint was blocked by a reader")
+        #expect(result[1] as Int == 0, "the log still holds \(result[1] as Int) frames")
+        try other.close()
     }
 }
 

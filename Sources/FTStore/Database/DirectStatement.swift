@@ -21,7 +21,9 @@ struct DirectStatement {
         statement = try db.cachedStatement(sql: sql)
     }
 
-    /// Starts a new run: what the previous run stepped is reset.
+    /// Starts a new run: what the previous run stepped is reset. Call it too once done with a
+    /// row of a query: a statement left on a row keeps its read, and the connection's snapshot of
+    /// the write-ahead log, open after the commit.
     func reset() {
         // Its code repeats the previous step's error, already thrown then.
         _ = sqlite3_reset(handle)

@@ -56,6 +56,8 @@ enum SyncLocator {
                 owner = find.int64(1)
                 exists = true
                 message = MessageMergeState.state(.init(find, startingAt: 2), id: operation.record)
+                // A statement left on a row keeps its read open (and the log's snapshot with it).
+                find.reset()
             } else if operation.action == .insert, let conversation = fields["conversation"]?.int {
                 dossierId = try cache.dossier(ofConversation: conversation, db: db)
             }
