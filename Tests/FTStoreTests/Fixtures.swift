@@ -46,6 +46,19 @@ enum Fixtures {
         return database
     }
 
+    /// User 1 (a client), product 1, client 1 and its dossier 1, by plain SQL: for databases
+    /// built at an older schema version, which the typed records may no longer fit.
+    static func insertOneDossier(_ db: Database) throws {
+        try db.execute(sql: """
+            INSERT INTO user (id, email, role, displayName, createdAt) VALUES (1, 'client@exemple.example', 'client', 'Client', '2026-11-20 00:00:00.000');
+            INSERT INTO eligibleProduct (id, code, name, category, description, slaDays) VALUES (1, 'CIR', 'Crédit d''impôt recherche', 'tax', '', 90);
+            INSERT INTO client (id, userId, companyName, siren, city, postcode, region, sector, employeeCount, createdAt)
+            VALUES (1, 1, 'Société', '123456789', 'Lyon', '69001', 'Auvergne-Rhône-Alpes', 'industrie', 12, '2026-11-20 00:00:00.000');
+            INSERT INTO dossier (id, clientId, productId, status, estimatedCents, createdAt, updatedAt)
+            VALUES (1, 1, 1, 'in_progress', 100, '2026-11-20 00:00:00.000', '2026-11-20 00:00:00.000');
+            """)
+    }
+
     /// A fresh folder under the system's temporary directory.
     static func temporaryDirectory() throws -> String {
         let path = TestFolder.path("ft-tests")

@@ -128,13 +128,8 @@ import Testing
         let queue = try DatabaseQueue(path: path)
         try Schema.migrator.migrate(queue, upTo: "v8-sync-write-cost")
         try queue.write { db in
+            try Fixtures.insertOneDossier(db)
             try db.execute(sql: """
-                INSERT INTO user (id, email, role, displayName, createdAt) VALUES (1, 'client@exemple.example', 'client', 'Client', '2026-11-20 00:00:00.000');
-                INSERT INTO eligibleProduct (id, code, name, category, description, slaDays) VALUES (1, 'CIR', 'Crédit d''impôt recherche', 'tax', '', 90);
-                INSERT INTO client (id, userId, companyName, siren, city, postcode, region, sector, employeeCount, createdAt)
-                VALUES (1, 1, 'Société', '123456789', 'Lyon', '69001', 'Auvergne-Rhône-Alpes', 'industrie', 12, '2026-11-20 00:00:00.000');
-                INSERT INTO dossier (id, clientId, productId, status, estimatedCents, createdAt, updatedAt)
-                VALUES (1, 1, 1, 'in_progress', 100, '2026-11-20 00:00:00.000', '2026-11-20 00:00:00.000');
                 INSERT INTO conversation (id, dossierId, createdAt) VALUES (1, 1, '2026-11-20 00:00:00.000');
                 INSERT INTO message (id, conversationId, authorId, body, createdAt, hlc, authorRole)
                 VALUES ('m-sync', 1, 1, 'Bonjour', '2026-11-21 00:00:00.000', '\(Self.created)', 'client'),

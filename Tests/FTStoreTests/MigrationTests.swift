@@ -144,14 +144,7 @@ import FTSync
         let queue = try DatabaseQueue(path: path)
         try Schema.migrator.migrate(queue, upTo: "v7-message-search-deferral")
         try queue.write { db in
-            try db.execute(sql: """
-                INSERT INTO user (id, email, role, displayName, createdAt) VALUES (1, 'client@exemple.example', 'client', 'Client', '2026-11-20 00:00:00.000');
-                INSERT INTO eligibleProduct (id, code, name, category, description, slaDays) VALUES (1, 'CIR', 'Crédit d''impôt recherche', 'tax', '', 90);
-                INSERT INTO client (id, userId, companyName, siren, city, postcode, region, sector, employeeCount, createdAt)
-                VALUES (1, 1, 'Société', '123456789', 'Lyon', '69001', 'Auvergne-Rhône-Alpes', 'industrie', 12, '2026-11-20 00:00:00.000');
-                INSERT INTO dossier (id, clientId, productId, status, estimatedCents, createdAt, updatedAt)
-                VALUES (1, 1, 1, 'in_progress', 100, '2026-11-20 00:00:00.000', '2026-11-20 00:00:00.000');
-                """)
+            try Fixtures.insertOneDossier(db)
             for n in 1...3 {
                 try db.execute(sql: """
                     INSERT INTO syncChange (operationId, collection, record, action, fields, hlc, actorId, actorRole, dossierId, receivedAt)
