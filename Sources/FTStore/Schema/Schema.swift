@@ -18,6 +18,7 @@ enum Schema {
         migrator.registerMigration("v7-message-search-deferral", migrate: createMessageSearchDeferral)
         migrator.registerMigration("v8-sync-write-cost", migrate: reduceSyncWriteCost)
         migrator.registerMigration("v9-message-merge-state", migrate: moveMessageMergeState)
+        migrator.registerMigration("v10-message-indexes", migrate: dropMessageConversationIndex)
         return migrator
     }
 
