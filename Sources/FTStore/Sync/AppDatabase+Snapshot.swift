@@ -27,7 +27,7 @@ extension AppDatabase {
             var operations: [SyncOperation] = []
             func stamp(_ date: Date) -> HLCTimestamp { SnapshotStamp.of(date) }
             func op(_ id: String, _ collection: SyncCollection, _ action: SyncAction, _ record: String, _ fields: [String: FieldValue], _ hlc: HLCTimestamp, _ user: Int64, _ role: Role) {
-                operations.append(SyncOperation(id: "snapshot:\(id)", collection: collection, action: action, record: record, fields: fields, hlc: hlc, actor: SyncActor(user: user, role: role)))
+                operations.append(SyncOperation(id: SnapshotStamp.operation(id), collection: collection, action: action, record: record, fields: fields, hlc: hlc, actor: SyncActor(user: user, role: role)))
             }
             var roles: [Int64: Role] = [:]
             func cachedRole(_ userId: Int64) throws -> Role {
@@ -50,7 +50,7 @@ extension AppDatabase {
                 let deleted: Date? = row["deletedAt"]
                 let edited: Date? = row["editedAt"]
                 let body: String = row["body"]
-                op("m:\(id)", .message, .insert, id, ["conversation": .int(row["conversationId"]), "body": .string(body.isEmpty ? "…" : body)], created, author, authorRole)
+                op("m:\(id)", .message, .insert, id, ["conversation": .int(row["conversationId"]), "body": .string(SnapshotStamp.insertedBody(body))], created, author, authorRole)
                 if let edited {
                     op("me:\(id)", .message, .update, id, ["body": .string(body)], stamp(edited), author, authorRole)
                 }

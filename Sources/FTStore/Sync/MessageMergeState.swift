@@ -73,7 +73,7 @@ enum MessageMergeState {
         }
         func legacy(_ date: String?, _ prefix: String) -> (HLCTimestamp, String)? {
             guard let date = date.flatMap({ Date.fromDatabaseValue($0.databaseValue) }) else { return nil }
-            return (SnapshotStamp.of(date), "snapshot:\(prefix):\(id)")
+            return (SnapshotStamp.of(date), SnapshotStamp.operation("\(prefix):\(id)"))
         }
         let created = stamp(columns.contentHlc, columns.contentOperation) ?? legacy(columns.createdAt, "m")
         let edited = stamp(columns.bodyHlc, columns.bodyOperation) ?? legacy(columns.editedAt, "me")
@@ -83,7 +83,7 @@ enum MessageMergeState {
             state.body = Stamped(columns.body, hlc: hlc, operation: operation)
         } else if let (hlc, operation) = created {
             // What the snapshot's insert carries: its body, never empty.
-            state.body = Stamped(columns.body.isEmpty ? "…" : columns.body, hlc: hlc, operation: operation)
+            state.body = Stamped(SnapshotStamp.insertedBody(columns.body), hlc: hlc, operation: operation)
         }
         state.deletion = deleted.map { Stamped(true, hlc: $0.0, operation: $0.1) }
         return state
@@ -129,9 +129,22 @@ enum MessageMergeState {
     }
 }
 
-/// The timestamp a snapshot gives a row's date (millisecond precision, node "server").
+/// How a snapshot writes a row's values as operations (`AppDatabase.snapshot`), which a message
+/// row's missing stamps stand for (`MessageMergeState`): both must say the same.
 enum SnapshotStamp {
+    /// The timestamp of a row's date (millisecond precision, node "server").
     static func of(_ date: Date) -> HLCTimestamp {
         HLCTimestamp(milliseconds: Int64((date.timeIntervalSince1970 * 1_000).rounded(.down)), node: "server")
+    }
+
+    /// The id of the snapshot operation `key` (`m:<message>` for a message's insert, `me:` its
+    /// edit, `md:` its deletion…).
+    static func operation(_ key: String) -> String {
+        "snapshot:\(key)"
+    }
+
+    /// The body a message's snapshot insert carries: never empty (a deleted message's is).
+    static func insertedBody(_ body: String) -> String {
+        body.isEmpty ? "…" : body
     }
 }

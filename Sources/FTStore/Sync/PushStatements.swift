@@ -14,30 +14,28 @@ final class PushStatements {
 
     /// Appends an accepted operation to the log (`syncChange`), parameters in column order.
     func logChange() throws -> DirectStatement {
-        if let logChangeStatement { return logChangeStatement }
-        let statement = try DirectStatement(db, sql: """
+        try prepared(&logChangeStatement, """
             INSERT INTO syncChange (operationId, collection, record, action, fields, hlc, actorId, actorRole, dossierId, receivedAt)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """)
-        logChangeStatement = statement
-        return statement
     }
 
     /// A message's dossier, author and merge state (`MessageMergeState.Columns` from column 2).
     func findMessage() throws -> DirectStatement {
-        if let findMessageStatement { return findMessageStatement }
-        let statement = try DirectStatement(db, sql: """
+        try prepared(&findMessageStatement, """
             SELECT c.dossierId, m.authorId, \(MessageMergeState.columns) FROM message m JOIN conversation c ON c.id = m.conversationId WHERE m.id = ?
             """)
-        findMessageStatement = statement
-        return statement
     }
 
     /// `MessageMergeState.upsert`.
     func writeMessage() throws -> DirectStatement {
-        if let writeMessageStatement { return writeMessageStatement }
-        let statement = try DirectStatement(db, sql: MessageMergeState.upsert)
-        writeMessageStatement = statement
+        try prepared(&writeMessageStatement, MessageMergeState.upsert)
+    }
+
+    private func prepared(_ slot: inout DirectStatement?, _ sql: @autoclosure () -> String) throws -> DirectStatement {
+        if let slot { return slot }
+        let statement = try DirectStatement(db, sql: sql())
+        slot = statement
         return statement
     }
 }
