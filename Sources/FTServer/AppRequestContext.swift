@@ -1,6 +1,7 @@
 public import Hummingbird
 public import HummingbirdWebSocket
 public import FTModel
+internal import NIOCore
 
 /// The per-request context: who is signed in, once `SessionMiddleware` has looked.
 public struct AppRequestContext: RequestContext, WebSocketRequestContext {
@@ -12,8 +13,12 @@ public struct AppRequestContext: RequestContext, WebSocketRequestContext {
     /// Where a WebSocket route leaves its handler for the upgrade.
     public let webSocket = WebSocketHandlerReference<Self>()
 
+    /// The connection the request came on (the live channel writes to it after the upgrade).
+    let channel: any Channel
+
     public init(source: Source) {
         coreContext = .init(source: source)
+        channel = source.channel
     }
 
     /// Sync batches are JSON; 4 MiB is about 10,000 short messages.

@@ -193,6 +193,39 @@ actor LiveDevice {
         }
     }
 
+    /// The hand-over from the catch-up to the hub's own writes: a device that connects while
+    /// pushes keep coming gets each change once and in commit order — what it missed (two pages
+    /// of catch-up), the commits made while the catch-up was written, then the rest.
+    @Test func changesCommittedDuringTheCatchUpArriveOnceAndInOrder() async throws {
+        let fixture = try ServerFixture()
+        let conversation = try ServerTests.demoConversation(fixture.database)
+        try await Self.liveApp(fixture).test(.live) { client in
+            let clientToken = try await ServerFixture.signIn(client, DemoAccounts.client)
+            let expertToken = try await ServerFixture.signIn(client, DemoAccounts.expert)
+            let seen = try fixture.database.latestSequence()
+            let backlog = (0..<600).map { "backlog-\($0)" }
+            for start in stride(from: 0, to: backlog.count, by: 50) {
+                try await Self.push(client, clientToken, backlog[start..<start + 50].map { Self.message($0, conversation: conversation, body: $0) })
+            }
+            let during = (0..<30).map { "during-\($0)" }
+            let pushing = Task {
+                for id in during { try await Self.push(client, clientToken, [Self.message(id, conversation: conversation, body: id)]) }
+            }
+            let (device, task) = LiveDevice.connect(client, hello: Self.hello(expertToken, cursor: seen))
+            try await pushing.value
+            let after = "after-catch-up"
+            #expect(await device.wait(20) { $0.changeIds.count >= backlog.count + during.count })
+            try await Self.push(client, clientToken, [Self.message(after, conversation: conversation, body: after)])
+            #expect(await device.wait(10) { $0.changeIds.count >= backlog.count + during.count + 1 })
+            #expect(await device.changeIds == backlog + during + [after])
+            let cursors = await device.ints("changes", "cursor").compactMap { $0 }
+            #expect(cursors == cursors.sorted() && Set(cursors).count == cursors.count, "\(cursors)")
+            #expect(cursors.last.map(Int64.init) == (try fixture.database.latestSequence()))
+            await device.hangUp()
+            try await task.value
+        }
+    }
+
     @Test func typingAndPresenceTravelOnlyInsideTheDossier() async throws {
         let fixture = try ServerFixture()
         let conversation = try ServerTests.demoConversation(fixture.database)

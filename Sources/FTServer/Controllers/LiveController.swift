@@ -1,6 +1,7 @@
 internal import Foundation
 internal import Hummingbird
 internal import HummingbirdWebSocket
+internal import NIOCore
 internal import Logging
 internal import NIOWebSocket
 internal import FTModel
@@ -35,7 +36,10 @@ struct LiveController {
             // A page of the same site (the admin dashboard) may rely on the session cookie — only
             // from the same origin, so that another site's page cannot ride on it.
             let sameOrigin = Self.sameOrigin(context.request)
-            try await run(inbound: inbound, outbound: outbound, cookieToken: sameOrigin ? AdminController.cookieToken(context.request) : nil, logger: context.logger)
+            try await run(
+                inbound: inbound, outbound: outbound, channel: context.requestContext.channel,
+                cookieToken: sameOrigin ? AdminController.cookieToken(context.request) : nil, logger: context.logger
+            )
         }
     }
 
@@ -49,7 +53,8 @@ struct LiveController {
         return originAuthority.lowercased() == host.lowercased()
     }
 
-    private func run(inbound: WebSocketInboundStream, outbound: WebSocketOutboundWriter, cookieToken: String?, logger: Logger) async throws {
+    /// `channel`: the connection's, to which the hub writes changes once the catch-up is sent.
+    private func run(inbound: WebSocketInboundStream, outbound: WebSocketOutboundWriter, channel: any Channel, cookieToken: String?, logger: Logger) async throws {
         let greeted = Atomic(false)
         let timeout = helloTimeout
         let watchdog = Task {
@@ -83,13 +88,13 @@ struct LiveController {
             return try await fail(outbound, "cursor_compacted", "the log up to \(horizon) was compacted: pull from your cursor (GET /api/v1/sync/pull) to get a fresh snapshot, then connect again")
         }
         let actor = SyncActor(user: userId, role: user.role)
-        let (id, events) = hub.join(actor, token: token)
+        let (id, events) = hub.join(actor, token: token, channel: channel)
         defer { hub.leave(id) }
         try await outbound.writeTextMessage(LiveMessage.Outgoing.welcome(user: userId, role: user.role.rawValue, cursor: cursor).json())
         logger.info("live channel opened", metadata: ["user": "\(userId)", "cursor": "\(cursor)"])
 
         let sender = Task {
-            await send(events, from: cursor, actor: actor, token: token, outbound: outbound, logger: logger)
+            await send(events, of: id, from: cursor, actor: actor, token: token, outbound: outbound, logger: logger)
         }
         defer { sender.cancel() }
 
@@ -127,9 +132,11 @@ struct LiveController {
         logger.info("live channel closed", metadata: ["user": "\(userId)"])
     }
 
-    /// The connection's only writer of changes: first what the device missed (pulled with its
-    /// cursor), then what the hub sends after each commit, each change once and in order.
-    private func send(_ events: AsyncStream<LiveHub.Event>, from start: Int64, actor: SyncActor, token: String, outbound: WebSocketOutboundWriter, logger: Logger) async {
+    /// First what the device missed (pulled with its cursor); then the hub writes each commit's
+    /// changes to the connection itself (`LiveHub.finishCatchUp`), each change once and in order.
+    /// This task goes on writing what the hub sends on `events`: presence, typing, the end of the
+    /// session.
+    private func send(_ events: AsyncStream<LiveHub.Event>, of id: UInt64, from start: Int64, actor: SyncActor, token: String, outbound: WebSocketOutboundWriter, logger: Logger) async {
         var cursor = start
         do {
             var page: PullPage
@@ -140,6 +147,9 @@ struct LiveController {
                 }
                 cursor = page.cursor
             } while page.hasMore && !Task.isCancelled
+            // Cut short, the catch-up left a gap: nothing more goes to this (closing) connection.
+            guard !Task.isCancelled else { return }
+            hub.finishCatchUp(id, cursor: cursor)
             for await event in events {
                 switch event {
                 case .send(let message):
@@ -147,12 +157,6 @@ struct LiveController {
                 case .sessionEnded:
                     try await fail(outbound, "session_ended", "the session has ended (signed out, expired or deactivated): sign in again")
                     return
-                case .changes(let changes, let frame):
-                    // The catch-up may already have sent some of them.
-                    let fresh = changes.filter { $0.seq > cursor }
-                    guard let last = fresh.last else { continue }
-                    try await outbound.writeTextMessage(fresh.count == changes.count ? frame : LiveMessage.Outgoing.changes(fresh, cursor: last.seq, hasMore: false).json())
-                    cursor = last.seq
                 }
             }
         } catch {

@@ -3,6 +3,7 @@ internal import FTModel
 public import FTStore
 public import FTSync
 internal import Synchronization
+internal import NIOCore
 
 /// Who is connected to the live channel, and what each connection is told. It stores nothing.
 ///
@@ -14,9 +15,6 @@ internal import Synchronization
 public final class LiveHub: Sendable {
     /// What a connection's sender loop receives.
     enum Event: Sendable {
-        /// New changes its user may see, in order, and the frame that sends them all (written
-        /// once per user and commit, shared by the user's connections).
-        case changes([PulledChange], frame: String)
         /// The session is over (signed out, expired, deactivated).
         case sessionEnded
         /// A message to write as is (presence, typing).
@@ -28,6 +26,22 @@ public final class LiveHub: Sendable {
         var token: String
         var continuation: AsyncStream<Event>.Continuation
         var watching: Set<Int64> = []
+        var delivery: Delivery
+    }
+
+    /// How commits reach a connection.
+    private enum Delivery {
+        /// Its sender is writing what it missed: the changes of the commits since it joined wait
+        /// here, until `finishCatchUp`.
+        case catchingUp([PulledChange], channel: any Channel)
+        /// Straight to its channel (`LiveOutlet`); `sentUpTo`: the newest change it was sent.
+        case direct(any Channel, sentUpTo: Int64)
+    }
+
+    /// One commit's changes for one user, and the frame that sends them.
+    private struct Frame {
+        var changes: [PulledChange]
+        var bytes: ByteBuffer
     }
 
     private struct State {
@@ -65,17 +79,43 @@ public final class LiveHub: Sendable {
     /// The number of open connections.
     public var connectionCount: Int { state.withLock { $0.members.count } }
 
-    /// Registers a connection; its events arrive on the returned stream until `leave`. Every
-    /// change committed after this call reaches the stream (if its user may see it).
-    func join(_ actor: SyncActor, token: String) -> (id: UInt64, events: AsyncStream<Event>) {
+    /// Registers a connection; its events (presence, typing, the end of its session) arrive on
+    /// the returned stream until `leave`. Every change committed after this call that its user
+    /// may see is kept until `finishCatchUp`, then written to `channel`.
+    func join(_ actor: SyncActor, token: String, channel: any Channel) -> (id: UInt64, events: AsyncStream<Event>) {
         let (stream, continuation) = AsyncStream<Event>.makeStream(bufferingPolicy: .unbounded)
+        let delivery = Delivery.catchingUp([], channel: channel)
         let id = state.withLock { state in
             let id = state.nextId
             state.nextId += 1
-            state.members[id] = Member(actor: actor, token: token, continuation: continuation)
+            state.members[id] = Member(actor: actor, token: token, continuation: continuation, delivery: delivery)
             return id
         }
         return (id, stream)
+    }
+
+    /// How many changes wait for `id`'s catch-up to end; nil once it has (for the tests).
+    func pendingChanges(of id: UInt64) -> Int? {
+        state.withLock { state in
+            guard case .catchingUp(let pending, _) = state.members[id]?.delivery else { return nil }
+            return pending.count
+        }
+    }
+
+    /// The connection has written everything up to `cursor` (its catch-up): the changes after it
+    /// that commits brought meanwhile are written now, and the next commits' straight to its
+    /// channel. They are queued on the channel's event loop before the lock is let go, so that no
+    /// later commit's frame can overtake them.
+    func finishCatchUp(_ id: UInt64, cursor: Int64) {
+        state.withLock { state in
+            guard var member = state.members[id], case .catchingUp(let pending, let channel) = member.delivery else { return }
+            let fresh = pending.filter { $0.seq > cursor }
+            if let last = fresh.last {
+                LiveOutlet.send(ByteBuffer(string: LiveMessage.Outgoing.changes(fresh, cursor: last.seq, hasMore: false).json()), to: channel)
+            }
+            member.delivery = .direct(channel, sentUpTo: fresh.last?.seq ?? cursor)
+            state.members[id] = member
+        }
     }
 
     /// Removes a connection, ends its stream and tells the rooms it watched.
@@ -126,25 +166,63 @@ public final class LiveHub: Sendable {
         while true {
             guard let batch = try? database.changes(after: watermark, limit: 1_000), let last = batch.last else { return watermark }
             watermark = last.change.seq
-            let members = state.withLock { Array($0.members.values) }
+            let listeners = state.withLock { $0.members.map { (id: $0.key, actor: $0.value.actor, token: $0.value.token) } }
             let now = now()
             // One frame per user: a user's connections get the same changes (500 connections of
             // two users made 500 encodings of the same message).
-            var frames: [Int64: String] = [:]
-            for member in members {
-                guard sessionIsValid(member, now: now) else {
-                    member.continuation.yield(.sessionEnded)
+            var frames: [Int64: Frame?] = [:]
+            var outgoing: [(UInt64, Frame)] = []
+            var ended: [UInt64] = []
+            for listener in listeners {
+                guard sessionIsValid(token: listener.token, actor: listener.actor, now: now) else {
+                    ended.append(listener.id)
                     continue
                 }
-                let visible = visibleDossiers(member.actor, now: now)
-                let changes = visible.map { visible in batch.filter { visible?.contains($0.dossierId) ?? true }.map(\.change) } ?? []
-                guard let newest = changes.last else { continue }
-                let frame = frames[member.actor.user] ?? LiveMessage.Outgoing.changes(changes, cursor: newest.seq, hasMore: false).json()
-                frames[member.actor.user] = frame
-                member.continuation.yield(.changes(changes, frame: frame))
+                let frame: Frame?
+                if let known = frames[listener.actor.user] {
+                    frame = known
+                } else {
+                    frame = self.frame(of: batch, for: listener.actor, now: now)
+                    frames[listener.actor.user] = .some(frame)
+                }
+                if let frame { outgoing.append((listener.id, frame)) }
             }
+            var writes = LiveOutlet.Writes()
+            let events = state.withLock { state -> [(AsyncStream<Event>.Continuation, Event)] in
+                var events: [(AsyncStream<Event>.Continuation, Event)] = ended.compactMap { id in state.members[id].map { ($0.continuation, .sessionEnded) } }
+                for (id, frame) in outgoing {
+                    guard var member = state.members[id] else { continue }
+                    switch member.delivery {
+                    case .catchingUp(let pending, let channel):
+                        member.delivery = .catchingUp(pending + frame.changes, channel: channel)
+                    case .direct(let channel, let sentUpTo):
+                        // The hub's reads can lag behind a connection's catch-up: what it sent
+                        // is not sent again.
+                        guard let newest = frame.changes.last, newest.seq > sentUpTo else { continue }
+                        if frame.changes[0].seq > sentUpTo {
+                            writes.add(frame.bytes, to: channel)
+                        } else {
+                            let fresh = frame.changes.filter { $0.seq > sentUpTo }
+                            writes.add(ByteBuffer(string: LiveMessage.Outgoing.changes(fresh, cursor: newest.seq, hasMore: false).json()), to: channel)
+                        }
+                        member.delivery = .direct(channel, sentUpTo: newest.seq)
+                    }
+                    state.members[id] = member
+                }
+                return events
+            }
+            writes.send()
+            for (continuation, event) in events { continuation.yield(event) }
             if batch.count < 1_000 { return watermark }
         }
+    }
+
+    /// The changes of `batch` that `actor` may see and their frame; nil when there are none.
+    private func frame(of batch: [LoggedChange], for actor: SyncActor, now: Date) -> Frame? {
+        guard let visible = visibleDossiers(actor, now: now) else { return nil }
+        let changes = batch.filter { visible?.contains($0.dossierId) ?? true }.map(\.change)
+        guard let newest = changes.last else { return nil }
+        return Frame(changes: changes, bytes: ByteBuffer(string: LiveMessage.Outgoing.changes(changes, cursor: newest.seq, hasMore: false).json()))
     }
 
     /// Nil (outer) when it cannot be read: nothing is sent rather than too much.
@@ -162,13 +240,13 @@ public final class LiveHub: Sendable {
         return .some(fresh)
     }
 
-    private func sessionIsValid(_ member: Member, now: Date) -> Bool {
-        if let cached = sessions.withLock({ $0[member.token] }), now.timeIntervalSince(cached.checkedAt) < Self.recheckInterval {
+    private func sessionIsValid(token: String, actor: SyncActor, now: Date) -> Bool {
+        if let cached = sessions.withLock({ $0[token] }), now.timeIntervalSince(cached.checkedAt) < Self.recheckInterval {
             return cached.value
         }
-        let user = try? database.user(token: member.token, now: now)
-        let valid = user?.id == member.actor.user && user?.role == member.actor.role
-        sessions.withLock { $0[member.token] = Trusted(value: valid, checkedAt: now) }
+        let user = try? database.user(token: token, now: now)
+        let valid = user?.id == actor.user && user?.role == actor.role
+        sessions.withLock { $0[token] = Trusted(value: valid, checkedAt: now) }
         return valid
     }
 
