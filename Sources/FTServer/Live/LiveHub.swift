@@ -1,7 +1,7 @@
 public import Foundation
 internal import FTModel
 public import FTStore
-public import FTSync
+internal import FTSync
 internal import Synchronization
 internal import NIOCore
 
@@ -189,7 +189,7 @@ public final class LiveHub: Sendable {
             }
             var writes = LiveOutlet.Writes()
             let events = state.withLock { state -> [(AsyncStream<Event>.Continuation, Event)] in
-                var events: [(AsyncStream<Event>.Continuation, Event)] = ended.compactMap { id in state.members[id].map { ($0.continuation, .sessionEnded) } }
+                let events: [(AsyncStream<Event>.Continuation, Event)] = ended.compactMap { id in state.members[id].map { ($0.continuation, .sessionEnded) } }
                 for (id, frame) in outgoing {
                     guard var member = state.members[id] else { continue }
                     switch member.delivery {
