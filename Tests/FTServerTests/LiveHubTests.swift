@@ -32,17 +32,24 @@ import Testing
             id = hub.join(SyncActor(user: try #require(expert.user.id), role: .expert), token: expert.token, channel: channel).id
         }
 
-        /// Stores a message; the hub hears of it only if `tell`.
-        func commit(_ name: String, tell: Bool = true) throws -> Int64 {
-            let operation = SyncOperation(
-                id: name, collection: .message, action: .insert, record: "msg-\(name)",
-                fields: ["conversation": .int(conversation), "body": .string(name)],
-                hlc: try #require(HLCTimestamp("000\(1_795_132_800_000)-00000-phone")), actor: author
-            )
-            let result = try database.push([operation], actor: author, now: now).first
-            let seq = try #require(result?.seq, "\(String(describing: result))")
+        /// Stores messages in one push (bodies: their names unless given); the hub hears of it
+        /// only if `tell`. Returns the last one's sequence number.
+        func commit(_ names: [String], body: String? = nil, tell: Bool = true) throws -> Int64 {
+            let operations = try names.map { name in
+                SyncOperation(
+                    id: name, collection: .message, action: .insert, record: "msg-\(name)",
+                    fields: ["conversation": .int(conversation), "body": .string(body ?? name)],
+                    hlc: try #require(HLCTimestamp("000\(1_795_132_800_000)-00000-phone")), actor: author
+                )
+            }
+            let results = try database.push(operations, actor: author, now: now)
+            let seq = try #require(results.last?.seq, "\(results)")
             if tell { hub.committed(upTo: seq) }
             return seq
+        }
+
+        func commit(_ name: String, tell: Bool = true) throws -> Int64 {
+            try commit([name], tell: tell)
         }
 
         /// Waits until the hub keeps `count` changes for the connection.
@@ -55,15 +62,23 @@ import Testing
         /// The operation ids of the next frame written to the connection (polled with a deadline:
         /// a frame that never comes fails the test instead of hanging it).
         func written() async throws -> [String] {
+            let frame = try await nextFrame()
+            #expect(frame.fin && frame.opcode == .text)
+            return try ids(in: Data(frame.unmaskedData.readableBytesView))
+        }
+
+        func nextFrame() async throws -> WebSocketFrame {
             var next = try await channel.readOutbound(as: WebSocketFrame.self)
             let deadline = Date().addingTimeInterval(10)
             while next == nil, Date() < deadline {
                 try await Task.sleep(for: .milliseconds(5))
                 next = try await channel.readOutbound(as: WebSocketFrame.self)
             }
-            let frame = try #require(next, "no frame written in 10 s")
-            #expect(frame.fin && frame.opcode == .text)
-            let object = try #require(try JSONSerialization.jsonObject(with: Data(frame.unmaskedData.readableBytesView)) as? [String: Any])
+            return try #require(next, "no frame written in 10 s")
+        }
+
+        func ids(in message: Data) throws -> [String] {
+            let object = try #require(try JSONSerialization.jsonObject(with: message) as? [String: Any])
             return ((object["changes"] as? [[String: Any]]) ?? []).compactMap { ($0["operation"] as? [String: Any])?["id"] as? String }
         }
 
@@ -97,6 +112,23 @@ import Testing
         _ = try setup.commit("apres-2")
         #expect(try await setup.written() == ["pendant-2"])
         #expect(try await setup.written(count: 2) == ["apres-1", "apres-2"])
+    }
+
+    /// A commit whose frame is larger than the largest frame goes in parts, as Hummingbird's own
+    /// writer sends it: a text frame, then continuations, the last one final.
+    @Test func aLargeCommitIsSplitIntoFrames() async throws {
+        let setup = try Setup()
+        defer { setup.hub.leave(setup.id) }
+        setup.hub.finishCatchUp(setup.id, cursor: try setup.database.latestSequence())
+        // Two messages of 20,000 "é" (2 bytes each): about 80 KB of JSON in one frame.
+        _ = try setup.commit(["long-1", "long-2"], body: String(repeating: "é", count: 20_000))
+        var parts: [WebSocketFrame] = []
+        repeat { parts.append(try await setup.nextFrame()) } while !(parts.last?.fin ?? true)
+        #expect(parts.count == 2)
+        #expect(parts.map(\.opcode) == [.text, .continuation])
+        #expect(parts.dropLast().allSatisfy { $0.unmaskedData.readableBytes == LiveController.maximumFrame })
+        let message = parts.reduce(into: Data()) { $0.append(contentsOf: $1.unmaskedData.readableBytesView) }
+        #expect(try setup.ids(in: message) == ["long-1", "long-2"])
     }
 
     /// The hub reads commits after they are made; a catch-up can get ahead of it. What the
