@@ -36,12 +36,43 @@ public final class LiveHub: Sendable {
         case catchingUp([PulledChange], channel: any Channel)
         /// Straight to its channel (`LiveOutlet`); `sentUpTo`: the newest change it was sent.
         case direct(any Channel, sentUpTo: Int64)
+
+        /// Keeps `frame`'s changes until the catch-up ends, or adds the frame to `writes`
+        /// without the changes the connection was sent already (the hub's reads can lag behind
+        /// a catch-up). In place: a long catch-up's list is not copied at each commit.
+        mutating func take(_ frame: Frame, into writes: inout LiveOutlet.Writes) {
+            switch self {
+            case .catchingUp(var pending, let channel):
+                self = .direct(channel, sentUpTo: 0)  // lets go of `pending`'s storage
+                pending.append(contentsOf: frame.changes)
+                self = .catchingUp(pending, channel: channel)
+            case .direct(let channel, let sentUpTo):
+                guard let newest = frame.changes.last, newest.seq > sentUpTo else { return }
+                let fresh = frame.changes[0].seq > sentUpTo ? frame.bytes : Frame.bytes(of: frame.changes.filter { $0.seq > sentUpTo })
+                writes.add(fresh, to: channel)
+                self = .direct(channel, sentUpTo: newest.seq)
+            }
+        }
+
+        /// The catch-up has sent everything up to `cursor`: what is kept after it is written now
+        /// (on the channel's event loop, as its next task), the next commits as they come.
+        mutating func finishCatchUp(cursor: Int64) {
+            guard case .catchingUp(let pending, let channel) = self else { return }
+            let fresh = pending.filter { $0.seq > cursor }
+            if !fresh.isEmpty { LiveOutlet.send(Frame.bytes(of: fresh), to: channel) }
+            self = .direct(channel, sentUpTo: fresh.last?.seq ?? cursor)
+        }
     }
 
     /// One commit's changes for one user, and the frame that sends them.
     private struct Frame {
         var changes: [PulledChange]
         var bytes: ByteBuffer
+
+        /// The `changes` frame of `changes` (not empty), its cursor the last one's.
+        static func bytes(of changes: [PulledChange]) -> ByteBuffer {
+            ByteBuffer(string: LiveMessage.Outgoing.changes(changes, cursor: changes.last?.seq ?? 0, hasMore: false).json())
+        }
     }
 
     private struct State {
@@ -107,15 +138,7 @@ public final class LiveHub: Sendable {
     /// channel. They are queued on the channel's event loop before the lock is let go, so that no
     /// later commit's frame can overtake them.
     func finishCatchUp(_ id: UInt64, cursor: Int64) {
-        state.withLock { state in
-            guard var member = state.members[id], case .catchingUp(let pending, let channel) = member.delivery else { return }
-            let fresh = pending.filter { $0.seq > cursor }
-            if let last = fresh.last {
-                LiveOutlet.send(ByteBuffer(string: LiveMessage.Outgoing.changes(fresh, cursor: last.seq, hasMore: false).json()), to: channel)
-            }
-            member.delivery = .direct(channel, sentUpTo: fresh.last?.seq ?? cursor)
-            state.members[id] = member
-        }
+        state.withLock { state in state.members[id]?.delivery.finishCatchUp(cursor: cursor) }
     }
 
     /// Removes a connection, ends its stream and tells the rooms it watched.
@@ -188,31 +211,12 @@ public final class LiveHub: Sendable {
                 if let frame { outgoing.append((listener.id, frame)) }
             }
             var writes = LiveOutlet.Writes()
-            let events = state.withLock { state -> [(AsyncStream<Event>.Continuation, Event)] in
-                let events: [(AsyncStream<Event>.Continuation, Event)] = ended.compactMap { id in state.members[id].map { ($0.continuation, .sessionEnded) } }
-                for (id, frame) in outgoing {
-                    guard var member = state.members[id] else { continue }
-                    switch member.delivery {
-                    case .catchingUp(let pending, let channel):
-                        member.delivery = .catchingUp(pending + frame.changes, channel: channel)
-                    case .direct(let channel, let sentUpTo):
-                        // The hub's reads can lag behind a connection's catch-up: what it sent
-                        // is not sent again.
-                        guard let newest = frame.changes.last, newest.seq > sentUpTo else { continue }
-                        if frame.changes[0].seq > sentUpTo {
-                            writes.add(frame.bytes, to: channel)
-                        } else {
-                            let fresh = frame.changes.filter { $0.seq > sentUpTo }
-                            writes.add(ByteBuffer(string: LiveMessage.Outgoing.changes(fresh, cursor: newest.seq, hasMore: false).json()), to: channel)
-                        }
-                        member.delivery = .direct(channel, sentUpTo: newest.seq)
-                    }
-                    state.members[id] = member
-                }
-                return events
+            let endedSessions = state.withLock { state in
+                for (id, frame) in outgoing { state.members[id]?.delivery.take(frame, into: &writes) }
+                return ended.compactMap { state.members[$0]?.continuation }
             }
             writes.send()
-            for (continuation, event) in events { continuation.yield(event) }
+            for continuation in endedSessions { continuation.yield(.sessionEnded) }
             if batch.count < 1_000 { return watermark }
         }
     }
@@ -221,8 +225,8 @@ public final class LiveHub: Sendable {
     private func frame(of batch: [LoggedChange], for actor: SyncActor, now: Date) -> Frame? {
         guard let visible = visibleDossiers(actor, now: now) else { return nil }
         let changes = batch.filter { visible?.contains($0.dossierId) ?? true }.map(\.change)
-        guard let newest = changes.last else { return nil }
-        return Frame(changes: changes, bytes: ByteBuffer(string: LiveMessage.Outgoing.changes(changes, cursor: newest.seq, hasMore: false).json()))
+        guard !changes.isEmpty else { return nil }
+        return Frame(changes: changes, bytes: Frame.bytes(of: changes))
     }
 
     /// Nil (outer) when it cannot be read: nothing is sent rather than too much.
