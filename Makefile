@@ -35,6 +35,7 @@ test: deps $(VENV)/.packages
 	FT=.build/debug/ft $(VENV)/bin/python Tests/browser/test_deploy.py
 	$(VENV)/bin/python Tests/api/test_openapi.py .build/debug/ft
 	$(VENV)/bin/python Tests/admin/test_admin.py .build/debug/ft
+	python3 Tests/durability/test_durability.py .build/debug/ft
 	swift test
 
 $(VENV)/.packages: Makefile

@@ -9,6 +9,10 @@ experts=${EXPERTS:-10000}
 clients=${CLIENTS:-50000}
 dir=$(mktemp -d)
 trap 'rm -rf "$dir"' EXIT
+# One document key for the whole run: the seeds encrypt their demo documents with it, and a data
+# folder whose documents were written with one key refuses to start with another.
+FT_DOCUMENT_KEY=$(python3 -c 'import base64, os; print(base64.b64encode(os.urandom(32)).decode())')
+export FT_DOCUMENT_KEY
 
 median() { sort -n | awk '{a[NR]=$1} END {print (NR % 2) ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2}'; }
 # Before each timed build (ours and Hugo's): write back what earlier steps left dirty (the seeds
@@ -115,9 +119,7 @@ echo "targeted build after one rating change: median $(printf '%s\n' "${targeted
 # of 100, one-operation pushes from 50 concurrent clients, live delivery to 500 connections.
 node_flags=()
 node --experimental-websocket -e '' 2>/dev/null && node_flags=(--experimental-websocket)
-# One document key for the whole run: a data folder whose documents were written with one key
-# refuses to start with another (the pull and the document measures share a folder).
-document_key=$(python3 -c 'import base64, os; print(base64.b64encode(os.urandom(32)).decode())')
+document_key=$FT_DOCUMENT_KEY
 serve() {
   # Up to three tries on a fresh port each; the log says why when it does not come up.
   for _ in 1 2 3; do

@@ -15,6 +15,7 @@ packages=(
   zlib1g-dev                # gzip for the static files (compress-nio)
   chromium                  # the browser tests
   chromium-driver
+  strace                    # the durability test traces the server's fsync calls
 )
 # The browser tests' Python environment and the JavaScript tests.
 python3 -m venv --help >/dev/null 2>&1 || packages+=(python3-venv)

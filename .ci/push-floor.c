@@ -9,7 +9,7 @@
 // writer group), each push first asking the log which of its ids it has answered before, then per
 // operation: the message lookup (is it known?), the log insert (`syncChange`), the message upsert
 // (its indexes, foreign keys, triggers and search listing), then the search indexing and the
-// commit, as `AppDatabase.push(group:now:)` does (synchronous = NORMAL, no automatic checkpoint:
+// commit, as `AppDatabase.push(group:now:)` does (synchronous = FULL, no automatic checkpoint:
 // the server's checkpoints run on a thread of their own). The SQL is copied from
 // Sources/FTStore/Sync (PushStatements, MessageMergeState.upsert, earlierAnswers,
 // DeferredMessageSearch): change it here when it changes there.
@@ -70,7 +70,7 @@ int main(int argc, char **argv) {
     fprintf(stderr, "push-floor: cannot open %s\n", argv[1]);
     return 1;
   }
-  run("PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON; PRAGMA wal_autocheckpoint = 0");
+  run("PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON; PRAGMA wal_autocheckpoint = 0");
   if (argc > 3) run(argv[3]);
 
   // The demo client's first conversation, as the benchmark's pushes use.

@@ -17,7 +17,8 @@ import { canonical, characterCount, characters, compareText, isBlank, sameText }
 
 /**
  * Why an operation is refused: a machine-readable code, the field concerned, a sentence.
- * Codes: forbidden, invalidField, unknownField, missingField, unknownRecord, unsupportedAction, clockSkew.
+ * Codes: forbidden, invalidField, unknownField, missingField, unknownRecord, unsupportedAction, clockSkew,
+ * invalidRecord.
  */
 export class Rejection {
   /** @param {string} code @param {string | undefined} field @param {string} message */
@@ -102,11 +103,64 @@ const field = (fields, name) => (Object.hasOwn(fields, name) ? fields[name] : un
  * @returns {Rejection | null}
  */
 export function checkOperation(operation, facts, nowMilliseconds, maximumDrift = 60_000) {
-  const { milliseconds } = requireHLC(operation.hlc);
+  return checkForm(operation, nowMilliseconds, maximumDrift) ?? checkPermission(operation, facts);
+}
+
+/** `HLCTimestamp.maximumNodeLength`. */
+export const MAXIMUM_NODE_LENGTH = 32;
+
+/** `HLCTimestamp.isNode`: 1 to 32 ASCII letters, digits, "_" or ".". @param {string} node */
+export function isNode(node) {
+  return /^[A-Za-z0-9_.]{1,32}$/.test(node);
+}
+
+/**
+ * What can be said without looking anything up (`OperationValidator.checkForm`): timestamp,
+ * shape, record id, values.
+ * @param {SyncOperation} operation @param {number} nowMilliseconds @param {number} [maximumDrift]
+ * @returns {Rejection | null}
+ */
+export function checkForm(operation, nowMilliseconds, maximumDrift = 60_000) {
+  const { milliseconds, node } = requireHLC(operation.hlc);
   if (milliseconds > nowMilliseconds + maximumDrift) {
     return new Rejection("clockSkew", undefined, `the operation's timestamp is ${milliseconds - nowMilliseconds} ms in the future`);
   }
-  return checkShape(operation) ?? checkValues(operation) ?? checkPermission(operation, facts);
+  if (!isNode(node)) {
+    return new Rejection("invalidField", "hlc", `an HLC timestamp's node is 1 to ${MAXIMUM_NODE_LENGTH} ASCII letters, digits, '_' or '.'`);
+  }
+  return checkShape(operation) ?? checkRecord(operation) ?? checkValues(operation);
+}
+
+/** A number spelled as `String(Int64)` spells a positive one (`RecordID.number`). */
+const NUMBER = "[1-9][0-9]{0,18}";
+
+/** @param {string} text */
+function isNumber(text) {
+  return new RegExp(`^${NUMBER}$`).test(text) && BigInt(text) <= 9223372036854775807n;
+}
+
+/** `RecordID.pair`. @param {string} text */
+function isPair(text) {
+  const parts = text.split(":");
+  return parts.length === 2 && isNumber(parts[0]) && isNumber(parts[1]);
+}
+
+/**
+ * The one spelling of the record ids the server names (`OperationValidator.checkRecord`).
+ * @param {SyncOperation} operation @returns {Rejection | null}
+ */
+export function checkRecord(operation) {
+  const { collection, record } = operation;
+  if (collection === "step" && !isNumber(record)) {
+    return new Rejection("invalidRecord", "record", `a step's record id is its number, without sign or leading zeros, not '${record}'`);
+  }
+  if (collection === "rating" && !isPair(record)) {
+    return new Rejection("invalidRecord", "record", `a rating's record id is '<client>:<expert>', two numbers without sign or leading zeros, not '${record}'`);
+  }
+  if (collection === "readReceipt" && !isPair(record)) {
+    return new Rejection("invalidRecord", "record", `a read receipt's record id is '<conversation>:<user>', two numbers without sign or leading zeros, not '${record}'`);
+  }
+  return null;
 }
 
 /** @param {SyncOperation} operation @returns {Rejection | null} */
@@ -133,6 +187,13 @@ export function checkShape(operation) {
     if (fieldKind(value) !== rule.kind) {
       const wanted = rule.kind === "int" ? "an integer" : rule.kind === "string" ? "a string" : "a boolean";
       return new Rejection("invalidField", name, `'${name}' must be ${wanted}, not ${describe(value)}`);
+    }
+  }
+  // SQLite's C strings end at a NUL: a text holding one would come back cut.
+  for (const name of Object.keys(fields).sort(compareText)) {
+    const value = field(fields, name);
+    if (typeof value === "string" && value.includes("\0")) {
+      return new Rejection("invalidField", name, `'${name}' cannot contain the NUL character (U+0000)`);
     }
   }
   if (collection === "step" && Object.keys(fields).length === 0) {

@@ -97,6 +97,17 @@ extension SeedContext {
                     byteCount: Int64(rng.int(18_000...3_500_000)), sha256: rng.hex64(),
                     uploadedBy: author, uploadedAt: uploaded, hlc: hlc(uploaded, counter: version)
                 )
+                if let store = configuration.documents {
+                    // Real content, made from what the rows say (no draw from `rng`, so the rest of
+                    // the data is the same with or without it).
+                    let text = DemoDocument.text(category: category, title: title, version: version, dossier: exchange.dossierId, uploaded: uploaded)
+                    let writer = try store.writer(durable: false)
+                    try writer.append(Data(text.utf8))
+                    record.sha256 = try writer.finish()
+                    record.byteCount = Int64(writer.byteCount)
+                    record.fileName = "\(fileStem)-v\(version).txt"
+                    record.mediaType = "text/plain"
+                }
                 if !isLast {
                     let rejected = rng.chance(0.6)
                     record.validation = rejected ? .rejected : .validated

@@ -12,6 +12,9 @@ public struct SeedConfiguration: Sendable {
     public var demoPassword: String
     /// How the demo accounts' passwords are hashed; tests use fewer iterations.
     public var passwordHasher: PasswordHasher
+    /// Where the demo documents' contents go, encrypted like any upload. `nil`: versions are
+    /// written without content (tests that need only rows).
+    public var documents: BlobStore?
 
     public init(
         experts: Int = 200,
@@ -19,8 +22,10 @@ public struct SeedConfiguration: Sendable {
         seed: UInt64 = 42,
         today: Date,
         demoPassword: String = DemoAccounts.defaultPassword,
-        passwordHasher: PasswordHasher = PasswordHasher()
+        passwordHasher: PasswordHasher = PasswordHasher(),
+        documents: BlobStore? = nil
     ) {
+        self.documents = documents
         self.experts = experts
         self.clients = clients
         self.seed = seed

@@ -72,7 +72,7 @@ struct SeedCommand: AsyncParsableCommand {
         }
 
         let day = today.flatMap(DayParser.date(from:)) ?? DayParser.startOfToday()
-        let configuration = SeedConfiguration(experts: experts, clients: clients, seed: seed, today: day, demoPassword: demoPassword)
+        let configuration = SeedConfiguration(experts: experts, clients: clients, seed: seed, today: day, demoPassword: demoPassword, documents: try documentStore())
         let temporary = path + ".seeding"
         DatabaseFiles.remove(temporary)
         logger.info("seeding into a temporary file", metadata: ["path": "\(temporary)", "experts": "\(experts)", "clients": "\(clients)", "seed": "\(seed)"])
@@ -97,6 +97,22 @@ struct SeedCommand: AsyncParsableCommand {
 
         let size = (try? manager.attributesOfItem(atPath: path)[.size] as? NSNumber)?.int64Value ?? 0
         print(SeedSummary(report: report, path: path, bytes: size, password: demoPassword, today: DayParser.string(from: day), seed: seed).text)
+    }
+}
+
+extension SeedCommand {
+    /// The document store the demo documents' contents go to, encrypted with the data
+    /// directory's key (`FT_DOCUMENT_KEY` or DATA_DIR/document.key); a new data directory gets a
+    /// new key file, as `ft keygen` makes it.
+    func documentStore() throws -> BlobStore {
+        let keyFile = options.dataDirectory + "/document.key"
+        if (ProcessInfo.processInfo.environment[DocumentKey.environmentVariable] ?? "").isEmpty, !FileManager.default.fileExists(atPath: keyFile) {
+            guard FileManager.default.createFile(atPath: keyFile, contents: Data((DocumentKey.generate() + "\n").utf8), attributes: [.posixPermissions: 0o600]) else {
+                throw CLIError("cannot write the document key \(keyFile)")
+            }
+            print("Wrote a new document key to \(keyFile) for the demo documents. Keep a copy somewhere safe.")
+        }
+        return try options.openDocumentStore(keyFile: keyFile)
     }
 }
 

@@ -410,6 +410,26 @@ import FTTestSupport
         }
     }
 
+    /// Version ids are the idempotency keys of their uploader's retries: the expert reusing the
+    /// client's version id gets a 409, and the client's version is not his.
+    @Test func anotherUsersVersionIdIsAConflict() async throws {
+        let fixture = try ServerFixture()
+        let document = try Self.demoDocument(fixture.database)
+        try await fixture.app.test(.router) { client in
+            let clientToken = try await ServerFixture.signIn(client, DemoAccounts.client)
+            let expertToken = try await ServerFixture.signIn(client, DemoAccounts.expert)
+            let mine = try await client.executeRequest(uri: Self.uploadURI(document, "ver-shared", fileName: "devis.txt"), method: .put, headers: Self.uploadHeaders(clientToken), body: ByteBuffer(string: "Devis du client"))
+            #expect(mine.status == .created)
+            let retry = try await client.executeRequest(uri: Self.uploadURI(document, "ver-shared", fileName: "devis.txt"), method: .put, headers: Self.uploadHeaders(clientToken), body: ByteBuffer(string: "Devis du client"))
+            #expect(retry.status == .ok)
+            let theirs = try await client.executeRequest(uri: Self.uploadURI(document, "ver-shared", fileName: "autre.txt", millisecond: 5), method: .put, headers: Self.uploadHeaders(expertToken), body: ByteBuffer(string: "Autre contenu"))
+            #expect(theirs.status == .conflict)
+            #expect(try ServerFixture.object(theirs)["error"] as? String == "version_exists")
+            let stored = try #require(try fixture.database.versions(documentId: document).first { $0.id == "ver-shared" })
+            #expect(stored.fileName == "devis.txt")
+        }
+    }
+
     @Test func aVersionCannotBeMadeThroughSyncWithoutItsContent() async throws {
         let fixture = try ServerFixture()
         let document = try Self.demoDocument(fixture.database)

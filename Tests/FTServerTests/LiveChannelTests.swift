@@ -434,6 +434,49 @@ actor LiveDevice {
     }
 }
 
+@Suite(.timeLimit(.minutes(2))) struct PushRefusalTests {
+    /// A NUL in any text would come back cut (SQLite's C strings): refused with a 400 naming the
+    /// field, and nothing stored.
+    @Test func aNulInTextIsA400NamingTheField() async throws {
+        let fixture = try ServerFixture()
+        let conversation = try ServerTests.demoConversation(fixture.database)
+        try await fixture.app.test(.router) { client in
+            let token = try await ServerFixture.signIn(client, DemoAccounts.client)
+            let body: [String: Any] = ["id": "nul-body", "collection": "message", "action": "insert", "record": "m-nul", "fields": ["conversation": conversation, "body": "before\u{0}after"], "hlc": "0001795132800000-00000-phone"]
+            let refused = try await client.executeRequest(uri: "/api/v1/sync/push", method: .post, headers: ServerFixture.headers(token), body: ServerFixture.json(["operations": [body]]))
+            #expect(refused.status == .badRequest)
+            #expect(try ServerFixture.object(refused)["field"] as? String == "body")
+            var node = body
+            node["id"] = "nul-node"
+            node["fields"] = ["conversation": conversation, "body": "propre"]
+            node["hlc"] = "0001795132800000-00000-\u{0}x"
+            let badNode = try await client.executeRequest(uri: "/api/v1/sync/push", method: .post, headers: ServerFixture.headers(token), body: ServerFixture.json(["operations": [node]]))
+            #expect(badNode.status == .badRequest)
+            #expect(try ServerFixture.object(badNode)["field"] as? String == "hlc")
+            #expect(try fixture.database.latestSequence() == 0)
+        }
+    }
+
+    /// Another user reusing an operation id gets a 409 that says so, not the first user's answer.
+    @Test func anotherUsersOperationIdIsA409() async throws {
+        let fixture = try ServerFixture()
+        let conversation = try ServerTests.demoConversation(fixture.database)
+        try await fixture.app.test(.router) { client in
+            let clientToken = try await ServerFixture.signIn(client, DemoAccounts.client)
+            let expertToken = try await ServerFixture.signIn(client, DemoAccounts.expert)
+            func operation(_ record: String) -> [String: Any] {
+                ["id": "same-id", "collection": "message", "action": "insert", "record": record, "fields": ["conversation": conversation, "body": "Bonjour"], "hlc": "0001795132800000-00000-phone"]
+            }
+            let first = try await client.executeRequest(uri: "/api/v1/sync/push", method: .post, headers: ServerFixture.headers(clientToken), body: ServerFixture.json(["operations": [operation("m-client")]]))
+            #expect(first.status == .ok)
+            let clash = try await client.executeRequest(uri: "/api/v1/sync/push", method: .post, headers: ServerFixture.headers(expertToken), body: ServerFixture.json(["operations": [operation("m-expert")]]))
+            #expect(clash.status == .conflict)
+            #expect(try ServerFixture.object(clash)["error"] as? String == "operation_id_taken")
+            #expect(try fixture.database.messages(conversationId: conversation).contains { $0.id == "m-expert" } == false)
+        }
+    }
+}
+
 @Suite(.timeLimit(.minutes(2))) struct ConvergenceThroughTheServerTests {
     struct Page: Decodable {
         struct Change: Decodable { var operation: SyncOperation }

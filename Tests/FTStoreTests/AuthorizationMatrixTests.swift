@@ -104,7 +104,7 @@ import Testing
                     // The live channel's rule (the log read once, filtered by visible dossiers)
                     // gives each reader exactly what its pull gives.
                     let visible = try database.visibleDossiers(for: readerActor)
-                    let live = try database.changes(after: cursor, limit: 1_000).filter { visible?.contains($0.dossierId) ?? true }.map(\.change.seq)
+                    let live = try database.changes(after: cursor, limit: 1_000).changes.filter { visible?.contains($0.dossierId) ?? true }.map(\.change.seq)
                     #expect(live == (try database.pull(for: readerActor, after: cursor).changes.map(\.seq)), "live ≠ pull for \(reader.rawValue)")
                 }
             } else {
@@ -114,7 +114,7 @@ import Testing
                 for reader in Who.allCases {
                     let readerActor = world.actors[reader] ?? world.fixture.client
                     #expect(!(try database.pull(for: readerActor, after: cursor).changes.contains { $0.operation.id == operation.id }))
-                    #expect(try database.changes(after: cursor, limit: 1_000).isEmpty, "a refused \(what) reached the log")
+                    #expect(try database.changes(after: cursor, limit: 1_000).changes.isEmpty, "a refused \(what) reached the log")
                 }
             }
         }

@@ -9,8 +9,10 @@ import Testing
     static let admin = SyncActor(user: 3, role: .admin)
     static let seen = RecordFacts(actorSeesDossier: true, exists: true, owner: 1, stepAssignee: .client, ratingClientUser: 1, ratingAllowed: true)
 
-    static func op(_ collection: SyncCollection, _ action: SyncAction, _ fields: [String: FieldValue], actor: SyncActor = client, record: String = "r1", at: Int64 = now) -> SyncOperation {
-        SyncOperation(id: "op", collection: collection, action: action, record: record, fields: fields, hlc: HLCTimestamp(milliseconds: at, node: "d"), actor: actor)
+    static func op(_ collection: SyncCollection, _ action: SyncAction, _ fields: [String: FieldValue], actor: SyncActor = client, record: String? = nil, at: Int64 = now, node: String = "d") -> SyncOperation {
+        // The record ids the server names have one spelling; the others are made by devices.
+        let named: [SyncCollection: String] = [.step: "7", .rating: "1:2", .readReceipt: "4:1"]
+        return SyncOperation(id: "op", collection: collection, action: action, record: record ?? named[collection] ?? "r1", fields: fields, hlc: HLCTimestamp(milliseconds: at, node: node), actor: actor)
     }
 
     static let refusals: [(String, SyncOperation, RecordFacts, Rejection.Code)] = [
@@ -39,6 +41,21 @@ import Testing
         ("a slash carrying a combining mark", op(.documentVersion, .insert, ["document": .string("d"), "fileName": .string("a/\u{301}b.pdf"), "mediaType": .string("text/plain"), "byteCount": .int(3), "sha256": .string(String(repeating: "a", count: 64))]), RecordFacts(actorSeesDossier: true, exists: false), .invalidField),
         ("an accented record id", op(.message, .update, ["body": .string("x")], record: "e\u{301}"), seen, .invalidField),
         ("a space in a record id", op(.message, .update, ["body": .string("x")], record: "m 1"), seen, .invalidField),
+        // One spelling per record id, a clean node, no NUL in text (sync/validate.js has the same).
+        ("a step id with a leading zero", op(.step, .update, ["progress": .int(5)], record: "05"), seen, .invalidRecord),
+        ("a step id with a sign", op(.step, .update, ["progress": .int(5)], record: "+5"), seen, .invalidRecord),
+        ("step zero", op(.step, .update, ["progress": .int(5)], record: "0"), seen, .invalidRecord),
+        ("a step id past Int64", op(.step, .update, ["progress": .int(5)], record: "9223372036854775808"), seen, .invalidRecord),
+        ("a rating id with a leading zero", op(.rating, .update, ["score": .int(5)], record: "01:1"), seen, .invalidRecord),
+        ("a read receipt id with a sign", op(.readReceipt, .update, ["readUpTo": .int(5)], record: "+3:204"), seen, .invalidRecord),
+        ("a read receipt id with two colons", op(.readReceipt, .update, ["readUpTo": .int(5)], record: "3::204"), seen, .invalidRecord),
+        ("a read receipt id with three parts", op(.readReceipt, .update, ["readUpTo": .int(5)], record: "3:204:1"), seen, .invalidRecord),
+        ("a NUL in an HLC node", op(.message, .update, ["body": .string("x")], node: "\u{0}x"), seen, .invalidField),
+        ("a dash in an HLC node", op(.message, .update, ["body": .string("x")], node: "a-b"), seen, .invalidField),
+        ("an accented HLC node", op(.message, .update, ["body": .string("x")], node: "é"), seen, .invalidField),
+        ("an HLC node of 33 characters", op(.message, .update, ["body": .string("x")], node: String(repeating: "a", count: 33)), seen, .invalidField),
+        ("a NUL in a body", op(.message, .update, ["body": .string("before\u{0}after")]), seen, .invalidField),
+        ("a NUL in a rating comment", op(.rating, .update, ["score": .int(5), "comment": .string("a\u{0}")]), seen, .invalidField),
         ("fullwidth digits in a hash", op(.documentVersion, .insert, ["document": .string("d"), "fileName": .string("a.pdf"), "mediaType": .string("text/plain"), "byteCount": .int(3), "sha256": .string(String(repeating: "\u{FF11}", count: 64))]), RecordFacts(actorSeesDossier: true, exists: false), .invalidField),
         ("someone else's read receipt", op(.readReceipt, .update, ["readUpTo": .int(5)], record: "4:9"), seen, .forbidden),
         ("deleting a step", op(.step, .delete, [:]), seen, .unsupportedAction),

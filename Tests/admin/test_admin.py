@@ -138,7 +138,6 @@ def main():
     data, site = os.path.join(folder, "data"), os.path.join(folder, "public")
     database = os.path.join(data, "financialtracker.sqlite")
     ft("seed", "--data-dir", data, "--experts", "30", "--clients", "60", "--today", "2026-11-20")
-    ft("keygen", "--data-dir", data)
     with sqlite3.connect(database) as db:
         db.execute("UPDATE user SET displayName = '<b>Zoé & \"Fils\"</b>' WHERE email = 'client2@financialtracker.example'")
     generated = ft("generate", "--data-dir", data, "--out", site, "--templates", TEMPLATES)

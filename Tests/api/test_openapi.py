@@ -89,9 +89,9 @@ def main():
     folder = tempfile.mkdtemp(prefix="ft-openapi-")
     atexit.register(shutil.rmtree, folder, True)
     data = os.path.join(folder, "data")
-    subprocess.run([FT, "seed", "--data-dir", data, "--experts", "5", "--clients", "10", "--today", "2026-11-20"], check=True, stdout=subprocess.DEVNULL)
-    port = random.randint(20000, 40000)
     environment = dict(os.environ, FT_DOCUMENT_KEY=base64.b64encode(os.urandom(32)).decode())
+    subprocess.run([FT, "seed", "--data-dir", data, "--experts", "5", "--clients", "10", "--today", "2026-11-20"], check=True, stdout=subprocess.DEVNULL, env=environment)
+    port = random.randint(20000, 40000)
     server = subprocess.Popen([FT, "serve", "--data-dir", data, "--port", str(port), "--public", os.path.join(folder, "public"), "--no-rebuild", "--max-upload", "1"],
                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=environment)
     try:
@@ -148,6 +148,14 @@ def run(port, data):
     check("post", "/api/v1/sync/push", status, body, 413)
     status, body = call(port, "post", "/api/v1/sync/push", {"operations": operations}, token=token, protocol="0")
     check("post", "/api/v1/sync/push", status, body, 426)
+    # Another user's operation id: a clash, not a retry.
+    status, body = call(port, "post", "/api/v1/session", {"email": "expert@financialtracker.example", "password": "demo-financialtracker"})
+    expert = body["token"]
+    clash = [dict(operations[0], record="oa-msg-expert")]
+    status, body = call(port, "post", "/api/v1/sync/push", {"operations": clash}, token=expert)
+    check("post", "/api/v1/sync/push", status, body, 409)
+    if status == 409 and body.get("error") != "operation_id_taken":
+        failures.append(f"push: expected operation_id_taken, got {body}")
 
     status, body = call(port, "get", "/api/v1/sync/pull?cursor=0&limit=10", token=token)
     check("get", "/api/v1/sync/pull", status, body, 200)
@@ -193,6 +201,9 @@ def documents(port, token, data_dir):
         failures.append(f"upload: unexpected answer {body}")
     status, body = call(port, "put", path, token=token, raw=pdf)
     check("put", up, status, body, 200)
+    _, session = call(port, "post", "/api/v1/session", {"email": "expert@financialtracker.example", "password": "demo-financialtracker"})
+    status, body = call(port, "put", path.replace("facture.pdf", "autre.pdf"), token=session["token"], raw=b"%PDF-1.4\nautre")
+    check("put", up, status, body, 409)
     status, body = call(port, "put", f"/api/v1/documents/{document}/versions/oa-v2?fileName=../x&hlc={hlc}", token=token, raw=b"x")
     check("put", up, status, body, 400)
     status, body = call(port, "put", path.replace("oa-v1", "oa-v3"), raw=b"x")

@@ -396,7 +396,7 @@ def scenario(prefix, experts, clients, body):
     base = f"http://127.0.0.1:{port}"
     quiet = {"stdout": subprocess.DEVNULL}
     subprocess.run([FT, "seed", "--data-dir", data, "--experts", str(experts), "--clients", str(clients), "--today", "2026-11-20"], check=True, **quiet)
-    subprocess.run([FT, "keygen", "--data-dir", data], check=True, **quiet)
+    # `ft seed` made the document key (DATA_DIR/document.key) for its demo documents.
 
     def generate(templates=os.path.join(ROOT, "site-templates")):
         return [FT, "generate", "--data-dir", data, "--templates", templates, "--out", site, "--base-url", base]

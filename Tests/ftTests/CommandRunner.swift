@@ -23,6 +23,8 @@ enum FT {
         process.arguments = arguments
         var env = ProcessInfo.processInfo.environment
         env["FT_DATA_DIR"] = nil
+        // The seed encrypts its documents with the key the servers are started with.
+        env["FT_DOCUMENT_KEY"] = documentKey
         for (key, value) in environment { env[key] = value }
         process.environment = env
         let output = Pipe()

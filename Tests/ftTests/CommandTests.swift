@@ -124,11 +124,12 @@ import Testing
     @Test func theServerNeedsTheDocumentKeyAndKeygenNeverReplacesIt() throws {
         let data = try FT.temporaryDirectory() + "/data"
         #expect(try FT.run(["seed", "--data-dir", data, "--experts", "2", "--clients", "2", "--today", "2026-11-20"]).status == 0)
+        let stored = try FileManager.default.subpathsOfDirectory(atPath: data + "/blobs").sorted()
         let refused = try FT.run(["serve", "--data-dir", data, "--port", String(20_000 + Int.random(in: 0..<20_000))], environment: ["FT_DOCUMENT_KEY": ""])
         #expect(refused.status != 0)
         #expect(refused.errors.contains("no document key"), "\(refused.errors)")
         #expect(refused.errors.contains("ft keygen"))
-        #expect(!FileManager.default.fileExists(atPath: data + "/blobs"))
+        #expect(try FileManager.default.subpathsOfDirectory(atPath: data + "/blobs").sorted() == stored)
 
         let made = try FT.run(["keygen", "--data-dir", data])
         #expect(made.status == 0, "\(made.errors)")

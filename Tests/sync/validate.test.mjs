@@ -11,7 +11,10 @@ const admin = { user: 3, role: "admin" };
 const seen = { actorSeesDossier: true, exists: true, owner: 1, stepAssignee: "client", ratingClientUser: 1, ratingAllowed: true };
 const fresh = { actorSeesDossier: true, exists: false };
 
-function op(collection, action, fields, { actor = client, record = "r1", at = now } = {}) {
+/** The record ids the server names have one spelling; the others are made by devices. */
+const recordOf = { step: "7", rating: "1:2", readReceipt: "4:1" };
+
+function op(collection, action, fields, { actor = client, record = recordOf[collection] ?? "r1", at = now } = {}) {
   return { id: "op", collection, action, record, fields, hlc: formatHLC({ milliseconds: at, counter: 0, node: "d" }), actor };
 }
 
@@ -53,6 +56,21 @@ const refusals = [
   ["an id of 65 characters", { ...op("message", "update", { body: "x" }), id: "é".repeat(65) }, seen, "invalidField"],
   ["a title of spaces and a line break", op("document", "update", { title: " \u00a0\r\n" }), seen, "invalidField"],
   ["a fraction", op("step", "update", { progress: 1.5 }), seen, "invalidField"],
+  // One spelling per record id; a clean node; no NUL in text.
+  ["a step id with a leading zero", op("step", "update", { progress: 5 }, { record: "05" }), seen, "invalidRecord"],
+  ["a step id with a sign", op("step", "update", { progress: 5 }, { record: "+5" }), seen, "invalidRecord"],
+  ["step zero", op("step", "update", { progress: 5 }, { record: "0" }), seen, "invalidRecord"],
+  ["a step id past Int64", op("step", "update", { progress: 5 }, { record: "9223372036854775808" }), seen, "invalidRecord"],
+  ["a rating id with a leading zero", op("rating", "update", { score: 5 }, { record: "01:1" }), seen, "invalidRecord"],
+  ["a read receipt id with a sign", op("readReceipt", "update", { readUpTo: 5 }, { record: "+3:204" }), seen, "invalidRecord"],
+  ["a read receipt id with two colons", op("readReceipt", "update", { readUpTo: 5 }, { record: "3::204" }), seen, "invalidRecord"],
+  ["a read receipt id with three parts", op("readReceipt", "update", { readUpTo: 5 }, { record: "3:204:1" }), seen, "invalidRecord"],
+  ["a NUL in an HLC node", { ...op("message", "update", { body: "x" }), hlc: "0000000010000000-00000-\u0000x" }, seen, "invalidField"],
+  ["a dash in an HLC node", { ...op("message", "update", { body: "x" }), hlc: "0000000010000000-00000-a-b" }, seen, "invalidField"],
+  ["an accented HLC node", { ...op("message", "update", { body: "x" }), hlc: "0000000010000000-00000-é" }, seen, "invalidField"],
+  ["an HLC node of 33 characters", { ...op("message", "update", { body: "x" }), hlc: "0000000010000000-00000-" + "a".repeat(33) }, seen, "invalidField"],
+  ["a NUL in a body", op("message", "update", { body: "before\u0000after" }), seen, "invalidField"],
+  ["a NUL in a rating comment", op("rating", "update", { score: 5, comment: "a\u0000" }), seen, "invalidField"],
   ["a boolean for an integer", op("step", "update", { progress: true }), seen, "invalidField"],
 ];
 

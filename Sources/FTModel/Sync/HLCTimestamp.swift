@@ -54,6 +54,19 @@ public struct HLCTimestamp: Sendable, Hashable, Comparable, CustomStringConverti
     /// The largest counter the five-digit text form holds.
     public static let maximumCounter = 99_999
 
+    /// The longest node id a device may stamp its changes with.
+    public static let maximumNodeLength = 32
+
+    /// Whether `node` is a node id a device may send: 1 to 32 ASCII letters, digits, `_` or `.`.
+    /// Anything else (a NUL, a control character, text that compares differently by bytes and by
+    /// characters) would be stored, compared or shown differently by some part of the system.
+    public static func isNode(_ node: String) -> Bool {
+        let bytes = node.utf8
+        return (1...maximumNodeLength).contains(bytes.count) && bytes.allSatisfy { byte in
+            (0x30...0x39).contains(byte) || (0x41...0x5A).contains(byte) || (0x61...0x7A).contains(byte) || byte == 0x5F || byte == 0x2E
+        }
+    }
+
     /// Parses the string form; `nil` if it is malformed (digits only in the first two parts: no sign).
     public init?(_ text: String) {
         let parts = text.split(separator: "-", maxSplits: 2, omittingEmptySubsequences: false)

@@ -139,7 +139,13 @@ struct PushBody {
         skipWhitespace()
         let invalid = Problem(message: "invalid value at \(path): a field is null, a boolean, an integer or a string", field: field)
         switch peek ?? 0 {
-        case UInt8(ascii: "\""): return .string(try string())
+        case UInt8(ascii: "\""):
+            let text = try string()
+            // SQLite's C strings end at a NUL: stored, the text would come back cut.
+            guard !text.utf8.contains(0) else {
+                throw Problem(message: "invalid value at \(path): text cannot contain the NUL character (U+0000)", field: field)
+            }
+            return .string(text)
         case UInt8(ascii: "n"): try literal("null"); return .null
         case UInt8(ascii: "t"): try literal("true"); return .bool(true)
         case UInt8(ascii: "f"): try literal("false"); return .bool(false)
@@ -154,14 +160,18 @@ struct PushBody {
         }
     }
 
-    /// A string member, or a 400 that says it should be one.
+    /// A string member, or a 400 that says it should be one. No NUL: see `fieldValue`.
     private mutating func text(at path: String, _ key: String) throws(Problem) -> String {
         skipWhitespace()
         guard peek == UInt8(ascii: "\"") else {
             try skipValue(depth: 2)
             throw Self.wrongType("\(path).\(key)", "a string", field: key)
         }
-        return try string()
+        let text = try string()
+        guard !text.utf8.contains(0) else {
+            throw Problem(message: "invalid value at \(path).\(key): text cannot contain the NUL character (U+0000)", field: key)
+        }
+        return text
     }
 
     // MARK: - JSON

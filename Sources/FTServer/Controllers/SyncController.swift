@@ -57,7 +57,12 @@ struct SyncController {
         // A version's content comes with it, through `PUT /documents/…/versions/…`: a version made
         // in a sync batch would name content by its hash alone, and a hash is not a permission.
         let uploadOnly = { (operation: SyncOperation) in operation.collection == .documentVersion && operation.action == .insert }
-        let answered = try await pushes.push(PushBatch(operations: operations.filter { !uploadOnly($0) }, actor: actor))
+        let answered: [PushResult]
+        do {
+            answered = try await pushes.push(PushBatch(operations: operations.filter { !uploadOnly($0) }, actor: actor))
+        } catch let error as StoreError where error.kind == .operationIdTaken {
+            throw APIError(.conflict, "operation_id_taken", error.detail, field: "id")
+        }
         var answers = answered.makeIterator()
         let results = operations.map { operation in
             uploadOnly(operation)

@@ -55,6 +55,10 @@ struct DocumentController {
 
     static let notFound = APIError(.notFound, "not_found", "no such document or version")
 
+    static func versionTaken(_ versionId: String) -> APIError {
+        APIError(.conflict, "version_exists", "the version id \(versionId) is already another upload's; make a new version id for this file", field: "version")
+    }
+
     /// A file name as given, refused if it could name a place: no path separators, no leading dot,
     /// no control characters, at most 255 bytes.
     static func checkedFileName(_ name: String?) throws -> String {
@@ -79,8 +83,8 @@ struct DocumentController {
         }
         let fileName = try Self.checkedFileName(request.uri.queryParameters["fileName"].map(String.init))
         let hlcText = request.uri.queryParameters["hlc"].map(String.init) ?? ""
-        guard let hlc = HLCTimestamp(hlcText) else {
-            throw APIError(.badRequest, "invalid_hlc", "hlc must be the version's hybrid logical clock, like 0001795132800000-00000-phone", field: "hlc")
+        guard let hlc = HLCTimestamp(hlcText), HLCTimestamp.isNode(hlc.node) else {
+            throw APIError(.badRequest, "invalid_hlc", "hlc must be the version's hybrid logical clock, like 0001795132800000-00000-phone (a node of 1 to \(HLCTimestamp.maximumNodeLength) letters, digits, '_' or '.')", field: "hlc")
         }
         // Refused before any byte is stored, as sync would refuse it after.
         let drift = hlc.milliseconds - Int64(now().timeIntervalSince1970 * 1_000)
@@ -88,7 +92,7 @@ struct DocumentController {
             throw APIError(.badRequest, "clock_skew", "the version's timestamp is \(drift) ms in the future; check the device's clock", field: "hlc")
         }
         guard try database.dossierOfDocument(documentId, for: actor) != nil else { throw Self.notFound }
-        if let existing = try database.version(versionId, for: actor) {
+        if let existing = try database.version(versionId, for: actor), existing.uploadedBy == actor.user {
             // A retried upload: the same answer, nothing stored twice.
             guard existing.documentId == documentId else {
                 throw APIError(.conflict, "version_exists", "version \(versionId) already belongs to another document")
@@ -97,6 +101,9 @@ struct DocumentController {
                 version: versionId, document: documentId, fileName: existing.fileName, mediaType: existing.mediaType,
                 byteCount: Int(existing.byteCount), sha256: existing.sha256, seq: nil
             ))
+        } else if try database.versionExists(versionId) {
+            // Someone else's version (seen or not): answered the same way, and nothing of it shown.
+            throw Self.versionTaken(versionId)
         }
         if let declared = request.headers[.contentLength].flatMap(Int.init), declared > configuration.maximumUpload {
             throw Self.tooLarge(configuration.maximumUpload)
@@ -127,7 +134,12 @@ struct DocumentController {
             ],
             hlc: hlc, actor: actor
         )
-        let result = try await pushes.push(PushBatch(operations: [operation], actor: actor)).first
+        let result: PushResult?
+        do {
+            result = try await pushes.push(PushBatch(operations: [operation], actor: actor)).first
+        } catch let error as StoreError where error.kind == .operationIdTaken {
+            throw Self.versionTaken(versionId)
+        }
         guard let result, result.status == .accepted, let seq = result.seq else {
             let reason = result?.rejection
             throw APIError(reason?.code == .forbidden ? .forbidden : .badRequest, reason?.code.rawValue ?? "rejected", reason?.message ?? "the version was refused", field: reason?.field)

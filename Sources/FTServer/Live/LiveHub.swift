@@ -4,6 +4,7 @@ public import FTStore
 internal import FTSync
 internal import Synchronization
 internal import NIOCore
+public import Logging
 
 /// Who is connected to the live channel, and what each connection is told. It stores nothing.
 ///
@@ -84,12 +85,14 @@ public final class LiveHub: Sendable {
     private let state = Mutex(State())
     private let database: AppDatabase
     private let now: @Sendable () -> Date
+    private let logger: Logger
     private let commits: AsyncStream<Int64>.Continuation
     /// How long a user's visible dossiers and a session's validity are trusted.
     static let recheckInterval: TimeInterval = 1
 
-    public init(database: AppDatabase, now: @escaping @Sendable () -> Date = Date.init) {
+    public init(database: AppDatabase, logger: Logger = Logger(label: "financialtracker.live"), now: @escaping @Sendable () -> Date = Date.init) {
         self.database = database
+        self.logger = logger
         self.now = now
         let (stream, continuation) = AsyncStream<Int64>.makeStream(bufferingPolicy: .bufferingNewest(1))
         commits = continuation
@@ -187,8 +190,21 @@ public final class LiveHub: Sendable {
             return max(watermark, committed)
         }
         while true {
-            guard let batch = try? database.changes(after: watermark, limit: 1_000), let last = batch.last else { return watermark }
-            watermark = last.change.seq
+            let read: LogRead
+            do {
+                read = try database.changes(after: watermark, limit: 1_000)
+            } catch {
+                logger.error("live channel: cannot read the log after \(watermark): \(error); tried again at the next commit")
+                return watermark
+            }
+            guard let through = read.through else { return watermark }
+            // A change that cannot be read is skipped, and the watermark moves past it all the same:
+            // one bad row never stops the channel for everyone.
+            if !read.unreadable.isEmpty {
+                logger.error("live channel: skipped unreadable changes", metadata: ["seq": "\(read.unreadable.map(String.init).joined(separator: ","))"])
+            }
+            watermark = through
+            let batch = read.changes
             let listeners = state.withLock { $0.members.map { (id: $0.key, actor: $0.value.actor, token: $0.value.token) } }
             let now = now()
             // One frame per user: a user's connections get the same changes (500 connections of
@@ -217,7 +233,7 @@ public final class LiveHub: Sendable {
             }
             writes.send()
             for continuation in endedSessions { continuation.yield(.sessionEnded) }
-            if batch.count < 1_000 { return watermark }
+            if read.rows < 1_000 { return watermark }
         }
     }
 

@@ -77,8 +77,11 @@ public struct BlobStore: Sendable {
     }
 
     /// Starts an upload.
-    public func writer() throws -> BlobWriter {
-        try BlobWriter(store: self)
+    /// `durable`: the file is synced to disk before `finish` returns (every upload). The seed,
+    /// which writes thousands of small files into a data directory it builds from scratch, leaves
+    /// that to the system.
+    public func writer(durable: Bool = true) throws -> BlobWriter {
+        try BlobWriter(store: self, durable: durable)
     }
 
     /// The plaintext size of a stored blob, from its file size (no decryption).
@@ -176,9 +179,11 @@ public final class BlobWriter {
     public private(set) var byteCount = 0
     /// The first bytes, for type detection.
     public private(set) var head = Data()
+    private let durable: Bool
 
-    init(store: BlobStore) throws {
+    init(store: BlobStore, durable: Bool) throws {
         self.store = store
+        self.durable = durable
         temporaryPath = "\(store.directory)/tmp/\(UUID().uuidString)"
         guard FileManager.default.createFile(atPath: temporaryPath, contents: nil), let handle = FileHandle(forWritingAtPath: temporaryPath) else {
             throw BlobStore.BlobError.io(temporaryPath, reason: "cannot create")
@@ -246,7 +251,7 @@ public final class BlobWriter {
         try seal(pending, last: true)
         pending = Data()
         try output.finish()
-        try handle.synchronize()
+        if durable { try handle.synchronize() }
         try handle.close()
         return hasher.finalize()
     }

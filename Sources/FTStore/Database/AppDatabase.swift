@@ -36,6 +36,9 @@ public final class AppDatabase: Sendable {
         try checkExistingFile(at: path)
         do {
             let pool = try DatabasePool(path: path, configuration: configuration(memoryMapped: memoryMapped))
+            // GRDB sets `synchronous = NORMAL` on the writer when it turns WAL on, after
+            // `prepareDatabase`: set FULL again on the one connection that commits.
+            try pool.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA synchronous = FULL") }
             let database = try AppDatabase(writer: pool, path: path, logger: logger)
             logger.debug("opened database", metadata: ["path": "\(path)", "migrations": "\(Schema.migrator.migrations.count)"])
             return database
@@ -75,7 +78,10 @@ public final class AppDatabase: Sendable {
         configuration.busyMode = .timeout(10)
         configuration.label = "FinancialTracker"
         configuration.prepareDatabase { db in
-            try db.execute(sql: "PRAGMA synchronous = NORMAL")
+            // FULL: every commit is on disk (the write-ahead log synced) before it returns, so an
+            // acknowledged push survives a power cut, not only a crash. Pushes are committed in
+            // groups (`PushQueue`): one sync serves every push of a group. (See also `open`.)
+            try db.execute(sql: "PRAGMA synchronous = FULL")
             if memoryMapped { try db.execute(sql: "PRAGMA mmap_size = 1073741824") }
         }
         return configuration

@@ -6,6 +6,7 @@ public struct StoreError: Error, Sendable, Equatable, CustomStringConvertible {
         case cannotOpen
         case constraintViolated
         case notFound
+        case operationIdTaken
     }
 
     private let code: Code
@@ -55,6 +56,12 @@ public struct StoreError: Error, Sendable, Equatable, CustomStringConvertible {
         StoreError(.notFound, table: table, detail: "no \(table) with id \(id)")
     }
 
+    /// A pushed operation's id is already another user's operation: ids are the idempotency keys
+    /// of one user's retries, so the push is refused rather than answered with someone else's answer.
+    public static func operationIdTaken(_ id: String) -> StoreError {
+        StoreError(.operationIdTaken, table: "syncChange", detail: "the operation id '\(id)' is already used by another user's operation; make a new id for this change")
+    }
+
     /// What kind of failure this is, for `switch`-free comparisons: `error.kind == .newerSchema`.
     public var kind: Kind { Kind(code) }
 
@@ -67,6 +74,7 @@ public struct StoreError: Error, Sendable, Equatable, CustomStringConvertible {
         public static let cannotOpen = Kind(.cannotOpen)
         public static let constraintViolated = Kind(.constraintViolated)
         public static let notFound = Kind(.notFound)
+        public static let operationIdTaken = Kind(.operationIdTaken)
     }
 
     public var description: String { detail }

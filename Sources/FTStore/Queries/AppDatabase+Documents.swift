@@ -12,6 +12,14 @@ extension AppDatabase {
         }
     }
 
+    /// Whether a version with this id exists, whoever may see it: version ids are the idempotency
+    /// keys of their uploader's retries, and another user may not reuse one.
+    public func versionExists(_ versionId: String) throws -> Bool {
+        try writer.read { db in
+            try Bool.fetchOne(db, sql: "SELECT 1 FROM documentVersion WHERE id = ?", arguments: [versionId]) ?? false
+        }
+    }
+
     /// A version `actor` may see (through its document's dossier); nil otherwise.
     public func version(_ versionId: String, for actor: SyncActor) throws -> DocumentVersion? {
         try writer.read { db in

@@ -19,6 +19,7 @@ enum Schema {
         migrator.registerMigration("v8-sync-write-cost", migrate: reduceSyncWriteCost)
         migrator.registerMigration("v9-message-merge-state", migrate: moveMessageMergeState)
         migrator.registerMigration("v10-message-indexes", migrate: dropMessageConversationIndex)
+        migrator.registerMigration("v11-operation-owners", migrate: recordOperationOwners)
         return migrator
     }
 

@@ -26,7 +26,7 @@ extension AppDatabase {
             let horizon = max(previous, try Int64.fetchOne(db, sql: "SELECT max(seq) FROM syncChange WHERE receivedAt < ?", arguments: [changesBefore]) ?? 0)
             var report = CompactionReport(horizon: horizon, changesRemoved: 0, rejectionsRemoved: 0, tombstonesPurged: 0)
             if horizon > previous {
-                try db.execute(sql: "INSERT OR IGNORE INTO syncCompacted (operationId, seq) SELECT operationId, seq FROM syncChange WHERE seq <= ?", arguments: [horizon])
+                try db.execute(sql: "INSERT OR IGNORE INTO syncCompacted (operationId, seq, actorId) SELECT operationId, seq, actorId FROM syncChange WHERE seq <= ?", arguments: [horizon])
                 try db.execute(sql: "DELETE FROM syncChange WHERE seq <= ?", arguments: [horizon])
                 report.changesRemoved = db.changesCount
                 try db.execute(sql: "DELETE FROM syncHorizon")

@@ -29,8 +29,11 @@ extension AppDatabase {
                 WHERE seq > ? AND \(scope.sql) ORDER BY seq LIMIT ?
                 """, arguments: [cursor] + scope.arguments + [limit + 1])
             let decoder = JSONDecoder()
-            let changes = rows.prefix(limit).compactMap { Self.change(from: $0, decoder: decoder) }
-            let next = changes.last?.seq ?? max(cursor, 0)
+            let page = rows.prefix(limit)
+            let changes = page.compactMap { Self.change(from: $0, decoder: decoder) }
+            // The cursor moves past every row read, sent or not: a row that cannot be read (written
+            // before today's checks) is skipped, never read again and again.
+            let next = page.last.map { $0["seq"] as Int64 } ?? max(cursor, 0)
             return PullPage(changes: changes, cursor: next, hasMore: rows.count > limit)
         }
     }
@@ -91,6 +94,18 @@ extension AppDatabase {
     }
 }
 
+/// What one read of the log found, for the live channel's fan-out.
+public struct LogRead: Sendable {
+    public var changes: [LoggedChange] = []
+    /// The sequence number of the last row read (`nil`: none), readable or not: the next read
+    /// starts after it.
+    public var through: Int64?
+    /// How many rows were read.
+    public var rows = 0
+    /// Rows that could not be read as a change (written before today's checks): skipped.
+    public var unreadable: [Int64] = []
+}
+
 /// A change of the log with the dossier it belongs to, for the live channel's fan-out.
 public struct LoggedChange: Sendable {
     public var change: PulledChange
@@ -98,17 +113,27 @@ public struct LoggedChange: Sendable {
 }
 
 extension AppDatabase {
-    /// Every change after `seq` (at most `limit`), whoever may see it: the live channel reads
+    /// Every change after `seq` (at most `limit` rows), whoever may see it: the live channel reads
     /// each commit once and filters it per connection with `visibleDossiers(for:)`, the rule of
     /// `pull(for:after:limit:)`.
-    public func changes(after seq: Int64, limit: Int) throws -> [LoggedChange] {
+    public func changes(after seq: Int64, limit: Int) throws -> LogRead {
         try writer.read { db in
             let decoder = JSONDecoder()
-            return try Row.fetchAll(db.cachedStatement(sql: """
+            var read = LogRead()
+            let rows = try Row.fetchCursor(db.cachedStatement(sql: """
                 SELECT seq, operationId, collection, record, action, fields, hlc, actorId, actorRole, dossierId FROM syncChange
                 WHERE seq > ? ORDER BY seq LIMIT ?
                 """), arguments: [seq, limit])
-                .compactMap { row in Self.change(from: row, decoder: decoder).map { LoggedChange(change: $0, dossierId: row["dossierId"]) } }
+            while let row = try rows.next() {
+                read.rows += 1
+                read.through = row["seq"]
+                if let change = Self.change(from: row, decoder: decoder) {
+                    read.changes.append(LoggedChange(change: change, dossierId: row["dossierId"]))
+                } else {
+                    read.unreadable.append(row["seq"])
+                }
+            }
+            return read
         }
     }
 

@@ -99,27 +99,39 @@ extension AppDatabase {
         var receivedAt: String
     }
 
+    /// The batch is applied in the order of its timestamps, not the order it came in: an edit sent
+    /// before the insert it edits (a device may queue them in any order) finds the record. Answers
+    /// keep the batch's order.
     private static func apply(_ batch: PushBatch, now: Date, context: Context, db: Database) throws -> [PushResult] {
         let nowMilliseconds = Int64((now.timeIntervalSince1970 * 1_000).rounded(.down))
-        var results: [PushResult] = []
-        results.reserveCapacity(batch.operations.count)
+        let operations = batch.operations
+        var results = [PushResult?](repeating: nil, count: operations.count)
         // Operations seen before (a retry) get the answer they got then; repeats within the batch too.
-        var seen = try earlierAnswers(to: batch.operations, user: batch.actor.user, db: db)
-        for (operation, prepared) in zip(batch.operations, batch.prepared) {
+        var seen = try earlierAnswers(to: operations, user: batch.actor.user, db: db)
+        let order = operations.indices.sorted { a, b in
+            operations[a].hlc != operations[b].hlc ? operations[a].hlc < operations[b].hlc : a < b
+        }
+        for index in order {
+            let operation = operations[index]
             if let earlier = seen[operation.id] {
-                results.append(earlier)
+                results[index] = earlier
                 continue
             }
-            let result = try Self.apply(operation, prepared: prepared, nowMilliseconds: nowMilliseconds, now: now, context: context, db: db)
+            let result = try Self.apply(operation, prepared: batch.prepared[index], nowMilliseconds: nowMilliseconds, now: now, context: context, db: db)
             seen[operation.id] = result
-            results.append(result)
+            results[index] = result
         }
-        return results
+        // Every index is in `order`, so every answer is there.
+        return zip(operations, results).map { operation, result in
+            result ?? PushResult(operation: operation.id, status: .rejected, rejection: Rejection(.invalidField, "refused"))
+        }
     }
 
     /// The answers already given to any of `operations`: accepted (in the log, or compacted out of
-    /// it) or refused for `user`. Two queries for the whole batch rather than two per operation;
-    /// for a few operations, two lookups each (the list's `json_each` costs more than they do).
+    /// it) or refused. An id that another user's operation holds is a clash, not a retry: the push
+    /// is refused whole (`StoreError.operationIdTaken`). Two queries for the whole batch rather
+    /// than two per operation; for a few operations, one lookup each (the list's `json_each` costs
+    /// more than they do).
     private static func earlierAnswers(to operations: [SyncOperation], user: Int64, db: Database) throws -> [String: PushResult] {
         if operations.count < 8 {
             var answers: [String: PushResult] = [:]
@@ -138,19 +150,21 @@ extension AppDatabase {
         let list = String(decoding: ids, as: UTF8.self)
         var answers: [String: PushResult] = [:]
         let accepted = try Row.fetchCursor(db.cachedStatement(sql: """
-            SELECT operationId, seq FROM syncChange WHERE operationId IN (SELECT value FROM json_each(?1))
-            UNION ALL SELECT operationId, seq FROM syncCompacted WHERE operationId IN (SELECT value FROM json_each(?1))
+            SELECT operationId, seq, actorId FROM syncChange WHERE operationId IN (SELECT value FROM json_each(?1))
+            UNION ALL SELECT operationId, seq, actorId FROM syncCompacted WHERE operationId IN (SELECT value FROM json_each(?1))
             """), arguments: [list])
         while let row = try accepted.next() {
             let id: String = row[0]
+            try requireOwn(id, owner: row[2], user: user)
             answers[id] = PushResult(operation: id, status: .accepted, seq: row[1])
         }
         let refused = try Row.fetchCursor(db.cachedStatement(sql: """
-            SELECT operationId, code, field, message FROM syncRejection WHERE operationId IN (SELECT value FROM json_each(?1)) AND userId IS ?2
-            """), arguments: [list, user])
+            SELECT operationId, code, field, message, userId FROM syncRejection WHERE operationId IN (SELECT value FROM json_each(?1))
+            """), arguments: [list])
         while let row = try refused.next() {
             let id: String = row[0]
             guard answers[id] == nil else { continue }
+            try requireOwn(id, owner: row[4], user: user)
             let code = Rejection.Code(rawValue: row[1]) ?? .invalidField
             answers[id] = PushResult(operation: id, status: .rejected, rejection: Rejection(code, field: row[2], row[3]))
         }
@@ -160,12 +174,13 @@ extension AppDatabase {
     /// One statement: accepted (in the log or compacted out of it) comes before refused.
     private static func earlierAnswer(to id: String, user: Int64, db: Database) throws -> PushResult? {
         guard let row = try Row.fetchOne(db.cachedStatement(sql: """
-            SELECT seq, NULL, NULL, NULL FROM syncChange WHERE operationId = ?1
-            UNION ALL SELECT seq, NULL, NULL, NULL FROM syncCompacted WHERE operationId = ?1
-            UNION ALL SELECT NULL, code, field, message FROM syncRejection WHERE operationId = ?1 AND userId IS ?2
+            SELECT seq, NULL, NULL, NULL, actorId FROM syncChange WHERE operationId = ?1
+            UNION ALL SELECT seq, NULL, NULL, NULL, actorId FROM syncCompacted WHERE operationId = ?1
+            UNION ALL SELECT NULL, code, field, message, userId FROM syncRejection WHERE operationId = ?1
             LIMIT 1
-            """), arguments: [id, user])
+            """), arguments: [id])
         else { return nil }
+        try requireOwn(id, owner: row[4], user: user)
         if let seq: Int64 = row[0] {
             return PushResult(operation: id, status: .accepted, seq: seq)
         }
@@ -173,42 +188,58 @@ extension AppDatabase {
         return PushResult(operation: id, status: .rejected, rejection: Rejection(code, field: row[2], row[3]))
     }
 
+    /// An earlier answer is `user`'s only if `user` sent that operation. No owner: an operation
+    /// compacted before owners were kept, or whose author was deleted; answered as before.
+    private static func requireOwn(_ id: String, owner: Int64?, user: Int64) throws {
+        if let owner, owner != user { throw StoreError.operationIdTaken(id) }
+    }
+
+    /// A refusal is stored, so that a retry gets the same answer, when it will not change: a
+    /// malformed operation, a forbidden one. One on a record the server cannot find is not: the
+    /// record may arrive (its insert later in the same device's queue), and the retry then succeeds.
     private static func apply(_ operation: SyncOperation, prepared: PreparedOperation, nowMilliseconds: Int64, now: Date, context: Context, db: Database) throws -> PushResult {
-        let located = try SyncLocator.locate(operation, db: db, cache: context.cache, statements: context.statements)
-        var rejection: Rejection?
-        if let dossierId = located.dossierId {
-            rejection = OperationValidator.check(operation, facts: located.facts, nowMilliseconds: nowMilliseconds)
-            if rejection == nil, !context.guarded {
-                let committed = try commit(operation, prepared: prepared, dossierId: dossierId, message: located.message, now: now, receivedAt: context.receivedAt, statements: context.statements, db: db)
-                committed.notice.map(context.notices.record)
-                return PushResult(operation: operation.id, status: .accepted, seq: committed.seq)
-            }
-            if rejection == nil {
-                // In a savepoint: a change the schema still refuses is answered, not thrown.
-                var committed: Committed?
-                do {
-                    try db.inSavepoint {
-                        committed = try commit(operation, prepared: prepared, dossierId: dossierId, message: located.message, now: now, receivedAt: context.receivedAt, statements: context.statements, db: db)
-                        return .commit
-                    }
-                } catch let error as DatabaseError where error.resultCode == .SQLITE_CONSTRAINT {
-                    rejection = Rejection(.invalidField, "the change breaks a rule of the record (\(error.message ?? "constraint"))")
-                }
-                if let committed {
-                    committed.notice.map(context.notices.record)
-                    return PushResult(operation: operation.id, status: .accepted, seq: committed.seq)
-                }
-            }
-        } else {
-            // Unknown and invisible are answered alike: nothing leaks about other dossiers.
-            rejection = operation.actor.role == .admin && operation.action != .insert
-                ? Rejection(.unknownRecord, "no such record") : Rejection(.forbidden, "not allowed on this dossier")
+        if let malformed = OperationValidator.checkForm(operation, nowMilliseconds: nowMilliseconds) {
+            return try refuse(operation, malformed, store: true, context: context, db: db)
         }
-        let refusal = rejection ?? Rejection(.invalidField, "refused")
-        try db.execute(
-            sql: "INSERT INTO syncRejection (operationId, userId, code, field, message, receivedAt) VALUES (?, ?, ?, ?, ?, ?)",
-            arguments: [operation.id, operation.actor.user, refusal.code.rawValue, refusal.field, refusal.message, context.receivedAt]
-        )
+        let located = try SyncLocator.locate(operation, db: db, cache: context.cache, statements: context.statements)
+        guard let dossierId = located.dossierId else {
+            // Unknown and invisible are answered alike: nothing leaks about other dossiers.
+            let refusal = operation.actor.role == .admin && operation.action != .insert
+                ? Rejection(.unknownRecord, "no such record") : Rejection(.forbidden, "not allowed on this dossier")
+            return try refuse(operation, refusal, store: false, context: context, db: db)
+        }
+        if let refusal = OperationValidator.checkPermission(operation, facts: located.facts) {
+            return try refuse(operation, refusal, store: refusal.code != .unknownRecord, context: context, db: db)
+        }
+        if !context.guarded {
+            let committed = try commit(operation, prepared: prepared, dossierId: dossierId, message: located.message, now: now, receivedAt: context.receivedAt, statements: context.statements, db: db)
+            committed.notice.map(context.notices.record)
+            return PushResult(operation: operation.id, status: .accepted, seq: committed.seq)
+        }
+        // In a savepoint: a change the schema still refuses is answered, not thrown.
+        var committed: Committed?
+        do {
+            try db.inSavepoint {
+                committed = try commit(operation, prepared: prepared, dossierId: dossierId, message: located.message, now: now, receivedAt: context.receivedAt, statements: context.statements, db: db)
+                return .commit
+            }
+        } catch let error as DatabaseError where error.resultCode == .SQLITE_CONSTRAINT {
+            return try refuse(operation, Rejection(.invalidField, "the change breaks a rule of the record (\(error.message ?? "constraint"))"), store: true, context: context, db: db)
+        }
+        guard let committed else {
+            return try refuse(operation, Rejection(.invalidField, "refused"), store: true, context: context, db: db)
+        }
+        committed.notice.map(context.notices.record)
+        return PushResult(operation: operation.id, status: .accepted, seq: committed.seq)
+    }
+
+    private static func refuse(_ operation: SyncOperation, _ refusal: Rejection, store: Bool, context: Context, db: Database) throws -> PushResult {
+        if store {
+            try db.execute(
+                sql: "INSERT INTO syncRejection (operationId, userId, code, field, message, receivedAt) VALUES (?, ?, ?, ?, ?, ?)",
+                arguments: [operation.id, operation.actor.user, refusal.code.rawValue, refusal.field, refusal.message, context.receivedAt]
+            )
+        }
         return PushResult(operation: operation.id, status: .rejected, rejection: refusal)
     }
 
@@ -226,10 +257,12 @@ extension AppDatabase {
             throw StoreError.constraintViolated(table: "syncRecord", constraint: "merge", detail: "operation \(operation.id) carries no state")
         }
         let keepsStateOnRow = operation.collection == .message
+        // A record written before sync (the seed) starts from what the snapshot gave every device.
         let current = keepsStateOnRow
             ? message.map(RecordState.message)
             : try String.fetchOne(db.cachedStatement(sql: "SELECT state FROM syncRecord WHERE collection = ? AND record = ?"), arguments: [operation.collection.rawValue, operation.record])
                 .flatMap { try? Coders.decoder.decode(RecordState.self, from: Data($0.utf8)) }
+                ?? RecordBase.state(of: operation.collection, record: operation.record, db: db)
         let merged = current.map { $0.merged(with: delta) } ?? delta
         let log = try statements.logChange()
         log.reset()

@@ -5,9 +5,10 @@ public import FTSync
 
 extension AppDatabase {
     /// Everything `actor` may see of the synced collections, as operations a new device applies
-    /// through the same merge as the rest (ids `snapshot:…`, timestamps from the rows), so that a
-    /// device starting from cursor 0 holds a complete replica. Records written before sync existed
-    /// (the seed, imports) are included; later changes come from the log and win by timestamp.
+    /// through the same merge as the rest, so that a device starting from cursor 0 holds a
+    /// complete replica. A record sync has changed comes from its merge state, with the stamps and
+    /// operation ids the server merged (`RecordState.operations`); one it never changed (the seed,
+    /// imports) from its row (`RecordBase`, ids `snapshot:…`, timestamps from the row's dates).
     ///
     /// Admins get no snapshot: they see every dossier, which is not a replica for a phone; their
     /// dashboards are rendered on the server.
@@ -68,52 +69,48 @@ extension AppDatabase {
                 let record = "\(row["conversationId"] as Int64):\(user)"
                 op("r:\(record)", .readReceipt, .update, record, ["readUpTo": .int(Int64((readUpTo.timeIntervalSince1970 * 1_000).rounded(.down)))], stamp(readUpTo), user, try cachedRole(user))
             }
+            // A record that has a merge state comes from it, with the stamps and operation ids the
+            // server merged; one that sync never touched comes from its row (`RecordBase`).
+            func fromState(_ collection: SyncCollection, _ record: String, _ state: String?) throws -> Bool {
+                guard let state, let decoded = try? JSONDecoder().decode(RecordState.self, from: Data(state.utf8)) else { return false }
+                operations += try decoded.operations(collection: collection, record: record, role: cachedRole)
+                return true
+            }
             for row in try Row.fetchAll(db, sql: """
-                SELECT s.id, s.status, s.progress, s.priority, s.dueAt, s.updatedAt FROM dossierStep s JOIN dossier d ON d.id = s.dossierId
+                \(RecordBase.stepColumns), sr.state FROM dossierStep s JOIN dossier d ON d.id = s.dossierId
+                LEFT JOIN syncRecord sr ON sr.collection = 'step' AND sr.record = CAST(s.id AS TEXT)
                 WHERE \(scope.sql) ORDER BY s.id
                 """, arguments: scope.arguments)
             {
                 let id: Int64 = row["id"]
-                var fields: [String: FieldValue] = ["status": .string(row["status"]), "progress": .int(row["progress"]), "priority": .string(row["priority"])]
-                if let due: Date = row["dueAt"] { fields["dueAt"] = .int(Int64((due.timeIntervalSince1970 * 1_000).rounded(.down))) }
-                op("s:\(id)", .step, .update, String(id), fields, stamp(row["updatedAt"]), 0, .admin)
+                if try !fromState(.step, String(id), row["state"]) { operations.append(RecordBase.step(row)) }
             }
             for row in try Row.fetchAll(db, sql: """
-                SELECT doc.id, doc.dossierId, doc.category, doc.title, doc.createdBy, doc.createdAt FROM document doc
-                JOIN dossier d ON d.id = doc.dossierId WHERE \(scope.sql) AND \(fromLogOnly(.document, "doc.id")) ORDER BY doc.createdAt, doc.id
+                \(RecordBase.documentColumns), sr.state FROM document doc JOIN dossier d ON d.id = doc.dossierId
+                LEFT JOIN syncRecord sr ON sr.collection = 'document' AND sr.record = doc.id
+                WHERE \(scope.sql) AND \(fromLogOnly(.document, "doc.id")) ORDER BY doc.createdAt, doc.id
                 """, arguments: scope.arguments)
             {
-                let id: String = row["id"]
-                let author: Int64 = row["createdBy"]
-                op("d:\(id)", .document, .insert, id, ["dossier": .int(row["dossierId"]), "category": .string(row["category"]), "title": .string(row["title"])], stamp(row["createdAt"]), author, try cachedRole(author))
+                if try !fromState(.document, row["id"], row["state"]) { operations.append(RecordBase.document(row, role: try cachedRole(row["createdBy"]))) }
             }
             for row in try Row.fetchAll(db, sql: """
-                SELECT v.* FROM documentVersion v JOIN document doc ON doc.id = v.documentId JOIN dossier d ON d.id = doc.dossierId
+                \(RecordBase.versionColumns), sr.state FROM documentVersion v JOIN document doc ON doc.id = v.documentId JOIN dossier d ON d.id = doc.dossierId
+                LEFT JOIN syncRecord sr ON sr.collection = 'documentVersion' AND sr.record = v.id
                 WHERE \(scope.sql) AND \(fromLogOnly(.documentVersion, "v.id")) ORDER BY v.uploadedAt, v.id
                 """, arguments: scope.arguments)
             {
-                let id: String = row["id"]
-                let uploader: Int64 = row["uploadedBy"]
-                op("v:\(id)", .documentVersion, .insert, id, [
-                    "document": .string(row["documentId"]), "fileName": .string(row["fileName"]), "mediaType": .string(row["mediaType"]),
-                    "byteCount": .int(row["byteCount"]), "sha256": .string(row["sha256"]),
-                ], stamp(row["uploadedAt"]), uploader, try cachedRole(uploader))
-                let validation: String = row["validation"]
-                if validation != ValidationState.pending.rawValue, let by: Int64 = row["validatedBy"], let at: Date = row["validatedAt"] {
-                    var fields: [String: FieldValue] = ["validation": .string(validation)]
-                    if let reason: String = row["validationReason"] { fields["reason"] = .string(reason) }
-                    op("vv:\(id)", .documentVersion, .update, id, fields, stamp(at), by, try cachedRole(by))
-                }
+                if try !fromState(.documentVersion, row["id"], row["state"]) { operations += try RecordBase.version(row, role: cachedRole) }
             }
             let ratingCondition: (String, StatementArguments) = actor.role == .client
                 ? ("c.userId = ?", [actor.user]) : ("e.userId = ?", [actor.user])
             for row in try Row.fetchAll(db, sql: """
-                SELECT r.clientId, r.expertId, r.score, r.comment, r.updatedAt, c.userId AS clientUser FROM rating r
-                JOIN client c ON c.id = r.clientId JOIN expert e ON e.id = r.expertId WHERE \(ratingCondition.0)
+                \(RecordBase.ratingColumns), sr.state FROM rating r JOIN client c ON c.id = r.clientId JOIN expert e ON e.id = r.expertId
+                LEFT JOIN syncRecord sr ON sr.collection = 'rating' AND sr.record = r.clientId || ':' || r.expertId
+                WHERE \(ratingCondition.0)
                 """, arguments: ratingCondition.1)
             {
                 let record = "\(row["clientId"] as Int64):\(row["expertId"] as Int64)"
-                op("g:\(record)", .rating, .update, record, ["score": .int(row["score"]), "comment": .string(row["comment"])], stamp(row["updatedAt"]), row["clientUser"], .client)
+                if try !fromState(.rating, record, row["state"]) { operations.append(RecordBase.rating(row)) }
             }
             return operations
         }

@@ -11,6 +11,8 @@ public struct Rejection: Error, Sendable, Hashable, Codable, CustomStringConvert
         case unknownRecord
         case unsupportedAction
         case clockSkew
+        /// The record id is not the one spelling of a record (`"05"` for step 5).
+        case invalidRecord
     }
 
     public var code: Code
@@ -101,12 +103,42 @@ public enum OperationValidator {
 
     /// `nil` when the operation may be applied.
     public static func check(_ operation: SyncOperation, facts: RecordFacts, nowMilliseconds: Int64, maximumDrift: Int64 = 60_000) -> Rejection? {
+        checkForm(operation, nowMilliseconds: nowMilliseconds, maximumDrift: maximumDrift) ?? checkPermission(operation, facts: facts)
+    }
+
+    /// What can be said of an operation without looking anything up: its timestamp, shape, record
+    /// id and values. The server asks this first, so that a malformed operation on a record it
+    /// cannot find is told what is wrong with it.
+    public static func checkForm(_ operation: SyncOperation, nowMilliseconds: Int64, maximumDrift: Int64 = 60_000) -> Rejection? {
         if operation.hlc.milliseconds > nowMilliseconds + maximumDrift {
             return Rejection(.clockSkew, "the operation's timestamp is \(operation.hlc.milliseconds - nowMilliseconds) ms in the future")
         }
+        if !HLCTimestamp.isNode(operation.hlc.node) {
+            return Rejection(.invalidField, field: "hlc", "an HLC timestamp's node is 1 to \(HLCTimestamp.maximumNodeLength) ASCII letters, digits, '_' or '.'")
+        }
         if let shape = checkShape(operation) { return shape }
-        if let value = checkValues(operation) { return value }
-        return checkPermission(operation, facts: facts)
+        if let record = checkRecord(operation) { return record }
+        return checkValues(operation)
+    }
+
+    /// The one spelling of each record id the server names (`RecordID`): a step's number, a
+    /// rating's `client:expert`, a read receipt's `conversation:user`. Another spelling of the same
+    /// numbers would be a second record on every device.
+    static func checkRecord(_ operation: SyncOperation) -> Rejection? {
+        let record = operation.record
+        switch operation.collection {
+        case .step:
+            return RecordID.number(record) == nil
+                ? Rejection(.invalidRecord, field: "record", "a step's record id is its number, without sign or leading zeros, not '\(record)'") : nil
+        case .rating:
+            return RecordID.pair(record) == nil
+                ? Rejection(.invalidRecord, field: "record", "a rating's record id is '<client>:<expert>', two numbers without sign or leading zeros, not '\(record)'") : nil
+        case .readReceipt:
+            return RecordID.pair(record) == nil
+                ? Rejection(.invalidRecord, field: "record", "a read receipt's record id is '<conversation>:<user>', two numbers without sign or leading zeros, not '\(record)'") : nil
+        case .message, .document, .documentVersion:
+            return nil
+        }
     }
 
     static func isIdentifier(_ text: String) -> Bool {
@@ -137,6 +169,10 @@ public enum OperationValidator {
             case .bool: matches = value.bool != nil
             }
             if !matches { return Rejection(.invalidField, field: name, "'\(name)' must be \(rule.kind == .int ? "an integer" : rule.kind == .string ? "a string" : "a boolean"), not \(value)") }
+        }
+        // SQLite's C strings end at a NUL: a text holding one would come back cut.
+        for (name, value) in operation.fields.sorted(by: { $0.key < $1.key }) where value.string?.utf8.contains(0) ?? false {
+            return Rejection(.invalidField, field: name, "'\(name)' cannot contain the NUL character (U+0000)")
         }
         if operation.collection == .step && operation.fields.isEmpty {
             return Rejection(.missingField, "a step update sets at least one field")
@@ -196,7 +232,8 @@ public enum OperationValidator {
         return nil
     }
 
-    static func checkPermission(_ operation: SyncOperation, facts: RecordFacts) -> Rejection? {
+    /// Whether the actor may make this change, given what the server knows of the record.
+    public static func checkPermission(_ operation: SyncOperation, facts: RecordFacts) -> Rejection? {
         let actor = operation.actor
         guard facts.actorSeesDossier || actor.role == .admin else {
             // Said the same way whether the record exists or not: nothing leaks.

@@ -1,0 +1,92 @@
+internal import Foundation
+internal import GRDB
+internal import FTModel
+internal import FTSync
+
+/// A record written outside sync (the seed, an import) as the operations a snapshot gives a
+/// device for it: its row's values, stamped with the row's dates (`SnapshotStamp`). When sync
+/// first changes such a record, its merge state starts from these same operations
+/// (`state(of:record:db:)`), so the server and every device merge the change against the same
+/// stamped values. Messages keep their state on their row instead (`MessageMergeState`).
+enum RecordBase {
+    /// The start of a query for `step(_:)`, on `dossierStep s`.
+    static let stepColumns = "SELECT s.id, s.status, s.progress, s.priority, s.dueAt, s.updatedAt"
+    /// On `document doc`.
+    static let documentColumns = "SELECT doc.id, doc.dossierId, doc.category, doc.title, doc.createdBy, doc.createdAt"
+    /// On `documentVersion v`.
+    static let versionColumns = "SELECT v.*"
+    /// On `rating r JOIN client c`.
+    static let ratingColumns = "SELECT r.clientId, r.expertId, r.score, r.comment, r.updatedAt, c.userId AS clientUser"
+
+    private static func milliseconds(_ date: Date) -> Int64 {
+        Int64((date.timeIntervalSince1970 * 1_000).rounded(.down))
+    }
+
+    private static func operation(_ key: String, _ collection: SyncCollection, _ action: SyncAction, _ record: String, _ fields: [String: FieldValue], _ date: Date, _ user: Int64, _ role: Role) -> SyncOperation {
+        SyncOperation(id: SnapshotStamp.operation(key), collection: collection, action: action, record: record, fields: fields, hlc: SnapshotStamp.of(date), actor: SyncActor(user: user, role: role))
+    }
+
+    static func step(_ row: Row) -> SyncOperation {
+        let id: Int64 = row["id"]
+        var fields: [String: FieldValue] = ["status": .string(row["status"]), "progress": .int(row["progress"]), "priority": .string(row["priority"])]
+        if let due: Date = row["dueAt"] { fields["dueAt"] = .int(milliseconds(due)) }
+        return operation("s:\(id)", .step, .update, String(id), fields, row["updatedAt"], 0, .admin)
+    }
+
+    static func document(_ row: Row, role: Role) -> SyncOperation {
+        let id: String = row["id"]
+        return operation("d:\(id)", .document, .insert, id, ["dossier": .int(row["dossierId"]), "category": .string(row["category"]), "title": .string(row["title"])], row["createdAt"], row["createdBy"], role)
+    }
+
+    static func version(_ row: Row, role: (Int64) throws -> Role) throws -> [SyncOperation] {
+        let id: String = row["id"]
+        let uploader: Int64 = row["uploadedBy"]
+        var operations = [operation("v:\(id)", .documentVersion, .insert, id, [
+            "document": .string(row["documentId"]), "fileName": .string(row["fileName"]), "mediaType": .string(row["mediaType"]),
+            "byteCount": .int(row["byteCount"]), "sha256": .string(row["sha256"]),
+        ], row["uploadedAt"], uploader, try role(uploader))]
+        let validation: String = row["validation"]
+        if validation != ValidationState.pending.rawValue, let by: Int64 = row["validatedBy"], let at: Date = row["validatedAt"] {
+            var fields: [String: FieldValue] = ["validation": .string(validation)]
+            if let reason: String = row["validationReason"] { fields["reason"] = .string(reason) }
+            operations.append(operation("vv:\(id)", .documentVersion, .update, id, fields, at, by, try role(by)))
+        }
+        return operations
+    }
+
+    static func rating(_ row: Row) -> SyncOperation {
+        let record = "\(row["clientId"] as Int64):\(row["expertId"] as Int64)"
+        return operation("g:\(record)", .rating, .update, record, ["score": .int(row["score"]), "comment": .string(row["comment"])], row["updatedAt"], row["clientUser"], .client)
+    }
+
+    /// The merge state of a record sync has not changed yet, from its row; `nil` when it has no row.
+    static func state(of collection: SyncCollection, record: String, db: Database) throws -> RecordState? {
+        let operations: [SyncOperation]
+        switch collection {
+        case .message, .readReceipt:
+            return nil
+        case .step:
+            guard let id = RecordID.number(record),
+                let row = try Row.fetchOne(db.cachedStatement(sql: "\(stepColumns) FROM dossierStep s WHERE s.id = ?"), arguments: [id])
+            else { return nil }
+            operations = [step(row)]
+        case .document:
+            guard let row = try Row.fetchOne(db.cachedStatement(sql: "\(documentColumns) FROM document doc WHERE doc.id = ?"), arguments: [record]) else { return nil }
+            operations = [document(row, role: .client)]
+        case .documentVersion:
+            guard let row = try Row.fetchOne(db.cachedStatement(sql: "\(versionColumns) FROM documentVersion v WHERE v.id = ?"), arguments: [record]) else { return nil }
+            operations = try version(row) { _ in .client }
+        case .rating:
+            guard let (client, expert) = RecordID.pair(record),
+                let row = try Row.fetchOne(db.cachedStatement(sql: "\(ratingColumns) FROM rating r JOIN client c ON c.id = r.clientId WHERE r.clientId = ? AND r.expertId = ?"), arguments: [client, expert])
+            else { return nil }
+            operations = [rating(row)]
+        }
+        var state: RecordState?
+        for operation in operations {
+            guard let delta = Replica.delta(of: operation) else { continue }
+            state = state.map { $0.merged(with: delta) } ?? delta
+        }
+        return state
+    }
+}
