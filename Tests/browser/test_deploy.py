@@ -60,7 +60,9 @@ def controller_build(browser):
 
 
 def update_offered(browser):
-    return browser.driver.execute_script("const e = document.getElementById('update-ready'); return e && !e.hidden ? e.dataset.build : null")
+    """The build the "new version" banner offers, if a person sees it (None otherwise)."""
+    banner = browser.driver.find_elements(By.ID, "update-ready")
+    return (banner[0].get_attribute("data-build") or "(no build named)") if banner and banner[0].is_displayed() else None
 
 
 def run(port, data, site, generate, workdir, browsers):
