@@ -65,6 +65,23 @@ export function ratingKeyOf(dossier) {
 }
 
 /**
+ * Whether the server would take this client's rating of the expert under `key`
+ * (`<clientId>:<expertId>`): the rule of `SyncLocator`'s `ratingAllowed` — the signed-in client is
+ * the rating's client and has the expert on one of its dossiers with an assignment that is not
+ * cancelled (any of its dossiers: the rating is one per client and expert). Without the account
+ * (not fetched yet) nothing is offered.
+ * @param {Account | null | undefined} account @param {string | null | undefined} key @returns {boolean}
+ */
+export function mayRate(account, key) {
+  // Two numbers spelled as the server spells them (no sign, no leading zero: `RecordID.pair`).
+  if (!key || !/^[1-9][0-9]{0,17}:[1-9][0-9]{0,17}$/.test(key) || !account?.me || account.me.role !== "client") return false;
+  const [client, expert] = key.split(":").map(Number);
+  if (account.me.client !== client) return false;
+  return account.dossiers.some((dossier) => dossier.clientId === client
+    && (dossier.experts ?? []).some((candidate) => candidate.id === expert && candidate.assignmentStatus !== "cancelled"));
+}
+
+/**
  * The directory the pages read: the account's dossiers first (the server's word), then the old
  * links' hints for what the account does not cover.
  * @param {Account | null | undefined} account @param {Directory | null | undefined} [hints] @returns {Directory}

@@ -8,7 +8,7 @@
 // the rating key come from the account (account.js); the link only names the conversation
 // (older links that also name `dossier` and `note` still work).
 
-import { dossierById, hintsFromSearch, participantsOf } from "./directory.js";
+import { dossierById, hintsFromSearch, mayRate, participantsOf } from "./directory.js";
 import { boot, byId, el, fill, formatDate, showQueuedUploads } from "./ui.js";
 import { queueUpload, sendAttachment } from "./uploads.js";
 import { conversationText, messageSegments, messagesOf, ratingOf, receiptsOf, searchMessages } from "./views.js";
@@ -77,8 +77,10 @@ function render({ engine, strings, account }) {
     engine.change("readReceipt", "update", `${conversation}:${me}`, { readUpTo: newest }).catch(() => {});
   }
 
+  // Only where the server would take it: the client's own rating of an expert it has (had) an
+  // assignment with that is not cancelled.
   const section = byId("rating");
-  section.hidden = engine.session.user.role !== "client" || !ratingKey;
+  section.hidden = engine.session.user.role !== "client" || !mayRate(account.account, ratingKey);
   if (ratingKey && !section.hidden) {
     const existing = ratingOf(replica, ratingKey);
     const form = byId("rating-form");

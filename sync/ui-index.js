@@ -8,7 +8,7 @@
 import { dossiersForHome, participantsOf } from "./directory.js";
 import { STEP_STATUSES_BY_ROLE } from "./validate.js";
 import { boot, byId, el, fill, formatDate } from "./ui.js";
-import { conversationsOf, documentsOf, messagesOf, stepsOf } from "./views.js";
+import { CLOSED_DOSSIER_STATUSES, conversationsOf, documentsOf, messagesOf, stepChoices, stepsOf } from "./views.js";
 
 /** @typedef {import("./ui.js").Strings} Strings */
 /** @typedef {import("./views.js").StepView} StepView */
@@ -50,7 +50,7 @@ async function render({ engine, strings, account }) {
       placedSteps.add(String(step.id));
       const synced = live.get(String(step.id));
       return stepItem(engine, strings, allowed, synced ?? { id: String(step.id), status: step.status, progress: step.progress, priority: "normal", dueAt: step.dueAt ? Date.parse(step.dueAt) : null, conflicts: [] },
-        { type: step.type, assignee: step.assigneeRole, position: step.position });
+        { type: step.type, assignee: step.assigneeRole, position: step.position, dossierStatus: dossier.status });
     });
     const documentCount = documentsOf(replica, dossier.id).length;
     return el("li", { id: `dossier-${dossier.id}`, class: "dossier", dataset: { dossier: String(dossier.id), status: dossier.status } },
@@ -86,24 +86,28 @@ function conversationSnippet(replica, conversation) {
 }
 
 /**
- * A step with its state, progress and (when the role may) a form to move it.
- * @param {import("./engine.js").Engine} engine @param {Strings} strings @param {string[]} allowed @param {StepView} step
- * @param {{type: string, assignee: string, position: number} | null} about
+ * A step with its state, progress and (when the role may, on an open dossier) a form to move it:
+ * only the statuses the role may set are choices; the current one is selected, and shown but not
+ * offered when the role may not set it (an expert's overdue step).
+ * @param {import("./engine.js").Engine} engine @param {Strings} strings @param {readonly string[]} allowed @param {StepView} step
+ * @param {{type: string, assignee: string, position: number, dossierStatus: string} | null} about
  */
 function stepItem(engine, strings, allowed, step, about) {
   const label = about ? `${about.position}. ${strings[key("stepType", about.type)] ?? about.type}` : fill(strings.step, { n: step.id });
   const select = el("select", { id: `step-${step.id}-status`, name: "status" },
-    ...allowed.map((status) => el("option", { value: status, selected: status === step.status }, strings[key("status", status)] ?? status)));
+    ...stepChoices(allowed, step.status).map((choice) => el("option", { value: choice.status, selected: choice.selected, disabled: choice.disabled }, strings[key("status", choice.status)] ?? choice.status)));
   const form = el("form", { class: "step-move", onsubmit: async (/** @type {SubmitEvent} */ event) => {
     event.preventDefault();
     const status = /** @type {HTMLSelectElement} */ (select).value;
+    if (!allowed.includes(status)) return; // the current status, not one this role sets
     /** @type {Record<string, number | string>} */
     const fields = { status };
     if (status === "completed") fields.progress = 100;
     await engine.change("step", "update", step.id, fields);
   } },
     el("label", { for: `step-${step.id}-status` }, `${strings.moveTo} `), select, " ", el("button", { type: "submit", class: "secondary" }, strings.save ?? "OK"));
-  const mayMove = allowed.length > 0 && (!about || about.assignee === engine.session?.user.role || engine.session?.user.role === "admin");
+  const mayMove = allowed.length > 0 && !(about && CLOSED_DOSSIER_STATUSES.includes(about.dossierStatus))
+    && (!about || about.assignee === engine.session?.user.role || engine.session?.user.role === "admin");
   return el("li", { dataset: { step: step.id, status: step.status, progress: String(step.progress) } },
     el("strong", {}, label), " — ", el("span", { class: `step-status status-${step.status}` }, strings[key("status", step.status)] ?? step.status),
     about ? ` · ${strings[key("assignee", about.assignee)] ?? about.assignee}` : ` · ${strings[key("priority", step.priority)] ?? step.priority}`,

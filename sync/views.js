@@ -80,6 +80,23 @@ export function stepsOf(replica) {
 }
 
 /**
+ * The statuses a step's form offers: those the role may set (`STEP_STATUSES_BY_ROLE`), the
+ * current one selected. A current status the role may not set ("overdue" for an expert, "pending"
+ * for a client) is shown first, selected and disabled: the form says what the step is without
+ * offering it as a move.
+ * @param {readonly string[]} allowed @param {string} current
+ * @returns {{status: string, selected: boolean, disabled: boolean}[]}
+ */
+export function stepChoices(allowed, current) {
+  const choices = allowed.map((status) => ({ status, selected: status === current, disabled: false }));
+  if (!allowed.includes(current)) choices.unshift({ status: current, selected: true, disabled: true });
+  return choices;
+}
+
+/** Dossier statuses whose workflow is over: their steps are not moved from the app. */
+export const CLOSED_DOSSIER_STATUSES = Object.freeze(["done", "ineligible", "cancelled"]);
+
+/**
  * @typedef {{id: string, dossier: number, title: string, category: string, createdBy: number | null,
  *   versions: {id: string, fileName: string, mediaType: string, byteCount: number, uploadedBy: number,
  *   at: number, validation: string, reason: string | null, current: boolean}[]}} DocumentView

@@ -5,9 +5,9 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { Account } from "../../sync/account.js";
-import { directoryOf, dossierById, dossiersForHome, emptyDirectory, participantsOf, ratingKeyOf, withHints } from "../../sync/directory.js";
+import { directoryOf, dossierById, dossiersForHome, emptyDirectory, mayRate, participantsOf, ratingKeyOf, withHints } from "../../sync/directory.js";
 import { emptyNotifications, markRead, pendingRequest, pendingSent, targetHref, withServerList } from "../../sync/notifications.js";
-import { messageSegments, searchable, searchMessages } from "../../sync/views.js";
+import { messageSegments, searchable, searchMessages, stepChoices } from "../../sync/views.js";
 
 const dossier = (id, overrides = {}) => ({
   id, status: "in_progress", productCode: "TSB", productName: `Produit ${id}`, clientId: 1, clientUserId: 24, company: "Bertin SARL",
@@ -203,4 +203,28 @@ test("views: only paths into the app become links in a message", () => {
     assert.ok(messageSegments(text).every((part) => !("href" in part)), text);
   }
   assert.deepEqual(messageSegments(""), []);
+});
+
+test("directory: a rating is offered only where the server takes it (SyncLocator's ratingAllowed)", () => {
+  const me = { id: 24, email: "c@x", role: "client", displayName: "C", client: 1 };
+  const cancelled = dossier(3, { status: "cancelled", experts: [{ id: 9, userId: 19, name: "Partie", slug: "p", assignment: 3, assignmentStatus: "cancelled" }] });
+  const account = { me, dossiers: [dossier(1), cancelled], total: 2, fetchedAt: 1 };
+  assert.equal(mayRate(account, "1:7"), true, "an assigned expert (not cancelled)");
+  assert.equal(mayRate(account, ratingKeyOf(cancelled)), false, "the expert of a cancelled assignment only");
+  assert.equal(mayRate({ ...account, dossiers: [dossier(1), cancelled, dossier(4, { experts: [{ ...cancelled.experts[0], assignmentStatus: "completed" }] })] }, "1:9"), true,
+    "the same expert done on another dossier: the rating is one per client and expert");
+  assert.equal(mayRate(account, "2:7"), false, "another client's key");
+  assert.equal(mayRate({ ...account, me: { ...me, role: "expert", client: undefined } }, "1:7"), false, "not a client");
+  assert.equal(mayRate({ me: null, dossiers: [], total: 0, fetchedAt: 0 }, "1:7"), false, "the account not known yet");
+  assert.equal(mayRate(account, null), false);
+  assert.equal(mayRate(account, "1:07"), false);
+});
+
+test("views: a step's choices are the role's statuses with the current one selected; another current status is shown, not offered", () => {
+  assert.deepEqual(stepChoices(["pending", "in_progress", "completed"], "in_progress"),
+    [{ status: "pending", selected: false, disabled: false }, { status: "in_progress", selected: true, disabled: false }, { status: "completed", selected: false, disabled: false }]);
+  assert.deepEqual(stepChoices(["pending", "in_progress", "completed"], "overdue"),
+    [{ status: "overdue", selected: true, disabled: true }, { status: "pending", selected: false, disabled: false },
+      { status: "in_progress", selected: false, disabled: false }, { status: "completed", selected: false, disabled: false }]);
+  assert.deepEqual(stepChoices(["in_progress", "completed"], "pending").filter((choice) => choice.selected), [{ status: "pending", selected: true, disabled: true }]);
 });
