@@ -75,6 +75,8 @@ export class Engine extends EventTarget {
     /** @type {Session | null} */
     this.session = null;
     this.cursor = 0;
+    /** Whether the confirmed replica holds a pulled snapshot (a cursor above 0, or a pull applied since the last reset). */
+    this.hasBase = false;
     this.confirmed = new Replica();
     this.shown = new Replica();
     /** @type {HybridLogicalClock | null} */
@@ -118,6 +120,7 @@ export class Engine extends EventTarget {
     this.session = session ?? null;
     this.api.token = this.session?.token ?? null;
     this.cursor = cursor ?? 0;
+    this.hasBase = this.cursor > 0;
     this.confirmed = replicaFromRecords(records);
     this.notices = notices;
     await this.rebuild();
@@ -168,6 +171,7 @@ export class Engine extends EventTarget {
   async resetLocal() {
     await this.store.wipe();
     this.cursor = 0;
+    this.hasBase = false;
     this.confirmed = new Replica();
     this.notices = [];
     await this.rebuild();
@@ -186,13 +190,27 @@ export class Engine extends EventTarget {
 
   // Connection
 
-  /** Starts syncing: push, pull, then the live channel. Called on start, sign-in and `online`. */
+  /**
+   * Starts syncing: push, pull, then the live channel. Called on start, sign-in and `online`.
+   * The live channel starts at once only when the replica already holds a pulled snapshot
+   * (`hasBase`): its catch-up carries the log's changes and never the snapshot, so on a fresh
+   * device (or after another user's sign-in) a frame applied before the first pull would move the
+   * cursor past 0 and that pull would skip the snapshot — every record older than the log's
+   * changes would be missing. Without a base, the channel starts once the first pull is applied.
+   */
   connect() {
     if (!this.session || !this.online()) {
       this.emit("status", this.status());
       return;
     }
-    this.sync();
+    const synced = this.sync();
+    if (this.hasBase) this.startLive();
+    else synced.then(() => this.startLive());
+  }
+
+  /** The live channel, from the replica's cursor (nothing until the first pull has applied a snapshot). */
+  startLive() {
+    if (!this.session || !this.online() || !this.hasBase) return;
     if (!this.live) {
       this.live = new LiveChannel({
         url: liveURL(this.baseURL),
@@ -262,6 +280,7 @@ export class Engine extends EventTarget {
         this.cursor = 0;
       },
     }));
+    this.hasBase = true;
     if (this.live) this.live.cursor = Math.max(this.live.cursor, this.cursor);
     this.lastError = null;
     this.emit("status", this.status());

@@ -318,9 +318,10 @@ export async function boot({ render, ready }) {
   navigator.serviceWorker?.addEventListener("message", (event) => {
     if (event.data?.type === "outbox-flushed") engine.reloadFromStorage();
   });
-  // A safety net for a missed `online` event: what is pending is tried again now and then.
+  // A safety net for a missed `online` event (or a first pull that failed, before which the live
+  // channel does not start): what is pending is tried again now and then.
   setInterval(() => {
-    if (engine.session && navigator.onLine && (engine.pendingCount > 0 || engine.live?.state === "stopped")) engine.connect();
+    if (engine.session && navigator.onLine && (engine.pendingCount > 0 || (engine.live?.state ?? "stopped") === "stopped")) engine.connect();
   }, 10_000);
 
   await account.load();
