@@ -225,7 +225,11 @@ class Browser:
         return self.driver.execute_script("return document.querySelector(`li[data-step='${arguments[0]}']`)?.dataset.status ?? null", step)
 
     def unread(self):
-        return self.driver.execute_script("const e = document.getElementById('unread-count'); return e && !document.getElementById('notifications-toggle').hidden ? Number(e.dataset.count) : null")
+        """The unread count a person sees in the header (None while "Notifications" is not shown)."""
+        toggle = self.driver.find_elements(By.ID, "notifications-toggle")
+        if not toggle or not toggle[0].is_displayed():
+            return None
+        return int(self.driver.find_element(By.ID, "unread-count").text)
 
     def sign_in(self, email):
         self.get("/app/index.html")
@@ -234,6 +238,9 @@ class Browser:
         self.driver.find_element(By.ID, "password").send_keys(PASSWORD)
         self.driver.find_element(By.CSS_SELECTOR, "#sign-in button[type=submit]").click()
         self.wait(lambda: self.driver.find_element(By.ID, "home").is_displayed(), what="home after sign-in")
+        # What a person sees: the form gone, the header's "Se déconnecter" there.
+        self.wait(lambda: not self.driver.find_element(By.ID, "sign-in").is_displayed() and self.driver.find_element(By.ID, "sign-out").is_displayed(),
+                  timeout=5, what="sign-in form hidden and 'Se déconnecter' shown after sign-in")
 
     def worker_controls(self):
         return self.driver.execute_script("return !!navigator.serviceWorker.controller")
