@@ -19,16 +19,27 @@ struct ServerFixture {
     let blobs: BlobStore
     let app: Application<RouterResponder<AppRequestContext>>
 
-    init(maximumUpload: Int = 1 << 30) throws {
-        database = try AppDatabase.inMemory()
+    /// `databaseFile`: a real SQLite file under the fixture's data folder (`dataDirectory`)
+    /// instead of memory, for tests that look at what reaches the disk.
+    init(maximumUpload: Int = 1 << 30, databaseFile: Bool = false) throws {
+        let publicDirectory = TestFolder.path("ft-public")
+        self.publicDirectory = publicDirectory
+        if databaseFile {
+            try FileManager.default.createDirectory(atPath: publicDirectory + "-data", withIntermediateDirectories: true)
+            database = try AppDatabase.open(path: publicDirectory + "-data/financialtracker.sqlite")
+        } else {
+            database = try AppDatabase.inMemory()
+        }
         _ = try DemoSeeder(configuration: SeedConfiguration(experts: 6, clients: 12, seed: 3, today: Self.today, passwordHasher: PasswordHasher(iterations: 1_000))).seed(into: database)
-        publicDirectory = TestFolder.path("ft-public")
         try FileManager.default.createDirectory(atPath: publicDirectory, withIntermediateDirectories: true)
         try "<!doctype html><title>Accueil</title>".write(toFile: publicDirectory + "/index.html", atomically: true, encoding: .utf8)
         blobs = try BlobStore(directory: publicDirectory + "-data/blobs", key: try DocumentKey.parse(DocumentKey.generate(), source: "test"))
         let configuration = ServerConfiguration(publicDirectory: publicDirectory, maximumBatch: 50, maximumUpload: maximumUpload)
         app = Application(router: buildRouter(database: database, configuration: configuration, blobs: blobs, now: { Self.today.addingTimeInterval(3_600) }))
     }
+
+    /// The folder of the database file (with `databaseFile`) and of the stored documents.
+    var dataDirectory: String { publicDirectory + "-data" }
 
     static func json(_ object: Any) throws -> ByteBuffer {
         ByteBuffer(bytes: try JSONSerialization.data(withJSONObject: object))

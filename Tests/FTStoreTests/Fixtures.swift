@@ -42,7 +42,7 @@ enum Fixtures {
         ], actor: actor, now: today)
         // One version's extracted text, as the document indexer records it.
         let version = try #require(try database.storedVersions().first?.id)
-        try database.recordText(.text("Facture d'acompte"), versionId: version, fileName: "facture.pdf", at: today)
+        try database.recordText(.text("Facture d'acompte"), versionId: version, fileName: "facture.pdf", index: BlindIndex(documentKey: try DocumentKey.parse(DocumentKey.generate(), source: "test")), at: today)
         return database
     }
 

@@ -161,7 +161,6 @@ struct DocumentController {
             var fileName: String
             var dossier: Int64
             var current: Bool
-            var snippet: String
         }
         var query: String
         var results: [Hit]
@@ -181,9 +180,9 @@ struct DocumentController {
         guard let limit = limitText.map({ Int($0) }) ?? 20, (1...100).contains(limit) else {
             throw APIError(.badRequest, "invalid_limit", "limit must be 1 to 100", field: "limit")
         }
-        let hits = try database.searchDocuments(query, for: actor, limit: limit)
+        let hits = try database.searchDocuments(query, index: blobs.blindIndex, for: actor, limit: limit)
         return SearchResults(query: query, results: hits.map {
-            .init(version: $0.version, document: $0.document, title: $0.title, fileName: $0.fileName, dossier: $0.dossier, current: $0.current, snippet: $0.snippet)
+            .init(version: $0.version, document: $0.document, title: $0.title, fileName: $0.fileName, dossier: $0.dossier, current: $0.current)
         })
     }
 

@@ -12,12 +12,14 @@ internal import Synchronization
 final class DocumentIndexer: Sendable {
     let database: AppDatabase
     let extractor: TextExtractor
+    let index: BlindIndex
     let logger: Logger
     private let state = Mutex<(running: Bool, again: Bool)>((false, false))
 
     init(database: AppDatabase, contents: DocumentContents, logger: Logger) {
         self.database = database
         extractor = TextExtractor(contents: contents)
+        index = contents.blobs.blindIndex
         self.logger = logger
     }
 
@@ -59,7 +61,7 @@ final class DocumentIndexer: Sendable {
                     if case .failed(let why) = extraction {
                         logger.warning("document text not extracted", metadata: ["version": "\(version.id)", "reason": "\(why)"])
                     }
-                    try database.recordText(extraction, versionId: version.id, fileName: version.fileName, at: Date())
+                    try database.recordText(extraction, versionId: version.id, fileName: version.fileName, index: index, at: Date())
                 }
             }
         } catch {

@@ -37,6 +37,9 @@ public struct BlobStore: Sendable {
         }
     }
 
+    /// The search index's hashing of words, under a key derived from this store's key.
+    public var blindIndex: BlindIndex { BlindIndex(documentKey: key) }
+
     /// Opens (creating) the store and checks that `key` is the one its contents were written with.
     public init(directory: String, key: DocumentKey) throws {
         self.directory = directory

@@ -20,6 +20,7 @@ enum Schema {
         migrator.registerMigration("v9-message-merge-state", migrate: moveMessageMergeState)
         migrator.registerMigration("v10-message-indexes", migrate: dropMessageConversationIndex)
         migrator.registerMigration("v11-operation-owners", migrate: recordOperationOwners)
+        migrator.registerMigration("v12-blind-document-index", migrate: createBlindDocumentIndex)
         return migrator
     }
 
