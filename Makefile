@@ -33,6 +33,7 @@ test: deps $(VENV)/.packages
 	FT=.build/debug/ft $(VENV)/bin/python Tests/browser/test_search.py
 	FT=.build/debug/ft $(VENV)/bin/python Tests/browser/test_offline.py
 	FT=.build/debug/ft $(VENV)/bin/python Tests/browser/test_deploy.py
+	FT=.build/debug/ft $(VENV)/bin/python Tests/browser/test_app_views.py
 	$(VENV)/bin/python Tests/api/test_openapi.py .build/debug/ft
 	$(VENV)/bin/python Tests/admin/test_admin.py .build/debug/ft
 	python3 Tests/durability/test_durability.py .build/debug/ft

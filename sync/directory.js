@@ -67,8 +67,8 @@ export function ratingKeyOf(dossier) {
 /**
  * Whether the server would take this client's rating of the expert under `key`
  * (`<clientId>:<expertId>`): the rule of `SyncLocator`'s `ratingAllowed` — the signed-in client is
- * the rating's client and has the expert on one of its dossiers with an assignment that is not
- * cancelled (any of its dossiers: the rating is one per client and expert). Without the account
+ * the rating's client and the expert has completed an assignment on one of its dossiers (any of
+ * them: the rating is one per client and expert). Without the account
  * (not fetched yet) nothing is offered.
  * @param {Account | null | undefined} account @param {string | null | undefined} key @returns {boolean}
  */
@@ -78,7 +78,7 @@ export function mayRate(account, key) {
   const [client, expert] = key.split(":").map(Number);
   if (account.me.client !== client) return false;
   return account.dossiers.some((dossier) => dossier.clientId === client
-    && (dossier.experts ?? []).some((candidate) => candidate.id === expert && candidate.assignmentStatus !== "cancelled"));
+    && (dossier.experts ?? []).some((candidate) => candidate.id === expert && candidate.assignmentStatus === "completed"));
 }
 
 /**

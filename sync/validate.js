@@ -302,7 +302,7 @@ export function checkPermission(operation, facts) {
     if (actor.role !== "client" || facts.ratingClientUser !== actor.user) {
       return new Rejection("forbidden", undefined, "only the client may rate its expert");
     }
-    return facts.ratingAllowed ? null : new Rejection("forbidden", undefined, "a client rates an expert it has worked with");
+    return facts.ratingAllowed ? null : new Rejection("forbidden", undefined, "a client rates an expert once the expert has completed a mission for it");
   }
   if (pair === "documentVersion.update") {
     if (!facts.exists) return new Rejection("unknownRecord", undefined, "no such version");

@@ -61,6 +61,14 @@ struct SyncFixture {
         })
     }
 
+    /// The demo expert finishes its mission on the demo dossier: the client may rate it from then on.
+    func completeAssignment() throws {
+        let dossier = dossier
+        try database.writer.write { db in
+            try db.execute(sql: "UPDATE expertAssignment SET status = 'completed', completedAt = coalesce(completedAt, startedAt, requestedAt) WHERE dossierId = ? AND status <> 'cancelled'", arguments: [dossier])
+        }
+    }
+
     mutating func hlc(_ node: String = "device") -> HLCTimestamp {
         clock += 1_000
         return HLCTimestamp(milliseconds: clock, node: node)

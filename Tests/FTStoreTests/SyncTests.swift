@@ -125,6 +125,10 @@ import Testing
 
     @Test func aClientRatesItsExpertAndTheSummaryFollows() throws {
         var fixture = try SyncFixture()
+        let early = SyncOperation(id: "r0", collection: .rating, action: .update, record: "\(fixture.clientId):\(fixture.expertId)", fields: ["score": .int(5)], hlc: fixture.hlc(), actor: fixture.client)
+        // While the mission is in progress, no review yet.
+        #expect(try fixture.database.push([early], actor: fixture.client, now: fixture.now).first?.rejection?.code == .forbidden)
+        try fixture.completeAssignment()
         let rating = SyncOperation(id: "r1", collection: .rating, action: .update, record: "\(fixture.clientId):\(fixture.expertId)", fields: ["score": .int(5), "comment": .string("Parfait")], hlc: fixture.hlc(), actor: fixture.client)
         #expect(try fixture.database.push([rating], actor: fixture.client, now: fixture.now).first?.status == .accepted)
         let stored = try #require(try fixture.database.latestRatings(expertId: fixture.expertId, limit: 50).first { $0.clientId == fixture.clientId })

@@ -128,14 +128,15 @@ def run(port, browsers):
     check(header == {"sign-in": False, "sign-out": True, "notifications-toggle": True, "update-ready": False},
           f"signed in: the sign-in form is gone, 'Se déconnecter' and 'Notifications' are seen, no update banner ({header})")
 
-    # 2. Changes from this profile: a message in the first conversation, a rating where it is allowed.
+    # 2. Changes from this profile: a message in the first conversation, a rating where it is allowed
+    #    (an expert's completed mission).
     conversation = conversations[0]
     text = "Envoyé avant qu'un nouvel appareil se connecte"
     first.get(f"/app/conversation.html?conversation={conversation}")
     first.wait(lambda: shown(first, "conversation") and first.messages(), what="conversation shown")
     first.send_message(text)
     rated = next((d for d in dossiers if d.get("conversation") and rating_key(d)
-                  and any(e["assignmentStatus"] != "cancelled" for e in d["experts"])), None)
+                  and any(e["assignmentStatus"] == "completed" for e in d["experts"])), None)
     if rated:
         first.get(f"/app/conversation.html?conversation={rated['conversation']}")
         first.wait(lambda: shown(first, "rating"), what="rating form")

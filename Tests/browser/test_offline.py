@@ -455,6 +455,11 @@ def run(port, base, data, site, generate, browsers):
     shared = sorted(client_conversations & expert_conversations)
     assert shared, "the client and the expert share no conversation"
     conversation = shared[0]
+    # The expert's mission on this dossier is completed: the client may rate it (a review follows the work).
+    db.execute("""UPDATE expertAssignment SET status = 'completed', completedAt = coalesce(completedAt, requestedAt)
+                  WHERE dossierId = (SELECT dossierId FROM conversation WHERE id = ?) AND status <> 'cancelled'
+                  AND expertId = (SELECT id FROM expert WHERE userId = ?)""", (conversation, expert_user))
+    db.commit()
     # What sync records do not carry, from the account API (GET /api/v1/me, /api/v1/me/dossiers):
     # the dossier of the conversation, its steps, and the rating key <client>:<expert>.
     session = api(port, "POST", "/api/v1/session", body={"email": "client@financialtracker.example", "password": PASSWORD})

@@ -30,6 +30,13 @@ import Testing
                 """))
             return (row[0], row[1], row[2])
         }
+        // The expert has completed its mission (a review follows the work).
+        try await DatabaseQueue(path: data + "/financialtracker.sqlite").write { db in
+            try db.execute(sql: """
+                UPDATE expertAssignment SET status = 'completed', completedAt = coalesce(completedAt, requestedAt)
+                WHERE expertId = ? AND status <> 'cancelled' AND dossierId IN (SELECT id FROM dossier WHERE clientId = ?)
+                """, arguments: [expert, client])
+        }
         let before = try String(contentsOfFile: "\(site)/experts/\(slug)/index.html", encoding: .utf8)
         #expect(!before.contains("Dossier TICPE bouclé"))
 

@@ -205,11 +205,13 @@ test("views: only paths into the app become links in a message", () => {
   assert.deepEqual(messageSegments(""), []);
 });
 
-test("directory: a rating is offered only where the server takes it (SyncLocator's ratingAllowed)", () => {
+test("directory: a rating is offered only where the server takes it (SyncLocator's ratingAllowed: a completed mission)", () => {
   const me = { id: 24, email: "c@x", role: "client", displayName: "C", client: 1 };
   const cancelled = dossier(3, { status: "cancelled", experts: [{ id: 9, userId: 19, name: "Partie", slug: "p", assignment: 3, assignmentStatus: "cancelled" }] });
-  const account = { me, dossiers: [dossier(1), cancelled], total: 2, fetchedAt: 1 };
-  assert.equal(mayRate(account, "1:7"), true, "an assigned expert (not cancelled)");
+  const done = dossier(2, { status: "done", experts: [{ id: 7, userId: 4, name: "Anaïs Roux", slug: "anais-roux", assignment: 2, assignmentStatus: "completed" }] });
+  const account = { me, dossiers: [dossier(1), cancelled, done], total: 3, fetchedAt: 1 };
+  assert.equal(mayRate(account, "1:7"), true, "an expert whose mission for this client is completed");
+  assert.equal(mayRate({ ...account, dossiers: [dossier(1), cancelled] }, "1:7"), false, "an expert still at work (assigned, in progress): no review yet");
   assert.equal(mayRate(account, ratingKeyOf(cancelled)), false, "the expert of a cancelled assignment only");
   assert.equal(mayRate({ ...account, dossiers: [dossier(1), cancelled, dossier(4, { experts: [{ ...cancelled.experts[0], assignmentStatus: "completed" }] })] }, "1:9"), true,
     "the same expert done on another dossier: the rating is one per client and expert");

@@ -73,9 +73,10 @@ enum SyncLocator {
                 ratingClientUser = try Int64.fetchOne(db.cachedStatement(sql: "SELECT userId FROM client WHERE id = ?"), arguments: [client])
                 dossierId = try Int64.fetchOne(db.cachedStatement(sql: """
                     SELECT d.id FROM dossier d JOIN expertAssignment a ON a.dossierId = d.id
-                    WHERE d.clientId = ? AND a.expertId = ? AND a.status <> 'cancelled'
+                    WHERE d.clientId = ? AND a.expertId = ? AND a.status = 'completed'
                     ORDER BY a.requestedAt DESC, a.id DESC LIMIT 1
                     """), arguments: [client, expert])
+                // A review follows the work: only an assignment the expert completed opens it.
                 ratingAllowed = dossierId != nil
                 exists = try Bool.fetchOne(db.cachedStatement(sql: "SELECT 1 FROM rating WHERE clientId = ? AND expertId = ?"), arguments: [client, expert]) ?? false
                 if dossierId == nil {

@@ -250,7 +250,7 @@ public enum OperationValidator {
             guard actor.role == .client, facts.ratingClientUser == actor.user else {
                 return Rejection(.forbidden, "only the client may rate its expert")
             }
-            return facts.ratingAllowed ? nil : Rejection(.forbidden, "a client rates an expert it has worked with")
+            return facts.ratingAllowed ? nil : Rejection(.forbidden, "a client rates an expert once the expert has completed a mission for it")
         case (.documentVersion, .update):
             guard facts.exists else { return Rejection(.unknownRecord, "no such version") }
             return actor.role == .expert || actor.role == .admin ? nil : Rejection(.forbidden, "only an expert or an admin validates a document")
