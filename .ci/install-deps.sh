@@ -16,6 +16,7 @@ packages=(
   chromium                  # the browser tests
   chromium-driver
   strace                    # the durability test traces the server's fsync calls
+  sqlite3                   # the convergence test compares devices with the database
 )
 # The browser tests' Python environment and the JavaScript tests.
 python3 -m venv --help >/dev/null 2>&1 || packages+=(python3-venv)

@@ -272,14 +272,21 @@ export class Engine extends EventTarget {
   /** Pulls every page after the cursor into the replica. */
   async pull() {
     if (!this.session) return;
-    await this.enqueue(() => this.api.pullAll(this.cursor, {
-      apply: (page) => this.applyOperations([...(page.snapshot ?? []), ...page.changes.map((change) => change.operation)], page.cursor),
-      restart: async () => {
-        await this.store.clearReplica();
-        this.confirmed = new Replica();
-        this.cursor = 0;
-      },
-    }));
+    await this.enqueue(async () => {
+      let restarted = false;
+      await this.api.pullAll(this.cursor, {
+        apply: (page) => this.applyOperations([...(page.snapshot ?? []), ...page.changes.map((change) => change.operation)], page.cursor),
+        restart: async () => {
+          restarted = true;
+          await this.store.clearReplica();
+          this.confirmed = new Replica();
+          this.cursor = 0;
+        },
+      });
+      // The shown replica was the dropped one plus the outbox, with the snapshot merged into it:
+      // made again from the new confirmed replica and the outbox.
+      if (restarted) await this.rebuild();
+    });
     this.hasBase = true;
     if (this.live) this.live.cursor = Math.max(this.live.cursor, this.cursor);
     this.lastError = null;

@@ -86,16 +86,12 @@ struct SyncController {
         guard let limit = Int(limitText), (1...5_000).contains(limit) else {
             throw APIError(.badRequest, "invalid_limit", "limit must be 1 to 5000, not '\(limitText)'", field: "limit")
         }
-        let latest = try database.latestSequence()
-        guard cursor <= latest else {
-            throw APIError(.badRequest, "cursor_from_the_future", "cursor \(cursor) is after the server's latest change (\(latest)); start again from 0", field: "cursor")
+        let answer: PullAnswer
+        do {
+            answer = try database.pull(after: cursor, for: actor, limit: limit)
+        } catch let future as CursorFromTheFuture {
+            throw APIError(.badRequest, "cursor_from_the_future", "cursor \(cursor) is after the server's latest change (\(future.latest)); start again from 0", field: "cursor")
         }
-        // A cursor older than the compacted part of the log starts again from a fresh snapshot.
-        let horizon = try database.syncHorizon()
-        let reset = cursor > 0 && cursor < horizon
-        let from = reset ? 0 : cursor
-        let snapshot = from == 0 ? try database.snapshot(for: actor) : nil
-        let page = try database.storedChanges(for: actor, after: from, limit: limit)
-        return PullJSON(reset: reset, snapshot: snapshot, changes: page.changes, cursor: page.cursor, hasMore: page.hasMore)
+        return PullJSON(reset: answer.reset, snapshot: answer.snapshot, changes: answer.changes, cursor: answer.cursor, hasMore: answer.hasMore)
     }
 }

@@ -46,9 +46,15 @@ extension Optional where Wrapped == Date {
 
 /// Dates as GRDB stores them: `yyyy-MM-dd HH:mm:ss.SSS`, UTC, to the nearest millisecond.
 enum DatabaseDate {
+    /// The millisecond a stored date stands for: rounded to the nearest, halves up, as ICU does for
+    /// GRDB. (Rounded down, a date read back from its text lost a millisecond whenever the
+    /// `Double` fell just below it: 1796593532673 ms came back as …672.)
+    static func milliseconds(_ date: Date) -> Int64 {
+        Int64((date.timeIntervalSince1970 * 1000 + 0.5).rounded(.down))
+    }
+
     static func string(from date: Date) -> String {
-        // Rounded to the nearest millisecond, halves up, as ICU does for GRDB.
-        let milliseconds = Int64((date.timeIntervalSince1970 * 1000 + 0.5).rounded(.down))
+        let milliseconds = milliseconds(date)
         var days = milliseconds / 86_400_000
         var remainder = milliseconds % 86_400_000
         if remainder < 0 {

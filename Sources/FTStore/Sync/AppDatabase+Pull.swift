@@ -66,31 +66,68 @@ public struct StoredChange: Sendable {
     public var actorRole: String
 }
 
+/// What a device's pull gets (`GET /sync/pull`).
+public struct PullAnswer: Sendable {
+    /// The cursor was older than the compacted log: the device starts again from the snapshot.
+    public var reset: Bool
+    /// Everything the user may see, when the pull starts from 0 (or was reset).
+    public var snapshot: [SyncOperation]?
+    public var changes: [StoredChange]
+    public var cursor: Int64
+    public var hasMore: Bool
+}
+
+/// A pull's cursor after the server's latest change: the device must start again from 0.
+public struct CursorFromTheFuture: Error, Sendable {
+    public var latest: Int64
+}
+
 extension AppDatabase {
+    /// A device's pull after `cursor`, read in one transaction: the snapshot (from 0, or when the
+    /// cursor is older than the compacted log) and the changes after it see the same database, so
+    /// a compaction between the two cannot leave out what it removed from the log.
+    public func pull(after cursor: Int64, for actor: SyncActor, limit: Int) throws -> PullAnswer {
+        try writer.read { db in
+            let latest = try Self.latestSequence(db)
+            guard cursor <= latest else { throw CursorFromTheFuture(latest: latest) }
+            let horizon = try Self.syncHorizon(db)
+            let reset = cursor > 0 && cursor < horizon
+            let from = reset ? 0 : cursor
+            let snapshot = from == 0 ? try Self.snapshot(for: actor, db: db) : nil
+            let page = try Self.storedChanges(for: actor, after: from, limit: limit, db: db)
+            // The last page has everything the user may see up to the latest change this read
+            // saw: the cursor moves there, so no later pull (nor a new device after a snapshot
+            // from an emptied log) reads those changes again.
+            return PullAnswer(reset: reset, snapshot: snapshot, changes: page.changes, cursor: page.hasMore ? page.cursor : max(page.cursor, latest), hasMore: page.hasMore)
+        }
+    }
+
     /// `pull(for:after:limit:)` as stored rows (same rule, same order, same paging).
     public func storedChanges(for actor: SyncActor, after cursor: Int64, limit: Int = 500) throws -> (changes: [StoredChange], cursor: Int64, hasMore: Bool) {
+        try writer.read { db in try Self.storedChanges(for: actor, after: cursor, limit: limit, db: db) }
+    }
+
+    static func storedChanges(for actor: SyncActor, after cursor: Int64, limit: Int, db: Database) throws -> (changes: [StoredChange], cursor: Int64, hasMore: Bool) {
         let limit = max(1, min(limit, 5_000))
-        return try writer.read { db in
-            let scope = SyncLocator.visibleDossiersCondition(column: "dossierId", actor: actor)
-            let rows = try Row.fetchCursor(db.cachedStatement(sql: """
-                SELECT seq, operationId, collection, record, action, fields, hlc, actorId, actorRole FROM syncChange
-                WHERE seq > ? AND \(scope.sql) ORDER BY seq LIMIT ?
-                """), arguments: [cursor] + scope.arguments + [limit + 1])
-            var changes: [StoredChange] = []
-            changes.reserveCapacity(min(limit, 5_000))
-            var more = false
-            while let row = try rows.next() {
-                if changes.count == limit {
-                    more = true
-                    break
-                }
-                changes.append(StoredChange(
-                    seq: row[0], operationId: row[1], collection: row[2], action: row[4], record: row[3],
-                    fieldsJSON: row[5], hlc: row[6], actorId: row[7] ?? 0, actorRole: row[8]
-                ))
+        let scope = SyncLocator.visibleDossiersCondition(column: "dossierId", actor: actor)
+        let rows = try Row.fetchCursor(db.cachedStatement(sql: """
+            SELECT seq, operationId, collection, record, action, fields, hlc, actorId, actorRole FROM syncChange
+            WHERE seq > ? AND \(scope.sql) ORDER BY seq LIMIT ?
+            """), arguments: [cursor] + scope.arguments + [limit + 1])
+        var changes: [StoredChange] = []
+        changes.reserveCapacity(min(limit, 5_000))
+        var more = false
+        while let row = try rows.next() {
+            if changes.count == limit {
+                more = true
+                break
             }
-            return (changes, changes.last?.seq ?? max(cursor, 0), more)
+            changes.append(StoredChange(
+                seq: row[0], operationId: row[1], collection: row[2], action: row[4], record: row[3],
+                fieldsJSON: row[5], hlc: row[6], actorId: row[7] ?? 0, actorRole: row[8]
+            ))
         }
+        return (changes, changes.last?.seq ?? max(cursor, 0), more)
     }
 }
 
@@ -148,8 +185,17 @@ extension AppDatabase {
 }
 
 extension AppDatabase {
-    /// The sequence number of the newest change, 0 when there is none.
+    /// The sequence number of the newest change ever logged, 0 when there is none. The log's
+    /// counter, not its newest row: a compaction may have emptied the log, and the cursors the
+    /// devices hold still count.
     public func latestSequence() throws -> Int64 {
-        try writer.read { db in try Int64.fetchOne(db, sql: "SELECT max(seq) FROM syncChange") ?? 0 }
+        try writer.read { db in try Self.latestSequence(db) }
+    }
+
+    static func latestSequence(_ db: Database) throws -> Int64 {
+        try Int64.fetchOne(db, sql: """
+            SELECT max(coalesce((SELECT seq FROM sqlite_sequence WHERE name = 'syncChange'), 0),
+                coalesce((SELECT max(seq) FROM syncChange), 0), coalesce((SELECT max(seq) FROM syncHorizon), 0))
+            """) ?? 0
     }
 }

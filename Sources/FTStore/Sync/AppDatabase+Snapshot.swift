@@ -13,106 +13,97 @@ extension AppDatabase {
     /// Admins get no snapshot: they see every dossier, which is not a replica for a phone; their
     /// dashboards are rendered on the server.
     public func snapshot(for actor: SyncActor) throws -> [SyncOperation] {
+        try writer.read { db in try Self.snapshot(for: actor, db: db) }
+    }
+
+    static func snapshot(for actor: SyncActor, db: Database) throws -> [SyncOperation] {
         guard actor.role != .admin else { return [] }
-        return try writer.read { db in
-            let scope = SyncLocator.visibleDossiersCondition(column: "d.id", actor: actor)
-            // Records created through sync whose whole story is still in the log come from the log.
-            let horizon = try Self.syncHorizon(db)
-            func fromLogOnly(_ collection: SyncCollection, _ column: String) -> String {
-                "NOT EXISTS (SELECT 1 FROM syncRecord sr WHERE sr.collection = '\(collection.rawValue)' AND sr.record = \(column) AND sr.firstSeq > \(horizon))"
-            }
-            // A message made through sync names its insert (`MessageMergeState`): while that insert
-            // is in the log (compaction removes what is at or below the horizon), so is its story.
-            let messageFromLogOnly = "NOT EXISTS (SELECT 1 FROM syncChange sc WHERE sc.operationId = m.contentOperation)"
-
-            var operations: [SyncOperation] = []
-            func stamp(_ date: Date) -> HLCTimestamp { SnapshotStamp.of(date) }
-            func op(_ id: String, _ collection: SyncCollection, _ action: SyncAction, _ record: String, _ fields: [String: FieldValue], _ hlc: HLCTimestamp, _ user: Int64, _ role: Role) {
-                operations.append(SyncOperation(id: SnapshotStamp.operation(id), collection: collection, action: action, record: record, fields: fields, hlc: hlc, actor: SyncActor(user: user, role: role)))
-            }
-            var roles: [Int64: Role] = [:]
-            func cachedRole(_ userId: Int64) throws -> Role {
-                if let known = roles[userId] { return known }
-                let found = Role(rawValue: try String.fetchOne(db, sql: "SELECT role FROM user WHERE id = ?", arguments: [userId]) ?? "") ?? .client
-                roles[userId] = found
-                return found
-            }
-
-            for row in try Row.fetchAll(db, sql: """
-                SELECT m.id, m.conversationId, m.authorId, m.body, m.createdAt, m.editedAt, m.deletedAt, m.hlc
-                FROM message m JOIN conversation c ON c.id = m.conversationId JOIN dossier d ON d.id = c.dossierId
-                WHERE \(scope.sql) AND \(messageFromLogOnly) ORDER BY m.createdAt, m.id
-                """, arguments: scope.arguments)
-            {
-                let id: String = row["id"]
-                let author: Int64 = row["authorId"]
-                let authorRole = try cachedRole(author)
-                let created = stamp(row["createdAt"])
-                let deleted: Date? = row["deletedAt"]
-                let edited: Date? = row["editedAt"]
-                let body: String = row["body"]
-                op("m:\(id)", .message, .insert, id, ["conversation": .int(row["conversationId"]), "body": .string(SnapshotStamp.insertedBody(body))], created, author, authorRole)
-                if let edited {
-                    op("me:\(id)", .message, .update, id, ["body": .string(body)], stamp(edited), author, authorRole)
-                }
-                if let deleted {
-                    op("md:\(id)", .message, .delete, id, [:], stamp(deleted), author, authorRole)
-                }
-            }
-            for row in try Row.fetchAll(db, sql: """
-                SELECT r.conversationId, r.userId, r.readUpTo FROM readReceipt r JOIN conversation c ON c.id = r.conversationId
-                JOIN dossier d ON d.id = c.dossierId WHERE \(scope.sql)
-                """, arguments: scope.arguments)
-            {
-                let readUpTo: Date = row["readUpTo"]
-                let user: Int64 = row["userId"]
-                let record = "\(row["conversationId"] as Int64):\(user)"
-                op("r:\(record)", .readReceipt, .update, record, ["readUpTo": .int(Int64((readUpTo.timeIntervalSince1970 * 1_000).rounded(.down)))], stamp(readUpTo), user, try cachedRole(user))
-            }
-            // A record that has a merge state comes from it, with the stamps and operation ids the
-            // server merged; one that sync never touched comes from its row (`RecordBase`).
-            func fromState(_ collection: SyncCollection, _ record: String, _ state: String?) throws -> Bool {
-                guard let state, let decoded = try? JSONDecoder().decode(RecordState.self, from: Data(state.utf8)) else { return false }
-                operations += try decoded.operations(collection: collection, record: record, role: cachedRole)
-                return true
-            }
-            for row in try Row.fetchAll(db, sql: """
-                \(RecordBase.stepColumns), sr.state FROM dossierStep s JOIN dossier d ON d.id = s.dossierId
-                LEFT JOIN syncRecord sr ON sr.collection = 'step' AND sr.record = CAST(s.id AS TEXT)
-                WHERE \(scope.sql) ORDER BY s.id
-                """, arguments: scope.arguments)
-            {
-                let id: Int64 = row["id"]
-                if try !fromState(.step, String(id), row["state"]) { operations.append(RecordBase.step(row)) }
-            }
-            for row in try Row.fetchAll(db, sql: """
-                \(RecordBase.documentColumns), sr.state FROM document doc JOIN dossier d ON d.id = doc.dossierId
-                LEFT JOIN syncRecord sr ON sr.collection = 'document' AND sr.record = doc.id
-                WHERE \(scope.sql) AND \(fromLogOnly(.document, "doc.id")) ORDER BY doc.createdAt, doc.id
-                """, arguments: scope.arguments)
-            {
-                if try !fromState(.document, row["id"], row["state"]) { operations.append(RecordBase.document(row, role: try cachedRole(row["createdBy"]))) }
-            }
-            for row in try Row.fetchAll(db, sql: """
-                \(RecordBase.versionColumns), sr.state FROM documentVersion v JOIN document doc ON doc.id = v.documentId JOIN dossier d ON d.id = doc.dossierId
-                LEFT JOIN syncRecord sr ON sr.collection = 'documentVersion' AND sr.record = v.id
-                WHERE \(scope.sql) AND \(fromLogOnly(.documentVersion, "v.id")) ORDER BY v.uploadedAt, v.id
-                """, arguments: scope.arguments)
-            {
-                if try !fromState(.documentVersion, row["id"], row["state"]) { operations += try RecordBase.version(row, role: cachedRole) }
-            }
-            let ratingCondition: (String, StatementArguments) = actor.role == .client
-                ? ("c.userId = ?", [actor.user]) : ("e.userId = ?", [actor.user])
-            for row in try Row.fetchAll(db, sql: """
-                \(RecordBase.ratingColumns), sr.state FROM rating r JOIN client c ON c.id = r.clientId JOIN expert e ON e.id = r.expertId
-                LEFT JOIN syncRecord sr ON sr.collection = 'rating' AND sr.record = r.clientId || ':' || r.expertId
-                WHERE \(ratingCondition.0)
-                """, arguments: ratingCondition.1)
-            {
-                let record = "\(row["clientId"] as Int64):\(row["expertId"] as Int64)"
-                if try !fromState(.rating, record, row["state"]) { operations.append(RecordBase.rating(row)) }
-            }
-            return operations
+        let scope = SyncLocator.visibleDossiersCondition(column: "d.id", actor: actor)
+        // Records created through sync whose whole story is still in the log come from the log.
+        let horizon = try Self.syncHorizon(db)
+        func fromLogOnly(_ collection: SyncCollection, _ column: String) -> String {
+            "NOT EXISTS (SELECT 1 FROM syncRecord sr WHERE sr.collection = '\(collection.rawValue)' AND sr.record = \(column) AND sr.firstSeq > \(horizon))"
         }
+        // A message made through sync names its insert (`MessageMergeState`): while that insert
+        // is in the log (compaction removes what is at or below the horizon), so is its story.
+        let messageFromLogOnly = "NOT EXISTS (SELECT 1 FROM syncChange sc WHERE sc.operationId = m.contentOperation)"
+
+        var operations: [SyncOperation] = []
+        var roles: [Int64: Role] = [:]
+        func cachedRole(_ userId: Int64) throws -> Role {
+            if let known = roles[userId] { return known }
+            let found = Role(rawValue: try String.fetchOne(db, sql: "SELECT role FROM user WHERE id = ?", arguments: [userId]) ?? "") ?? .client
+            roles[userId] = found
+            return found
+        }
+
+        for row in try Row.fetchAll(db, sql: """
+            SELECT m.id, \(MessageMergeState.columns)
+            FROM message m JOIN conversation c ON c.id = m.conversationId JOIN dossier d ON d.id = c.dossierId
+            WHERE \(scope.sql) AND \(messageFromLogOnly) ORDER BY m.createdAt, m.id
+            """, arguments: scope.arguments)
+        {
+            // With the stamps the server merged (a message written before sync: its row's dates).
+            let id: String = row[0]
+            let state = MessageMergeState.state(.init(row, startingAt: 1), id: id)
+            operations += try RecordState.message(state).operations(collection: .message, record: id, role: cachedRole)
+        }
+        for row in try Row.fetchAll(db, sql: """
+            SELECT r.conversationId, r.userId, r.readUpTo FROM readReceipt r JOIN conversation c ON c.id = r.conversationId
+            JOIN dossier d ON d.id = c.dossierId WHERE \(scope.sql)
+            """, arguments: scope.arguments)
+        {
+            let readUpTo: Date = row["readUpTo"]
+            let user: Int64 = row["userId"]
+            let record = "\(row["conversationId"] as Int64):\(user)"
+            operations.append(SyncOperation(
+                id: SnapshotStamp.operation("r:\(record)"), collection: .readReceipt, action: .update, record: record,
+                fields: ["readUpTo": .int(DatabaseDate.milliseconds(readUpTo))], hlc: SnapshotStamp.of(readUpTo), actor: SyncActor(user: user, role: try cachedRole(user))
+            ))
+        }
+        // A record that has a merge state comes from it, with the stamps and operation ids the
+        // server merged; one that sync never touched comes from its row (`RecordBase`).
+        func fromState(_ collection: SyncCollection, _ record: String, _ state: String?) throws -> Bool {
+            guard let state, let decoded = try? JSONDecoder().decode(RecordState.self, from: Data(state.utf8)) else { return false }
+            operations += try decoded.operations(collection: collection, record: record, role: cachedRole)
+            return true
+        }
+        for row in try Row.fetchAll(db, sql: """
+            \(RecordBase.stepColumns), sr.state FROM dossierStep s JOIN dossier d ON d.id = s.dossierId
+            LEFT JOIN syncRecord sr ON sr.collection = 'step' AND sr.record = CAST(s.id AS TEXT)
+            WHERE \(scope.sql) ORDER BY s.id
+            """, arguments: scope.arguments)
+        {
+            let id: Int64 = row["id"]
+            if try !fromState(.step, String(id), row["state"]) { operations.append(RecordBase.step(row)) }
+        }
+        for row in try Row.fetchAll(db, sql: """
+            \(RecordBase.documentColumns), sr.state FROM document doc JOIN dossier d ON d.id = doc.dossierId
+            LEFT JOIN syncRecord sr ON sr.collection = 'document' AND sr.record = doc.id
+            WHERE \(scope.sql) AND \(fromLogOnly(.document, "doc.id")) ORDER BY doc.createdAt, doc.id
+            """, arguments: scope.arguments)
+        {
+            if try !fromState(.document, row["id"], row["state"]) { operations.append(RecordBase.document(row, role: try cachedRole(row["createdBy"]))) }
+        }
+        for row in try Row.fetchAll(db, sql: """
+            \(RecordBase.versionColumns), sr.state FROM documentVersion v JOIN document doc ON doc.id = v.documentId JOIN dossier d ON d.id = doc.dossierId
+            LEFT JOIN syncRecord sr ON sr.collection = 'documentVersion' AND sr.record = v.id
+            WHERE \(scope.sql) AND \(fromLogOnly(.documentVersion, "v.id")) ORDER BY v.uploadedAt, v.id
+            """, arguments: scope.arguments)
+        {
+            if try !fromState(.documentVersion, row["id"], row["state"]) { operations += try RecordBase.version(row, role: cachedRole) }
+        }
+        let ratingCondition: (String, StatementArguments) = actor.role == .client
+            ? ("c.userId = ?", [actor.user]) : ("e.userId = ?", [actor.user])
+        for row in try Row.fetchAll(db, sql: """
+            \(RecordBase.ratingColumns), sr.state FROM rating r JOIN client c ON c.id = r.clientId JOIN expert e ON e.id = r.expertId
+            LEFT JOIN syncRecord sr ON sr.collection = 'rating' AND sr.record = r.clientId || ':' || r.expertId
+            WHERE \(ratingCondition.0)
+            """, arguments: ratingCondition.1)
+        {
+            let record = "\(row["clientId"] as Int64):\(row["expertId"] as Int64)"
+            if try !fromState(.rating, record, row["state"]) { operations.append(RecordBase.rating(row)) }
+        }
+        return operations
     }
 }

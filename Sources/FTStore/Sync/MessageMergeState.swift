@@ -134,7 +134,7 @@ enum MessageMergeState {
 enum SnapshotStamp {
     /// The timestamp of a row's date (millisecond precision, node "server").
     static func of(_ date: Date) -> HLCTimestamp {
-        HLCTimestamp(milliseconds: Int64((date.timeIntervalSince1970 * 1_000).rounded(.down)), node: "server")
+        HLCTimestamp(milliseconds: DatabaseDate.milliseconds(date), node: "server")
     }
 
     /// The id of the snapshot operation `key` (`m:<message>` for a message's insert, `me:` its

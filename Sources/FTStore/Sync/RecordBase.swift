@@ -18,10 +18,6 @@ enum RecordBase {
     /// On `rating r JOIN client c`.
     static let ratingColumns = "SELECT r.clientId, r.expertId, r.score, r.comment, r.updatedAt, c.userId AS clientUser"
 
-    private static func milliseconds(_ date: Date) -> Int64 {
-        Int64((date.timeIntervalSince1970 * 1_000).rounded(.down))
-    }
-
     private static func operation(_ key: String, _ collection: SyncCollection, _ action: SyncAction, _ record: String, _ fields: [String: FieldValue], _ date: Date, _ user: Int64, _ role: Role) -> SyncOperation {
         SyncOperation(id: SnapshotStamp.operation(key), collection: collection, action: action, record: record, fields: fields, hlc: SnapshotStamp.of(date), actor: SyncActor(user: user, role: role))
     }
@@ -29,7 +25,7 @@ enum RecordBase {
     static func step(_ row: Row) -> SyncOperation {
         let id: Int64 = row["id"]
         var fields: [String: FieldValue] = ["status": .string(row["status"]), "progress": .int(row["progress"]), "priority": .string(row["priority"])]
-        if let due: Date = row["dueAt"] { fields["dueAt"] = .int(milliseconds(due)) }
+        if let due: Date = row["dueAt"] { fields["dueAt"] = .int(DatabaseDate.milliseconds(due)) }
         return operation("s:\(id)", .step, .update, String(id), fields, row["updatedAt"], 0, .admin)
     }
 

@@ -5,15 +5,28 @@ extension RecordState {
     /// value comes with the timestamp and operation id the server merged it with, so a device that
     /// starts from a snapshot and a device that saw every change hold the same record, and a later
     /// change wins or loses against it on both alike. `role` names a user's role (the operations'
-    /// authors). Messages and read receipts are not rebuilt here: a message's snapshot comes from
-    /// its row (`MessageMergeState`), and a read receipt holds no stamp.
+    /// authors). A read receipt holds no stamp: it is not rebuilt here.
     public func operations(collection: SyncCollection, record: String, role: (Int64) throws -> Role) rethrows -> [SyncOperation] {
         func operation(_ stamp: (hlc: HLCTimestamp, operation: String), _ action: SyncAction, _ fields: [String: FieldValue], by user: Int64) throws -> SyncOperation {
             SyncOperation(id: stamp.operation, collection: collection, action: action, record: record, fields: fields, hlc: stamp.hlc, actor: SyncActor(user: user, role: try role(user)))
         }
         switch self {
-        case .message, .readReceipt:
+        case .readReceipt:
             return []
+        case .message(let message):
+            guard let content = message.content else { return [] }
+            let author = content.value.author
+            // The insert carries the body (never empty: a deleted message's is); a body written
+            // later comes with its own stamp and wins over the insert's copy on every replica.
+            let body = message.body?.value ?? ""
+            var operations = [try operation((content.hlc, content.operation), .insert, ["conversation": .int(content.value.conversation), "body": .string(body.isEmpty ? "…" : body)], by: author)]
+            if let edit = message.body, edit.hlc != content.hlc || edit.operation != content.operation {
+                operations.append(try operation((edit.hlc, edit.operation), .update, ["body": .string(edit.value)], by: author))
+            }
+            if let deletion = message.deletion {
+                operations.append(try operation((deletion.hlc, deletion.operation), .delete, [:], by: author))
+            }
+            return operations
         case .rating(let rating):
             guard let value = rating.value else { return [] }
             return [try operation((value.hlc, value.operation), .update, ["score": .int(value.value.score), "comment": .string(value.value.comment)], by: value.value.author)]
