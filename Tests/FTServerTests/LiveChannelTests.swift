@@ -545,3 +545,107 @@ actor LiveDevice {
         #expect(views[0][1] == views[1][1], "the expert's replica depends on the order")
     }
 }
+
+/// A WebSocket client on a plain socket, which reads only when asked: the device that stops
+/// reading.
+final class RawWebSocket {
+    private let descriptor: Int32
+
+    init(port: Int) throws {
+        descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        // A small receive window: the server's memory, not this socket's, fills up.
+        var window: Int32 = 8_192
+        setsockopt(descriptor, SOL_SOCKET, SO_RCVBUF, &window, socklen_t(MemoryLayout<Int32>.size))
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = in_port_t(UInt16(port).bigEndian)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        let connected = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(descriptor, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        }
+        guard connected == 0 else { throw POSIXError(.ECONNREFUSED) }
+    }
+
+    deinit { close(descriptor) }
+
+    private func send(_ bytes: [UInt8]) throws {
+        var sent = 0
+        while sent < bytes.count {
+            let count = bytes[sent...].withUnsafeBytes { Glibc.send(descriptor, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
+            guard count > 0 else { throw POSIXError(.EPIPE) }
+            sent += count
+        }
+    }
+
+    /// The upgrade request, and its answer's head read (nothing after it).
+    func handshake(path: String, port: Int) throws -> String {
+        try send(Array("GET \(path) HTTP/1.1\r\nHost: 127.0.0.1:\(port)\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n".utf8))
+        var head: [UInt8] = []
+        var byte: UInt8 = 0
+        while !head.suffix(4).elementsEqual([13, 10, 13, 10]), recv(descriptor, &byte, 1, 0) == 1 { head.append(byte) }
+        return String(decoding: head, as: UTF8.self)
+    }
+
+    /// One masked text frame (clients must mask).
+    func sendText(_ text: String) throws {
+        let payload = Array(text.utf8)
+        var frame: [UInt8] = [0x81]
+        if payload.count < 126 {
+            frame.append(0x80 | UInt8(payload.count))
+        } else {
+            frame += [0x80 | 126, UInt8(payload.count >> 8), UInt8(payload.count & 0xFF)]
+        }
+        let mask: [UInt8] = [1, 2, 3, 4]
+        frame += mask
+        frame += payload.enumerated().map { $0.element ^ mask[$0.offset % 4] }
+        try send(frame)
+    }
+
+    /// Reads everything until the server closes the connection; false if it is still open after
+    /// `seconds`. Returns the bytes read too.
+    func readsToEnd(within seconds: Double) -> (closed: Bool, bytes: Int) {
+        var timeout = timeval(tv_sec: 1, tv_usec: 0)
+        setsockopt(descriptor, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+        var buffer = [UInt8](repeating: 0, count: 1 << 16)
+        var total = 0
+        let deadline = Date().addingTimeInterval(seconds)
+        while Date() < deadline {
+            let count = recv(descriptor, &buffer, buffer.count, 0)
+            if count == 0 { return (true, total) }
+            if count < 0 {
+                if errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR { continue }
+                return (true, total)
+            }
+            total += count
+        }
+        return (false, total)
+    }
+}
+
+@Suite(.timeLimit(.minutes(2))) struct SlowReaderTests {
+    /// A device that stops reading cannot grow the server's memory: once it has left more than
+    /// `maximumUnread` bytes unread, the server closes its connection (the device resumes from its
+    /// cursor when it connects again).
+    @Test func aConnectionThatNeverReadsIsClosed() async throws {
+        let fixture = try ServerFixture()
+        let conversation = try ServerTests.demoConversation(fixture.database)
+        try await LiveChannelTests.liveApp(fixture).test(.live) { client in
+            let port = try #require(client.port)
+            let token = try await ServerFixture.signIn(client, DemoAccounts.client)
+            let socket = try RawWebSocket(port: port)
+            let head = try socket.handshake(path: "/api/v1/sync/live", port: port)
+            #expect(head.hasPrefix("HTTP/1.1 101"), "\(head)")
+            let hello = try JSONSerialization.data(withJSONObject: LiveChannelTests.hello(token))
+            try socket.sendText(String(decoding: hello, as: UTF8.self))
+            // 12 commits of 50 messages of 20 kB, about 12 MB of frames, and the device reads none.
+            let body = String(repeating: "é", count: 10_000)
+            for round in 0..<12 {
+                let operations = (0..<50).map { LiveChannelTests.message("slow-\(round)-\($0)", conversation: conversation, body: body, millisecond: round * 50 + $0) }
+                try await LiveChannelTests.push(client, token, operations)
+            }
+            let (closed, bytes) = socket.readsToEnd(within: 20)
+            #expect(closed, "the connection is still open after \(bytes) bytes")
+            #expect(bytes < 12 << 20, "it was sent \(bytes) bytes")
+        }
+    }
+}

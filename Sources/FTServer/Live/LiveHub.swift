@@ -117,7 +117,9 @@ public final class LiveHub: Sendable {
     /// the returned stream until `leave`. Every change committed after this call that its user
     /// may see is kept until `finishCatchUp`, then written to `channel`.
     func join(_ actor: SyncActor, token: String, channel: any Channel) -> (id: UInt64, events: AsyncStream<Event>) {
-        let (stream, continuation) = AsyncStream<Event>.makeStream(bufferingPolicy: .unbounded)
+        // Presence and typing for a connection whose sender is stuck writing to a device that
+        // does not read: the newest are kept, not every one.
+        let (stream, continuation) = AsyncStream<Event>.makeStream(bufferingPolicy: .bufferingNewest(1_000))
         let delivery = Delivery.catchingUp([], channel: channel)
         let id = state.withLock { state in
             let id = state.nextId

@@ -32,10 +32,21 @@ enum LiveOutlet {
         }
     }
 
+    /// The most bytes a connection may leave unread in the server's memory. A device that stops
+    /// reading (asleep, on a dead network that has not timed out, or hostile) would otherwise make
+    /// every commit pile up for it: past this, its connection is closed, and the device resumes
+    /// from its cursor when it connects again.
+    static let maximumUnread = 4 << 20
+
     /// Writes one text message on `channel`'s event loop, split as Hummingbird's writer splits
-    /// a message larger than the largest frame. A closed connection drops it.
+    /// a message larger than the largest frame. A closed connection drops it; one that has left
+    /// more than `maximumUnread` bytes unread is closed instead.
     static func write(_ message: ByteBuffer, to channel: any Channel) {
         channel.eventLoop.preconditionInEventLoop()
+        if let unread = try? channel.syncOptions?.getOption(.bufferedWritableBytes), unread + message.readableBytes > maximumUnread {
+            channel.close(promise: nil)
+            return
+        }
         var rest = message
         var opcode = WebSocketOpcode.text
         while rest.readableBytes > LiveController.maximumFrame, let part = rest.readSlice(length: LiveController.maximumFrame) {
