@@ -50,6 +50,10 @@ public struct APIError: HTTPResponseError, Sendable {
                 break
             }
         }
+        if error is NIOTooManyBytesError {
+            return APIError(.contentTooLarge, "body_too_large", "the body is larger than the server accepts")
+        }
+        if let problem = error as? APIError { return problem }
         if let http = error as? HTTPError, http.status == .contentTooLarge {
             return APIError(.contentTooLarge, "body_too_large", "the body is larger than the server accepts")
         }

@@ -19,6 +19,7 @@ public func buildRouter(
 ) -> Router<AppRequestContext> {
     let live = live ?? LiveHub(database: database, now: now)
     let pushes = PushQueue(database: database, now: now)
+    let heavy = HeavyWork()
     let router = Router(context: AppRequestContext.self)
     router.add(middleware: LogRequestsMiddleware(.info))
     router.add(middleware: CompressionMiddleware(cache: CompressedCache()))
@@ -40,8 +41,8 @@ public func buildRouter(
         AdminController(database: database, directory: adminDirectory, now: now).add(to: router)
     }
     let api = router.group("api/v1").add(middleware: SessionMiddleware(database: database, now: now))
-    SessionController(database: database, configuration: configuration, live: live, now: now).add(to: api)
-    SyncController(database: database, configuration: configuration, live: live, pushes: pushes, onCommit: onCommit, now: now).add(to: api)
+    SessionController(database: database, configuration: configuration, live: live, heavy: heavy, now: now).add(to: api)
+    SyncController(database: database, configuration: configuration, live: live, pushes: pushes, heavy: heavy, onCommit: onCommit, now: now).add(to: api)
     MeController(database: database, now: now).add(to: api)
     if let blobs {
         let contents = DocumentContents(database: database, blobs: blobs)

@@ -8,6 +8,7 @@ struct SessionController {
     let database: AppDatabase
     let configuration: ServerConfiguration
     let live: LiveHub
+    let heavy: HeavyWork
     let now: @Sendable () -> Date
 
     struct Credentials: Decodable {
@@ -35,20 +36,26 @@ struct SessionController {
     @Sendable func signIn(_ request: Request, context: AppRequestContext) async throws -> EditedResponse<Session> {
         let credentials: Credentials
         do {
-            credentials = try await request.decode(as: Credentials.self, context: context)
+            let body = try await request.body.collect(upTo: 64 * 1_024)
+            credentials = try JSONDecoder().decode(Credentials.self, from: Data(body.readableBytesView))
         } catch {
             throw APIError.badBody(error)
         }
         guard credentials.email.count <= 254, credentials.password.count <= 1_024 else {
             throw APIError(.badRequest, "invalid_body", "email or password too long")
         }
-        // PBKDF2 is slow by design: keep it off the event loop.
+        // SQLite's C strings end at a NUL: "a@b\0zzz" would be looked up as "a@b".
+        for (name, value) in [("email", credentials.email), ("password", credentials.password)] where value.utf8.contains(0) {
+            throw APIError(.badRequest, "invalid_body", "'\(name)' cannot contain the NUL character (U+0000)", field: name)
+        }
+        // PBKDF2 is slow by design: on the heavy-work thread, one at a time, never on the threads
+        // that serve everyone's requests.
         let database = self.database
         let lifetime = configuration.sessionLifetime
         let now = now()
-        let signedIn = try await Task.detached {
+        let signedIn = try await heavy.run {
             try database.signIn(email: credentials.email, password: credentials.password, now: now, lifetime: lifetime)
-        }.value
+        }
         guard let signedIn, let id = signedIn.user.id else {
             throw APIError(.unauthorized, "invalid_credentials", "wrong email or password, or the account is deactivated")
         }

@@ -14,8 +14,10 @@ struct SyncController {
     let onCommit: @Sendable () -> Void
     let now: @Sendable () -> Date
     let pushes: PushQueue
+    let heavy: HeavyWork
 
-    init(database: AppDatabase, configuration: ServerConfiguration, live: LiveHub, pushes: PushQueue, onCommit: @escaping @Sendable () -> Void, now: @escaping @Sendable () -> Date) {
+    init(database: AppDatabase, configuration: ServerConfiguration, live: LiveHub, pushes: PushQueue, heavy: HeavyWork, onCommit: @escaping @Sendable () -> Void, now: @escaping @Sendable () -> Date) {
+        self.heavy = heavy
         self.database = database
         self.configuration = configuration
         self.live = live
@@ -25,6 +27,8 @@ struct SyncController {
     }
 
     static let protocolHeader = HTTPField.Name("FT-Protocol")!
+    /// The size from which a push body is read on the heavy-work thread.
+    static let largeBody = 256 * 1_024
 
     func add(to group: RouterGroup<AppRequestContext>) {
         group.post("sync/push", use: push)
@@ -40,32 +44,27 @@ struct SyncController {
 
     @Sendable func push(_ request: Request, context: AppRequestContext) async throws -> PushJSON {
         let actor = try actor(request, context)
-        let pushed: [PushBody.Operation]
+        let configuration = configuration
+        // A large body is read and prepared on the heavy-work thread: a few users sending
+        // megabytes must not take the threads that answer everyone else.
+        let body: ByteBuffer
         do {
-            pushed = try PushBody.operations(in: try await request.body.collect(upTo: context.maxUploadSize))
-        } catch let problem as PushBody.Problem {
-            throw APIError(.badRequest, "invalid_body", problem.message, field: problem.field)
+            body = try await request.body.collect(upTo: context.maxUploadSize)
         } catch {
             throw APIError.badBody(error)
         }
-        guard pushed.count <= configuration.maximumBatch else {
-            throw APIError(.contentTooLarge, "batch_too_large", "at most \(configuration.maximumBatch) operations per push, not \(pushed.count)")
-        }
-        let operations = pushed.map {
-            SyncOperation(id: $0.id, collection: $0.collection, action: $0.action, record: $0.record, fields: $0.fields, hlc: $0.hlc, actor: actor)
-        }
-        // A version's content comes with it, through `PUT /documents/…/versions/…`: a version made
-        // in a sync batch would name content by its hash alone, and a hash is not a permission.
-        let uploadOnly = { (operation: SyncOperation) in operation.collection == .documentVersion && operation.action == .insert }
+        let (operations, batch) = body.readableBytes < Self.largeBody
+            ? try Self.prepare(body, actor: actor, configuration: configuration)
+            : try await heavy.run { try Self.prepare(body, actor: actor, configuration: configuration) }
         let answered: [PushResult]
         do {
-            answered = try await pushes.push(PushBatch(operations: operations.filter { !uploadOnly($0) }, actor: actor))
+            answered = try await pushes.push(batch)
         } catch let error as StoreError where error.kind == .operationIdTaken {
             throw APIError(.conflict, "operation_id_taken", error.detail, field: "id")
         }
         var answers = answered.makeIterator()
         let results = operations.map { operation in
-            uploadOnly(operation)
+            Self.uploadOnly(operation)
                 ? PushResult(operation: operation.id, status: .rejected, rejection: Rejection(.unsupportedAction, "a new version is created by uploading its content (PUT /api/v1/documents/{document}/versions/{version})"))
                 : answers.next() ?? PushResult(operation: operation.id, status: .rejected, rejection: Rejection(.invalidField, "refused"))
         }
@@ -74,6 +73,30 @@ struct SyncController {
             onCommit()
         }
         return PushJSON(results: results)
+    }
+
+    /// A version's content comes with it, through `PUT /documents/…/versions/…`: a version made
+    /// in a sync batch would name content by its hash alone, and a hash is not a permission.
+    static func uploadOnly(_ operation: SyncOperation) -> Bool {
+        operation.collection == .documentVersion && operation.action == .insert
+    }
+
+    /// The body's operations, authored by `actor`, and the batch to write (without the versions
+    /// that only an upload makes).
+    static func prepare(_ body: ByteBuffer, actor: SyncActor, configuration: ServerConfiguration) throws -> ([SyncOperation], PushBatch) {
+        let pushed: [PushBody.Operation]
+        do {
+            pushed = try PushBody.operations(in: body)
+        } catch {
+            throw APIError(.badRequest, "invalid_body", error.message, field: error.field)
+        }
+        guard pushed.count <= configuration.maximumBatch else {
+            throw APIError(.contentTooLarge, "batch_too_large", "at most \(configuration.maximumBatch) operations per push, not \(pushed.count)")
+        }
+        let operations = pushed.map {
+            SyncOperation(id: $0.id, collection: $0.collection, action: $0.action, record: $0.record, fields: $0.fields, hlc: $0.hlc, actor: actor)
+        }
+        return (operations, PushBatch(operations: operations.filter { !uploadOnly($0) }, actor: actor))
     }
 
     @Sendable func pull(_ request: Request, context: AppRequestContext) async throws -> PullJSON {

@@ -228,7 +228,9 @@ export function shapes(ctx) {
   // --- Sign-in ---------------------------------------------------------------------------------------
   const session = (body) => ({ kind: "http", method: "POST", path: "/api/v1/session", body, auth: false, protocol: null });
   add("session/invalid JSON", (rng) => session(rng.pick(["{", "{\"email\": }", "", "[]"])), { status: 400, error: "invalid_body" });
-  add("session/100,000 deep", () => session(`{"email": ${deep(100_000)}, "password": "x"}`), { status: 400, error: "invalid_body" });
+  // 200 kB: a sign-in body is at most 64 KiB.
+  add("session/100,000 deep", () => session(`{"email": ${deep(100_000)}, "password": "x"}`), { status: 413, error: "body_too_large" });
+  add("session/1,000 deep", () => session(`{"email": ${deep(1_000)}, "password": "x"}`), { status: 400, error: "invalid_body" });
   add("session/wrong types", (rng) => session(rng.pick([`{"email": 1, "password": "x"}`, `{"email": "a@b", "password": null}`, `{"email": ["a"], "password": "x"}`])), { status: 400, error: "invalid_body" });
   add("session/missing password", () => session(`{"email": "client@financialtracker.example"}`), { status: 400, error: "invalid_body", field: "password" });
   add("session/email 300 chars", () => session(JSON.stringify({ email: "e".repeat(300), password: "x" })), { status: 400, error: "invalid_body" });
