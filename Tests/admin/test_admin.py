@@ -262,10 +262,14 @@ def main():
         before = int(cell().get_attribute("data-value"))
         marker = driver.execute_script("window.ftMarker = 'same page'; return window.ftMarker")
         with sqlite3.connect(database) as db:
-            client, expert, client_email = db.execute("""
-                SELECT c.id, e.id, u.email FROM client c JOIN user u ON u.id = c.userId JOIN dossier d ON d.clientId = c.id
+            # A demo client (they have a password) and an expert it has not rated yet, whose
+            # mission is completed (a review follows the work).
+            client, expert, client_email, assignment = db.execute("""
+                SELECT c.id, e.id, u.email, a.id FROM client c JOIN user u ON u.id = c.userId JOIN dossier d ON d.clientId = c.id
                 JOIN expertAssignment a ON a.dossierId = d.id AND a.status <> 'cancelled' JOIN expert e ON e.id = a.expertId
-                WHERE NOT EXISTS (SELECT 1 FROM rating r WHERE r.clientId = c.id AND r.expertId = e.id) AND u.active = 1 LIMIT 1""").fetchone()
+                WHERE NOT EXISTS (SELECT 1 FROM rating r WHERE r.clientId = c.id AND r.expertId = e.id) AND u.active = 1
+                AND u.email LIKE '%@financialtracker.example' ORDER BY a.status = 'completed' DESC LIMIT 1""").fetchone()
+            db.execute("UPDATE expertAssignment SET status = 'completed', completedAt = coalesce(completedAt, requestedAt) WHERE id = ?", (assignment,))
         token, _ = sign_in(port, client_email)
         rating = {"id": f"admin-live-{time.time_ns()}", "collection": "rating", "action": "insert", "record": f"{client}:{expert}",
                   "fields": {"score": 4, "comment": "Très réactif"}, "hlc": f"{int(time.time() * 1000):016d}-00000-test"}
