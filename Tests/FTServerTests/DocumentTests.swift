@@ -309,32 +309,29 @@ import FTTestSupport
         try await app.test(.live) { client in
             let port = try #require(client.port)
             let token = try await ServerFixture.signIn(client, DemoAccounts.client)
-            let socket = Foundation.socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-            try #require(socket >= 0)
+            let socket = try #require(ServerFixture.loopbackSocket(port: port))
             defer { close(socket) }
             var timeout = timeval(tv_sec: 5, tv_usec: 0)
             setsockopt(socket, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
-            var address = sockaddr_in()
-            address.sin_family = sa_family_t(AF_INET)
-            address.sin_port = in_port_t(UInt16(port).bigEndian)
-            address.sin_addr.s_addr = inet_addr("127.0.0.1")
-            let connected = withUnsafePointer(to: &address) {
-                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(socket, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
-            }
-            try #require(connected == 0)
-            func receive() -> String {
-                var buffer = [UInt8](repeating: 0, count: 4_096)
-                let count = recv(socket, &buffer, buffer.count, 0)
-                return count > 0 ? String(decoding: buffer.prefix(count), as: UTF8.self) : ""
+            // Blocking reads on a thread of their own: on one of the two threads of Swift's
+            // concurrency pool they kept the server (in this process) from answering.
+            @Sendable func receive() async -> String {
+                await withCheckedContinuation { continuation in
+                    Thread.detachNewThread {
+                        var buffer = [UInt8](repeating: 0, count: 4_096)
+                        let count = recv(socket, &buffer, buffer.count, 0)
+                        continuation.resume(returning: count > 0 ? String(decoding: buffer.prefix(count), as: UTF8.self) : "")
+                    }
+                }
             }
             let body = Data("Contrat, version envoyée par curl".utf8)
             let head = "PUT \(Self.uploadURI(document, "ver-expect", fileName: "contrat.txt")) HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer \(token)\r\nFT-Protocol: 1\r\nContent-Length: \(body.count)\r\nExpect: 100-continue\r\n\r\n"
             _ = Data(head.utf8).withUnsafeBytes { send(socket, $0.baseAddress, $0.count, 0) }
-            let interim = receive()
+            let interim = await receive()
             #expect(interim.hasPrefix("HTTP/1.1 100 Continue\r\n"), "\(interim)")
             _ = body.withUnsafeBytes { send(socket, $0.baseAddress, $0.count, 0) }
             var final = interim.hasPrefix("HTTP/1.1 100 Continue\r\n\r\n") ? String(interim.dropFirst("HTTP/1.1 100 Continue\r\n\r\n".count)) : ""
-            if final.isEmpty { final = receive() }
+            if final.isEmpty { final = await receive() }
             #expect(final.hasPrefix("HTTP/1.1 201 Created"), "\(final)")
             #expect(try fixture.database.versions(documentId: document).contains { $0.id == "ver-expect" })
         }

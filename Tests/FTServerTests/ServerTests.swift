@@ -41,6 +41,28 @@ struct ServerFixture {
     /// The folder of the database file (with `databaseFile`) and of the stored documents.
     var dataDirectory: String { publicDirectory + "-data" }
 
+    /// A TCP socket connected to 127.0.0.1:`port`, for tests that speak raw HTTP; `receiveWindow`
+    /// shrinks its receive buffer (set before connecting). Nil when the connection fails.
+    static func loopbackSocket(port: Int, receiveWindow: Int32? = nil) -> Int32? {
+        let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        guard descriptor >= 0 else { return nil }
+        if var window = receiveWindow {
+            setsockopt(descriptor, SOL_SOCKET, SO_RCVBUF, &window, socklen_t(MemoryLayout<Int32>.size))
+        }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = in_port_t(UInt16(port).bigEndian)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        let connected = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(descriptor, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        }
+        guard connected == 0 else {
+            close(descriptor)
+            return nil
+        }
+        return descriptor
+    }
+
     static func json(_ object: Any) throws -> ByteBuffer {
         ByteBuffer(bytes: try JSONSerialization.data(withJSONObject: object))
     }

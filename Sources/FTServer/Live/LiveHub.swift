@@ -57,10 +57,10 @@ public final class LiveHub: Sendable {
 
         /// The catch-up has sent everything up to `cursor`: what is kept after it is written now
         /// (on the channel's event loop, as its next task), the next commits as they come.
-        mutating func finishCatchUp(cursor: Int64) {
+        mutating func finishCatchUp(cursor: Int64, maximumUnread: Int) {
             guard case .catchingUp(let pending, let channel) = self else { return }
             let fresh = pending.filter { $0.seq > cursor }
-            if !fresh.isEmpty { LiveOutlet.send(Frame.bytes(of: fresh), to: channel) }
+            if !fresh.isEmpty { LiveOutlet.send(Frame.bytes(of: fresh), to: channel, maximumUnread: maximumUnread) }
             self = .direct(channel, sentUpTo: fresh.last?.seq ?? cursor)
         }
     }
@@ -86,12 +86,21 @@ public final class LiveHub: Sendable {
     private let database: AppDatabase
     private let now: @Sendable () -> Date
     private let logger: Logger
+    private let maximumUnread: Int
     private let commits: AsyncStream<Int64>.Continuation
     /// How long a user's visible dossiers and a session's validity are trusted.
     static let recheckInterval: TimeInterval = 1
 
-    public init(database: AppDatabase, logger: Logger = Logger(label: "financialtracker.live"), now: @escaping @Sendable () -> Date = Date.init) {
+    /// The most bytes a connection may leave unread in the server's memory. A device that stops
+    /// reading (asleep, on a dead network that has not timed out, or hostile) would otherwise make
+    /// every commit pile up for it: past this, its connection is closed, and the device resumes
+    /// from its cursor when it connects again.
+    public static let defaultMaximumUnread = 4 << 20
+
+    /// `maximumUnread`: the most bytes a connection may leave unread before it is closed.
+    public init(database: AppDatabase, maximumUnread: Int = LiveHub.defaultMaximumUnread, logger: Logger = Logger(label: "financialtracker.live"), now: @escaping @Sendable () -> Date = Date.init) {
         self.database = database
+        self.maximumUnread = maximumUnread
         self.logger = logger
         self.now = now
         let (stream, continuation) = AsyncStream<Int64>.makeStream(bufferingPolicy: .bufferingNewest(1))
@@ -143,7 +152,7 @@ public final class LiveHub: Sendable {
     /// channel. They are queued on the channel's event loop before the lock is let go, so that no
     /// later commit's frame can overtake them.
     func finishCatchUp(_ id: UInt64, cursor: Int64) {
-        state.withLock { state in state.members[id]?.delivery.finishCatchUp(cursor: cursor) }
+        state.withLock { state in state.members[id]?.delivery.finishCatchUp(cursor: cursor, maximumUnread: maximumUnread) }
     }
 
     /// Removes a connection, ends its stream and tells the rooms it watched.
@@ -228,7 +237,7 @@ public final class LiveHub: Sendable {
                 }
                 if let frame { outgoing.append((listener.id, frame)) }
             }
-            var writes = LiveOutlet.Writes()
+            var writes = LiveOutlet.Writes(maximumUnread: maximumUnread)
             let endedSessions = state.withLock { state in
                 for (id, frame) in outgoing { state.members[id]?.delivery.take(frame, into: &writes) }
                 return ended.compactMap { state.members[$0]?.continuation }

@@ -15,7 +15,13 @@ internal import NIOWebSocket
 enum LiveOutlet {
     /// The connections to write to, grouped by event loop.
     struct Writes {
+        /// The most bytes a connection may leave unread (`write`).
+        let maximumUnread: Int
         private var byLoop: [ObjectIdentifier: (loop: any EventLoop, writes: [(any Channel, ByteBuffer)])] = [:]
+
+        init(maximumUnread: Int) {
+            self.maximumUnread = maximumUnread
+        }
 
         mutating func add(_ frame: ByteBuffer, to channel: any Channel) {
             let loop = channel.eventLoop
@@ -25,23 +31,17 @@ enum LiveOutlet {
         /// Hands each event loop its connections' frames, in the order added.
         func send() {
             for (loop, writes) in byLoop.values {
-                loop.execute {
-                    for (channel, frame) in writes { LiveOutlet.write(frame, to: channel) }
+                loop.execute { [maximumUnread] in
+                    for (channel, frame) in writes { LiveOutlet.write(frame, to: channel, maximumUnread: maximumUnread) }
                 }
             }
         }
     }
 
-    /// The most bytes a connection may leave unread in the server's memory. A device that stops
-    /// reading (asleep, on a dead network that has not timed out, or hostile) would otherwise make
-    /// every commit pile up for it: past this, its connection is closed, and the device resumes
-    /// from its cursor when it connects again.
-    static let maximumUnread = 4 << 20
-
     /// Writes one text message on `channel`'s event loop, split as Hummingbird's writer splits
     /// a message larger than the largest frame. A closed connection drops it; one that has left
-    /// more than `maximumUnread` bytes unread is closed instead.
-    static func write(_ message: ByteBuffer, to channel: any Channel) {
+    /// more than `maximumUnread` bytes unread is closed instead (`LiveHub.defaultMaximumUnread`).
+    static func write(_ message: ByteBuffer, to channel: any Channel, maximumUnread: Int) {
         channel.eventLoop.preconditionInEventLoop()
         if let unread = try? channel.syncOptions?.getOption(.bufferedWritableBytes), unread + message.readableBytes > maximumUnread {
             channel.close(promise: nil)
@@ -58,7 +58,7 @@ enum LiveOutlet {
 
     /// Writes one text message as the next task of `channel`'s event loop (never at once: the
     /// caller may hold a lock).
-    static func send(_ message: ByteBuffer, to channel: any Channel) {
-        channel.eventLoop.execute { write(message, to: channel) }
+    static func send(_ message: ByteBuffer, to channel: any Channel, maximumUnread: Int) {
+        channel.eventLoop.execute { write(message, to: channel, maximumUnread: maximumUnread) }
     }
 }

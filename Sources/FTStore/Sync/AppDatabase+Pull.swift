@@ -103,10 +103,6 @@ extension AppDatabase {
     }
 
     /// `pull(for:after:limit:)` as stored rows (same rule, same order, same paging).
-    public func storedChanges(for actor: SyncActor, after cursor: Int64, limit: Int = 500) throws -> (changes: [StoredChange], cursor: Int64, hasMore: Bool) {
-        try writer.read { db in try Self.storedChanges(for: actor, after: cursor, limit: limit, db: db) }
-    }
-
     static func storedChanges(for actor: SyncActor, after cursor: Int64, limit: Int, db: Database) throws -> (changes: [StoredChange], cursor: Int64, hasMore: Bool) {
         let limit = max(1, min(limit, 5_000))
         let scope = SyncLocator.visibleDossiersCondition(column: "dossierId", actor: actor)

@@ -29,6 +29,7 @@ extension AppDatabase {
         let messageFromLogOnly = "NOT EXISTS (SELECT 1 FROM syncChange sc WHERE sc.operationId = m.contentOperation)"
 
         var operations: [SyncOperation] = []
+        let decoder = JSONDecoder()
         var roles: [Int64: Role] = [:]
         func cachedRole(_ userId: Int64) throws -> Role {
             if let known = roles[userId] { return known }
@@ -53,18 +54,12 @@ extension AppDatabase {
             JOIN dossier d ON d.id = c.dossierId WHERE \(scope.sql)
             """, arguments: scope.arguments)
         {
-            let readUpTo: Date = row["readUpTo"]
-            let user: Int64 = row["userId"]
-            let record = "\(row["conversationId"] as Int64):\(user)"
-            operations.append(SyncOperation(
-                id: SnapshotStamp.operation("r:\(record)"), collection: .readReceipt, action: .update, record: record,
-                fields: ["readUpTo": .int(DatabaseDate.milliseconds(readUpTo))], hlc: SnapshotStamp.of(readUpTo), actor: SyncActor(user: user, role: try cachedRole(user))
-            ))
+            operations.append(RecordBase.readReceipt(row, role: try cachedRole(row["userId"])))
         }
         // A record that has a merge state comes from it, with the stamps and operation ids the
         // server merged; one that sync never touched comes from its row (`RecordBase`).
         func fromState(_ collection: SyncCollection, _ record: String, _ state: String?) throws -> Bool {
-            guard let state, let decoded = try? JSONDecoder().decode(RecordState.self, from: Data(state.utf8)) else { return false }
+            guard let state, let decoded = try? decoder.decode(RecordState.self, from: Data(state.utf8)) else { return false }
             operations += try decoded.operations(collection: collection, record: record, role: cachedRole)
             return true
         }

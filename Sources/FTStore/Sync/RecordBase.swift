@@ -50,6 +50,15 @@ enum RecordBase {
         return operations
     }
 
+    /// A read receipt's row (`conversationId`, `userId`, `readUpTo`); it holds no stamp of its
+    /// own, so it is always given this way.
+    static func readReceipt(_ row: Row, role: Role) -> SyncOperation {
+        let readUpTo: Date = row["readUpTo"]
+        let user: Int64 = row["userId"]
+        let record = "\(row["conversationId"] as Int64):\(user)"
+        return operation("r:\(record)", .readReceipt, .update, record, ["readUpTo": .int(DatabaseDate.milliseconds(readUpTo))], readUpTo, user, role)
+    }
+
     static func rating(_ row: Row) -> SyncOperation {
         let record = "\(row["clientId"] as Int64):\(row["expertId"] as Int64)"
         return operation("g:\(record)", .rating, .update, record, ["score": .int(row["score"]), "comment": .string(row["comment"])], row["updatedAt"], row["clientUser"], .client)
