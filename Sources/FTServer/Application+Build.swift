@@ -46,7 +46,7 @@ public func buildRouter(
     MeController(database: database, now: now).add(to: api)
     if let blobs {
         let contents = DocumentContents(database: database, blobs: blobs)
-        let indexer = DocumentIndexer(database: database, contents: contents, logger: Logger(label: "FinancialTracker.documents"))
+        let indexer = DocumentIndexer(database: database, contents: contents, activity: pushes.activity, logger: Logger(label: "FinancialTracker.documents"))
         // What a stopped server left unindexed.
         indexer.schedule()
         DocumentController(database: database, blobs: blobs, contents: contents, indexer: indexer, configuration: configuration, pushes: pushes, live: live, onCommit: onCommit, now: now).add(to: api)

@@ -21,19 +21,23 @@ final class PushQueue: Sendable {
 
     private let database: AppDatabase
     private let now: @Sendable () -> Date
+    /// Marked at every push: background work waits for a quiet moment.
+    let activity: ForegroundActivity
     private let state = Mutex(State())
     private let queue = DispatchQueue(label: "financialtracker.push", qos: .userInitiated)
     /// The most operations written in one transaction.
     let maximumOperations: Int
 
-    init(database: AppDatabase, now: @escaping @Sendable () -> Date, maximumOperations: Int = 5_000) {
+    init(database: AppDatabase, now: @escaping @Sendable () -> Date, activity: ForegroundActivity = ForegroundActivity(), maximumOperations: Int = 5_000) {
         self.database = database
+        self.activity = activity
         self.now = now
         self.maximumOperations = maximumOperations
     }
 
     func push(_ batch: PushBatch) async throws -> [PushResult] {
-        try await withCheckedThrowingContinuation { continuation in
+        activity.mark()
+        return try await withCheckedThrowingContinuation { continuation in
             let start = state.withLock { state -> Bool in
                 state.waiting.append(Waiting(batch: batch, continuation: continuation))
                 guard !state.draining else { return false }

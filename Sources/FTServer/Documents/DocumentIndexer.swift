@@ -16,8 +16,12 @@ final class DocumentIndexer: Sendable {
     let logger: Logger
     private let state = Mutex<(running: Bool, again: Bool)>((false, false))
 
-    init(database: AppDatabase, contents: DocumentContents, logger: Logger) {
+    /// Each batch waits for a quiet moment: people's writes go first.
+    let activity: ForegroundActivity
+
+    init(database: AppDatabase, contents: DocumentContents, activity: ForegroundActivity, logger: Logger) {
         self.database = database
+        self.activity = activity
         extractor = TextExtractor(contents: contents)
         index = contents.blobs.blindIndex
         self.logger = logger
@@ -34,7 +38,8 @@ final class DocumentIndexer: Sendable {
             return true
         }
         guard start else { return }
-        Task.detached(priority: .utility) { [self] in
+        // A thread of its own, not Swift's two-thread pool: the run blocks on the disk and waits.
+        Thread.detachNewThread { [self] in
             while true {
                 indexPending()
                 let more = state.withLock { state -> Bool in
@@ -52,17 +57,27 @@ final class DocumentIndexer: Sendable {
 
     /// Extracts and records the text of every version not indexed yet.
     func indexPending() {
+        let start = ContinuousClock.now
+        var done = 0
         do {
+            var position: Int64 = 0
             while true {
-                let versions = try database.versionsToIndex(limit: 20)
-                if versions.isEmpty { return }
-                for version in versions {
+                activity.waitForQuiet()
+                let versions = try database.versionsToIndex(after: position, limit: 8)
+                guard let last = versions.last else {
+                    if done >= 100 { logger.notice("document search: \(done) versions indexed in \(start.duration(to: .now))") }
+                    return
+                }
+                position = last.position
+                let texts = versions.map { _, version in
                     let extraction = extractor.extract(version)
                     if case .failed(let why) = extraction {
                         logger.warning("document text not extracted", metadata: ["version": "\(version.id)", "reason": "\(why)"])
                     }
-                    try database.recordText(extraction, versionId: version.id, fileName: version.fileName, index: index, at: Date())
+                    return ExtractedText(versionId: version.id, fileName: version.fileName, extraction: extraction)
                 }
+                try database.recordTexts(texts, index: index, at: Date())
+                done += texts.count
             }
         } catch {
             logger.error("document indexing stopped: \(error)")

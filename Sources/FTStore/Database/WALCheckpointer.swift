@@ -19,8 +19,11 @@ public final class WALCheckpointer: @unchecked Sendable {
     private let length: WALLength
     /// The database file, for `fdatasync` only (see `checkpoint`).
     private let databaseFile: Int32
+    /// Called after a round that found the log long: asks the writer to let it start over.
+    private let logIsLong: @Sendable () -> Void
+    private let longLog: Int
 
-    init(path: String, interval: TimeInterval, length: WALLength, logger: Logger) throws {
+    init(path: String, interval: TimeInterval, length: WALLength, longLog: Int, logger: Logger, logIsLong: @escaping @Sendable () -> Void) throws {
         var configuration = Configuration()
         configuration.label = "FinancialTracker.checkpoints"
         configuration.busyMode = .immediateError
@@ -28,6 +31,8 @@ public final class WALCheckpointer: @unchecked Sendable {
         databaseFile = open(path, O_RDONLY | O_CLOEXEC)
         self.logger = logger
         self.length = length
+        self.logIsLong = logIsLong
+        self.longLog = longLog
         timer = DispatchSource.makeTimerSource(queue: queue)
         timer.setEventHandler { [weak self] in self?.checkpoint() }
         timer.schedule(deadline: .now() + interval, repeating: interval, leeway: .milliseconds(Int(interval * 100)))
@@ -72,6 +77,7 @@ public final class WALCheckpointer: @unchecked Sendable {
                     // Synced here, on this thread, they are not.
                     if databaseFile >= 0 { _ = fdatasync(databaseFile) }
                     length.record(result.walFrameCount)
+                    if result.walFrameCount >= longLog { logIsLong() }
                     return
                 }
             }
@@ -88,9 +94,13 @@ extension AppDatabase {
     /// Moves checkpoints off the commit path (see `WALCheckpointer`): the writer stops checkpointing
     /// by itself, and a background connection does it every `interval`. For long-running servers;
     /// keep the returned value for as long as the database is used. Files only.
-    public func startBackgroundCheckpoints(every interval: TimeInterval = 0.25) throws -> WALCheckpointer {
+    /// `longLog`: the log's length in frames from which the writer is asked to let it start over
+    /// (`restartWriteAheadLogSoon`).
+    public func startBackgroundCheckpoints(every interval: TimeInterval = 0.25, longLog: Int = AppDatabase.longLog) throws -> WALCheckpointer {
         guard let path else { throw StoreError.cannotOpen(path: ":memory:", reason: "an in-memory database has no write-ahead log") }
-        let checkpointer = try WALCheckpointer(path: path, interval: interval, length: walLength, logger: logger)
+        let checkpointer = try WALCheckpointer(path: path, interval: interval, length: walLength, longLog: longLog, logger: logger) { [weak self] in
+            self?.restartWriteAheadLogSoon(limit: longLog)
+        }
         try writer.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA wal_autocheckpoint = 0") }
         return checkpointer
     }
@@ -108,18 +118,47 @@ extension AppDatabase {
     /// background has not folded yet, and its next transaction starts the log over (unless a
     /// reader still reads an older snapshot; then the background tries again).
     /// Does nothing for an in-memory database or without background checkpoints.
-    public func restartWriteAheadLogIfLong(limit: Int = 4_096) {
+    public func restartWriteAheadLogIfLong(limit: Int = AppDatabase.longLog) {
         guard walLength.current >= limit, let pool = writer as? DatabasePool else { return }
         do {
-            _ = try pool.writeWithoutTransaction { db in try db.checkpoint(.passive) }
-            // Done (or readers kept some frames): not again before the background looks again.
-            walLength.record(0)
-        } catch let error as DatabaseError where error.resultCode == .SQLITE_BUSY {
+            try pool.writeWithoutTransaction { db in try foldLogTail(db) }
+        } catch {
+            logTailNotFolded(error)
+        }
+    }
+
+    /// The same, from any thread, for every writer: queued behind the writes already waiting, it
+    /// runs between two transactions whoever made them. Without it only pushes let the log start
+    /// over, and the document indexer alone grew it to 5.8 GB in two minutes (every new block
+    /// zeroed by the kernel: a quarter of its time).
+    func restartWriteAheadLogSoon(limit: Int = AppDatabase.longLog) {
+        guard walLength.current >= limit, let pool = writer as? DatabasePool else { return }
+        pool.asyncWriteWithoutTransaction { [self] db in
+            guard walLength.current >= limit else { return }
+            do {
+                try foldLogTail(db)
+            } catch {
+                logTailNotFolded(error)
+            }
+        }
+    }
+
+    /// Log frames from which the log counts as long.
+    public static let longLog = 4_096
+
+    private func foldLogTail(_ db: Database) throws {
+        _ = try db.checkpoint(.passive)
+        // Done (or readers kept some frames): not again before the background looks again.
+        walLength.record(0)
+    }
+
+    private func logTailNotFolded(_ error: any Error) {
+        if let error = error as? DatabaseError, error.resultCode == .SQLITE_BUSY {
             // The background checkpointer is at work (SQLite runs one checkpoint at a time and
             // refuses another at once): tried again after the next transaction.
-        } catch {
-            walLength.record(0)
-            logger.warning("checkpoint before the log's restart failed; retrying later", metadata: ["error": "\(error)"])
+            return
         }
+        walLength.record(0)
+        logger.warning("checkpoint before the log's restart failed; retrying later", metadata: ["error": "\(error)"])
     }
 }

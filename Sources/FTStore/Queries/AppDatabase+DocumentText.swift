@@ -11,6 +11,38 @@ public enum TextExtraction: Sendable, Equatable {
     case failed(String)
 }
 
+/// What the indexer made of one version, ready to record.
+public struct ExtractedText: Sendable {
+    public var versionId: String
+    public var fileName: String
+    public var extraction: TextExtraction
+
+    public init(versionId: String, fileName: String, extraction: TextExtraction) {
+        self.versionId = versionId
+        self.fileName = fileName
+        self.extraction = extraction
+    }
+
+    var status: String {
+        switch extraction {
+        case .text: "indexed"
+        case .empty: "empty"
+        case .failed: "failed"
+        }
+    }
+
+    var detail: String? {
+        switch extraction {
+        case .text: nil
+        case .empty(let why), .failed(let why): why
+        }
+    }
+
+    var body: String? {
+        if case .text(let body) = extraction { body } else { nil }
+    }
+}
+
 /// One version whose text matches a search.
 public struct DocumentHit: Sendable, Equatable {
     public var version: String
@@ -23,34 +55,42 @@ public struct DocumentHit: Sendable, Equatable {
 }
 
 extension AppDatabase {
-    /// Versions the indexer has not looked at yet, oldest first.
-    public func versionsToIndex(limit: Int) throws -> [DocumentVersion] {
+    /// Versions the indexer has not looked at yet, in the order they were stored, from after
+    /// `position` (0: from the start); with each, its position, to pass back for the next ones.
+    /// A walk along the table's own order: asking for "the oldest unindexed" each time sorted the
+    /// whole table per batch, and 172,000 seeded versions kept a core busy for hours.
+    public func versionsToIndex(after position: Int64, limit: Int) throws -> [(position: Int64, version: DocumentVersion)] {
         try writer.read { db in
-            try DocumentVersion.fetchAll(db, sql: """
-                SELECT v.* FROM documentVersion v LEFT JOIN documentText t ON t.versionId = v.id
-                WHERE t.id IS NULL ORDER BY v.uploadedAt, v.id LIMIT ?
-                """, arguments: [limit])
+            try Row.fetchAll(db, sql: """
+                SELECT v.rowid AS position, v.* FROM documentVersion v
+                WHERE v.rowid > ? AND NOT EXISTS (SELECT 1 FROM documentText t WHERE t.versionId = v.id)
+                ORDER BY v.rowid LIMIT ?
+                """, arguments: [position, limit]).map { row in (row["position"], try DocumentVersion(row: row)) }
         }
     }
 
     /// Records what was extracted from a version (once: a second call changes nothing): its
     /// status, and the blind terms of its file name and text (`BlindIndex`), never the text.
     public func recordText(_ extraction: TextExtraction, versionId: String, fileName: String, index: BlindIndex, at date: Date) throws {
-        let (status, detail, body): (String, String?, String?) = switch extraction {
-        case .text(let body): ("indexed", nil, body)
-        case .empty(let why): ("empty", why, nil)
-        case .failed(let why): ("failed", why, nil)
-        }
-        let terms = index.terms(of: fileName + "\n" + (body ?? ""))
+        try recordTexts([ExtractedText(versionId: versionId, fileName: fileName, extraction: extraction)], index: index, at: date)
+    }
+
+    /// `recordText` for several versions in one transaction: one sync to disk for them all, where
+    /// one each made the indexer wait on the disk more than it worked.
+    public func recordTexts(_ texts: [ExtractedText], index: BlindIndex, at date: Date) throws {
+        let terms = texts.map { text in index.terms(of: text.fileName + "\n" + (text.body ?? "")) }
         try writer.write { db in
-            try db.execute(sql: """
+            let record = try db.cachedStatement(sql: """
                 INSERT INTO documentText (versionId, status, detail, characterCount, extractedAt)
                 SELECT ?, ?, ?, ?, ? WHERE EXISTS (SELECT 1 FROM documentVersion WHERE id = ?)
                 ON CONFLICT (versionId) DO NOTHING
-                """, arguments: [versionId, status, detail, body?.count ?? 0, date, versionId])
-            guard db.changesCount > 0 else { return }
+                """)
             let insert = try db.cachedStatement(sql: "INSERT OR IGNORE INTO documentTerm (term, versionId) VALUES (?, ?)")
-            for term in terms { try insert.execute(arguments: [term, versionId]) }
+            for (text, terms) in zip(texts, terms) {
+                try record.execute(arguments: [text.versionId, text.status, text.detail, text.body?.count ?? 0, date, text.versionId])
+                guard db.changesCount > 0 else { continue }
+                for term in terms { try insert.execute(arguments: [term, text.versionId]) }
+            }
         }
     }
 

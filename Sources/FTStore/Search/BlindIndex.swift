@@ -11,7 +11,8 @@ public import Foundation
 /// search word matches the words it begins ("eligib" finds "éligible"). What it cannot do: phrases,
 /// words inside words, typo tolerance, ranking by relevance, or showing a passage of the text.
 public struct BlindIndex: Sendable {
-    private let key: SymmetricKey
+    /// HMAC keyed once: each term copies it (keying took a third of the indexer's hashing).
+    private let keyed: HMAC<SHA256>
     /// The shortest prefix indexed; shorter words are indexed whole only.
     static let shortestPrefix = 3
     /// The longest word indexed (longer ones are cut): no document grows the index without bound.
@@ -19,7 +20,7 @@ public struct BlindIndex: Sendable {
 
     public init(documentKey: DocumentKey) {
         let derived = HMAC<SHA256>.authenticationCode(for: Data("financialtracker document search v1".utf8), using: documentKey.key)
-        key = SymmetricKey(data: Data(derived))
+        keyed = HMAC<SHA256>(key: SymmetricKey(data: Data(derived)))
     }
 
     /// The words of `text`, folded, in order (with repeats).
@@ -30,7 +31,9 @@ public struct BlindIndex: Sendable {
     }
 
     func term(_ word: String) -> Data {
-        Data(HMAC<SHA256>.authenticationCode(for: Data(word.utf8), using: key).prefix(16))
+        var hmac = keyed
+        hmac.update(data: Data(word.utf8))
+        return Data(hmac.finalize().prefix(16))
     }
 
     /// Every term of `text`: each word whole, and its prefixes from `shortestPrefix` characters.
