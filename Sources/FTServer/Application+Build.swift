@@ -24,6 +24,7 @@ public func buildRouter(
     router.add(middleware: LogRequestsMiddleware(.info))
     router.add(middleware: CompressionMiddleware(cache: CompressedCache()))
     router.add(middleware: ServiceWorkerScopeMiddleware())
+    router.add(middleware: NotFoundPageMiddleware(publicDirectory: configuration.publicDirectory))
     // Revalidated with ETag / Last-Modified, except the stylesheet, whose name carries its hash.
     router.add(middleware: FileMiddleware(
         configuration.publicDirectory,

@@ -141,11 +141,19 @@ public struct SiteGenerator: Sendable {
         var files: [String: Data] = [:]
         files[templates.stylesheetPath] = templates.stylesheet
         for (path, data) in templates.assets { files[path] = data }
+        for (path, data) in templates.places { files[path] = data }
+        for page in templates.legal {
+            // The template was checked when loaded: rendering it cannot fail.
+            if let html = try? templates.render(views.legal(slug: page.slug, title: page.title, markdown: page.markdown), template: "legal") {
+                files[page.slug + "/index.html"] = Data(html.utf8)
+            }
+        }
+        if let icon = templates.assets["assets/app-icon-192.png"] { files["favicon.ico"] = Favicon.ico(png: icon, size: 192) }
         for name in templates.appTemplates.keys where !name.hasPrefix("_") {
             files["app/" + name] = Data(templates.renderApp(views.app(file: name, build: templates.appBuild), file: name).utf8)
         }
         files[Self.searchIndexPath] = search.data
-        files["sitemap.xml"] = Data(Feeds.sitemap(paths: jobs.filter(\.inSitemap).map(\.sitemapPath), baseURL: configuration.baseURL).utf8)
+        files["sitemap.xml"] = Data(Feeds.sitemap(paths: jobs.filter(\.inSitemap).map(\.sitemapPath) + templates.legal.map { $0.slug + "/" }, baseURL: configuration.baseURL).utf8)
         files[Self.feedPath] = Data(Feeds.atom(model: model, baseURL: configuration.baseURL, format: format).utf8)
         files["robots.txt"] = Data(Feeds.robots(baseURL: configuration.baseURL).utf8)
         return (files, search)

@@ -85,4 +85,26 @@ import Testing
             #expect(!String(buffer: response.body).contains("root:"))
         }
     }
+
+    /// A page that does not exist: the site's own 404 page with status 404; the API keeps its
+    /// JSON error, and without a generated 404 page the plain 404 stays.
+    @Test func anUnknownPageGetsTheSitesNotFoundPage() async throws {
+        let fixture = try Self.fixture()
+        try await fixture.app.test(.router) { client in
+            let bare = try await client.executeRequest(uri: "/nimportequoi/", method: .get, headers: [:], body: nil)
+            #expect(bare.status == .notFound)
+            try "<!doctype html><title>Page introuvable</title><h1>Page introuvable</h1>".write(toFile: fixture.publicDirectory + "/404.html", atomically: true, encoding: .utf8)
+            let page = try await client.executeRequest(uri: "/nimportequoi/", method: .get, headers: [:], body: nil)
+            #expect(page.status == .notFound)
+            #expect(page.headers[.contentType]?.hasPrefix("text/html") == true)
+            #expect(String(buffer: page.body).contains("<h1>Page introuvable</h1>"))
+            let head = try await client.executeRequest(uri: "/experts/personne/", method: .head, headers: [:], body: nil)
+            #expect(head.status == .notFound)
+            let api = try await client.executeRequest(uri: "/api/v1/nimportequoi", method: .get, headers: [:], body: nil)
+            #expect(api.status == .notFound)
+            #expect(!String(buffer: api.body).contains("Page introuvable"))
+            let existing = try await client.executeRequest(uri: "/experts/jeanne/", method: .get, headers: [:], body: nil)
+            #expect(existing.status == .ok)
+        }
+    }
 }

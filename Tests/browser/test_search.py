@@ -2,6 +2,7 @@
 """Headless Chromium runs filtered searches on the generated site and must get the experts that
 SQL finds in the same database. Exits non-zero on any failure; prints 'N passed, N failed'."""
 import atexit
+import math
 import os
 import shutil
 import sqlite3
@@ -49,6 +50,31 @@ def published(db):
     return experts
 
 
+def places():
+    """site-templates/data/places.tsv by name: (latitude, longitude)."""
+    found = {}
+    with open(os.path.join(ROOT, "site-templates", "data", "places.tsv"), encoding="utf-8") as tsv:
+        for line in tsv:
+            if line.startswith("#"):
+                continue
+            name, _, _, latitude, longitude, *_ = line.rstrip("\n").split("\t")
+            found.setdefault(name, (float(latitude), float(longitude)))
+    return found
+
+
+def within(db, point, radius):
+    """The published experts within `radius` km of `point`, by SQL's haversine."""
+    for name, function in (("sin", math.sin), ("cos", math.cos), ("asin", math.asin), ("sqrt", math.sqrt), ("radians", math.radians)):
+        db.create_function(name, 1, function, deterministic=True)
+    return {row[0] for row in db.execute(
+        """
+        SELECT e.slug FROM expert e JOIN user u ON u.id = e.userId
+        WHERE e.approval = 'approved' AND e.active = 1 AND u.active = 1
+          AND 2 * 6371 * asin(min(1, sqrt(sin(radians(e.latitude - ?1) / 2) * sin(radians(e.latitude - ?1) / 2)
+              + cos(radians(?1)) * cos(radians(e.latitude)) * sin(radians(e.longitude - ?2) / 2) * sin(radians(e.longitude - ?2) / 2)))) <= ?3
+        """, (point[0], point[1], radius))}
+
+
 def main():
     workdir = tempfile.mkdtemp(prefix="ft-browser-")
     atexit.register(shutil.rmtree, workdir, True)
@@ -81,6 +107,12 @@ def main():
         ({"q": "zzzz-personne"}, lambda e: False),
     ]
 
+    # Places typed as people type them: each must be found, and give exactly the experts that
+    # SQL's haversine finds within the radius of the place's coordinates (places.tsv).
+    known = places()
+    place_cases = [("Lyon", "Lyon", 80), ("Paris 8e", "Paris 8e Arrondissement", 15), ("75008", "Paris 8e Arrondissement", 20),
+                   ("13001", "Marseille 1er Arrondissement", 40), ("saint etienne", "Saint-Étienne", 80)]
+
     server, base = serve(site)
 
     driver = chromium()
@@ -97,6 +129,26 @@ def main():
             if not ok:
                 print("   missing:", sorted(expected - shown)[:10], "unexpected:", sorted(shown - expected)[:10])
             passed, failed = passed + ok, failed + (not ok)
+        for typed, name, radius in place_cases:
+            expected = within(db, known[name], radius)
+            driver.get(f"{base}/recherche/?{urlencode({'pres': typed, 'rayon': radius})}")
+            status = search_status(driver, 20)
+            count = int(status.get_attribute("data-count"))
+            shown = {a.get_attribute("data-slug") for a in driver.find_elements(By.CSS_SELECTOR, "#search-results article")}
+            place = status.get_attribute("data-place")
+            ok = (bool(expected) and place.startswith(name + ";") and count == len(expected)
+                  and (shown == expected if count <= 100 else shown <= expected and len(shown) == 100)
+                  and status.is_displayed() and f"de {name}" in status.text)
+            print(f"{'ok' if ok else 'FAIL'} near {typed!r} within {radius} km: {count} found around {place}, {len(expected)} by SQL; {status.text!r}")
+            passed, failed = passed + ok, failed + (not ok)
+        # An unknown place says so and keeps the other filters.
+        expected = {e["slug"] for e in experts if e["region"] == busiest_region}
+        driver.get(f"{base}/recherche/?{urlencode({'pres': 'Nulle-Part-sur-Mer', 'rayon': 30, 'region': busiest_region})}")
+        status = search_status(driver, 20)
+        count = int(status.get_attribute("data-count"))
+        ok = count == len(expected) and "Nulle-Part-sur-Mer" in status.text and "inconnu" in status.text and status.is_displayed()
+        print(f"{'ok' if ok else 'FAIL'} unknown place keeps the region filter: {count} found, {len(expected)} expected; {status.text!r}")
+        passed, failed = passed + ok, failed + (not ok)
         # The hostile name is found, shown as text, never parsed.
         driver.get(f"{base}/recherche/?{urlencode({'q': 'onerror piege'})}")
         search_status(driver)

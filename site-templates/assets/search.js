@@ -3,7 +3,10 @@
 // sorts it on every change, and keeps the query in the address bar. No dependencies.
 
 /** @typedef {[string, string, string, number, number, number, number, number, number[], number[], number, string]} ExpertRow */
-/** @typedef {{v: number, products: [string, string, number][], categories: string[], regions: string[], languages: string[], experts: ExpertRow[], places: [string, string, number, number][]}} SearchIndex */
+/** @typedef {{v: number, products: [string, string, number][], categories: string[], regions: string[], languages: string[], experts: ExpertRow[]}} SearchIndex */
+/** A line of a places file: name, postcodes (space-separated), latitude, longitude, kind ("P": préfecture, "A": arrondissement).
+ * @typedef {[string, string, number, number, string]} PlaceRow */
+/** @typedef {{name: string, latitude: number, longitude: number, departement: string | null}} Place */
 
 const SHOWN = 100;
 
@@ -19,34 +22,80 @@ export function distance(lat1, lon1, lat2, lon2) {
   return 2 * 6371 * Math.asin(Math.min(1, Math.sqrt(a)));
 }
 
+/** A place name as names are compared: folded, hyphens and apostrophes as spaces. @param {string} text */
+export function placeName(text) {
+  return fold(text).replace(/[-'’]/g, " ").replace(/\s+/g, " ").trim();
+}
+
+/** The same without a leading article: "le mans" → "mans", "l ile d yeu" → "ile d yeu". @param {string} name */
+function bare(name) {
+  return name.replace(/^(le|la|les|l) /, "");
+}
+
 /**
- * The town a person typed: a name (accents and case ignored) or a postcode (exact, else the
- * first town of the same département).
- * @param {SearchIndex} index @param {string} text
+ * The places file a text is looked up in (`recherche/lieux/<key>.json`): the first two letters
+ * of a name ("ly" for "Lyon"), "cp" and the first two digits of a postcode ("cp75" for "75008");
+ * null when there is too little to go on.
+ * @param {string} text
  */
-export function findPlace(index, text) {
+export function placeKey(text) {
   const wanted = fold(text.trim());
-  if (!wanted) return null;
-  if (/^\d{2,5}$/.test(wanted)) {
-    return index.places.find((p) => p[1] === wanted) ?? index.places.find((p) => p[1].startsWith(wanted.slice(0, 2))) ?? null;
+  if (/^\d/.test(wanted)) return /^\d{2}/.test(wanted) ? `cp${wanted.slice(0, 2)}` : null;
+  const key = wanted.replace(/[^a-z0-9]/g, "").slice(0, 2);
+  return key.length === 2 ? key : null;
+}
+
+/** Coordinates, as "Autour de moi" writes them: "45.7640,4.8357". */
+const COORDINATES = /^\s*(-?\d{1,2}(?:\.\d+)?)\s*,\s*(-?\d{1,3}(?:\.\d+)?)\s*$/;
+
+/**
+ * The place a person typed, among `places` (the file `placeKey` names): coordinates; a postcode
+ * (exact — "75008" is Paris 8e, not Paris —, else the préfecture of its département, with
+ * `departement` set to say so); or a name,
+ * accents, case and hyphens ignored (the name itself, else the most populous that begins with it:
+ * "Paris 8e" is "Paris 8e Arrondissement").
+ * @param {PlaceRow[]} places @param {string} text @returns {Place | null}
+ */
+export function findPlace(places, text) {
+  const coordinates = COORDINATES.exec(text);
+  if (coordinates) {
+    const latitude = Number(coordinates[1]);
+    const longitude = Number(coordinates[2]);
+    if (Math.abs(latitude) > 90 || Math.abs(longitude) > 180) return null;
+    return { name: "votre position", latitude, longitude, departement: null };
   }
-  return index.places.find((p) => fold(p[0]) === wanted) ?? index.places.find((p) => fold(p[0]).startsWith(wanted)) ?? null;
+  /** @param {PlaceRow | undefined} row @param {string | null} departement */
+  const place = (row, departement = null) => (row ? { name: row[0], latitude: row[2], longitude: row[3], departement } : null);
+  const wanted = fold(text.trim());
+  if (/^\d{2,5}$/.test(wanted)) {
+    // An arrondissement before its city (Paris holds every 750xx), else the most populous.
+    const exact = places.filter((p) => p[1].split(" ").includes(wanted));
+    if (exact.length) return place(exact.find((p) => p[4] === "A") ?? exact[0]);
+    const departement = wanted.startsWith("97") ? wanted.slice(0, 3) : wanted.slice(0, 2);
+    if (wanted.length < departement.length) return null;
+    return place(places.find((p) => p[4] === "P" && p[1].split(" ").some((code) => code.startsWith(departement))), departement);
+  }
+  const name = placeName(text);
+  if (!name) return null;
+  const names = places.map((p) => placeName(p[0]));
+  const at = (/** @type {(n: string) => boolean} */ test) => places[names.findIndex(test)];
+  return place(at((n) => n === name) ?? at((n) => bare(n) === name) ?? at((n) => n.startsWith(name)) ?? at((n) => bare(n).startsWith(name)));
 }
 
 /**
  * The experts matching `query`, sorted.
  * @param {SearchIndex} index
  * @param {{q?: string, dispositif?: string, categorie?: string, region?: string, note?: string, langue?: string, pres?: string, rayon?: string, tri?: string}} query
- * @returns {{rows: {expert: ExpertRow, km: number | null, score: number}[], place: [string, string, number, number] | null, unknownPlace: boolean}}
+ * @param {Place | null} place `query.pres` found (`findPlace`); null: no distance filter
+ * @returns {{rows: {expert: ExpertRow, km: number | null, score: number}[], place: Place | null, unknownPlace: boolean}}
  */
-export function search(index, query) {
+export function search(index, query, place = null) {
   const words = fold(query.q ?? "").split(/[^\p{L}\p{N}]+/u).filter(Boolean);
   const product = query.dispositif ? index.products.findIndex((p) => p[0] === query.dispositif) : -1;
   const category = query.categorie ? index.categories.indexOf(query.categorie) : -1;
   const region = query.region ? index.regions.indexOf(query.region) : -1;
   const minimum = query.note ? Math.round(Number(query.note) * 10) : 0;
   const language = query.langue ? index.languages.indexOf(query.langue) : -1;
-  const place = query.pres ? findPlace(index, query.pres) : null;
   const radius = Number(query.rayon) > 0 ? Number(query.rayon) : 50;
   const productsOfCategory = new Set(index.products.flatMap((p, i) => (p[2] === category ? [i] : [])));
 
@@ -70,7 +119,7 @@ export function search(index, query) {
     }
     let km = null;
     if (place) {
-      km = distance(place[2], place[3], expert[4], expert[5]);
+      km = distance(place.latitude, place.longitude, expert[4], expert[5]);
       if (km > radius) continue;
     }
     rows.push({ expert, km, score });
@@ -84,7 +133,7 @@ export function search(index, query) {
     pertinence: (a, b) => b.score - a.score || b.expert[6] - a.expert[6] || byName(a, b),
   };
   rows.sort(sorts[query.tri ?? "pertinence"] ?? sorts.pertinence);
-  return { rows, place, unknownPlace: Boolean(query.pres && !place) };
+  return { rows, place, unknownPlace: Boolean(query.pres?.trim() && !place) };
 }
 
 /** @param {string} tag @param {string} [className] @param {string} [text] */
@@ -156,24 +205,74 @@ async function start() {
     if (field && "value" in field) field.value = value;
   }
 
-  const run = () => {
+  // The places files, each fetched once, when a visitor first types a place it holds.
+  /** @type {Map<string, Promise<PlaceRow[] | null>>} */
+  const placeFiles = new Map();
+  /** @param {string} text @returns {Promise<{place: Place | null, unavailable: boolean}>} */
+  const locate = async (text) => {
+    if (!text.trim()) return { place: null, unavailable: false };
+    const key = COORDINATES.test(text) ? null : placeKey(text);
+    if (!key) return { place: findPlace([], text), unavailable: false };
+    if (!placeFiles.has(key)) {
+      placeFiles.set(key, fetch(`/recherche/lieux/${key}.json`).then((r) => (r.ok ? r.json() : r.status === 404 ? [] : null), () => null));
+    }
+    const places = await placeFiles.get(key);
+    if (!places) placeFiles.delete(key);
+    return { place: places ? findPlace(places, text) : null, unavailable: !places };
+  };
+
+  let latest = 0;
+  const run = async () => {
+    const turn = ++latest;
     const started = performance.now();
     const query = Object.fromEntries(new FormData(form).entries());
-    const { rows, place, unknownPlace } = search(index, /** @type {any} */ (query));
+    const located = await locate(String(query.pres ?? ""));
+    if (turn !== latest) return; // a newer query is already on its way
+    const { rows, place, unknownPlace } = search(index, /** @type {any} */ (query), located.place);
     results.replaceChildren(...rows.slice(0, SHOWN).map((row) => card(index, row)));
     const elapsed = performance.now() - started;
-    const found = rows.length === 1 ? "1 expert trouvé" : `${rows.length} experts trouvés`;
+    const found = rows.length === 0 ? "Aucun expert trouvé" : rows.length === 1 ? "1 expert trouvé" : `${rows.length.toLocaleString("fr-FR")} experts trouvés`;
     const shown = rows.length > SHOWN ? ` (les ${SHOWN} premiers affichés)` : "";
-    const near = place ? ` autour de ${place[0]}` : unknownPlace ? " — ville ou code postal inconnu" : "";
+    const radius = Number(query.rayon) > 0 ? Number(query.rayon) : 50;
+    const near = place
+      ? ` à moins de ${radius} km de ${place.name}${place.departement ? ` (code postal inconnu : préfecture du département ${place.departement})` : ""}`
+      : unknownPlace
+        ? located.unavailable
+          ? ` — les lieux sont indisponibles pour le moment : « ${query.pres} » n'est pas appliqué`
+          : ` — lieu « ${query.pres} » inconnu : aucun filtre de distance appliqué`
+        : "";
     status.textContent = `${found}${near}${shown}.`;
     status.dataset.count = String(rows.length);
     status.dataset.milliseconds = elapsed.toFixed(1);
+    status.dataset.place = place ? `${place.name};${place.latitude};${place.longitude}` : unknownPlace ? "unknown" : "";
     const url = new URL(location.href);
     url.search = new URLSearchParams(Object.entries(query).filter(([, v]) => v !== "")).toString();
     history.replaceState(null, "", url);
   };
   form.addEventListener("submit", (event) => { event.preventDefault(); run(); });
   form.addEventListener("change", run);
+
+  // "Autour de moi": the browser's position, asked for only when the visitor clicks.
+  const around = document.getElementById("autour-de-moi");
+  const near = /** @type {HTMLInputElement | null} */ (form.elements.namedItem("pres"));
+  if (around && near && "geolocation" in navigator) {
+    around.hidden = false;
+    around.addEventListener("click", () => {
+      status.textContent = "Recherche de votre position…";
+      navigator.geolocation.getCurrentPosition(
+        (position) => {
+          near.value = `${position.coords.latitude.toFixed(4)},${position.coords.longitude.toFixed(4)}`;
+          run();
+        },
+        (error) => {
+          status.textContent = error.code === error.PERMISSION_DENIED
+            ? "Votre position n'est pas partagée : tapez une ville ou un code postal."
+            : "Votre position est introuvable pour le moment : tapez une ville ou un code postal.";
+        },
+        { timeout: 10_000, maximumAge: 600_000 },
+      );
+    });
+  }
   run();
 }
 

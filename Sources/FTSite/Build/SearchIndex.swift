@@ -9,29 +9,14 @@ internal import FTStore
 ///   "experts":[[slug, name, city, regionIndex, lat, lon, rating×10, reviews, [productIndex], [languageIndex],
 ///               responseHours, searchText]]}`
 /// where `searchText` is the lowercase, accent-free text a query matches (name, company, headline,
-/// town, region, the codes and names of the expert's schemes); and
-/// `"places":[[name, postcode, lat, lon]]`, the towns where experts work, for "near a town or postcode".
+/// town, region, the codes and names of the expert's schemes). The places a visitor may search
+/// around are files of their own (`PlaceShards`).
 enum SearchIndex {
     /// The index, and the byte range of each expert's entry (aligned with `model.experts`, plus
     /// the end of the last), so that a later build can replace one entry without the others.
     static func build(model: SiteModel) -> (data: Data, offsets: [Int]) {
         let encoder = EntryEncoder(model: model)
         let categories = ProductCategory.allCases.map(\.rawValue)
-        var places: [String: (postcode: String, latitude: Double, longitude: Double, count: Int)] = [:]
-        for published in model.experts {
-            let expert = published.expert
-            var place = places[expert.city] ?? (expert.postcode, 0, 0, 0)
-            place.latitude += expert.latitude
-            place.longitude += expert.longitude
-            place.count += 1
-            places[expert.city] = place
-        }
-        let placeList: [[Any]] = places.keys.sorted().compactMap { name in
-            guard let place = places[name] else { return nil }
-            let latitude = (place.latitude / Double(place.count) * 10_000).rounded() / 10_000
-            let longitude = (place.longitude / Double(place.count) * 10_000).rounded() / 10_000
-            return [name, place.postcode, latitude, longitude]
-        }
         // Keys in sorted order, each part serialized on its own.
         var data = Data(#"{"categories":"#.utf8)
         data.append(json(categories))
@@ -46,8 +31,6 @@ enum SearchIndex {
         offsets.append(data.count)
         data.append(Data(#"],"languages":"#.utf8))
         data.append(json(FrenchFormat.languageCodes))
-        data.append(Data(#","places":"#.utf8))
-        data.append(json(placeList))
         data.append(Data(#","products":"#.utf8))
         data.append(json(model.products.map { [$0.code, $0.name, categories.firstIndex(of: $0.category.rawValue) ?? 0] as [Any] }))
         data.append(Data(#","regions":"#.utf8))

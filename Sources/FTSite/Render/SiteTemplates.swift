@@ -5,7 +5,7 @@ internal import Foundation
 /// error or a missing partial is reported with its file and line before anything is rendered.
 struct SiteTemplates: Sendable {
     /// Page templates the generator renders; every other `.mustache` file is a partial.
-    static let pageTemplates = ["home", "listing", "expert", "search", "not-found"]
+    static let pageTemplates = ["home", "listing", "expert", "search", "not-found", "legal"]
 
     let templates: [String: Template]
     /// `templates`, linked; and with the app's templates (the site's win a name both have).
@@ -25,6 +25,11 @@ struct SiteTemplates: Sendable {
     /// A fingerprint of everything the app is made of, so that its service worker takes over
     /// when any of it changes.
     let appBuild: String
+    /// The legal pages (`legal/<slug>.md`, Markdown the operator edits): slug, title (the first
+    /// `# ` line) and the Markdown after it.
+    let legal: [(slug: String, title: String, markdown: String)]
+    /// The search's places, cut into files (`PlaceShards`); empty without `data/places.tsv`.
+    let places: [String: Data]
     /// SHA-256 of every file read (names and bytes).
     let sourceDigest: String
 
@@ -122,6 +127,28 @@ struct SiteTemplates: Sendable {
                     appDigest.update(data: data)
                 }
             }
+        }
+        var legal: [(slug: String, title: String, markdown: String)] = []
+        let legalDirectory = (directory as NSString).appendingPathComponent("legal")
+        for file in ((try? FileManager.default.contentsOfDirectory(atPath: legalDirectory)) ?? []).sorted() where file.hasSuffix(".md") {
+            let path = (legalDirectory as NSString).appendingPathComponent(file)
+            guard let data = FileManager.default.contents(atPath: path), let text = String(data: data, encoding: .utf8) else {
+                throw SiteError.unreadable(path, reason: "not UTF-8 text")
+            }
+            guard text.hasPrefix("# "), let end = text.firstIndex(of: "\n") else {
+                throw SiteError.unreadable(path, reason: "the first line must be the page's title, as '# Title'")
+            }
+            record("legal/" + file, data)
+            legal.append((String(file.dropLast(3)), String(text[text.index(text.startIndex, offsetBy: 2)..<end]).trimmingCharacters(in: .whitespaces), String(text[end...])))
+        }
+        self.legal = legal
+        let placesPath = (directory as NSString).appendingPathComponent("data/places.tsv")
+        if let data = FileManager.default.contents(atPath: placesPath) {
+            guard let text = String(data: data, encoding: .utf8) else { throw SiteError.unreadable(placesPath, reason: "not UTF-8 text") }
+            record("data/places.tsv", data)
+            places = PlaceShards.files(try PlaceShards.parse(text, file: placesPath))
+        } else {
+            places = [:]
         }
         self.assets = assets
         self.appTemplates = appTemplates

@@ -268,6 +268,14 @@ struct SiteViews: Sendable {
         return .object(context)
     }
 
+    /// A legal page: its title and its Markdown, rendered (the operator's own text, trusted as
+    /// the templates are).
+    func legal(slug: String, title: String, markdown: String) -> TemplateValue {
+        var context = page(title: title, description: title, path: slug + "/")
+        context["legal"] = ["title": .text(title), "html": .text(MarkdownRenderer(headingOffset: 0).html(from: markdown))]
+        return .object(context)
+    }
+
     func notFound() -> TemplateValue {
         .object(page(title: format.string("not_found_title"), description: format.string("not_found_text"), path: "404.html"))
     }
