@@ -9,7 +9,7 @@
 // (older links that also name `dossier` and `note` still work).
 
 import { dossierById, hintsFromSearch, mayRate, participantsOf } from "./directory.js";
-import { boot, byId, el, fill, formatDate, showQueuedUploads } from "./ui.js";
+import { boot, byId, count, el, fill, formatDate, showQueuedUploads } from "./ui.js";
 import { queueUpload, sendAttachment } from "./uploads.js";
 import { conversationText, messageSegments, messagesOf, ratingOf, receiptsOf, searchMessages } from "./views.js";
 
@@ -61,7 +61,7 @@ function render({ engine, strings, account }) {
   const searching = query.trim() !== "";
   const found = searchMessages(messages, query);
   const visible = searching ? found : messages.slice(-shown);
-  byId("search-count").textContent = searching ? fill(strings.searchCount, { n: found.length }) : "";
+  byId("search-count").textContent = searching ? count(strings, "searchCount", found.length) : "";
   byId("older").hidden = searching || messages.length <= shown;
   const list = byId("messages");
   const active = document.activeElement;

@@ -7,7 +7,7 @@
 
 import { dossiersForHome, participantsOf } from "./directory.js";
 import { STEP_STATUSES_BY_ROLE } from "./validate.js";
-import { boot, byId, el, fill, formatDate } from "./ui.js";
+import { boot, byId, count, el, fill, formatDate } from "./ui.js";
 import { CLOSED_DOSSIER_STATUSES, conversationsOf, documentsOf, messagesOf, stepChoices, stepsOf } from "./views.js";
 
 /** @typedef {import("./ui.js").Strings} Strings */
@@ -43,7 +43,7 @@ async function render({ engine, strings, account }) {
   byId("dossier-list").replaceChildren(...(dossiers.length ? dossiers.map((dossier) => {
     const people = participantsOf(dossier, session.user.id);
     const experts = people.filter((person) => person.role === "expert").map((person) => person.name);
-    const who = role === "client" ? (experts.length ? fill(strings.expertsOf, { names: experts.join(", ") }) : strings.noExpert ?? "")
+    const who = role === "client" ? (experts.length ? count(strings, "expertsOf", experts.length, { names: experts.join(", ") }) : strings.noExpert ?? "")
       : fill(strings.clientOf, { name: dossier.company });
     if (dossier.conversation !== undefined) placedConversations.add(dossier.conversation);
     const steps = [...dossier.steps].sort((a, b) => a.position - b.position).map((step) => {

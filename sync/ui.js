@@ -41,6 +41,17 @@ export function fill(template, values) {
   return (template ?? "").replace(/\{(\w+)\}/g, (whole, name) => (name in values ? String(values[name]) : whole));
 }
 
+/**
+ * A count in French: `strings[key + "Zero"]` for 0 when there is one, `…One` for 0 and 1 (French
+ * puts both in the singular), `…Other` from 2; `{n}` filled in.
+ * @param {Record<string, string | undefined>} strings @param {string} key @param {number} n
+ * @param {Record<string, string | number>} [values]
+ */
+export function count(strings, key, n, values = {}) {
+  const template = (n === 0 ? strings[`${key}Zero`] : undefined) ?? (n <= 1 ? strings[`${key}One`] : strings[`${key}Other`]);
+  return fill(template, { n: n.toLocaleString("fr-FR"), ...values });
+}
+
 /** @param {string} id @returns {any} */
 export const byId = (id) => document.getElementById(id);
 
@@ -148,7 +159,7 @@ function renderNotifications(account, strings, signedIn) {
   const count = byId("unread-count");
   count.dataset.count = String(state.unread);
   count.textContent = String(state.unread);
-  byId("unread-text").textContent = fill(strings.notificationsUnread, { n: state.unread });
+  byId("unread-text").textContent = count(strings, "notificationsUnread", state.unread);
   byId("notifications-stale").hidden = navigator.onLine || state.fetchedAt === 0;
   byId("notifications-read-all").disabled = state.unread === 0;
   byId("notification-list").replaceChildren(...(state.notifications.length ? state.notifications.map((notification) => {
@@ -167,10 +178,10 @@ function renderNotifications(account, strings, signedIn) {
 export async function showQueuedUploads({ engine, strings }) {
   const element = byId("uploads-pending");
   if (!element) return;
-  const count = engine.session ? (await engine.store.uploads()).length : 0;
-  element.dataset.count = String(count);
-  element.hidden = count === 0;
-  element.textContent = fill(strings.uploadsPending, { n: count });
+  const pending = engine.session ? (await engine.store.uploads()).length : 0;
+  element.dataset.count = String(pending);
+  element.hidden = pending === 0;
+  element.textContent = count(strings, "uploadsPending", pending);
 }
 
 /**

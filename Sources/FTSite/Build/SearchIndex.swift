@@ -85,7 +85,7 @@ enum SearchIndex {
 
         init(model: SiteModel) {
             self.model = model
-            regions = model.regionPaths.keys.sorted()
+            regions = FrenchCollation.sorted(model.regionPaths.keys)
             regionPosition = Dictionary(uniqueKeysWithValues: regions.enumerated().map { ($1, $0) })
             productPosition = Dictionary(uniqueKeysWithValues: model.products.enumerated().compactMap { item in item.element.id.map { ($0, item.offset) } })
             languagePosition = Dictionary(uniqueKeysWithValues: FrenchFormat.languageCodes.enumerated().map { ($1, $0) })

@@ -50,9 +50,14 @@ struct SiteModel: Sendable {
     init(snapshot: SiteSnapshot, format: FrenchFormat) {
         products = snapshot.products
         productsById = Dictionary(uniqueKeysWithValues: snapshot.products.compactMap { product in product.id.map { ($0, product) } })
-        let sorted = snapshot.experts.sorted {
-            ($0.expert.lastName, $0.expert.firstName, $0.expert.id ?? 0) < ($1.expert.lastName, $1.expert.firstName, $1.expert.id ?? 0)
-        }
+        // French order (`FrenchCollation`): last name, first name, then the id.
+        let sorted = snapshot.experts
+            .map { (last: FrenchCollation.key($0.expert.lastName), first: FrenchCollation.key($0.expert.firstName), expert: $0) }
+            .sorted {
+                ($0.last, $0.first, $0.expert.expert.lastName, $0.expert.expert.firstName, $0.expert.expert.id ?? 0)
+                    < ($1.last, $1.first, $1.expert.expert.lastName, $1.expert.expert.firstName, $1.expert.expert.id ?? 0)
+            }
+            .map(\.expert)
         experts = sorted
 
         var byProduct: [Int64: [Int]] = [:]
@@ -83,7 +88,7 @@ struct SiteModel: Sendable {
             ))
         }
         var regionPaths: [String: String] = [:]
-        for region in byRegion.keys.sorted() {
+        for region in FrenchCollation.sorted(byRegion.keys) {
             let path = "regions/\(Slug.make(region))/"
             regionPaths[region] = path
             listings.append(Listing(kind: .region, path: path, title: region, intro: format.fill("listing_region_intro", ["region": region]), members: byRegion[region] ?? []))

@@ -152,7 +152,7 @@ struct SiteViews: Sendable {
         })
         context["topRated"] = .list(model.topRated.map(card))
         context["newest"] = .list(model.newest.map(card))
-        context["regions"] = .list(model.regionPaths.keys.sorted().map { ["name": .text($0), "url": .text("/" + (model.regionPaths[$0] ?? ""))] })
+        context["regions"] = .list(FrenchCollation.sorted(model.regionPaths.keys).map { ["name": .text($0), "url": .text("/" + (model.regionPaths[$0] ?? ""))] })
         context["expertCount"] = .text(format.count("experts", model.publishedCount))
         return .object(context)
     }
@@ -282,7 +282,7 @@ struct SiteViews: Sendable {
 
     func search() -> TemplateValue {
         var context = page(title: format.string("search_title"), description: format.string("search_description"), path: "recherche/")
-        context["regions"] = .list(model.regionPaths.keys.sorted().map { ["name": .text($0)] })
+        context["regions"] = .list(FrenchCollation.sorted(model.regionPaths.keys).map { ["name": .text($0)] })
         context["products"] = .list(model.products.map { ["name": .text($0.name), "code": .text($0.code)] })
         context["languages"] = .list(FrenchFormat.languageCodes.map { ["code": .text($0), "name": .text(format.string("language_\($0)"))] })
         return .object(context)
