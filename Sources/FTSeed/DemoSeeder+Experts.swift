@@ -137,7 +137,9 @@ extension SeedContext {
         return (0..<rng.int(1...3)).map { _ in
             let scheme = rng.pick(schemes)
             let city = rng.pick(FrenchCities.all)
-            let sector = rng.pick(FrenchNames.sectors).lowercased()
+            // "du secteur BTP", "du secteur transport routier…": an acronym keeps its capitals.
+            let picked = rng.pick(FrenchNames.sectors)
+            let sector = picked.split(separator: " ").first.map { $0 == $0.uppercased() } == true ? picked : picked.prefix(1).lowercased() + picked.dropFirst()
             return PortfolioItem(
                 title: "\(scheme.code) pour une entreprise du secteur \(sector) à \(city.name)",
                 summary: "Analyse des pièces sur trois exercices, dépôt de la réclamation et suivi jusqu'au remboursement.",

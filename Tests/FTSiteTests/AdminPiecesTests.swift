@@ -10,11 +10,26 @@ import Testing
         #expect(Spreadsheet.plain(value) == text)
     }
 
+    /// French CSV: a byte-order mark, semicolons, decimal commas; quoted only where needed.
     @Test func csvQuotesWhatNeedsIt() {
         let sheet = Spreadsheet(sheetName: "x", rows: [
-            [.text("a,b"), .text("dit \"oui\""), .text("deux\nlignes"), .text(" espace"), .number(3), .empty, .text("simple")],
+            [.text("a;b"), .text("a,b"), .text("dit \"oui\""), .text("deux\nlignes"), .text(" espace"), .number(3), .number(12.5), .empty, .text("simple")],
         ])
-        #expect(String(decoding: sheet.csv(), as: UTF8.self) == "\"a,b\",\"dit \"\"oui\"\"\",\"deux\nlignes\",\" espace\",3,,simple\r\n")
+        #expect(String(decoding: sheet.csv(), as: UTF8.self) == "\u{FEFF}\"a;b\";a,b;\"dit \"\"oui\"\"\";\"deux\nlignes\";\" espace\";3;12,5;;simple\r\n")
+    }
+
+    @Test func periodsAreNamedInFrench() {
+        #expect(ReportPeriod.daily.label(containing: Self.day("2026-11-24")) == "mardi 24 novembre 2026")
+        #expect(ReportPeriod.weekly.label(containing: Self.day("2026-11-18")) == "semaine 47, du 16 au 22 novembre 2026")
+        #expect(ReportPeriod.weekly.label(containing: Self.day("2026-12-01")) == "semaine 49, du 30 novembre au 6 décembre 2026")
+        #expect(ReportPeriod.weekly.label(containing: Self.day("2027-01-01")) == "semaine 53, du 28 décembre 2026 au 3 janvier 2027")
+        #expect(ReportPeriod.monthly.label(containing: Self.day("2026-08-05")) == "août 2026")
+        #expect(ReportPeriod.daily.label(containing: Self.day("2026-12-01")) == "mardi 1er décembre 2026")
+        // From the files' names, for the reports' index.
+        #expect(ReportPeriod.weekly.label(slug: "2026-W47") == "semaine 47, du 16 au 22 novembre 2026")
+        #expect(ReportPeriod.monthly.label(slug: "2026-11") == "novembre 2026")
+        #expect(ReportPeriod.daily.label(slug: "2026-11-24") == "mardi 24 novembre 2026")
+        #expect(ReportPeriod.weekly.label(slug: "nimportequoi") == nil)
     }
 
     @Test(arguments: [(0, "A"), (25, "Z"), (26, "AA"), (27, "AB"), (701, "ZZ"), (702, "AAA")])

@@ -171,21 +171,28 @@ def main():
     # Reports: a week with activity, in every format; XLSX cells = CSV cells; CSV round-trips.
     report = ft("report", "--data-dir", data, "--templates", TEMPLATES, "--period", "weekly", "--date", "2026-11-18")
     base = os.path.join(admin, "rapports", "weekly", "2026-W47")
-    with open(base + ".csv", newline="", encoding="utf-8") as handle:
+    # The CSV as French spreadsheets read it: a byte-order mark, semicolons, decimal commas, French headers.
+    with open(base + ".csv", "rb") as handle:
+        check(handle.read(3) == b"\xef\xbb\xbf", "the CSV does not start with a UTF-8 byte-order mark")
+    with open(base + ".csv", newline="", encoding="utf-8-sig") as handle:
         raw = handle.read()
-    rows = list(csv.reader(io.StringIO(raw, newline="")))
-    check(len(rows) > 5 and rows[0][:3] == ["section", "key", "label"], f"unexpected CSV header/rows: {rows[:2]}")
+    rows = list(csv.reader(io.StringIO(raw, newline=""), delimiter=";"))
+    check(len(rows) > 5 and rows[0][:3] == ["Section", "Code", "Libellé"] and "Dossiers ouverts" in rows[0], f"unexpected CSV header/rows: {rows[:2]}")
     check(any(row[0] == "experts" for row in rows) and rows[-1][0] == "total", "the CSV lacks the experts or the total rows")
+    check(any("," in cell and cell.replace(",", "").isdigit() for row in rows[1:] for cell in row[3:]), "no decimal comma in the CSV's figures")
+    check(not any("." in cell and cell.replace(".", "").isdigit() for row in rows[1:] for cell in row[3:]), "a decimal point in the CSV's figures")
     rewritten = io.StringIO(newline="")
-    csv.writer(rewritten, lineterminator="\r\n").writerows(rows)
+    csv.writer(rewritten, delimiter=";", lineterminator="\r\n").writerows(rows)
     check(rewritten.getvalue() == raw, "the CSV does not round-trip through Python's csv module byte for byte")
+    report_page = open(base + ".html", encoding="utf-8").read()
+    check("semaine 47, du 16 au 22 novembre 2026" in report_page, "the weekly report is not named in French (semaine 47, du 16 au 22 novembre 2026)")
     sheet = openpyxl.load_workbook(base + ".xlsx").worksheets[0]
     cells = [["" if value is None else value for value in row] for row in sheet.iter_rows(values_only=True)]
     check(len(cells) == len(rows), f"XLSX has {len(cells)} rows, CSV {len(rows)}")
     for line, (xlsx_row, csv_row) in enumerate(zip(cells, rows), start=1):
         xlsx_row = list(xlsx_row) + [""] * (len(csv_row) - len(xlsx_row))
         for column, (x, c) in enumerate(zip(xlsx_row, csv_row), start=1):
-            same = (float(x) == float(c)) if isinstance(x, (int, float)) and c != "" else str(x) == c
+            same = (float(x) == float(c.replace(",", "."))) if isinstance(x, (int, float)) and c != "" else str(x) == c
             check(same, f"XLSX cell {line}:{column} is {x!r}, CSV has {c!r}")
     totals = rows[-1]
     with sqlite3.connect(database) as db:
@@ -236,13 +243,13 @@ def main():
             for path in paths:
                 for credentials in [{"cookie": cookie}, {"token": token}]:
                     status, body, _ = request(port, path, **credentials)
-                    check(status == 403 and b"data-kpi" not in body and b"section,key" not in body, f"{email} {list(credentials)[0]}: {path} → {status}")
+                    check(status == 403 and b"data-kpi" not in body and "Dossiers ouverts".encode() not in body, f"{email} {list(credentials)[0]}: {path} → {status}")
         admin_token, admin_cookie = sign_in(port, "admin@financialtracker.example")
         for path in paths:
             status, body, headers = request(port, path, cookie=admin_cookie)
             check(status == 200 and "no-store" in headers.get("Cache-Control", ""), f"admin: {path} → {status}")
         status, body, _ = request(port, "/admin/rapports/weekly/2026-W47.csv", token=admin_token)
-        check(status == 200 and body.decode() == raw, "the admin does not get the report's CSV as written")
+        check(status == 200 and body.decode("utf-8-sig") == raw, "the admin does not get the report's CSV as written")
         for path in ["/admin/../financialtracker.sqlite", "/admin/%2e%2e/financialtracker.sqlite", "/admin/rapports/..%2f..%2f..%2fdocument.key", "/admin/.ft-manifest"]:
             status, body, _ = request(port, path, cookie=admin_cookie)
             check(status == 404 and b"SQLite" not in body, f"admin: {path} → {status}")

@@ -181,7 +181,7 @@ public struct AdminGenerator: Sendable {
 
         let folder = "\(Self.reportsFolder)/\(period.rawValue)"
         let base = "\(folder)/\(range.slug)"
-        let title = format.fill("admin_report_title_" + period.rawValue, ["period": range.slug])
+        let title = format.fill("admin_report_title_" + period.rawValue, ["period": period.label(containing: day)])
         var context = views.base(title: title, root: "../../")
         context["period"] = [
             "kind": .text(format.string("admin_period_" + period.rawValue)), "slug": .text(range.slug),
@@ -227,7 +227,7 @@ public struct AdminGenerator: Sendable {
             let folder = "\(Self.reportsFolder)/\(entry.period.rawValue)"
             let pdf = FileManager.default.fileExists(atPath: "\(configuration.outputDirectory)/\(folder)/\(entry.slug).pdf")
             return [
-                "kind": .text(views.format.string("admin_period_" + entry.period.rawValue)), "slug": .text(entry.slug),
+                "kind": .text(views.format.string("admin_period_" + entry.period.rawValue)), "slug": .text(entry.period.label(slug: entry.slug) ?? entry.slug),
                 "html": .text("\(folder)/\(entry.slug).html"), "csv": .text("\(folder)/\(entry.slug).csv"),
                 "xlsx": .text("\(folder)/\(entry.slug).xlsx"), "pdf": pdf ? .text("\(folder)/\(entry.slug).pdf") : .text(""),
             ]

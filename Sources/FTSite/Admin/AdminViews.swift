@@ -281,8 +281,10 @@ struct AdminViews: Sendable {
         return (view, cells)
     }
 
+    /// The spreadsheets' header row, in French; the first two columns hold codes (`experts`,
+    /// `products`, `regions`, `total`; an expert's id, a product's code), stable for formulas.
     static let reportColumns = [
-        "section", "key", "label", "opened", "closed", "estimated_eur", "obtained_eur", "median_first_response_hours",
-        "rating_average", "rating_count", "sla_breaches",
+        "Section", "Code", "Libellé", "Dossiers ouverts", "Dossiers clos", "Montant estimé (€)", "Montant obtenu (€)",
+        "Délai médian de première réponse (h)", "Note moyenne", "Nombre d'avis", "Dépassements de délai",
     ]
 }

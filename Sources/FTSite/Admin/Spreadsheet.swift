@@ -1,7 +1,9 @@
 internal import FTArchive
 internal import Foundation
 
-/// A table of cells written as CSV (RFC 4180, UTF-8, comma-separated, CRLF) or as an Office Open
+/// A table of cells written as CSV the way French spreadsheets read it (UTF-8 with a byte-order
+/// mark so that Excel knows the encoding, semicolon-separated, decimal comma, quoting as RFC 4180,
+/// CRLF) or as an Office Open
 /// XML workbook (`.xlsx`: a zip written with libarchive holding one worksheet with the same cells,
 /// numbers as numbers, text as inline strings).
 struct Spreadsheet {
@@ -10,11 +12,11 @@ struct Spreadsheet {
         case number(Double)
         case empty
 
-        /// How the cell reads in CSV: numbers without grouping, a dot for decimals.
+        /// How the cell reads in CSV: numbers without grouping, a comma for decimals.
         var csv: String {
             switch self {
             case .text(let text): text
-            case .number(let value): Spreadsheet.plain(value)
+            case .number(let value): Spreadsheet.plain(value).replacingOccurrences(of: ".", with: ",")
             case .empty: ""
             }
         }
@@ -32,13 +34,13 @@ struct Spreadsheet {
     }
 
     func csv() -> Data {
-        var out = ""
+        var out = "\u{FEFF}"
         for row in rows {
             out += row.map { cell -> String in
                 let text = cell.csv
-                guard text.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) || text.hasPrefix(" ") || text.hasSuffix(" ") else { return text }
+                guard text.contains(where: { $0 == ";" || $0 == "\"" || $0 == "\n" || $0 == "\r" }) || text.hasPrefix(" ") || text.hasSuffix(" ") else { return text }
                 return "\"" + text.replacingOccurrences(of: "\"", with: "\"\"") + "\""
-            }.joined(separator: ",") + "\r\n"
+            }.joined(separator: ";") + "\r\n"
         }
         return Data(out.utf8)
     }
