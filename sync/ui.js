@@ -156,9 +156,9 @@ function renderNotifications(account, strings, signedIn) {
   if (!toggle) return;
   toggle.hidden = !signedIn;
   if (!signedIn) byId("notification-centre").hidden = true;
-  const count = byId("unread-count");
-  count.dataset.count = String(state.unread);
-  count.textContent = String(state.unread);
+  const badge = byId("unread-count");
+  badge.dataset.count = String(state.unread);
+  badge.textContent = String(state.unread);
   byId("unread-text").textContent = count(strings, "notificationsUnread", state.unread);
   byId("notifications-stale").hidden = navigator.onLine || state.fetchedAt === 0;
   byId("notifications-read-all").disabled = state.unread === 0;

@@ -19,13 +19,21 @@ final class ForegroundActivity: Sendable {
         last.store(DispatchTime.now().uptimeNanoseconds, ordering: .relaxed)
     }
 
-    /// Returns once nothing has been marked for `quietAfter` (at once if nothing was).
-    func waitForQuiet() {
-        let quiet = UInt64(quietAfter.components.seconds) * 1_000_000_000 + UInt64(quietAfter.components.attoseconds / 1_000_000_000)
+    /// Returns once nothing has been marked for `quietAfter` (at once if nothing was), or after
+    /// `patience` at most: under writes that never pause, background work still moves, a batch
+    /// at a time.
+    func waitForQuiet(patience: Duration = .seconds(5)) {
+        let quiet = Self.nanoseconds(quietAfter)
+        let deadline = DispatchTime.now().uptimeNanoseconds + Self.nanoseconds(patience)
         while true {
-            let since = DispatchTime.now().uptimeNanoseconds &- last.load(ordering: .relaxed)
-            guard since < quiet else { return }
-            Thread.sleep(forTimeInterval: Double(quiet - since) / 1_000_000_000)
+            let now = DispatchTime.now().uptimeNanoseconds
+            let since = now &- last.load(ordering: .relaxed)
+            guard since < quiet, now < deadline else { return }
+            Thread.sleep(forTimeInterval: Double(min(quiet - since, deadline - now)) / 1_000_000_000)
         }
+    }
+
+    private static func nanoseconds(_ duration: Duration) -> UInt64 {
+        UInt64(duration.components.seconds) * 1_000_000_000 + UInt64(duration.components.attoseconds / 1_000_000_000)
     }
 }

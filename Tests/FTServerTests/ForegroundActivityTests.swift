@@ -2,7 +2,8 @@ import Foundation
 import Testing
 @testable import FTServer
 
-/// Background work (the document indexer) waits until people's writes have paused.
+/// Background work (the document indexer) waits until people's writes have paused, and no longer
+/// than its patience.
 @Suite struct ForegroundActivityTests {
     @Test func backgroundWorkWaitsForAQuietMoment() async {
         let activity = ForegroundActivity(quietAfter: .milliseconds(200))
@@ -10,16 +11,6 @@ import Testing
         let start = ContinuousClock.now
         await Self.waitForQuiet(activity)
         #expect(start.duration(to: .now) >= .milliseconds(190))
-    }
-
-    /// On a thread of its own, as the indexer waits: not on the tests' two-thread pool.
-    static func waitForQuiet(_ activity: ForegroundActivity) async {
-        await withCheckedContinuation { (done: CheckedContinuation<Void, Never>) in
-            Thread.detachNewThread {
-                activity.waitForQuiet()
-                done.resume()
-            }
-        }
     }
 
     @Test func eachWriteMovesTheQuietMomentOn() async {
@@ -37,4 +28,39 @@ import Testing
         await Self.waitForQuiet(activity)
         #expect(start.duration(to: .now) >= .milliseconds(400))
     }
+
+    /// Writes that never pause do not stop background work for ever.
+    @Test func theWaitEndsAfterItsPatienceUnderEndlessWrites() async {
+        let activity = ForegroundActivity(quietAfter: .milliseconds(200))
+        let writing = StopFlag()
+        Thread.detachNewThread {
+            while !writing.stopped {
+                activity.mark()
+                Thread.sleep(forTimeInterval: 0.02)
+            }
+        }
+        let start = ContinuousClock.now
+        await Self.waitForQuiet(activity, patience: .milliseconds(500))
+        let waited = start.duration(to: .now)
+        writing.stop()
+        #expect(waited >= .milliseconds(490) && waited < .seconds(5))
+    }
+
+    /// On a thread of its own, as the indexer waits: not on the tests' two-thread pool.
+    static func waitForQuiet(_ activity: ForegroundActivity, patience: Duration = .seconds(5)) async {
+        await withCheckedContinuation { (done: CheckedContinuation<Void, Never>) in
+            Thread.detachNewThread {
+                activity.waitForQuiet(patience: patience)
+                done.resume()
+            }
+        }
+    }
+}
+
+/// A stop signal for a test's thread.
+private final class StopFlag: @unchecked Sendable {
+    private let lock = NSLock()
+    private var value = false
+    var stopped: Bool { lock.withLock { value } }
+    func stop() { lock.withLock { value = true } }
 }
