@@ -141,7 +141,7 @@ public struct SiteGenerator: Sendable {
         var files: [String: Data] = [:]
         files[templates.stylesheetPath] = templates.stylesheet
         for (path, data) in templates.assets { files[path] = data }
-        for (path, data) in templates.places { files[path] = data }
+        for (path, data) in PlaceShards.files(templates.places) { files[path] = data }
         for page in templates.legal {
             // The template was checked when loaded: rendering it cannot fail.
             if let html = try? templates.render(views.legal(slug: page.slug, title: page.title, markdown: page.markdown), template: "legal") {

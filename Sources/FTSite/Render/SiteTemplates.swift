@@ -28,8 +28,9 @@ struct SiteTemplates: Sendable {
     /// The legal pages (`legal/<slug>.md`, Markdown the operator edits): slug, title (the first
     /// `# ` line) and the Markdown after it.
     let legal: [(slug: String, title: String, markdown: String)]
-    /// The search's places, cut into files (`PlaceShards`); empty without `data/places.tsv`.
-    let places: [String: Data]
+    /// The search's places (`data/places.tsv`; empty without it), cut into files by full builds
+    /// only (`PlaceShards.files`): a targeted build writes none of them.
+    let places: [PlaceShards.Place]
     /// SHA-256 of every file read (names and bytes).
     let sourceDigest: String
 
@@ -146,9 +147,9 @@ struct SiteTemplates: Sendable {
         if let data = FileManager.default.contents(atPath: placesPath) {
             guard let text = String(data: data, encoding: .utf8) else { throw SiteError.unreadable(placesPath, reason: "not UTF-8 text") }
             record("data/places.tsv", data)
-            places = PlaceShards.files(try PlaceShards.parse(text, file: placesPath))
+            places = try PlaceShards.parse(text, file: placesPath)
         } else {
-            places = [:]
+            places = []
         }
         self.assets = assets
         self.appTemplates = appTemplates
