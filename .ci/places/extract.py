@@ -17,6 +17,7 @@ import collections
 import csv
 import io
 import lzma
+import math
 import os
 import struct
 import subprocess
@@ -45,7 +46,8 @@ def point(wkb_hex):
     kind = struct.unpack("<I", data[1:5])[0]
     offset = 5 + (4 if kind & 0x20000000 else 0)
     x, y = struct.unpack("<dd", data[offset:offset + 16])
-    return y, x
+    # An empty point is written as NaN, NaN (Lanester's town hall): the outline's centre then.
+    return (y, x) if math.isfinite(x) and math.isfinite(y) else None
 
 
 def centre(wkb_hex):

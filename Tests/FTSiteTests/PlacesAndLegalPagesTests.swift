@@ -40,6 +40,32 @@ import Testing
         #expect(try !fixture.read("recherche/experts.json").contains("\"places\""))
     }
 
+    /// Every place is in the file its name leads to, and no file is empty: one place without
+    /// coordinates (Lanester's town hall is an empty point in the source) once emptied the
+    /// whole "la" file.
+    @Test func everyPlaceIsInTheFileItsNameLeadsTo() throws {
+        let fixture = try SiteFixture(experts: 10, clients: 10)
+        try fixture.generate()
+        let text = try String(contentsOfFile: SiteFixture.templates + "/data/places.tsv", encoding: .utf8)
+        var files: [String: Set<String>] = [:]
+        for (path, data) in try fixture.files() where path.hasPrefix("recherche/lieux/") {
+            let rows = try #require(try JSONSerialization.jsonObject(with: data) as? [Row], "\(path)")
+            #expect(!rows.isEmpty, "\(path) is empty")
+            files[path] = Set(rows.compactMap { $0[0] as? String })
+        }
+        var names = 0
+        for line in text.split(separator: "\n") where !line.hasPrefix("#") {
+            let name = String(line.split(separator: "\t")[0])
+            names += 1
+            // The key as search.js makes it: NFD, marks dropped, lowercase, letters and digits.
+            var unmarked = String.UnicodeScalarView()
+            unmarked.append(contentsOf: name.decomposedStringWithCanonicalMapping.unicodeScalars.filter { !(0x300...0x36F).contains($0.value) })
+            let key = String(String(unmarked).lowercased().filter { ("a"..."z").contains($0) || ("0"..."9").contains($0) }.prefix(2))
+            #expect(files["recherche/lieux/\(key).json"]?.contains(name) == true, "\(name) is not in \(key).json")
+        }
+        #expect(names > 9_000)
+    }
+
     @Test func legalPagesComeFromTheOperatorsMarkdown() throws {
         let fixture = try SiteFixture(experts: 10, clients: 10)
         try fixture.generate()

@@ -26,6 +26,9 @@ enum PlaceShards {
             guard fields.count >= 7, let latitude = Double(fields[3]), let longitude = Double(fields[4]) else {
                 throw SiteError.unreadable(file, reason: "line \(number + 1) is not name, postcodes, département, latitude, longitude, population, kind separated by tabs")
             }
+            guard (-90...90).contains(latitude), (-180...180).contains(longitude) else {
+                throw SiteError.unreadable(file, reason: "line \(number + 1) (\(fields[0])): latitude \(fields[3]) and longitude \(fields[4]) are not coordinates")
+            }
             places.append(Place(name: String(fields[0]), postcodes: fields[1].split(separator: " ").map(String.init), latitude: latitude, longitude: longitude, kind: String(fields[6])))
         }
         return places
@@ -62,12 +65,10 @@ enum PlaceShards {
         return name
     }
 
-    /// The first two letters or digits of a name, lowercase and without accents, as `search.js`
-    /// computes them (`placeKey`): "Île-de-France" → "il", "L'Haÿ-les-Roses" → "lh".
+    /// The first two letters or digits of a name, folded as the search folds text
+    /// (`SearchIndex.fold`), as `search.js` computes them (`placeKey`): "Île-de-France" → "il",
+    /// "L'Haÿ-les-Roses" → "lh".
     static func nameKey(_ name: String) -> String {
-        let folded = name.decomposedStringWithCanonicalMapping.unicodeScalars
-            .filter { !(0x300...0x36F).contains($0.value) }
-            .map { Character($0) }
-        return String(String(folded).lowercased().filter { ("a"..."z").contains($0) || ("0"..."9").contains($0) }.prefix(2))
+        String(SearchIndex.fold(name).filter { ("a"..."z").contains($0) || ("0"..."9").contains($0) }.prefix(2))
     }
 }
