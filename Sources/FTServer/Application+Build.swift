@@ -8,12 +8,15 @@ public import FTStore
 /// The router of the whole server; `ft serve` and the tests build it the same way.
 ///
 /// `live` is told of every commit and tells the connected devices; `onCommit` is called after
-/// each push that changed something (`ft serve` rebuilds the public pages from it).
+/// each push that changed something (`ft serve` rebuilds the public pages from it). The work the
+/// server starts beside the requests (the document indexer) is added to `background`, to be
+/// stopped before the database closes.
 public func buildRouter(
     database: AppDatabase,
     configuration: ServerConfiguration,
     live: LiveHub? = nil,
     blobs: BlobStore? = nil,
+    background: BackgroundWork = BackgroundWork(),
     onCommit: @escaping @Sendable () -> Void = {},
     now: @escaping @Sendable () -> Date = Date.init
 ) -> Router<AppRequestContext> {
@@ -48,6 +51,7 @@ public func buildRouter(
     if let blobs {
         let contents = DocumentContents(database: database, blobs: blobs)
         let indexer = DocumentIndexer(database: database, contents: contents, activity: pushes.activity, logger: Logger(label: "FinancialTracker.documents"))
+        background.add { await indexer.stop() }
         // What a stopped server left unindexed.
         indexer.schedule()
         DocumentController(database: database, blobs: blobs, contents: contents, indexer: indexer, configuration: configuration, pushes: pushes, live: live, onCommit: onCommit, now: now).add(to: api)
@@ -60,9 +64,9 @@ public func buildRouter(
 /// The HTTP application, ready to `runService()`.
 public func buildApplication(
     database: AppDatabase, configuration: ServerConfiguration, live: LiveHub? = nil, blobs: BlobStore? = nil,
-    onCommit: @escaping @Sendable () -> Void = {}, logger: Logger
+    background: BackgroundWork = BackgroundWork(), onCommit: @escaping @Sendable () -> Void = {}, logger: Logger
 ) -> some ApplicationProtocol {
-    let router = buildRouter(database: database, configuration: configuration, live: live, blobs: blobs, onCommit: onCommit)
+    let router = buildRouter(database: database, configuration: configuration, live: live, blobs: blobs, background: background, onCommit: onCommit)
     return Application(
         router: router,
         server: .http1WebSocketUpgrade(webSocketRouter: router, configuration: .init(

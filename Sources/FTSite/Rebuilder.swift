@@ -21,6 +21,7 @@ public final class Rebuilder<Output: Sendable>: Sendable {
         var pending = false
         var running = false
         var builds = 0
+        var stopped = false
     }
 
     private let work: @Sendable () throws -> Output
@@ -40,6 +41,7 @@ public final class Rebuilder<Output: Sendable>: Sendable {
     /// Notes that the data changed; a build follows.
     public func changed() {
         let start = state.withLock { state -> Bool in
+            guard !state.stopped else { return false }
             state.pending = true
             guard !state.running else { return false }
             state.running = true
@@ -48,11 +50,20 @@ public final class Rebuilder<Output: Sendable>: Sendable {
         if start { Task.detached { await self.run() } }
     }
 
+    /// Refuses new runs and returns once the run under way, if any, is over (a change noted
+    /// but not built yet is dropped: the next start builds it).
+    public func stop() async {
+        state.withLock { $0.stopped = true }
+        while state.withLock({ $0.running }) {
+            try? await Task.sleep(for: .milliseconds(10))
+        }
+    }
+
     private func run() async {
         while true {
             try? await Task.sleep(for: delay)
             let go = state.withLock { state -> Bool in
-                guard state.pending else {
+                guard state.pending, !state.stopped else {
                     state.running = false
                     return false
                 }

@@ -123,7 +123,11 @@ struct ServeCommand: AsyncParsableCommand {
         let admin = noRebuild ? nil : AdminService(database: database, templates: templates, directory: adminDirectory, logger: logger)
         // A dashboard `ft generate` left is current; render one at start only if there is none.
         if !FileManager.default.fileExists(atPath: adminDirectory + "/index.html") { admin?.dashboard.changed() }
-        let app = buildApplication(database: database, configuration: configuration, blobs: blobs, onCommit: { [rebuilder, admin] in
+        // Stopped before the database closes: what reads or writes it beside the requests.
+        let background = BackgroundWork()
+        if let rebuilder { background.add { await rebuilder.stop() } }
+        if let admin { background.add { await admin.dashboard.stop() } }
+        let app = buildApplication(database: database, configuration: configuration, blobs: blobs, background: background, onCommit: { [rebuilder, admin] in
             rebuilder?.changed()
             admin?.dashboard.changed()
         }, logger: logger)
@@ -141,6 +145,7 @@ struct ServeCommand: AsyncParsableCommand {
             }
         }
         defer { compaction?.cancel() }
+        if let compaction { background.add { compaction.cancel(); await compaction.value } }
         let archiving = archiveEvery == 0 ? nil : Task.detached { [archiveEvery, archiveKeep] in
             let archiver = DocumentArchiver(database: database, blobs: blobs, keep: archiveKeep)
             // The first run waits a little: a server that is started to be used at once is not slowed.
@@ -159,9 +164,12 @@ struct ServeCommand: AsyncParsableCommand {
             }
         }
         defer { archiving?.cancel() }
+        if let archiving { background.add { archiving.cancel(); await archiving.value } }
         let reports = admin.map { admin in Task.detached { await admin.makeScheduledReports() } }
         defer { reports?.cancel() }
+        if let reports { background.add { reports.cancel(); await reports.value } }
         try await app.runService()
+        await background.stopAll()
         checkpoints.stop()
         try database.close()
     }

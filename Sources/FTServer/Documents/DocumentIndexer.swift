@@ -8,13 +8,19 @@ internal import Synchronization
 /// Keeps the document search index up to date, off the request path: after an upload (and once at
 /// start, for what a stopped server left), it extracts the text of every version not looked at yet,
 /// one at a time, in the background. Never two runs at once; a call during a run makes it go round
-/// once more.
+/// once more. `stop()` ends it between two batches.
 final class DocumentIndexer: Sendable {
+    private struct State {
+        var running = false
+        var again = false
+        var stopped = false
+    }
+
     let database: AppDatabase
     let extractor: TextExtractor
     let index: BlindIndex
     let logger: Logger
-    private let state = Mutex<(running: Bool, again: Bool)>((false, false))
+    private let state = Mutex(State())
 
     /// Each batch waits for a quiet moment: people's writes go first.
     let activity: ForegroundActivity
@@ -30,6 +36,7 @@ final class DocumentIndexer: Sendable {
     /// Starts a run, or asks the current one to look again when it is done.
     func schedule() {
         let start = state.withLock { state -> Bool in
+            if state.stopped { return false }
             if state.running {
                 state.again = true
                 return false
@@ -43,7 +50,7 @@ final class DocumentIndexer: Sendable {
             while true {
                 indexPending()
                 let more = state.withLock { state -> Bool in
-                    if state.again {
+                    if state.again && !state.stopped {
                         state.again = false
                         return true
                     }
@@ -55,7 +62,18 @@ final class DocumentIndexer: Sendable {
         }
     }
 
-    /// Extracts and records the text of every version not indexed yet.
+    /// Ends the run under way after its current batch (what is left is indexed at the next start)
+    /// and refuses new ones; returns once the run no longer touches the database.
+    func stop() async {
+        state.withLock { $0.stopped = true }
+        while state.withLock({ $0.running }) {
+            try? await Task.sleep(for: .milliseconds(10))
+        }
+    }
+
+    private var isStopped: Bool { state.withLock { $0.stopped } }
+
+    /// Extracts and records the text of every version not indexed yet (until stopped).
     func indexPending() {
         let start = ContinuousClock.now
         var done = 0
@@ -63,6 +81,7 @@ final class DocumentIndexer: Sendable {
             var position: Int64 = 0
             while true {
                 activity.waitForQuiet()
+                guard !isStopped else { return }
                 let versions = try database.versionsToIndex(after: position, limit: 8)
                 guard let last = versions.last else {
                     if done >= 100 { logger.notice("document search: \(done) versions indexed in \(start.duration(to: .now))") }

@@ -157,16 +157,22 @@ export class FTServer {
     return false;
   }
 
-  /** Stops the server (SIGTERM, then SIGKILL after 10 s) and waits for it to exit. */
+  /**
+   * Stops the server (SIGTERM, then SIGKILL after 10 s) and waits for it to exit; throws if it
+   * did not end cleanly (exit 0) — a crash on the way out is a bug like any other.
+   */
   async stop() {
     const child = this.child;
     this.child = null;
     if (!child || child.exitCode !== null || child.signalCode !== null) return;
-    const exited = new Promise((resolve) => child.once("exit", resolve));
+    const exited = new Promise((resolve) => child.once("exit", (code, signal) => resolve({ code, signal })));
     child.kill("SIGTERM");
-    const timer = setTimeout(() => child.kill("SIGKILL"), 10_000);
-    await exited;
+    let killed = false;
+    const timer = setTimeout(() => { killed = true; child.kill("SIGKILL"); }, 10_000);
+    const exit = await exited;
     clearTimeout(timer);
+    if (killed) throw new Error(`ft serve was still running 10 s after SIGTERM:\n${this.log.slice(-2000)}`);
+    if (exit.code !== 0) throw new Error(`ft serve exited with ${exit.code ?? exit.signal} after SIGTERM:\n${this.log.slice(-3000)}`);
   }
 
   async restart() {
