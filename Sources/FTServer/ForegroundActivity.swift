@@ -19,16 +19,18 @@ final class ForegroundActivity: Sendable {
         last.store(DispatchTime.now().uptimeNanoseconds, ordering: .relaxed)
     }
 
-    /// Returns once nothing has been marked for `quietAfter` (at once if nothing was), or after
-    /// `patience` at most: under writes that never pause, background work still moves, a batch
-    /// at a time.
-    func waitForQuiet(patience: Duration = .seconds(5)) {
+    /// Returns once nothing has been marked for `quietAfter` (at once if nothing was): true; or
+    /// after `patience` at most: false. Under writes that never pause, background work still
+    /// moves, a small batch at a time.
+    @discardableResult
+    func waitForQuiet(patience: Duration = .seconds(5)) -> Bool {
         let quiet = Self.nanoseconds(quietAfter)
         let deadline = DispatchTime.now().uptimeNanoseconds + Self.nanoseconds(patience)
         while true {
             let now = DispatchTime.now().uptimeNanoseconds
             let since = now &- last.load(ordering: .relaxed)
-            guard since < quiet, now < deadline else { return }
+            if since >= quiet { return true }
+            if now >= deadline { return false }
             Thread.sleep(forTimeInterval: Double(min(quiet - since, deadline - now)) / 1_000_000_000)
         }
     }

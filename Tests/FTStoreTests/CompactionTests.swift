@@ -77,6 +77,44 @@ import Testing
         #expect(again.changesRemoved == 0 && again.horizon == report.horizon)
     }
 
+    /// Compaction removes the log in small transactions (no push waits seconds for it), after
+    /// moving the horizon: between two of them, and after a stop half-way, every device still
+    /// sees what it saw; the next compaction finishes the job.
+    @Test func aCompactionInChunksStoppedHalfWayIsFinishedByTheNext() throws {
+        var fixture = try SyncFixture()
+        let old = fixture.now
+        var early: [SyncOperation] = []
+        for index in 1...7 {
+            early.append(SyncOperation(id: "k\(index)", collection: .message, action: .insert, record: "km-\(index)", fields: ["conversation": .int(fixture.conversation), "body": .string("Message \(index)")], hlc: fixture.hlc(), actor: fixture.client))
+        }
+        early.append(SyncOperation(id: "k8", collection: .step, action: .update, record: String(fixture.clientStep), fields: ["progress": .int(45)], hlc: fixture.hlc(), actor: fixture.client))
+        let results = try fixture.database.push(early, actor: fixture.client, now: old)
+        let later = old.addingTimeInterval(40 * 86_400)
+        _ = try fixture.database.push([
+            SyncOperation(id: "k9", collection: .message, action: .insert, record: "km-9", fields: ["conversation": .int(fixture.conversation), "body": .string("Plus tard")], hlc: fixture.hlc(), actor: fixture.expert),
+        ], actor: fixture.expert, now: later)
+        let expected = Self.view(try Self.freshReplica(fixture.database, fixture.client))
+        let horizon = try #require(results.last?.seq)
+
+        // Stopped after its first step: the horizon moved, nothing removed yet.
+        try fixture.database.writer.write { db in
+            try db.execute(sql: "INSERT INTO syncHorizon (seq, compactedAt) VALUES (?, ?)", arguments: [horizon, later])
+        }
+        #expect(Self.view(try Self.freshReplica(fixture.database, fixture.client)) == expected)
+        let reset = try fixture.database.pull(after: try #require(results.first?.seq), for: fixture.client, limit: 5_000)
+        #expect(reset.reset)
+
+        // The next one (same cut, two rows per transaction) removes all eight.
+        let report = try fixture.database.compactSyncLog(changesBefore: old.addingTimeInterval(86_400), tombstonesBefore: .distantPast, now: later, chunk: 2)
+        #expect(report.horizon == horizon)
+        #expect(report.changesRemoved == 8)
+        #expect(try fixture.database.pull(for: fixture.admin, after: 0, limit: 5_000).changes.allSatisfy { $0.seq > horizon })
+        #expect(Self.view(try Self.freshReplica(fixture.database, fixture.client)) == expected)
+        #expect(expected["message km-7"] == "Message 7 deleted=false")
+        // Retried, each removed operation gets its old answer.
+        #expect(try fixture.database.push(early, actor: fixture.client, now: later).map(\.seq) == results.map(\.seq))
+    }
+
     @Test func oldTombstonesArePurged() throws {
         var fixture = try SyncFixture()
         let old = fixture.now
