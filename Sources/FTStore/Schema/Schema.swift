@@ -21,6 +21,7 @@ enum Schema {
         migrator.registerMigration("v10-message-indexes", migrate: dropMessageConversationIndex)
         migrator.registerMigration("v11-operation-owners", migrate: recordOperationOwners)
         migrator.registerMigration("v12-blind-document-index", migrate: createBlindDocumentIndex)
+        migrator.registerMigration("v13-notification-deliveries", migrate: createNotificationDeliveries)
         return migrator
     }
 
@@ -29,7 +30,7 @@ enum Schema {
         "user", "eligibleProduct", "client", "expert", "expertSpecialty",
         "dossier", "expertAssignment", "dossierStep",
         "document", "documentVersion", "conversation", "message", "messageAttachment", "readReceipt",
-        "rating", "notification", "notificationPreference", "auditLog",
+        "rating", "notification", "notificationPreference", "notificationDelivery", "unsubscribeToken", "auditLog",
         "session", "syncChange", "syncRejection", "syncRecord", "siteChange", "syncHorizon", "syncCompacted",
     ]
 }

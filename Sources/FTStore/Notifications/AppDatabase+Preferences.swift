@@ -1,0 +1,55 @@
+public import FTModel
+public import Foundation
+internal import GRDB
+
+/// What a one-click unsubscribe link did.
+public enum UnsubscribeOutcome: Sendable, Equatable {
+    /// The user no longer gets `kind` on `channel`.
+    case unsubscribed(userId: Int64, email: String, kind: NotificationKind, channel: NotificationChannel)
+    /// The link was used before (it works once).
+    case alreadyUsed(kind: NotificationKind)
+    /// No such link.
+    case unknown
+}
+
+extension AppDatabase {
+    /// Remembers the hash of an unsubscribe link about to be sent (again: nothing changes).
+    public func recordUnsubscribeToken(hash: Data, userId: Int64, kind: NotificationKind, channel: NotificationChannel, at date: Date) throws {
+        try writer.write { db in
+            try db.execute(sql: """
+                INSERT OR IGNORE INTO unsubscribeToken (tokenHash, userId, kind, channel, createdAt) VALUES (?, ?, ?, ?, ?)
+                """, arguments: [hash, userId, kind.rawValue, channel.rawValue, date])
+        }
+    }
+
+    /// Uses an unsubscribe link: that user's preference for that kind on that channel turns off,
+    /// and nothing else; the link is spent, and the change is in the audit log.
+    public func unsubscribe(tokenHash: Data, at date: Date) throws -> UnsubscribeOutcome {
+        try writer.write { db in
+            guard let row = try Row.fetchOne(db, sql: """
+                SELECT t.userId, t.kind, t.channel, t.usedAt, u.email FROM unsubscribeToken t JOIN user u ON u.id = t.userId WHERE t.tokenHash = ?
+                """, arguments: [tokenHash]),
+                let kind = NotificationKind(rawValue: row["kind"]), let channel = NotificationChannel(rawValue: row["channel"])
+            else { return .unknown }
+            if (row["usedAt"] as Date?) != nil { return .alreadyUsed(kind: kind) }
+            let userId: Int64 = row["userId"]
+            try db.execute(sql: "UPDATE unsubscribeToken SET usedAt = ? WHERE tokenHash = ?", arguments: [date, tokenHash])
+            try db.execute(sql: """
+                INSERT INTO notificationPreference (userId, kind, channel, enabled) VALUES (?, ?, ?, 0)
+                ON CONFLICT (userId, kind, channel) DO UPDATE SET enabled = 0
+                """, arguments: [userId, kind.rawValue, channel.rawValue])
+            try db.execute(sql: """
+                INSERT INTO auditLog (actorId, action, entityType, entityId, detail, createdAt)
+                VALUES (?, 'preference.unsubscribe', 'user', ?, json_object('kind', ?, 'channel', ?, 'by', 'link'), ?)
+                """, arguments: [userId, String(userId), kind.rawValue, channel.rawValue, date])
+            return .unsubscribed(userId: userId, email: row["email"], kind: kind, channel: channel)
+        }
+    }
+
+    /// A user's stated preferences (what they never changed takes the role's default).
+    public func notificationPreferences(userId: Int64) throws -> [NotificationPreference] {
+        try writer.read { db in
+            try NotificationPreference.filter(Column("userId") == userId).order(Column("kind"), Column("channel")).fetchAll(db)
+        }
+    }
+}
