@@ -27,6 +27,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio-extras.git", from: "1.34.1"),
         // Already in the graph through hummingbird-websocket; named for its client's headers in a test.
         .package(url: "https://github.com/hummingbird-project/swift-websocket.git", from: "1.6.2"),
+        // TLS for SMTP (STARTTLS and smtps): already built for the tests' HTTP client.
+        .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.37.6"),
     ],
     targets: [
         // The domain: value types and rules, no I/O, no dependencies.
@@ -90,6 +92,21 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // Notifications leave the app: e-mails composed from the mail templates, sent over SMTP
+        // (swift-nio, TLS through swift-nio-ssl) or written as .eml files, retried, dead-lettered.
+        .target(
+            name: "FTNotify",
+            dependencies: [
+                "FTModel", "FTStore", "FTSite",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOExtras", package: "swift-nio-extras"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         // Deterministic French demo data, written through FTStore.
         .target(
             name: "FTSeed",
@@ -100,7 +117,7 @@ let package = Package(
         .executableTarget(
             name: "ft",
             dependencies: [
-                "FTModel", "FTStore", "FTSeed", "FTSite", "FTServer", "FTArchive",
+                "FTModel", "FTStore", "FTSeed", "FTSite", "FTServer", "FTArchive", "FTNotify",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
@@ -130,6 +147,11 @@ let package = Package(
                 .product(name: "NIOEmbedded", package: "swift-nio"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
             ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "FTNotifyTests",
+            dependencies: ["FTModel", "FTStore", "FTSeed", "FTSite", "FTSync", "FTNotify", "FTTestSupport", .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio")],
             swiftSettings: swiftSettings
         ),
         .testTarget(name: "FTSyncTests", dependencies: ["FTModel", "FTSync", "FTTestSupport"], swiftSettings: swiftSettings),

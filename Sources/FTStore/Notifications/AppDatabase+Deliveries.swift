@@ -11,6 +11,8 @@ public struct MailItem: Sendable, Equatable {
     /// The app place it leads to (`conversation:12`, `/app/…`), if any.
     public var target: String?
     public var createdAt: Date
+    /// The dossier of a message's conversation.
+    public var dossierId: Int64?
 }
 
 /// An e-mail to send: its fixed Message-ID, its recipient and the notifications it carries.
@@ -40,7 +42,8 @@ extension AppDatabase {
     /// remembers how far it went: each notification is fanned out once, even across a crash.
     /// Inactive users get none. Returns the deliveries made.
     @discardableResult
-    public func fanOutNotifications(policy: NotificationPolicy, limit: Int = 5_000) throws -> Int {
+    /// `channels`: the outside channels the server delivers on (others get no deliveries).
+    public func fanOutNotifications(policy: NotificationPolicy, channels: Set<NotificationChannel> = [.email, .push], limit: Int = 5_000) throws -> Int {
         try writer.write { db in
             let after = try Int64.fetchOne(db, sql: "SELECT lastNotificationId FROM notificationFanout") ?? 0
             let rows = try Row.fetchAll(db, sql: """
@@ -68,7 +71,7 @@ extension AppDatabase {
                 for channel in NotificationChannel.allCases {
                     chosen[channel] = preferences[userId]?["\(kind.rawValue)/\(channel.rawValue)"]
                 }
-                for delivery in policy.deliveries(kind: kind, createdAt: row["createdAt"], target: row["target"], role: role, preferences: chosen) {
+                for delivery in policy.deliveries(kind: kind, createdAt: row["createdAt"], target: row["target"], role: role, preferences: chosen) where channels.contains(delivery.channel) {
                     try insert.execute(arguments: [row["id"] as Int64, userId, delivery.channel.rawValue, delivery.digestKey, delivery.notBefore])
                     made += db.changesCount
                 }
@@ -128,7 +131,8 @@ extension AppDatabase {
             }
             // Every e-mail due: those just made and those waiting for a retry.
             let rows = try Row.fetchAll(db, sql: """
-                SELECT d.id, d.mailId, d.attempts, d.userId, u.email, u.displayName, u.role, n.kind, n.title, n.body, n.target, n.createdAt
+                SELECT d.id, d.mailId, d.attempts, d.userId, u.email, u.displayName, u.role, n.kind, n.title, n.body, n.target, n.createdAt,
+                    CASE WHEN n.target LIKE 'conversation:%' THEN (SELECT dossierId FROM conversation WHERE id = CAST(substr(n.target, 14) AS INTEGER)) END AS dossierId
                 FROM notificationDelivery d JOIN notification n ON n.id = d.notificationId JOIN user u ON u.id = d.userId
                 WHERE d.channel = 'email' AND d.status = 'pending' AND d.mailId IS NOT NULL
                   AND d.mailId IN (SELECT mailId FROM notificationDelivery WHERE channel = 'email' AND status = 'pending' AND mailId IS NOT NULL AND notBefore <= ?)
@@ -138,7 +142,7 @@ extension AppDatabase {
             for row in rows {
                 let item = MailItem(
                     deliveryId: row["id"], kind: NotificationKind(rawValue: row["kind"]) ?? .system,
-                    title: row["title"], body: row["body"], target: row["target"], createdAt: row["createdAt"]
+                    title: row["title"], body: row["body"], target: row["target"], createdAt: row["createdAt"], dossierId: row["dossierId"]
                 )
                 let mailId: String = row["mailId"]
                 if mails.last?.mailId == mailId {

@@ -22,6 +22,16 @@ extension AppDatabase {
         }
     }
 
+    /// What an unsubscribe link is about, without using it: nil when there is no such link.
+    public func unsubscribeLink(tokenHash: Data) throws -> (kind: NotificationKind, channel: NotificationChannel, used: Bool)? {
+        try writer.read { db in
+            guard let row = try Row.fetchOne(db, sql: "SELECT kind, channel, usedAt FROM unsubscribeToken WHERE tokenHash = ?", arguments: [tokenHash]),
+                let kind = NotificationKind(rawValue: row["kind"]), let channel = NotificationChannel(rawValue: row["channel"])
+            else { return nil }
+            return (kind, channel, (row["usedAt"] as Date?) != nil)
+        }
+    }
+
     /// Uses an unsubscribe link: that user's preference for that kind on that channel turns off,
     /// and nothing else; the link is spent, and the change is in the audit log.
     public func unsubscribe(tokenHash: Data, at date: Date) throws -> UnsubscribeOutcome {

@@ -1,0 +1,75 @@
+internal import FTModel
+internal import FTSite
+internal import FTStore
+internal import Foundation
+
+extension NotificationMailer {
+    /// The e-mail of one pending mail, and its unsubscribe link's token and kind (none for
+    /// critical kinds, which cannot be turned off).
+    func compose(_ mail: PendingMail) -> (MailMessage, (token: String, kind: NotificationKind)?) {
+        let base = configuration.baseURL
+        let kinds = Dictionary(grouping: mail.items, by: \.kind)
+        let mainKind = kinds.max { left, right in left.value.count < right.value.count || (left.value.count == right.value.count && left.key.rawValue > right.key.rawValue) }?.key ?? .system
+        let (subject, intro) = Self.subjectAndIntro(mail.items)
+        var unsubscribe: (token: String, kind: NotificationKind)?
+        var unsubscribeURL: URL?
+        if !NotificationPolicy.critical.contains(mainKind) {
+            let token = tokens.unsubscribeToken(mailId: mail.mailId, kind: mainKind)
+            unsubscribe = (token, mainKind)
+            unsubscribeURL = URL(string: "\(base)/api/v1/unsubscribe/\(token)")
+        }
+        let items: [[String: String]] = mail.items.map { item in
+            var values = ["title": item.title, "body": String(item.body.prefix(600)), "date": Self.frenchDate(item.createdAt)]
+            if let path = NotificationTarget.appPath(item.target) { values["link"] = base + path }
+            return values
+        }
+        let values = [
+            "name": mail.displayName, "subject": subject, "intro": intro, "appLink": base + "/app/",
+            "preferencesLink": base + "/app/", "unsubscribeLink": unsubscribeURL?.absoluteString ?? base + "/app/",
+            "kindLabel": Self.kindLabel(mainKind),
+        ]
+        let parts = templates.render("notification", values: values, items: items)
+        let message = MailMessage(
+            from: configuration.from, to: MailAddress(mail.email, name: mail.displayName), subject: subject, messageId: mail.mailId,
+            date: mail.items.map(\.createdAt).max() ?? Date(), text: parts.text, html: parts.html, unsubscribe: unsubscribeURL
+        )
+        return (message, unsubscribe)
+    }
+
+    /// "Nouveau message de …" for one notification; "5 nouveaux messages dans le dossier n° 12"
+    /// for a conversation's; "3 notifications de FinancialTracker" for a mix.
+    static func subjectAndIntro(_ items: [MailItem]) -> (String, String) {
+        if items.count == 1, let item = items.first {
+            return (item.title, "Vous avez une nouvelle notification sur FinancialTracker.")
+        }
+        if items.allSatisfy({ $0.kind == .message }), Set(items.map(\.target)).count == 1 {
+            // A notification may stand for several messages ("3 nouveaux messages de …").
+            let messages = items.reduce(0) { total, item in total + (Int(item.title.prefix(while: \.isNumber)) ?? 1) }
+            let place = items.first?.dossierId.map { " dans le dossier n° \($0)" } ?? ""
+            return ("\(messages) nouveaux messages\(place)", "Vous avez \(messages) nouveaux messages\(place).")
+        }
+        return ("\(items.count) notifications de FinancialTracker", "Voici vos \(items.count) dernières notifications.")
+    }
+
+    static func kindLabel(_ kind: NotificationKind) -> String {
+        switch kind {
+        case .message: "les nouveaux messages"
+        case .assignment: "les nouvelles missions"
+        case .stepDue: "les rappels d’échéance"
+        case .stepOverdue: "les alertes de retard"
+        case .document: "les nouvelles des documents"
+        case .rating: "les nouveaux avis"
+        case .expertApproved: "les nouvelles de votre profil"
+        case .newExpert: "les nouveaux experts"
+        case .system: "les messages du compte"
+        }
+    }
+
+    static func frenchDate(_ date: Date) -> String {
+        let formatter = DateFormatter()
+        formatter.locale = Locale(identifier: "fr_FR")
+        formatter.timeZone = TimeZone(identifier: "Europe/Paris")
+        formatter.dateFormat = "d MMMM yyyy 'à' HH:mm"
+        return formatter.string(from: date)
+    }
+}

@@ -1,0 +1,122 @@
+internal import Dispatch
+public import FTModel
+public import FTSite
+public import FTStore
+public import Foundation
+public import Logging
+
+/// What the e-mails say about where they come from and lead to.
+public struct MailConfiguration: Sendable {
+    public var from: MailAddress
+    /// The public address of the site and app, without a trailing slash: every link starts with it.
+    public var baseURL: String
+    public var policy: NotificationPolicy
+    /// How often due e-mails are looked for.
+    public var interval: Duration
+
+    public init(from: MailAddress, baseURL: String, policy: NotificationPolicy = NotificationPolicy(), interval: Duration = .seconds(5)) {
+        self.from = from
+        self.baseURL = baseURL.hasSuffix("/") ? String(baseURL.dropLast()) : baseURL
+        self.policy = policy
+        self.interval = interval
+    }
+
+    /// The part of Message-IDs after the `@`: the sender's domain.
+    var domain: String { from.address.split(separator: "@").last.map(String.init) ?? "financialtracker.invalid" }
+}
+
+/// The e-mail worker of `ft serve`: every `interval`, fans the new notifications out into
+/// deliveries (`AppDatabase.fanOutNotifications`), then sends the e-mails due through its
+/// transport. A failure is retried with backoff and jitter, then becomes a dead letter.
+///
+/// Guarantee: at least once. An e-mail's id and content are fixed before its first try; it is
+/// marked sent after its transport took it; a crash in between sends it again, identical, with
+/// the same Message-ID (and, to `.eml` files, as the same file).
+public final class NotificationMailer: Sendable {
+    let database: AppDatabase
+    let templates: MailTemplates
+    let transport: any MailTransport
+    let configuration: MailConfiguration
+    let tokens: LinkTokens
+    let logger: Logger
+    let now: @Sendable () -> Date
+    let jitter: @Sendable () -> Double
+    /// The store's calls block: they run here, not on Swift's two-thread pool.
+    private let queue = DispatchQueue(label: "financialtracker.mail", qos: .utility)
+
+    public init(
+        database: AppDatabase, templates: MailTemplates, transport: any MailTransport, configuration: MailConfiguration, tokens: LinkTokens,
+        logger: Logger, now: @escaping @Sendable () -> Date = Date.init, jitter: @escaping @Sendable () -> Double = { Double.random(in: 0..<1) }
+    ) {
+        self.database = database
+        self.templates = templates
+        self.transport = transport
+        self.configuration = configuration
+        self.tokens = tokens
+        self.logger = logger
+        self.now = now
+        self.jitter = jitter
+    }
+
+    /// What one round did.
+    public struct Round: Sendable, Equatable {
+        public var sent = 0
+        public var failed = 0
+    }
+
+    /// Rounds until cancelled.
+    public func run() async {
+        while !Task.isCancelled {
+            _ = await deliverDue()
+            try? await Task.sleep(for: configuration.interval)
+        }
+    }
+
+    /// One round: fan out, then send what is due.
+    public func deliverDue() async -> Round {
+        var round = Round()
+        let mails: [PendingMail]
+        do {
+            mails = try await blocking { [self] in
+                try database.fanOutNotifications(policy: configuration.policy, channels: [.email])
+                return try database.mailsToSend(now: now(), policy: configuration.policy, domain: configuration.domain)
+            }
+        } catch {
+            logger.error("notifications: the outbox could not be read: \(error)")
+            return round
+        }
+        for mail in mails {
+            let (message, unsubscribe) = compose(mail)
+            do {
+                if let unsubscribe {
+                    try await blocking { [self] in
+                        try database.recordUnsubscribeToken(hash: LinkTokens.hash(unsubscribe.token), userId: mail.userId, kind: unsubscribe.kind, channel: .email, at: now())
+                    }
+                }
+                try await transport.send(message)
+            } catch {
+                round.failed += 1
+                let retry = configuration.policy.retry.nextAttempt(after: mail.attempts + 1, at: now(), jitter: jitter())
+                logger.warning("e-mail not sent\(retry == nil ? ": given up (dead letter)" : ", retried later")", metadata: [
+                    "mail": "\(mail.mailId)", "attempt": "\(mail.attempts + 1)", "error": "\(error)",
+                ])
+                try? await blocking { [self] in try database.markMailFailed(mail.mailId, error: "\(error)", retryAt: retry) }
+                continue
+            }
+            do {
+                try await blocking { [self] in try database.markMailSent(mail.mailId, at: now()) }
+                round.sent += 1
+            } catch {
+                // Sent but not marked: sent again next round, with the same Message-ID.
+                logger.error("e-mail sent but not marked sent: \(error)", metadata: ["mail": "\(mail.mailId)"])
+            }
+        }
+        return round
+    }
+
+    private func blocking<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
+        try await withCheckedThrowingContinuation { continuation in
+            queue.async { continuation.resume(with: Result { try body() }) }
+        }
+    }
+}

@@ -1,0 +1,52 @@
+internal import Foundation
+
+/// The e-mails' templates (`mail/*.mustache` in the templates folder: for each e-mail a text
+/// part `<name>.txt` and an HTML part `<name>.html`; files starting with `_` are partials), loaded
+/// and checked once: a syntax error or a missing partial names its file and line at start.
+public struct MailTemplates: Sendable {
+    /// The e-mails every templates folder must have.
+    public static let required = ["notification"]
+
+    private let set: TemplateSet
+
+    public init(directory: String) throws {
+        let folder = (directory as NSString).appendingPathComponent("mail")
+        guard let files = try? FileManager.default.contentsOfDirectory(atPath: folder) else {
+            throw SiteError.unreadable(folder, reason: "the mail templates folder is missing")
+        }
+        var templates: [String: Template] = [:]
+        for file in files.filter({ $0.hasSuffix(".mustache") }).sorted() {
+            let path = (folder as NSString).appendingPathComponent(file)
+            guard let data = FileManager.default.contents(atPath: path), let text = String(data: data, encoding: .utf8) else {
+                throw SiteError.unreadable(path, reason: "not UTF-8 text")
+            }
+            do {
+                templates[String(file.dropLast(".mustache".count))] = try Template(text)
+            } catch let error as Template.ParseError {
+                throw SiteError.template(file: path, line: error.line, column: error.column, reason: error.reason)
+            }
+        }
+        for name in Self.required {
+            for part in ["txt", "html"] where templates["\(name).\(part)"] == nil {
+                throw SiteError.missingTemplate("\(name).\(part)", directory: folder)
+            }
+        }
+        for name in templates.keys.sorted() {
+            for partial in templates[name]?.partials ?? [] where templates[partial.name] == nil {
+                throw SiteError.missingPartial(partial.name, file: (folder as NSString).appendingPathComponent(name + ".mustache"), line: partial.line)
+            }
+        }
+        set = TemplateSet(templates)
+    }
+
+    /// One e-mail's two parts. `values` are shown escaped in the HTML part by `{{name}}` (the
+    /// text part uses `{{{name}}}`: plain text is not HTML); `items` is the list the `items`
+    /// section repeats over.
+    public func render(_ name: String, values: [String: String], items: [[String: String]]) -> (text: String, html: String) {
+        var context: [String: TemplateValue] = values.mapValues { .text($0) }
+        context["items"] = .list(items.map { item in .object(item.mapValues { .text($0) }) })
+        context["several"] = .flag(items.count > 1)
+        let value = TemplateValue.object(context)
+        return (set.render("\(name).txt", context: value), set.render("\(name).html", context: value))
+    }
+}
