@@ -37,11 +37,12 @@ test: deps $(VENV)/.packages
 	$(VENV)/bin/python Tests/api/test_openapi.py .build/debug/ft
 	$(VENV)/bin/python Tests/admin/test_admin.py .build/debug/ft
 	python3 Tests/durability/test_durability.py .build/debug/ft
+	$(VENV)/bin/python Tests/notifications/test_mail.py .build/debug/ft
 	swift test
 
 $(VENV)/.packages: Makefile
 	python3 -m venv $(VENV)
-	$(VENV)/bin/pip install --quiet --disable-pip-version-check 'selenium>=4.20,<5' 'openapi-spec-validator==0.9.0' 'openpyxl>=3.1,<4'
+	$(VENV)/bin/pip install --quiet --disable-pip-version-check 'selenium>=4.20,<5' 'openapi-spec-validator==0.9.0' 'openpyxl>=3.1,<4' 'aiosmtpd>=1.4,<2'
 	touch $@
 
 deps:

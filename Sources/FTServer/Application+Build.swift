@@ -48,6 +48,7 @@ public func buildRouter(
     SessionController(database: database, configuration: configuration, live: live, heavy: heavy, now: now).add(to: api)
     SyncController(database: database, configuration: configuration, live: live, pushes: pushes, heavy: heavy, onCommit: onCommit, now: now).add(to: api)
     MeController(database: database, now: now).add(to: api)
+    UnsubscribeController(database: database, now: now).add(to: api)
     if let blobs {
         let contents = DocumentContents(database: database, blobs: blobs)
         let indexer = DocumentIndexer(database: database, contents: contents, activity: pushes.activity, logger: Logger(label: "FinancialTracker.documents"))

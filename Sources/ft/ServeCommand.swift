@@ -1,5 +1,6 @@
 import ArgumentParser
 import FTArchive
+import FTNotify
 import FTServer
 import FTSite
 import FTStore
@@ -30,10 +31,21 @@ struct ServeCommand: AsyncParsableCommand {
             After a push that changed something, the public pages are rebuilt (--rebuild-delay after \
             the first change, never two builds at once; usually a targeted build of a few pages) with \
             --templates and --base-url, as `ft generate --out <public>` would. --no-rebuild turns it off.
+
+            Notifications leave the app by e-mail: through --smtp, or written as .eml files in \
+            DATA_DIR/mail/ (open one with any mail client, or `python3 -c "import email, sys; \
+            print(email.message_from_binary_file(open(sys.argv[1], 'rb')))" FILE`). A \
+            conversation's messages within --mail-digest seconds make one e-mail; nothing but \
+            account messages leaves during --quiet-hours (Paris time): it goes out at their end, \
+            together. Failures are retried (--mail-tries, --mail-retry-delay), then kept as dead \
+            letters. At least once: a crash between sending and recording sends the same e-mail \
+            again, with the same Message-ID.
             """
     )
 
     @OptionGroup var options: GlobalOptions
+
+    @OptionGroup(title: "E-mail") var mail: MailOptions
 
     @Option(help: "Address to listen on (127.0.0.1: this machine only).")
     var host = "127.0.0.1"
@@ -131,6 +143,11 @@ struct ServeCommand: AsyncParsableCommand {
             rebuilder?.changed()
             admin?.dashboard.changed()
         }, logger: logger)
+        // Checked before the server says it serves: a wrong --smtp or template stops it here.
+        let mailer = try mail.makeMailer(
+            database: database, blobs: blobs, templates: templates, baseURL: baseURL ?? "http://\(host):\(port)",
+            dataDirectory: options.dataDirectory, logger: logger
+        )
         // Written unbuffered, so that it shows at once even when stdout is a pipe or a file.
         FileHandle.standardOutput.write(Data("Serving \(publicDirectory)/ and the sync API on http://\(host):\(port)/ — Ctrl-C to stop.\n".utf8))
         let compaction = compactDays == 0 ? nil : Task.detached { [compactDays] in
@@ -165,6 +182,9 @@ struct ServeCommand: AsyncParsableCommand {
         }
         defer { archiving?.cancel() }
         if let archiving { background.add { archiving.cancel(); await archiving.value } }
+        let mailing = mailer.map { mailer in Task.detached { await mailer.run() } }
+        defer { mailing?.cancel() }
+        if let mailing { background.add { mailing.cancel(); await mailing.value } }
         let reports = admin.map { admin in Task.detached { await admin.makeScheduledReports() } }
         defer { reports?.cancel() }
         if let reports { background.add { reports.cancel(); await reports.value } }
