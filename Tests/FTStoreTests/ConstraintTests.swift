@@ -71,6 +71,8 @@ import Testing
         ("notification_kind", "notification", "kind = 'spam'"),
         ("notification_preference_kind", "notificationPreference", "kind = 'spam'"),
         ("notification_preference_channel", "notificationPreference", "channel = 'pigeon'"),
+        ("notification_delivery_channel", "notificationDelivery", "channel = 'pigeon'"),
+        ("notification_delivery_status", "notificationDelivery", "status = 'lost'"),
         ("notification_preference_enabled", "notificationPreference", "enabled = 3"),
         ("audit_log_action", "auditLog", "action = 'DROP TABLE'"),
         ("audit_log_detail", "auditLog", "detail = '{not json'"),
@@ -90,6 +92,7 @@ import Testing
         "expertSpecialty": "expertId, productId", "messageAttachment": "messageId, documentId",
         "readReceipt": "conversationId, userId", "notificationPreference": "userId, kind, channel",
         "session": "tokenHash", "syncRejection": "operationId", "syncRecord": "collection, record",
+        "unsubscribeToken": "tokenHash",
     ]
 
     /// SQL that changes exactly one row of `table`.

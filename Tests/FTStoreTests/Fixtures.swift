@@ -43,6 +43,9 @@ enum Fixtures {
         // One version's extracted text, as the document indexer records it.
         let version = try #require(try database.storedVersions().first?.id)
         try database.recordText(.text("Facture d'acompte"), versionId: version, fileName: "facture.pdf", index: BlindIndex(documentKey: try DocumentKey.parse(DocumentKey.generate(), source: "test")), at: today)
+        // The message's notifications fanned out into deliveries, and an unsubscribe link sent.
+        try database.fanOutNotifications(policy: NotificationPolicy())
+        try database.recordUnsubscribeToken(hash: LinkTokens.hash("fixture-token"), userId: try #require(client.id), kind: .message, channel: .email, at: today)
         return database
     }
 

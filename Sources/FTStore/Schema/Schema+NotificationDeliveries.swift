@@ -40,6 +40,7 @@ extension Schema {
                 createdAt DATETIME NOT NULL,
                 usedAt DATETIME
             ) WITHOUT ROWID;
+            CREATE INDEX unsubscribeToken_userId ON unsubscribeToken(userId);
             """)
     }
 }
