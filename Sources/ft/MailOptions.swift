@@ -62,13 +62,19 @@ struct MailOptions: ParsableArguments {
     /// mistake stops the server at start, with what was wrong.
     func makeMailer(database: AppDatabase, blobs: BlobStore, templates: String, baseURL: String, dataDirectory: String, logger: Logger) throws -> NotificationMailer? {
         guard !noMail else { return nil }
+        let url = smtp ?? ProcessInfo.processInfo.environment["FT_SMTP_URL"].flatMap { $0.isEmpty ? nil : $0 }
+        var isDirectory: ObjCBool = false
+        if url == nil, !FileManager.default.fileExists(atPath: templates + "/mail", isDirectory: &isDirectory) {
+            // Files only, and nothing to write them with: say so, and serve without e-mails.
+            logger.warning("no e-mail templates at \(templates)/mail: notifications stay in the app (pass --templates DIR)")
+            return nil
+        }
         let mailTemplates: MailTemplates
         do {
             mailTemplates = try MailTemplates(directory: templates)
         } catch {
             throw CLIError("e-mail templates: \(error) (pass --templates DIR, or --no-mail)")
         }
-        let url = smtp ?? ProcessInfo.processInfo.environment["FT_SMTP_URL"].flatMap { $0.isEmpty ? nil : $0 }
         let transport: any MailTransport
         if let url {
             let host = URL(string: baseURL)?.host ?? "localhost"
