@@ -26,7 +26,7 @@ extension NotificationMailer {
         let values = [
             "name": mail.displayName, "subject": subject, "intro": intro, "appLink": base + "/app/",
             "preferencesLink": base + "/app/", "unsubscribeLink": unsubscribeURL?.absoluteString ?? base + "/app/",
-            "kindLabel": Self.kindLabel(mainKind),
+            "kindLabel": mainKind.frenchLabel,
         ]
         let parts = templates.render("notification", values: values, items: items)
         let message = MailMessage(
@@ -49,20 +49,6 @@ extension NotificationMailer {
             return ("\(messages) nouveaux messages\(place)", "Vous avez \(messages) nouveaux messages\(place).")
         }
         return ("\(items.count) notifications de FinancialTracker", "Voici vos \(items.count) dernières notifications.")
-    }
-
-    static func kindLabel(_ kind: NotificationKind) -> String {
-        switch kind {
-        case .message: "les nouveaux messages"
-        case .assignment: "les nouvelles missions"
-        case .stepDue: "les rappels d’échéance"
-        case .stepOverdue: "les alertes de retard"
-        case .document: "les nouvelles des documents"
-        case .rating: "les nouveaux avis"
-        case .expertApproved: "les nouvelles de votre profil"
-        case .newExpert: "les nouveaux experts"
-        case .system: "les messages du compte"
-        }
     }
 
     static func frenchDate(_ date: Date) -> String {

@@ -104,7 +104,7 @@ public struct SMTPTransport: MailTransport {
         }
         try await channel.executeThenClose { inbound, outbound in
             var session = SMTPSession(lines: inbound.makeAsyncIterator(), outbound: outbound)
-            try await session.expect(220)
+            try await session.expect([220])
             var features = try await session.command("EHLO \(helloName)", expecting: 250)
             var encrypted = implicit
             if !encrypted && features.contains(where: { $0.uppercased().hasPrefix("STARTTLS") }) {
@@ -121,7 +121,7 @@ public struct SMTPTransport: MailTransport {
                 _ = try await session.command("AUTH PLAIN \(credentials)", expecting: 235, shown: "AUTH PLAIN ***")
             }
             _ = try await session.command("MAIL FROM:<\(message.from.address)>" + (features.contains { $0.uppercased().hasPrefix("8BITMIME") } ? " BODY=8BITMIME" : ""), expecting: 250)
-            _ = try await session.command("RCPT TO:<\(message.to.address)>", expecting: 250, or: 251)
+            _ = try await session.command("RCPT TO:<\(message.to.address)>", expecting: 250, 251)
             _ = try await session.command("DATA", expecting: 354)
             _ = try await session.data(message.rendered())
             _ = try? await session.command("QUIT", expecting: 221)
@@ -153,7 +153,7 @@ struct SMTPSession {
 
     /// Reads one reply; its code must be one of `codes`. Returns the reply's lines' texts.
     @discardableResult
-    mutating func expect(_ codes: Int..., after command: String = "the greeting") async throws -> [String] {
+    mutating func expect(_ codes: [Int], after command: String = "the greeting") async throws -> [String] {
         var texts: [String] = []
         while true {
             guard let buffer = try await next() else {
@@ -172,11 +172,9 @@ struct SMTPSession {
         }
     }
 
-    mutating func command(_ line: String, expecting code: Int, or other: Int? = nil, shown: String? = nil) async throws -> [String] {
+    mutating func command(_ line: String, expecting codes: Int..., shown: String? = nil) async throws -> [String] {
         try await outbound.write(ByteBuffer(string: line + "\r\n"))
-        let name = shown ?? String(line.prefix(while: { $0 != " " && $0 != ":" }))
-        if let other { return try await expect(code, other, after: name) }
-        return try await expect(code, after: name)
+        return try await expect(codes, after: shown ?? String(line.prefix(while: { $0 != " " && $0 != ":" })))
     }
 
     /// The message after DATA: lines starting with a dot get another (RFC 5321 4.5.2), then
@@ -187,7 +185,7 @@ struct SMTPSession {
         text = text.replacingOccurrences(of: "\r\n.", with: "\r\n..")
         if !text.hasSuffix("\r\n") { text += "\r\n" }
         try await outbound.write(ByteBuffer(string: text + ".\r\n"))
-        return try await expect(250, after: "the message")
+        return try await expect([250], after: "the message")
     }
 
     private mutating func next() async throws -> ByteBuffer? {

@@ -38,10 +38,8 @@ import Testing
         // Decoding by hand: soft breaks removed, =XX back to bytes.
         var bytes: [UInt8] = []
         let joined = encoded.replacingOccurrences(of: "=\r\n", with: "").replacingOccurrences(of: "\r\n", with: "\n")
-        var index = joined.utf8.startIndex
         let utf8 = Array(joined.utf8)
         var position = 0
-        _ = index
         while position < utf8.count {
             if utf8[position] == UInt8(ascii: "="), position + 2 < utf8.count, let byte = UInt8(String(decoding: utf8[position + 1...position + 2], as: UTF8.self), radix: 16) {
                 bytes.append(byte)
@@ -51,7 +49,6 @@ import Testing
                 position += 1
             }
         }
-        index = joined.utf8.endIndex
         #expect(String(decoding: bytes, as: UTF8.self) == source)
     }
 

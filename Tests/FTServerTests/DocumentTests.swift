@@ -272,16 +272,7 @@ import FTTestSupport
             let port = try #require(client.port)
             let token = try await ServerFixture.signIn(client, DemoAccounts.client)
             let before = Self.files(fixture.blobs.directory)
-            let socket = Foundation.socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-            try #require(socket >= 0)
-            var address = sockaddr_in()
-            address.sin_family = sa_family_t(AF_INET)
-            address.sin_port = in_port_t(UInt16(port).bigEndian)
-            address.sin_addr.s_addr = inet_addr("127.0.0.1")
-            let connected = withUnsafePointer(to: &address) {
-                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(socket, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
-            }
-            try #require(connected == 0)
+            let socket = try #require(ServerFixture.loopbackSocket(port: port))
             let head = "PUT \(Self.uploadURI(document, "ver-cut", fileName: "coupé.bin")) HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer \(token)\r\nFT-Protocol: 1\r\nContent-Length: 3000000\r\n\r\n"
             let half = Data(head.utf8) + Data(repeating: 0x41, count: 1_500_000)
             _ = half.withUnsafeBytes { send(socket, $0.baseAddress, $0.count, 0) }

@@ -16,8 +16,6 @@ import Testing
         SyncOperation(id: id, collection: .message, action: .insert, record: id, fields: ["conversation": .int(fixture.conversation), "body": .string(body)], hlc: fixture.hlc(), actor: actor)
     }
 
-    static func expertUser(_ fixture: SyncFixture) -> Int64 { fixture.expert.user }
-
     @Test func aConversationsMessagesGoOutAsOneEmailAfterTheWindow() throws {
         var fixture = try SyncFixture()
         let now = fixture.now
@@ -34,14 +32,14 @@ import Testing
 
         #expect(try fixture.database.mailsToSend(now: now.addingTimeInterval(30), policy: Self.policy, domain: "test").isEmpty)
         let mails = try fixture.database.mailsToSend(now: now.addingTimeInterval(61), policy: Self.policy, domain: "test")
-        let mail = try #require(mails.first { $0.userId == Self.expertUser(fixture) })
+        let mail = try #require(mails.first { $0.userId == fixture.expert.user })
         // The second message, not due yet, goes with the first (same conversation).
         #expect(mail.items.count == 2)
         #expect(mail.items.map(\.kind) == [.message, .message])
         #expect(mail.email == DemoAccounts.expert)
         // Asked again before it is sent (a crash): the same e-mail, same id, same content.
         let again = try fixture.database.mailsToSend(now: now.addingTimeInterval(62), policy: Self.policy, domain: "test")
-        #expect(again.first { $0.userId == Self.expertUser(fixture) } == mail)
+        #expect(again.first { $0.userId == fixture.expert.user } == mail)
 
         try fixture.database.markMailSent(mail.mailId, at: now.addingTimeInterval(63))
         #expect(!(try fixture.database.mailsToSend(now: now.addingTimeInterval(64), policy: Self.policy, domain: "test")).contains { $0.mailId == mail.mailId })
@@ -53,7 +51,7 @@ import Testing
         _ = try fixture.database.push([Self.message(&fixture, "f1", "Relance", from: fixture.client)], actor: fixture.client, now: now)
         try fixture.database.fanOutNotifications(policy: Self.policy)
         let due = now.addingTimeInterval(61)
-        let mail = try #require(try fixture.database.mailsToSend(now: due, policy: Self.policy, domain: "test").first { $0.userId == Self.expertUser(fixture) })
+        let mail = try #require(try fixture.database.mailsToSend(now: due, policy: Self.policy, domain: "test").first { $0.userId == fixture.expert.user })
         try fixture.database.markMailFailed(mail.mailId, error: "451 4.3.0 try later", retryAt: due.addingTimeInterval(30))
         #expect(!(try fixture.database.mailsToSend(now: due.addingTimeInterval(10), policy: Self.policy, domain: "test")).contains { $0.mailId == mail.mailId })
         let retried = try #require(try fixture.database.mailsToSend(now: due.addingTimeInterval(31), policy: Self.policy, domain: "test").first { $0.mailId == mail.mailId })
@@ -69,7 +67,7 @@ import Testing
 
     @Test func preferencesAndInactiveAccountsAreRespected() throws {
         var fixture = try SyncFixture()
-        let expert = Self.expertUser(fixture)
+        let expert = fixture.expert.user
         try fixture.database.writer.write { db in
             try db.execute(sql: "INSERT OR REPLACE INTO notificationPreference (userId, kind, channel, enabled) VALUES (?, 'message', 'email', 0)", arguments: [expert])
         }
@@ -83,7 +81,7 @@ import Testing
 
     @Test func anEmailLimitPerHourHoldsTheRestTogether() throws {
         var fixture = try SyncFixture()
-        let expert = Self.expertUser(fixture)
+        let expert = fixture.expert.user
         var now = fixture.now
         for index in 1...4 {
             // Each a different kind of notification, so that no digest groups them.
@@ -110,7 +108,7 @@ import Testing
     @Test func anUnsubscribeLinkWorksOnceAndOnlyForItsUserAndKind() throws {
         let fixture = try SyncFixture()
         let tokens = LinkTokens(documentKey: try DocumentKey.parse(DocumentKey.generate(), source: "test"))
-        let expert = Self.expertUser(fixture)
+        let expert = fixture.expert.user
         let token = tokens.unsubscribeToken(mailId: "ft-1-\(expert)@test", kind: .message)
         #expect(token == tokens.unsubscribeToken(mailId: "ft-1-\(expert)@test", kind: .message))
         #expect(token != tokens.unsubscribeToken(mailId: "ft-1-\(expert)@test", kind: .document))

@@ -207,7 +207,7 @@ def main():
         check(changed == [(user, "message", "email", 0)], f"only that user's e-mails for messages changed: {changed}")
         count = len(sink.parsed())
         push_message("mail-2", "Un deuxième message")
-        wait_for(lambda: len(sink.parsed()) >= count + len(participants) - 1 and False, 4)
+        time.sleep(4)  # the digest window (1 s) and a few rounds (1 s each): nothing may come
         later = [to for to, _ in sink.parsed()[count:]]
         check([to[0]] not in later, f"no more e-mail for messages to {to[0]} (later: {later})")
 

@@ -45,6 +45,23 @@ public enum NotificationKind: String, Sendable, Codable, CaseIterable {
     case system
 }
 
+extension NotificationKind {
+    /// What this kind is, in French, as "ne plus recevoir … par e-mail" says it.
+    public var frenchLabel: String {
+        switch self {
+        case .message: "les nouveaux messages"
+        case .assignment: "les nouvelles missions"
+        case .stepDue: "les rappels d’échéance"
+        case .stepOverdue: "les alertes de retard"
+        case .document: "les nouvelles des documents"
+        case .rating: "les nouveaux avis"
+        case .expertApproved: "les nouvelles de votre profil"
+        case .newExpert: "les nouveaux experts"
+        case .system: "les messages du compte"
+        }
+    }
+}
+
 public enum NotificationChannel: String, Sendable, Codable, CaseIterable {
     case inApp = "in_app"
     case email

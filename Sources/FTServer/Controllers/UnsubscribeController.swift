@@ -33,35 +33,21 @@ struct UnsubscribeController {
             return Self.page(.notFound, title: "Lien inconnu", text: "Ce lien de désinscription n’existe pas. Vous pouvez choisir vos notifications depuis l’application.")
         }
         if link.used {
-            return Self.page(.gone, title: "Lien déjà utilisé", text: "Ce lien a déjà servi : vous ne recevez plus \(Self.label(link.kind)) par e-mail.")
+            return Self.page(.gone, title: "Lien déjà utilisé", text: "Ce lien a déjà servi : vous ne recevez plus \(link.kind.frenchLabel) par e-mail.")
         }
         let path = request.uri.path
-        return Self.page(.ok, title: "Se désinscrire", text: "Ne plus recevoir \(Self.label(link.kind)) par e-mail ?", form: path)
+        return Self.page(.ok, title: "Se désinscrire", text: "Ne plus recevoir \(link.kind.frenchLabel) par e-mail ?", form: path)
     }
 
     @Sendable func unsubscribe(_ request: Request, context: AppRequestContext) async throws -> Response {
         let hash = try token(context)
         switch try database.unsubscribe(tokenHash: hash, at: now()) {
         case .unsubscribed(_, _, let kind, _):
-            return Self.page(.ok, title: "C’est fait", text: "Vous ne recevrez plus \(Self.label(kind)) par e-mail. Vous pouvez changer d’avis depuis l’application.")
+            return Self.page(.ok, title: "C’est fait", text: "Vous ne recevrez plus \(kind.frenchLabel) par e-mail. Vous pouvez changer d’avis depuis l’application.")
         case .alreadyUsed(let kind):
-            return Self.page(.gone, title: "Lien déjà utilisé", text: "Ce lien a déjà servi : vous ne recevez plus \(Self.label(kind)) par e-mail.")
+            return Self.page(.gone, title: "Lien déjà utilisé", text: "Ce lien a déjà servi : vous ne recevez plus \(kind.frenchLabel) par e-mail.")
         case .unknown:
             return Self.page(.notFound, title: "Lien inconnu", text: "Ce lien de désinscription n’existe pas.")
-        }
-    }
-
-    static func label(_ kind: NotificationKind) -> String {
-        switch kind {
-        case .message: "les nouveaux messages"
-        case .assignment: "les nouvelles missions"
-        case .stepDue: "les rappels d’échéance"
-        case .stepOverdue: "les alertes de retard"
-        case .document: "les nouvelles des documents"
-        case .rating: "les nouveaux avis"
-        case .expertApproved: "les nouvelles de votre profil"
-        case .newExpert: "les nouveaux experts"
-        case .system: "les messages du compte"
         }
     }
 

@@ -11,31 +11,15 @@ public struct MailTemplates: Sendable {
 
     public init(directory: String) throws {
         let folder = (directory as NSString).appendingPathComponent("mail")
-        guard let files = try? FileManager.default.contentsOfDirectory(atPath: folder) else {
+        guard let templates = try Template.parseFolder(folder) else {
             throw SiteError.unreadable(folder, reason: "the mail templates folder is missing")
-        }
-        var templates: [String: Template] = [:]
-        for file in files.filter({ $0.hasSuffix(".mustache") }).sorted() {
-            let path = (folder as NSString).appendingPathComponent(file)
-            guard let data = FileManager.default.contents(atPath: path), let text = String(data: data, encoding: .utf8) else {
-                throw SiteError.unreadable(path, reason: "not UTF-8 text")
-            }
-            do {
-                templates[String(file.dropLast(".mustache".count))] = try Template(text)
-            } catch let error as Template.ParseError {
-                throw SiteError.template(file: path, line: error.line, column: error.column, reason: error.reason)
-            }
         }
         for name in Self.required {
             for part in ["txt", "html"] where templates["\(name).\(part)"] == nil {
                 throw SiteError.missingTemplate("\(name).\(part)", directory: folder)
             }
         }
-        for name in templates.keys.sorted() {
-            for partial in templates[name]?.partials ?? [] where templates[partial.name] == nil {
-                throw SiteError.missingPartial(partial.name, file: (folder as NSString).appendingPathComponent(name + ".mustache"), line: partial.line)
-            }
-        }
+        try Template.checkPartials(of: templates, in: folder)
         set = TemplateSet(templates)
     }
 

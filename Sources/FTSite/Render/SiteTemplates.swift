@@ -35,35 +35,18 @@ struct SiteTemplates: Sendable {
     let sourceDigest: String
 
     init(directory: String, locale: String, syncDirectory: String? = nil) throws {
-        guard let files = try? FileManager.default.contentsOfDirectory(atPath: directory) else {
-            throw SiteError.unreadable(directory, reason: "the templates folder is missing")
-        }
-        var templates: [String: Template] = [:]
         var digest = SHA256()
         func record(_ name: String, _ data: Data) {
             digest.update(data: Data((name + "\u{0}").utf8))
             digest.update(data: data)
         }
-        for file in files.filter({ $0.hasSuffix(".mustache") }).sorted() {
-            let path = (directory as NSString).appendingPathComponent(file)
-            guard let data = FileManager.default.contents(atPath: path), let text = String(data: data, encoding: .utf8) else {
-                throw SiteError.unreadable(path, reason: "not UTF-8 text")
-            }
-            record(file, data)
-            do {
-                templates[String(file.dropLast(".mustache".count))] = try Template(text)
-            } catch let error as Template.ParseError {
-                throw SiteError.template(file: path, line: error.line, column: error.column, reason: error.reason)
-            }
+        guard let templates = try Template.parseFolder(directory, read: record) else {
+            throw SiteError.unreadable(directory, reason: "the templates folder is missing")
         }
         for name in Self.pageTemplates where templates[name] == nil {
             throw SiteError.missingTemplate(name, directory: directory)
         }
-        for name in templates.keys.sorted() {
-            for partial in templates[name]?.partials ?? [] where templates[partial.name] == nil {
-                throw SiteError.missingPartial(partial.name, file: (directory as NSString).appendingPathComponent(name + ".mustache"), line: partial.line)
-            }
-        }
+        try Template.checkPartials(of: templates, in: directory)
         self.templates = templates
 
         let stringsPath = (directory as NSString).appendingPathComponent("locales/\(locale).json")
@@ -95,24 +78,15 @@ struct SiteTemplates: Sendable {
         }
 
         // The offline app: its pages under app/, its modules from the sync folder.
-        var appTemplates: [String: Template] = [:]
         var appDigest = SHA256()
         appDigest.update(data: Data(stylesheetPath.utf8))
         let appDirectory = (directory as NSString).appendingPathComponent("app")
-        for file in ((try? FileManager.default.contentsOfDirectory(atPath: appDirectory)) ?? []).sorted() where file.hasSuffix(".mustache") {
-            let path = (appDirectory as NSString).appendingPathComponent(file)
-            guard let data = FileManager.default.contents(atPath: path), let text = String(data: data, encoding: .utf8) else {
-                throw SiteError.unreadable(path, reason: "not UTF-8 text")
-            }
+        // An app folder that is missing has no templates.
+        let appTemplates = try Template.parseFolder(appDirectory) { file, data in
             record("app/" + file, data)
             appDigest.update(data: Data(file.utf8))
             appDigest.update(data: data)
-            do {
-                appTemplates[String(file.dropLast(".mustache".count))] = try Template(text)
-            } catch let error as Template.ParseError {
-                throw SiteError.template(file: path, line: error.line, column: error.column, reason: error.reason)
-            }
-        }
+        } ?? [:]
         for name in appTemplates.keys.sorted() {
             for partial in appTemplates[name]?.partials ?? [] where templates[partial.name] == nil && appTemplates[partial.name] == nil {
                 throw SiteError.missingPartial(partial.name, file: (appDirectory as NSString).appendingPathComponent(name + ".mustache"), line: partial.line)

@@ -199,15 +199,4 @@ extension AppDatabase {
             return db.changesCount > 0
         }
     }
-
-    /// How many outside deliveries are in each state, per channel (`email/sent` → 12).
-    public func deliveryCounts() throws -> [String: Int] {
-        try writer.read { db in
-            var counts: [String: Int] = [:]
-            for row in try Row.fetchAll(db, sql: "SELECT channel, status, count(*) AS n FROM notificationDelivery GROUP BY channel, status") {
-                counts["\(row["channel"] as String)/\(row["status"] as String)"] = row["n"]
-            }
-            return counts
-        }
-    }
 }

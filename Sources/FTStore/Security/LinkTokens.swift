@@ -16,8 +16,7 @@ public struct LinkTokens: Sendable {
     /// The unsubscribe token of one e-mail for one kind (base64url, 43 characters).
     public func unsubscribeToken(mailId: String, kind: NotificationKind) -> String {
         let code = HMAC<SHA256>.authenticationCode(for: Data("unsubscribe\u{0}\(mailId)\u{0}\(kind.rawValue)".utf8), using: key)
-        return Data(code).base64EncodedString()
-            .replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_").replacingOccurrences(of: "=", with: "")
+        return Data(code).base64URLEncoded
     }
 
     /// What the database keeps of a token.
