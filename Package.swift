@@ -29,6 +29,8 @@ let package = Package(
         .package(url: "https://github.com/hummingbird-project/swift-websocket.git", from: "1.6.2"),
         // TLS for SMTP (STARTTLS and smtps): already built for the tests' HTTP client.
         .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.37.6"),
+        // Web Push delivery: HTTPS to each browser's push service, with pooled connections.
+        .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
     ],
     targets: [
         // The domain: value types and rules, no I/O, no dependencies.
@@ -93,7 +95,8 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         // Notifications leave the app: e-mails composed from the mail templates, sent over SMTP
-        // (swift-nio, TLS through swift-nio-ssl) or written as .eml files, retried, dead-lettered.
+        // (swift-nio, TLS through swift-nio-ssl) or written as .eml files; Web Push (RFC 8291
+        // encryption, VAPID) through async-http-client; retried, dead-lettered.
         .target(
             name: "FTNotify",
             dependencies: [
@@ -103,6 +106,7 @@ let package = Package(
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOExtras", package: "swift-nio-extras"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: swiftSettings

@@ -38,6 +38,8 @@ public final class NotificationMailer: Sendable {
     let transport: any MailTransport
     let configuration: MailConfiguration
     let tokens: LinkTokens
+    /// The outside channels the server delivers on, fanned out together (see `NotificationPusher`).
+    let channels: Set<NotificationChannel>
     let logger: Logger
     let now: @Sendable () -> Date
     let jitter: @Sendable () -> Double
@@ -46,13 +48,14 @@ public final class NotificationMailer: Sendable {
 
     public init(
         database: AppDatabase, templates: MailTemplates, transport: any MailTransport, configuration: MailConfiguration, tokens: LinkTokens,
-        logger: Logger, now: @escaping @Sendable () -> Date = Date.init, jitter: @escaping @Sendable () -> Double = { Double.random(in: 0..<1) }
+        channels: Set<NotificationChannel> = [.email], logger: Logger, now: @escaping @Sendable () -> Date = Date.init, jitter: @escaping @Sendable () -> Double = { Double.random(in: 0..<1) }
     ) {
         self.database = database
         self.templates = templates
         self.transport = transport
         self.configuration = configuration
         self.tokens = tokens
+        self.channels = channels.union([.email])
         self.logger = logger
         self.now = now
         self.jitter = jitter
@@ -78,7 +81,7 @@ public final class NotificationMailer: Sendable {
         let mails: [PendingMail]
         do {
             mails = try await blocking { [self] in
-                try database.fanOutNotifications(policy: configuration.policy, channels: [.email])
+                try database.fanOutNotifications(policy: configuration.policy, channels: channels)
                 return try database.mailsToSend(now: now(), policy: configuration.policy, domain: configuration.domain)
             }
         } catch {

@@ -49,6 +49,7 @@ public func buildRouter(
     SyncController(database: database, configuration: configuration, live: live, pushes: pushes, heavy: heavy, onCommit: onCommit, now: now).add(to: api)
     MeController(database: database, now: now).add(to: api)
     UnsubscribeController(database: database, now: now).add(to: api)
+    PushSubscriptionController(database: database, settings: configuration.push, now: now).add(to: api)
     if let blobs {
         let contents = DocumentContents(database: database, blobs: blobs)
         let indexer = DocumentIndexer(database: database, contents: contents, activity: pushes.activity, logger: Logger(label: "FinancialTracker.documents"))

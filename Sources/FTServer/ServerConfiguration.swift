@@ -15,12 +15,16 @@ public struct ServerConfiguration: Sendable {
     /// The restricted pages (dashboard, reports), served under /admin/ to signed-in admins only;
     /// nil: no /admin/.
     public var adminDirectory: String?
+    /// Web Push, when the server sends it; nil: `GET /api/v1/push/key` answers 404 and no
+    /// subscription is taken.
+    public var push: WebPushSettings?
 
     public init(
         host: String = "127.0.0.1", port: Int = 8080, publicDirectory: String = "public", maximumBatch: Int = 1_000,
-        sessionLifetime: TimeInterval = 7 * 86_400, maximumUpload: Int = 1 << 30, adminDirectory: String? = nil
+        sessionLifetime: TimeInterval = 7 * 86_400, maximumUpload: Int = 1 << 30, adminDirectory: String? = nil, push: WebPushSettings? = nil
     ) {
         self.adminDirectory = adminDirectory
+        self.push = push
         self.host = host
         self.port = port
         self.publicDirectory = publicDirectory
@@ -31,4 +35,17 @@ public struct ServerConfiguration: Sendable {
 
     /// The sync protocol this server speaks; a device that sends another is told to update.
     public static let protocolVersion = 1
+}
+
+/// What the server's push endpoints need from the push worker's module: the public key browsers
+/// subscribe with, and the check of an endpoint a browser hands over (server-side request
+/// forgery: throws a `PushSubscriptionError` naming `endpoint`).
+public struct WebPushSettings: Sendable {
+    public var publicKey: String
+    public var checkEndpoint: @Sendable (String) async throws -> Void
+
+    public init(publicKey: String, checkEndpoint: @escaping @Sendable (String) async throws -> Void) {
+        self.publicKey = publicKey
+        self.checkEndpoint = checkEndpoint
+    }
 }

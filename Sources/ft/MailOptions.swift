@@ -28,7 +28,7 @@ struct MailOptions: ParsableArguments {
     @Option(help: ArgumentHelp("Seconds a message's e-mail waits for the conversation's next messages, sent together.", valueName: "s"))
     var mailDigest = 120
 
-    @Option(help: ArgumentHelp("Tries of an e-mail before it becomes a dead letter.", valueName: "N"))
+    @Option(help: ArgumentHelp("Tries of an e-mail or a push before it becomes a dead letter.", valueName: "N"))
     var mailTries = 6
 
     @Option(help: ArgumentHelp("Seconds before the first retry (then doubled each time, up to an hour, with jitter).", valueName: "s"))
@@ -60,7 +60,10 @@ struct MailOptions: ParsableArguments {
 
     /// The e-mail worker, or nil with --no-mail. Checks the templates and the SMTP URL now: a
     /// mistake stops the server at start, with what was wrong.
-    func makeMailer(database: AppDatabase, blobs: BlobStore, templates: String, baseURL: String, dataDirectory: String, logger: Logger) throws -> NotificationMailer? {
+    /// `channels`: every outside channel the server delivers on (fanned out together).
+    func makeMailer(
+        database: AppDatabase, blobs: BlobStore, templates: String, baseURL: String, dataDirectory: String, channels: Set<NotificationChannel>, logger: Logger
+    ) throws -> NotificationMailer? {
         guard !noMail else { return nil }
         let url = smtp ?? ProcessInfo.processInfo.environment["FT_SMTP_URL"].flatMap { $0.isEmpty ? nil : $0 }
         var isDirectory: ObjCBool = false
@@ -91,15 +94,20 @@ struct MailOptions: ParsableArguments {
                 throw CLIError("cannot create the mail folder \(directory): \(error.localizedDescription)")
             }
         }
-        let policy = NotificationPolicy(
-            quietHours: try parsedQuietHours(), digestWindow: TimeInterval(mailDigest),
-            retry: RetryPolicy(maximumAttempts: mailTries, firstDelay: TimeInterval(mailRetryDelay))
-        )
         logger.notice("e-mails: \(transport.description)")
         return NotificationMailer(
             database: database, templates: mailTemplates, transport: transport,
-            configuration: MailConfiguration(from: MailAddress(smtpFrom, name: "FinancialTracker"), baseURL: baseURL, policy: policy, interval: .seconds(mailInterval)),
-            tokens: blobs.linkTokens, logger: Logger(label: "FinancialTracker.mail")
+            configuration: MailConfiguration(from: MailAddress(smtpFrom, name: "FinancialTracker"), baseURL: baseURL, policy: try policy(), interval: .seconds(mailInterval)),
+            tokens: blobs.linkTokens, channels: channels, logger: Logger(label: "FinancialTracker.mail")
+        )
+    }
+
+    /// When notifications leave (quiet hours, digests) and how failures are retried: e-mail and
+    /// push alike.
+    func policy() throws -> NotificationPolicy {
+        NotificationPolicy(
+            quietHours: try parsedQuietHours(), digestWindow: TimeInterval(mailDigest),
+            retry: RetryPolicy(maximumAttempts: mailTries, firstDelay: TimeInterval(mailRetryDelay))
         )
     }
 }

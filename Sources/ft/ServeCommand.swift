@@ -1,5 +1,6 @@
 import ArgumentParser
 import FTArchive
+import FTModel
 import FTNotify
 import FTServer
 import FTSite
@@ -40,12 +41,18 @@ struct ServeCommand: AsyncParsableCommand {
             together. Failures are retried (--mail-tries, --mail-retry-delay), then kept as dead \
             letters. At least once: a crash between sending and recording sends the same e-mail \
             again, with the same Message-ID.
+
+            Push notifications (Web Push) go to every browser a user turned them on in, from the \
+            app's preferences page, signed with a VAPID key derived from the document key; the \
+            same quiet hours and retries apply. --no-push turns them off.
             """
     )
 
     @OptionGroup var options: GlobalOptions
 
     @OptionGroup(title: "E-mail") var mail: MailOptions
+
+    @OptionGroup(title: "Push notifications") var push: PushOptions
 
     @Option(help: "Address to listen on (127.0.0.1: this machine only).")
     var host = "127.0.0.1"
@@ -112,7 +119,14 @@ struct ServeCommand: AsyncParsableCommand {
         let checkpoints = try database.startBackgroundCheckpoints()
         defer { checkpoints.stop() }
         let adminDirectory = try options.adminDirectory(adminDir, publicDirectory: publicDirectory)
-        let configuration = ServerConfiguration(host: host, port: port, publicDirectory: publicDirectory, maximumUpload: maxUpload << 20, adminDirectory: adminDirectory)
+        var configuration = ServerConfiguration(host: host, port: port, publicDirectory: publicDirectory, maximumUpload: maxUpload << 20, adminDirectory: adminDirectory)
+        // Checked before the server says it serves: a wrong --smtp or template stops it here.
+        let mailer = try mail.makeMailer(
+            database: database, blobs: blobs, templates: templates, baseURL: baseURL ?? "http://\(host):\(port)",
+            dataDirectory: options.dataDirectory, channels: push.noPush ? [.email] : [.email, .push], logger: logger
+        )
+        let pusher = try push.makePusher(database: database, blobs: blobs, policy: try mail.policy(), channels: mailer == nil ? [.push] : [.email, .push], logger: logger)
+        configuration.push = pusher?.1
         var rebuilder: SiteRebuilder?
         if !noRebuild {
             var isDirectory: ObjCBool = false
@@ -143,11 +157,6 @@ struct ServeCommand: AsyncParsableCommand {
             rebuilder?.changed()
             admin?.dashboard.changed()
         }, logger: logger)
-        // Checked before the server says it serves: a wrong --smtp or template stops it here.
-        let mailer = try mail.makeMailer(
-            database: database, blobs: blobs, templates: templates, baseURL: baseURL ?? "http://\(host):\(port)",
-            dataDirectory: options.dataDirectory, logger: logger
-        )
         // Written unbuffered, so that it shows at once even when stdout is a pipe or a file.
         FileHandle.standardOutput.write(Data("Serving \(publicDirectory)/ and the sync API on http://\(host):\(port)/ — Ctrl-C to stop.\n".utf8))
         let compaction = compactDays == 0 ? nil : Task.detached { [compactDays] in
@@ -185,6 +194,9 @@ struct ServeCommand: AsyncParsableCommand {
         let mailing = mailer.map { mailer in Task.detached { await mailer.run() } }
         defer { mailing?.cancel() }
         if let mailing { background.add { mailing.cancel(); await mailing.value } }
+        let pushing = pusher.map { pusher, _ in Task.detached { await pusher.run() } }
+        defer { pushing?.cancel() }
+        if let pushing, let pusher { background.add { pushing.cancel(); await pushing.value; await pusher.0.shutdown() } }
         let reports = admin.map { admin in Task.detached { await admin.makeScheduledReports() } }
         defer { reports?.cancel() }
         if let reports { background.add { reports.cancel(); await reports.value } }

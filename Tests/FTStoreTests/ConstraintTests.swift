@@ -85,6 +85,9 @@ import Testing
         ("sync_change_actor_role", "syncChange", "actorRole = 'robot'"),
         ("sync_record_state", "syncRecord", "state = 'pas du json'"),
         ("document_text_status", "documentText", "status = 'maybe'"),
+        ("push_subscription_endpoint", "pushSubscription", "endpoint = 'x'"),
+        ("push_subscription_p256dh", "pushSubscription", "p256dh = x'04'"),
+        ("push_subscription_auth", "pushSubscription", "auth = x'00'"),
     ]
 
     /// Tables without a rowid, and the column that picks "the first row" in them.

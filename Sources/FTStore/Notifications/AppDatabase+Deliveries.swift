@@ -40,7 +40,8 @@ extension AppDatabase {
     /// Turns the notifications written since the last call into outside deliveries (e-mail, push)
     /// by each recipient's preferences (`policy`), in one transaction with the cursor that
     /// remembers how far it went: each notification is fanned out once, even across a crash.
-    /// Inactive users get none. Returns the deliveries made.
+    /// Inactive users get none, and users with no browser subscribed no push. Returns the
+    /// deliveries made.
     @discardableResult
     /// `channels`: the outside channels the server delivers on (others get no deliveries).
     public func fanOutNotifications(policy: NotificationPolicy, channels: Set<NotificationChannel> = [.email, .push], limit: Int = 5_000) throws -> Int {
@@ -53,6 +54,8 @@ extension AppDatabase {
                 """, arguments: [after, limit])
             guard let last = rows.last?["id"] as Int64? else { return 0 }
             var preferences: [Int64: [String: Bool]] = [:]
+            // Push goes only to users with a browser subscribed.
+            var subscribed: [Int64: Bool] = [:]
             let insert = try db.cachedStatement(sql: """
                 INSERT OR IGNORE INTO notificationDelivery (notificationId, userId, channel, digestKey, notBefore) VALUES (?, ?, ?, ?, ?)
                 """)
@@ -71,7 +74,11 @@ extension AppDatabase {
                 for channel in NotificationChannel.allCases {
                     chosen[channel] = preferences[userId]?["\(kind.rawValue)/\(channel.rawValue)"]
                 }
-                for delivery in policy.deliveries(kind: kind, createdAt: row["createdAt"], target: row["target"], role: role, preferences: chosen) where channels.contains(delivery.channel) {
+                if channels.contains(.push), subscribed[userId] == nil {
+                    subscribed[userId] = try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM pushSubscription WHERE userId = ?)", arguments: [userId]) ?? false
+                }
+                for delivery in policy.deliveries(kind: kind, createdAt: row["createdAt"], target: row["target"], role: role, preferences: chosen)
+                where channels.contains(delivery.channel) && (delivery.channel != .push || subscribed[userId] == true) {
                     try insert.execute(arguments: [row["id"] as Int64, userId, delivery.channel.rawValue, delivery.digestKey, delivery.notBefore])
                     made += db.changesCount
                 }

@@ -22,6 +22,7 @@ enum Schema {
         migrator.registerMigration("v11-operation-owners", migrate: recordOperationOwners)
         migrator.registerMigration("v12-blind-document-index", migrate: createBlindDocumentIndex)
         migrator.registerMigration("v13-notification-deliveries", migrate: createNotificationDeliveries)
+        migrator.registerMigration("v14-push-subscriptions", migrate: createPushSubscriptions)
         return migrator
     }
 
@@ -30,7 +31,7 @@ enum Schema {
         "user", "eligibleProduct", "client", "expert", "expertSpecialty",
         "dossier", "expertAssignment", "dossierStep",
         "document", "documentVersion", "conversation", "message", "messageAttachment", "readReceipt",
-        "rating", "notification", "notificationPreference", "notificationDelivery", "unsubscribeToken", "auditLog",
+        "rating", "notification", "notificationPreference", "notificationDelivery", "unsubscribeToken", "pushSubscription", "auditLog",
         "session", "syncChange", "syncRejection", "syncRecord", "siteChange", "syncHorizon", "syncCompacted",
     ]
 }

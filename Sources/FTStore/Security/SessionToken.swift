@@ -1,4 +1,5 @@
 internal import Crypto
+internal import FTModel
 internal import Foundation
 
 /// Bearer tokens: 32 random bytes, base64url; only their SHA-256 is stored.
