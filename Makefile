@@ -42,7 +42,8 @@ test: deps $(VENV)/.packages
 
 $(VENV)/.packages: Makefile
 	python3 -m venv $(VENV)
-	$(VENV)/bin/pip install --quiet --disable-pip-version-check 'selenium>=4.20,<5' 'openapi-spec-validator==0.9.0' 'openpyxl>=3.1,<4' 'aiosmtpd>=1.4,<2'
+	$(VENV)/bin/pip install --quiet --disable-pip-version-check 'selenium>=4.20,<5' 'openapi-spec-validator==0.9.0' 'openpyxl>=3.1,<4' 'aiosmtpd>=1.4,<2' \
+	  'py-vapid>=1.9,<2' 'http-ece>=1.2,<2'
 	touch $@
 
 deps:

@@ -133,7 +133,7 @@ let package = Package(
         .testTarget(name: "FTModelTests", dependencies: ["FTModel"], swiftSettings: swiftSettings),
         .testTarget(
             name: "FTStoreTests",
-            dependencies: ["FTModel", "FTStore", "FTSeed", "FTSync", "FTTestSupport", .product(name: "GRDB", package: "GRDB.swift")],
+            dependencies: ["FTModel", "FTStore", "FTSeed", "FTSync", "FTTestSupport", .product(name: "GRDB", package: "GRDB.swift"), .product(name: "Crypto", package: "swift-crypto")],
             swiftSettings: swiftSettings
         ),
         .testTarget(
@@ -155,7 +155,11 @@ let package = Package(
         ),
         .testTarget(
             name: "FTNotifyTests",
-            dependencies: ["FTModel", "FTStore", "FTSeed", "FTSite", "FTSync", "FTNotify", "FTTestSupport", .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio")],
+            dependencies: [
+                "FTModel", "FTStore", "FTSeed", "FTSite", "FTSync", "FTNotify", "FTTestSupport",
+                .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"), .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "GRDB", package: "GRDB.swift"),
+            ],
             swiftSettings: swiftSettings
         ),
         .testTarget(name: "FTSyncTests", dependencies: ["FTModel", "FTSync", "FTTestSupport"], swiftSettings: swiftSettings),

@@ -1,3 +1,4 @@
+import Crypto
 import FTModel
 import FTSync
 import Testing
@@ -46,6 +47,11 @@ enum Fixtures {
         // The message's notifications fanned out into deliveries, and an unsubscribe link sent.
         try database.fanOutNotifications(policy: NotificationPolicy())
         try database.recordUnsubscribeToken(hash: LinkTokens.hash("fixture-token"), userId: try #require(client.id), kind: .message, channel: .email, at: today)
+        // A browser subscribed to push notifications.
+        try database.addPushSubscription(
+            userId: try #require(client.id), endpoint: "https://push.example.net/wpush/fixture",
+            p256dh: P256.KeyAgreement.PrivateKey().publicKey.x963Representation, auth: Data(repeating: 1, count: 16), at: today
+        )
         return database
     }
 

@@ -1,3 +1,4 @@
+import Crypto
 import FTModel
 @testable import FTStore
 import FTSeed
@@ -16,9 +17,18 @@ import Testing
         SyncOperation(id: id, collection: .message, action: .insert, record: id, fields: ["conversation": .int(fixture.conversation), "body": .string(body)], hlc: fixture.hlc(), actor: actor)
     }
 
+    /// The expert turned push notifications on in one browser.
+    static func subscribeToPush(_ fixture: SyncFixture) throws {
+        try fixture.database.addPushSubscription(
+            userId: fixture.expert.user, endpoint: "https://push.example.net/wpush/expert",
+            p256dh: P256.KeyAgreement.PrivateKey().publicKey.x963Representation, auth: Data(repeating: 2, count: 16), at: fixture.now
+        )
+    }
+
     @Test func aConversationsMessagesGoOutAsOneEmailAfterTheWindow() throws {
         var fixture = try SyncFixture()
         let now = fixture.now
+        try Self.subscribeToPush(fixture)
         // The seeded notifications are history: nothing to send.
         #expect(try fixture.database.fanOutNotifications(policy: Self.policy) == 0)
         let first = Self.message(&fixture, "n1", "Bonjour, voici le devis", from: fixture.client)
@@ -68,6 +78,7 @@ import Testing
     @Test func preferencesAndInactiveAccountsAreRespected() throws {
         var fixture = try SyncFixture()
         let expert = fixture.expert.user
+        try Self.subscribeToPush(fixture)
         try fixture.database.writer.write { db in
             try db.execute(sql: "INSERT OR REPLACE INTO notificationPreference (userId, kind, channel, enabled) VALUES (?, 'message', 'email', 0)", arguments: [expert])
         }

@@ -94,17 +94,23 @@ def main():
     environment = dict(os.environ, FT_DOCUMENT_KEY=base64.b64encode(os.urandom(32)).decode())
     subprocess.run([FT, "seed", "--data-dir", data, "--experts", "5", "--clients", "10", "--today", "2026-11-20"], check=True, stdout=subprocess.DEVNULL, env=environment)
     port = random.randint(20000, 40000)
-    server = subprocess.Popen([FT, "serve", "--data-dir", data, "--port", str(port), "--public", os.path.join(folder, "public"), "--no-rebuild", "--max-upload", "1"],
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=environment)
+    # --unsafe-push-endpoints: a push endpoint on this machine is accepted (none is called here).
+    server = subprocess.Popen([FT, "serve", "--data-dir", data, "--port", str(port), "--public", os.path.join(folder, "public"), "--no-rebuild", "--max-upload", "1",
+                               "--unsafe-push-endpoints"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=environment)
     try:
-        for _ in range(200):
-            try:
-                if call(port, "get", "/healthz")[0] == 200:
-                    break
-            except OSError:
-                time.sleep(0.05)
+        wait_for(port)
         run(port, data)
         unsubscribe(port, data)
+        push_subscriptions(port)
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+    # The same server without push: its push endpoints say so.
+    server = subprocess.Popen([FT, "serve", "--data-dir", data, "--port", str(port + 1), "--public", os.path.join(folder, "public"), "--no-rebuild", "--no-push"],
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=environment)
+    try:
+        wait_for(port + 1)
+        without_push(port + 1)
     finally:
         server.terminate()
         server.wait(timeout=10)
@@ -116,6 +122,64 @@ def main():
         print("FAIL", failure)
     print(f"openapi: {len(covered)} documented responses checked against a real server, {len(failures)} failure(s)")
     sys.exit(1 if failures else 0)
+
+
+def wait_for(port):
+    for _ in range(200):
+        try:
+            if call(port, "get", "/healthz")[0] == 200:
+                return
+        except OSError:
+            time.sleep(0.05)
+
+
+def browser_keys():
+    """A browser's push keys, as pushManager.subscribe makes them (base64url)."""
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
+    point = ec.generate_private_key(ec.SECP256R1()).public_key().public_bytes(Encoding.X962, PublicFormat.UncompressedPoint)
+    encode = lambda raw: base64.urlsafe_b64encode(raw).rstrip(b"=").decode()
+    return {"p256dh": encode(point), "auth": encode(os.urandom(16))}
+
+
+def push_subscriptions(port):
+    status, body = call(port, "get", "/api/v1/push/key", protocol=None)
+    check("get", "/api/v1/push/key", status, body, 200)
+    _, session = call(port, "post", "/api/v1/session", {"email": "expert@financialtracker.example", "password": "demo-financialtracker"})
+    token = session["token"]
+    path = "/api/v1/me/push-subscriptions"
+    subscription = {"endpoint": f"http://127.0.0.1:{port}/push-service/openapi", "expirationTime": None, "keys": browser_keys()}
+    status, body = call(port, "post", path, subscription, token=token)
+    check("post", path, status, body, 201)
+    # Server-side request forgery: a private address is refused, even with the test switch.
+    status, body = call(port, "post", path, dict(subscription, endpoint="http://10.0.0.1/push"), token=token)
+    check("post", path, status, body, 400)
+    if status == 400 and body.get("field") != "endpoint":
+        failures.append(f"a private endpoint's refusal names {body.get('field')!r}, not 'endpoint'")
+    status, body = call(port, "post", path, dict(subscription, keys={"p256dh": "AAAA", "auth": "AAAA"}), token=token)
+    check("post", path, status, body, 400)
+    if status == 400 and body.get("field") != "keys.p256dh":
+        failures.append(f"a malformed key's refusal names {body.get('field')!r}, not 'keys.p256dh'")
+    status, body = call(port, "post", path, subscription)
+    check("post", path, status, body, 401)
+    status, body = call(port, "post", path, dict(subscription, padding="x" * 5_000), token=token)
+    check("post", path, status, body, 413)
+    status, body = call(port, "delete", path, {"endpoint": subscription["endpoint"]}, token=token)
+    check("delete", path, status, body, 204)
+    status, body = call(port, "delete", path, {"endpoint": subscription["endpoint"]}, token=token)
+    check("delete", path, status, body, 404)
+    status, body = call(port, "delete", path, raw=b"{oops", token=token)
+    check("delete", path, status, body, 400)
+    status, body = call(port, "delete", path, {"endpoint": subscription["endpoint"]})
+    check("delete", path, status, body, 401)
+
+
+def without_push(port):
+    status, body = call(port, "get", "/api/v1/push/key", protocol=None)
+    check("get", "/api/v1/push/key", status, body, 404)
+    _, session = call(port, "post", "/api/v1/session", {"email": "expert@financialtracker.example", "password": "demo-financialtracker"})
+    status, body = call(port, "post", "/api/v1/me/push-subscriptions", {"endpoint": "https://push.example.net/x", "keys": browser_keys()}, token=session["token"])
+    check("post", "/api/v1/me/push-subscriptions", status, body, 404)
 
 
 def run(port, data):
