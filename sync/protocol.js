@@ -191,6 +191,21 @@ export class SyncAPI {
     return this.send(this.request("GET", "/api/v1/me/notifications", { query: { limit } }), [200]);
   }
 
+  /** The server's Web Push key (VAPID); 404 when it sends no push. @returns {Promise<{publicKey: string}>} */
+  async pushKey() {
+    return this.send(this.request("GET", "/api/v1/push/key", { sync: false, signed: false }), [200]);
+  }
+
+  /** Gives the server this browser's push subscription (`PushSubscription.toJSON()`). @param {any} subscription @returns {Promise<{id: number}>} */
+  async addPushSubscription(subscription) {
+    return this.send(this.request("POST", "/api/v1/me/push-subscriptions", { body: subscription, sync: false }), [201]);
+  }
+
+  /** The server forgets this browser's push subscription. @param {string} endpoint @returns {Promise<void>} */
+  async removePushSubscription(endpoint) {
+    await this.send(this.request("DELETE", "/api/v1/me/push-subscriptions", { body: { endpoint }, sync: false }), [204]);
+  }
+
   /** Marks notifications read: some ids, or all. @param {{ids?: number[], all?: boolean}} which @returns {Promise<{changed: number, unread: number}>} */
   async markNotificationsRead(which) {
     return this.send(this.request("POST", "/api/v1/me/notifications/read", { body: which }), [200]);
