@@ -313,3 +313,12 @@ if command -v node >/dev/null; then
   echo "archiving 1,000 versions: median $(printf '%s\n' "${archived[@]}" | median) s over ${runs} runs"
   rm -rf "$dir/archive-run"
 fi
+
+# Notifications: one event to 10,000 recipients, each with a browser subscribed to a local push
+# service (.ci/push-sink.mjs): queued, then delivered encrypted and signed, beside the push
+# service's own floor under wrk.
+if command -v node >/dev/null && command -v wrk >/dev/null; then
+  python3 .ci/bench-notify.py "$ft" 10000 || echo "notifications benchmark failed"
+else
+  echo "notifications benchmark skipped: it needs node and wrk"
+fi

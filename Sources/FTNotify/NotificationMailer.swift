@@ -65,12 +65,17 @@ public final class NotificationMailer: Sendable {
     public struct Round: Sendable, Equatable {
         public var sent = 0
         public var failed = 0
+        /// The round took as many e-mails as it takes at once: more may be due, the next starts at once.
+        public var full = false
     }
+
+    /// The most e-mails one round sends.
+    static let batch = 200
 
     /// Rounds until cancelled.
     public func run() async {
         while !Task.isCancelled {
-            _ = await deliverDue()
+            if await deliverDue().full { continue }
             try? await Task.sleep(for: configuration.interval)
         }
     }
@@ -82,12 +87,13 @@ public final class NotificationMailer: Sendable {
         do {
             mails = try await blocking { [self] in
                 try database.fanOutNotifications(policy: configuration.policy, channels: channels)
-                return try database.mailsToSend(now: now(), policy: configuration.policy, domain: configuration.domain)
+                return try database.mailsToSend(now: now(), policy: configuration.policy, domain: configuration.domain, limit: Self.batch)
             }
         } catch {
             logger.error("notifications: the outbox could not be read: \(error)")
             return round
         }
+        round.full = mails.count == Self.batch
         for mail in mails {
             let (message, unsubscribe) = compose(mail)
             do {

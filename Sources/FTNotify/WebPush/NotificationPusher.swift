@@ -1,4 +1,5 @@
 internal import Dispatch
+internal import Synchronization
 public import FTModel
 public import FTStore
 public import Foundation
@@ -45,6 +46,8 @@ public final class NotificationPusher: Sendable {
     let jitter: @Sendable () -> Double
     /// The store's calls block: they run here, not on Swift's two-thread pool.
     private let queue = DispatchQueue(label: "financialtracker.push", qos: .utility)
+    /// VAPID headers per push service origin, with when to sign again.
+    private let tokens = Mutex<[String: (header: String, until: Date)]>([:])
 
     public init(
         database: AppDatabase, transport: any PushTransport, configuration: PushConfiguration, channels: Set<NotificationChannel> = [.push],
@@ -65,7 +68,13 @@ public final class NotificationPusher: Sendable {
         public var failed = 0
         /// Subscriptions removed: their push service said gone, or their endpoint is no longer allowed.
         public var removed = 0
+        /// The round took as much as it takes at once: more may be due, the next starts at once.
+        public var full = false
     }
+
+    /// The most pushes one round takes, and the most notifications one fan-out takes.
+    static let batch = 500
+    static let fanOutBatch = 5_000
 
     /// Closes the push service connections, once `run` has ended.
     public func shutdown() async {
@@ -75,41 +84,66 @@ public final class NotificationPusher: Sendable {
     /// Rounds until cancelled.
     public func run() async {
         while !Task.isCancelled {
-            _ = await deliverDue()
+            if await deliverDue().full { continue }
             try? await Task.sleep(for: configuration.interval)
         }
     }
 
-    /// One round: fan out, then send what is due, `concurrency` deliveries at a time.
+    /// One round: fan out (all that is new, a batch at a time), then send what is due,
+    /// `concurrency` deliveries at a time, and record the round in one transaction.
     public func deliverDue() async -> Round {
         let pushes: [PendingPush]
         do {
             pushes = try await blocking { [self] in
-                try database.fanOutNotifications(policy: configuration.policy, channels: channels)
-                return try database.pushesToSend(now: now())
+                // An event to many recipients is queued at once, before any is sent.
+                for _ in 0..<20 where try database.fanOutNotifications(policy: configuration.policy, channels: channels, limit: Self.fanOutBatch) > 0 {}
+                return try database.pushesToSend(now: now(), limit: Self.batch)
             }
         } catch {
             logger.error("notifications: the outbox could not be read: \(error)")
             return Round()
         }
         var round = Round()
-        await withTaskGroup(of: Round.self) { group in
+        round.full = pushes.count == Self.batch
+        var results: [WebPushResult] = []
+        var removed: [Int64] = []
+        await withTaskGroup(of: (WebPushResult, [Int64]).self) { group in
             var started = 0
             for push in pushes {
-                if started >= configuration.concurrency, let done = await group.next() { round.add(done) }
+                if started >= configuration.concurrency, let done = await group.next() {
+                    results.append(done.0)
+                    removed += done.1
+                }
                 group.addTask { await self.deliver(push) }
                 started += 1
             }
-            for await done in group { round.add(done) }
+            for await done in group {
+                results.append(done.0)
+                removed += done.1
+            }
+        }
+        for result in results {
+            switch result.outcome {
+            case .sent(let subscriptions): round.sent += subscriptions.isEmpty ? 0 : 1
+            case .failed: round.failed += 1
+            }
+        }
+        round.removed = removed.count
+        do {
+            try await blocking { [self, results, removed] in try database.recordPushes(results, removedSubscriptions: removed, at: now()) }
+        } catch {
+            // Sent but not recorded: sent again next round, with the same topic and tag.
+            logger.error("push deliveries not recorded: \(error)", metadata: ["deliveries": "\(results.count)"])
         }
         return round
     }
 
-    /// One notification to each of its recipient's browsers, then recorded.
-    func deliver(_ push: PendingPush) async -> Round {
-        var round = Round()
+    /// One notification to each of its recipient's browsers: how it went, and the subscriptions
+    /// to remove.
+    func deliver(_ push: PendingPush) async -> (WebPushResult, [Int64]) {
         let payload = Self.payload(push)
         var delivered: [Int64] = []
+        var removed: [Int64] = []
         var failure: (error: String, retry: Bool)?
         for subscription in push.subscriptions {
             let outcome: PushOutcome
@@ -117,7 +151,7 @@ public final class NotificationPusher: Sendable {
                 let endpoint = try await configuration.endpoints.check(subscription.endpoint)
                 let body = try WebPushEncryption.encrypt(payload, p256dh: subscription.p256dh, auth: subscription.auth)
                 outcome = await transport.send(PushRequest(
-                    endpoint: endpoint, body: body, authorization: try configuration.vapid.authorization(endpoint: endpoint, now: now()),
+                    endpoint: endpoint, body: body, authorization: try authorization(for: endpoint),
                     timeToLive: configuration.timeToLive, urgency: Self.urgency(push.kind), topic: "n\(push.notificationId)"
                 ))
             } catch let refused as PushSubscriptionError {
@@ -130,30 +164,29 @@ public final class NotificationPusher: Sendable {
             case .delivered:
                 delivered.append(subscription.id)
             case .gone:
-                try? await blocking { [self] in try database.removePushSubscription(id: subscription.id) }
-                round.removed += 1
+                removed.append(subscription.id)
             case .failed(let error, let retry):
                 // One that may pass wins: the whole delivery is tried again.
                 if failure == nil || retry { failure = (error, retry) }
             }
         }
-        do {
-            if let failure {
-                round.failed += 1
-                let retryAt = failure.retry ? configuration.policy.retry.nextAttempt(after: push.attempts + 1, at: now(), jitter: jitter()) : nil
-                logger.warning("push not sent\(retryAt == nil ? ": given up (dead letter)" : ", retried later")", metadata: [
-                    "delivery": "\(push.deliveryId)", "attempt": "\(push.attempts + 1)", "error": "\(failure.error)",
-                ])
-                try await blocking { [self] in try database.markPushFailed(deliveryId: push.deliveryId, error: failure.error, retryAt: retryAt) }
-            } else {
-                try await blocking { [self, delivered] in try database.markPushSent(deliveryId: push.deliveryId, subscriptions: delivered, at: now()) }
-                round.sent += delivered.isEmpty ? 0 : 1
-            }
-        } catch {
-            // Sent but not recorded: sent again next round, with the same topic and tag.
-            logger.error("push delivery not recorded: \(error)", metadata: ["delivery": "\(push.deliveryId)"])
-        }
-        return round
+        guard let failure else { return (WebPushResult(deliveryId: push.deliveryId, outcome: .sent(subscriptions: delivered)), removed) }
+        let retryAt = failure.retry ? configuration.policy.retry.nextAttempt(after: push.attempts + 1, at: now(), jitter: jitter()) : nil
+        logger.warning("push not sent\(retryAt == nil ? ": given up (dead letter)" : ", retried later")", metadata: [
+            "delivery": "\(push.deliveryId)", "attempt": "\(push.attempts + 1)", "error": "\(failure.error)",
+        ])
+        return (WebPushResult(deliveryId: push.deliveryId, outcome: .failed(error: failure.error, retryAt: retryAt)), removed)
+    }
+
+    /// The VAPID header for an endpoint's push service, signed once per origin and reused for an
+    /// hour (the token is valid 12).
+    private func authorization(for endpoint: URL) throws -> String {
+        let origin = "\(endpoint.scheme ?? "")://\(endpoint.host ?? ""):\(endpoint.port ?? 0)"
+        let now = now()
+        if let cached = tokens.withLock({ $0[origin] }), cached.until > now { return cached.header }
+        let header = try configuration.vapid.authorization(endpoint: endpoint, now: now)
+        tokens.withLock { $0[origin] = (header, now.addingTimeInterval(3_600)) }
+        return header
     }
 
     /// What the service worker shows (`sync/push.js` reads it): title, text, the app page it opens,
@@ -182,13 +215,5 @@ public final class NotificationPusher: Sendable {
         try await withCheckedThrowingContinuation { continuation in
             queue.async { continuation.resume(with: Result { try body() }) }
         }
-    }
-}
-
-extension NotificationPusher.Round {
-    mutating func add(_ other: Self) {
-        sent += other.sent
-        failed += other.failed
-        removed += other.removed
     }
 }

@@ -48,24 +48,47 @@ extension AppDatabase {
         }
     }
 
-    /// The push left for every subscription that was reachable.
-    public func markPushSent(deliveryId: Int64, subscriptions: [Int64], at date: Date) throws {
+    /// What a round of pushes did, recorded in one transaction: deliveries sent (with the
+    /// subscriptions that took them), failed (tried again at `retryAt`, or dead without one), and
+    /// subscriptions removed (their push service said gone, or their endpoint is no longer allowed).
+    public func recordPushes(_ results: [WebPushResult], removedSubscriptions: [Int64], at date: Date) throws {
+        guard !results.isEmpty || !removedSubscriptions.isEmpty else { return }
         try writer.write { db in
-            try db.execute(sql: "UPDATE notificationDelivery SET status = 'sent', sentAt = ?, lastError = NULL WHERE id = ? AND status = 'pending'", arguments: [date, deliveryId])
-            for id in subscriptions {
-                try db.execute(sql: "UPDATE pushSubscription SET lastSentAt = ? WHERE id = ?", arguments: [date, id])
+            let sent = try db.cachedStatement(sql: "UPDATE notificationDelivery SET status = 'sent', sentAt = ?, lastError = NULL WHERE id = ? AND status = 'pending'")
+            let touched = try db.cachedStatement(sql: "UPDATE pushSubscription SET lastSentAt = ? WHERE id = ?")
+            let retry = try db.cachedStatement(sql: "UPDATE notificationDelivery SET attempts = attempts + 1, lastError = ?, notBefore = ? WHERE id = ? AND status = 'pending'")
+            let dead = try db.cachedStatement(sql: "UPDATE notificationDelivery SET attempts = attempts + 1, lastError = ?, status = 'dead' WHERE id = ? AND status = 'pending'")
+            let remove = try db.cachedStatement(sql: "DELETE FROM pushSubscription WHERE id = ?")
+            for result in results {
+                switch result.outcome {
+                case .sent(let subscriptions):
+                    try sent.execute(arguments: [date, result.deliveryId])
+                    for id in subscriptions { try touched.execute(arguments: [date, id]) }
+                case .failed(let error, let retryAt?):
+                    try retry.execute(arguments: [error, retryAt, result.deliveryId])
+                case .failed(let error, nil):
+                    try dead.execute(arguments: [error, result.deliveryId])
+                }
             }
+            for id in removedSubscriptions { try remove.execute(arguments: [id]) }
         }
     }
+}
 
-    /// The push failed: tried again at `retryAt`, or, with no retry left (nil), a dead letter.
-    public func markPushFailed(deliveryId: Int64, error: String, retryAt: Date?) throws {
-        try writer.write { db in
-            if let retryAt {
-                try db.execute(sql: "UPDATE notificationDelivery SET attempts = attempts + 1, lastError = ?, notBefore = ? WHERE id = ? AND status = 'pending'", arguments: [error, retryAt, deliveryId])
-            } else {
-                try db.execute(sql: "UPDATE notificationDelivery SET attempts = attempts + 1, lastError = ?, status = 'dead' WHERE id = ? AND status = 'pending'", arguments: [error, deliveryId])
-            }
-        }
+/// How one push delivery went.
+public struct WebPushResult: Sendable, Equatable {
+    public enum Outcome: Sendable, Equatable {
+        /// Sent to these subscriptions (none when every one was gone).
+        case sent(subscriptions: [Int64])
+        /// Not sent: tried again at `retryAt`; without one, a dead letter.
+        case failed(error: String, retryAt: Date?)
+    }
+
+    public var deliveryId: Int64
+    public var outcome: Outcome
+
+    public init(deliveryId: Int64, outcome: Outcome) {
+        self.deliveryId = deliveryId
+        self.outcome = outcome
     }
 }

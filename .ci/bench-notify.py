@@ -1,0 +1,130 @@
+"""`make bench`: the notifications pipeline under one event to many recipients.
+
+Seeds a database with RECIPIENTS clients (and 50 experts), gives every user one push
+subscription whose endpoint is a local push service (.ci/push-sink.mjs, Node), starts the release
+`ft serve` (--unsafe-push-endpoints: the sink is on loopback), then writes one notification to each
+of RECIPIENTS users in one transaction (what an announcement does) and measures:
+- queued: until the fan-out has made every push delivery (target: under 1 s for 10,000);
+- delivered: the rate at which the push service receives them, encrypted and signed (target:
+  1,000/s), beside the floor: the same push service under wrk (4 KB POSTs, 32 connections), which
+  no sender can beat on this machine.
+
+Usage: python3 .ci/bench-notify.py path/to/ft [RECIPIENTS]
+"""
+import base64
+import json
+import os
+import shutil
+import socket
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+
+FT = os.path.abspath(sys.argv[1])
+RECIPIENTS = int(sys.argv[2]) if len(sys.argv) > 2 else 10_000
+HERE = os.path.dirname(os.path.abspath(__file__))
+
+
+def free_port():
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def get(url):
+    with urllib.request.urlopen(url, timeout=10) as answer:
+        return json.load(answer)
+
+
+def wait(condition, seconds, step=0.01):
+    deadline = time.time() + seconds
+    while time.time() < deadline:
+        value = condition()
+        if value:
+            return value
+        time.sleep(step)
+    return None
+
+
+def main():
+    root = tempfile.mkdtemp(prefix="ft-bench-notify-")
+    data = os.path.join(root, "data")
+    environment = {**os.environ, "FT_DOCUMENT_KEY": base64.b64encode(os.urandom(32)).decode()}
+    processes = []
+    try:
+        subprocess.run([FT, "seed", "--data-dir", data, "--experts", "50", "--clients", str(RECIPIENTS)], check=True, stdout=subprocess.DEVNULL, env=environment)
+        sink_port = free_port()
+        processes.append(subprocess.Popen(["node", os.path.join(HERE, "push-sink.mjs"), str(sink_port)]))
+        database = os.path.join(data, "financialtracker.sqlite")
+        # A browser key (any P-256 point serves: nobody decrypts here), one subscription per user.
+        point = base64.urlsafe_b64decode("BCVxsr7N_eNgVRqvHtD0zTZsEc6-VV-JvLexhqUzORcxaOzi6-AYWXvTBHm4bjyPjs7Vd8pZGH6SRpkNtoIAiw4=")
+        db = sqlite3.connect(database)
+        users = [row[0] for row in db.execute("SELECT id FROM user WHERE role = 'client' AND active = 1 ORDER BY id LIMIT ?", (RECIPIENTS,))]
+        db.executemany("INSERT INTO pushSubscription (userId, endpoint, p256dh, auth, createdAt) VALUES (?, ?, ?, ?, '2026-12-01 00:00:00.000')",
+                       [(user, f"http://127.0.0.1:{sink_port}/p/{user}", point, os.urandom(16)) for user in users])
+        db.commit()
+        port = free_port()
+        profile = ["perf", "record", "-F", "999", "-o", os.environ["FT_PERF"], "--"] if os.environ.get("FT_PERF") else []
+        processes.append(subprocess.Popen([*profile, FT, "serve", "--data-dir", data, "--port", str(port), "--public", os.path.join(root, "public"), "--no-rebuild", "--no-mail",
+                                           "--compact-days", "0", "--archive-every", "0", "--quiet-hours", "none", "--push-interval", "1",
+                                           "--unsafe-push-endpoints"], env=environment, stdout=subprocess.DEVNULL, stderr=open(os.path.join(root, "serve.log"), "ab")))
+        if not wait(lambda: _answers(port), 30, 0.1) or not wait(lambda: _answers(sink_port, "/stats"), 10, 0.1):
+            raise SystemExit("ft serve or the push sink did not start:\n" + open(os.path.join(root, "serve.log")).read()[-2000:])
+
+        # The document indexer's first pass over the seeded versions runs at start: measured
+        # beside it, the pushes would share the two cores with it.
+        left = lambda: db.execute("SELECT count(*) FROM documentVersion v WHERE NOT EXISTS (SELECT 1 FROM documentText t WHERE t.versionId = v.id)").fetchone()[0]
+        waited = time.time()
+        indexed = wait(lambda: left() == 0, 900, 1)
+        print(f"notifications: waited {time.time() - waited:.0f} s for the seeded documents to be indexed ({'done' if indexed else f'{left()} versions left'})")
+
+        # The floor: the sink's own pace under wrk.
+        floor = subprocess.run(["wrk", "-t2", "-c32", "-d5s", "-s", os.path.join(HERE, "push-sink.lua"), f"http://127.0.0.1:{sink_port}/p/floor"],
+                               capture_output=True, text=True).stdout
+        floor_rate = next((float(line.split()[1]) for line in floor.splitlines() if line.startswith("Requests/sec:")), 0.0)
+        before = get(f"http://127.0.0.1:{sink_port}/stats")["count"]
+
+        # One event to every recipient.
+        now = time.strftime("%Y-%m-%d %H:%M:%S.000", time.gmtime())
+        start = time.time()
+        db.executemany("INSERT INTO notification (userId, kind, title, body, target, createdAt) VALUES (?, 'message', ?, ?, NULL, ?)",
+                       [(user, "Annonce", "Les nouveaux barèmes 2027 sont en ligne.", now) for user in users])
+        db.commit()
+        written = time.time()
+        reader = sqlite3.connect(database)
+        queued = wait(lambda: reader.execute("SELECT count(*) FROM notificationDelivery WHERE channel = 'push'").fetchone()[0] >= len(users) and time.time(), 60)
+        done = wait(lambda: get(f"http://127.0.0.1:{sink_port}/stats")["count"] - before >= len(users) and time.time(), 300, 0.05)
+        stats = get(f"http://127.0.0.1:{sink_port}/stats")
+        print(f"notifications: one event to {len(users):,} recipients written in {written - start:.2f} s")
+        if queued:
+            print(f"notifications: {len(users):,} push deliveries queued {queued - written:.2f} s after the commit "
+                  f"(target 1 s; the worker looks every --push-interval 1 s; polled every 10 ms)")
+        else:
+            print("notifications: the push deliveries were not all queued within 60 s")
+        if done:
+            sending = (stats["last"] - stats["first"]) / 1000 if stats["first"] else 0
+            rate = len(users) / max(sending, 1e-6)
+            print(f"notifications: {len(users):,} pushes delivered, encrypted and signed, in {done - written:.2f} s after the commit; "
+                  f"{rate:,.0f} pushes/s from first to last (target 1,000/s); push service floor (wrk, 4 KB POSTs, 32 connections) "
+                  f"{floor_rate:,.0f} requests/s: {rate / floor_rate:.2f}× the floor" if floor_rate else "")
+        else:
+            print(f"notifications: only {stats['count'] - before:,} of {len(users):,} pushes arrived within 300 s")
+    finally:
+        for process in processes:
+            process.terminate()
+            process.wait(timeout=15)
+        shutil.rmtree(root, ignore_errors=True)
+
+
+def _answers(port, path="/healthz"):
+    try:
+        return get(f"http://127.0.0.1:{port}{path}") is not None
+    except OSError:
+        return False
+
+
+if __name__ == "__main__":
+    main()
