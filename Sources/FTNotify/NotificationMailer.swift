@@ -1,4 +1,3 @@
-internal import Dispatch
 public import FTModel
 public import FTSite
 public import FTStore
@@ -43,8 +42,7 @@ public final class NotificationMailer: Sendable {
     let logger: Logger
     let now: @Sendable () -> Date
     let jitter: @Sendable () -> Double
-    /// The store's calls block: they run here, not on Swift's two-thread pool.
-    private let queue = DispatchQueue(label: "financialtracker.mail", qos: .utility)
+    private let store = StoreQueue(label: "financialtracker.mail")
 
     public init(
         database: AppDatabase, templates: MailTemplates, transport: any MailTransport, configuration: MailConfiguration, tokens: LinkTokens,
@@ -85,7 +83,7 @@ public final class NotificationMailer: Sendable {
         var round = Round()
         let mails: [PendingMail]
         do {
-            mails = try await blocking { [self] in
+            mails = try await store.run { [self] in
                 try database.fanOutNotifications(policy: configuration.policy, channels: channels)
                 return try database.mailsToSend(now: now(), policy: configuration.policy, domain: configuration.domain, limit: Self.batch)
             }
@@ -98,7 +96,7 @@ public final class NotificationMailer: Sendable {
             let (message, unsubscribe) = compose(mail)
             do {
                 if let unsubscribe {
-                    try await blocking { [self] in
+                    try await store.run { [self] in
                         try database.recordUnsubscribeToken(hash: LinkTokens.hash(unsubscribe.token), userId: mail.userId, kind: unsubscribe.kind, channel: .email, at: now())
                     }
                 }
@@ -109,11 +107,11 @@ public final class NotificationMailer: Sendable {
                 logger.warning("e-mail not sent\(retry == nil ? ": given up (dead letter)" : ", retried later")", metadata: [
                     "mail": "\(mail.mailId)", "attempt": "\(mail.attempts + 1)", "error": "\(error)",
                 ])
-                try? await blocking { [self] in try database.markMailFailed(mail.mailId, error: "\(error)", retryAt: retry) }
+                try? await store.run { [self] in try database.markMailFailed(mail.mailId, error: "\(error)", retryAt: retry) }
                 continue
             }
             do {
-                try await blocking { [self] in try database.markMailSent(mail.mailId, at: now()) }
+                try await store.run { [self] in try database.markMailSent(mail.mailId, at: now()) }
                 round.sent += 1
             } catch {
                 // Sent but not marked: sent again next round, with the same Message-ID.
@@ -121,11 +119,5 @@ public final class NotificationMailer: Sendable {
             }
         }
         return round
-    }
-
-    private func blocking<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
-        try await withCheckedThrowingContinuation { continuation in
-            queue.async { continuation.resume(with: Result { try body() }) }
-        }
     }
 }

@@ -20,7 +20,6 @@ import json
 import os
 import shutil
 import signal
-import socket
 import sqlite3
 import subprocess
 import sys
@@ -32,17 +31,13 @@ import urllib.request
 
 from aiosmtpd.controller import Controller
 
+from support import check, failures, free_port, wait_for
+
 FT = os.path.abspath(sys.argv[1] if len(sys.argv) > 1 else os.environ.get("FT", ".build/debug/ft"))
 TEMPLATES = os.path.join(os.path.dirname(__file__), "..", "..", "site-templates")
 CLIENT = "client@financialtracker.example"
 PASSWORD = "demo-financialtracker"
-failures = []
 
-
-def check(condition, message):
-    print(("ok  " if condition else "FAIL") + " " + message)
-    if not condition:
-        failures.append(message)
 
 
 class Sink:
@@ -73,11 +68,6 @@ class Sink:
             return [(to, email.message_from_bytes(data, policy=email.policy.default)) for to, data in self.messages]
 
 
-def free_port():
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
 
 def call(port, method, path, body=None, token=None, raw=False, form=None):
     headers = {"FT-Protocol": "1"}
@@ -105,15 +95,6 @@ def answers(port):
     except OSError:
         return False
 
-
-def wait_for(condition, seconds, step=0.2):
-    deadline = time.time() + seconds
-    while time.time() < deadline:
-        value = condition()
-        if value:
-            return value
-        time.sleep(step)
-    return condition()
 
 
 def main():

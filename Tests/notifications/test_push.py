@@ -21,7 +21,6 @@ import http.server
 import json
 import os
 import shutil
-import socket
 import sqlite3
 import subprocess
 import sys
@@ -42,6 +41,8 @@ from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import WebDriverWait
 
+from support import check, failures, free_port, wait_for
+
 FT = os.path.abspath(sys.argv[1] if len(sys.argv) > 1 else os.environ.get("FT", ".build/debug/ft"))
 ROOT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..")
 TEMPLATES = os.path.join(ROOT, "site-templates")
@@ -49,13 +50,7 @@ CLIENT = "client@financialtracker.example"
 EXPERT = "expert@financialtracker.example"
 PASSWORD = "demo-financialtracker"
 SHOTS = os.environ.get("FT_SCREENSHOTS")
-failures = []
 
-
-def check(condition, message):
-    print(("ok  " if condition else "FAIL") + " " + message)
-    if not condition:
-        failures.append(message)
 
 
 def b64url(raw):
@@ -97,11 +92,6 @@ class PushService:
             return [entry for entry in self.received if entry[0] == path]
 
 
-def free_port():
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
 
 def call(port, method, path, body=None, token=None):
     headers = {"FT-Protocol": "1", "Content-Type": "application/json"}
@@ -117,15 +107,6 @@ def call(port, method, path, body=None, token=None):
         text = error.read()
         return error.code, (json.loads(text) if text.startswith(b"{") else text)
 
-
-def wait_for(condition, seconds, step=0.2):
-    deadline = time.time() + seconds
-    while time.time() < deadline:
-        value = condition()
-        if value:
-            return value
-        time.sleep(step)
-    return condition()
 
 
 def start_server(data, port, log, environment, *extra):

@@ -1,4 +1,3 @@
-internal import Dispatch
 internal import Synchronization
 public import FTModel
 public import FTStore
@@ -44,8 +43,7 @@ public final class NotificationPusher: Sendable {
     let logger: Logger
     let now: @Sendable () -> Date
     let jitter: @Sendable () -> Double
-    /// The store's calls block: they run here, not on Swift's two-thread pool.
-    private let queue = DispatchQueue(label: "financialtracker.push", qos: .utility)
+    private let store = StoreQueue(label: "financialtracker.push")
     /// VAPID headers per push service origin, with when to sign again.
     private let tokens = Mutex<[String: (header: String, until: Date)]>([:])
 
@@ -94,7 +92,7 @@ public final class NotificationPusher: Sendable {
     public func deliverDue() async -> Round {
         let pushes: [PendingPush]
         do {
-            pushes = try await blocking { [self] in
+            pushes = try await store.run { [self] in
                 // An event to many recipients is queued at once, before any is sent.
                 for _ in 0..<20 where try database.fanOutNotifications(policy: configuration.policy, channels: channels, limit: Self.fanOutBatch) > 0 {}
                 return try database.pushesToSend(now: now(), limit: Self.batch)
@@ -130,7 +128,7 @@ public final class NotificationPusher: Sendable {
         }
         round.removed = removed.count
         do {
-            try await blocking { [self, results, removed] in try database.recordPushes(results, removedSubscriptions: removed, at: now()) }
+            try await store.run { [self, results, removed] in try database.recordPushes(results, removedSubscriptions: removed, at: now()) }
         } catch {
             // Sent but not recorded: sent again next round, with the same topic and tag.
             logger.error("push deliveries not recorded: \(error)", metadata: ["deliveries": "\(results.count)"])
@@ -208,12 +206,6 @@ public final class NotificationPusher: Sendable {
         case .system, .stepOverdue: "high"
         case .message, .assignment, .stepDue, .document: "normal"
         case .rating, .expertApproved, .newExpert: "low"
-        }
-    }
-
-    private func blocking<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
-        try await withCheckedThrowingContinuation { continuation in
-            queue.async { continuation.resume(with: Result { try body() }) }
         }
     }
 }
