@@ -1,8 +1,13 @@
 """What the browser tests and benchmarks share: a static server for a generated site, headless
-Chromium driven by Selenium with the local driver, and waiting for the search page's answer."""
+Chromium driven by Selenium with the local driver, a DevTools connection to the browser itself,
+and waiting for the search page's answer."""
 import http.server
+import json
 import threading
+import urllib.request
 from functools import partial
+
+import websocket
 
 from selenium import webdriver
 from selenium.webdriver.chrome.service import Service
@@ -19,13 +24,61 @@ def serve(site):
     return server, f"http://127.0.0.1:{server.server_address[1]}"
 
 
-def chromium():
-    """Headless Chromium from Debian's packages (no download by Selenium Manager)."""
+def chromium(window=None):
+    """Headless Chromium from Debian's packages (no download by Selenium Manager); `window`:
+    "WIDTH,HEIGHT", else Chromium's default."""
     options = webdriver.ChromeOptions()
     options.binary_location = "/usr/bin/chromium"
-    for flag in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage"):
+    # --remote-allow-origins: DevTools (below) may connect to the browser.
+    for flag in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--remote-allow-origins=*"):
         options.add_argument(flag)
+    if window:
+        options.add_argument(f"--window-size={window}")
     return webdriver.Chrome(service=Service("/usr/bin/chromedriver"), options=options)
+
+
+class DevTools:
+    """The browser's own DevTools connection (beside chromedriver's page-only one): commands to any
+    target, and the events it is sent, kept in `events`."""
+
+    def __init__(self, driver):
+        address = driver.capabilities["goog:chromeOptions"]["debuggerAddress"]
+        with urllib.request.urlopen(f"http://{address}/json/version") as answer:
+            url = json.load(answer)["webSocketDebuggerUrl"]
+        self.socket = websocket.create_connection(url, suppress_origin=True, timeout=10)
+        self.next_id = 0
+        self.events = []
+
+    def send(self, method, params=None, session=None):
+        self.next_id += 1
+        message = {"id": self.next_id, "method": method, "params": params or {}}
+        if session:
+            message["sessionId"] = session
+        self.socket.send(json.dumps(message))
+        while True:
+            answer = json.loads(self.socket.recv())
+            if answer.get("id") == self.next_id:
+                if "error" in answer:
+                    raise RuntimeError(f"{method}: {answer['error']}")
+                return answer.get("result", {})
+            if "method" in answer:
+                self.events.append(answer)
+
+    def read_events(self, seconds):
+        """Keeps what is sent for `seconds`."""
+        self.socket.settimeout(seconds)
+        try:
+            while True:
+                answer = json.loads(self.socket.recv())
+                if "method" in answer:
+                    self.events.append(answer)
+        except websocket.WebSocketTimeoutException:
+            pass
+        finally:
+            self.socket.settimeout(10)
+
+    def close(self):
+        self.socket.close()
 
 
 def search_status(driver, timeout=20):

@@ -34,12 +34,11 @@ import types
 import urllib.parse
 import urllib.request
 
-import websocket
-from selenium import webdriver
-from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 from selenium.common.exceptions import NoSuchElementException, StaleElementReferenceException
 from selenium.webdriver.support.ui import WebDriverWait
+
+from harness import DevTools, chromium
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 FT = os.environ.get("FT", os.path.join(ROOT, ".build", "debug", "ft"))
@@ -154,40 +153,16 @@ class CountingProxy:
                 self.close(s)
 
 
-def chromium():
-    options = webdriver.ChromeOptions()
-    options.binary_location = "/usr/bin/chromium"
-    for flag in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--remote-allow-origins=*", "--window-size=420,900"):
-        options.add_argument(flag)
-    return webdriver.Chrome(service=Service("/usr/bin/chromedriver"), options=options)
-
-
 class Browser:
     """One Chromium, its origin (a proxy) and a DevTools connection to the browser itself."""
 
     def __init__(self, name, origin):
         self.name = name
         self.origin = origin
-        self.driver = chromium()
-        address = self.driver.capabilities["goog:chromeOptions"]["debuggerAddress"]
-        with urllib.request.urlopen(f"http://{address}/json/version") as answer:
-            url = json.load(answer)["webSocketDebuggerUrl"]
-        self.cdp = websocket.create_connection(url, suppress_origin=True, timeout=10)
-        self.next_id = 0
+        self.driver = chromium("420,900")
+        self.devtools = DevTools(self.driver)
+        self.send = self.devtools.send
         self.worker_sessions = []
-
-    def send(self, method, params=None, session=None):
-        self.next_id += 1
-        message = {"id": self.next_id, "method": method, "params": params or {}}
-        if session:
-            message["sessionId"] = session
-        self.cdp.send(json.dumps(message))
-        while True:
-            answer = json.loads(self.cdp.recv())
-            if answer.get("id") == self.next_id:
-                if "error" in answer:
-                    raise RuntimeError(f"{method}: {answer['error']}")
-                return answer.get("result", {})
 
     def set_offline(self, offline):
         """The page (through chromedriver) and every service worker of the origin (through the
@@ -305,7 +280,7 @@ class Browser:
 
     def quit(self):
         try:
-            self.cdp.close()
+            self.devtools.close()
         finally:
             self.driver.quit()
 

@@ -31,17 +31,17 @@ import urllib.error
 import urllib.request
 
 import http_ece
-import websocket
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 from py_vapid import Vapid02
-from selenium import webdriver
 from selenium.common.exceptions import NoSuchElementException, StaleElementReferenceException
-from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import WebDriverWait
 
 from support import check, failures, free_port, wait_for
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "browser"))
+from harness import DevTools, chromium  # noqa: E402
 
 FT = os.path.abspath(sys.argv[1] if len(sys.argv) > 1 else os.environ.get("FT", ".build/debug/ft"))
 ROOT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..")
@@ -125,53 +125,6 @@ def start_server(data, port, log, environment, *extra):
     return process
 
 
-class DevTools:
-    """The browser's own DevTools connection, keeping the events it is sent."""
-
-    def __init__(self, driver):
-        address = driver.capabilities["goog:chromeOptions"]["debuggerAddress"]
-        with urllib.request.urlopen(f"http://{address}/json/version") as answer:
-            url = json.load(answer)["webSocketDebuggerUrl"]
-        self.socket = websocket.create_connection(url, suppress_origin=True, timeout=10)
-        self.next_id = 0
-        self.events = []
-
-    def send(self, method, params=None, session=None):
-        self.next_id += 1
-        message = {"id": self.next_id, "method": method, "params": params or {}}
-        if session:
-            message["sessionId"] = session
-        self.socket.send(json.dumps(message))
-        while True:
-            answer = json.loads(self.socket.recv())
-            if answer.get("id") == self.next_id:
-                if "error" in answer:
-                    raise RuntimeError(f"{method}: {answer['error']}")
-                return answer.get("result", {})
-            if "method" in answer:
-                self.events.append(answer)
-
-    def read_events(self, seconds):
-        self.socket.settimeout(seconds)
-        try:
-            while True:
-                answer = json.loads(self.socket.recv())
-                if "method" in answer:
-                    self.events.append(answer)
-        except websocket.WebSocketTimeoutException:
-            pass
-        finally:
-            self.socket.settimeout(10)
-
-
-def chromium():
-    options = webdriver.ChromeOptions()
-    options.binary_location = "/usr/bin/chromium"
-    for flag in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--remote-allow-origins=*", "--window-size=420,900"):
-        options.add_argument(flag)
-    return webdriver.Chrome(service=Service("/usr/bin/chromedriver"), options=options)
-
-
 def fake_push_manager(endpoint, keys):
     """The page's PushManager, answering with the local push service and this test's keys."""
     return """
@@ -215,7 +168,7 @@ def main():
         keys = {"p256dh": b64url(browser_key.public_key().public_bytes(Encoding.X962, PublicFormat.UncompressedPoint)), "auth": b64url(auth)}
         endpoint = f"http://127.0.0.1:{service.port}/push/chromium"
 
-        driver = chromium()
+        driver = chromium("420,900")
         tools = DevTools(driver)
         tools.send("Browser.grantPermissions", {"permissions": ["notifications"], "origin": origin})
         driver.execute_cdp_cmd("Page.addScriptToEvaluateOnNewDocument", {"source": fake_push_manager(endpoint, keys)})

@@ -103,6 +103,7 @@ public final class NotificationPusher: Sendable {
         }
         var round = Round()
         round.full = pushes.count == Self.batch
+        let endpoints = await configuration.endpoints.check(pushes.flatMap { $0.subscriptions.map(\.endpoint) })
         var results: [WebPushResult] = []
         var removed: [Int64] = []
         await withTaskGroup(of: (WebPushResult, [Int64]).self) { group in
@@ -112,7 +113,7 @@ public final class NotificationPusher: Sendable {
                     results.append(done.0)
                     removed += done.1
                 }
-                group.addTask { await self.deliver(push) }
+                group.addTask { await self.deliver(push, endpoints: endpoints) }
                 started += 1
             }
             for await done in group {
@@ -136,9 +137,9 @@ public final class NotificationPusher: Sendable {
         return round
     }
 
-    /// One notification to each of its recipient's browsers: how it went, and the subscriptions
-    /// to remove.
-    func deliver(_ push: PendingPush) async -> (WebPushResult, [Int64]) {
+    /// One notification to each of its recipient's browsers (`endpoints`: the round's checked
+    /// endpoints): how it went, and the subscriptions to remove.
+    func deliver(_ push: PendingPush, endpoints: [String: Result<URL, PushSubscriptionError>]) async -> (WebPushResult, [Int64]) {
         let payload = Self.payload(push)
         var delivered: [Int64] = []
         var removed: [Int64] = []
@@ -146,7 +147,8 @@ public final class NotificationPusher: Sendable {
         for subscription in push.subscriptions {
             let outcome: PushOutcome
             do {
-                let endpoint = try await configuration.endpoints.check(subscription.endpoint)
+                guard let checked = endpoints[subscription.endpoint] else { throw PushEndpointGuard.refused("not checked") }
+                let endpoint = try checked.get()
                 let body = try WebPushEncryption.encrypt(payload, p256dh: subscription.p256dh, auth: subscription.auth)
                 outcome = await transport.send(PushRequest(
                     endpoint: endpoint, body: body, authorization: try authorization(for: endpoint),

@@ -9,7 +9,7 @@ internal import Glibc
 /// call, so it is checked as an attacker's input (server-side request forgery): `https` only, no
 /// credentials, and every address its host resolves to public — never loopback, private,
 /// link-local, shared, multicast or reserved. Checked when a subscription arrives and again before
-/// each delivery (a name can resolve elsewhere later).
+/// each round of deliveries (a name can resolve elsewhere later), each host once per round.
 public struct PushEndpointGuard: Sendable {
     /// For tests only: `http` and loopback addresses are accepted, for a push service on this
     /// machine. Private and link-local addresses stay refused.
@@ -24,13 +24,44 @@ public struct PushEndpointGuard: Sendable {
     /// The endpoint as a URL, or a `PushSubscriptionError` naming `endpoint` and what is wrong.
     public func check(_ endpoint: String) async throws -> URL {
         let url = try checkSyntax(endpoint)
-        let host = Self.bareHost(url)
+        try await checkHost(Self.bareHost(url))
+        return url
+    }
+
+    /// Many endpoints, each host resolved once (a round of pushes goes to a few push services).
+    public func check(_ endpoints: [String]) async -> [String: Result<URL, PushSubscriptionError>] {
+        var hosts: [String: PushSubscriptionError?] = [:]
+        var checked: [String: Result<URL, PushSubscriptionError>] = [:]
+        for endpoint in Set(endpoints) {
+            do {
+                let url = try checkSyntax(endpoint)
+                let host = Self.bareHost(url)
+                if hosts[host] == nil {
+                    do {
+                        try await checkHost(host)
+                        hosts[host] = .some(nil)
+                    } catch let refused as PushSubscriptionError {
+                        hosts[host] = refused
+                    }
+                }
+                if let refused = hosts[host] ?? nil { throw refused }
+                checked[endpoint] = .success(url)
+            } catch let refused as PushSubscriptionError {
+                checked[endpoint] = .failure(refused)
+            } catch {
+                checked[endpoint] = .failure(Self.refused("\(error)"))
+            }
+        }
+        return checked
+    }
+
+    /// Every address `host` resolves to is allowed.
+    private func checkHost(_ host: String) async throws {
         let addresses = try await Self.resolve(host)
         guard !addresses.isEmpty else { throw Self.refused("its host \(host) does not resolve") }
         for address in addresses where !isAllowed(address) {
             throw Self.refused("its host \(host) is a \(Self.describe(address)) address (\(address.text))")
         }
-        return url
     }
 
     /// The checks that need no name resolution: scheme, length, credentials, literal addresses.

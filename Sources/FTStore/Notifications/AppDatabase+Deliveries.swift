@@ -40,10 +40,10 @@ extension AppDatabase {
     /// Turns the notifications written since the last call into outside deliveries (e-mail, push)
     /// by each recipient's preferences (`policy`), in one transaction with the cursor that
     /// remembers how far it went: each notification is fanned out once, even across a crash.
-    /// Inactive users get none, and users with no browser subscribed no push. Returns the
-    /// deliveries made.
+    /// Inactive users get none, and users with no browser subscribed no push. `channels`: the
+    /// outside channels the server delivers on (others get no deliveries). Returns the deliveries
+    /// made.
     @discardableResult
-    /// `channels`: the outside channels the server delivers on (others get no deliveries).
     public func fanOutNotifications(policy: NotificationPolicy, channels: Set<NotificationChannel> = [.email, .push], limit: Int = 5_000) throws -> Int {
         try writer.write { db in
             let after = try Int64.fetchOne(db, sql: "SELECT lastNotificationId FROM notificationFanout") ?? 0
