@@ -52,6 +52,9 @@ import Testing
         ("documentVersion", [.client, .expert, .admin]),
         ("validation", [.expert, .admin]),
         ("step", [.client, .expert, .admin]),
+        // Each user's own notification preference; the client's, written by each.
+        ("preference", Set(Who.allCases)),
+        ("clientPreference", [.client]),
     ]
 
     static func operation(_ what: String, by who: Who, in world: inout World) -> SyncOperation {
@@ -70,6 +73,10 @@ import Testing
             return SyncOperation(id: id, collection: .document, action: .insert, record: "doc-\(id)", fields: ["dossier": .int(fixture.dossier), "title": .string("Rapport"), "category": .string("report")], hlc: hlc, actor: actor)
         case "documentVersion":
             return SyncOperation(id: id, collection: .documentVersion, action: .insert, record: "ver-\(id)", fields: ["document": .string(world.document), "fileName": .string("v.pdf"), "mediaType": .string("application/pdf"), "byteCount": .int(9), "sha256": .string(String(repeating: "d", count: 64))], hlc: hlc, actor: actor)
+        case "preference":
+            return SyncOperation(id: id, collection: .preference, action: .update, record: "\(actor.user):message:email", fields: ["enabled": .bool(false)], hlc: hlc, actor: actor)
+        case "clientPreference":
+            return SyncOperation(id: id, collection: .preference, action: .update, record: "\(fixture.client.user):document:push", fields: ["enabled": .bool(false)], hlc: hlc, actor: actor)
         case "validation":
             return SyncOperation(id: id, collection: .documentVersion, action: .update, record: world.version, fields: ["validation": .string("validated")], hlc: hlc, actor: actor)
         default:
@@ -99,6 +106,9 @@ import Testing
                     if what == "rating" {
                         // A rating is about the expert: its client, that expert and admins.
                         mayRead = [.client, .expert, .admin].contains(reader)
+                    } else if what.hasSuffix("reference") {
+                        // A preference is its user's alone: not even admins read it.
+                        mayRead = reader == who
                     } else {
                         mayRead = [.client, .expert, .admin].contains(reader)
                     }
@@ -106,7 +116,7 @@ import Testing
                     // The live channel's rule (the log read once, filtered by visible dossiers)
                     // gives each reader exactly what its pull gives.
                     let visible = try database.visibleDossiers(for: readerActor)
-                    let live = try database.changes(after: cursor, limit: 1_000).changes.filter { visible?.contains($0.dossierId) ?? true }.map(\.change.seq)
+                    let live = try database.changes(after: cursor, limit: 1_000).changes.filter { $0.isVisible(to: readerActor.user, dossiers: visible) }.map(\.change.seq)
                     #expect(live == (try database.pull(for: readerActor, after: cursor).changes.map(\.seq)), "live ≠ pull for \(reader.rawValue)")
                 }
             } else {

@@ -83,6 +83,8 @@ import Testing
         ("sync_change_action", "syncChange", "action = 'upsert'"),
         ("sync_change_fields", "syncChange", "fields = '{oops'"),
         ("sync_change_actor_role", "syncChange", "actorRole = 'robot'"),
+        // A change belongs to a dossier or to a user, never both.
+        ("sync_change_scope", "syncChange", "ownerId = dossierId"),
         ("sync_record_state", "syncRecord", "state = 'pas du json'"),
         ("document_text_status", "documentText", "status = 'maybe'"),
         ("push_subscription_endpoint", "pushSubscription", "endpoint = 'x'"),
@@ -148,7 +150,9 @@ import Testing
         #expect(relations.count >= 25)
         for relation in relations {
             let missing = relation.parent == "document" || relation.parent == "message" ? "'no-such-id'" : "987654321"
-            let sql = Self.updateFirstRow(of: relation.table, set: "\(relation.column) = \(missing)")
+            // A private change has no dossier (`sync_change_scope`).
+            let scope = relation.table == "syncChange" && relation.column == "ownerId" ? "dossierId = NULL, " : ""
+            let sql = Self.updateFirstRow(of: relation.table, set: "\(scope)\(relation.column) = \(missing)")
             let expected = "foreign key \(relation.table).\(relation.column) → \(relation.parent).\(relation.to)"
             #expect(performing: { try database.execute(sql: sql, table: relation.table) }, throws: { error in
                 let error = try #require(error as? StoreError)

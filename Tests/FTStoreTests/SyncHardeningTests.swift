@@ -73,12 +73,14 @@ import Testing
 
     @Test(arguments: [
         (SyncCollection.step, "05"), (.step, "+5"), (.rating, "01:1"), (.readReceipt, "+3:204"), (.readReceipt, "3::204"),
+        (.preference, "03:message:email"), (.preference, "3:message:email:x"),
     ])
     func anotherSpellingOfARecordIdIsRefused(collection: SyncCollection, record: String) throws {
         var fixture = try SyncFixture()
         let fields: [String: FieldValue] = switch collection {
         case .step: ["progress": .int(10)]
         case .rating: ["score": .int(5)]
+        case .preference: ["enabled": .bool(false)]
         default: ["readUpTo": .int(1)]
         }
         let operation = SyncOperation(id: "alias-\(record)", collection: collection, action: .update, record: record, fields: fields, hlc: fixture.hlc(), actor: fixture.client)

@@ -276,6 +276,9 @@ import Testing
         #expect(try fixture.database.snapshot(for: fixture.otherClient).allSatisfy { operation in
             !visibleMessages.contains { $0["id"] == operation.record }
         })
-        #expect(try fixture.database.snapshot(for: fixture.admin).isEmpty)
+        // An admin's replica holds only their own preferences, every kind × channel of the role.
+        let adminSnapshot = try fixture.database.snapshot(for: fixture.admin)
+        #expect(adminSnapshot.count == NotificationPolicy.kinds(for: .admin).count * NotificationChannel.allCases.count)
+        #expect(adminSnapshot.allSatisfy { $0.collection == .preference && RecordID.preference($0.record)?.user == fixture.admin.user })
     }
 }

@@ -11,7 +11,7 @@ import Testing
 
     static func op(_ collection: SyncCollection, _ action: SyncAction, _ fields: [String: FieldValue], actor: SyncActor = client, record: String? = nil, at: Int64 = now, node: String = "d") -> SyncOperation {
         // The record ids the server names have one spelling; the others are made by devices.
-        let named: [SyncCollection: String] = [.step: "7", .rating: "1:2", .readReceipt: "4:1"]
+        let named: [SyncCollection: String] = [.step: "7", .rating: "1:2", .readReceipt: "4:1", .preference: "1:message:email"]
         return SyncOperation(id: "op", collection: collection, action: action, record: record ?? named[collection] ?? "r1", fields: fields, hlc: HLCTimestamp(milliseconds: at, node: node), actor: actor)
     }
 
@@ -60,6 +60,16 @@ import Testing
         ("someone else's read receipt", op(.readReceipt, .update, ["readUpTo": .int(5)], record: "4:9"), seen, .forbidden),
         ("deleting a step", op(.step, .delete, [:]), seen, .unsupportedAction),
         ("from the future", op(.message, .update, ["body": .string("x")], at: now + 3_600_000), seen, .clockSkew),
+        ("a preference of another user", op(.preference, .update, ["enabled": .bool(false)], record: "2:message:email"), seen, .forbidden),
+        ("an admin changing a client's preference", op(.preference, .update, ["enabled": .bool(true)], actor: admin), seen, .forbidden),
+        ("account messages turned off", op(.preference, .update, ["enabled": .bool(false)], record: "1:system:email"), seen, .forbidden),
+        ("a preference without its value", op(.preference, .update, [:]), seen, .missingField),
+        ("a preference as text", op(.preference, .update, ["enabled": .string("non")]), seen, .invalidField),
+        ("inserting a preference", op(.preference, .insert, ["enabled": .bool(true)]), seen, .unsupportedAction),
+        ("a preference id with a leading zero", op(.preference, .update, ["enabled": .bool(true)], record: "01:message:email"), seen, .invalidRecord),
+        ("a preference of an unknown kind", op(.preference, .update, ["enabled": .bool(true)], record: "1:invoice:email"), seen, .invalidRecord),
+        ("a preference on an unknown channel", op(.preference, .update, ["enabled": .bool(true)], record: "1:message:sms"), seen, .invalidRecord),
+        ("a preference id without its channel", op(.preference, .update, ["enabled": .bool(true)], record: "1:message"), seen, .invalidRecord),
         ("re-inserting an existing message", op(.message, .insert, ["conversation": .int(1), "body": .string("x")]), seen, .invalidField),
     ]
 
@@ -79,6 +89,9 @@ import Testing
         ("expert sets a due date", op(.step, .update, ["dueAt": .int(99)], actor: expert), seen),
         ("expert validates", op(.documentVersion, .update, ["validation": .string("validated")], actor: expert), seen),
         ("own read receipt", op(.readReceipt, .update, ["readUpTo": .int(5)], record: "4:1"), seen),
+        // A preference belongs to its user, whatever dossier they see.
+        ("own preference off", op(.preference, .update, ["enabled": .bool(false)]), RecordFacts(actorSeesDossier: false, exists: true)),
+        ("account messages kept on", op(.preference, .update, ["enabled": .bool(true)], record: "1:system:push"), seen),
     ]
 
     @Test(arguments: acceptances)

@@ -23,6 +23,15 @@ public struct NotificationPolicy: Sendable {
         self.retry = retry
     }
 
+    /// The kinds of notification a role can receive, as its preferences page lists them.
+    public static func kinds(for role: Role) -> [NotificationKind] {
+        switch role {
+        case .client: [.message, .assignment, .stepDue, .stepOverdue, .document, .newExpert, .system]
+        case .expert: [.message, .assignment, .stepDue, .stepOverdue, .document, .rating, .expertApproved, .system]
+        case .admin: [.message, .assignment, .stepDue, .stepOverdue, .document, .newExpert, .system]
+        }
+    }
+
     /// Whether a recipient who said nothing gets `kind` on `channel`. In the app, everything;
     /// by e-mail and push, what asks something of the recipient or concerns their dossiers
     /// (experts are not sent an e-mail per rating, clients per new expert).

@@ -251,7 +251,7 @@ public final class LiveHub: Sendable {
     /// The changes of `batch` that `actor` may see and their frame; nil when there are none.
     private func frame(of batch: [LoggedChange], for actor: SyncActor, now: Date) -> Frame? {
         guard let visible = visibleDossiers(actor, now: now) else { return nil }
-        let changes = batch.filter { visible?.contains($0.dossierId) ?? true }.map(\.change)
+        let changes = batch.filter { $0.isVisible(to: actor.user, dossiers: visible) }.map(\.change)
         guard !changes.isEmpty else { return nil }
         return Frame(changes: changes, bytes: Frame.bytes(of: changes))
     }

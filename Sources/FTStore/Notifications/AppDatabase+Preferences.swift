@@ -1,6 +1,7 @@
 public import FTModel
 public import Foundation
 internal import GRDB
+internal import FTSync
 
 /// What a one-click unsubscribe link did.
 public enum UnsubscribeOutcome: Sendable, Equatable {
@@ -37,17 +38,25 @@ extension AppDatabase {
     public func unsubscribe(tokenHash: Data, at date: Date) throws -> UnsubscribeOutcome {
         try writer.write { db in
             guard let row = try Row.fetchOne(db, sql: """
-                SELECT t.userId, t.kind, t.channel, t.usedAt, u.email FROM unsubscribeToken t JOIN user u ON u.id = t.userId WHERE t.tokenHash = ?
+                SELECT t.userId, t.kind, t.channel, t.usedAt, u.email, u.role FROM unsubscribeToken t JOIN user u ON u.id = t.userId WHERE t.tokenHash = ?
                 """, arguments: [tokenHash]),
-                let kind = NotificationKind(rawValue: row["kind"]), let channel = NotificationChannel(rawValue: row["channel"])
+                let kind = NotificationKind(rawValue: row["kind"]), let channel = NotificationChannel(rawValue: row["channel"]),
+                let role = Role(rawValue: row["role"])
             else { return .unknown }
             if (row["usedAt"] as Date?) != nil { return .alreadyUsed(kind: kind) }
             let userId: Int64 = row["userId"]
             try db.execute(sql: "UPDATE unsubscribeToken SET usedAt = ? WHERE tokenHash = ?", arguments: [date, tokenHash])
-            try db.execute(sql: """
-                INSERT INTO notificationPreference (userId, kind, channel, enabled) VALUES (?, ?, ?, 0)
-                ON CONFLICT (userId, kind, channel) DO UPDATE SET enabled = 0
-                """, arguments: [userId, kind.rawValue, channel.rawValue])
+            // Through sync, as if the user had unticked it in the app: their devices learn of it.
+            let operation = SyncOperation(
+                id: "unsubscribe:" + tokenHash.prefix(16).map { String(format: "%02x", $0) }.joined(),
+                collection: .preference, action: .update, record: RecordID.preference(user: userId, kind: kind, channel: channel),
+                fields: ["enabled": .bool(false)], hlc: HLCTimestamp(milliseconds: DatabaseDate.milliseconds(date), node: "server"),
+                actor: SyncActor(user: userId, role: role)
+            )
+            let result = try Self.pushOnBehalf(operation, now: date, db: db)
+            if let rejection = result.rejection {
+                throw StoreError.constraintViolated(table: "notificationPreference", constraint: "sync", detail: rejection.message)
+            }
             try db.execute(sql: """
                 INSERT INTO auditLog (actorId, action, entityType, entityId, detail, createdAt)
                 VALUES (?, 'preference.unsubscribe', 'user', ?, json_object('kind', ?, 'channel', ?, 'by', 'link'), ?)

@@ -93,17 +93,29 @@ extension AppDatabase {
         }
     }
 
-    /// A user's latest notifications and how many are unread.
+    /// A user's latest notifications and how many are unread, without the kinds they turned off
+    /// in the app (critical kinds always show).
     public func notifications(user: Int64, limit: Int) throws -> (unread: Int, entries: [UserNotificationEntry]) {
         try writer.read { db in
-            let unread = try Int.fetchOne(db, sql: "SELECT count(*) FROM notification WHERE userId = ? AND readAt IS NULL", arguments: [user]) ?? 0
+            let shown = Self.shownInApp
+            let unread = try Int.fetchOne(db, sql: "SELECT count(*) FROM notification n WHERE userId = ?1 AND readAt IS NULL AND \(shown)", arguments: [user]) ?? 0
             let entries = try Row.fetchAll(db, sql: """
-                SELECT id, kind, title, body, target, createdAt, readAt FROM notification WHERE userId = ? ORDER BY createdAt DESC, id DESC LIMIT ?
+                SELECT id, kind, title, body, target, createdAt, readAt FROM notification n WHERE userId = ?1 AND \(shown) ORDER BY createdAt DESC, id DESC LIMIT ?2
                 """, arguments: [user, limit]).map {
                 UserNotificationEntry(id: $0[0], kind: $0[1], title: $0[2], body: $0[3], target: $0[4], createdAt: $0[5], readAt: $0[6])
             }
             return (unread, entries)
         }
+    }
+
+    /// The condition on `notification n` (user `?1`) for what the app's bell shows: kinds the user
+    /// turned off in the app are left out, except critical ones.
+    static var shownInApp: String {
+        let critical = NotificationPolicy.critical.map { "'\($0.rawValue)'" }.joined(separator: ", ")
+        return """
+            (n.kind IN (\(critical)) OR NOT EXISTS (SELECT 1 FROM notificationPreference p
+                WHERE p.userId = ?1 AND p.kind = n.kind AND p.channel = 'in_app' AND p.enabled = 0))
+            """
     }
 
     /// Marks some (or all) of a user's notifications read; only the user's own. Returns how many changed.

@@ -26,7 +26,7 @@ extension AppDatabase {
 
     public func unreadNotificationCount(userId: Int64) throws -> Int {
         try writer.read { db in
-            try Int.fetchOne(db, sql: "SELECT count(*) FROM notification WHERE userId = ? AND readAt IS NULL", arguments: [userId]) ?? 0
+            try Int.fetchOne(db, sql: "SELECT count(*) FROM notification n WHERE userId = ?1 AND readAt IS NULL AND \(Self.shownInApp)", arguments: [userId]) ?? 0
         }
     }
 }

@@ -23,6 +23,7 @@ enum Schema {
         migrator.registerMigration("v12-blind-document-index", migrate: createBlindDocumentIndex)
         migrator.registerMigration("v13-notification-deliveries", migrate: createNotificationDeliveries)
         migrator.registerMigration("v14-push-subscriptions", migrate: createPushSubscriptions)
+        migrator.registerMigration("v15-private-sync-records", migrate: createPrivateSyncRecords)
         return migrator
     }
 

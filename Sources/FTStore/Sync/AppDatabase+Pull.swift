@@ -23,7 +23,7 @@ extension AppDatabase {
     public func pull(for actor: SyncActor, after cursor: Int64, limit: Int = 500) throws -> PullPage {
         let limit = max(1, min(limit, 5_000))
         return try writer.read { db in
-            let scope = SyncLocator.visibleDossiersCondition(column: "dossierId", actor: actor)
+            let scope = SyncLocator.visibleChangesCondition(actor: actor)
             let rows = try Row.fetchAll(db, sql: """
                 SELECT seq, operationId, collection, record, action, fields, hlc, actorId, actorRole FROM syncChange
                 WHERE seq > ? AND \(scope.sql) ORDER BY seq LIMIT ?
@@ -105,7 +105,7 @@ extension AppDatabase {
     /// `pull(for:after:limit:)` as stored rows (same rule, same order, same paging).
     static func storedChanges(for actor: SyncActor, after cursor: Int64, limit: Int, db: Database) throws -> (changes: [StoredChange], cursor: Int64, hasMore: Bool) {
         let limit = max(1, min(limit, 5_000))
-        let scope = SyncLocator.visibleDossiersCondition(column: "dossierId", actor: actor)
+        let scope = SyncLocator.visibleChangesCondition(actor: actor)
         let rows = try Row.fetchCursor(db.cachedStatement(sql: """
             SELECT seq, operationId, collection, record, action, fields, hlc, actorId, actorRole FROM syncChange
             WHERE seq > ? AND \(scope.sql) ORDER BY seq LIMIT ?
@@ -139,10 +139,20 @@ public struct LogRead: Sendable {
     public var unreadable: [Int64] = []
 }
 
-/// A change of the log with the dossier it belongs to, for the live channel's fan-out.
+/// A change of the log with the dossier it belongs to (or, for a private record, the user), for
+/// the live channel's fan-out.
 public struct LoggedChange: Sendable {
     public var change: PulledChange
-    public var dossierId: Int64
+    public var dossierId: Int64?
+    public var ownerId: Int64?
+
+    /// Whether a user who sees `visible` (nil: every dossier) may see it: the rule of
+    /// `SyncLocator.visibleChangesCondition`.
+    public func isVisible(to user: Int64, dossiers visible: Set<Int64>?) -> Bool {
+        if let ownerId { return ownerId == user }
+        guard let dossierId else { return false }
+        return visible?.contains(dossierId) ?? true
+    }
 }
 
 extension AppDatabase {
@@ -154,14 +164,14 @@ extension AppDatabase {
             let decoder = JSONDecoder()
             var read = LogRead()
             let rows = try Row.fetchCursor(db.cachedStatement(sql: """
-                SELECT seq, operationId, collection, record, action, fields, hlc, actorId, actorRole, dossierId FROM syncChange
+                SELECT seq, operationId, collection, record, action, fields, hlc, actorId, actorRole, dossierId, ownerId FROM syncChange
                 WHERE seq > ? ORDER BY seq LIMIT ?
                 """), arguments: [seq, limit])
             while let row = try rows.next() {
                 read.rows += 1
                 read.through = row["seq"]
                 if let change = Self.change(from: row, decoder: decoder) {
-                    read.changes.append(LoggedChange(change: change, dossierId: row["dossierId"]))
+                    read.changes.append(LoggedChange(change: change, dossierId: row["dossierId"], ownerId: row["ownerId"]))
                 } else {
                     read.unreadable.append(row["seq"])
                 }

@@ -74,6 +74,13 @@ extension AppDatabase {
         }
     }
 
+    /// A change the server makes on a user's behalf (an unsubscribe link), inside a write the
+    /// caller has open: the same checks, merge and log as the user's own push, so that every
+    /// device of the user learns of it.
+    static func pushOnBehalf(_ operation: SyncOperation, now: Date, db: Database) throws -> PushResult {
+        try apply([PushBatch(operations: [operation], actor: operation.actor)], now: now, guarded: false, db: db)[0][0]
+    }
+
     /// The group's messages are indexed for search once, at the end (`DeferredMessageSearch`); each
     /// push's messages are notified once per conversation and author (`MessageNotices`).
     private static func apply(_ group: [PushBatch], now: Date, guarded: Bool, db: Database) throws -> [[PushResult]] {
@@ -202,9 +209,10 @@ extension AppDatabase {
             return try refuse(operation, malformed, store: true, context: context, db: db)
         }
         let located = try SyncLocator.locate(operation, db: db, cache: context.cache, statements: context.statements)
-        guard let dossierId = located.dossierId else {
+        guard located.dossierId != nil || located.ownerId != nil else {
             // Unknown and invisible are answered alike: nothing leaks about other dossiers.
-            let refusal = operation.actor.role == .admin && operation.action != .insert
+            let refusal = operation.collection == .preference ? Rejection(.forbidden, "a user changes only their own preferences")
+                : operation.actor.role == .admin && operation.action != .insert
                 ? Rejection(.unknownRecord, "no such record") : Rejection(.forbidden, "not allowed on this dossier")
             return try refuse(operation, refusal, store: false, context: context, db: db)
         }
@@ -212,7 +220,7 @@ extension AppDatabase {
             return try refuse(operation, refusal, store: refusal.code != .unknownRecord, context: context, db: db)
         }
         if !context.guarded {
-            let committed = try commit(operation, prepared: prepared, dossierId: dossierId, message: located.message, now: now, receivedAt: context.receivedAt, statements: context.statements, db: db)
+            let committed = try commit(operation, prepared: prepared, located: located, now: now, receivedAt: context.receivedAt, statements: context.statements, db: db)
             committed.notice.map(context.notices.record)
             return PushResult(operation: operation.id, status: .accepted, seq: committed.seq)
         }
@@ -220,7 +228,7 @@ extension AppDatabase {
         var committed: Committed?
         do {
             try db.inSavepoint {
-                committed = try commit(operation, prepared: prepared, dossierId: dossierId, message: located.message, now: now, receivedAt: context.receivedAt, statements: context.statements, db: db)
+                committed = try commit(operation, prepared: prepared, located: located, now: now, receivedAt: context.receivedAt, statements: context.statements, db: db)
                 return .commit
             }
         } catch let error as DatabaseError where error.resultCode == .SQLITE_CONSTRAINT {
@@ -252,14 +260,17 @@ extension AppDatabase {
     /// Merges, projects into the domain tables, logs. `message`: the merge state of the message
     /// the operation changes, as the locator read it from the message's row (messages keep their
     /// state there, every other collection in `syncRecord`).
-    private static func commit(_ operation: SyncOperation, prepared: PreparedOperation, dossierId: Int64, message: MessageState?, now: Date, receivedAt: String, statements: PushStatements, db: Database) throws -> Committed {
+    private static func commit(_ operation: SyncOperation, prepared: PreparedOperation, located: SyncLocator.Located, now: Date, receivedAt: String, statements: PushStatements, db: Database) throws -> Committed {
         guard let delta = prepared.delta else {
             throw StoreError.constraintViolated(table: "syncRecord", constraint: "merge", detail: "operation \(operation.id) carries no state")
         }
-        let keepsStateOnRow = operation.collection == .message
+        // Messages and preferences keep their merge state on their own row.
+        let keepsStateOnRow = operation.collection == .message || operation.collection == .preference
         // A record written before sync (the seed) starts from what the snapshot gave every device.
-        let current = keepsStateOnRow
-            ? message.map(RecordState.message)
+        let current = operation.collection == .message
+            ? located.message.map(RecordState.message)
+            : operation.collection == .preference
+            ? try RecordBase.state(of: .preference, record: operation.record, db: db)
             : try String.fetchOne(db.cachedStatement(sql: "SELECT state FROM syncRecord WHERE collection = ? AND record = ?"), arguments: [operation.collection.rawValue, operation.record])
                 .flatMap { try? Coders.decoder.decode(RecordState.self, from: Data($0.utf8)) }
                 ?? RecordBase.state(of: operation.collection, record: operation.record, db: db)
@@ -274,12 +285,13 @@ extension AppDatabase {
         log.bind(6, prepared.stamp.text)
         log.bind(7, operation.actor.user)
         log.bind(8, operation.actor.role.rawValue)
-        log.bind(9, dossierId)
+        log.bind(9, located.dossierId)
         log.bind(10, receivedAt)
+        log.bind(11, located.ownerId)
         try log.execute()
         let seq = db.lastInsertedRowID
-        guard !keepsStateOnRow else {
-            let notice = try SyncProjection.project(merged, operation: operation, stamp: prepared.stamp, dossierId: dossierId, now: now, statements: statements, db: db)
+        guard !keepsStateOnRow, let dossierId = located.dossierId else {
+            let notice = try SyncProjection.project(merged, operation: operation, stamp: prepared.stamp, dossierId: located.dossierId ?? 0, now: now, statements: statements, db: db)
             return Committed(seq: seq, notice: notice)
         }
         // `firstSeq`: the record was created by this insert, so the log holds its whole story

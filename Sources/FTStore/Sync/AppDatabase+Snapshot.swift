@@ -10,14 +10,17 @@ extension AppDatabase {
     /// operation ids the server merged (`RecordState.operations`); one it never changed (the seed,
     /// imports) from its row (`RecordBase`, ids `snapshot:…`, timestamps from the row's dates).
     ///
-    /// Admins get no snapshot: they see every dossier, which is not a replica for a phone; their
-    /// dashboards are rendered on the server.
+    /// Every user gets their notification preferences: one record per kind their role can receive
+    /// and channel (`NotificationPolicy.kinds(for:)`), defaults included, so that the preferences
+    /// page shows what the server applies. Admins get nothing more: they see every dossier, which
+    /// is not a replica for a phone; their dashboards are rendered on the server.
     public func snapshot(for actor: SyncActor) throws -> [SyncOperation] {
         try writer.read { db in try Self.snapshot(for: actor, db: db) }
     }
 
     static func snapshot(for actor: SyncActor, db: Database) throws -> [SyncOperation] {
-        guard actor.role != .admin else { return [] }
+        let preferences = try preferencesSnapshot(for: actor, db: db)
+        guard actor.role != .admin else { return preferences }
         let scope = SyncLocator.visibleDossiersCondition(column: "d.id", actor: actor)
         // Records created through sync whose whole story is still in the log come from the log.
         let horizon = try Self.syncHorizon(db)
@@ -98,6 +101,25 @@ extension AppDatabase {
         {
             let record = "\(row["clientId"] as Int64):\(row["expertId"] as Int64)"
             if try !fromState(.rating, record, row["state"]) { operations.append(RecordBase.rating(row)) }
+        }
+        return operations + preferences
+    }
+
+    /// `actor`'s preferences (see `snapshot(for:)`), with the stamps the server merged them with.
+    static func preferencesSnapshot(for actor: SyncActor, db: Database) throws -> [SyncOperation] {
+        var kinds = NotificationPolicy.kinds(for: actor.role)
+        for stored in try String.fetchAll(db, sql: "SELECT DISTINCT kind FROM notificationPreference WHERE userId = ?", arguments: [actor.user]) {
+            if let kind = NotificationKind(rawValue: stored), !kinds.contains(kind) { kinds.append(kind) }
+        }
+        var operations: [SyncOperation] = []
+        for kind in kinds {
+            for channel in NotificationChannel.allCases {
+                guard let row = try Row.fetchOne(db.cachedStatement(sql: """
+                    \(RecordBase.preferenceColumns) FROM user u LEFT JOIN notificationPreference p ON p.userId = u.id AND p.kind = ? AND p.channel = ? WHERE u.id = ?
+                    """), arguments: [kind.rawValue, channel.rawValue, actor.user])
+                else { return [] }
+                operations.append(RecordBase.preference(row, kind: kind, channel: channel))
+            }
         }
         return operations
     }

@@ -15,8 +15,8 @@ final class PushStatements {
     /// Appends an accepted operation to the log (`syncChange`), parameters in column order.
     func logChange() throws -> DirectStatement {
         try prepared(&logChangeStatement, """
-            INSERT INTO syncChange (operationId, collection, record, action, fields, hlc, actorId, actorRole, dossierId, receivedAt)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            INSERT INTO syncChange (operationId, collection, record, action, fields, hlc, actorId, actorRole, dossierId, receivedAt, ownerId)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """)
     }
 

@@ -7,8 +7,11 @@ public import FTSync
 /// whether the actor may see that dossier: row-level security for writes, in one place.
 enum SyncLocator {
     struct Located {
-        /// `nil` when the record or its parent does not exist.
+        /// `nil` when the record or its parent does not exist, or when the record belongs to a
+        /// user rather than a dossier (`ownerId`).
         var dossierId: Int64?
+        /// The user a private record (a preference) belongs to; `nil` for a dossier's record.
+        var ownerId: Int64?
         var facts: RecordFacts
         /// An existing message's merge state, read with it (`MessageMergeState`).
         var message: MessageState?
@@ -45,6 +48,7 @@ enum SyncLocator {
         var ratingClientUser: Int64?
         var ratingAllowed = false
         var message: MessageState?
+        var ownerId: Int64?
 
         switch operation.collection {
         case .message:
@@ -100,6 +104,13 @@ enum SyncLocator {
             } else if operation.action == .insert, let document = fields["document"]?.string {
                 dossierId = try Int64.fetchOne(db.cachedStatement(sql: "SELECT dossierId FROM document WHERE id = ?"), arguments: [document])
             }
+        case .preference:
+            // Every preference exists (unset, it holds the role's default) once its user does.
+            if let (user, _, _) = RecordID.preference(operation.record),
+                try Bool.fetchOne(db.cachedStatement(sql: "SELECT 1 FROM user WHERE id = ?"), arguments: [user]) ?? false {
+                ownerId = user
+                exists = true
+            }
         case .step:
             if let id = Int64(operation.record), let row = try Row.fetchOne(db.cachedStatement(sql: "SELECT dossierId, assigneeRole FROM dossierStep WHERE id = ?"), arguments: [id]) {
                 dossierId = row[0]
@@ -114,12 +125,21 @@ enum SyncLocator {
             let answer = try visible(dossier: dossier, actor: operation.actor, db: db)
             cache.visibility[key] = answer
             return answer
-        } ?? false
+        } ?? (ownerId != nil && ownerId == operation.actor.user)
         return Located(
             dossierId: dossierId,
+            ownerId: ownerId,
             facts: RecordFacts(actorSeesDossier: sees, exists: exists, owner: owner, stepAssignee: stepAssignee, ratingClientUser: ratingClientUser, ratingAllowed: ratingAllowed),
             message: message
         )
+    }
+
+    /// The SQL condition on `syncChange` for the changes `actor` may see: those of the dossiers
+    /// `visibleDossiersCondition` lets it see, and its own private records (`ownerId`). An admin
+    /// sees every dossier's changes but no one else's private records.
+    static func visibleChangesCondition(actor: SyncActor) -> (sql: String, arguments: StatementArguments) {
+        let dossiers = actor.role == .admin ? ("dossierId IS NOT NULL", StatementArguments()) : visibleDossiersCondition(column: "dossierId", actor: actor)
+        return ("(\(dossiers.0) OR ownerId = ?)", dossiers.1 + [actor.user])
     }
 
     /// Whether `actor` may see `dossier`: the same rule as `visibleDossiersCondition`.

@@ -65,6 +65,12 @@ enum SyncProjection {
                     validation?.value.state ?? ValidationState.pending.rawValue,
                     validation.flatMap { $0.value.reason.isEmpty ? nil : $0.value.reason }, validation?.value.by, validation.map { date($0.hlc) },
                 ])
+        case .preference(let preference):
+            guard let enabled = preference.enabled, let (user, kind, channel) = RecordID.preference(operation.record) else { return nil }
+            try db.cachedStatement(sql: """
+                INSERT INTO notificationPreference (userId, kind, channel, enabled, hlc, operationId) VALUES (?, ?, ?, ?, ?, ?)
+                ON CONFLICT (userId, kind, channel) DO UPDATE SET enabled = excluded.enabled, hlc = excluded.hlc, operationId = excluded.operationId
+                """).execute(arguments: [user, kind.rawValue, channel.rawValue, enabled.value, stamp.text(of: enabled.hlc), enabled.operation])
         case .step(let step):
             guard let id = Int64(operation.record) else { return nil }
             var fields = step.effectiveFields

@@ -61,6 +61,9 @@ extension RecordState {
                 operations.append(try operation((validation.hlc, validation.operation), .update, fields, by: validation.value.by))
             }
             return operations
+        case .preference(let preference):
+            guard let enabled = preference.enabled else { return [] }
+            return [try operation((enabled.hlc, enabled.operation), .update, ["enabled": .bool(enabled.value)], by: RecordID.preference(record)?.user ?? 0)]
         case .step(let step):
             // Every write of the history, grouped back into the operations that made them: the
             // winners and the overridden values, which a person sees in the step's history.

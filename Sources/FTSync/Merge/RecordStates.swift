@@ -166,6 +166,19 @@ public struct StepState: Hashable, Sendable, Codable {
     }
 }
 
+/// A user's notification preference for one kind on one channel: a last-writer-wins register.
+public struct PreferenceState: Hashable, Sendable, Codable {
+    public var enabled: Stamped<Bool>?
+
+    public init(enabled: Stamped<Bool>?) {
+        self.enabled = enabled
+    }
+
+    func merged(with other: PreferenceState) -> PreferenceState {
+        PreferenceState(enabled: Stamped.latest(enabled, other.enabled))
+    }
+}
+
 /// Any record's state.
 public enum RecordState: Hashable, Sendable, Codable {
     case message(MessageState)
@@ -174,6 +187,7 @@ public enum RecordState: Hashable, Sendable, Codable {
     case document(DocumentState)
     case documentVersion(DocumentVersionState)
     case step(StepState)
+    case preference(PreferenceState)
 
     public func merged(with other: RecordState) -> RecordState {
         switch (self, other) {
@@ -183,6 +197,7 @@ public enum RecordState: Hashable, Sendable, Codable {
         case (.document(let a), .document(let b)): .document(a.merged(with: b))
         case (.documentVersion(let a), .documentVersion(let b)): .documentVersion(a.merged(with: b))
         case (.step(let a), .step(let b)): .step(a.merged(with: b))
+        case (.preference(let a), .preference(let b)): .preference(a.merged(with: b))
         default: self
         }
     }

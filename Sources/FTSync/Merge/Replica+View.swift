@@ -49,6 +49,8 @@ extension Replica {
                 "validation": version.validation?.value.state ?? "pending", "reason": optional(version.validation?.value.reason),
                 "validatedBy": optional(version.validation?.value.by),
             ]
+        case .preference(let preference):
+            return ["enabled": optional(preference.enabled?.value)]
         case .step(let step):
             return [
                 "fields": step.effectiveFields.mapValues { value($0) },

@@ -101,6 +101,9 @@ public struct Replica: Sendable, Equatable {
                 state.history.insert(.init(field: name, value: value, hlc: hlc, operation: id, user: user))
             }
             return .step(state)
+        case (.preference, .update):
+            guard let enabled = fields["enabled"]?.bool else { return nil }
+            return .preference(PreferenceState(enabled: stamp(enabled)))
         default:
             return nil
         }

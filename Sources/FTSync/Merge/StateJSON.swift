@@ -66,6 +66,10 @@ public enum StateJSON {
                 }
             }
             out.close()
+        case .preference(let preference):
+            out.open("preference")
+            out.stamped("enabled", preference.enabled) { out, flag in out.bool(flag) }
+            out.close()
         case .step:
             return nil
         }

@@ -14,6 +14,9 @@ public enum SyncCollection: String, Sendable, Codable, CaseIterable {
     case documentVersion
     /// A workflow step of a dossier; record id is the step's id.
     case step
+    /// A user's wish for one kind of notification on one channel; record id
+    /// `"<user>:<kind>:<channel>"`. It belongs to its user, not to a dossier.
+    case preference
 }
 
 public enum SyncAction: String, Sendable, Codable, CaseIterable {

@@ -92,6 +92,7 @@ public enum OperationValidator {
                 "priority": .init(kind: .string, required: false), "dueAt": .init(kind: .int, required: false),
             ],
         ],
+        .preference: [.update: ["enabled": .init(kind: .bool, required: true)]],
     ]
 
     /// The step statuses each role may set.
@@ -136,6 +137,9 @@ public enum OperationValidator {
         case .readReceipt:
             return RecordID.pair(record) == nil
                 ? Rejection(.invalidRecord, field: "record", "a read receipt's record id is '<conversation>:<user>', two numbers without sign or leading zeros, not '\(record)'") : nil
+        case .preference:
+            return RecordID.preference(record) == nil
+                ? Rejection(.invalidRecord, field: "record", "a preference's record id is '<user>:<kind>:<channel>' (a number without sign or leading zeros, a notification kind, a channel: in_app, email or push), not '\(record)'") : nil
         case .message, .document, .documentVersion:
             return nil
         }
@@ -235,6 +239,16 @@ public enum OperationValidator {
     /// Whether the actor may make this change, given what the server knows of the record.
     public static func checkPermission(_ operation: SyncOperation, facts: RecordFacts) -> Rejection? {
         let actor = operation.actor
+        if operation.collection == .preference {
+            // A preference belongs to its user, not to a dossier: only that user changes it.
+            guard let (user, kind, _) = RecordID.preference(operation.record), user == actor.user else {
+                return Rejection(.forbidden, "a user changes only their own preferences")
+            }
+            if NotificationPolicy.critical.contains(kind), operation.fields["enabled"]?.bool == false {
+                return Rejection(.forbidden, field: "enabled", "account and security messages cannot be turned off")
+            }
+            return nil
+        }
         guard facts.actorSeesDossier || actor.role == .admin else {
             // Said the same way whether the record exists or not: nothing leaks.
             return Rejection(.forbidden, "not allowed on this dossier")
