@@ -94,6 +94,11 @@ export function delta(operation) {
       }
       return step;
     }
+    case "preference.update": {
+      const enabled = Object.hasOwn(fields, "enabled") ? fields.enabled : undefined;
+      if (typeof enabled !== "boolean") return null;
+      return { kind: "preference", enabled: stamp(enabled) };
+    }
     default:
       return null;
   }

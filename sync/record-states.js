@@ -34,7 +34,9 @@ import { canonical, compareText, sameText, TextMap } from "./text.js";
  * @typedef {{field: string, value: FieldValue, hlc: import("./hlc.js").HLC, operation: string, user: number}} StepWrite
  * A workflow step: each field last-writer-wins on its own; every write stays in the history.
  * @typedef {{kind: "step", fields: TextMap<Stamped<FieldValue>>, history: Map<string, StepWrite>}} StepState
- * @typedef {MessageState | RatingState | ReadReceiptState | DocumentState | DocumentVersionState | StepState} RecordState
+ * A user's notification preference for one kind on one channel: one last-writer-wins register.
+ * @typedef {{kind: "preference", enabled: Stamped<boolean> | null}} PreferenceState
+ * @typedef {MessageState | RatingState | ReadReceiptState | DocumentState | DocumentVersionState | StepState | PreferenceState} RecordState
  */
 
 /** Whether a message's body was changed after it was sent (`MessageState.isEdited`). @param {MessageState} message */
@@ -121,6 +123,9 @@ export function mergeStates(a, b) {
     const history = new Map(a.history);
     for (const [identity, write] of b.history) if (!history.has(identity)) history.set(identity, write);
     return { kind: "step", fields, history };
+  }
+  if (a.kind === "preference" && b.kind === "preference") {
+    return { kind: "preference", enabled: latest(a.enabled, b.enabled) };
   }
   return a;
 }

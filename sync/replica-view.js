@@ -41,6 +41,8 @@ export function recordView(state) {
         validation: validation?.state ?? "pending", reason: validation?.reason ?? null, validatedBy: validation?.by ?? null,
       };
     }
+    case "preference":
+      return { enabled: state.enabled?.value ?? null };
     case "step":
       return {
         fields: new Map(effectiveFields(state)),

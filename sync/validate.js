@@ -44,6 +44,7 @@ export class Rejection {
 /** @typedef {{kind: "int" | "string" | "bool", required: boolean}} FieldRule */
 const int = (required = true) => /** @type {FieldRule} */ ({ kind: "int", required });
 const string = (required = true) => /** @type {FieldRule} */ ({ kind: "string", required });
+const bool = (required = true) => /** @type {FieldRule} */ ({ kind: "bool", required });
 
 /** The fields each collection and action accepts, with their types. @type {Record<string, Record<string, Record<string, FieldRule>>>} */
 export const FIELD_RULES = {
@@ -68,6 +69,7 @@ export const FIELD_RULES = {
   step: {
     update: { status: string(false), progress: int(false), priority: string(false), dueAt: int(false) },
   },
+  preference: { update: { enabled: bool() } },
 };
 
 /** FTModel's enumerations, by raw value. */
@@ -75,6 +77,12 @@ export const STEP_STATUSES = Object.freeze(["pending", "in_progress", "completed
 export const STEP_PRIORITIES = Object.freeze(["low", "normal", "high", "urgent"]);
 export const DOCUMENT_CATEGORIES = Object.freeze(["invoice", "contract", "report", "certificate", "other"]);
 export const VALIDATION_STATES = Object.freeze(["pending", "validated", "rejected"]);
+/** `NotificationKind`'s raw values, in the order a page lists them. */
+export const NOTIFICATION_KINDS = Object.freeze(["message", "assignment", "step_due", "step_overdue", "document", "rating", "expert_approved", "new_expert", "system"]);
+/** `NotificationChannel`'s raw values. */
+export const NOTIFICATION_CHANNELS = Object.freeze(["in_app", "email", "push"]);
+/** `NotificationPolicy.critical`: kinds that are always sent, whatever the preferences say. */
+export const CRITICAL_KINDS = Object.freeze(["system"]);
 /** `Message.maximumBodyLength`. */
 export const MAXIMUM_BODY_LENGTH = 20_000;
 
@@ -146,6 +154,16 @@ function isPair(text) {
 }
 
 /**
+ * `RecordID.preference`: the user, kind and channel of `"<user>:<kind>:<channel>"`, or `null`.
+ * @param {string} text @returns {{user: number, kind: string, channel: string} | null}
+ */
+export function preferenceRecord(text) {
+  const parts = text.split(":");
+  if (parts.length !== 3 || !isNumber(parts[0]) || !NOTIFICATION_KINDS.includes(parts[1]) || !NOTIFICATION_CHANNELS.includes(parts[2])) return null;
+  return { user: Number(parts[0]), kind: parts[1], channel: parts[2] };
+}
+
+/**
  * The one spelling of the record ids the server names (`OperationValidator.checkRecord`).
  * @param {SyncOperation} operation @returns {Rejection | null}
  */
@@ -159,6 +177,9 @@ export function checkRecord(operation) {
   }
   if (collection === "readReceipt" && !isPair(record)) {
     return new Rejection("invalidRecord", "record", `a read receipt's record id is '<conversation>:<user>', two numbers without sign or leading zeros, not '${record}'`);
+  }
+  if (collection === "preference" && !preferenceRecord(record)) {
+    return new Rejection("invalidRecord", "record", `a preference's record id is '<user>:<kind>:<channel>' (a number without sign or leading zeros, a notification kind, a channel: in_app, email or push), not '${record}'`);
   }
   return null;
 }
@@ -285,6 +306,17 @@ export function checkValues(operation) {
 /** @param {SyncOperation} operation @param {RecordFacts} facts @returns {Rejection | null} */
 export function checkPermission(operation, facts) {
   const { actor, collection, action, fields } = operation;
+  if (collection === "preference") {
+    // A preference belongs to its user, not to a dossier: only that user changes it (admins too).
+    const preference = preferenceRecord(operation.record);
+    if (!preference || preference.user !== actor.user) {
+      return new Rejection("forbidden", undefined, "a user changes only their own preferences");
+    }
+    if (CRITICAL_KINDS.includes(preference.kind) && field(fields, "enabled") === false) {
+      return new Rejection("forbidden", "enabled", "account and security messages cannot be turned off");
+    }
+    return null;
+  }
   if (!facts.actorSeesDossier && actor.role !== "admin") {
     // Said the same way whether the record exists or not: nothing leaks.
     return new Rejection("forbidden", undefined, "not allowed on this dossier");

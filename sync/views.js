@@ -1,15 +1,16 @@
 // @ts-check
 // What the app's pages show, read from a replica (merge.js): a conversation's messages in order,
-// read receipts, the steps, the documents of a dossier with their versions, the ratings. Pure, so
-// node's tests check it; the pages only turn these into DOM.
+// read receipts, the steps, the documents of a dossier with their versions, the ratings, the
+// notification preferences. Pure, so node's tests check it; the pages only turn these into DOM.
 //
-// The sync API carries the six synced collections and nothing about dossiers themselves (their
+// The sync API carries the seven synced collections and nothing about dossiers themselves (their
 // product, which conversation and steps belong to which dossier, who the expert is): what can be
 // known is derived here — dossiers from their documents, conversations from their messages and
 // read receipts — and `Hints` (directory.js) adds what the links into the app say.
 
 import { compareHLC } from "./hlc.js";
 import { effectiveFields, isEdited, overriddenWrites, visibleBody } from "./record-states.js";
+import { NOTIFICATION_CHANNELS, NOTIFICATION_KINDS, preferenceRecord } from "./validate.js";
 
 /** @typedef {import("./merge.js").Replica} Replica */
 /**
@@ -138,6 +139,32 @@ export function ratingOf(replica, key) {
   const state = replica.get("rating", key);
   if (!state || state.kind !== "rating" || !state.value) return null;
   return { score: state.value.value.score, comment: state.value.value.comment };
+}
+
+/** The notification kinds in the order the preferences page lists them. */
+export const PREFERENCE_KINDS = NOTIFICATION_KINDS;
+/** The channels, in the order of the preferences table's columns. */
+export const PREFERENCE_CHANNELS = NOTIFICATION_CHANNELS;
+
+/** @typedef {{in_app?: boolean, email?: boolean, push?: boolean}} ChannelPreferences */
+
+/**
+ * A user's notification preferences: kind → channel → enabled, for the kinds of which the replica
+ * holds at least one record `<user>:<kind>:<channel>`, in `PREFERENCE_KINDS` order; a channel
+ * without a record (or whose record holds no value) is absent.
+ * @param {Replica} replica @param {number} user @returns {Map<string, ChannelPreferences>}
+ */
+export function preferencesOf(replica, user) {
+  /** @type {Map<string, ChannelPreferences>} */
+  const found = new Map();
+  for (const [record, state] of replica.collections.get("preference") ?? []) {
+    const key = preferenceRecord(record);
+    if (!key || key.user !== user || state.kind !== "preference") continue;
+    const channels = found.get(key.kind) ?? {};
+    if (state.enabled) channels[/** @type {keyof ChannelPreferences} */ (key.channel)] = state.enabled.value;
+    found.set(key.kind, channels);
+  }
+  return new Map(PREFERENCE_KINDS.filter((kind) => found.has(kind)).map((kind) => [kind, /** @type {ChannelPreferences} */ (found.get(kind))]));
 }
 
 /**

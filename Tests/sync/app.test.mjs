@@ -7,7 +7,7 @@ import { readdirSync, readFileSync } from "node:fs";
 import { copyReplica, recordsOfReplica, replicaFromRecords } from "../../sync/state-codec.js";
 import { emptyDirectory, hintsFromSearch, withHints } from "../../sync/directory.js";
 import { Replica } from "../../sync/merge.js";
-import { conversationText, conversationsOf, documentsOf, dossiersOf, messagesOf, ratingOf, receiptsOf, stepsOf } from "../../sync/views.js";
+import { conversationText, conversationsOf, documentsOf, dossiersOf, messagesOf, PREFERENCE_KINDS, preferencesOf, ratingOf, receiptsOf, stepsOf } from "../../sync/views.js";
 import { newNodeId } from "../../sync/engine.js";
 
 const hlc = (ms, node = "a") => `${String(ms).padStart(16, "0")}-00000-${node}`;
@@ -27,6 +27,11 @@ const operations = [
   { id: "o11", collection: "documentVersion", action: "insert", record: "v2", fields: { document: "d1", fileName: "b.pdf", mediaType: "application/pdf", byteCount: 20, sha256: "1".repeat(64) }, hlc: hlc(7200), actor: client },
   { id: "o12", collection: "documentVersion", action: "update", record: "v1", fields: { validation: "rejected", reason: "illisible" }, hlc: hlc(7300, "b"), actor: expert },
   { id: "o13", collection: "rating", action: "insert", record: "1:1", fields: { score: 4, comment: "Bien" }, hlc: hlc(8000), actor: client },
+  { id: "o14", collection: "preference", action: "update", record: "24:message:email", fields: { enabled: true }, hlc: hlc(8100, "server"), actor: client },
+  { id: "o15", collection: "preference", action: "update", record: "24:message:email", fields: { enabled: false }, hlc: hlc(8200), actor: client },
+  { id: "o16", collection: "preference", action: "update", record: "24:system:in_app", fields: { enabled: true }, hlc: hlc(8100, "server"), actor: client },
+  { id: "o17", collection: "preference", action: "update", record: "24:message:push", fields: { enabled: true }, hlc: hlc(8100, "server"), actor: client },
+  { id: "o18", collection: "preference", action: "update", record: "4:message:email", fields: { enabled: true }, hlc: hlc(8100, "server"), actor: expert },
 ];
 
 const build = () => {
@@ -44,6 +49,18 @@ test("state-codec: stored records (through JSON, as structured clone keeps them)
   // Merging into the restored replica goes on as in the original (an op seen again changes nothing).
   for (const operation of operations) restored.apply(operation);
   assert.equal(restored.describe(), replica.describe());
+});
+
+test("state-codec: a preference's state is stored as it is and comes back the same, stamp included", () => {
+  const replica = build();
+  const stored = JSON.parse(JSON.stringify(recordsOfReplica(replica)));
+  const preference = stored.find((entry) => entry.collection === "preference" && entry.record === "24:message:email");
+  assert.deepEqual(preference.state, { kind: "preference", enabled: { value: false, hlc: { milliseconds: 8200, counter: 0, node: "a" }, operation: "o15" } });
+  const restored = replicaFromRecords(stored);
+  assert.deepEqual(restored.get("preference", "24:message:email"), replica.get("preference", "24:message:email"));
+  // A change stamped between the two is still older than the stored winner: the stamp came back.
+  restored.apply({ id: "o19", collection: "preference", action: "update", record: "24:message:email", fields: { enabled: true }, hlc: hlc(8150), actor: client });
+  assert.deepEqual(preferencesOf(restored, 24).get("message"), { email: false, push: true });
 });
 
 test("state-codec: a copy is independent of its original", () => {
@@ -80,6 +97,29 @@ test("views: documents with versions (newest current), dossiers, ratings", () =>
   assert.deepEqual(document.versions.map((v) => [v.id, v.current, v.validation, v.reason]), [["v1", false, "rejected", "illisible"], ["v2", true, "pending", null]]);
   assert.deepEqual(ratingOf(replica, "1:1"), { score: 4, comment: "Bien" });
   assert.equal(ratingOf(replica, "9:9"), null);
+});
+
+test("views: a user's preferences by kind (display order) and channel; others' are left out", () => {
+  const replica = build();
+  const mine = preferencesOf(replica, 24);
+  assert.deepEqual([...mine.keys()], ["message", "system"], "only the kinds with a record, in display order");
+  assert.deepEqual(mine.get("message"), { email: false, push: true }, "a channel without a record is absent");
+  assert.equal(mine.get("message")?.in_app, undefined);
+  assert.deepEqual(mine.get("system"), { in_app: true });
+  assert.deepEqual([...preferencesOf(replica, 4)], [["message", { email: true }]]);
+  assert.deepEqual([...preferencesOf(replica, 99)], []);
+  assert.deepEqual([...preferencesOf(new Replica(), 24)], []);
+  // The server's snapshot: every kind of the role, three channels each, in any order.
+  const snapshot = new Replica();
+  let index = 0;
+  for (const kind of [...PREFERENCE_KINDS].reverse()) {
+    for (const channel of ["push", "in_app", "email"]) {
+      snapshot.apply({ id: `s${index++}`, collection: "preference", action: "update", record: `24:${kind}:${channel}`, fields: { enabled: channel !== "email" }, hlc: hlc(100, "server"), actor: client });
+    }
+  }
+  const all = preferencesOf(snapshot, 24);
+  assert.deepEqual([...all.keys()], ["message", "assignment", "step_due", "step_overdue", "document", "rating", "expert_approved", "new_expert", "system"]);
+  assert.deepEqual(all.get("step_due"), { in_app: true, email: false, push: true });
 });
 
 test("directory: hints from a link, only well-formed ids", () => {

@@ -4,8 +4,9 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { canonicalJSON } from "../../sync/canonical-json.js";
-import { Replica } from "../../sync/merge.js";
-import { permutations } from "./support/schedules.mjs";
+import { delta, Replica } from "../../sync/merge.js";
+import { describeState, mergeStates } from "../../sync/record-states.js";
+import { permutations, SplitMix64 } from "./support/schedules.mjs";
 
 const vectors = JSON.parse(readFileSync(new URL("../vectors/merge.json", import.meta.url), "utf8"));
 
@@ -75,4 +76,52 @@ test("a completed step shows 100 %, and the writes a concurrent edit replaced st
   const view = JSON.parse(replica.canonicalJSON()).step["5"];
   assert.deepEqual(view.fields, { progress: 100, status: "completed" });
   assert.deepEqual(overriddenWrites(replica.get("step", "5")).map((write) => [write.operation, write.field, write.value]), [["b", "progress", 30]]);
+});
+
+/** A preference change of user 12. */
+const preference = (id, record, fields, hlc, action = "update") => ({ id, collection: "preference", action, record, fields, hlc, actor: { user: 12, role: "client" } });
+
+test("a preference's update with a boolean brings a stamped register; anything else brings nothing", () => {
+  const hlc = "0000000000001000-00000-a";
+  assert.deepEqual(delta(preference("p", "12:message:email", { enabled: false }, hlc)), {
+    kind: "preference", enabled: { value: false, hlc: { milliseconds: 1000, counter: 0, node: "a" }, operation: "p" },
+  });
+  assert.equal(delta(preference("p", "12:message:email", {}, hlc)), null);
+  assert.equal(delta(preference("p", "12:message:email", { enabled: 1 }, hlc)), null);
+  assert.equal(delta(preference("p", "12:message:email", { enabled: "false" }, hlc)), null);
+  assert.equal(delta(preference("p", "12:message:email", { enabled: null }, hlc)), null);
+  assert.equal(delta(preference("p", "12:message:email", { enabled: true }, hlc, "insert")), null);
+  assert.equal(delta(preference("p", "12:message:email", {}, hlc, "delete")), null);
+  const replica = new Replica();
+  replica.apply(preference("p", "12:message:email", { enabled: true }, hlc, "insert"));
+  assert.equal(replica.canonicalJSON(), "{}");
+  replica.apply(preference("q", "12:message:email", { enabled: true }, "0000000000000500-00000-a"));
+  assert.equal(replica.canonicalJSON(), '{"preference":{"12:message:email":{"enabled":true}}}');
+});
+
+test("preferences: merging is commutative, associative and idempotent, and any delivery converges", () => {
+  for (let seed = 0; seed < 40; seed++) {
+    const random = new SplitMix64(seed + 4_242);
+    const operations = Array.from({ length: random.int(2, 16) }, (_, index) => preference(
+      `p${random.int(0, 9)}${index}`, random.pick(["12:message:email", "12:message:push", "12:system:in_app"]), { enabled: random.int(0, 1) === 1 },
+      `${String(random.int(1_000, 1_003)).padStart(16, "0")}-0000${random.int(0, 1)}-${random.pick(["a", "b"])}`,
+    ));
+    const reference = new Replica();
+    for (const operation of operations) reference.apply(operation);
+    for (let schedule = 0; schedule < 6; schedule++) {
+      const replica = new Replica();
+      const order = random.shuffled(operations);
+      for (const operation of [...order, ...random.shuffled(operations)]) replica.apply(operation);
+      assert.equal(replica.describe(), reference.describe(), `seed ${seed}, schedule ${schedule}`);
+    }
+    const deltas = operations.filter((operation) => operation.record === "12:message:email").map(delta);
+    const same = (x, y) => assert.equal(describeState(x), describeState(y), `seed ${seed}`);
+    for (const a of deltas) {
+      same(mergeStates(a, a), a);
+      for (const b of deltas) {
+        same(mergeStates(a, b), mergeStates(b, a));
+        for (const c of deltas.slice(0, 4)) same(mergeStates(mergeStates(a, b), c), mergeStates(a, mergeStates(b, c)));
+      }
+    }
+  }
 });

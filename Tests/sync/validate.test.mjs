@@ -12,7 +12,9 @@ const seen = { actorSeesDossier: true, exists: true, owner: 1, stepAssignee: "cl
 const fresh = { actorSeesDossier: true, exists: false };
 
 /** The record ids the server names have one spelling; the others are made by devices. */
-const recordOf = { step: "7", rating: "1:2", readReceipt: "4:1" };
+const recordOf = { step: "7", rating: "1:2", readReceipt: "4:1", preference: "1:message:email" };
+/** Preferences belong to a user, not a dossier: what is known of a dossier does not matter. */
+const nowhere = { actorSeesDossier: false, exists: false };
 
 function op(collection, action, fields, { actor = client, record = recordOf[collection] ?? "r1", at = now } = {}) {
   return { id: "op", collection, action, record, fields, hlc: formatHLC({ milliseconds: at, counter: 0, node: "d" }), actor };
@@ -72,6 +74,29 @@ const refusals = [
   ["a NUL in a body", op("message", "update", { body: "before\u0000after" }), seen, "invalidField"],
   ["a NUL in a rating comment", op("rating", "update", { score: 5, comment: "a\u0000" }), seen, "invalidField"],
   ["a boolean for an integer", op("step", "update", { progress: true }), seen, "invalidField"],
+  // Notification preferences: `<user>:<kind>:<channel>`, `enabled` only, one's own, never `system` off.
+  ["a preference's user with a leading zero", op("preference", "update", { enabled: false }, { record: "012:message:email" }), nowhere, "invalidRecord"],
+  ["a preference without a channel", op("preference", "update", { enabled: false }, { record: "12:message" }), nowhere, "invalidRecord"],
+  ["a preference of an unknown kind", op("preference", "update", { enabled: false }, { record: "12:unknown:email" }), nowhere, "invalidRecord"],
+  ["a preference for an unknown channel", op("preference", "update", { enabled: false }, { record: "12:message:sms" }), nowhere, "invalidRecord"],
+  ["a preference's user with a sign", op("preference", "update", { enabled: false }, { record: "+12:message:email" }), nowhere, "invalidRecord"],
+  ["a preference of user zero", op("preference", "update", { enabled: false }, { record: "0:message:email" }), nowhere, "invalidRecord"],
+  ["a preference's user past Int64", op("preference", "update", { enabled: false }, { record: "9223372036854775808:message:email" }), nowhere, "invalidRecord"],
+  ["another user's preference, the largest id there is", op("preference", "update", { enabled: false }, { record: "9223372036854775807:message:email" }), nowhere, "forbidden"],
+  ["a preference with four parts", op("preference", "update", { enabled: false }, { record: "12:message:email:x" }), nowhere, "invalidRecord"],
+  ["a preference's kind in another case", op("preference", "update", { enabled: false }, { record: "12:Message:email" }), nowhere, "invalidRecord"],
+  ["a preference's kind spelled as in Swift", op("preference", "update", { enabled: false }, { record: "12:stepDue:email" }), nowhere, "invalidRecord"],
+  ["a preference without enabled", op("preference", "update", {}), nowhere, "missingField"],
+  ["a preference enabled as a number", op("preference", "update", { enabled: 0 }), nowhere, "invalidField"],
+  ["a preference enabled as a string", op("preference", "update", { enabled: "true" }), nowhere, "invalidField"],
+  ["a preference enabled as null", op("preference", "update", { enabled: null }), nowhere, "invalidField"],
+  ["a preference with another field", op("preference", "update", { enabled: true, quiet: true }), nowhere, "unknownField"],
+  ["inserting a preference", op("preference", "insert", { enabled: true }), nowhere, "unsupportedAction"],
+  ["deleting a preference", op("preference", "delete", {}), nowhere, "unsupportedAction"],
+  ["someone else's preference", op("preference", "update", { enabled: false }, { record: "2:message:email" }), seen, "forbidden"],
+  ["an admin changes someone else's preference", op("preference", "update", { enabled: true }, { actor: admin, record: "1:message:email" }), seen, "forbidden"],
+  ["account and security messages turned off", op("preference", "update", { enabled: false }, { record: "1:system:email" }), nowhere, "forbidden"],
+  ["account and security messages turned off in the app", op("preference", "update", { enabled: false }, { actor: admin, record: "3:system:in_app" }), nowhere, "forbidden"],
 ];
 
 for (const [name, operation, facts, code] of refusals) {
@@ -95,6 +120,11 @@ const acceptances = [
   ["64 printable ASCII characters in an id", { ...op("message", "update", { body: "x" }), id: "a:b-c_d.".repeat(8) }, seen],
   ["a body of 20,000 characters, some of them emoji", op("message", "update", { body: "😀".repeat(10_000) + "a".repeat(10_000) }), seen],
   ["a new version", op("documentVersion", "insert", version("facture.pdf", "0123456789abcdef".repeat(4))), fresh],
+  ["own preference turned off", op("preference", "update", { enabled: false }, { record: "1:message:email" }), nowhere],
+  ["own preference turned on, with nothing known of a dossier", op("preference", "update", { enabled: true }, { record: "1:new_expert:push" }), nowhere],
+  ["an expert's preference of a two-word kind", op("preference", "update", { enabled: false }, { actor: expert, record: "2:step_overdue:in_app" }), nowhere],
+  ["an admin's own preference", op("preference", "update", { enabled: false }, { actor: admin, record: "3:expert_approved:email" }), nowhere],
+  ["account and security messages turned on", op("preference", "update", { enabled: true }, { record: "1:system:push" }), nowhere],
 ];
 
 for (const [name, operation, facts] of acceptances) {
@@ -107,4 +137,18 @@ test("the sentences are the server's", () => {
   assert.equal(String(checkOperation(op("rating", "update", { score: 6 }), seen, now)), "invalidField: a score is 1 to 5, not 6");
   assert.deepEqual({ ...checkOperation(op("message", "update", { body: 5 }), seen, now) }, { code: "invalidField", field: "body", message: "'body' must be a string, not 5" });
   assert.equal(checkOperation(op("step", "update", { status: "overdue" }), seen, now)?.message, "a client may not set a step to overdue");
+});
+
+test("the preferences' sentences are the server's", () => {
+  for (const record of ["012:message:email", "12:message", "12:unknown:email", "12:message:sms", "+12:message:email"]) {
+    assert.deepEqual({ ...checkOperation(op("preference", "update", { enabled: false }, { record }), nowhere, now) }, {
+      code: "invalidRecord", field: "record",
+      message: `a preference's record id is '<user>:<kind>:<channel>' (a number without sign or leading zeros, a notification kind, a channel: in_app, email or push), not '${record}'`,
+    });
+  }
+  assert.deepEqual({ ...checkOperation(op("preference", "insert", { enabled: true }), nowhere, now) }, { code: "unsupportedAction", message: "preference does not support insert" });
+  assert.deepEqual({ ...checkOperation(op("preference", "update", { enabled: 1 }), nowhere, now) }, { code: "invalidField", field: "enabled", message: "'enabled' must be a boolean, not 1" });
+  assert.deepEqual({ ...checkOperation(op("preference", "update", {}), nowhere, now) }, { code: "missingField", field: "enabled", message: "'enabled' is required" });
+  assert.deepEqual({ ...checkOperation(op("preference", "update", { enabled: true }, { record: "2:message:email" }), seen, now) }, { code: "forbidden", message: "a user changes only their own preferences" });
+  assert.deepEqual({ ...checkOperation(op("preference", "update", { enabled: false }, { record: "1:system:email" }), nowhere, now) }, { code: "forbidden", field: "enabled", message: "account and security messages cannot be turned off" });
 });
