@@ -44,6 +44,9 @@ public struct DemoSeeder: Sendable {
         try database.forgetSiteChanges(upTo: .max)
         // The seeded notifications are history: nobody is e-mailed about them.
         try database.skipNotificationsFannedOut()
+        // So are the conditions the demo holds on its day (overdue steps, waiting documents…):
+        // their alerts are open, without telling anyone; what becomes true later is told.
+        try database.evaluateAlerts(now: configuration.today, notify: false)
         return SeedReport(counts: try database.tableCounts(), seconds: seconds, accounts: accounts)
     }
 }

@@ -84,6 +84,9 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("Once a day, compact the sync log down to the last N days (0: never; see `ft compact`).", valueName: "N"))
     var compactDays = 30
 
+    @Option(help: ArgumentHelp("Every N seconds, look at the alert rules (SLA, unanswered messages, due and overdue steps, documents waiting, inactive experts) and tell whom they name (0: never).", valueName: "N"))
+    var alertInterval = 60
+
     @Option(help: ArgumentHelp("The restricted admin pages, served at /admin/ to signed-in admins only (default: DATA_DIR/admin).", valueName: "dir"))
     var adminDir: String?
 
@@ -97,6 +100,7 @@ struct ServeCommand: AsyncParsableCommand {
         guard archiveEvery >= 0 else { throw ValidationError("--archive-every must be 0 or more (hours), not \(archiveEvery)") }
         guard archiveKeep >= 1 else { throw ValidationError("--archive-keep must be at least 1, not \(archiveKeep)") }
         guard maxUpload >= 1 else { throw ValidationError("--max-upload must be at least 1 (MiB), not \(maxUpload)") }
+        guard (0...86_400).contains(alertInterval) else { throw ValidationError("--alert-interval must be 0 to 86400 seconds, not \(alertInterval)") }
         guard compactDays >= 0 else { throw ValidationError("--compact-days must be 0 or more, not \(compactDays)") }
         guard (0...600_000).contains(rebuildDelay) else { throw ValidationError("--rebuild-delay must be 0 to 600000 ms, not \(rebuildDelay)") }
         if let baseURL, !(baseURL.hasPrefix("http://") || baseURL.hasPrefix("https://")) {
@@ -197,6 +201,10 @@ struct ServeCommand: AsyncParsableCommand {
         let pushing = pusher.map { pusher, _ in Task.detached { await pusher.run() } }
         defer { pushing?.cancel() }
         if let pushing, let pusher { background.add { pushing.cancel(); await pushing.value; await pusher.0.shutdown() } }
+        let watcher = alertInterval == 0 ? nil : AlertWatcher(database: database, interval: .seconds(alertInterval), logger: Logger(label: "FinancialTracker.alerts"))
+        let watching = watcher.map { watcher in Task.detached { await watcher.run() } }
+        defer { watching?.cancel() }
+        if let watching { background.add { watching.cancel(); await watching.value } }
         let reports = admin.map { admin in Task.detached { await admin.makeScheduledReports() } }
         defer { reports?.cancel() }
         if let reports { background.add { reports.cancel(); await reports.value } }

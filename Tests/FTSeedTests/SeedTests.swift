@@ -136,7 +136,8 @@ import Testing
         try database.insert(User(email: DemoAccounts.admin, role: .admin, displayName: "Déjà là", createdAt: Self.today))
         let configuration = SeedConfiguration(experts: 3, clients: 3, seed: 1, today: Self.today, passwordHasher: PasswordHasher(iterations: 1_000))
         #expect(throws: StoreError.self) { try DemoSeeder(configuration: configuration).seed(into: database) }
-        let rows = try database.tableCounts().reduce(0) { $0 + $1.rows }
+        // The alert rules' defaults are there from the start, not written by the seed.
+        let rows = try database.tableCounts().filter { $0.table != "alertRule" }.reduce(0) { $0 + $1.rows }
         #expect(rows == 1)
     }
 }

@@ -83,6 +83,11 @@ import Testing
         ("sync_change_action", "syncChange", "action = 'upsert'"),
         ("sync_change_fields", "syncChange", "fields = '{oops'"),
         ("sync_change_actor_role", "syncChange", "actorRole = 'robot'"),
+        ("alert_rule_kind", "alertRule", "kind = 'weather'"),
+        ("alert_rule_threshold", "alertRule", "threshold = -1"),
+        ("alert_rule_reminder_hours", "alertRule", "reminderHours = 0"),
+        ("alert_rule_max_reminders", "alertRule", "maxReminders = 11"),
+        ("alert_rule_active", "alertRule", "active = 2"),
         // A change belongs to a dossier or to a user, never both.
         ("sync_change_scope", "syncChange", "ownerId = dossierId"),
         ("sync_record_state", "syncRecord", "state = 'pas du json'"),

@@ -47,6 +47,14 @@ enum Fixtures {
         // The message's notifications fanned out into deliveries, and an unsubscribe link sent.
         try database.fanOutNotifications(policy: NotificationPolicy())
         try database.recordUnsubscribeToken(hash: LinkTokens.hash("fixture-token"), userId: try #require(client.id), kind: .message, channel: .email, at: today)
+        // An alert, acknowledged by an admin.
+        let admin = try #require(try database.user(email: DemoAccounts.admin)?.id)
+        try database.writer.write { db in
+            try db.execute(sql: """
+                INSERT INTO alert (ruleId, subject, dossierId, title, body, openedAt, lastNotifiedAt, acknowledgedAt, acknowledgedBy)
+                SELECT id, 'step:1', ?, 'Étape en retard', '', ?, ?, ?, ? FROM alertRule WHERE kind = 'step_overdue'
+                """, arguments: [dossier, today, today, today, admin])
+        }
         // A browser subscribed to push notifications.
         try database.addPushSubscription(
             userId: try #require(client.id), endpoint: "https://push.example.net/wpush/fixture",

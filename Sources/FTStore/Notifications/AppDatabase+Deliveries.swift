@@ -48,7 +48,7 @@ extension AppDatabase {
         try writer.write { db in
             let after = try Int64.fetchOne(db, sql: "SELECT lastNotificationId FROM notificationFanout") ?? 0
             let rows = try Row.fetchAll(db, sql: """
-                SELECT n.id, n.userId, n.kind, n.target, n.createdAt, u.role, u.active
+                SELECT n.id, n.userId, n.kind, n.target, n.createdAt, n.channels, u.role, u.active
                 FROM notification n JOIN user u ON u.id = n.userId
                 WHERE n.id > ? ORDER BY n.id LIMIT ?
                 """, arguments: [after, limit])
@@ -77,8 +77,10 @@ extension AppDatabase {
                 if channels.contains(.push), subscribed[userId] == nil {
                     subscribed[userId] = try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM pushSubscription WHERE userId = ?)", arguments: [userId]) ?? false
                 }
+                // An alert's rule may name fewer channels than all (`notification.channels`).
+                let allowed = (row["channels"] as String?).map { Set($0.split(separator: ",").compactMap { NotificationChannel(rawValue: String($0)) }) }
                 for delivery in policy.deliveries(kind: kind, createdAt: row["createdAt"], target: row["target"], role: role, preferences: chosen)
-                where channels.contains(delivery.channel) && (delivery.channel != .push || subscribed[userId] == true) {
+                where channels.contains(delivery.channel) && (allowed?.contains(delivery.channel) ?? true) && (delivery.channel != .push || subscribed[userId] == true) {
                     try insert.execute(arguments: [row["id"] as Int64, userId, delivery.channel.rawValue, delivery.digestKey, delivery.notBefore])
                     made += db.changesCount
                 }

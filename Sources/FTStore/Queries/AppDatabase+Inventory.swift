@@ -20,7 +20,7 @@ extension AppDatabase {
 
     /// Whether any data table holds a row.
     public func isEmpty() throws -> Bool {
-        try tableCounts().allSatisfy { $0.rows == 0 }
+        try tableCounts().allSatisfy { $0.rows == 0 || Schema.settingsTables.contains($0.table) }
     }
 
     /// The names of the schema migrations applied to this database, in order.

@@ -24,15 +24,20 @@ enum Schema {
         migrator.registerMigration("v13-notification-deliveries", migrate: createNotificationDeliveries)
         migrator.registerMigration("v14-push-subscriptions", migrate: createPushSubscriptions)
         migrator.registerMigration("v15-private-sync-records", migrate: createPrivateSyncRecords)
+        migrator.registerMigration("v16-alerts", migrate: createAlerts)
         return migrator
     }
+
+    /// Tables whose rows every database starts with (settings with defaults, such as the alert
+    /// rules): a database holding only these is empty.
+    static let settingsTables: Set<String> = ["alertRule"]
 
     /// Every table that holds data, parents before children (the order rows can be inserted in).
     static let dataTables = [
         "user", "eligibleProduct", "client", "expert", "expertSpecialty",
         "dossier", "expertAssignment", "dossierStep",
         "document", "documentVersion", "conversation", "message", "messageAttachment", "readReceipt",
-        "rating", "notification", "notificationPreference", "notificationDelivery", "unsubscribeToken", "pushSubscription", "auditLog",
+        "rating", "notification", "notificationPreference", "notificationDelivery", "unsubscribeToken", "pushSubscription", "alertRule", "alert", "auditLog",
         "session", "syncChange", "syncRejection", "syncRecord", "siteChange", "syncHorizon", "syncCompacted",
     ]
 }
