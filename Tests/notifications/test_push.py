@@ -268,6 +268,48 @@ def main():
             check(shown[0]["url"] == f"/app/conversation.html?conversation={conversation}" and shown[0]["icon"].endswith("/assets/app-icon-192.png"),
                   f"it opens the conversation, with the app's icon: {shown[0]['url']}, {shown[0]['icon']}")
 
+        # Preferences: the expert turns push off for new messages while offline; it reaches the
+        # server once back online, and the next message makes no push (still one in the app).
+        table = driver.find_element(By.ID, "notification-preferences")
+        wait.until(lambda d: table.is_displayed())
+        kinds = [th.text.replace("en attente de synchronisation", "").strip() for th in table.find_elements(By.CSS_SELECTOR, "tbody th[scope=row]")]
+        check(kinds[:2] == ["Nouveaux messages", "Missions et affectations"] and kinds[-1] == "Compte et sécurité" and "Avis" in kinds,
+              f"the expert's kinds, in French: {kinds}")
+        box = table.find_element(By.CSS_SELECTOR, "input[data-kind=message][data-channel=push]")
+        check(box.is_displayed() and box.is_selected() and box.get_attribute("aria-label") == "Nouveaux messages par notification push",
+              f"'Nouveaux messages par notification push' is ticked: {box.get_attribute('aria-label')!r}")
+        rating_mail = table.find_element(By.CSS_SELECTOR, "input[data-kind=rating][data-channel=email]")
+        check(not rating_mail.is_selected(), "the role's default shows: no e-mail per rating")
+        account = table.find_element(By.CSS_SELECTOR, "input[data-kind=system][data-channel=email]")
+        check(account.is_selected() and not account.is_enabled(), "account messages: ticked and cannot be unticked")
+        driver.execute_cdp_cmd("Network.emulateNetworkConditions", {"offline": True, "latency": 0, "downloadThroughput": -1, "uploadThroughput": -1})
+        box.click()
+        stored = lambda: sqlite3.connect(database).execute(
+            "SELECT enabled FROM notificationPreference WHERE userId = ? AND kind = 'message' AND channel = 'push'", (expert_id,)).fetchone()
+        marker = table.find_element(By.CSS_SELECTOR, "tr[data-kind=message] .pref-pending") if table.find_elements(By.CSS_SELECTOR, "tr[data-kind=message]") else None
+        offline_pending = wait_for(lambda: marker is not None and marker.is_displayed(), 5)
+        check(bool(offline_pending), "offline, the row says 'en attente de synchronisation'")
+        check(stored() in (None, (1,)), f"nothing reached the server while offline: {stored()}")
+        if SHOTS:
+            driver.save_screenshot(os.path.join(SHOTS, "preferences-pending.png"))
+        driver.execute_cdp_cmd("Network.emulateNetworkConditions", {"offline": False, "latency": 0, "downloadThroughput": -1, "uploadThroughput": -1})
+        driver.execute_script("window.dispatchEvent(new Event('online'))")
+        check(wait_for(lambda: stored() == (0,), 20), f"back online, the server has it: {stored()}")
+        check(wait_for(lambda: not marker.is_displayed(), 10), "and the marker goes")
+        before = len(service.posts("/push/chromium"))
+        push_message("push-muted", "Sans notification push")
+        time.sleep(6)
+        check(len(service.posts("/push/chromium")) == before, "push off for messages: no POST to the push service")
+        notified = sqlite3.connect(database).execute("SELECT count(*) FROM notification WHERE userId = ? AND body = 'Sans notification push'", (expert_id,)).fetchone()[0]
+        check(notified == 1, f"still in the app's notifications: {notified}")
+        driver.refresh()
+        table = driver.find_element(By.ID, "notification-preferences")
+        wait.until(lambda d: table.is_displayed())
+        box = table.find_element(By.CSS_SELECTOR, "input[data-kind=message][data-channel=push]")
+        check(not box.is_selected(), "after a reload the box stays unticked")
+        box.click()
+        check(wait_for(lambda: stored() == (1,), 20), "ticked again: the server has it")
+
         # 410 Gone: the server drops the subscription.
         service.answers["/push/chromium"] = 410
         push_message("push-2", "Un second message")

@@ -628,7 +628,8 @@ async function checkAgainstDatabase(run, schedule, fresh) {
     (SELECT json_group_array(json_object('client', clientId, 'expert', expertId, 'score', score, 'comment', comment)) FROM rating) AS ratings,
     (SELECT json_group_array(json_object('id', id, 'dossier', dossierId, 'title', title, 'category', category, 'createdBy', createdBy)) FROM document) AS documents,
     (SELECT json_group_array(json_object('id', id, 'document', documentId, 'fileName', fileName, 'byteCount', byteCount, 'sha256', sha256, 'uploadedBy', uploadedBy, 'validation', validation, 'reason', validationReason, 'validatedBy', validatedBy)) FROM documentVersion) AS versions,
-    (SELECT json_group_array(json_object('conversation', conversationId, 'user', userId, 'readUpTo', readUpTo)) FROM readReceipt) AS receipts`);
+    (SELECT json_group_array(json_object('conversation', conversationId, 'user', userId, 'readUpTo', readUpTo)) FROM readReceipt) AS receipts,
+    (SELECT json_group_array(json_object('record', userId || ':' || kind || ':' || channel, 'enabled', enabled = 1)) FROM notificationPreference) AS preferences`);
   const table = (name, key) => new Map(JSON.parse(row[name]).map((entry) => [key(entry), entry]));
   const database = {
     message: table("messages", (entry) => entry.id),
@@ -637,6 +638,7 @@ async function checkAgainstDatabase(run, schedule, fresh) {
     document: table("documents", (entry) => entry.id),
     documentVersion: table("versions", (entry) => entry.id),
     readReceipt: table("receipts", (entry) => `${entry.conversation}:${entry.user}`),
+    preference: table("preferences", (entry) => entry.record),
   };
   const problems = [];
   const differ = (who, collection, record, field, database, replica) => {
@@ -649,6 +651,13 @@ async function checkAgainstDatabase(run, schedule, fresh) {
     for (const [collection, records] of Object.entries(view)) {
       for (const [record, shown] of Object.entries(records)) {
         const stored = database[collection]?.get(record);
+        if (!stored && collection === "preference") {
+          // No row: the role's default, which only the server's snapshot gives (never a change).
+          const operation = fresh[who].engine.confirmed.get("preference", record)?.enabled?.operation ?? "";
+          if (!operation.startsWith("snapshot:p:")) differ(who, collection, record, "the default's operation", "snapshot:p:…", operation);
+          compared++;
+          continue;
+        }
         if (!stored) {
           differ(who, collection, record, "the row", null, "present");
           continue;
@@ -701,6 +710,9 @@ async function checkAgainstDatabase(run, schedule, fresh) {
             break;
           case "readReceipt":
             same("readUpTo", databaseMilliseconds(stored.readUpTo), shown.readUpTo);
+            break;
+          case "preference":
+            same("enabled", Boolean(stored.enabled), shown.enabled);
             break;
         }
       }
