@@ -18,6 +18,9 @@ public struct ServerConfiguration: Sendable {
     /// Web Push, when the server sends it; nil: `GET /api/v1/push/key` answers 404 and no
     /// subscription is taken.
     public var push: WebPushSettings?
+    /// Renders the admins' alert centre (`/admin/alertes.html`): given what an action did
+    /// (`saved:<kind>`, `acknowledged`, `retried`) or why it was refused; nil: no alert centre.
+    public var alertCentre: (@Sendable (_ done: String?, _ problem: String?) throws -> String)?
 
     public init(
         host: String = "127.0.0.1", port: Int = 8080, publicDirectory: String = "public", maximumBatch: Int = 1_000,

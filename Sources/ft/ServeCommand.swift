@@ -157,6 +157,11 @@ struct ServeCommand: AsyncParsableCommand {
         let background = BackgroundWork()
         if let rebuilder { background.add { await rebuilder.stop() } }
         if let admin { background.add { await admin.dashboard.stop() } }
+        // The alert centre is rendered on each request, from the admin templates.
+        if FileManager.default.fileExists(atPath: templates + "/admin/alerts.mustache") {
+            let centre = AlertCentre(configuration: AdminConfiguration(templatesDirectory: templates, outputDirectory: adminDirectory))
+            configuration.alertCentre = { done, problem in try centre.page(from: database, now: Date(), done: done, problem: problem) }
+        }
         let app = buildApplication(database: database, configuration: configuration, blobs: blobs, background: background, onCommit: { [rebuilder, admin] in
             rebuilder?.changed()
             admin?.dashboard.changed()

@@ -25,6 +25,7 @@ import sys
 import tempfile
 import time
 import urllib.error
+import urllib.parse
 import urllib.request
 from datetime import datetime
 
@@ -33,6 +34,7 @@ import openpyxl
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "browser"))
 from harness import chromium  # noqa: E402
 from selenium.webdriver.common.by import By  # noqa: E402
+from selenium.common.exceptions import NoSuchElementException, StaleElementReferenceException  # noqa: E402
 from selenium.webdriver.support.ui import WebDriverWait  # noqa: E402
 
 FT = os.path.abspath(sys.argv[1] if len(sys.argv) > 1 else os.environ.get("FT", ".build/debug/ft"))
@@ -130,6 +132,105 @@ def sign_in(port, email):
     assert status == 201, (email, status, body)
     cookie = headers.get("Set-Cookie", "").split(";")[0]
     return json.loads(body)["token"], cookie
+
+
+def post_form(port, path, fields, cookie, origin):
+    data = urllib.parse.urlencode(fields, doseq=True).encode()
+    headers = {"Content-Type": "application/x-www-form-urlencoded", "Cookie": cookie}
+    if origin:
+        headers["Origin"] = origin
+    opener = urllib.request.build_opener(NoRedirect)
+    try:
+        with opener.open(urllib.request.Request(f"http://127.0.0.1:{port}{path}", data=data, method="POST", headers=headers), timeout=30) as response:
+            return response.status, response.read(), response.headers
+    except urllib.error.HTTPError as error:
+        return error.code, error.read(), error.headers
+
+
+class NoRedirect(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args, **kwargs):
+        return None
+
+
+def alert_centre(port, driver, database, cookie):
+    """The alert centre: open alerts as SQL has them, acknowledged from the page; a rule changed
+    (a value out of bounds refused, naming it); a dead e-mail sent again; another site's post refused."""
+    with sqlite3.connect(database) as db:
+        open_alerts = db.execute("SELECT count(*) FROM alert WHERE resolvedAt IS NULL").fetchone()[0]
+        user = db.execute("SELECT id FROM user WHERE email = 'client@financialtracker.example'").fetchone()[0]
+        notification = db.execute("INSERT INTO notification (userId, kind, title, body, createdAt) VALUES (?, 'document', 'Relevé', '', '2026-11-20 08:00:00.000')", (user,)).lastrowid
+        db.execute("INSERT INTO notificationDelivery (notificationId, userId, channel, status, attempts, notBefore, mailId, lastError) VALUES (?, ?, 'email', 'dead', 6, '2026-11-20 08:00:00.000', 'ft-dead-1@test', '550 boîte inconnue')", (notification, user))
+    # A page being replaced may hand back elements of the one before.
+    wait = WebDriverWait(driver, 20, ignored_exceptions=(StaleElementReferenceException, NoSuchElementException))
+    driver.get(f"http://127.0.0.1:{port}/admin/alertes.html")
+    wait.until(lambda d: d.find_element(By.TAG_NAME, "h1").text == "Centre d'alertes")
+    link = driver.find_element(By.LINK_TEXT, "Alertes")
+    check(link.is_displayed(), "the admin menu shows 'Alertes'")
+    rows = driver.find_elements(By.CSS_SELECTOR, "#open-alerts tbody tr")
+    check(open_alerts > 0 and len(rows) == min(open_alerts, 500), f"open alerts listed: {len(rows)}, SQL has {open_alerts}")
+    first = rows[0]
+    alert_id = int(first.get_attribute("data-alert"))
+    button = first.find_element(By.CSS_SELECTOR, "button")
+    check(button.is_displayed() and button.text == "Acquitter", f"each open alert has 'Acquitter': {button.text!r}")
+    button.click()
+    wait.until(lambda d: d.find_elements(By.CSS_SELECTOR, "p.notice, p.problem"))
+    notice = driver.find_element(By.CSS_SELECTOR, "p.notice, p.problem")
+    check(notice.is_displayed() and "acquittée" in notice.text, f"the page says it: {notice.text!r}")
+    with sqlite3.connect(database) as db:
+        acknowledged = db.execute("SELECT acknowledgedBy IS NOT NULL FROM alert WHERE id = ?", (alert_id,)).fetchone()[0]
+        audited = db.execute("SELECT count(*) FROM auditLog WHERE action = 'alert.acknowledge' AND entityId = ?", (str(alert_id),)).fetchone()[0]
+    check(acknowledged == 1 and audited == 1, f"alert {alert_id} acknowledged and audited: {acknowledged}, {audited}")
+    row = driver.find_element(By.CSS_SELECTOR, f'#open-alerts tr[data-alert="{alert_id}"]')
+    check("Acquittée par" in row.text and not row.find_elements(By.TAG_NAME, "button"), f"the row says who acknowledged it: {row.text!r}")
+
+    # A rule: out of bounds is refused, naming the field; then saved.
+    form = driver.find_element(By.ID, "rule-sla_at_risk")
+    threshold = form.find_element(By.NAME, "threshold")
+    driver.execute_script("arguments[0].removeAttribute('min'); arguments[0].value = '150'", threshold)
+    form.find_element(By.CSS_SELECTOR, "button[type=submit]").click()
+    wait.until(lambda d: d.find_elements(By.CSS_SELECTOR, "p.problem"))
+    problem = driver.find_element(By.CSS_SELECTOR, "p.problem")
+    check(problem.is_displayed() and "Le seuil" in problem.text and "150" in problem.text, f"the refusal names the threshold: {problem.text!r}")
+    with sqlite3.connect(database) as db:
+        check(db.execute("SELECT threshold FROM alertRule WHERE kind = 'sla_at_risk'").fetchone()[0] == 75, "a refused change changes nothing")
+    form = driver.find_element(By.ID, "rule-sla_at_risk")
+    threshold = form.find_element(By.NAME, "threshold")
+    threshold.clear()
+    threshold.send_keys("80")
+    form.find_element(By.CSS_SELECTOR, "input[name=channels][value=push]").click()
+    form.find_element(By.CSS_SELECTOR, "button[type=submit]").click()
+    wait.until(lambda d: d.find_elements(By.CSS_SELECTOR, "p.notice") and "enregistrée" in d.find_element(By.CSS_SELECTOR, "p.notice").text)
+    check("Délai de traitement menacé" in driver.find_element(By.CSS_SELECTOR, "p.notice").text, "the page says the rule was saved")
+    with sqlite3.connect(database) as db:
+        saved = db.execute("SELECT threshold, channels, recipients, active FROM alertRule WHERE kind = 'sla_at_risk'").fetchone()
+    check(saved == (80, "email", "expert,admins", 1), f"the rule as saved: {saved}")
+    check(driver.find_element(By.ID, "threshold-sla_at_risk").get_attribute("value") == "80", "the form shows the new threshold")
+
+    # A dead e-mail, sent again from the page; the delivery figures count it first.
+    stats = driver.find_element(By.ID, "delivery-stats")
+    check(stats.is_displayed() and "Documents" in stats.text, f"delivery figures per kind and channel: {stats.text[:120]!r}")
+    dead = driver.find_element(By.ID, "dead-mails")
+    check(dead.is_displayed() and "550 boîte inconnue" in dead.text, f"the dead e-mail and its error: {dead.text!r}")
+    dead.find_element(By.CSS_SELECTOR, "button").click()
+    wait.until(lambda d: "remis dans la file" in d.find_element(By.TAG_NAME, "body").text)
+    with sqlite3.connect(database) as db:
+        status = db.execute("SELECT status, attempts FROM notificationDelivery WHERE mailId = 'ft-dead-1@test'").fetchone()
+    check(status[0] in ("pending", "sent", "dead") and status != ("dead", 6), f"the e-mail is back in the queue: {status}")
+
+    # Another site cannot make an admin's browser act; a wrong form says what is wrong.
+    status, _, _ = post_form(port, "/admin/alertes/acquitter", {"id": alert_id}, cookie, "http://evil.example")
+    check(status == 403, f"a post from another origin: {status}")
+    status, _, _ = post_form(port, "/admin/alertes/regle", {"kind": "sla_at_risk", "threshold": "90", "reminderHours": "24", "maxReminders": "3", "recipients": "admins"}, cookie, None)
+    check(status == 403, f"a post with the cookie and no origin: {status}")
+    with sqlite3.connect(database) as db:
+        check(db.execute("SELECT threshold FROM alertRule WHERE kind = 'sla_at_risk'").fetchone()[0] == 80, "refused posts changed nothing")
+    origin = f"http://127.0.0.1:{port}"
+    status, body, headers = post_form(port, "/admin/alertes/regle", {"kind": "sla_at_risk", "threshold": "90", "reminderHours": "24", "maxReminders": "3", "recipients": ["admins", "client"], "active": "1"}, cookie, origin)
+    check(status == 303 and headers.get("Location") == "/admin/alertes.html?fait=saved:sla_at_risk", f"a same-origin post: {status} {headers.get('Location')}")
+    status, body, _ = post_form(port, "/admin/alertes/regle", {"kind": "sla_at_risk", "threshold": "90", "reminderHours": "24", "maxReminders": "3", "recipients": "robots"}, cookie, origin)
+    check(status == 400 and "recipients" in body.decode(), f"an unknown recipient: {status}")
+    status, body, _ = post_form(port, "/admin/alertes/regle", {"kind": "weather"}, cookie, origin)
+    check(status == 400 and "kind" in body.decode(), f"an unknown rule: {status}")
 
 
 def main():
@@ -234,7 +335,8 @@ def main():
             except OSError:
                 time.sleep(0.05)
         paths = ["/admin/", "/admin/index.html", "/admin/admin.css", "/admin/metrics.json", "/admin/suivi/affectations-1.html",
-                 "/admin/utilisateurs/page-1.html", "/admin/rapports/index.html", "/admin/rapports/weekly/2026-W47.xlsx", "/admin/rapports/weekly/2026-W47.csv"]
+                 "/admin/utilisateurs/page-1.html", "/admin/rapports/index.html", "/admin/rapports/weekly/2026-W47.xlsx", "/admin/rapports/weekly/2026-W47.csv",
+                 "/admin/alertes.html"]
         for path in paths:
             status, body, _ = request(port, path)
             check(status == 401 and b"2026-W47" not in body and b"data-kpi" not in body, f"visitor: {path} → {status}")
@@ -296,6 +398,7 @@ def main():
                 break
             time.sleep(0.2)
         check(regenerated == str(before + 1), f"the served dashboard file was not rendered again after the change (rating_count {regenerated}, expected {before + 1})")
+        alert_centre(port, driver, database, admin_cookie)
     finally:
         if driver:
             driver.quit()

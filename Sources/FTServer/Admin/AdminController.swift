@@ -16,6 +16,7 @@ struct AdminController {
     let database: AppDatabase
     let directory: String
     let now: @Sendable () -> Date
+    let alertCentre: (@Sendable (_ done: String?, _ problem: String?) throws -> String)?
 
     static let cookieName = "ft_session"
 
@@ -26,6 +27,11 @@ struct AdminController {
             request.uri.path.hasSuffix("/") ? try await serve(request, context: context) : Response(status: .seeOther, headers: [.location: "/admin/"])
         }
         router.get("admin/**", use: serve)
+        if alertCentre != nil {
+            for action in AlertAction.allCases {
+                router.post("admin/alertes/\(action.rawValue)") { request, context in try await act(action, request: request, context: context) }
+            }
+        }
     }
 
     /// The session token of the `ft_session` cookie.
@@ -60,6 +66,10 @@ struct AdminController {
         }
         let relative = components.isEmpty ? "index.html" : components.joined(separator: "/")
         if relative == "metrics.json" { return try metrics() }
+        if relative == "alertes.html", let alertCentre {
+            let done = request.uri.queryParameters["fait"].map(String.init)
+            return Self.page(.ok, try alertCentre(done, nil))
+        }
         if relative == "live.js" { return Response(status: .ok, headers: Self.headers("application/javascript; charset=utf-8"), body: .init(byteBuffer: ByteBuffer(string: AdminPages.liveScript))) }
 
         // Inside the admin folder only, symbolic links resolved.

@@ -3,7 +3,7 @@ internal import Foundation
 /// The restricted pages' templates (`admin/*.mustache` in the templates folder), the locale's
 /// strings and the stylesheet (the site's, followed by `admin/admin.css`), checked once.
 struct AdminTemplates: Sendable {
-    static let required = ["dashboard", "work", "users", "report", "reports"]
+    static let required = ["dashboard", "work", "users", "report", "reports", "alerts"]
 
     let templates: [String: Template]
     /// `templates`, linked.

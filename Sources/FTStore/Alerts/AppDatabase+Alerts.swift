@@ -200,21 +200,25 @@ extension AppDatabase {
 
     /// Changes a rule (threshold, recipients, channels, cadence, on or off), in the audit log.
     public func updateAlertRule(_ rule: AlertRule, by admin: Int64, at date: Date) throws {
-        let limits: [(String, Int, ClosedRange<Int>)] = [
-            ("threshold", rule.threshold, rule.kind.unit == .percent ? 1...100 : rule.kind.unit == .workingHours ? 1...200 : 0...365),
-            ("reminderHours", rule.reminderHours, 1...720), ("maxReminders", rule.maxReminders, 0...10),
+        // Said in French: the admin pages show it as it is.
+        let limits: [(String, String, Int, ClosedRange<Int>)] = [
+            ("threshold", "Le seuil", rule.threshold, rule.kind.unit == .percent ? 1...100 : rule.kind.unit == .workingHours ? 1...200 : 0...365),
+            ("reminderHours", "L’intervalle des relances (heures)", rule.reminderHours, 1...720),
+            ("maxReminders", "Le nombre de relances", rule.maxReminders, 0...10),
         ]
-        for (field, value, range) in limits where !range.contains(value) {
-            throw AlertRuleError(field: field, message: "\(field) is \(range.lowerBound) to \(range.upperBound) for \(rule.kind.rawValue), not \(value)")
+        for (field, name, value, range) in limits where !range.contains(value) {
+            throw AlertRuleError(field: field, message: "\(name) de la règle « \(rule.kind.frenchName) » va de \(range.lowerBound) à \(range.upperBound), pas \(value).")
         }
-        if rule.recipients.isEmpty { throw AlertRuleError(field: "recipients", message: "an alert goes to someone: client, expert or admins") }
+        if rule.recipients.isEmpty {
+            throw AlertRuleError(field: "recipients", message: "La règle « \(rule.kind.frenchName) » doit prévenir quelqu’un : le client, l’expert ou les administrateurs.")
+        }
         try writer.write { db in
             let recipients = AlertRecipient.allCases.filter(rule.recipients.contains).map(\.rawValue).joined(separator: ",")
             let channels = NotificationChannel.allCases.filter(rule.channels.contains).map(\.rawValue).joined(separator: ",")
             try db.execute(sql: """
                 UPDATE alertRule SET threshold = ?, recipients = ?, channels = ?, reminderHours = ?, maxReminders = ?, active = ?, updatedAt = ? WHERE kind = ?
                 """, arguments: [rule.threshold, recipients, channels, rule.reminderHours, rule.maxReminders, rule.active, date, rule.kind.rawValue])
-            guard db.changesCount > 0 else { throw AlertRuleError(field: "kind", message: "no rule '\(rule.kind.rawValue)'") }
+            guard db.changesCount > 0 else { throw AlertRuleError(field: "kind", message: "Aucune règle « \(rule.kind.rawValue) ».") }
             try db.execute(sql: """
                 INSERT INTO auditLog (actorId, action, entityType, entityId, detail, createdAt)
                 VALUES (?, 'alert.rule', 'alertRule', ?, json_object('threshold', ?, 'recipients', ?, 'channels', ?, 'reminderHours', ?, 'maxReminders', ?, 'active', ?), ?)

@@ -209,3 +209,53 @@ extension AppDatabase {
         }
     }
 }
+
+/// How one kind of notification fared on one channel, for the admins.
+public struct DeliveryStatistic: Sendable, Equatable {
+    public var kind: NotificationKind
+    public var channel: NotificationChannel
+    public var sent: Int
+    /// Waiting (due later, or to be tried again).
+    public var pending: Int
+    /// Pending after at least one failed try.
+    public var failing: Int
+    public var dead: Int
+    /// One-click unsubscribes used for this kind and channel.
+    public var unsubscribes: Int
+}
+
+extension AppDatabase {
+    /// Deliveries per kind and channel, with the unsubscribes, every kind and channel that has any.
+    public func deliveryStatistics() throws -> [DeliveryStatistic] {
+        try writer.read { db in
+            var table: [String: DeliveryStatistic] = [:]
+            func entry(_ kind: String, _ channel: String) -> String? {
+                guard let kind = NotificationKind(rawValue: kind), let channel = NotificationChannel(rawValue: channel) else { return nil }
+                let key = "\(kind.rawValue)/\(channel.rawValue)"
+                if table[key] == nil { table[key] = DeliveryStatistic(kind: kind, channel: channel, sent: 0, pending: 0, failing: 0, dead: 0, unsubscribes: 0) }
+                return key
+            }
+            for row in try Row.fetchAll(db, sql: """
+                SELECT n.kind, d.channel, sum(d.status = 'sent') AS sent, sum(d.status = 'pending') AS pending,
+                    sum(d.status = 'pending' AND d.attempts > 0) AS failing, sum(d.status = 'dead') AS dead
+                FROM notificationDelivery d JOIN notification n ON n.id = d.notificationId GROUP BY n.kind, d.channel
+                """) {
+                guard let key = entry(row["kind"], row["channel"]) else { continue }
+                table[key]?.sent = row["sent"]
+                table[key]?.pending = row["pending"]
+                table[key]?.failing = row["failing"]
+                table[key]?.dead = row["dead"]
+            }
+            for row in try Row.fetchAll(db, sql: "SELECT kind, channel, count(*) AS used FROM unsubscribeToken WHERE usedAt IS NOT NULL GROUP BY kind, channel") {
+                guard let key = entry(row["kind"], row["channel"]) else { continue }
+                table[key]?.unsubscribes = row["used"]
+            }
+            let kinds = NotificationKind.allCases.map(\.rawValue)
+            let channels = NotificationChannel.allCases.map(\.rawValue)
+            return table.values.sorted {
+                ((kinds.firstIndex(of: $0.kind.rawValue) ?? 0), (channels.firstIndex(of: $0.channel.rawValue) ?? 0))
+                    < ((kinds.firstIndex(of: $1.kind.rawValue) ?? 0), (channels.firstIndex(of: $1.channel.rawValue) ?? 0))
+            }
+        }
+    }
+}

@@ -1,0 +1,109 @@
+internal import Foundation
+internal import Hummingbird
+internal import HTTPTypes
+internal import NIOCore
+internal import FTModel
+internal import FTStore
+
+/// The alert centre's forms: acknowledge an alert, change a rule, send a dead e-mail again.
+enum AlertAction: String, CaseIterable {
+    case acknowledge = "acquitter"
+    case rule = "regle"
+    case retry = "relancer"
+}
+
+extension AdminController {
+    static let maximumForm = 16_384
+
+    /// A form posted by a signed-in admin. The session cookie is `SameSite=Strict`, and a post
+    /// from a browser must also say it comes from this server (`Origin`), so that another site
+    /// cannot make an admin's browser act. Done: 303 back to the page, which says what was done;
+    /// refused: 400, the page saying why.
+    @Sendable func act(_ action: AlertAction, request: Request, context: AppRequestContext) async throws -> Response {
+        let user = try Self.token(request).flatMap { try database.user(token: $0, now: now()) }
+        guard let user, let admin = user.id else { return Self.page(.unauthorized, AdminPages.signIn) }
+        guard user.role == .admin else { return Self.page(.forbidden, AdminPages.forbidden) }
+        if Self.cookieToken(request) != nil, !Self.sameOrigin(request) {
+            return Self.page(.forbidden, AdminPages.forbidden)
+        }
+        guard let alertCentre else { return Self.page(.notFound, AdminPages.notFound) }
+        let body: ByteBuffer
+        do {
+            body = try await request.body.collect(upTo: Self.maximumForm)
+        } catch {
+            return Self.page(.contentTooLarge, try alertCentre(nil, "Le formulaire dépasse \(Self.maximumForm / 1_024) Kio."))
+        }
+        let form = Self.formFields(String(buffer: body))
+        func refuse(_ problem: String) throws -> Response {
+            Self.page(.badRequest, try alertCentre(nil, problem))
+        }
+        let done: String
+        switch action {
+        case .acknowledge:
+            guard let id = form["id"]?.first.flatMap({ Int64($0) }) else { return try refuse("Quelle alerte acquitter ? Le champ « id » manque ou n’est pas un nombre.") }
+            guard try database.acknowledgeAlert(id, by: admin, at: now()) else { return try refuse("L’alerte n° \(id) n’est pas ouverte, ou elle est déjà acquittée.") }
+            done = "acknowledged"
+        case .retry:
+            guard let mail = form["mail"]?.first, !mail.isEmpty else { return try refuse("Quel e-mail renvoyer ? Le champ « mail » manque.") }
+            guard try database.retryDeadMail(mail, at: now()) else { return try refuse("Aucun e-mail abandonné ne porte l’identifiant « \(mail) ».") }
+            done = "retried"
+        case .rule:
+            guard let kind = form["kind"]?.first.flatMap(AlertRuleKind.init(rawValue:)),
+                var rule = try database.alertRules().first(where: { $0.kind == kind })
+            else { return try refuse("Le champ « kind » ne nomme aucune règle d’alerte.") }
+            for (field, name) in [("threshold", "Le seuil"), ("reminderHours", "L’intervalle des relances"), ("maxReminders", "Le nombre de relances")] {
+                guard let text = form[field]?.first, let value = Int(text.trimmingCharacters(in: .whitespaces)) else {
+                    return try refuse("\(name) de la règle « \(kind.frenchName) » doit être un nombre entier (champ « \(field) »).")
+                }
+                switch field {
+                case "threshold": rule.threshold = value
+                case "reminderHours": rule.reminderHours = value
+                default: rule.maxReminders = value
+                }
+            }
+            let recipients = form["recipients"] ?? []
+            let channels = form["channels"] ?? []
+            if let unknown = recipients.first(where: { AlertRecipient(rawValue: $0) == nil }) {
+                return try refuse("Destinataire inconnu « \(unknown) » (champ « recipients » : client, expert ou admins).")
+            }
+            if let unknown = channels.first(where: { NotificationChannel(rawValue: $0) == nil }) {
+                return try refuse("Canal inconnu « \(unknown) » (champ « channels » : email ou push).")
+            }
+            rule.recipients = Set(recipients.compactMap(AlertRecipient.init(rawValue:)))
+            rule.channels = Set(channels.compactMap(NotificationChannel.init(rawValue:)))
+            rule.active = form["active"]?.first == "1"
+            do {
+                try database.updateAlertRule(rule, by: admin, at: now())
+            } catch let error as AlertRuleError {
+                return try refuse(error.message)
+            }
+            done = "saved:\(kind.rawValue)"
+        }
+        return Response(status: .seeOther, headers: [.location: "/admin/alertes.html?fait=\(done)", .cacheControl: "no-store"])
+    }
+
+    /// Whether a browser's post comes from this server: its `Origin` names this host (with the
+    /// port), or, without one, `Sec-Fetch-Site` says same-origin.
+    static func sameOrigin(_ request: Request) -> Bool {
+        let host = request.head.authority
+        if let origin = request.headers[.origin] {
+            guard let host, let url = URL(string: origin), let scheme = url.scheme, scheme == "http" || scheme == "https", let name = url.host else { return false }
+            return (url.port.map { "\(name):\($0)" } ?? name) == host
+        }
+        return request.headers[HTTPField.Name("Sec-Fetch-Site")!] == "same-origin"
+    }
+
+    /// `application/x-www-form-urlencoded` fields, each name with its values in order.
+    static func formFields(_ body: String) -> [String: [String]] {
+        var fields: [String: [String]] = [:]
+        for pair in body.split(separator: "&") {
+            let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
+            func decode(_ text: Substring) -> String {
+                String(text).replacingOccurrences(of: "+", with: " ").removingPercentEncoding ?? ""
+            }
+            guard let name = parts.first.map(decode), !name.isEmpty else { continue }
+            fields[name, default: []].append(parts.count > 1 ? decode(parts[1]) : "")
+        }
+        return fields
+    }
+}
