@@ -2,6 +2,7 @@ public import FTModel
 public import FTStore
 public import Foundation
 public import Logging
+internal import Synchronization
 
 /// Evaluates the alert rules inside `ft serve` (`AppDatabase.evaluateAlerts`): once a minute by
 /// default, off Swift's thread pool. The notifications it writes leave through the same
@@ -13,6 +14,7 @@ public final class AlertWatcher: Sendable {
     private let now: @Sendable () -> Date
     private let logger: Logger
     private let store = StoreQueue(label: "ft.alerts")
+    private let woken = Mutex(false)
 
     public init(database: AppDatabase, interval: Duration = .seconds(60), workingHours: WorkingHours = WorkingHours(), now: @escaping @Sendable () -> Date = Date.init, logger: Logger) {
         self.database = database
@@ -22,12 +24,32 @@ public final class AlertWatcher: Sendable {
         self.logger = logger
     }
 
+    /// A change was committed that may open or resolve an alert (a message, a step, a
+    /// document): the rules are looked at again within seconds rather than at the next minute.
+    public func wake() {
+        woken.withLock { $0 = true }
+    }
+
+    /// Evaluates at once, then every `interval`, and within `Self.wakeGap` of a `wake()` (at most
+    /// once per `wakeGap`: a stream of commits costs one evaluation every few seconds).
     public func run() async {
+        let clock = ContinuousClock()
+        var last: ContinuousClock.Instant?
         while !Task.isCancelled {
-            await evaluate()
-            try? await Task.sleep(for: interval)
+            let now = clock.now
+            let since = last.map { now - $0 }
+            let due = since.map { $0 >= interval || ($0 >= min(Self.wakeGap, interval) && woken.withLock { $0 }) } ?? true
+            if due {
+                woken.withLock { $0 = false }
+                await evaluate()
+                last = clock.now
+            }
+            try? await Task.sleep(for: .seconds(1))
         }
     }
+
+    /// The shortest time between two evaluations that commits asked for.
+    static let wakeGap: Duration = .seconds(5)
 
     /// One evaluation; failures are logged, and the next one tries again.
     @discardableResult

@@ -162,9 +162,11 @@ struct ServeCommand: AsyncParsableCommand {
             let centre = AlertCentre(configuration: AdminConfiguration(templatesDirectory: templates, outputDirectory: adminDirectory))
             configuration.alertCentre = { done, problem in try centre.page(from: database, now: Date(), done: done, problem: problem) }
         }
-        let app = buildApplication(database: database, configuration: configuration, blobs: blobs, background: background, onCommit: { [rebuilder, admin] in
+        let watcher = alertInterval == 0 ? nil : AlertWatcher(database: database, interval: .seconds(alertInterval), logger: Logger(label: "FinancialTracker.alerts"))
+        let app = buildApplication(database: database, configuration: configuration, blobs: blobs, background: background, onCommit: { [rebuilder, admin, watcher] in
             rebuilder?.changed()
             admin?.dashboard.changed()
+            watcher?.wake()
         }, logger: logger)
         // Written unbuffered, so that it shows at once even when stdout is a pipe or a file.
         FileHandle.standardOutput.write(Data("Serving \(publicDirectory)/ and the sync API on http://\(host):\(port)/ — Ctrl-C to stop.\n".utf8))
@@ -206,7 +208,6 @@ struct ServeCommand: AsyncParsableCommand {
         let pushing = pusher.map { pusher, _ in Task.detached { await pusher.run() } }
         defer { pushing?.cancel() }
         if let pushing, let pusher { background.add { pushing.cancel(); await pushing.value; await pusher.0.shutdown() } }
-        let watcher = alertInterval == 0 ? nil : AlertWatcher(database: database, interval: .seconds(alertInterval), logger: Logger(label: "FinancialTracker.alerts"))
         let watching = watcher.map { watcher in Task.detached { await watcher.run() } }
         defer { watching?.cancel() }
         if let watching { background.add { watching.cancel(); await watching.value } }

@@ -232,6 +232,33 @@ def alert_centre(port, driver, database, cookie):
     status, body, _ = post_form(port, "/admin/alertes/regle", {"kind": "weather"}, cookie, origin)
     check(status == 400 and "kind" in body.decode(), f"an unknown rule: {status}")
 
+    # A commit wakes the rules (the server runs them hourly here): an expert sets a step due
+    # tomorrow, and its alert is open, and the client told, within seconds.
+    with sqlite3.connect(database) as db:
+        step, client_user = db.execute("""
+            SELECT s.id, c.userId FROM dossierStep s JOIN dossier d ON d.id = s.dossierId JOIN client c ON c.id = d.clientId
+            JOIN expertAssignment a ON a.dossierId = d.id AND a.status IN ('assigned', 'in_progress') JOIN expert e ON e.id = a.expertId
+            JOIN user u ON u.id = e.userId
+            WHERE u.email = 'expert@financialtracker.example' AND s.status <> 'completed' AND d.status IN ('eligible', 'in_progress')
+              AND NOT EXISTS (SELECT 1 FROM alert WHERE subject = 'step:' || s.id AND resolvedAt IS NULL) LIMIT 1""").fetchone()
+    token, _ = sign_in(port, "expert@financialtracker.example")
+    now = int(time.time() * 1000)
+    change = {"id": f"due-{now}", "collection": "step", "action": "update", "record": str(step), "fields": {"dueAt": now + 86_400_000},
+              "hlc": f"{now:016d}-00000-admintest"}
+    status, body, _ = request(port, "/api/v1/sync/push", token=token, method="POST", body={"operations": [change]})
+    check(status == 200 and json.loads(body)["results"][0]["status"] == "accepted", f"the expert's due date was accepted: {body[:200]}")
+    def opened():
+        with sqlite3.connect(database) as db:
+            return db.execute("""SELECT count(*) FROM alert a JOIN alertRule r ON r.id = a.ruleId
+                WHERE a.subject = ? AND r.kind = 'step_due' AND a.resolvedAt IS NULL""", (f"step:{step}",)).fetchone()[0] == 1
+    started = time.time()
+    while not opened() and time.time() - started < 20:
+        time.sleep(0.5)
+    check(opened(), f"a commit made the server look at the rules: step {step} due tomorrow has an alert after {time.time() - started:.1f} s")
+    with sqlite3.connect(database) as db:
+        told = db.execute("SELECT count(*) FROM notification WHERE userId = ? AND kind = 'step_due' AND title LIKE '%à terminer le%'", (client_user,)).fetchone()[0]
+    check(told >= 1, f"the client is told of the step due: {told}")
+
 
 def main():
     folder = tempfile.mkdtemp(prefix="ft-admin-")
@@ -324,7 +351,8 @@ def main():
 
     # The server: /admin/ for admins only, on every file.
     port = random.randint(20000, 40000)
-    server = subprocess.Popen([FT, "serve", "--data-dir", data, "--public", site, "--templates", TEMPLATES, "--port", str(port), "--log-level", "warning"],
+    server = subprocess.Popen([FT, "serve", "--data-dir", data, "--public", site, "--templates", TEMPLATES, "--port", str(port), "--log-level", "warning",
+                               "--alert-interval", "3600"],
                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     driver = None
     try:
