@@ -15,7 +15,6 @@ import base64
 import json
 import os
 import shutil
-import socket
 import sqlite3
 import subprocess
 import sys
@@ -26,27 +25,13 @@ import urllib.request
 FT = os.path.abspath(sys.argv[1])
 RECIPIENTS = int(sys.argv[2]) if len(sys.argv) > 2 else 10_000
 HERE = os.path.dirname(os.path.abspath(__file__))
-
-
-def free_port():
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
+sys.path.insert(0, os.path.join(HERE, "..", "Tests", "notifications"))
+from support import free_port, wait_for  # noqa: E402
 
 
 def get(url):
     with urllib.request.urlopen(url, timeout=10) as answer:
         return json.load(answer)
-
-
-def wait(condition, seconds, step=0.01):
-    deadline = time.time() + seconds
-    while time.time() < deadline:
-        value = condition()
-        if value:
-            return value
-        time.sleep(step)
-    return None
 
 
 def main():
@@ -71,14 +56,14 @@ def main():
         processes.append(subprocess.Popen([*profile, FT, "serve", "--data-dir", data, "--port", str(port), "--public", os.path.join(root, "public"), "--no-rebuild", "--no-mail",
                                            "--compact-days", "0", "--archive-every", "0", "--quiet-hours", "none", "--push-interval", "1",
                                            "--unsafe-push-endpoints"], env=environment, stdout=subprocess.DEVNULL, stderr=open(os.path.join(root, "serve.log"), "ab")))
-        if not wait(lambda: _answers(port), 30, 0.1) or not wait(lambda: _answers(sink_port, "/stats"), 10, 0.1):
+        if not wait_for(lambda: _answers(port), 30, 0.1) or not wait_for(lambda: _answers(sink_port, "/stats"), 10, 0.1):
             raise SystemExit("ft serve or the push sink did not start:\n" + open(os.path.join(root, "serve.log")).read()[-2000:])
 
         # The document indexer's first pass over the seeded versions runs at start: measured
         # beside it, the pushes would share the two cores with it.
         left = lambda: db.execute("SELECT count(*) FROM documentVersion v WHERE NOT EXISTS (SELECT 1 FROM documentText t WHERE t.versionId = v.id)").fetchone()[0]
         waited = time.time()
-        indexed = wait(lambda: left() == 0, 900, 1)
+        indexed = wait_for(lambda: left() == 0, 900, 1)
         print(f"notifications: waited {time.time() - waited:.0f} s for the seeded documents to be indexed ({'done' if indexed else f'{left()} versions left'})")
 
         # The floor: the sink's own pace under wrk.
@@ -95,8 +80,8 @@ def main():
         db.commit()
         written = time.time()
         reader = sqlite3.connect(database)
-        queued = wait(lambda: reader.execute("SELECT count(*) FROM notificationDelivery WHERE channel = 'push'").fetchone()[0] >= len(users) and time.time(), 60)
-        done = wait(lambda: get(f"http://127.0.0.1:{sink_port}/stats")["count"] - before >= len(users) and time.time(), 300, 0.05)
+        queued = wait_for(lambda: reader.execute("SELECT count(*) FROM notificationDelivery WHERE channel = 'push'").fetchone()[0] >= len(users) and time.time(), 60, 0.01)
+        done = wait_for(lambda: get(f"http://127.0.0.1:{sink_port}/stats")["count"] - before >= len(users) and time.time(), 300, 0.05)
         stats = get(f"http://127.0.0.1:{sink_port}/stats")
         print(f"notifications: one event to {len(users):,} recipients written in {written - start:.2f} s")
         if queued:

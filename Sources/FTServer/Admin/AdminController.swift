@@ -55,10 +55,22 @@ struct AdminController {
         return nil
     }
 
-    @Sendable func serve(_ request: Request, context: AppRequestContext) async throws -> Response {
+    /// The signed-in admin's id, or the page anyone else gets: a visitor a sign-in page (401),
+    /// a client or an expert a refusal (403).
+    func admin(_ request: Request) throws -> Result<Int64, Refusal> {
         let user = try Self.token(request).flatMap { try database.user(token: $0, now: now()) }
-        guard let user else { return Self.page(.unauthorized, AdminPages.signIn) }
-        guard user.role == .admin else { return Self.page(.forbidden, AdminPages.forbidden) }
+        guard let user, let id = user.id else { return .failure(Refusal(response: Self.page(.unauthorized, AdminPages.signIn))) }
+        guard user.role == .admin else { return .failure(Refusal(response: Self.page(.forbidden, AdminPages.forbidden))) }
+        return .success(id)
+    }
+
+    /// What a request that is not an admin's gets.
+    struct Refusal: Error {
+        var response: Response
+    }
+
+    @Sendable func serve(_ request: Request, context: AppRequestContext) async throws -> Response {
+        if case .failure(let refusal) = try admin(request) { return refusal.response }
 
         let components = context.parameters.getCatchAll().map(String.init)
         guard components.allSatisfy({ !$0.isEmpty && !$0.hasPrefix(".") && !$0.contains("\\") && !$0.contains("\0") }) else {

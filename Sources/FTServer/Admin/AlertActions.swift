@@ -20,9 +20,11 @@ extension AdminController {
     /// cannot make an admin's browser act. Done: 303 back to the page, which says what was done;
     /// refused: 400, the page saying why.
     @Sendable func act(_ action: AlertAction, request: Request, context: AppRequestContext) async throws -> Response {
-        let user = try Self.token(request).flatMap { try database.user(token: $0, now: now()) }
-        guard let user, let admin = user.id else { return Self.page(.unauthorized, AdminPages.signIn) }
-        guard user.role == .admin else { return Self.page(.forbidden, AdminPages.forbidden) }
+        let admin: Int64
+        switch try self.admin(request) {
+        case .success(let id): admin = id
+        case .failure(let refusal): return refusal.response
+        }
         if Self.cookieToken(request) != nil, !Self.sameOrigin(request) {
             return Self.page(.forbidden, AdminPages.forbidden)
         }

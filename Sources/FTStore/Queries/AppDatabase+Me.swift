@@ -110,13 +110,10 @@ extension AppDatabase {
 
     /// The condition on `notification n` (user `?1`) for what the app's bell shows: kinds the user
     /// turned off in the app are left out, except critical ones.
-    static var shownInApp: String {
-        let critical = NotificationPolicy.critical.map { "'\($0.rawValue)'" }.joined(separator: ", ")
-        return """
-            (n.kind IN (\(critical)) OR NOT EXISTS (SELECT 1 FROM notificationPreference p
-                WHERE p.userId = ?1 AND p.kind = n.kind AND p.channel = 'in_app' AND p.enabled = 0))
-            """
-    }
+    static let shownInApp = """
+        (n.kind IN (\(NotificationPolicy.critical.map { "'\($0.rawValue)'" }.sorted().joined(separator: ", "))) OR NOT EXISTS (
+            SELECT 1 FROM notificationPreference p WHERE p.userId = ?1 AND p.kind = n.kind AND p.channel = 'in_app' AND p.enabled = 0))
+        """
 
     /// Marks some (or all) of a user's notifications read; only the user's own. Returns how many changed.
     public func markNotificationsRead(user: Int64, ids: [Int64]?, now: Date) throws -> Int {

@@ -105,22 +105,13 @@ extension AppDatabase {
         return operations + preferences
     }
 
-    /// `actor`'s preferences (see `snapshot(for:)`), with the stamps the server merged them with.
+    /// `actor`'s preferences (see `snapshot(for:)`): each kind of the role, and any other they
+    /// stored a choice for, × every channel.
     static func preferencesSnapshot(for actor: SyncActor, db: Database) throws -> [SyncOperation] {
-        var kinds = NotificationPolicy.kinds(for: actor.role)
-        for stored in try String.fetchAll(db, sql: "SELECT DISTINCT kind FROM notificationPreference WHERE userId = ?", arguments: [actor.user]) {
-            if let kind = NotificationKind(rawValue: stored), !kinds.contains(kind) { kinds.append(kind) }
-        }
-        var operations: [SyncOperation] = []
-        for kind in kinds {
-            for channel in NotificationChannel.allCases {
-                guard let row = try Row.fetchOne(db.cachedStatement(sql: """
-                    \(RecordBase.preferenceColumns) FROM user u LEFT JOIN notificationPreference p ON p.userId = u.id AND p.kind = ? AND p.channel = ? WHERE u.id = ?
-                    """), arguments: [kind.rawValue, channel.rawValue, actor.user])
-                else { return [] }
-                operations.append(RecordBase.preference(row, kind: kind, channel: channel))
-            }
-        }
-        return operations
+        try RecordBase.preferences(of: actor.user, db: db) { role, storedKinds in
+            let roleKinds = NotificationPolicy.kinds(for: role)
+            let kinds = roleKinds + storedKinds.filter { !roleKinds.contains($0) }
+            return kinds.flatMap { kind in NotificationChannel.allCases.map { (kind, $0) } }
+        } ?? []
     }
 }

@@ -64,22 +64,30 @@ enum RecordBase {
         return operation("g:\(record)", .rating, .update, record, ["score": .int(row["score"]), "comment": .string(row["comment"])], row["updatedAt"], row["clientUser"], .client)
     }
 
-    /// The start of a query for `preference(_:kind:channel:)`, on `user u LEFT JOIN
-    /// notificationPreference p` (no row: the role's default).
-    static let preferenceColumns = "SELECT u.id AS userId, u.role, u.createdAt, p.enabled, p.hlc, p.operationId"
-
-    /// A preference as the operation that gives its current value: the stamp and id of the write
-    /// that won when sync wrote it; otherwise its row's value (or, without a row, the role's
-    /// default) stamped with the user's creation, which any change made since wins over.
-    static func preference(_ row: Row, kind: NotificationKind, channel: NotificationChannel) -> SyncOperation {
-        let user: Int64 = row["userId"]
-        let role = Role(rawValue: row["role"]) ?? .client
-        let record = RecordID.preference(user: user, kind: kind, channel: channel)
-        let enabled: Bool = row["enabled"] ?? NotificationPolicy.defaultEnabled(kind, on: channel, for: role)
-        if let text: String = row["hlc"], let hlc = HLCTimestamp(text), let id: String = row["operationId"] {
-            return SyncOperation(id: id, collection: .preference, action: .update, record: record, fields: ["enabled": .bool(enabled)], hlc: hlc, actor: SyncActor(user: user, role: role))
+    /// `user`'s preferences for the kinds and channels `pairs` names (given the user's role and
+    /// the kinds they stored a choice for), as the operations that give their current values: the
+    /// stamp and id of the write that won when sync wrote it; otherwise the stored value (or,
+    /// with none, the role's default) stamped with the account's creation, which any change made
+    /// since wins over. `nil` when there is no such user. One read of the user, one of their rows.
+    static func preferences(of user: Int64, db: Database, _ pairs: (Role, [NotificationKind]) -> [(NotificationKind, NotificationChannel)]) throws -> [SyncOperation]? {
+        guard let owner = try Row.fetchOne(db.cachedStatement(sql: "SELECT role, createdAt FROM user WHERE id = ?"), arguments: [user]) else { return nil }
+        let role = Role(rawValue: owner["role"]) ?? .client
+        var stored: [String: Row] = [:]
+        var storedKinds: [NotificationKind] = []
+        for row in try Row.fetchAll(db.cachedStatement(sql: "SELECT kind, channel, enabled, hlc, operationId FROM notificationPreference WHERE userId = ?"), arguments: [user]) {
+            guard let kind = NotificationKind(rawValue: row["kind"]), let channel = NotificationChannel(rawValue: row["channel"]) else { continue }
+            stored[RecordID.preference(user: user, kind: kind, channel: channel)] = row
+            if !storedKinds.contains(kind) { storedKinds.append(kind) }
         }
-        return operation("p:\(record)", .preference, .update, record, ["enabled": .bool(enabled)], row["createdAt"], user, role)
+        return pairs(role, storedKinds).map { kind, channel in
+            let record = RecordID.preference(user: user, kind: kind, channel: channel)
+            let row = stored[record]
+            let enabled: Bool = row?["enabled"] ?? NotificationPolicy.defaultEnabled(kind, on: channel, for: role)
+            if let row, let text: String = row["hlc"], let hlc = HLCTimestamp(text), let id: String = row["operationId"] {
+                return SyncOperation(id: id, collection: .preference, action: .update, record: record, fields: ["enabled": .bool(enabled)], hlc: hlc, actor: SyncActor(user: user, role: role))
+            }
+            return operation("p:\(record)", .preference, .update, record, ["enabled": .bool(enabled)], owner["createdAt"], user, role)
+        }
     }
 
     /// The merge state of a record sync has not changed yet, from its row; `nil` when it has no row.
@@ -90,11 +98,9 @@ enum RecordBase {
             return nil
         case .preference:
             guard let (user, kind, channel) = RecordID.preference(record),
-                let row = try Row.fetchOne(db.cachedStatement(sql: """
-                    \(preferenceColumns) FROM user u LEFT JOIN notificationPreference p ON p.userId = u.id AND p.kind = ? AND p.channel = ? WHERE u.id = ?
-                    """), arguments: [kind.rawValue, channel.rawValue, user])
+                let found = try preferences(of: user, db: db, { _, _ in [(kind, channel)] })
             else { return nil }
-            operations = [preference(row, kind: kind, channel: channel)]
+            operations = found
         case .step:
             guard let id = RecordID.number(record),
                 let row = try Row.fetchOne(db.cachedStatement(sql: "\(stepColumns) FROM dossierStep s WHERE s.id = ?"), arguments: [id])
