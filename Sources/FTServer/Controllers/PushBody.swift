@@ -142,7 +142,7 @@ struct PushBody {
         case UInt8(ascii: "\""):
             let text = try string()
             // SQLite's C strings end at a NUL: stored, the text would come back cut.
-            guard !text.utf8.contains(0) else {
+            guard !text.containsNUL else {
                 throw Problem(message: "invalid value at \(path): text cannot contain the NUL character (U+0000)", field: field)
             }
             return .string(text)
@@ -168,7 +168,7 @@ struct PushBody {
             throw Self.wrongType("\(path).\(key)", "a string", field: key)
         }
         let text = try string()
-        guard !text.utf8.contains(0) else {
+        guard !text.containsNUL else {
             throw Problem(message: "invalid value at \(path).\(key): text cannot contain the NUL character (U+0000)", field: key)
         }
         return text

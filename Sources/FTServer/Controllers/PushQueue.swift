@@ -8,6 +8,11 @@ internal import Synchronization
 /// the request threads stay free). Each push is still answered only after the commit that holds
 /// it, and exactly as it would be alone. If a group fails as a whole, its pushes are retried one
 /// by one, so one bad push never fails another.
+///
+/// Large pushes (a device back from days offline, or someone flooding the server) are written on
+/// their own, one per transaction, taking turns with the small ones: a phone's one-message push
+/// waits for at most one large transaction, never for a queue of them, and is never written in
+/// the same transaction as one.
 final class PushQueue: Sendable {
     private struct Waiting {
         var batch: PushBatch
@@ -17,7 +22,37 @@ final class PushQueue: Sendable {
     private struct State {
         var waiting: [Waiting] = []
         var draining = false
+        /// The last transaction held small pushes: a large one waiting goes next.
+        var largeTurn = false
+
+        /// The next transaction's pushes, taken out of `waiting`.
+        mutating func nextGroup(maximumOperations: Int) -> [Waiting] {
+            let large = waiting.firstIndex { $0.batch.operations.count > PushQueue.largeBatch }
+            let anySmall = waiting.contains { $0.batch.operations.count <= PushQueue.largeBatch }
+            if let large, largeTurn || !anySmall {
+                largeTurn = false
+                return [waiting.remove(at: large)]
+            }
+            var group: [Waiting] = []
+            var rest: [Waiting] = []
+            var taken = 0
+            for entry in waiting {
+                let count = entry.batch.operations.count
+                if count <= PushQueue.largeBatch, group.isEmpty || taken + count <= maximumOperations {
+                    group.append(entry)
+                    taken += count
+                } else {
+                    rest.append(entry)
+                }
+            }
+            waiting = rest
+            largeTurn = large != nil
+            return group
+        }
     }
+
+    /// More operations than this make a large push (see the type's comment).
+    static let largeBatch = 64
 
     private let database: AppDatabase
     private let now: @Sendable () -> Date
@@ -51,15 +86,7 @@ final class PushQueue: Sendable {
     private func drain() {
         while true {
             let group = state.withLock { state -> [Waiting] in
-                var taken = 0
-                var count = 0
-                for waiting in state.waiting {
-                    if count > 0 && taken + waiting.batch.operations.count > maximumOperations { break }
-                    taken += waiting.batch.operations.count
-                    count += 1
-                }
-                let group = Array(state.waiting.prefix(count))
-                state.waiting.removeFirst(count)
+                let group = state.nextGroup(maximumOperations: maximumOperations)
                 if group.isEmpty { state.draining = false }
                 return group
             }

@@ -49,20 +49,18 @@ struct SessionController {
             throw APIError(.badRequest, "invalid_body", "'\(name)' cannot contain the NUL character (U+0000)", field: name)
         }
         // PBKDF2 is slow by design: on the heavy-work thread, one at a time, never on the threads
-        // that serve everyone's requests.
+        // that serve everyone's requests. The session is written here: that thread never holds
+        // the writer.
         let database = self.database
-        let lifetime = configuration.sessionLifetime
-        let now = now()
-        let signedIn = try await heavy.run {
-            try database.signIn(email: credentials.email, password: credentials.password, now: now, lifetime: lifetime)
-        }
+        let user = try await heavy.run { try database.authenticate(email: credentials.email, password: credentials.password) }
+        let signedIn = try user.flatMap { try database.openSession(for: $0, now: now(), lifetime: configuration.sessionLifetime) }
         guard let signedIn, let id = signedIn.user.id else {
             throw APIError(.unauthorized, "invalid_credentials", "wrong email or password, or the account is deactivated")
         }
         let formatter = ISO8601DateFormatter()
         // The same session as a cookie, for the pages the server guards itself (/admin/): HttpOnly,
         // so no script reads it; SameSite=Strict, so no other site sends it; accepted on GET only.
-        let cookie = "\(AdminController.cookieName)=\(signedIn.token); Path=/; Max-Age=\(Int(lifetime)); HttpOnly; SameSite=Strict"
+        let cookie = "\(AdminController.cookieName)=\(signedIn.token); Path=/; Max-Age=\(Int(configuration.sessionLifetime)); HttpOnly; SameSite=Strict"
         return EditedResponse(status: .created, headers: [.setCookie: cookie], response: Session(
             token: signedIn.token,
             expiresAt: formatter.string(from: signedIn.expiresAt),

@@ -14,7 +14,7 @@ public struct AlertRound: Sendable, Equatable {
 }
 
 /// A condition that holds now: the subject an alert is about, and what to tell.
-struct AlertMatch {
+struct AlertMatch: Sendable {
     var subject: String
     var dossierId: Int64?
     var title: String
@@ -42,7 +42,8 @@ extension AppDatabase {
         }
     }
 
-    /// Looks at every active rule's condition at `now`, in one transaction: a condition newly
+    /// Looks at every active rule's condition at `now` (read from a snapshot), then writes what
+    /// changed in one short transaction: a condition newly
     /// true opens an alert and notifies its recipients; one still true is told again every
     /// `reminderHours`, at most `maxReminders` times; an alert whose condition no longer holds
     /// (or whose rule was turned off) is resolved. Everything is in the database, so a restart
@@ -50,14 +51,21 @@ extension AppDatabase {
     /// anyone (the seed's history).
     @discardableResult
     public func evaluateAlerts(now: Date, workingHours: WorkingHours = WorkingHours(), notify: Bool = true) throws -> AlertRound {
-        try writer.write { db in
+        // What the rules match is read from a snapshot, without the writer: the conditions are
+        // the slow part, and pushes wait for the writer. A commit between the two is seen by the
+        // next evaluation, seconds later.
+        let found = try writer.read { db in
+            try Self.alertRules(db).map { rule in
+                (rule, rule.active ? try AlertConditions.matches(of: rule, now: now, workingHours: workingHours, db: db) : [])
+            }
+        }
+        return try writer.write { db in
             var round = AlertRound()
             var recipients = AlertRecipients()
-            for rule in try Self.alertRules(db) {
+            for (rule, matches) in found {
                 let open = Dictionary(try Row.fetchAll(db, sql: """
                     SELECT id, subject, lastNotifiedAt, reminders, acknowledgedAt FROM alert WHERE ruleId = ? AND resolvedAt IS NULL
                     """, arguments: [rule.id]).map { ($0["subject"] as String, $0) }, uniquingKeysWith: { first, _ in first })
-                let matches = rule.active ? try AlertConditions.matches(of: rule, now: now, workingHours: workingHours, db: db) : []
                 var seen = Set<String>()
                 for match in matches where seen.insert(match.subject).inserted {
                     if let alert = open[match.subject] {

@@ -13,7 +13,14 @@ extension AppDatabase {
     /// Checks the password and opens a session. `nil` for an unknown email, a wrong password, a
     /// deactivated user or an account without a password: the caller cannot tell which.
     public func signIn(email: String, password: String, now: Date, lifetime: TimeInterval = 7 * 86_400) throws -> SignedIn? {
-        guard let user = try authenticate(email: email, password: password), let userId = user.id else { return nil }
+        guard let user = try authenticate(email: email, password: password) else { return nil }
+        return try openSession(for: user, now: now, lifetime: lifetime)
+    }
+
+    /// Opens a session for a user whose password `authenticate` has checked. Apart from it so
+    /// that the slow check can run on a thread of its own that never holds the writer.
+    public func openSession(for user: User, now: Date, lifetime: TimeInterval = 7 * 86_400) throws -> SignedIn? {
+        guard let userId = user.id else { return nil }
         let token = SessionToken.make()
         let expiresAt = now.addingTimeInterval(lifetime)
         try writer.write { db in

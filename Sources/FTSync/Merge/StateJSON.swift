@@ -168,7 +168,11 @@ public enum StateJSON {
         text.withUTF8 { bytes in
             let raw = UnsafeRawBufferPointer(bytes)
             var start = 0
-            for (index, byte) in bytes.enumerated() where byte < 0x20 || byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") {
+            // An index loop: `enumerated()` looks up tuple metadata for every byte in debug builds,
+            // which made a multi-megabyte field take seconds there.
+            for index in 0..<bytes.count {
+                let byte = bytes[index]
+                guard byte < 0x20 || byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") else { continue }
                 write(UnsafeRawBufferPointer(rebasing: raw[start..<index]))
                 let escaped: [UInt8] = switch byte {
                 case UInt8(ascii: "\""): Array(#"\""#.utf8)

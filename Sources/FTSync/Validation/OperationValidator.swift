@@ -175,7 +175,7 @@ public enum OperationValidator {
             if !matches { return Rejection(.invalidField, field: name, "'\(name)' must be \(rule.kind == .int ? "an integer" : rule.kind == .string ? "a string" : "a boolean"), not \(value)") }
         }
         // SQLite's C strings end at a NUL: a text holding one would come back cut.
-        for (name, value) in operation.fields.sorted(by: { $0.key < $1.key }) where value.string?.utf8.contains(0) ?? false {
+        for (name, value) in operation.fields.sorted(by: { $0.key < $1.key }) where value.string?.containsNUL ?? false {
             return Rejection(.invalidField, field: name, "'\(name)' cannot contain the NUL character (U+0000)")
         }
         if operation.collection == .step && operation.fields.isEmpty {
@@ -186,7 +186,7 @@ public enum OperationValidator {
 
     static func checkValues(_ operation: SyncOperation) -> Rejection? {
         let fields = operation.fields
-        if let body = fields["body"]?.string, body.count > Message.maximumBodyLength {
+        if let body = fields["body"]?.string, body.hasMoreCharacters(than: Message.maximumBodyLength) {
             return Rejection(.invalidField, field: "body", "a message is at most \(Message.maximumBodyLength) characters")
         }
         if operation.collection == .message, operation.action == .insert, fields["body"]?.string?.trimmingWhitespace.isEmpty ?? true {
@@ -195,7 +195,7 @@ public enum OperationValidator {
         if let score = fields["score"]?.int, !(1...5).contains(score) {
             return Rejection(.invalidField, field: "score", "a score is 1 to 5, not \(score)")
         }
-        if let comment = fields["comment"]?.string, comment.count > 5_000 {
+        if let comment = fields["comment"]?.string, comment.hasMoreCharacters(than: 5_000) {
             return Rejection(.invalidField, field: "comment", "a comment is at most 5,000 characters")
         }
         if let progress = fields["progress"]?.int, !(0...100).contains(progress) {
@@ -210,7 +210,7 @@ public enum OperationValidator {
         if operation.collection == .document, let category = fields["category"]?.string, DocumentCategory(rawValue: category) == nil {
             return Rejection(.invalidField, field: "category", "unknown document category '\(category)'")
         }
-        if let title = fields["title"]?.string, title.trimmingWhitespace.isEmpty || title.count > 300 {
+        if let title = fields["title"]?.string, title.hasMoreCharacters(than: 300) || title.trimmingWhitespace.isEmpty {
             return Rejection(.invalidField, field: "title", "a title is 1 to 300 characters")
         }
         if let validation = fields["validation"]?.string {
@@ -227,7 +227,7 @@ public enum OperationValidator {
         }
         // Scalar by scalar: a "/" followed by a combining mark is one Character that is not "/".
         if let name = fields["fileName"]?.string,
-            name.isEmpty || name.count > 255 || name.unicodeScalars.contains(where: { $0 == "/" || $0 == "\0" }) || name == "." || name == ".." {
+            name.isEmpty || name.hasMoreCharacters(than: 255) || name.unicodeScalars.contains(where: { $0 == "/" || $0 == "\0" }) || name == "." || name == ".." {
             return Rejection(.invalidField, field: "fileName", "a file name is 1 to 255 characters without '/'")
         }
         if let count = fields["byteCount"]?.int, count < 0 {
