@@ -21,7 +21,7 @@ struct ServerFixture {
 
     /// `databaseFile`: a real SQLite file under the fixture's data folder (`dataDirectory`)
     /// instead of memory, for tests that look at what reaches the disk.
-    init(maximumUpload: Int = 1 << 30, databaseFile: Bool = false) throws {
+    init(maximumUpload: Int = 1 << 30, maximumBatch: Int = 50, databaseFile: Bool = false) throws {
         let publicDirectory = TestFolder.path("ft-public")
         self.publicDirectory = publicDirectory
         if databaseFile {
@@ -34,7 +34,7 @@ struct ServerFixture {
         try FileManager.default.createDirectory(atPath: publicDirectory, withIntermediateDirectories: true)
         try "<!doctype html><title>Accueil</title>".write(toFile: publicDirectory + "/index.html", atomically: true, encoding: .utf8)
         blobs = try BlobStore(directory: publicDirectory + "-data/blobs", key: try DocumentKey.parse(DocumentKey.generate(), source: "test"))
-        let configuration = ServerConfiguration(publicDirectory: publicDirectory, maximumBatch: 50, maximumUpload: maximumUpload)
+        let configuration = ServerConfiguration(publicDirectory: publicDirectory, maximumBatch: maximumBatch, maximumUpload: maximumUpload)
         app = Application(router: buildRouter(database: database, configuration: configuration, blobs: blobs, now: { Self.today.addingTimeInterval(3_600) }))
     }
 

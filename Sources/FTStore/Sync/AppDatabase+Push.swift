@@ -43,6 +43,43 @@ public struct PushBatch: Sendable {
         self.actor = actor
         prepared = self.operations.map(PreparedOperation.init)
     }
+
+    private init(operations: [SyncOperation], actor: SyncActor, prepared: [PreparedOperation]) {
+        self.operations = operations
+        self.actor = actor
+        self.prepared = prepared
+    }
+
+    /// Part of a batch, and where its operations were in the whole.
+    public struct Slice: Sendable {
+        public let batch: PushBatch
+        public let indices: [Int]
+
+        /// The whole batch as one slice (the server orders it by timestamp itself).
+        public init(whole batch: PushBatch) {
+            self.batch = batch
+            indices = Array(batch.operations.indices)
+        }
+
+        init(batch: PushBatch, indices: [Int]) {
+            self.batch = batch
+            self.indices = indices
+        }
+    }
+
+    /// The batch in parts of at most `size` operations, in the order they are applied (their
+    /// timestamps'): written one after the other, each part finds what the earlier ones wrote, as
+    /// the whole batch would have (an edit sent before the insert it edits).
+    public func slices(of size: Int) -> [Slice] {
+        precondition(size > 0, "a slice holds at least one operation")
+        let order = operations.indices.sorted { a, b in
+            operations[a].hlc != operations[b].hlc ? operations[a].hlc < operations[b].hlc : a < b
+        }
+        return stride(from: 0, to: order.count, by: size).map { start in
+            let indices = Array(order[start..<min(start + size, order.count)])
+            return Slice(batch: PushBatch(operations: indices.map { operations[$0] }, actor: actor, prepared: indices.map { prepared[$0] }), indices: indices)
+        }
+    }
 }
 
 extension AppDatabase {
@@ -72,6 +109,12 @@ extension AppDatabase {
         } catch let error as DatabaseError where error.resultCode == .SQLITE_CONSTRAINT {
             return try writer.write { db in try Self.apply(group, now: now, guarded: true, db: db) }
         }
+    }
+
+    /// Throws `StoreError.operationIdTaken` if another user's operation holds one of the batch's
+    /// ids: a batch written in slices is checked whole first, so that it is refused whole.
+    public func requireOwnOperationIds(_ batch: PushBatch) throws {
+        _ = try writer.read { db in try Self.earlierAnswers(to: batch.operations, user: batch.actor.user, db: db) }
     }
 
     /// A change the server makes on a user's behalf (an unsubscribe link), inside a write the
