@@ -100,7 +100,7 @@ final class PushQueue: Sendable {
     }
 
     /// More operations than this make a large push, written in slices of this many.
-    static let largeBatch = 64
+    static let largeBatch = 128
 
     private let database: AppDatabase
     private let now: @Sendable () -> Date
