@@ -11,13 +11,19 @@ public final class AlertWatcher: Sendable {
     private let database: AppDatabase
     private let interval: Duration
     private let workingHours: WorkingHours
+    /// How the server has been answering, for the performance rules (nil: they are left alone).
+    private let health: @Sendable () -> ServiceHealth?
     private let now: @Sendable () -> Date
     private let logger: Logger
     private let store = StoreQueue(label: "ft.alerts")
     private let woken = Mutex(false)
 
-    public init(database: AppDatabase, interval: Duration = .seconds(60), workingHours: WorkingHours = WorkingHours(), now: @escaping @Sendable () -> Date = Date.init, logger: Logger) {
+    public init(
+        database: AppDatabase, interval: Duration = .seconds(60), workingHours: WorkingHours = WorkingHours(),
+        health: @escaping @Sendable () -> ServiceHealth? = { nil }, now: @escaping @Sendable () -> Date = Date.init, logger: Logger
+    ) {
         self.database = database
+        self.health = health
         self.interval = interval
         self.workingHours = workingHours
         self.now = now
@@ -55,7 +61,7 @@ public final class AlertWatcher: Sendable {
     @discardableResult
     public func evaluate() async -> AlertRound? {
         do {
-            let round = try await store.run { [self] in try database.evaluateAlerts(now: now(), workingHours: workingHours) }
+            let round = try await store.run { [self] in try database.evaluateAlerts(now: now(), workingHours: workingHours, health: health()) }
             if round.opened + round.reminded + round.resolved > 0 {
                 logger.info("alerts evaluated", metadata: [
                     "opened": "\(round.opened)", "reminded": "\(round.reminded)", "resolved": "\(round.resolved)", "notifications": "\(round.notifications)",

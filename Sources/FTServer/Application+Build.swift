@@ -24,6 +24,7 @@ public func buildRouter(
     let pushes = PushQueue(database: database, now: now)
     let heavy = HeavyWork()
     let router = Router(context: AppRequestContext.self)
+    router.add(middleware: RequestMetricsMiddleware(metrics: configuration.metrics))
     router.add(middleware: LogRequestsMiddleware(.info))
     router.add(middleware: CompressionMiddleware(cache: CompressedCache()))
     router.add(middleware: ServiceWorkerScopeMiddleware())
@@ -41,6 +42,7 @@ public func buildRouter(
         searchForIndexHtml: true
     ))
     router.get("healthz") { _, _ in ["status": "ok"] }
+    MetricsController(database: database, metrics: configuration.metrics, now: now).add(to: router)
     if let adminDirectory = configuration.adminDirectory {
         AdminController(database: database, directory: adminDirectory, now: now, alertCentre: configuration.alertCentre).add(to: router)
     }

@@ -21,6 +21,8 @@ public struct ServerConfiguration: Sendable {
     /// Renders the admins' alert centre (`/admin/alertes.html`): given what an action did
     /// (`saved:<kind>`, `acknowledged`, `retried`) or why it was refused; nil: no alert centre.
     public var alertCentre: (@Sendable (_ done: String?, _ problem: String?) throws -> String)?
+    /// Response times and errors (`GET /metrics`, and the performance alert rules' window).
+    public var metrics = ServerMetrics()
 
     public init(
         host: String = "127.0.0.1", port: Int = 8080, publicDirectory: String = "public", maximumBatch: Int = 1_000,

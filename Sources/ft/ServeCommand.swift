@@ -162,7 +162,10 @@ struct ServeCommand: AsyncParsableCommand {
             let centre = AlertCentre(configuration: AdminConfiguration(templatesDirectory: templates, outputDirectory: adminDirectory))
             configuration.alertCentre = { done, problem in try centre.page(from: database, now: Date(), done: done, problem: problem) }
         }
-        let watcher = alertInterval == 0 ? nil : AlertWatcher(database: database, interval: .seconds(alertInterval), logger: Logger(label: "FinancialTracker.alerts"))
+        let metrics = configuration.metrics
+        let watcher = alertInterval == 0 ? nil : AlertWatcher(
+            database: database, interval: .seconds(alertInterval), health: { metrics.health() }, logger: Logger(label: "FinancialTracker.alerts")
+        )
         let app = buildApplication(database: database, configuration: configuration, blobs: blobs, background: background, onCommit: { [rebuilder, admin, watcher] in
             rebuilder?.changed()
             admin?.dashboard.changed()

@@ -210,6 +210,46 @@ import Testing
         #expect(try database.alertRules().first { $0.kind == .slaAtRisk }?.threshold == 75)
     }
 
+    /// The performance rules look at the running server's `ServiceHealth`: a slow API and any
+    /// 5xx open an alert for the admins (a system notice, which no preference turns off), once;
+    /// a healthy window resolves it; no health at all (no server) leaves it as it is.
+    @Test func aSlowAPIAndServerErrorsTellTheAdminsUntilTheServerIsWellAgain() throws {
+        let database = try Fixtures.seededDatabase(experts: 4, clients: 4)
+        for var rule in try database.alertRules() {
+            rule.active = rule.kind.watchesTheServer
+            try database.updateAlertRule(rule, by: try Self.adminId(database), at: Fixtures.today)
+        }
+        let admin = try Self.adminId(database)
+        let start = Fixtures.today.addingTimeInterval(3_600)
+        func notices(at date: Date) throws -> [String] {
+            try database.writer.read { db in
+                try String.fetchAll(db, sql: "SELECT kind || ' ' || title FROM notification WHERE userId = ? AND createdAt = ? ORDER BY title", arguments: [admin, date])
+            }
+        }
+        let slow = ServiceHealth(requests: 400, p95Milliseconds: 83.4, serverErrors: 2, windowSeconds: 300)
+        #expect(try database.evaluateAlerts(now: start, health: slow).opened == 2)
+        #expect(try notices(at: start) == ["system Le serveur a répondu 2 erreurs 5xx", "system L’API répond lentement : 83 ms au 95e centile"])
+        #expect(try Self.openAlert(database, "api:p95")?.body.contains("au-dessus du seuil de 50 ms") == true)
+        // Still slow a minute later: nobody is told again before the hourly reminder.
+        let minute = start.addingTimeInterval(60)
+        #expect(try database.evaluateAlerts(now: minute, health: slow) == AlertRound())
+        // No server measuring (the seed, `ft` commands): neither told nor resolved.
+        #expect(try database.evaluateAlerts(now: minute.addingTimeInterval(60), health: nil) == AlertRound())
+        #expect(try Self.openAlert(database, "server:5xx") != nil)
+        // Few requests are not a trend; no 5xx in the window: both resolve.
+        let quiet = ServiceHealth(requests: 5, p95Milliseconds: 400, serverErrors: 0, windowSeconds: 300)
+        #expect(try database.evaluateAlerts(now: minute.addingTimeInterval(120), health: quiet).resolved == 2)
+        #expect(try Self.openAlert(database, "api:p95") == nil)
+        // The rule's threshold is the admins': 100 ms lets 83 ms pass.
+        var rule = try #require(try database.alertRules().first { $0.kind == .apiSlow })
+        rule.threshold = 100
+        try database.updateAlertRule(rule, by: admin, at: Fixtures.today)
+        #expect(try database.evaluateAlerts(now: minute.addingTimeInterval(180), health: ServiceHealth(requests: 400, p95Milliseconds: 83.4, serverErrors: 0, windowSeconds: 300)).opened == 0)
+        // A server rule that would tell no admin is refused.
+        rule.recipients = [.client, .expert]
+        #expect { try database.updateAlertRule(rule, by: admin, at: Fixtures.today) } throws: { ($0 as? AlertRuleError)?.field == "recipients" }
+    }
+
     @Test func workingHoursCountOnlyWeekdaysFromNineToSix() {
         let hours = WorkingHours()
         // Friday 4 December 2026, 17:00 Paris → Monday 7 December, 10:00 Paris.

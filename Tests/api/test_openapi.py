@@ -182,6 +182,23 @@ def without_push(port):
     check("post", "/api/v1/me/push-subscriptions", status, body, 404)
 
 
+def metrics(port, client_token):
+    """/metrics: open on loopback; through a proxy (X-Forwarded-For), admins only."""
+    status, text = call(port, "get", "/metrics", binary=True)
+    check("get", "/metrics", status, None, 200)
+    page = text.decode()
+    if "ft_http_request_duration_seconds_bucket" not in page or 'route="/api/v1/session"' not in page:
+        failures.append(f"GET /metrics: no request histogram for POST /api/v1/session in {page[:300]!r}")
+    proxied = {"X-Forwarded-For": "203.0.113.9"}
+    status, body = call(port, "get", "/metrics", headers=proxied)
+    check("get", "/metrics", status, body, 401)
+    status, body = call(port, "get", "/metrics", token=client_token, headers=proxied)
+    check("get", "/metrics", status, body, 403)
+    _, session = call(port, "post", "/api/v1/session", {"email": "admin@financialtracker.example", "password": "demo-financialtracker"})
+    status, text = call(port, "get", "/metrics", token=session["token"], headers=proxied, binary=True)
+    check("get", "/metrics", status, None, 200)
+
+
 def run(port, data):
     status, body = call(port, "get", "/healthz")
     check("get", "/healthz", status, body, 200)
@@ -193,6 +210,8 @@ def run(port, data):
     check("post", "/api/v1/session", status, body, 401)
     status, body = call(port, "post", "/api/v1/session", raw=b"{not json")
     check("post", "/api/v1/session", status, body, 400)
+
+    metrics(port, token)
 
     status, body = call(port, "get", "/api/v1/sync/pull?cursor=0", token=token)
     check("get", "/api/v1/sync/pull", status, body, 200)

@@ -16,17 +16,27 @@ public enum AlertRuleKind: String, Sendable, Codable, CaseIterable {
     case documentWaiting = "document_waiting"
     /// An expert with open missions has done nothing for `threshold` days.
     case expertInactive = "expert_inactive"
+    /// The API's 95th percentile response time over the last five minutes is above `threshold`
+    /// milliseconds (`ServiceHealth`, measured by `ft serve`).
+    case apiSlow = "api_slow"
+    /// At least `threshold` requests were answered with a 5xx in the last five minutes.
+    case serverErrors = "server_errors"
 
     /// What `threshold` counts.
-    public enum Unit: String, Sendable { case percent, workingHours = "working_hours", days }
+    public enum Unit: String, Sendable { case percent, workingHours = "working_hours", days, milliseconds, errors }
 
     public var unit: Unit {
         switch self {
         case .slaAtRisk: .percent
         case .messageUnanswered: .workingHours
         case .slaBreached, .stepDue, .stepOverdue, .documentWaiting, .expertInactive: .days
+        case .apiSlow: .milliseconds
+        case .serverErrors: .errors
         }
     }
+
+    /// Whether the condition is about the running server (`ServiceHealth`), not the database.
+    public var watchesTheServer: Bool { self == .apiSlow || self == .serverErrors }
 
     /// The kind of notification it sends, which the recipients' preferences decide on.
     public var notificationKind: NotificationKind {
@@ -35,6 +45,7 @@ public enum AlertRuleKind: String, Sendable, Codable, CaseIterable {
         case .messageUnanswered: .message
         case .stepDue: .stepDue
         case .documentWaiting: .document
+        case .apiSlow, .serverErrors: .system
         }
     }
 
@@ -48,6 +59,8 @@ public enum AlertRuleKind: String, Sendable, Codable, CaseIterable {
         case .stepOverdue: "Étape en retard"
         case .documentWaiting: "Document en attente de validation"
         case .expertInactive: "Expert inactif"
+        case .apiSlow: "API lente (95e centile sur 5 min)"
+        case .serverErrors: "Erreurs du serveur (5xx sur 5 min)"
         }
     }
 }
@@ -122,5 +135,24 @@ public struct WorkingHours: Sendable {
             days += 1
         }
         return total / 3_600
+    }
+}
+
+/// How `ft serve` has been answering lately: what the performance rules look at.
+public struct ServiceHealth: Sendable, Equatable {
+    /// The requests to `/api/` measured (the live channel's long-lived upgrade aside).
+    public var requests: Int
+    /// Their 95th percentile response time, nil with no request.
+    public var p95Milliseconds: Double?
+    /// Answers with a 5xx status, every path.
+    public var serverErrors: Int
+    /// The window they were counted over.
+    public var windowSeconds: Int
+
+    public init(requests: Int, p95Milliseconds: Double?, serverErrors: Int, windowSeconds: Int) {
+        self.requests = requests
+        self.p95Milliseconds = p95Milliseconds
+        self.serverErrors = serverErrors
+        self.windowSeconds = windowSeconds
     }
 }

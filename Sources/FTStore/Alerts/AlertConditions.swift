@@ -7,9 +7,26 @@ internal import GRDB
 enum AlertConditions {
     static let openDossier = "d.status IN ('eligible', 'in_progress')"
 
-    static func matches(of rule: AlertRule, now: Date, workingHours: WorkingHours, db: Database) throws -> [AlertMatch] {
+    static func matches(of rule: AlertRule, now: Date, workingHours: WorkingHours, health: ServiceHealth?, db: Database) throws -> [AlertMatch] {
         let threshold = rule.threshold
         switch rule.kind {
+        case .apiSlow:
+            // Twenty requests at least: one slow request of five is not a trend.
+            guard let health, health.requests >= 20, let p95 = health.p95Milliseconds, p95 > Double(threshold) else { return [] }
+            let minutes = health.windowSeconds / 60
+            return [AlertMatch(
+                subject: "api:p95", dossierId: nil, title: "L’API répond lentement : \(Int(p95.rounded())) ms au 95e centile",
+                body: "Sur les \(minutes) dernières minutes, 95 % des \(health.requests) requêtes de l’API ont répondu en \(Int(p95.rounded())) ms ou moins : c’est au-dessus du seuil de \(threshold) ms.",
+                target: "/admin/alertes.html"
+            )]
+        case .serverErrors:
+            guard let health, health.serverErrors >= max(1, threshold) else { return [] }
+            let minutes = health.windowSeconds / 60
+            return [AlertMatch(
+                subject: "server:5xx", dossierId: nil, title: health.serverErrors == 1 ? "Le serveur a répondu une erreur 5xx" : "Le serveur a répondu \(health.serverErrors) erreurs 5xx",
+                body: "\(health.serverErrors == 1 ? "Une requête a reçu" : "\(health.serverErrors) requêtes ont reçu") une erreur du serveur (5xx) dans les \(minutes) dernières minutes. Le journal de ft serve en dit la cause.",
+                target: "/admin/alertes.html"
+            )]
         case .slaAtRisk, .slaBreached:
             return try Row.fetchAll(db, sql: """
                 SELECT a.id, a.dossierId, p.name, p.slaDays, julianday(?) - julianday(a.requestedAt) AS elapsed, e.userId

@@ -46,17 +46,20 @@ extension AppDatabase {
     /// changed in one short transaction: a condition newly
     /// true opens an alert and notifies its recipients; one still true is told again every
     /// `reminderHours`, at most `maxReminders` times; an alert whose condition no longer holds
-    /// (or whose rule was turned off) is resolved. Everything is in the database, so a restart
+    /// (or whose rule was turned off) is resolved. `health`: how the running server answers, for
+    /// the performance rules (`api_slow`, `server_errors`). Everything is in the database, so a restart
     /// neither repeats nor forgets an alert. `notify: false` opens the alerts without telling
     /// anyone (the seed's history).
     @discardableResult
-    public func evaluateAlerts(now: Date, workingHours: WorkingHours = WorkingHours(), notify: Bool = true) throws -> AlertRound {
+    public func evaluateAlerts(now: Date, workingHours: WorkingHours = WorkingHours(), health: ServiceHealth? = nil, notify: Bool = true) throws -> AlertRound {
         // What the rules match is read from a snapshot, without the writer: the conditions are
         // the slow part, and pushes wait for the writer. A commit between the two is seen by the
         // next evaluation, seconds later.
         let found = try writer.read { db in
-            try Self.alertRules(db).map { rule in
-                (rule, rule.active ? try AlertConditions.matches(of: rule, now: now, workingHours: workingHours, db: db) : [])
+            // Without `health` (no server running: the seed, a test), the server's rules are left
+            // as they are, neither opened nor resolved.
+            try Self.alertRules(db).filter { health != nil || !$0.kind.watchesTheServer }.map { rule in
+                (rule, rule.active ? try AlertConditions.matches(of: rule, now: now, workingHours: workingHours, health: health, db: db) : [])
             }
         }
         return try writer.write { db in
@@ -206,11 +209,22 @@ extension AppDatabase {
         }
     }
 
+    /// The thresholds a rule may take, in its unit.
+    static func thresholds(_ unit: AlertRuleKind.Unit) -> ClosedRange<Int> {
+        switch unit {
+        case .percent: 1...100
+        case .workingHours: 1...200
+        case .days: 0...365
+        case .milliseconds: 1...10_000
+        case .errors: 1...10_000
+        }
+    }
+
     /// Changes a rule (threshold, recipients, channels, cadence, on or off), in the audit log.
     public func updateAlertRule(_ rule: AlertRule, by admin: Int64, at date: Date) throws {
         // Said in French: the admin pages show it as it is.
         let limits: [(String, String, Int, ClosedRange<Int>)] = [
-            ("threshold", "Le seuil", rule.threshold, rule.kind.unit == .percent ? 1...100 : rule.kind.unit == .workingHours ? 1...200 : 0...365),
+            ("threshold", "Le seuil", rule.threshold, Self.thresholds(rule.kind.unit)),
             ("reminderHours", "L’intervalle des relances (heures)", rule.reminderHours, 1...720),
             ("maxReminders", "Le nombre de relances", rule.maxReminders, 0...10),
         ]
@@ -219,6 +233,9 @@ extension AppDatabase {
         }
         if rule.recipients.isEmpty {
             throw AlertRuleError(field: "recipients", message: "La règle « \(rule.kind.frenchName) » doit prévenir quelqu’un : le client, l’expert ou les administrateurs.")
+        }
+        if rule.kind.watchesTheServer, !rule.recipients.contains(.admins) {
+            throw AlertRuleError(field: "recipients", message: "La règle « \(rule.kind.frenchName) » concerne le serveur, sans dossier ni client ni expert : elle prévient les administrateurs.")
         }
         try writer.write { db in
             let recipients = AlertRecipient.allCases.filter(rule.recipients.contains).map(\.rawValue).joined(separator: ",")

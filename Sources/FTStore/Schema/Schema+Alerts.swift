@@ -57,4 +57,31 @@ extension Schema {
             ALTER TABLE notification ADD COLUMN channels TEXT;
             """)
     }
+
+    /// Two rules on the running server (`ServiceHealth`): the API's p95 over five minutes above
+    /// 50 ms (the user's target), and any 5xx. The kind's CHECK is widened by rebuilding the table
+    /// (SQLite cannot alter a CHECK); `alert` refers to it by name and keeps its rows.
+    static func addPerformanceAlerts(_ db: Database) throws {
+        try db.execute(sql: """
+            CREATE TABLE alertRule_new (
+                id INTEGER PRIMARY KEY,
+                kind TEXT NOT NULL UNIQUE CONSTRAINT alert_rule_kind CHECK (kind IN
+                    ('sla_at_risk', 'sla_breached', 'message_unanswered', 'step_due', 'step_overdue', 'document_waiting', 'expert_inactive',
+                     'api_slow', 'server_errors')),
+                threshold INTEGER NOT NULL CONSTRAINT alert_rule_threshold CHECK (threshold BETWEEN 0 AND 10000),
+                recipients TEXT NOT NULL,
+                channels TEXT NOT NULL,
+                reminderHours INTEGER NOT NULL CONSTRAINT alert_rule_reminder_hours CHECK (reminderHours BETWEEN 1 AND 720),
+                maxReminders INTEGER NOT NULL CONSTRAINT alert_rule_max_reminders CHECK (maxReminders BETWEEN 0 AND 10),
+                active INTEGER NOT NULL CONSTRAINT alert_rule_active CHECK (active IN (0, 1)),
+                updatedAt DATETIME
+            );
+            INSERT INTO alertRule_new SELECT id, kind, threshold, recipients, channels, reminderHours, maxReminders, active, updatedAt FROM alertRule;
+            DROP TABLE alertRule;
+            ALTER TABLE alertRule_new RENAME TO alertRule;
+            INSERT INTO alertRule (kind, threshold, recipients, channels, reminderHours, maxReminders, active) VALUES
+                ('api_slow', 50, 'admins', 'email,push', 1, 3, 1),
+                ('server_errors', 1, 'admins', 'email,push', 1, 3, 1);
+            """)
+    }
 }

@@ -25,6 +25,7 @@ enum Schema {
         migrator.registerMigration("v14-push-subscriptions", migrate: createPushSubscriptions)
         migrator.registerMigration("v15-private-sync-records", migrate: createPrivateSyncRecords)
         migrator.registerMigration("v16-alerts", migrate: createAlerts)
+        migrator.registerMigration("v17-performance-alerts", migrate: addPerformanceAlerts)
         return migrator
     }
 
