@@ -48,7 +48,8 @@ public struct AlertCentre: Sendable {
             return [
                 "kind": .text(rule.kind.rawValue), "name": .text(rule.kind.frenchName), "threshold": .text(String(rule.threshold)), "unit": .text(unit),
                 "reminder_hours": .text(String(rule.reminderHours)), "max_reminders": .text(String(rule.maxReminders)), "active": .flag(rule.active),
-                "recipients": .list(AlertRecipient.allCases.map { recipient in
+                // A rule on the server itself has no dossier, so no client or expert to tell.
+                "recipients": .list((rule.kind.watchesTheServer ? [.admins] : AlertRecipient.allCases).map { recipient in
                     ["value": .text(recipient.rawValue), "label": .text(format.string("admin_alert_to_" + recipient.rawValue)), "checked": .flag(rule.recipients.contains(recipient))]
                 }),
                 "channels": .list([NotificationChannel.email, .push].map { channel in
