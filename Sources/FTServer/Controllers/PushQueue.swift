@@ -122,8 +122,10 @@ final class PushQueue: Sendable {
         activity.mark()
         guard !batch.operations.isEmpty else { return [] }
         return try await withCheckedThrowingContinuation { continuation in
+            // Sliced here, not under the lock the drain thread takes.
+            let pending = Pending(batch: batch, continuation: continuation)
             let start = state.withLock { state -> Bool in
-                state.waiting.append(Pending(batch: batch, continuation: continuation))
+                state.waiting.append(pending)
                 guard !state.draining else { return false }
                 state.draining = true
                 return true
