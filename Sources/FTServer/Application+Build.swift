@@ -38,6 +38,7 @@ public func buildRouter(
             (.textJavascript, [.noCache]),
             (.applicationJson, [.noCache]),
             (.applicationXml, [.noCache]),
+            (.applicationBinary, [.noCache]),
         ]),
         searchForIndexHtml: true
     ))

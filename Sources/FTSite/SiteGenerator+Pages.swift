@@ -4,11 +4,13 @@ internal import Synchronization
 
 extension SiteGenerator {
     /// What the first worker makes besides pages: the other files (path → bytes), every path of
-    /// the site, the encoded state, and the files it wrote itself (in a staging folder).
+    /// the site, the encoded state, the search rows kept beside it, and the files it wrote itself
+    /// (in a staging folder).
     struct Extras: Sendable {
         let files: [String: Data]
         let paths: Set<String>
         let state: Result<Data, any Error>
+        let searchRows: Data
         let written: [String]
     }
 
@@ -45,7 +47,7 @@ extension SiteGenerator {
             let made = self.extras(model: model, views: views, templates: templates, format: format, jobs: jobs)
             let paths = Set(jobs.map(\.path)).union(made.files.keys)
             let state = Result {
-                try JSONEncoder().encode(self.state(model: model, jobs: jobs, changes: inputs.changes, inputs: inputs.inputs, files: paths.count, search: made.search))
+                try JSONEncoder().encode(self.state(model: model, jobs: jobs, changes: inputs.changes, inputs: inputs.inputs, files: paths.count, searchRows: made.searchRows))
             }
             var early: [String] = []
             if writer.isStaged {
@@ -53,7 +55,7 @@ extension SiteGenerator {
                     if let bytes = made.files[path], try writer.put(path, bytes) { early.append(path) }
                 }
             }
-            extras.withLock { $0 = Extras(files: made.files, paths: paths, state: state, written: early) }
+            extras.withLock { $0 = Extras(files: made.files, paths: paths, state: state, searchRows: made.searchRows, written: early) }
         }
         guard let made = extras.withLock({ $0 }) else { preconditionFailure("the first worker makes the other files") }
         return (written + made.written, made)

@@ -112,6 +112,8 @@ public struct SiteGenerator: Sendable {
         lap("render+write")
         let allPaths = made.paths
         let removed = try writer.finish(paths: allPaths)
+        // The rows before the state that names their digest: a build stopped in between is a full one next.
+        try SiteWriter.replace(configuration.outputDirectory + "/" + SearchIndex.rowsFileName, with: made.searchRows)
         try SiteState.save(try made.state.get(), to: configuration.outputDirectory)
         progress(SiteProgress(phase: "writing", done: allPaths.count, total: allPaths.count))
         lap("finish")
@@ -135,10 +137,10 @@ public struct SiteGenerator: Sendable {
     }
 
     /// Every file besides the pages: stylesheet, assets, the app, the search index, sitemap,
-    /// feed, robots.txt (path → bytes), and the search index's entry offsets.
-    func extras(model: SiteModel, views: SiteViews, templates: SiteTemplates, format: FrenchFormat, jobs: [PageJob]) -> (files: [String: Data], search: (data: Data, offsets: [Int])) {
-        let search = SearchIndex.build(model: model)
-        var files: [String: Data] = [:]
+    /// feed, robots.txt (path → bytes), and the search rows the next build starts from.
+    func extras(model: SiteModel, views: SiteViews, templates: SiteTemplates, format: FrenchFormat, jobs: [PageJob]) -> (files: [String: Data], searchRows: Data) {
+        let rows = SearchIndex.rows(model: model)
+        var files = SearchFiles.files(rows: rows, products: model.products)
         files[templates.stylesheetPath] = templates.stylesheet
         for (path, data) in templates.assets { files[path] = data }
         for (path, data) in PlaceShards.files(templates.places) { files[path] = data }
@@ -152,20 +154,18 @@ public struct SiteGenerator: Sendable {
         for name in templates.appTemplates.keys where !name.hasPrefix("_") {
             files["app/" + name] = Data(templates.renderApp(views.app(file: name, build: templates.appBuild), file: name).utf8)
         }
-        files[Self.searchIndexPath] = search.data
         files["sitemap.xml"] = Data(Feeds.sitemap(paths: jobs.filter(\.inSitemap).map(\.sitemapPath) + templates.legal.map { $0.slug + "/" }, baseURL: configuration.baseURL).utf8)
         files[Self.feedPath] = Data(Feeds.atom(model: model, baseURL: configuration.baseURL, format: format).utf8)
         files["robots.txt"] = Data(Feeds.robots(baseURL: configuration.baseURL).utf8)
-        return (files, search)
+        return (files, SearchIndex.encode(rows))
     }
 
-    static let searchIndexPath = "recherche/experts.json"
     static let candidateCount = 64
     static let topRatedCount = 8
     static let feedPath = "flux/nouveaux-experts.xml"
 
     /// Where everything is, for the next build.
-    func state(model: SiteModel, jobs: [PageJob], changes: SiteChanges, inputs: String, files: Int, search: (data: Data, offsets: [Int])) -> SiteState {
+    func state(model: SiteModel, jobs: [PageJob], changes: SiteChanges, inputs: String, files: Int, searchRows: Data) -> SiteState {
         let ids = model.experts.map { $0.expert.id ?? 0 }
         var pages: [SiteState.ListingPage] = []
         for job in jobs {
@@ -194,14 +194,15 @@ public struct SiteGenerator: Sendable {
             newest: model.newest.map { ids[$0] }, feed: Feeds.recent(model).map { ids[$0] },
             regionPaths: model.regionPaths,
             productCounts: Dictionary(uniqueKeysWithValues: model.productCounts.map { (String($0), $1) }),
-            searchOffsets: SiteState.PackedIDs(search.offsets.map(Int64.init)), searchSize: search.data.count
+            searchRows: SiteState.digest(searchRows)
         )
     }
 
     /// Re-renders only the pages that show the experts whose ratings or profile text changed:
     /// their own pages, the listing pages they are on, the pages that list them as similar, the
-    /// home page and (if they are in it) the feed, and patches their search entries. Returns nil
-    /// when it cannot (the search index is not what the state says): the caller builds in full.
+    /// home page and (if they are in it) the feed, and the search files from the kept rows with
+    /// theirs made again. Returns nil when it cannot (the kept rows are not what the state says):
+    /// the caller builds in full.
     private func targeted(_ previous: SiteState, changes: SiteChanges, templates: SiteTemplates, database: AppDatabase, started: ContinuousClock.Instant) throws -> SiteReport? {
         var state = previous
         var position: [Int64: Int] = [:]
@@ -254,16 +255,11 @@ public struct SiteGenerator: Sendable {
             written.append(Self.feedPath)
         }
         if !affected.isEmpty {
-            let path = configuration.outputDirectory + "/" + Self.searchIndexPath
-            guard let index = FileManager.default.contents(atPath: path), index.count == state.searchSize,
-                let patched = SearchIndex.patch(index, offsets: state.searchOffsets.values.map { Int($0) }, changed: affected.compactMap { id in
-                    guard let at = position[id], let modelIndex = local[id] else { return nil }
-                    return (at, modelIndex)
-                }, model: model)
-            else { return nil }
-            if try writer.put(Self.searchIndexPath, patched.data) { written.append(Self.searchIndexPath) }
-            state.searchOffsets = SiteState.PackedIDs(patched.offsets.map(Int64.init))
-            state.searchSize = patched.data.count
+            guard let searchWritten = try searchFiles(&state, affected: affected.compactMap { id in
+                guard let at = position[id], let modelIndex = local[id] else { return nil }
+                return (at, modelIndex)
+            }, model: model, writer: writer) else { return nil }
+            written += searchWritten
         }
         state.changeSeq = changes.latest
         state.topRated = topRated
@@ -279,6 +275,31 @@ public struct SiteGenerator: Sendable {
             experts: state.order.count,
             phases: [("read", readSeconds), ("render+write", Self.seconds(ContinuousClock.now - mark) - readSeconds)]
         )
+    }
+
+    /// The search files after the rows at `changed` (positions in the listing → indexes in the
+    /// partial model) were made again from `model`, written where their bytes changed; the state
+    /// takes the new rows' digest. Nil when the kept rows are not the state's, or when the word
+    /// files would change in number (the caller builds in full, which removes files gone).
+    private func searchFiles(_ state: inout SiteState, affected changed: [(position: Int, modelIndex: Int)], model: SiteModel, writer: SiteWriter) throws -> [String]? {
+        let rowsPath = configuration.outputDirectory + "/" + SearchIndex.rowsFileName
+        guard let kept = FileManager.default.contents(atPath: rowsPath), SiteState.digest(kept) == state.searchRows,
+            var rows = SearchIndex.decode(kept), rows.count == state.order.count
+        else { return nil }
+        let fresh = SearchIndex.rows(changed.map(\.modelIndex), model: model)
+        for (change, row) in zip(changed, fresh) { rows[change.position] = row }
+        let files = SearchFiles.files(rows: rows, products: model.products)
+        let wordFiles = Set(files.keys.filter { $0.hasPrefix(SearchFiles.wordsFolder) })
+        let existing = Set(((try? FileManager.default.contentsOfDirectory(atPath: configuration.outputDirectory + "/" + SearchFiles.wordsFolder)) ?? []).map { SearchFiles.wordsFolder + $0 })
+        guard wordFiles == existing else { return nil }
+        var written: [String] = []
+        for path in files.keys.sorted() {
+            if let bytes = files[path], try writer.put(path, bytes) { written.append(path) }
+        }
+        let encoded = SearchIndex.encode(rows)
+        try SiteWriter.replace(rowsPath, with: encoded)
+        state.searchRows = SiteState.digest(encoded)
+        return written
     }
 
     /// The home page's top-rated experts after `affected` changed, found among the state's

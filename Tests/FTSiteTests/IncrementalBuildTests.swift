@@ -42,11 +42,12 @@ import Testing
         let after = try fixture.files()
 
         // Independently: the pages that link to the expert's profile (every card shows its
-        // rating) before or after, and the search index, which carries every rating.
+        // rating) before or after, and the search's facets, which carry every rating (its names
+        // and words do not change).
         let link = "href=\"/experts/\(slug)/\""
         let showing = Set(before.filter { String(decoding: $0.value, as: UTF8.self).contains(link) }.keys)
             .union(after.filter { String(decoding: $0.value, as: UTF8.self).contains(link) }.keys)
-        let expected = showing.union(["recherche/experts.json", "experts/\(slug)/index.html"])
+        let expected = showing.union(["recherche/facettes.bin", "experts/\(slug)/index.html"])
         #expect(Set(report.written) == expected)
         #expect(report.removed.isEmpty)
         #expect(expected.count < before.count / 2, "a rating must not rebuild the site")
@@ -75,7 +76,7 @@ import Testing
         let slug = "ines-nouvelle"
         try fixture.generate()
         #expect(try fixture.read("flux/nouveaux-experts.xml").contains("/experts/\(slug)/"))
-        #expect(try fixture.read("recherche/experts.json").contains("\"\(slug)\""))
+        #expect(try fixture.read("recherche/index.json").contains("\"Inès Nouvelle\""))
         #expect(try fixture.read("sitemap.xml").contains("/experts/\(slug)/"))
         switch how {
         case "deactivated": try fixture.database.setExpertActive(id: expertId, active: false, by: nil, at: SiteFixture.today)
@@ -84,13 +85,15 @@ import Testing
         default: try fixture.database.deleteExpert(id: expertId)
         }
         let report = try fixture.generate()
-        #expect(report.removed == ["experts/\(slug)/index.html"])
+        // Its profile goes, and the word files only its words were in ("na" for Nantes, here).
+        #expect(report.removed.filter { !$0.hasPrefix("recherche/mots/") } == ["experts/\(slug)/index.html"])
         #expect(!FileManager.default.fileExists(atPath: fixture.output + "/experts/\(slug)"))
         for (path, data) in try fixture.files() {
             let text = String(decoding: data, as: UTF8.self)
             #expect(!text.contains("/experts/\(slug)/"), "\(path) still links to the expert")
             #expect(!text.contains("\"\(slug)\""), "\(path) still lists the expert")
         }
+        #expect(try !fixture.read("recherche/index.json").contains("Inès Nouvelle"), "the search still finds the expert")
     }
 
     @Test func filesTheGeneratorDidNotWriteAreLeftAlone() throws {

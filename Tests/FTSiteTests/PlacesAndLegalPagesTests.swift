@@ -36,8 +36,8 @@ import Testing
         let sizes = try fixture.files().filter { $0.key.hasPrefix("recherche/lieux/") }.map(\.value.count)
         #expect(sizes.count > 100)
         #expect(sizes.max() ?? 0 < 100_000, "largest places file: \(sizes.max() ?? 0) bytes")
-        // The experts' index no longer carries places.
-        #expect(try !fixture.read("recherche/experts.json").contains("\"places\""))
+        // The experts' index does not carry places.
+        #expect(try !fixture.read("recherche/index.json").contains("\"places\""))
     }
 
     /// Every place is in the file its name leads to, and no file is empty: one place without

@@ -45,7 +45,7 @@ struct SiteFixture {
         for case let path as String in enumerator {
             var isDirectory: ObjCBool = false
             _ = FileManager.default.fileExists(atPath: output + "/" + path, isDirectory: &isDirectory)
-            if !isDirectory.boolValue && path != ".ft-manifest" && path != ".ft-state.json" {
+            if !isDirectory.boolValue && path != ".ft-manifest" && path != ".ft-state.json" && path != ".ft-search.tsv" {
                 result[path] = FileManager.default.contents(atPath: output + "/" + path)
             }
         }

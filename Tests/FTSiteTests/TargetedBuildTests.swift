@@ -62,7 +62,7 @@ import Testing
             try db.execute(sql: "UPDATE rating SET score = CASE score WHEN 5 THEN 1 ELSE 5 END, updatedAt = ? WHERE id = ?", arguments: [SiteFixture.today, rating])
         }
         #expect(report.written.count < report.files / 4, "\(report.written.count) of \(report.files)")
-        #expect(report.written.contains("recherche/experts.json"))
+        #expect(report.written.contains("recherche/facettes.bin"))
 
         // Many five-star ratings: the expert climbs into the home page's top-rated list.
         report = try expectTargetedEqualsFull(fixture, "new ratings") { db in

@@ -1,20 +1,61 @@
 // node --test: the search logic of site-templates/assets/search.js, without a browser.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { fold, distance, findPlace, placeKey, placeName, search } from "../../site-templates/assets/search.js";
+import { addCoordinates, catalogue, distance, findPlace, fold, placeKey, placeName, queryWords, search, slugOf, wordKey, wordMatches } from "../../site-templates/assets/search.js";
 
+// Three experts in listing order (by last name), encoded as SearchFiles.swift writes the index and
+// its facet and coordinate columns.
+const experts = [
+  { slug: "helene-durand", name: "Hélène Durand", city: "Béziers", region: 1, lat: 43.3442, lon: 3.2158, rating: 46, reviews: 12, products: [0], languages: [0, 1], hours: 4, text: "helene durand durand conseil ticpe pour transporteurs beziers occitanie" },
+  { slug: "marc-petit", name: "Marc Petit", city: "Lyon", region: 0, lat: 45.764, lon: 4.8357, rating: 38, reviews: 5, products: [1, 2], languages: [0], hours: 24, text: "marc petit petit audit urssaf lyon auvergne-rhone-alpes" },
+  { slug: "ines-roux-2", name: "Inès Roux", city: "Toulouse", region: 1, lat: 43.6047, lon: 1.4442, rating: 0, reviews: 0, products: [2], languages: [0], hours: 8, text: "ines roux roux energie toulouse occitanie" },
+];
+const stop = ["de", "des", "la", "le", "les", "pour"];
 const index = {
-  v: 1,
+  v: 2,
+  count: experts.length,
   products: [["TICPE", "Remboursement TICPE", 0], ["URSSAF", "Audit URSSAF", 1], ["CEE", "Certificats", 2]],
   categories: ["tax", "social", "energy"],
   regions: ["Auvergne-Rhône-Alpes", "Occitanie"],
   languages: ["fr", "en"],
-  experts: [
-    ["helene-durand", "Hélène Durand", "Béziers", 1, 43.3442, 3.2158, 46, 12, [0], [0, 1], 4, "helene durand durand conseil ticpe pour transporteurs beziers occitanie"],
-    ["marc-petit", "Marc Petit", "Lyon", 0, 45.764, 4.8357, 38, 5, [1, 2], [0], 24, "marc petit petit audit urssaf lyon auvergne-rhone-alpes"],
-    ["ines-roux", "Inès Roux", "Toulouse", 1, 43.6047, 1.4442, 0, 0, [2], [0], 8, "ines roux roux energie toulouse occitanie"],
-  ],
+  cities: experts.map((e) => [e.city, Math.round(e.lat * 1e4) - 7, Math.round(e.lon * 1e4) + 9]),
+  names: experts.map((e) => e.name),
+  slugs: { 2: "ines-roux-2" },
+  layout: [["region", 2], ["city", 2], ["rating", 1], ["reviews", 2], ["hours", 2], ["products", 1], ["languages", 1]],
+  stop,
+  words: [],
 };
+const n = experts.length;
+const facets = new Uint8Array(11 * n);
+const coordinates = new Uint8Array(4 * n);
+experts.forEach((e, i) => {
+  const put16 = (column, value) => { facets[column * n + i] = value & 255; facets[(column + 1) * n + i] = value >> 8; };
+  put16(0, e.region);
+  put16(2, i);
+  facets[4 * n + i] = e.rating;
+  put16(5, e.reviews);
+  put16(7, e.hours);
+  facets[9 * n + i] = e.products.reduce((bits, p) => bits | (1 << p), 0);
+  facets[10 * n + i] = e.languages.reduce((bits, l) => bits | (1 << l), 0);
+  const dLat = new Uint16Array([7])[0];
+  const dLon = new Uint16Array([-9])[0];
+  coordinates[i] = dLat & 255; coordinates[n + i] = dLat >> 8;
+  coordinates[2 * n + i] = dLon & 255; coordinates[3 * n + i] = dLon >> 8;
+});
+// The word files, as SearchFiles.swift cuts them.
+const wordFiles = {};
+experts.forEach((e, i) => {
+  for (const word of new Set(queryWords(e.text, stop))) {
+    const file = (wordFiles[wordKey(word)] ??= {});
+    (file[word] ??= []).push(i);
+  }
+});
+for (const file of Object.values(wordFiles)) {
+  for (const [word, positions] of Object.entries(file)) file[word] = positions.map((p, k) => p - (positions[k - 1] ?? 0));
+}
+index.words = Object.keys(wordFiles).sort();
+const decoded = catalogue(index, facets);
+addCoordinates(decoded, coordinates);
 
 // As the places files hold them (most populous first): name, postcodes, latitude, longitude, kind.
 const places = [
@@ -31,7 +72,8 @@ const places = [
   ["L'Île-d'Yeu", "85350", 46.7245, -2.3484, ""],
 ];
 const near = (text) => findPlace(places, text);
-const slugs = (query) => search(index, query, query.pres ? near(query.pres) : null).rows.map((row) => row.expert[0]);
+const matches = (q) => queryWords(q ?? "", stop).map((word) => wordMatches(wordFiles[wordKey(word)] ?? {}, word));
+const slugs = (query) => search(decoded, query, query.pres ? near(query.pres) : null, matches(query.q)).rows.map((row) => slugOf(decoded, row.i));
 
 test("text search ignores accents and case and needs every word", () => {
   assert.equal(fold("Hélène ÉNERGIE"), "helene energie");
@@ -40,9 +82,34 @@ test("text search ignores accents and case and needs every word", () => {
   assert.deepEqual(slugs({ q: "béziers urssaf" }), []);
 });
 
+test("a word matches the words it starts, the word itself first; stop words and single letters are ignored", () => {
+  assert.deepEqual(slugs({ q: "occ" }).sort(), ["helene-durand", "ines-roux-2"]);
+  assert.deepEqual(slugs({ q: "rou" }), ["ines-roux-2"], "'rou' starts 'roux', not 'durand'");
+  assert.deepEqual(slugs({ q: "cee" }), [], "not inside a word");
+  assert.deepEqual(queryWords("Le conseil d'un expert, pour la TICPE", stop), ["conseil", "un", "expert", "ticpe"]);
+  assert.deepEqual(slugs({ q: "pour le petit" }), ["marc-petit"]);
+  const scores = search(decoded, {}, null, matches("petit")).rows.map((row) => row.score);
+  assert.deepEqual(scores, [2]);
+  assert.equal(wordMatches({ petite: [1], petit: [1] }, "petit").get(1), 2);
+});
+
+test("slugs come from the name unless the index says otherwise; word files by their first two characters", () => {
+  assert.equal(slugOf(decoded, 0), "helene-durand");
+  assert.equal(slugOf(decoded, 2), "ines-roux-2");
+  assert.equal(wordKey("ticpe"), "ti");
+  assert.equal(wordKey("œuvre"), "u153-75");
+});
+
+test("coordinates are the town's reference point plus the expert's offset, exactly", () => {
+  assert.equal(decoded.latitude[1], 45.764);
+  assert.equal(decoded.longitude[1], 4.8357);
+  assert.throws(() => catalogue(index, facets.subarray(1)), /facets: 32 bytes, 33 expected/);
+});
+
 test("filters combine", () => {
-  assert.deepEqual(slugs({ region: "Occitanie", tri: "nom" }), ["helene-durand", "ines-roux"]);
-  assert.deepEqual(slugs({ categorie: "energy", tri: "nom" }), ["ines-roux", "marc-petit"]);
+  assert.deepEqual(slugs({ region: "Occitanie", tri: "nom" }), ["helene-durand", "ines-roux-2"]);
+  assert.deepEqual(slugs({ categorie: "energy", tri: "nom" }), ["marc-petit", "ines-roux-2"]);
+  assert.deepEqual(slugs({ dispositif: "INCONNU" }), [], "a scheme the index does not know matches nobody");
   assert.deepEqual(slugs({ dispositif: "URSSAF" }), ["marc-petit"]);
   assert.deepEqual(slugs({ note: "4" }), ["helene-durand"]);
   assert.deepEqual(slugs({ note: "3.5", tri: "note" }), ["helene-durand", "marc-petit"]);
@@ -50,7 +117,7 @@ test("filters combine", () => {
 });
 
 test("an expert without reviews never passes a minimum rating", () => {
-  assert.ok(!slugs({ note: "3" }).includes("ines-roux"));
+  assert.ok(!slugs({ note: "3" }).includes("ines-roux-2"));
 });
 
 test("distance from a town or a postcode", () => {
@@ -66,9 +133,9 @@ test("distance from a town or a postcode", () => {
   assert.equal(near("le mans").name, "Le Mans");
   assert.equal(near("Mans").name, "Le Mans", "without its article");
   assert.equal(near("ile d yeu").name, "L'Île-d'Yeu");
-  assert.deepEqual(slugs({ pres: "Toulouse", rayon: "200", tri: "distance" }), ["ines-roux", "helene-durand"]);
-  assert.deepEqual(slugs({ pres: "Toulouse", rayon: "50" }), ["ines-roux"]);
-  assert.equal(search(index, { pres: "Nulle-Part" }, near("Nulle-Part")).unknownPlace, true);
+  assert.deepEqual(slugs({ pres: "Toulouse", rayon: "200", tri: "distance" }), ["ines-roux-2", "helene-durand"]);
+  assert.deepEqual(slugs({ pres: "Toulouse", rayon: "50" }), ["ines-roux-2"]);
+  assert.equal(search(decoded, { pres: "Nulle-Part" }, near("Nulle-Part")).unknownPlace, true);
 });
 
 test("an unknown postcode falls back on its département's préfecture, and says so", () => {
@@ -80,9 +147,9 @@ test("an unknown postcode falls back on its département's préfecture, and says
 });
 
 test("an unknown place keeps the other filters", () => {
-  const { rows, unknownPlace } = search(index, { pres: "Nulle-Part", region: "Occitanie" }, null);
+  const { rows, unknownPlace } = search(decoded, { pres: "Nulle-Part", region: "Occitanie" }, null);
   assert.equal(unknownPlace, true);
-  assert.deepEqual(rows.map((row) => row.expert[0]).sort(), ["helene-durand", "ines-roux"]);
+  assert.deepEqual(rows.map((row) => slugOf(decoded, row.i)).sort(), ["helene-durand", "ines-roux-2"]);
 });
 
 test("coordinates from « Autour de moi »", () => {
@@ -102,6 +169,6 @@ test("the places file a text is looked up in", () => {
 });
 
 test("sorts", () => {
-  assert.deepEqual(slugs({ tri: "avis" }), ["helene-durand", "marc-petit", "ines-roux"]);
-  assert.deepEqual(slugs({ tri: "nom" }), ["helene-durand", "ines-roux", "marc-petit"]);
+  assert.deepEqual(slugs({ tri: "avis" }), ["helene-durand", "marc-petit", "ines-roux-2"]);
+  assert.deepEqual(slugs({ tri: "nom" }), ["helene-durand", "marc-petit", "ines-roux-2"], "the listing's order: by last name");
 });

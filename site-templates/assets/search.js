@@ -1,18 +1,122 @@
 // @ts-check
-// The marketplace's search, entirely in the browser: loads the prebuilt index once, filters and
-// sorts it on every change, and keeps the query in the address bar. No dependencies.
+// The marketplace's search, entirely in the browser. A query loads only the files it needs, all
+// at once (see SearchFiles.swift for their layout): the index (names, tables), the facets (byte
+// columns), the coordinates when a place is typed, one word file per word of the query, one
+// places file for the place. Filters and sorts on every change; keeps the query in the address bar.
+// No dependencies.
 
-/** @typedef {[string, string, string, number, number, number, number, number, number[], number[], number, string]} ExpertRow */
-/** @typedef {{v: number, products: [string, string, number][], categories: string[], regions: string[], languages: string[], experts: ExpertRow[]}} SearchIndex */
+/** @typedef {{v: number, count: number, products: [string, string, number][], categories: string[], regions: string[], languages: string[],
+ *   cities: [string, number, number][], names: string[], slugs: Record<string, string>, layout: [string, number][], stop: string[], words: string[]}} SearchIndex */
+/** The experts decoded from the index and its facets: one entry per expert in each typed array.
+ * @typedef {{index: SearchIndex, count: number, region: Uint16Array, city: Uint16Array, rating: Uint8Array, reviews: Uint16Array,
+ *   hours: Uint16Array, products: Uint8Array[], languages: Uint8Array[], latitude: Float64Array | null, longitude: Float64Array | null}} Catalogue */
 /** A line of a places file: name, postcodes (space-separated), latitude, longitude, kind ("P": préfecture, "A": arrondissement).
  * @typedef {[string, string, number, number, string]} PlaceRow */
 /** @typedef {{name: string, latitude: number, longitude: number, departement: string | null}} Place */
+/** Per word of the query, the experts whose text holds a word starting with it: listing position → 2 (the word itself) or 1 (a longer word).
+ * @typedef {Map<number, number>} WordMatches */
 
 const SHOWN = 100;
+const NO_REGION = 0xffff;
 
 /** Lowercase without accents, as the index was folded. @param {string} text */
 export function fold(text) {
   return text.normalize("NFD").replace(/[\u0300-\u036f]/g, "").toLowerCase();
+}
+
+/**
+ * The experts of the index and its facets file (`recherche/facettes.bin`).
+ * @param {SearchIndex} index @param {Uint8Array} facets @returns {Catalogue}
+ */
+export function catalogue(index, facets) {
+  const n = index.count;
+  /** @type {Record<string, {at: number, width: number}>} */
+  const columns = {};
+  let at = 0;
+  for (const [name, width] of index.layout) {
+    columns[name] = { at, width };
+    at += width * n;
+  }
+  if (facets.length !== at) throw new Error(`facets: ${facets.length} bytes, ${at} expected`);
+  /** @param {string} name @param {number} k */
+  const plane = (name, k) => facets.subarray(columns[name].at + k * n, columns[name].at + (k + 1) * n);
+  /** @param {string} name */
+  const planes = (name) => Array.from({ length: columns[name].width }, (_, k) => plane(name, k));
+  /** @param {string} name */
+  const number16 = (name) => {
+    const out = new Uint16Array(n);
+    const [low, high] = planes(name);
+    for (let i = 0; i < n; i++) out[i] = low[i] | ((high?.[i] ?? 0) << 8);
+    return out;
+  };
+  return {
+    index, count: n, region: number16("region"), city: number16("city"), rating: plane("rating", 0), reviews: number16("reviews"),
+    hours: number16("hours"), products: planes("products"), languages: planes("languages"), latitude: null, longitude: null,
+  };
+}
+
+/**
+ * Adds each expert's coordinates (`recherche/coordonnees.bin`) to the catalogue.
+ * @param {Catalogue} experts @param {Uint8Array} bytes
+ */
+export function addCoordinates(experts, bytes) {
+  const n = experts.count;
+  if (bytes.length !== 4 * n) throw new Error(`coordinates: ${bytes.length} bytes, ${4 * n} expected`);
+  const view = (/** @type {number} */ k) => {
+    const out = new Int16Array(n);
+    for (let i = 0; i < n; i++) out[i] = bytes[2 * k * n + i] | (bytes[(2 * k + 1) * n + i] << 8);
+    return out;
+  };
+  const [dLatitude, dLongitude] = [view(0), view(1)];
+  experts.latitude = new Float64Array(n);
+  experts.longitude = new Float64Array(n);
+  for (let i = 0; i < n; i++) {
+    const city = experts.index.cities[experts.city[i]];
+    // Exact: an integer divided by 1e4 is the double the database's 4-decimal value reads as.
+    experts.latitude[i] = (city[1] + dLatitude[i]) / 1e4;
+    experts.longitude[i] = (city[2] + dLongitude[i]) / 1e4;
+  }
+}
+
+/** @param {Uint8Array[]} planes @param {number} i @param {number} bit */
+function has(planes, i, bit) {
+  return ((planes[bit >> 3]?.[i] ?? 0) >> (bit & 7)) & 1;
+}
+
+/** An expert's slug: the index's, else made from the name as SearchFiles.slug(of:) does. @param {Catalogue} experts @param {number} i */
+export function slugOf(experts, i) {
+  return experts.index.slugs[String(i)] ?? fold(experts.index.names[i]).replace(/[^a-z0-9]+/g, "-").replace(/^-+|-+$/g, "");
+}
+
+/** The words of a query that are looked up: folded, two characters or more, stop words left out. @param {string} text @param {string[]} stop */
+export function queryWords(text, stop) {
+  const ignored = new Set(stop);
+  return fold(text).split(/[^\p{L}\p{N}]+/u).filter((word) => Array.from(word).length >= 2 && !ignored.has(word));
+}
+
+/** The word file a word is in, as SearchFiles.wordKey(_:) names it: "ti" for "ticpe". @param {string} word */
+export function wordKey(word) {
+  const first = Array.from(word).slice(0, 2);
+  return first.every((c) => /^[a-z0-9]$/.test(c)) ? first.join("") : `u${first.map((c) => (c.codePointAt(0) ?? 0).toString(16)).join("-")}`;
+}
+
+/**
+ * The experts with a word starting with `word`, from its word file (`{word: [position differences]}`).
+ * @param {Record<string, number[]>} file @param {string} word @returns {WordMatches}
+ */
+export function wordMatches(file, word) {
+  /** @type {WordMatches} */
+  const found = new Map();
+  for (const [candidate, differences] of Object.entries(file)) {
+    if (!candidate.startsWith(word)) continue;
+    const score = candidate === word ? 2 : 1;
+    let position = 0;
+    for (const difference of differences) {
+      position += difference;
+      if ((found.get(position) ?? 0) < score) found.set(position, score);
+    }
+  }
+  return found;
 }
 
 /** Great-circle distance in km. */
@@ -84,56 +188,61 @@ export function findPlace(places, text) {
 
 /**
  * The experts matching `query`, sorted.
- * @param {SearchIndex} index
+ * @param {Catalogue} experts
  * @param {{q?: string, dispositif?: string, categorie?: string, region?: string, note?: string, langue?: string, pres?: string, rayon?: string, tri?: string}} query
  * @param {Place | null} place `query.pres` found (`findPlace`); null: no distance filter
- * @returns {{rows: {expert: ExpertRow, km: number | null, score: number}[], place: Place | null, unknownPlace: boolean}}
+ * @param {WordMatches[]} matches one per word of the query (`queryWords`), from its word file
+ * @returns {{rows: {i: number, km: number | null, score: number}[], place: Place | null, unknownPlace: boolean}}
  */
-export function search(index, query, place = null) {
-  const words = fold(query.q ?? "").split(/[^\p{L}\p{N}]+/u).filter(Boolean);
+export function search(experts, query, place = null, matches = []) {
+  const index = experts.index;
   const product = query.dispositif ? index.products.findIndex((p) => p[0] === query.dispositif) : -1;
   const category = query.categorie ? index.categories.indexOf(query.categorie) : -1;
   const region = query.region ? index.regions.indexOf(query.region) : -1;
   const minimum = query.note ? Math.round(Number(query.note) * 10) : 0;
   const language = query.langue ? index.languages.indexOf(query.langue) : -1;
   const radius = Number(query.rayon) > 0 ? Number(query.rayon) : 50;
-  const productsOfCategory = new Set(index.products.flatMap((p, i) => (p[2] === category ? [i] : [])));
+  const ofCategory = index.products.flatMap((p, i) => (p[2] === category ? [i] : []));
+  const located = place && experts.latitude && experts.longitude ? place : null;
 
+  // A filter named in the query but unknown to the index matches nobody.
+  const unknown = (query.dispositif && product < 0) || (query.categorie && category < 0) || (query.region && region < 0) || (query.langue && language < 0);
   const rows = [];
-  for (const expert of index.experts) {
-    if (product >= 0 && !expert[8].includes(product)) continue;
-    if (category >= 0 && !expert[8].some((p) => productsOfCategory.has(p))) continue;
-    if (region >= 0 && expert[3] !== region) continue;
-    if (minimum > 0 && (expert[7] === 0 || expert[6] < minimum)) continue;
-    if (language >= 0 && !expert[9].includes(language)) continue;
+  // With words, only the experts of the rarest word are candidates.
+  const candidates = matches.length ? [...matches.reduce((a, b) => (b.size < a.size ? b : a)).keys()].sort((a, b) => a - b) : null;
+  const total = unknown ? 0 : candidates ? candidates.length : experts.count;
+  for (let k = 0; k < total; k++) {
+    const i = candidates ? candidates[k] : k;
+    if (product >= 0 && !has(experts.products, i, product)) continue;
+    if (category >= 0 && !ofCategory.some((p) => has(experts.products, i, p))) continue;
+    if (region >= 0 && experts.region[i] !== region) continue;
+    if (minimum > 0 && (experts.reviews[i] === 0 || experts.rating[i] < minimum)) continue;
+    if (language >= 0 && !has(experts.languages, i, language)) continue;
     let score = 0;
-    if (words.length) {
-      const text = expert[11];
-      let matched = true;
-      for (const word of words) {
-        const at = text.indexOf(word);
-        if (at < 0) { matched = false; break; }
-        score += at === 0 || text[at - 1] === " " ? 2 : 1;
-      }
-      if (!matched) continue;
+    let matched = true;
+    for (const words of matches) {
+      const found = words.get(i);
+      if (!found) { matched = false; break; }
+      score += found;
     }
+    if (!matched) continue;
     let km = null;
-    if (place) {
-      km = distance(place.latitude, place.longitude, expert[4], expert[5]);
+    if (located && experts.latitude && experts.longitude) {
+      km = distance(located.latitude, located.longitude, experts.latitude[i], experts.longitude[i]);
       if (km > radius) continue;
     }
-    rows.push({ expert, km, score });
+    rows.push({ i, km, score });
   }
-  const byName = (a, b) => a.expert[1].localeCompare(b.expert[1], "fr");
+  // Ties go to the listing's order, which is by last name then first name.
   const sorts = {
-    note: (a, b) => b.expert[6] - a.expert[6] || b.expert[7] - a.expert[7] || byName(a, b),
-    avis: (a, b) => b.expert[7] - a.expert[7] || b.expert[6] - a.expert[6] || byName(a, b),
-    distance: (a, b) => (a.km ?? 0) - (b.km ?? 0) || byName(a, b),
-    nom: byName,
-    pertinence: (a, b) => b.score - a.score || b.expert[6] - a.expert[6] || byName(a, b),
+    note: (a, b) => experts.rating[b.i] - experts.rating[a.i] || experts.reviews[b.i] - experts.reviews[a.i] || a.i - b.i,
+    avis: (a, b) => experts.reviews[b.i] - experts.reviews[a.i] || experts.rating[b.i] - experts.rating[a.i] || a.i - b.i,
+    distance: (a, b) => (a.km ?? 0) - (b.km ?? 0) || a.i - b.i,
+    nom: (a, b) => a.i - b.i,
+    pertinence: (a, b) => b.score - a.score || experts.rating[b.i] - experts.rating[a.i] || a.i - b.i,
   };
   rows.sort(sorts[query.tri ?? "pertinence"] ?? sorts.pertinence);
-  return { rows, place, unknownPlace: Boolean(query.pres?.trim() && !place) };
+  return { rows, place: located, unknownPlace: Boolean(query.pres?.trim() && !place) };
 }
 
 /** @param {string} tag @param {string} [className] @param {string} [text] */
@@ -144,20 +253,25 @@ function element(tag, className, text) {
   return node;
 }
 
-/** A result card, built with textContent only: nothing from the index is parsed as HTML. */
-function card(index, { expert, km }) {
+/** A result card, built with textContent only: nothing from the index is parsed as HTML. @param {Catalogue} experts */
+function card(experts, { i, km }) {
+  const index = experts.index;
+  const name = index.names[i];
   const article = element("article", "card");
-  const initials = expert[1].split(" ").map((part) => part[0] ?? "").join("").slice(0, 2);
+  const initials = name.split(" ").map((part) => part[0] ?? "").join("").slice(0, 2);
   const avatar = element("div", "avatar", initials);
   avatar.setAttribute("aria-hidden", "true");
   const body = element("div", "card-body");
   const heading = element("h3");
-  const link = element("a", undefined, expert[1]);
-  link.href = `/experts/${expert[0]}/`;
+  const link = element("a", undefined, name);
+  const slug = slugOf(experts, i);
+  link.href = `/experts/${slug}/`;
   heading.append(link);
-  body.append(heading, element("p", "place", `${expert[2]} · ${index.regions[expert[3]] ?? ""}${km === null ? "" : ` · ${Math.round(km)} km`}`));
+  const region = experts.region[i] === NO_REGION ? "" : index.regions[experts.region[i]] ?? "";
+  body.append(heading, element("p", "place", `${index.cities[experts.city[i]]?.[0] ?? ""} · ${region}${km === null ? "" : ` · ${Math.round(km)} km`}`));
   const tags = element("ul", "tags");
-  for (const p of expert[8].slice(0, 3)) {
+  const held = index.products.flatMap((_, p) => (has(experts.products, i, p) ? [p] : []));
+  for (const p of held.slice(0, 3)) {
     const item = element("li");
     const tag = element("a", undefined, index.products[p][0]);
     tag.href = `/dispositifs/${fold(index.products[p][0]).replace(/[^a-z0-9]+/g, "-")}/`;
@@ -167,18 +281,42 @@ function card(index, { expert, km }) {
   }
   body.append(tags);
   const rating = element("p", "rating");
-  if (expert[7]) {
-    const rounded = Math.round(expert[6] / 10);
+  const reviews = experts.reviews[i];
+  if (reviews) {
+    const rounded = Math.round(experts.rating[i] / 10);
     const stars = element("span", "stars", "★".repeat(rounded) + "☆".repeat(5 - rounded));
     stars.setAttribute("aria-hidden", "true");
-    rating.append(stars, ` ${(expert[6] / 10).toFixed(1).replace(".", ",")} (${expert[7]} avis)`);
+    rating.append(stars, ` ${(experts.rating[i] / 10).toFixed(1).replace(".", ",")} (${reviews} avis)`);
   } else {
     rating.textContent = "Pas encore d'avis";
   }
-  body.append(rating, element("p", "facts", `Répond en ${expert[10]} h`));
+  body.append(rating, element("p", "facts", `Répond en ${experts.hours[i]} h`));
   article.append(avatar, body);
-  article.dataset.slug = expert[0];
+  article.dataset.slug = slug;
   return article;
+}
+
+/** Each file fetched once; a failure is forgotten, so that the next query asks again. */
+class Files {
+  constructor() {
+    /** @type {Map<string, Promise<any>>} */
+    this.loading = new Map();
+  }
+
+  /** @param {string} path @param {"json" | "bytes"} kind @param {any} [missing] what a 404 stands for */
+  get(path, kind, missing) {
+    let pending = this.loading.get(path);
+    if (!pending) {
+      pending = fetch(path).then(async (response) => {
+        if (response.status === 404 && missing !== undefined) return missing;
+        if (!response.ok) throw new Error(`${path}: HTTP ${response.status}`);
+        return kind === "json" ? response.json() : new Uint8Array(await response.arrayBuffer());
+      });
+      pending.catch(() => this.loading.delete(path));
+      this.loading.set(path, pending);
+    }
+    return pending;
+  }
 }
 
 async function start() {
@@ -186,18 +324,7 @@ async function start() {
   const status = document.getElementById("search-status");
   const results = document.getElementById("search-results");
   if (!form || !status || !results) return;
-  status.textContent = "Chargement de l'index…";
-  /** @type {SearchIndex} */
-  let index;
-  try {
-    const response = await fetch("/recherche/experts.json");
-    if (!response.ok) throw new Error(`HTTP ${response.status}`);
-    index = await response.json();
-  } catch (error) {
-    status.textContent = "La recherche est indisponible pour le moment ; parcourez les experts par dispositif ou par région.";
-    status.dataset.error = String(error);
-    return;
-  }
+  status.textContent = "Chargement…";
 
   const params = new URLSearchParams(location.search);
   for (const [name, value] of params) {
@@ -205,46 +332,84 @@ async function start() {
     if (field && "value" in field) field.value = value;
   }
 
-  // The places files, each fetched once, when a visitor first types a place it holds.
-  /** @type {Map<string, Promise<PlaceRow[] | null>>} */
-  const placeFiles = new Map();
+  const files = new Files();
+  /** @type {Promise<Catalogue>} */
+  const loaded = Promise.all([files.get("/recherche/index.json", "json"), files.get("/recherche/facettes.bin", "bytes")])
+    .then(([index, facets]) => catalogue(index, facets));
+  /** @type {Promise<Catalogue> | null} */
+  let located = null;
+  // The coordinates, once, the first time a query has a place.
+  const withCoordinates = () => {
+    located ??= Promise.all([loaded, files.get("/recherche/coordonnees.bin", "bytes")]).then(([experts, bytes]) => {
+      if (!experts.latitude) addCoordinates(experts, bytes);
+      return experts;
+    });
+    located.catch(() => { located = null; });
+    return located;
+  };
+
   /** @param {string} text @returns {Promise<{place: Place | null, unavailable: boolean}>} */
   const locate = async (text) => {
     if (!text.trim()) return { place: null, unavailable: false };
     const key = COORDINATES.test(text) ? null : placeKey(text);
     if (!key) return { place: findPlace([], text), unavailable: false };
-    if (!placeFiles.has(key)) {
-      placeFiles.set(key, fetch(`/recherche/lieux/${key}.json`).then((r) => (r.ok ? r.json() : r.status === 404 ? [] : null), () => null));
+    try {
+      const places = await files.get(`/recherche/lieux/${key}.json`, "json", []);
+      return { place: findPlace(places, text), unavailable: false };
+    } catch {
+      return { place: null, unavailable: true };
     }
-    const places = await placeFiles.get(key);
-    if (!places) placeFiles.delete(key);
-    return { place: places ? findPlace(places, text) : null, unavailable: !places };
   };
 
   let latest = 0;
   const run = async () => {
     const turn = ++latest;
     const started = performance.now();
-    const query = Object.fromEntries(new FormData(form).entries());
-    const located = await locate(String(query.pres ?? ""));
+    const query = /** @type {Record<string, string>} */ (Object.fromEntries(new FormData(form).entries()));
+    const pres = String(query.pres ?? "");
+    // Everything the query needs, asked for at once.
+    const place = locate(pres);
+    const coordinates = pres.trim() ? withCoordinates() : null;
+    let experts;
+    /** @type {WordMatches[]} */
+    let matches;
+    try {
+      experts = await loaded;
+      const words = queryWords(String(query.q ?? ""), experts.index.stop);
+      const known = new Set(experts.index.words);
+      matches = await Promise.all(words.map(async (word) => {
+        const key = wordKey(word);
+        return known.has(key) ? wordMatches(await files.get(`/recherche/mots/${key}.json`, "json", {}), word) : new Map();
+      }));
+    } catch (error) {
+      if (turn !== latest) return;
+      status.textContent = "La recherche est indisponible pour le moment ; parcourez les experts par dispositif ou par région.";
+      status.dataset.error = String(error);
+      return;
+    }
+    const found = await place;
+    let coordinatesMissing = false;
+    if (found.place && coordinates) {
+      try { await coordinates; } catch { coordinatesMissing = true; }
+    }
     if (turn !== latest) return; // a newer query is already on its way
-    const { rows, place, unknownPlace } = search(index, /** @type {any} */ (query), located.place);
-    results.replaceChildren(...rows.slice(0, SHOWN).map((row) => card(index, row)));
+    const { rows, place: near, unknownPlace } = search(experts, /** @type {any} */ (query), coordinatesMissing ? null : found.place, matches);
+    results.replaceChildren(...rows.slice(0, SHOWN).map((row) => card(experts, row)));
     const elapsed = performance.now() - started;
-    const found = rows.length === 0 ? "Aucun expert trouvé" : rows.length === 1 ? "1 expert trouvé" : `${rows.length.toLocaleString("fr-FR")} experts trouvés`;
+    const count = rows.length === 0 ? "Aucun expert trouvé" : rows.length === 1 ? "1 expert trouvé" : `${rows.length.toLocaleString("fr-FR")} experts trouvés`;
     const shown = rows.length > SHOWN ? ` (les ${SHOWN} premiers affichés)` : "";
     const radius = Number(query.rayon) > 0 ? Number(query.rayon) : 50;
-    const near = place
-      ? ` à moins de ${radius} km de ${place.name}${place.departement ? ` (code postal inconnu : préfecture du département ${place.departement})` : ""}`
-      : unknownPlace
-        ? located.unavailable
-          ? ` — les lieux sont indisponibles pour le moment : « ${query.pres} » n'est pas appliqué`
-          : ` — lieu « ${query.pres} » inconnu : aucun filtre de distance appliqué`
-        : "";
-    status.textContent = `${found}${near}${shown}.`;
+    const where = near
+      ? ` à moins de ${radius} km de ${near.name}${near.departement ? ` (code postal inconnu : préfecture du département ${near.departement})` : ""}`
+      : found.unavailable || coordinatesMissing
+        ? ` — les lieux sont indisponibles pour le moment : « ${pres} » n'est pas appliqué`
+        : unknownPlace
+          ? ` — lieu « ${pres} » inconnu : aucun filtre de distance appliqué`
+          : "";
+    status.textContent = `${count}${where}${shown}.`;
     status.dataset.count = String(rows.length);
     status.dataset.milliseconds = elapsed.toFixed(1);
-    status.dataset.place = place ? `${place.name};${place.latitude};${place.longitude}` : unknownPlace ? "unknown" : "";
+    status.dataset.place = near ? `${near.name};${near.latitude};${near.longitude}` : unknownPlace ? "unknown" : "";
     const url = new URL(location.href);
     url.search = new URLSearchParams(Object.entries(query).filter(([, v]) => v !== "")).toString();
     history.replaceState(null, "", url);

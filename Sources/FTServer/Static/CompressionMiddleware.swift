@@ -5,7 +5,7 @@ internal import HTTPTypes
 internal import NIOCore
 internal import Synchronization
 
-/// Gzips text answers (pages, stylesheet, scripts, the search index, feeds) for clients that
+/// Gzips text answers (pages, stylesheet, scripts, the search files, feeds) for clients that
 /// accept it. The static files do not change between builds without their ETag changing, so a
 /// compressed answer is kept, by path and ETag, in a bounded cache: the 3 MB search index is
 /// compressed once, not on every visit. Range requests, partial and conditional answers pass
@@ -18,7 +18,7 @@ struct CompressionMiddleware<Context: RequestContext>: RouterMiddleware {
 
     static func compressible(_ contentType: String) -> Bool {
         let type = contentType.split(separator: ";").first.map { $0.trimmingCharacters(in: .whitespaces).lowercased() } ?? ""
-        return type.hasPrefix("text/") || ["application/javascript", "application/json", "application/xml", "application/atom+xml", "image/svg+xml", "application/manifest+json"].contains(type)
+        return type.hasPrefix("text/") || ["application/javascript", "application/json", "application/xml", "application/atom+xml", "image/svg+xml", "application/manifest+json", "application/octet-stream"].contains(type)
     }
 
     static func acceptsGzip(_ header: String?) -> Bool {

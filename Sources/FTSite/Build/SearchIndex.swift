@@ -2,121 +2,120 @@ internal import Foundation
 internal import FTModel
 internal import FTStore
 
-/// The compact search index the browser loads on the search page: one array per expert, in
-/// listing order, with the products, categories and regions as small integers.
-///
-/// `{"v":1, "products":[[code,name,categoryIndex]], "categories":[…], "regions":[…], "languages":[…],
-///   "experts":[[slug, name, city, regionIndex, lat, lon, rating×10, reviews, [productIndex], [languageIndex],
-///               responseHours, searchText]]}`
-/// where `searchText` is the lowercase, accent-free text a query matches (name, company, headline,
-/// town, region, the codes and names of the expert's schemes). The places a visitor may search
-/// around are files of their own (`PlaceShards`).
+/// One published expert as the search sees it. A build keeps every row, in listing order, beside
+/// the site (`.ft-search.tsv`, one line each) so that a targeted build replaces the changed rows
+/// and makes the search files again without reading every expert (`SearchFiles`).
+struct SearchRow: Equatable {
+    var slug: String
+    var name: String
+    var city: String
+    var region: String
+    var latitude: Double
+    var longitude: Double
+    /// The average rating × 10, rounded.
+    var ratingTenths: Int
+    var reviews: Int
+    /// Product codes, in the expert's order.
+    var products: [String]
+    /// Language codes.
+    var languages: [String]
+    var responseHours: Int
+    /// What a query matches, folded (`SearchIndex.fold`): name, company, headline, town, region,
+    /// the codes and names of the expert's schemes.
+    var text: String
+
+    /// The row as a line of tab-separated fields (tabs and line breaks inside a field become spaces).
+    var line: String {
+        let fields: [String] = [
+            slug, name, city, region, SearchIndex.number(latitude), SearchIndex.number(longitude), String(ratingTenths), String(reviews),
+            products.joined(separator: ","), languages.joined(separator: ","), String(responseHours), text,
+        ]
+        return fields.map(Self.clean).joined(separator: "\t")
+    }
+
+    init(slug: String, name: String, city: String, region: String, latitude: Double, longitude: Double, ratingTenths: Int, reviews: Int, products: [String], languages: [String], responseHours: Int, text: String) {
+        self.slug = slug
+        self.name = name
+        self.city = city
+        self.region = region
+        self.latitude = latitude
+        self.longitude = longitude
+        self.ratingTenths = ratingTenths
+        self.reviews = reviews
+        self.products = products
+        self.languages = languages
+        self.responseHours = responseHours
+        self.text = text
+    }
+
+    /// A line as `line` writes it; nil if it is not one.
+    init?(line: Substring) {
+        let fields = line.split(separator: "\t", omittingEmptySubsequences: false)
+        guard fields.count == 12, let latitude = Double(fields[4]), let longitude = Double(fields[5]),
+            let rating = Int(fields[6]), let reviews = Int(fields[7]), let hours = Int(fields[10])
+        else { return nil }
+        self.init(
+            slug: String(fields[0]), name: String(fields[1]), city: String(fields[2]), region: String(fields[3]),
+            latitude: latitude, longitude: longitude, ratingTenths: rating, reviews: reviews,
+            products: fields[8].split(separator: ",").map(String.init), languages: fields[9].split(separator: ",").map(String.init),
+            responseHours: hours, text: String(fields[11])
+        )
+    }
+
+    private static func clean(_ field: String) -> String {
+        guard field.utf8.contains(where: { $0 == 0x09 || $0 == 0x0A || $0 == 0x0D }) else { return field }
+        return String(field.map { $0 == "\t" || $0 == "\n" || $0 == "\r" || $0 == "\r\n" ? " " : $0 })
+    }
+}
+
+/// The search's rows of a model, and the file a build keeps them in.
 enum SearchIndex {
-    /// The index, and the byte range of each expert's entry (aligned with `model.experts`, plus
-    /// the end of the last), so that a later build can replace one entry without the others.
-    static func build(model: SiteModel) -> (data: Data, offsets: [Int]) {
-        let encoder = EntryEncoder(model: model)
-        let categories = ProductCategory.allCases.map(\.rawValue)
-        // Keys in sorted order, each part serialized on its own.
-        var data = Data(#"{"categories":"#.utf8)
-        data.append(json(categories))
-        data.append(Data(#","experts":["#.utf8))
-        var offsets: [Int] = []
-        offsets.reserveCapacity(model.experts.count + 1)
-        for index in model.experts.indices {
-            if index > 0 { data.append(UInt8(ascii: ",")) }
-            offsets.append(data.count)
-            data.append(encoder.entry(index))
-        }
-        offsets.append(data.count)
-        data.append(Data(#"],"languages":"#.utf8))
-        data.append(json(FrenchFormat.languageCodes))
-        data.append(Data(#","products":"#.utf8))
-        data.append(json(model.products.map { [$0.code, $0.name, categories.firstIndex(of: $0.category.rawValue) ?? 0] as [Any] }))
-        data.append(Data(#","regions":"#.utf8))
-        data.append(json(encoder.regions))
-        data.append(Data(#","v":1}"#.utf8))
-        return (data, offsets)
-    }
+    static let rowsFileName = ".ft-search.tsv"
 
-    /// `index` with the entries of `changed` (positions in `order` → the expert's position in
-    /// `model.experts`) replaced; returns the new bytes and offsets, or nil if `index` does not
-    /// match `offsets`.
-    static func patch(_ index: Data, offsets: [Int], changed: [(position: Int, modelIndex: Int)], model: SiteModel) -> (data: Data, offsets: [Int])? {
-        guard let last = offsets.last, last <= index.count else { return nil }
-        let encoder = EntryEncoder(model: model)
-        var data = Data()
-        data.reserveCapacity(index.count + 256)
-        var newOffsets = offsets
-        var copied = 0
-        var shift = 0
-        var changedAt = 0
-        let sorted = changed.sorted { $0.position < $1.position }
-        for (position, modelIndex) in sorted where position + 1 < offsets.count {
-            let start = offsets[position]
-            let end = position + 1 == offsets.count - 1 ? offsets[position + 1] : offsets[position + 1] - 1
-            data.append(index[index.startIndex + copied ..< index.startIndex + start])
-            let entry = encoder.entry(modelIndex)
-            data.append(entry)
-            copied = end
-            let delta = entry.count - (end - start)
-            for later in changedAt...position { newOffsets[later] = offsets[later] + shift }
-            shift += delta
-            changedAt = position + 1
-        }
-        data.append(index[index.startIndex + copied ..< index.endIndex])
-        for later in changedAt..<offsets.count { newOffsets[later] = offsets[later] + shift }
-        return (data, newOffsets)
-    }
-
-    private static func json(_ object: Any) -> Data {
-        (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes])) ?? Data("null".utf8)
-    }
-
-    /// One expert's entry: `[slug, name, city, regionIndex, lat, lon, rating×10, reviews,
-    /// [productIndex], [languageIndex], responseHours, searchText]`.
-    private struct EntryEncoder {
-        let model: SiteModel
-        let regions: [String]
-        let regionPosition: [String: Int]
-        let productPosition: [Int64: Int]
-        let languagePosition: [String: Int]
+    /// One row per expert of `model.experts`, in that order.
+    static func rows(model: SiteModel) -> [SearchRow] {
         let folds = FoldCache()
+        return model.experts.indices.map { row($0, model: model, folds: folds) }
+    }
 
-        init(model: SiteModel) {
-            self.model = model
-            regions = FrenchCollation.sorted(model.regionPaths.keys)
-            regionPosition = Dictionary(uniqueKeysWithValues: regions.enumerated().map { ($1, $0) })
-            productPosition = Dictionary(uniqueKeysWithValues: model.products.enumerated().compactMap { item in item.element.id.map { ($0, item.offset) } })
-            languagePosition = Dictionary(uniqueKeysWithValues: FrenchFormat.languageCodes.enumerated().map { ($1, $0) })
-        }
+    /// The rows of the experts at `indexes` of `model.experts`.
+    static func rows(_ indexes: [Int], model: SiteModel) -> [SearchRow] {
+        let folds = FoldCache()
+        return indexes.map { row($0, model: model, folds: folds) }
+    }
 
-        func entry(_ index: Int) -> Data {
-            let published = model.experts[index]
-            let expert = published.expert
-            let specialties = published.productIds.compactMap { model.productsById[$0] }.flatMap { [$0.code, $0.name] }
-            // Folded part by part (the same text: folding maps each character on its own, and the
-            // parts are joined by spaces): first and last names, towns, regions, schemes and
-            // headlines repeat (the full name is the first and last names joined by a space).
-            let text = ([expert.firstName, expert.lastName, expert.company, expert.headline, expert.city, expert.region] + specialties).map(folds.fold).joined(separator: " ")
-            // Written by hand: JSONSerialization took a tenth of a full build for these 10,000 arrays.
-            var out = "["
-            out.reserveCapacity(256)
-            JSONLD.appendString(expert.slug, to: &out)
-            out += ","
-            JSONLD.appendString(expert.fullName, to: &out)
-            out += ","
-            JSONLD.appendString(expert.city, to: &out)
-            out += ",\(regionPosition[expert.region] ?? -1),\(SearchIndex.number(expert.latitude)),\(SearchIndex.number(expert.longitude)),"
-            out += "\(Int(((published.rating.average ?? 0) * 10).rounded())),\(published.rating.count),["
-            out += published.productIds.compactMap { productPosition[$0] }.map(String.init).joined(separator: ",")
-            out += "],["
-            out += expert.languages.compactMap { languagePosition[$0] }.map(String.init).joined(separator: ",")
-            out += "],\(expert.responseTimeHours),"
-            JSONLD.appendString(text, to: &out)
-            out += "]"
-            return Data(out.utf8)
+    private static func row(_ index: Int, model: SiteModel, folds: FoldCache) -> SearchRow {
+        let published = model.experts[index]
+        let expert = published.expert
+        let products = published.productIds.compactMap { model.productsById[$0] }
+        // Folded part by part (the same text: folding maps each character on its own, and the
+        // parts are joined by spaces): first and last names, towns, regions, schemes and
+        // headlines repeat.
+        let text = ([expert.firstName, expert.lastName, expert.company, expert.headline, expert.city, expert.region] + products.flatMap { [$0.code, $0.name] })
+            .map(folds.fold).joined(separator: " ")
+        return SearchRow(
+            slug: expert.slug, name: expert.fullName, city: expert.city, region: expert.region,
+            latitude: expert.latitude, longitude: expert.longitude,
+            ratingTenths: Int(((published.rating.average ?? 0) * 10).rounded()), reviews: published.rating.count,
+            products: products.map(\.code), languages: expert.languages,
+            responseHours: expert.responseTimeHours, text: text
+        )
+    }
+
+    static func encode(_ rows: [SearchRow]) -> Data {
+        Data(rows.map(\.line).joined(separator: "\n").utf8)
+    }
+
+    /// The rows of a kept file; nil if any line is not a row.
+    static func decode(_ data: Data) -> [SearchRow]? {
+        let text = String(decoding: data, as: UTF8.self)
+        guard !text.isEmpty else { return [] }
+        var rows: [SearchRow] = []
+        for line in text.split(separator: "\n", omittingEmptySubsequences: false) {
+            guard let row = SearchRow(line: line) else { return nil }
+            rows.append(row)
         }
+        return rows
     }
 
     /// A JSON number (shortest form that reads back the same).

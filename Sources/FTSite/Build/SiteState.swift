@@ -4,11 +4,11 @@ internal import Foundation
 /// What a build leaves beside the site (`.ft-state.json`) so that the next one can re-render only
 /// the pages that show a changed expert: which database and change it was built from, which
 /// inputs, and where each expert appears (listing pages, other experts' "similar" lists, the
-/// home page, the feed, its entry in the search index).
+/// home page, the feed, its row in the search files).
 struct SiteState: Codable {
     static let fileName = ".ft-state.json"
-    /// 2: listing pages stored as columns (`ListingPages`).
-    static let currentVersion = 2
+    /// 2: listing pages stored as columns (`ListingPages`); 3: search rows kept beside the state.
+    static let currentVersion = 3
 
     struct ListingPage: Codable {
         /// The file, e.g. `regions/bretagne/page/2/index.html`.
@@ -57,11 +57,13 @@ struct SiteState: Codable {
     var regionPaths: [String: String]
     /// Experts per product id (the home page's counts).
     var productCounts: [String: Int]
-    /// Byte offsets of each expert's entry in `recherche/experts.json`, aligned with `order`,
-    /// plus the end of the last one.
-    var searchOffsets: PackedIDs
-    /// The size of `recherche/experts.json` as written.
-    var searchSize: Int
+    /// SHA-256 of the search rows kept beside the state (`SearchIndex.rowsFileName`), aligned
+    /// with `order`.
+    var searchRows: String
+
+    static func digest(_ data: Data) -> String {
+        SHA256.hash(data: data).map { String(format: "%02x", $0) }.joined()
+    }
 
     /// A list of integers stored as base64 of little-endian 64-bit values: JSON arrays of tens of
     /// thousands of numbers took most of a targeted build's time to decode.
