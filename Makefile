@@ -31,6 +31,7 @@ test: deps $(VENV)/.packages
 	swift build --build-tests
 	node --test Tests/sync/ Tests/browser/
 	FT=.build/debug/ft $(VENV)/bin/python Tests/browser/test_search.py
+	FT=.build/debug/ft $(VENV)/bin/python Tests/browser/test_search_weight.py
 	FT=.build/debug/ft $(VENV)/bin/python Tests/browser/test_offline.py
 	FT=.build/debug/ft $(VENV)/bin/python Tests/browser/test_deploy.py
 	FT=.build/debug/ft $(VENV)/bin/python Tests/browser/test_app_views.py

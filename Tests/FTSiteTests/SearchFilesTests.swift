@@ -27,27 +27,33 @@ import Testing
         let rows = [
             Self.row("Éric Adam", slug: "eric-adam", text: "eric adam conseil ticpe lyon"),
             Self.row("Éric Adam", slug: "eric-adam-2", city: "Nouméa", latitude: -22.2758, longitude: 166.458, products: ["CEE", "INCONNU"], text: "eric adam energie noumea"),
+            Self.row("Éric Adam", slug: "eric-adam-conseil", text: "eric adam"),
         ]
         let files = SearchFiles.files(rows: rows, products: Self.products)
         let index = try Self.json(files, SearchFiles.indexPath, as: [String: Any].self)
-        #expect(index["count"] as? Int == 2)
-        #expect(index["names"] as? [String] == ["Éric Adam", "Éric Adam"])
-        // The first slug is the name's; the second is not, so it is written.
-        #expect(index["slugs"] as? [String: String] == ["1": "eric-adam-2"])
+        #expect(index["count"] as? Int == 3)
+        #expect(index["names"] as? [String] == ["Éric Adam", "Éric Adam", "Éric Adam"])
+        // The first slug is the name's, the second the name's with a number (in the facets), the
+        // third neither: only it is written.
+        #expect(index["slugs"] as? [String: String] == ["2": "eric-adam-conseil"])
         let layout = try #require(index["layout"] as? [[Any]])
-        #expect(layout.map { $0[0] as? String } == ["region", "city", "rating", "reviews", "hours", "products", "languages"])
+        #expect(layout.map { $0[0] as? String } == ["city", "suffix", "rating", "reviews", "hours", "products", "languages"])
         let facets = [UInt8](try #require(files[SearchFiles.facetsPath]))
-        #expect(facets.count == 2 * (2 + 2 + 1 + 2 + 2 + 1 + 2))
+        #expect(facets.count == 3 * (2 + 1 + 1 + 2 + 2 + 1 + 2))
+        // Towns 0, 1, 0 (Lyon, Nouméa, Lyon), in two planes.
+        #expect(Array(facets[0..<6]) == [0, 1, 0, 0, 0, 0])
+        #expect(Array(facets[6..<9]) == [0, 2, 0])
         // Planes: reviews 300 = 0x012C is 0x2C then 0x01 for each expert.
-        #expect(Array(facets[10..<14]) == [0x2C, 0x2C, 0x01, 0x01])
+        #expect(Array(facets[12..<18]) == [0x2C, 0x2C, 0x2C, 0x01, 0x01, 0x01])
         // Products: TICPE (bit 0) for the first, CEE (bit 1) for the second; the unknown code is dropped.
-        #expect(Array(facets[18..<20]) == [0b01, 0b10])
+        #expect(Array(facets[24..<26]) == [0b01, 0b10])
         // Languages fr (bit 0) and en (bit 1).
-        #expect(Array(facets[20..<22]) == [0b11, 0b11])
-        // Two towns, each its own reference point: both offsets are 0.
-        #expect((index["cities"] as? [[Any]])?.map { $0[0] as? String } == ["Lyon", "Nouméa"])
-        #expect((index["cities"] as? [[Any]])?.last?[1] as? Int == -222_758)
-        #expect([UInt8](try #require(files[SearchFiles.coordinatesPath])) == [UInt8](repeating: 0, count: 8))
+        #expect(Array(facets[27..<30]) == [0b11, 0b11, 0b11])
+        // Two towns with their region, each its own reference point: every offset is 0.
+        let cities = try #require(index["cities"] as? [[Any]])
+        #expect(cities.map { $0[0] as? String } == ["Lyon", "Nouméa"])
+        #expect(cities.last?[1] as? Int == 0 && cities.last?[2] as? Int == -222_758)
+        #expect([UInt8](try #require(files[SearchFiles.coordinatesPath])) == [UInt8](repeating: 0, count: 12))
     }
 
     @Test func aTownsExpertsAreOffsetsFromItsReferencePoint() throws {

@@ -24,10 +24,13 @@ def serve(site):
     return server, f"http://127.0.0.1:{server.server_address[1]}"
 
 
-def chromium(window=None):
+def chromium(window=None, performance_log=False):
     """Headless Chromium from Debian's packages (no download by Selenium Manager); `window`:
-    "WIDTH,HEIGHT", else Chromium's default."""
+    "WIDTH,HEIGHT", else Chromium's default; `performance_log`: DevTools events readable with
+    driver.get_log("performance")."""
     options = webdriver.ChromeOptions()
+    if performance_log:
+        options.set_capability("goog:loggingPrefs", {"performance": "ALL"})
     options.binary_location = "/usr/bin/chromium"
     # --remote-allow-origins: DevTools (below) may connect to the browser.
     for flag in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--remote-allow-origins=*"):

@@ -6,9 +6,9 @@
 // No dependencies.
 
 /** @typedef {{v: number, count: number, products: [string, string, number][], categories: string[], regions: string[], languages: string[],
- *   cities: [string, number, number][], names: string[], slugs: Record<string, string>, layout: [string, number][], stop: string[], words: string[]}} SearchIndex */
-/** The experts decoded from the index and its facets: one entry per expert in each typed array.
- * @typedef {{index: SearchIndex, count: number, region: Uint16Array, city: Uint16Array, rating: Uint8Array, reviews: Uint16Array,
+ *   cities: [string, number, number, number][], names: string[], slugs: Record<string, string>, layout: [string, number][], stop: string[], words: string[]}} SearchIndex */
+/** The experts decoded from the index and its facets: one entry per expert in each typed array (region: -1 for none).
+ * @typedef {{index: SearchIndex, count: number, region: Int16Array, city: Uint16Array, suffix: Uint8Array, rating: Uint8Array, reviews: Uint16Array,
  *   hours: Uint16Array, products: Uint8Array[], languages: Uint8Array[], latitude: Float64Array | null, longitude: Float64Array | null}} Catalogue */
 /** A line of a places file: name, postcodes (space-separated), latitude, longitude, kind ("P": préfecture, "A": arrondissement).
  * @typedef {[string, string, number, number, string]} PlaceRow */
@@ -17,7 +17,6 @@
  * @typedef {Map<number, number>} WordMatches */
 
 const SHOWN = 100;
-const NO_REGION = 0xffff;
 
 /** Lowercase without accents, as the index was folded. @param {string} text */
 export function fold(text) {
@@ -49,8 +48,11 @@ export function catalogue(index, facets) {
     for (let i = 0; i < n; i++) out[i] = low[i] | ((high?.[i] ?? 0) << 8);
     return out;
   };
+  const city = number16("city");
+  const region = new Int16Array(n);
+  for (let i = 0; i < n; i++) region[i] = index.cities[city[i]]?.[1] ?? -1;
   return {
-    index, count: n, region: number16("region"), city: number16("city"), rating: plane("rating", 0), reviews: number16("reviews"),
+    index, count: n, region, city, suffix: plane("suffix", 0), rating: plane("rating", 0), reviews: number16("reviews"),
     hours: number16("hours"), products: planes("products"), languages: planes("languages"), latitude: null, longitude: null,
   };
 }
@@ -73,8 +75,8 @@ export function addCoordinates(experts, bytes) {
   for (let i = 0; i < n; i++) {
     const city = experts.index.cities[experts.city[i]];
     // Exact: an integer divided by 1e4 is the double the database's 4-decimal value reads as.
-    experts.latitude[i] = (city[1] + dLatitude[i]) / 1e4;
-    experts.longitude[i] = (city[2] + dLongitude[i]) / 1e4;
+    experts.latitude[i] = (city[2] + dLatitude[i]) / 1e4;
+    experts.longitude[i] = (city[3] + dLongitude[i]) / 1e4;
   }
 }
 
@@ -83,9 +85,10 @@ function has(planes, i, bit) {
   return ((planes[bit >> 3]?.[i] ?? 0) >> (bit & 7)) & 1;
 }
 
-/** An expert's slug: the index's, else made from the name as SearchFiles.slug(of:) does. @param {Catalogue} experts @param {number} i */
+/** An expert's slug: the index's, else made from the name as SearchFiles.slug(of:) does, with its number suffix. @param {Catalogue} experts @param {number} i */
 export function slugOf(experts, i) {
-  return experts.index.slugs[String(i)] ?? fold(experts.index.names[i]).replace(/[^a-z0-9]+/g, "-").replace(/^-+|-+$/g, "");
+  const made = fold(experts.index.names[i]).replace(/[^a-z0-9]+/g, "-").replace(/^-+|-+$/g, "");
+  return experts.index.slugs[String(i)] ?? (experts.suffix[i] ? `${made}-${experts.suffix[i]}` : made);
 }
 
 /** The words of a query that are looked up: folded, two characters or more, stop words left out. @param {string} text @param {string[]} stop */
@@ -267,7 +270,7 @@ function card(experts, { i, km }) {
   const slug = slugOf(experts, i);
   link.href = `/experts/${slug}/`;
   heading.append(link);
-  const region = experts.region[i] === NO_REGION ? "" : index.regions[experts.region[i]] ?? "";
+  const region = index.regions[experts.region[i]] ?? "";
   body.append(heading, element("p", "place", `${index.cities[experts.city[i]]?.[0] ?? ""} · ${region}${km === null ? "" : ` · ${Math.round(km)} km`}`));
   const tags = element("ul", "tags");
   const held = index.products.flatMap((_, p) => (has(experts.products, i, p) ? [p] : []));

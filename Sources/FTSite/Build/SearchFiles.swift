@@ -7,14 +7,14 @@ internal import FTStore
 /// less than 150 KB (compressed), where one file of everything was 381 KB.
 ///
 /// - `recherche/index.json`, for every query: the tables (products, categories, regions,
-///   languages, towns with a reference point), each expert's name in listing order, the slugs that
-///   are not the name's (`slug(of:)`), the layout of `facettes.bin`, the stop words and the keys of
-///   the word files.
+///   languages, towns with their region and a reference point), each expert's name in listing
+///   order, the slugs not made from the name (`slug(of:)`, with the suffix of `facettes.bin`),
+///   the layout of `facettes.bin`, the stop words and the keys of the word files.
 /// - `recherche/facettes.bin`, for every query: byte columns one after another, each `count`
 ///   bytes, in the order and widths of `layout`; a column `width` bytes wide is `width` planes,
-///   least significant first (region index, 0xFFFF for none; town index; rating × 10; reviews;
-///   response hours; then bit sets of product and language indexes, 8 per plane). Planes compress
-///   far better than interleaved records.
+///   least significant first (town index; the slug's number suffix, 0 for none: "chloe-adam-2";
+///   rating × 10; reviews; response hours; then bit sets of product and language indexes, 8 per
+///   plane). Planes compress far better than interleaved records.
 /// - `recherche/coordonnees.bin`, for a query near a place: latitude and longitude as
 ///   ten-thousandths of a degree relative to the town's reference point, each a 16-bit
 ///   two's-complement number in two planes (latitude low, high, longitude low, high).
@@ -28,7 +28,8 @@ enum SearchFiles {
     static let wordsFolder = "recherche/mots/"
     /// Words too common to find anything: left out of the word files and of queries.
     static let stopWords: Set<String> = ["au", "aux", "avec", "dans", "de", "des", "du", "en", "et", "la", "le", "les", "ou", "par", "pour", "sur", "un", "une"]
-    static let noRegion = 0xFFFF
+    /// A town's region index when the expert has none.
+    static let noRegion = -1
 
     /// Every file, by path under the output folder.
     static func files(rows: [SearchRow], products: [EligibleProduct]) -> [String: Data] {
@@ -42,7 +43,7 @@ enum SearchFiles {
         let productPlanes = max(1, (products.count + 7) / 8)
         let languagePlanes = max(1, (languages.count + 7) / 8)
         let layout: [(name: String, width: Int)] = [
-            ("region", 2), ("city", 2), ("rating", 1), ("reviews", 2), ("hours", 2), ("products", productPlanes), ("languages", languagePlanes),
+            ("city", 2), ("suffix", 1), ("rating", 1), ("reviews", 2), ("hours", 2), ("products", productPlanes), ("languages", languagePlanes),
         ]
 
         var facets = [UInt8](repeating: 0, count: count * layout.reduce(0) { $0 + $1.width })
@@ -63,18 +64,21 @@ enum SearchFiles {
             facets[start + (bit / 8) * count + row] |= UInt8(1 << (bit % 8))
         }
 
-        var cities: [(name: String, latitude: Int, longitude: Int)] = []
+        var cities: [(name: String, region: Int, latitude: Int, longitude: Int)] = []
         var citiesByName: [String: [Int]] = [:]
         var slugs: [String: String] = [:]
         var postings: [String: [Int]] = [:]
         for (position, row) in rows.enumerated() {
-            put("region", row: position, regionIndex[row.region] ?? noRegion)
-            // The town: one whose reference point is within 16 bits of the expert's position.
+            // The town: one of the same name and region whose reference point is within 16 bits of
+            // the expert's position.
+            let region = regionIndex[row.region] ?? noRegion
             let latitude = tenThousandths(row.latitude)
             let longitude = tenThousandths(row.longitude)
-            let city = citiesByName[row.city, default: []].first { abs(cities[$0].latitude - latitude) <= 32_767 && abs(cities[$0].longitude - longitude) <= 32_767 }
+            let city = citiesByName[row.city, default: []].first {
+                cities[$0].region == region && abs(cities[$0].latitude - latitude) <= 32_767 && abs(cities[$0].longitude - longitude) <= 32_767
+            }
                 ?? {
-                    cities.append((row.city, latitude, longitude))
+                    cities.append((row.city, region, latitude, longitude))
                     citiesByName[row.city, default: []].append(cities.count - 1)
                     return cities.count - 1
                 }()
@@ -89,7 +93,14 @@ enum SearchFiles {
             put("hours", row: position, row.responseHours)
             for code in row.products { if let index = productIndex[code] { setBit("products", row: position, index) } }
             for code in row.languages { if let index = languageIndex[code] { setBit("languages", row: position, index) } }
-            if slug(of: row.name) != row.slug { slugs[String(position)] = row.slug }
+            let made = slug(of: row.name)
+            if row.slug != made {
+                if let suffix = Int(row.slug.dropFirst(made.count + 1)), (2...255).contains(suffix), row.slug == "\(made)-\(suffix)" {
+                    put("suffix", row: position, suffix, width: 1)
+                } else {
+                    slugs[String(position)] = row.slug
+                }
+            }
             for word in Set(words(row.text)) { postings[String(word), default: []].append(position) }
         }
 
@@ -121,7 +132,7 @@ enum SearchFiles {
             "products": products.map { [$0.code, $0.name, categories.firstIndex(of: $0.category.rawValue) ?? 0] as [Any] },
             "regions": regions,
             "languages": languages,
-            "cities": cities.map { [$0.name, $0.latitude, $0.longitude] as [Any] },
+            "cities": cities.map { [$0.name, $0.region, $0.latitude, $0.longitude] as [Any] },
             "names": rows.map(\.name),
             "slugs": slugs,
             "layout": layout.map { [$0.name, $0.width] as [Any] },
