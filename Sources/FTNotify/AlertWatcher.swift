@@ -17,6 +17,8 @@ public final class AlertWatcher: Sendable {
     private let logger: Logger
     private let store = StoreQueue(label: "ft.alerts")
     private let woken = Mutex(false)
+    /// Set when the server stops: an evaluation under way ends after its current transaction.
+    private let stopping = Mutex(false)
 
     public init(
         database: AppDatabase, interval: Duration = .seconds(60), workingHours: WorkingHours = WorkingHours(),
@@ -47,7 +49,11 @@ public final class AlertWatcher: Sendable {
             let due = since.map { $0 >= interval || ($0 >= min(Self.wakeGap, interval) && woken.withLock { $0 }) } ?? true
             if due {
                 woken.withLock { $0 = false }
-                await evaluate()
+                await withTaskCancellationHandler {
+                    await evaluate()
+                } onCancel: {
+                    stopping.withLock { $0 = true }
+                }
                 last = clock.now
             }
             try? await Task.sleep(for: .seconds(1))
@@ -61,7 +67,9 @@ public final class AlertWatcher: Sendable {
     @discardableResult
     public func evaluate() async -> AlertRound? {
         do {
-            let round = try await store.run { [self] in try database.evaluateAlerts(now: now(), workingHours: workingHours, health: health()) }
+            let round = try await store.run { [self] in
+                try database.evaluateAlerts(now: now(), workingHours: workingHours, health: health(), shouldStop: { stopping.withLock { $0 } })
+            }
             if round.opened + round.reminded + round.resolved > 0 {
                 logger.info("alerts evaluated", metadata: [
                     "opened": "\(round.opened)", "reminded": "\(round.reminded)", "resolved": "\(round.resolved)", "notifications": "\(round.notifications)",

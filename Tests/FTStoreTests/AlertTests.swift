@@ -108,6 +108,33 @@ import Testing
         try second.close()
     }
 
+    /// Many alerts are written a few at a time (pushes wait for the writer), and an evaluation
+    /// stopped half-way (the server stopping) is finished by the next, with nothing told twice.
+    @Test func manyAlertsAreWrittenInShortTransactionsAndAStopLosesNothing() throws {
+        let folder = try Fixtures.temporaryDirectory()
+        let database = try AppDatabase.open(path: folder + "/alerts.sqlite")
+        _ = try DemoSeeder(configuration: Fixtures.seedConfiguration(experts: 20, clients: 60)).seed(into: database)
+        try Self.only(.stepOverdue, database)
+        let start = Fixtures.today.addingTimeInterval(40 * Self.day)
+        var transactions = 0
+        let first = try database.evaluateAlerts(now: start, batch: 3, shouldStop: {
+            transactions += 1
+            return transactions > 2
+        })
+        #expect(first.opened + first.reminded + first.resolved == 6, "two transactions of three before the stop: \(first)")
+        let rest = try database.evaluateAlerts(now: start.addingTimeInterval(60), batch: 3)
+        #expect(rest.opened + rest.reminded + rest.resolved > 0, "\(rest)")
+        // All done: a minute later, nothing is opened, reminded or resolved again.
+        #expect(try database.evaluateAlerts(now: start.addingTimeInterval(120), batch: 3) == AlertRound())
+        let open = try database.alerts(open: true, limit: 10_000)
+        #expect(Set(open.map(\.subject)).count == open.count, "no alert opened twice")
+        let told = try database.writer.read { db in
+            try Int.fetchOne(db, sql: "SELECT count(*) FROM notification WHERE kind = 'step_overdue' AND createdAt >= ?", arguments: [start]) ?? 0
+        }
+        #expect(told == first.notifications + rest.notifications)
+        try database.close()
+    }
+
     @Test func aStepDueSoonTellsTheClientAndTheExpertButNotTheAdmins() throws {
         let fixture = try SyncFixture()
         let database = fixture.database
@@ -258,6 +285,26 @@ import Testing
         // A whole week: five days of nine hours.
         #expect(hours.hours(from: friday, to: friday.addingTimeInterval(7 * Self.day)) == 45)
         #expect(hours.hours(from: friday, to: friday) == 0)
+    }
+
+    /// Long waits are counted by whole weeks: the same as counting every quarter of an hour,
+    /// across both changes of clock (29 March and 25 October 2026).
+    @Test func longWaitsCountAsManyWorkingHoursAsEveryQuarterHourSays() {
+        let hours = WorkingHours()
+        var generator = SystemRandomNumberGenerator()
+        let january = Date(timeIntervalSince1970: 1_767_225_600) // 1 January 2026, 00:00 UTC
+        for _ in 0..<40 {
+            let start = january.addingTimeInterval(Double(Int.random(in: 0..<(330 * 96), using: &generator)) * 900)
+            let end = start.addingTimeInterval(Double(Int.random(in: 0..<(40 * 96), using: &generator)) * 900)
+            var quarters = 0
+            var moment = start
+            while moment < end {
+                let parts = hours.calendar.dateComponents([.weekday, .hour], from: moment)
+                if let weekday = parts.weekday, let hour = parts.hour, (2...6).contains(weekday), (9..<18).contains(hour) { quarters += 1 }
+                moment.addTimeInterval(900)
+            }
+            #expect(hours.hours(from: start, to: end) == Double(quarters) / 4, "from \(start) to \(end)")
+        }
     }
 }
 

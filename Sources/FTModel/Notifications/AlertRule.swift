@@ -113,14 +113,24 @@ public struct WorkingHours: Sendable {
         self.calendar = calendar
     }
 
-    /// Working hours between two moments (0 when `end` is not after `start`). Counts day by day,
-    /// at most a year of days: older than that is far past any threshold.
+    /// Working hours between two moments (0 when `end` is not after `start`), at most a year's:
+    /// older than that is far past any threshold. Whole weeks count five working days each (a
+    /// change of clock happens at night); the last two weeks or less are counted day by day. An
+    /// alert evaluation asks this for every unanswered conversation.
     public func hours(from start: Date, to end: Date) -> Double {
         guard end > start else { return 0 }
+        let from = max(start, end.addingTimeInterval(-366 * 86_400))
+        let weeks = max(0, Int(end.timeIntervalSince(from) / (7 * 86_400)) - 1)
+        guard weeks > 0, let later = calendar.date(byAdding: .weekOfYear, value: weeks, to: from), later < end else {
+            return dayByDay(from: from, to: end)
+        }
+        return Double(weeks * 5 * max(0, endHour - startHour)) + dayByDay(from: later, to: end)
+    }
+
+    private func dayByDay(from start: Date, to end: Date) -> Double {
         var total: TimeInterval = 0
         var day = calendar.startOfDay(for: start)
-        var days = 0
-        while day < end, days < 366 {
+        while day < end {
             let weekday = calendar.component(.weekday, from: day)
             // Sunday is 1, Saturday 7.
             if weekday != 1, weekday != 7,
@@ -132,7 +142,6 @@ public struct WorkingHours: Sendable {
             }
             guard let next = calendar.date(byAdding: .day, value: 1, to: day) else { break }
             day = next
-            days += 1
         }
         return total / 3_600
     }

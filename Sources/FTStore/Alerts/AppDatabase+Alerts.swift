@@ -43,47 +43,61 @@ extension AppDatabase {
     }
 
     /// Looks at every active rule's condition at `now` (read from a snapshot), then writes what
-    /// changed in one short transaction: a condition newly
-    /// true opens an alert and notifies its recipients; one still true is told again every
-    /// `reminderHours`, at most `maxReminders` times; an alert whose condition no longer holds
-    /// (or whose rule was turned off) is resolved. `health`: how the running server answers, for
-    /// the performance rules (`api_slow`, `server_errors`). Everything is in the database, so a restart
-    /// neither repeats nor forgets an alert. `notify: false` opens the alerts without telling
-    /// anyone (the seed's history).
+    /// changed in short transactions of at most `batch` alerts each, so that pushes and other
+    /// writers are never held up for long: a condition newly true opens an alert and notifies its
+    /// recipients; one still true is told again every `reminderHours`, at most `maxReminders`
+    /// times; an alert whose condition no longer holds (or whose rule was turned off) is resolved.
+    /// `health`: how the running server answers, for the performance rules (`api_slow`,
+    /// `server_errors`). Everything is in the database, so a restart neither repeats nor forgets
+    /// an alert. `notify: false` opens the alerts without telling anyone (the seed's history).
+    /// `shouldStop` is asked between transactions (the server is stopping): what is left is done
+    /// by the next evaluation.
     @discardableResult
-    public func evaluateAlerts(now: Date, workingHours: WorkingHours = WorkingHours(), health: ServiceHealth? = nil, notify: Bool = true) throws -> AlertRound {
-        // What the rules match is read from a snapshot, without the writer: the conditions are
-        // the slow part, and pushes wait for the writer. A commit between the two is seen by the
-        // next evaluation, seconds later.
-        let found = try writer.read { db in
+    public func evaluateAlerts(
+        now: Date, workingHours: WorkingHours = WorkingHours(), health: ServiceHealth? = nil, notify: Bool = true,
+        batch: Int = 200, shouldStop: () -> Bool = { false }
+    ) throws -> AlertRound {
+        // What the rules match, and the alerts open, are read from a snapshot, without the
+        // writer: the conditions are the slow part, and pushes wait for the writer. A commit
+        // between the two is seen by the next evaluation, seconds later.
+        let work: [AlertWork] = try writer.read { db in
+            var work: [AlertWork] = []
             // Without `health` (no server running: the seed, a test), the server's rules are left
             // as they are, neither opened nor resolved.
-            try Self.alertRules(db).filter { health != nil || !$0.kind.watchesTheServer }.map { rule in
-                (rule, rule.active ? try AlertConditions.matches(of: rule, now: now, workingHours: workingHours, health: health, db: db) : [])
-            }
-        }
-        return try writer.write { db in
-            var round = AlertRound()
-            var recipients = AlertRecipients()
-            for (rule, matches) in found {
+            for rule in try Self.alertRules(db) where health != nil || !rule.kind.watchesTheServer {
+                let matches = rule.active ? try AlertConditions.matches(of: rule, now: now, workingHours: workingHours, health: health, db: db) : []
                 let open = Dictionary(try Row.fetchAll(db, sql: """
                     SELECT id, subject, lastNotifiedAt, reminders, acknowledgedAt FROM alert WHERE ruleId = ? AND resolvedAt IS NULL
                     """, arguments: [rule.id]).map { ($0["subject"] as String, $0) }, uniquingKeysWith: { first, _ in first })
                 var seen = Set<String>()
                 for match in matches where seen.insert(match.subject).inserted {
-                    if let alert = open[match.subject] {
-                        let last: Date = alert["lastNotifiedAt"]
-                        let reminders: Int = alert["reminders"]
-                        // An acknowledged alert is not told again.
-                        guard (alert["acknowledgedAt"] as Date?) == nil, reminders < rule.maxReminders,
-                            now.timeIntervalSince(last) >= Double(rule.reminderHours) * 3_600
-                        else { continue }
-                        try db.execute(sql: "UPDATE alert SET reminders = reminders + 1, lastNotifiedAt = ? WHERE id = ?", arguments: [now, alert["id"] as Int64])
-                        round.reminded += 1
-                        if notify {
-                            round.notifications += try recipients.notify(rule: rule, match: match, reminder: true, now: now, db: db)
-                        }
-                    } else {
+                    guard let alert = open[match.subject] else {
+                        work.append(.open(rule, match))
+                        continue
+                    }
+                    let last: Date = alert["lastNotifiedAt"]
+                    let reminders: Int = alert["reminders"]
+                    // An acknowledged alert is not told again.
+                    guard (alert["acknowledgedAt"] as Date?) == nil, reminders < rule.maxReminders,
+                        now.timeIntervalSince(last) >= Double(rule.reminderHours) * 3_600
+                    else { continue }
+                    work.append(.remind(rule, match, alert: alert["id"]))
+                }
+                for (subject, alert) in open where !seen.contains(subject) {
+                    work.append(.resolve(alert: alert["id"]))
+                }
+            }
+            return work
+        }
+        var round = AlertRound()
+        var recipients = AlertRecipients()
+        var start = work.startIndex
+        while start < work.endIndex, !shouldStop() {
+            let end = min(start + max(1, batch), work.endIndex)
+            try writer.write { db in
+                for item in work[start..<end] {
+                    switch item {
+                    case .open(let rule, let match):
                         try db.execute(sql: """
                             INSERT INTO alert (ruleId, subject, dossierId, title, body, openedAt, lastNotifiedAt) VALUES (?, ?, ?, ?, ?, ?, ?)
                             """, arguments: [rule.id, match.subject, match.dossierId, match.title, match.body, now, now])
@@ -91,16 +105,33 @@ extension AppDatabase {
                         if notify {
                             round.notifications += try recipients.notify(rule: rule, match: match, reminder: false, now: now, db: db)
                         }
+                    case .remind(let rule, let match, let alert):
+                        // Unless an admin acknowledged it meanwhile.
+                        try db.execute(sql: """
+                            UPDATE alert SET reminders = reminders + 1, lastNotifiedAt = ? WHERE id = ? AND resolvedAt IS NULL AND acknowledgedAt IS NULL
+                            """, arguments: [now, alert])
+                        guard db.changesCount > 0 else { continue }
+                        round.reminded += 1
+                        if notify {
+                            round.notifications += try recipients.notify(rule: rule, match: match, reminder: true, now: now, db: db)
+                        }
+                    case .resolve(let alert):
+                        try db.execute(sql: "UPDATE alert SET resolvedAt = ? WHERE id = ? AND resolvedAt IS NULL", arguments: [now, alert])
+                        round.resolved += db.changesCount
                     }
                 }
-                for (subject, alert) in open where !seen.contains(subject) {
-                    try db.execute(sql: "UPDATE alert SET resolvedAt = ? WHERE id = ?", arguments: [now, alert["id"] as Int64])
-                    round.resolved += 1
-                }
             }
-            return round
+            start = end
         }
+        return round
     }
+}
+
+/// One thing an evaluation writes.
+private enum AlertWork {
+    case open(AlertRule, AlertMatch)
+    case remind(AlertRule, AlertMatch, alert: Int64)
+    case resolve(alert: Int64)
 }
 
 /// The users an alert goes to, looked up once per dossier within an evaluation.
