@@ -396,7 +396,9 @@ async function start() {
       try { await coordinates; } catch { coordinatesMissing = true; }
     }
     if (turn !== latest) return; // a newer query is already on its way
+    const searching = performance.now();
     const { rows, place: near, unknownPlace } = search(experts, /** @type {any} */ (query), coordinatesMissing ? null : found.place, matches);
+    status.dataset.searchMilliseconds = (performance.now() - searching).toFixed(2);
     results.replaceChildren(...rows.slice(0, SHOWN).map((row) => card(experts, row)));
     const elapsed = performance.now() - started;
     const count = rows.length === 0 ? "Aucun expert trouvé" : rows.length === 1 ? "1 expert trouvé" : `${rows.length.toLocaleString("fr-FR")} experts trouvés`;
