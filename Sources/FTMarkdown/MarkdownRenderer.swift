@@ -31,7 +31,9 @@ public struct MarkdownRenderer: Sendable {
     }
 
     private func render(_ markdown: String) -> String {
-        let options = CMARK_OPT_DEFAULT | CMARK_OPT_VALIDATE_UTF8 | CMARK_OPT_STRIKETHROUGH_DOUBLE_TILDE
+        // A table column's alignment as `style="text-align: …"`: cmark-gfm's `align` attribute
+        // is obsolete in HTML5 (the validator refuses it).
+        let options = CMARK_OPT_DEFAULT | CMARK_OPT_VALIDATE_UTF8 | CMARK_OPT_STRIKETHROUGH_DOUBLE_TILDE | CMARK_OPT_TABLE_PREFER_STYLE_ATTRIBUTES
         guard let parser = cmark_parser_new(options) else { return "" }
         defer { cmark_parser_free(parser) }
         for name in Self.extensionNames {

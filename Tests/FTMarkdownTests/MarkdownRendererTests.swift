@@ -20,7 +20,8 @@ import Testing
         #expect(html.contains("<h2>Résultats</h2>"))
         #expect(html.contains("<li><strong>TICPE</strong> : transporteurs</li>"))
         #expect(html.contains("<table>"))
-        #expect(html.contains(#"<td align="right">42 300 €</td>"#))
+        #expect(html.contains(#"<td style="text-align: right">42 300 €</td>"#))
+        #expect(!html.contains("align="), "align is obsolete in HTML5")
         #expect(html.contains("<del>au forfait</del>"))
         #expect(html.contains(#"<a href="https://www.exemple.example">https://www.exemple.example</a>"#))
     }
