@@ -251,8 +251,12 @@ public struct SiteGenerator: Sendable {
             let html = try templates.render(job.context(views), template: job.template)
             if try writer.put(job.path, Data(html.utf8)) { written.append(job.path) }
         }
-        if feedChanged, try writer.put(Self.feedPath, Data(Feeds.atom(model: model, baseURL: configuration.baseURL, format: format).utf8)) {
-            written.append(Self.feedPath)
+        if feedChanged {
+            if try writer.put(Self.feedPath, Data(Feeds.atom(model: model, baseURL: configuration.baseURL, format: format).utf8)) {
+                written.append(Self.feedPath)
+            }
+            let page = PageJob.feed
+            if try writer.put(page.path, Data(try templates.render(page.context(views), template: page.template).utf8)) { written.append(page.path) }
         }
         if !affected.isEmpty {
             guard let searchWritten = try searchFiles(&state, affected: affected.compactMap { id in
@@ -336,7 +340,7 @@ public struct SiteGenerator: Sendable {
 
     /// Every page of the site.
     func plan(_ model: SiteModel) -> [PageJob] {
-        var jobs: [PageJob] = [.home, .search, .notFound]
+        var jobs: [PageJob] = [.home, .search, .notFound, .feed]
         for (index, listing) in model.listings.enumerated() {
             let pages = max(1, (listing.members.count + configuration.pageSize - 1) / configuration.pageSize)
             for page in 1...pages {
@@ -396,6 +400,7 @@ enum PageJob: Sendable {
     case home
     case search
     case notFound
+    case feed
     case listing(index: Int, page: Int, pages: Int, path: String)
     case expert(index: Int, path: String)
 
@@ -404,6 +409,7 @@ enum PageJob: Sendable {
         case .home: "index.html"
         case .search: "recherche/index.html"
         case .notFound: "404.html"
+        case .feed: "flux/index.html"
         case .listing(_, _, _, let path), .expert(_, let path): path
         }
     }
@@ -413,6 +419,7 @@ enum PageJob: Sendable {
         case .home: "home"
         case .search: "search"
         case .notFound: "not-found"
+        case .feed: "feed"
         case .listing: "listing"
         case .expert: "expert"
         }
@@ -436,6 +443,7 @@ enum PageJob: Sendable {
         case .home: views.home()
         case .search: views.search()
         case .notFound: views.notFound()
+        case .feed: views.feed()
         case .listing(let index, let page, let pages, _): views.listing(views.model.listings[index], page: page, pageCount: pages)
         case .expert(let index, _): views.expert(index)
         }

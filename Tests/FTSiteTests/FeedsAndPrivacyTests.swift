@@ -75,6 +75,15 @@ private final class ElementCollector: NSObject, XMLParserDelegate {
         #expect(slugs == expected)
         let updated = try ElementCollector.values(of: "updated", in: data)
         #expect(updated.allSatisfy { $0.count == 20 && $0.hasSuffix("Z") })
+
+        // Its readable page lists the same experts in the same order, links to the feed, and is
+        // what the menu of every page opens (not the XML).
+        let page = try fixture.read("flux/index.html")
+        let cards = page.components(separatedBy: "<h3><a href=\"/experts/").dropFirst().map { String($0.prefix { $0 != "/" }) }
+        #expect(cards == expected)
+        #expect(page.contains("href=\"/flux/nouveaux-experts.xml\" type=\"application/atom+xml\""))
+        #expect(page.contains("value=\"https://ft.example/flux/nouveaux-experts.xml\""))
+        #expect(try fixture.read("index.html").contains("<a href=\"/flux/\">Nouveaux experts</a>"))
     }
 
     @Test func noPrivateDataReachesThePublicFolder() throws {

@@ -42,7 +42,7 @@ def sample(site, admin, bio_slug):
     """One or two files of each kind of page (each once)."""
     def first(pattern, count=1):
         return sorted(glob.glob(os.path.join(site, pattern)))[:count]
-    pages = [os.path.join(site, "index.html"), os.path.join(site, "404.html"), os.path.join(site, "recherche", "index.html")]
+    pages = [os.path.join(site, "index.html"), os.path.join(site, "404.html"), os.path.join(site, "recherche", "index.html"), os.path.join(site, "flux", "index.html")]
     pages += first("experts/index.html") + first("experts/page/2/index.html")
     pages += first("dispositifs/*/index.html", 2) + first("categories/*/index.html") + first("regions/*/index.html", 2)
     pages += first("regions/*/page/2/index.html")

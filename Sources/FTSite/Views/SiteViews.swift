@@ -51,6 +51,7 @@ struct SiteViews: Sendable {
                 ["code": .text($0.rawValue), "name": .text(format.string("category_\($0.rawValue)")), "url": .text("/categories/\($0.rawValue)/")]
             }),
             "feed": "/flux/nouveaux-experts.xml",
+            "feedPage": "/flux/",
         ]))
         var products = ProductItems()
         for product in model.products {
@@ -278,6 +279,15 @@ struct SiteViews: Sendable {
 
     func notFound() -> TemplateValue {
         .object(page(title: format.string("not_found_title"), description: format.string("not_found_text"), path: "404.html"))
+    }
+
+    /// The feed's readable page: the same experts as the Atom feed, newest first, and how to
+    /// follow them in a feed reader.
+    func feed() -> TemplateValue {
+        var context = page(title: format.string("feed_page_title"), description: format.string("feed_subtitle"), path: "flux/")
+        context["experts"] = .list(Feeds.recent(model).map(card))
+        context["feedURL"] = .text(configuration.baseURL + "/flux/nouveaux-experts.xml")
+        return .object(context)
     }
 
     func search() -> TemplateValue {
