@@ -116,7 +116,7 @@ extension SeedContext {
         let exchange = Exchange(
             dossierId: dossierId, clientId: owner.clientId, clientUserId: owner.userId,
             expertId: expert.id, expertUserId: expert.userId, assignment: assignment.record,
-            opened: assignment.record.requestedAt, closed: closedAt
+            opened: assignment.record.requestedAt, closed: closedAt, scheme: scheme.code
         )
         try insertExchange(exchange, rng: &rng, into: &batch)
     }

@@ -12,6 +12,8 @@ struct Exchange {
     var assignment: ExpertAssignment
     var opened: Date
     var closed: Date?
+    /// The dossier's scheme code: what its messages and review may speak of.
+    var scheme: String
 }
 
 extension SeedContext {
@@ -33,7 +35,7 @@ extension SeedContext {
                 id: rng.uuid(),
                 conversationId: conversationId,
                 authorId: fromClient ? exchange.clientUserId : exchange.expertUserId,
-                body: rng.pick(FrenchNames.messageBodies),
+                body: rng.pick(FrenchNames.messageBodies, fitting: [exchange.scheme]),
                 createdAt: clock,
                 hlc: hlc(clock, counter: position)
             )
@@ -62,12 +64,13 @@ extension SeedContext {
             ratedPairs.insert(Pair(clientId: exchange.clientId, expertId: exchange.expertId)).inserted
         {
             let rated = after(exchange.assignment.completedAt ?? end, days: rng.double(0...10))
+            let score = rng.weighted([(5, 45), (4, 30), (3, 13), (2, 7), (1, 5)])
             try batch.insert(Rating(
                 clientId: exchange.clientId,
                 expertId: exchange.expertId,
                 assignmentId: exchange.assignment.id,
-                score: rng.weighted([(5, 45), (4, 30), (3, 13), (2, 7), (1, 5)]),
-                comment: rng.chance(0.85) ? rng.pick(FrenchNames.reviewComments) : "",
+                score: score,
+                comment: rng.chance(0.85) ? rng.review(for: score, scheme: exchange.scheme, from: FrenchNames.reviewComments) : "",
                 createdAt: rated,
                 updatedAt: rated,
                 hlc: hlc(rated)

@@ -40,7 +40,7 @@ extension SeedContext {
             firstName: firstName,
             lastName: lastName,
             company: firm,
-            headline: rng.pick(FrenchNames.headlines),
+            headline: rng.pick(FrenchNames.headlines, fitting: Set(schemes.map(\.code))),
             city: city.name,
             postcode: city.postcode,
             region: city.region,
@@ -107,10 +107,11 @@ extension SeedContext {
 
     /// A Markdown biography with headings, a list, a table, emphasis and a link.
     private func bio(firstName: String, firm: String, years: Int, schemes: [DemoScheme], rng: inout DemoRandom) -> String {
+        let portrait = rng.pick(FrenchNames.bioParagraphs, fitting: Set(schemes.map(\.code)))
         var lines = [
             "Je m'appelle \(firstName) et j'accompagne les entreprises depuis **\(years) ans** au sein de *\(firm)*.",
             "",
-            rng.pick(FrenchNames.bioParagraphs),
+            portrait,
             "",
             "## Mes domaines d'intervention",
             "",
@@ -124,7 +125,9 @@ extension SeedContext {
             let scheme = rng.pick(schemes)
             lines.append("| \(currentYear - 1 - row) | \(scheme.code) | \(DemoText.euros(rng.int(scheme.typicalAmount))) |")
         }
-        lines += ["", rng.pick(FrenchNames.bioParagraphs)]
+        // The closing paragraph is about how the expert works, named schemes aside: two portraits
+        // ("only with farmers", "mostly with hotels") contradicted each other.
+        lines += ["", rng.pick(FrenchNames.bioParagraphs.filter { $0.text != portrait }, fitting: [])]
         if rng.chance(0.3) {
             lines += ["", "Honoraires ~~au forfait~~ au résultat uniquement : vous ne payez que sur les sommes obtenues."]
         }

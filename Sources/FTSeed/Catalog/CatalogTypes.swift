@@ -24,3 +24,53 @@ struct DemoScheme: Sendable {
     /// Certifications an expert in this scheme plausibly holds.
     let certifications: [String]
 }
+
+/// A demo text and the schemes it names: it is used only for an expert, or in a dossier, holding
+/// every one of them, so that a headline, a biography or a message never speaks of a scheme the
+/// expert does not offer. Most name none and fit everyone.
+struct SchemeText: Sendable {
+    let text: String
+    let schemes: Set<String>
+
+    init(_ text: String, _ schemes: String...) {
+        self.text = text
+        self.schemes = Set(schemes)
+    }
+
+    func fits(_ held: Set<String>) -> Bool { schemes.isSubset(of: held) }
+}
+
+/// A review, the scores it goes with ("Service moyen" is not a five-star review) and the schemes
+/// it names.
+struct ReviewText: Sendable {
+    let text: String
+    let scores: ClosedRange<Int>
+    let schemes: Set<String>
+
+    init(_ text: String, scores: ClosedRange<Int>, _ schemes: String...) {
+        self.text = text
+        self.scores = scores
+        self.schemes = Set(schemes)
+    }
+}
+
+extension DemoRandom {
+    /// One of `texts` that fits `held`: one naming a held scheme three times out of four when
+    /// there is one, else one naming none.
+    mutating func pick(_ texts: [SchemeText], fitting held: Set<String>) -> String {
+        let specific = texts.filter { !$0.schemes.isEmpty && $0.fits(held) }
+        let general = texts.filter(\.schemes.isEmpty)
+        if !specific.isEmpty, general.isEmpty || chance(0.75) { return pick(specific).text }
+        return general.isEmpty ? "" : pick(general).text
+    }
+
+    /// A review that fits `score` and names no scheme but `scheme`'s: one naming it half the time
+    /// when there is one.
+    mutating func review(for score: Int, scheme: String, from reviews: [ReviewText]) -> String {
+        let fitting = reviews.filter { $0.scores.contains(score) && $0.schemes.isSubset(of: [scheme]) }
+        let specific = fitting.filter { !$0.schemes.isEmpty }
+        let general = fitting.filter(\.schemes.isEmpty)
+        if !specific.isEmpty, general.isEmpty || chance(0.5) { return pick(specific).text }
+        return general.isEmpty ? "" : pick(general).text
+    }
+}
