@@ -330,6 +330,8 @@ def main():
     if os.path.exists("/usr/bin/chromium"):
         with open(base + ".pdf", "rb") as handle:
             check(handle.read(5) == b"%PDF-", "the PDF report is not a PDF")
+        info = subprocess.run(["pdfinfo", base + ".pdf"], capture_output=True, text=True).stdout
+        check("(A4)" in info, f"the PDF report is not on A4: {[line for line in info.splitlines() if 'size' in line]}")
     check("weekly report for 2026-W47" in report.stdout, f"ft report output: {report.stdout}")
 
     empty = ft("report", "--data-dir", data, "--templates", TEMPLATES, "--period", "daily", "--date", "2019-06-01", "--no-pdf")

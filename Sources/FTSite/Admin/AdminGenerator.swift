@@ -200,6 +200,8 @@ public struct AdminGenerator: Sendable {
         let root = configuration.outputDirectory
         try FileManager.default.createDirectory(atPath: root + "/" + folder, withIntermediateDirectories: true)
         var written = [base + ".html", base + ".csv", base + ".xlsx"]
+        // The report's stylesheet (its print rules put it on A4) even before any `ft generate`.
+        try SiteWriter.replace(root + "/admin.css", with: templates.stylesheet)
         try SiteWriter.replace(root + "/" + base + ".html", with: html)
         try SiteWriter.replace(root + "/" + base + ".csv", with: sheet.csv())
         let workbook = root + "/" + base + ".xlsx.tmp"
