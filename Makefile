@@ -7,7 +7,7 @@ DATA_DIR ?= data
 PORT ?= 8080
 VENV := .venv
 
-.PHONY: run test deps build bench clean
+.PHONY: run test deps test-deps build bench clean
 
 ## Install what is missing, build, seed the demo database (once), generate the public site, and
 ## serve it with the sync API on http://127.0.0.1:8080/ until Ctrl-C.
@@ -28,7 +28,7 @@ run: deps build
 ## validated by vnu, accessibility by axe-core), the HTTP API against docs/openapi.json, the
 ## admin dashboard and reports (SQL, openpyxl, Chromium),
 ## then the Swift tests, whose closing lines end the output.
-test: deps $(VENV)/.packages
+test: test-deps $(VENV)/.packages
 	swift build --build-tests
 	node --test Tests/sync/ Tests/browser/
 	FT=.build/debug/ft $(VENV)/bin/python Tests/browser/test_search.py
@@ -52,6 +52,10 @@ $(VENV)/.packages: Makefile
 
 deps:
 	@bash .ci/install-deps.sh
+
+# The same, and what only the tests need (a Java runtime for the HTML validator).
+test-deps:
+	@bash .ci/install-deps.sh --test
 
 build:
 	swift build -c release --product ft

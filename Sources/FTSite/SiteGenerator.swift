@@ -235,7 +235,7 @@ public struct SiteGenerator: Sendable {
         var local: [Int64: Int] = [:]
         for (index, published) in model.experts.enumerated() { if let id = published.expert.id { local[id] = index } }
         let views = SiteViews(model: model, format: format, configuration: configuration, stylesheetPath: templates.stylesheetPath)
-        var jobs: [PageJob] = [.home]
+        var jobs: [PageJob] = feedChanged ? [.home, .feed] : [.home]
         for (listingIndex, stateIndex) in pageIndexes.enumerated() {
             let page = state.listingPages[stateIndex]
             jobs.append(.listing(index: listingIndex, page: page.page, pages: page.pages, path: page.file))
@@ -251,12 +251,8 @@ public struct SiteGenerator: Sendable {
             let html = try templates.render(job.context(views), template: job.template)
             if try writer.put(job.path, Data(html.utf8)) { written.append(job.path) }
         }
-        if feedChanged {
-            if try writer.put(Self.feedPath, Data(Feeds.atom(model: model, baseURL: configuration.baseURL, format: format).utf8)) {
-                written.append(Self.feedPath)
-            }
-            let page = PageJob.feed
-            if try writer.put(page.path, Data(try templates.render(page.context(views), template: page.template).utf8)) { written.append(page.path) }
+        if feedChanged, try writer.put(Self.feedPath, Data(Feeds.atom(model: model, baseURL: configuration.baseURL, format: format).utf8)) {
+            written.append(Self.feedPath)
         }
         if !affected.isEmpty {
             guard let searchWritten = try searchFiles(&state, affected: affected.compactMap { id in
@@ -283,8 +279,8 @@ public struct SiteGenerator: Sendable {
 
     /// The search files after the rows at `changed` (positions in the listing → indexes in the
     /// partial model) were made again from `model`, written where their bytes changed; the state
-    /// takes the new rows' digest. Nil when the kept rows are not the state's, or when the word
-    /// files would change in number (the caller builds in full, which removes files gone).
+    /// takes the new rows' digest. Nil when the kept rows are not the state's, or when a word file
+    /// would appear or go (the caller builds in full, which removes files gone).
     private func searchFiles(_ state: inout SiteState, affected changed: [(position: Int, modelIndex: Int)], model: SiteModel, writer: SiteWriter) throws -> [String]? {
         let rowsPath = configuration.outputDirectory + "/" + SearchIndex.rowsFileName
         guard let kept = FileManager.default.contents(atPath: rowsPath), SiteState.digest(kept) == state.searchRows,

@@ -10,6 +10,7 @@ import glob
 import json
 import os
 import shutil
+import sqlite3
 import subprocess
 import sys
 import tempfile
@@ -88,7 +89,6 @@ def main():
     data, site, admin = os.path.join(workdir, "data"), os.path.join(workdir, "site"), os.path.join(workdir, "admin")
     subprocess.run([FT, "seed", "--data-dir", data, "--experts", "120", "--clients", "200", "--seed", "5", "--today", "2026-11-20"],
                    check=True, stdout=subprocess.DEVNULL)
-    import sqlite3
     db = sqlite3.connect(os.path.join(data, "financialtracker.sqlite"))
     with db:
         bio_slug = db.execute("SELECT e.slug FROM expert e JOIN user u ON u.id = e.userId "

@@ -339,16 +339,10 @@ async function start() {
   /** @type {Promise<Catalogue>} */
   const loaded = Promise.all([files.get("/recherche/index.json", "json"), files.get("/recherche/facettes.bin", "bytes")])
     .then(([index, facets]) => catalogue(index, facets));
-  /** @type {Promise<Catalogue> | null} */
-  let located = null;
-  // The coordinates, once, the first time a query has a place.
-  const withCoordinates = () => {
-    located ??= Promise.all([loaded, files.get("/recherche/coordonnees.bin", "bytes")]).then(([experts, bytes]) => {
-      if (!experts.latitude) addCoordinates(experts, bytes);
-      return experts;
-    });
-    located.catch(() => { located = null; });
-    return located;
+  // The coordinates, added to the experts the first time a query has a place.
+  const withCoordinates = async () => {
+    const [experts, bytes] = await Promise.all([loaded, files.get("/recherche/coordonnees.bin", "bytes")]);
+    if (!experts.latitude) addCoordinates(experts, bytes);
   };
 
   /** @param {string} text @returns {Promise<{place: Place | null, unavailable: boolean}>} */
@@ -373,6 +367,7 @@ async function start() {
     // Everything the query needs, asked for at once.
     const place = locate(pres);
     const coordinates = pres.trim() ? withCoordinates() : null;
+    coordinates?.catch(() => {}); // awaited below, unless this run ends first
     let experts;
     /** @type {WordMatches[]} */
     let matches;

@@ -33,8 +33,12 @@ struct SchemeText: Sendable {
     let schemes: Set<String>
 
     init(_ text: String, _ schemes: String...) {
+        self.init(text, schemes: Set(schemes))
+    }
+
+    init(_ text: String, schemes: Set<String>) {
         self.text = text
-        self.schemes = Set(schemes)
+        self.schemes = schemes
     }
 
     func fits(_ held: Set<String>) -> Bool { schemes.isSubset(of: held) }
@@ -43,34 +47,31 @@ struct SchemeText: Sendable {
 /// A review, the scores it goes with ("Service moyen" is not a five-star review) and the schemes
 /// it names.
 struct ReviewText: Sendable {
-    let text: String
+    let content: SchemeText
     let scores: ClosedRange<Int>
-    let schemes: Set<String>
+
+    var text: String { content.text }
+    var schemes: Set<String> { content.schemes }
 
     init(_ text: String, scores: ClosedRange<Int>, _ schemes: String...) {
-        self.text = text
+        content = SchemeText(text, schemes: Set(schemes))
         self.scores = scores
-        self.schemes = Set(schemes)
     }
 }
 
 extension DemoRandom {
-    /// One of `texts` that fits `held`: one naming a held scheme three times out of four when
-    /// there is one, else one naming none.
-    mutating func pick(_ texts: [SchemeText], fitting held: Set<String>) -> String {
+    /// One of `texts` that fits `held`: one naming a held scheme with probability `specific`
+    /// when there is one, else one naming none.
+    mutating func pick(_ texts: [SchemeText], fitting held: Set<String>, specific probability: Double = 0.75) -> String {
         let specific = texts.filter { !$0.schemes.isEmpty && $0.fits(held) }
         let general = texts.filter(\.schemes.isEmpty)
-        if !specific.isEmpty, general.isEmpty || chance(0.75) { return pick(specific).text }
+        if !specific.isEmpty, general.isEmpty || chance(probability) { return pick(specific).text }
         return general.isEmpty ? "" : pick(general).text
     }
 
     /// A review that fits `score` and names no scheme but `scheme`'s: one naming it half the time
     /// when there is one.
     mutating func review(for score: Int, scheme: String, from reviews: [ReviewText]) -> String {
-        let fitting = reviews.filter { $0.scores.contains(score) && $0.schemes.isSubset(of: [scheme]) }
-        let specific = fitting.filter { !$0.schemes.isEmpty }
-        let general = fitting.filter(\.schemes.isEmpty)
-        if !specific.isEmpty, general.isEmpty || chance(0.5) { return pick(specific).text }
-        return general.isEmpty ? "" : pick(general).text
+        pick(reviews.filter { $0.scores.contains(score) }.map(\.content), fitting: [scheme], specific: 0.5)
     }
 }

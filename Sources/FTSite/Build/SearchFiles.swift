@@ -160,7 +160,10 @@ enum SearchFiles {
     }
 
     /// The slug the search page makes from a name when `slugs` has none: accents off, lowercase,
-    /// every run of other characters a hyphen ("Éric Adam" → "eric-adam"), as `search.js` does.
+    /// every run of other characters a hyphen ("Éric Adam" → "eric-adam"), exactly as `search.js`
+    /// does (decomposition, marks dropped). Not `Slug.make`, which folds with Foundation ("œ" →
+    /// "oe"): a name the two make differently would get a link the browser cannot rebuild; any
+    /// slug this does not give is written out instead.
     static func slug(of name: String) -> String {
         var out = ""
         var pendingHyphen = false

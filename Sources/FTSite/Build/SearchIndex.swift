@@ -33,21 +33,13 @@ struct SearchRow: Equatable {
         return fields.map(Self.clean).joined(separator: "\t")
     }
 
-    init(slug: String, name: String, city: String, region: String, latitude: Double, longitude: Double, ratingTenths: Int, reviews: Int, products: [String], languages: [String], responseHours: Int, text: String) {
-        self.slug = slug
-        self.name = name
-        self.city = city
-        self.region = region
-        self.latitude = latitude
-        self.longitude = longitude
-        self.ratingTenths = ratingTenths
-        self.reviews = reviews
-        self.products = products
-        self.languages = languages
-        self.responseHours = responseHours
-        self.text = text
+    private static func clean(_ field: String) -> String {
+        guard field.utf8.contains(where: { $0 == 0x09 || $0 == 0x0A || $0 == 0x0D }) else { return field }
+        return String(field.map { $0 == "\t" || $0 == "\n" || $0 == "\r" || $0 == "\r\n" ? " " : $0 })
     }
+}
 
+extension SearchRow {
     /// A line as `line` writes it; nil if it is not one.
     init?(line: Substring) {
         let fields = line.split(separator: "\t", omittingEmptySubsequences: false)
@@ -60,11 +52,6 @@ struct SearchRow: Equatable {
             products: fields[8].split(separator: ",").map(String.init), languages: fields[9].split(separator: ",").map(String.init),
             responseHours: hours, text: String(fields[11])
         )
-    }
-
-    private static func clean(_ field: String) -> String {
-        guard field.utf8.contains(where: { $0 == 0x09 || $0 == 0x0A || $0 == 0x0D }) else { return field }
-        return String(field.map { $0 == "\t" || $0 == "\n" || $0 == "\r" || $0 == "\r\n" ? " " : $0 })
     }
 }
 
@@ -118,7 +105,7 @@ enum SearchIndex {
         return rows
     }
 
-    /// A JSON number (shortest form that reads back the same).
+    /// A coordinate as a row writes it (shortest form that reads back the same).
     static func number(_ value: Double) -> String {
         value.isFinite ? "\(value)" : "0"
     }
