@@ -22,7 +22,7 @@ def main(database, destination):
     db = sqlite3.connect(database)
     rows = db.execute("""
         SELECT e.id, e.slug, e.firstName || ' ' || e.lastName, e.company, e.headline, e.city, e.region, e.bioMarkdown,
-               e.certifications, e.languages, e.yearsOfExperience, e.dayRate, e.responseTimeHours,
+               e.certifications, e.languages, e.yearsOfExperience, e.dayRate, coalesce(e.lastActiveDay, ""),
                (SELECT avg(score) FROM rating r WHERE r.expertId = e.id), (SELECT count(*) FROM rating r WHERE r.expertId = e.id)
         FROM expert e JOIN user u ON u.id = e.userId
         WHERE e.approval = 'approved' AND e.active = 1 AND u.active = 1

@@ -25,7 +25,7 @@ extension SeedContext {
             phone: rng.chance(0.6) ? "+33 \(rng.int(1...5)) \(rng.int(10...99)) \(rng.int(10...99)) \(rng.int(10...99)) \(rng.int(10...99))" : nil,
             active: index < 2 || rng.chance(0.97),
             createdAt: joined,
-            lastSeenAt: after(joined, days: rng.double(0...1_000))
+            lastSeenAt: joined
         ))
         let client = try batch.insert(Client(
             userId: user.id ?? 0,
@@ -116,7 +116,8 @@ extension SeedContext {
         let exchange = Exchange(
             dossierId: dossierId, clientId: owner.clientId, clientUserId: owner.userId,
             expertId: expert.id, expertUserId: expert.userId, assignment: assignment.record,
-            opened: assignment.record.requestedAt, closed: closedAt, scheme: scheme.code
+            opened: assignment.record.requestedAt, closed: closedAt, scheme: scheme.code,
+            expertResponseHours: expert.responseHours
         )
         try insertExchange(exchange, rng: &rng, into: &batch)
     }

@@ -14,6 +14,8 @@ struct Exchange {
     var closed: Date?
     /// The dossier's scheme code: what its messages and review may speak of.
     var scheme: String
+    /// The expert's habit: an answer to the client comes about this many hours later.
+    var expertResponseHours: Double
 }
 
 extension SeedContext {
@@ -28,9 +30,16 @@ extension SeedContext {
 
         var messages: [Message] = []
         var clock = exchange.opened
+        var lastFromClient = false
         for position in 0..<messageCount {
             let fromClient = position % 2 == 0 ? rng.chance(0.85) : rng.chance(0.2)
-            clock = min(end, clock.addingTimeInterval((rng.double(0.01...4) * 86_400).rounded()))
+            // An answer to the client takes the expert's usual time, give or take; anything else
+            // comes hours to days later.
+            let gap = !fromClient && lastFromClient
+                ? exchange.expertResponseHours * 3_600 * rng.double(0.4...1.8)
+                : rng.double(0.01...4) * 86_400
+            lastFromClient = fromClient
+            clock = min(end, clock.addingTimeInterval(gap.rounded()))
             var message = Message(
                 id: rng.uuid(),
                 conversationId: conversationId,

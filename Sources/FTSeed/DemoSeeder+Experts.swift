@@ -24,7 +24,7 @@ extension SeedContext {
             phone: "+33 6 \(rng.int(10...99)) \(rng.int(10...99)) \(rng.int(10...99)) \(rng.int(10...99))",
             active: userActive,
             createdAt: joined,
-            lastSeenAt: after(joined, days: rng.double(0...1_400))
+            lastSeenAt: joined
         ))
 
         let specialtyCount = rng.weighted([(1, 30), (2, 40), (3, 20), (4, 10)])
@@ -34,6 +34,7 @@ extension SeedContext {
         let firm = rng.chance(0.7) ? rng.pick(FrenchNames.expertFirms) : "\(firstName) \(lastName) Conseil"
         let approvedAt = approval == .approved ? after(joined, days: rng.double(1...20)) : nil
 
+        let responseHours = rng.weighted([(1.0, 10), (2, 15), (4, 20), (8, 20), (24, 25), (48, 10)])
         var expert = Expert(
             userId: user.id ?? 0,
             slug: uniqueSlug("\(firstName) \(lastName)"),
@@ -51,7 +52,6 @@ extension SeedContext {
             languages: ["fr"] + rng.pickDistinct(Array(FrenchNames.languages.dropFirst()), count: rng.weighted([(0, 50), (1, 35), (2, 15)])),
             portfolio: portfolio(schemes: schemes, rng: &rng),
             yearsOfExperience: years,
-            responseTimeHours: rng.weighted([(1, 10), (2, 15), (4, 20), (8, 20), (24, 25), (48, 10)]),
             approval: approval,
             approvedAt: approvedAt,
             approvedBy: approvedAt == nil ? nil : adminUserIds.first,
@@ -73,7 +73,7 @@ extension SeedContext {
         }
         let published = approval == .approved && active && userActive
         let position = experts.count
-        experts.append(SeededExpert(id: expertId, userId: user.id ?? 0, productIds: specialties.compactMap(\.id), published: published))
+        experts.append(SeededExpert(id: expertId, userId: user.id ?? 0, productIds: specialties.compactMap(\.id), published: published, responseHours: responseHours))
         if published {
             for product in specialties {
                 if let productId = product.id { publishedExpertsByProduct[productId, default: []].append(position) }

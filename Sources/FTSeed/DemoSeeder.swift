@@ -40,6 +40,8 @@ public struct DemoSeeder: Sendable {
         if configuration.experts > 0 { accounts.append(DemoAccounts.expert) }
         if configuration.clients > 0 { accounts.append(DemoAccounts.client) }
         if configuration.clients > 1 { accounts.append(DemoAccounts.otherClient) }
+        // Last activity and last sign-in follow what each person did in the demo.
+        try database.settleActivityFromHistory()
         // A new database is built in full; the triggers' notes of the seeding are not needed.
         try database.forgetSiteChanges(upTo: .max)
         // The seeded notifications are history: nobody is e-mailed about them.
@@ -69,6 +71,9 @@ struct SeedContext {
         var userId: Int64
         var productIds: [Int64]
         var published: Bool
+        /// How long this expert usually takes to answer a client, in hours: the seeded
+        /// conversations are timed by it, and the site measures it back from them.
+        var responseHours: Double
     }
 
     struct Pair: Hashable {

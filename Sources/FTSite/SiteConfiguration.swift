@@ -1,3 +1,5 @@
+public import Foundation
+
 /// How `SiteGenerator` builds the public site.
 public struct SiteConfiguration: Sendable {
     /// The folder of Mustache templates, `assets/` and `locales/`.
@@ -15,6 +17,18 @@ public struct SiteConfiguration: Sendable {
     /// The browser modules of the offline app (`*.js`), shipped under `app/sync/`; nil: the
     /// `sync` folder beside the templates folder.
     public var syncDirectory: String?
+    /// The day profiles' response times are measured back from (`responseWindowDays`); nil: the
+    /// current UTC day. Part of the build's inputs, so the first build of a new day is a full one.
+    public var today: Date?
+
+    /// Response times count the conversations whose client first wrote in these last days.
+    public static let responseWindowDays = 90
+
+    /// The start of the response-time window: midnight UTC, `responseWindowDays` before today.
+    public var answeredSince: Date {
+        let day = ((today ?? Date()).timeIntervalSince1970 / 86_400).rounded(.down)
+        return Date(timeIntervalSince1970: (day - Double(Self.responseWindowDays)) * 86_400)
+    }
 
     public init(
         templatesDirectory: String = "site-templates",
@@ -23,7 +37,8 @@ public struct SiteConfiguration: Sendable {
         pageSize: Int = 24,
         clean: Bool = false,
         locale: String = "fr",
-        syncDirectory: String? = nil
+        syncDirectory: String? = nil,
+        today: Date? = nil
     ) {
         self.templatesDirectory = templatesDirectory
         self.outputDirectory = outputDirectory
@@ -32,5 +47,6 @@ public struct SiteConfiguration: Sendable {
         self.clean = clean
         self.locale = locale
         self.syncDirectory = syncDirectory
+        self.today = today
     }
 }

@@ -79,7 +79,7 @@ public struct SiteGenerator: Sendable {
         do {
             // Read before the snapshot: a change in between is in both, and re-applying it is harmless.
             changes = try database.siteChanges(after: .max)
-            snapshot = try database.siteSnapshot()
+            snapshot = try database.siteSnapshot(answeredSince: configuration.answeredSince)
         } catch {
             writer.discard()
             throw error
@@ -227,7 +227,7 @@ public struct SiteGenerator: Sendable {
         needed.formUnion(topRated)
         needed.formUnion(state.newest)
         if feedChanged { needed.formUnion(state.feed) }
-        let snapshot = try database.siteSnapshot(only: needed)
+        let snapshot = try database.siteSnapshot(answeredSince: configuration.answeredSince, only: needed)
         let readSeconds = Self.seconds(ContinuousClock.now - mark)
 
         let format = FrenchFormat(strings: templates.strings)

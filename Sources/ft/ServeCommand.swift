@@ -186,6 +186,20 @@ struct ServeCommand: AsyncParsableCommand {
         }
         defer { compaction?.cancel() }
         if let compaction { background.add { compaction.cancel(); await compaction.value } }
+        // Profiles' response times are measured over the last 90 days: the first build of each
+        // UTC day is a full one (the window is part of the build's inputs), even with no change.
+        let newDay = rebuilder.map { rebuilder in
+            Task.detached {
+                while !Task.isCancelled {
+                    let now = Date().timeIntervalSince1970
+                    let midnight = ((now / 86_400).rounded(.down) + 1) * 86_400
+                    try? await Task.sleep(for: .seconds(midnight - now + 60))
+                    if !Task.isCancelled { rebuilder.changed() }
+                }
+            }
+        }
+        defer { newDay?.cancel() }
+        if let newDay { background.add { newDay.cancel(); await newDay.value } }
         let archiving = archiveEvery == 0 ? nil : Task.detached { [archiveEvery, archiveKeep] in
             let archiver = DocumentArchiver(database: database, blobs: blobs, keep: archiveKeep)
             // The first run waits a little: a server that is started to be used at once is not slowed.

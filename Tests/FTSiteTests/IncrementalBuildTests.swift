@@ -67,7 +67,7 @@ import Testing
         let expert = try fixture.database.insert(Expert(
             userId: try #require(user.id), slug: "ines-nouvelle", firstName: "Inès", lastName: "Nouvelle", company: "Nouvelle Conseil",
             headline: "Audit URSSAF", city: "Nantes", postcode: "44000", region: "Pays de la Loire", latitude: 47.2184, longitude: -1.5536,
-            bioMarkdown: "Bonjour.", yearsOfExperience: 3, dayRate: 700, responseTimeHours: 4,
+            bioMarkdown: "Bonjour.", yearsOfExperience: 3, dayRate: 700,
             approval: .approved, approvedAt: day, createdAt: day, updatedAt: day
         ))
         let expertId = try #require(expert.id)

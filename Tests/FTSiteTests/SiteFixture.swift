@@ -26,7 +26,7 @@ struct SiteFixture {
     }
 
     var configuration: SiteConfiguration {
-        SiteConfiguration(templatesDirectory: Self.templates, outputDirectory: output, baseURL: "https://ft.example")
+        SiteConfiguration(templatesDirectory: Self.templates, outputDirectory: output, baseURL: "https://ft.example", today: Self.today)
     }
 
     @discardableResult

@@ -77,7 +77,8 @@ import Testing
 
         // Profile text: headline and bio (the feed shows the headline).
         _ = try expectTargetedEqualsFull(fixture, "profile text") { db in
-            try db.execute(sql: "UPDATE expert SET headline = 'Nouveau titre & <accroche>', bioMarkdown = '**Bio** revue', updatedAt = ? WHERE id IN (?, ?)", arguments: [SiteFixture.today, experts[2], experts.last])
+            // (The old words stay: a word file that would go makes a full build, by design.)
+            try db.execute(sql: "UPDATE expert SET headline = headline || ' — nouveau titre & <accroche>', bioMarkdown = '**Bio** revue', updatedAt = ? WHERE id IN (?, ?)", arguments: [SiteFixture.today, experts[2], experts.last])
         }
 
         // A completed assignment changes the profile's figures.

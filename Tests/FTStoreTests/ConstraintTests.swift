@@ -35,7 +35,6 @@ import Testing
         ("expert_years_of_experience", "expert", "yearsOfExperience = 120"),
         ("expert_day_rate", "expert", "dayRate = 0"),
         ("expert_success_fee", "expert", "successFeePercent = 150"),
-        ("expert_response_time", "expert", "responseTimeHours = -1"),
         ("expert_approval", "expert", "approval = 'maybe'"),
         ("expert_active", "expert", "active = 7"),
         ("expert_approved_has_date", "expert", "approval = 'approved', approvedAt = NULL"),

@@ -1,7 +1,7 @@
 // node --test: the search logic of site-templates/assets/search.js, without a browser.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { addCoordinates, catalogue, distance, findPlace, fold, placeKey, placeName, queryWords, search, slugOf, wordKey, wordMatches } from "../../site-templates/assets/search.js";
+import { addCoordinates, catalogue, distance, findPlace, fold, placeKey, placeName, queryWords, responseText, search, slugOf, wordKey, wordMatches } from "../../site-templates/assets/search.js";
 
 // Three experts in listing order (by last name), encoded as SearchFiles.swift writes the index and
 // its facet and coordinate columns.
@@ -172,4 +172,13 @@ test("the places file a text is looked up in", () => {
 test("sorts", () => {
   assert.deepEqual(slugs({ tri: "avis" }), ["helene-durand", "marc-petit", "ines-roux-2"]);
   assert.deepEqual(slugs({ tri: "nom" }), ["helene-durand", "marc-petit", "ines-roux-2"], "the listing's order: by last name");
+});
+
+test("a card words the measured response time as the site's cards do, and says when there is none", () => {
+  assert.equal(responseText(0), "Délai de réponse pas encore mesuré");
+  assert.equal(responseText(1), "Répond en moins d'une heure");
+  assert.equal(responseText(4), "Répond en 4 h");
+  assert.equal(responseText(47), "Répond en 47 h");
+  assert.equal(responseText(48), "Répond en 2 jours");
+  assert.equal(responseText(49), "Répond en 3 jours");
 });

@@ -257,6 +257,14 @@ function element(tag, className, text) {
 }
 
 /** A result card, built with textContent only: nothing from the index is parsed as HTML. @param {Catalogue} experts */
+/** The measured median response in whole hours (0: not measured), worded as the site's cards word it. */
+export function responseText(hours) {
+  if (!hours) return "Délai de réponse pas encore mesuré";
+  if (hours <= 1) return "Répond en moins d'une heure";
+  if (hours < 48) return `Répond en ${hours} h`;
+  return `Répond en ${Math.ceil(hours / 24)} jours`;
+}
+
 function card(experts, { i, km }) {
   const index = experts.index;
   const name = index.names[i];
@@ -293,7 +301,7 @@ function card(experts, { i, km }) {
   } else {
     rating.textContent = "Pas encore d'avis";
   }
-  body.append(rating, element("p", "facts", `Répond en ${experts.hours[i]} h`));
+  body.append(rating, element("p", "facts", responseText(experts.hours[i])));
   article.append(avatar, body);
   article.dataset.slug = slug;
   return article;

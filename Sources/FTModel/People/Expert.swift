@@ -28,8 +28,10 @@ public struct Expert: Sendable, Codable, Equatable, Identifiable {
     public var dayRate: Int?
     /// Success fee as a percentage of the amount recovered, when the expert bills on results.
     public var successFeePercent: Int?
-    /// Typical time to first answer a client, in hours.
-    public var responseTimeHours: Int
+    /// The day (midnight UTC) of the expert's latest real action: a message, a document version
+    /// uploaded or judged, a step moved. Kept by the database itself, to the day, so that the
+    /// public profile is rebuilt at most once a day for it; nil before any action.
+    public var lastActiveDay: Date?
     public var approval: ApprovalStatus
     public var approvedAt: Date?
     public var approvedBy: Int64?
@@ -57,7 +59,7 @@ public struct Expert: Sendable, Codable, Equatable, Identifiable {
         yearsOfExperience: Int,
         dayRate: Int? = nil,
         successFeePercent: Int? = nil,
-        responseTimeHours: Int,
+        lastActiveDay: Date? = nil,
         approval: ApprovalStatus = .pending,
         approvedAt: Date? = nil,
         approvedBy: Int64? = nil,
@@ -84,7 +86,7 @@ public struct Expert: Sendable, Codable, Equatable, Identifiable {
         self.yearsOfExperience = yearsOfExperience
         self.dayRate = dayRate
         self.successFeePercent = successFeePercent
-        self.responseTimeHours = responseTimeHours
+        self.lastActiveDay = lastActiveDay
         self.approval = approval
         self.approvedAt = approvedAt
         self.approvedBy = approvedBy

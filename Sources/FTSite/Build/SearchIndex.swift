@@ -19,6 +19,7 @@ struct SearchRow: Equatable {
     var products: [String]
     /// Language codes.
     var languages: [String]
+    /// The measured median response, in whole hours (`ActivityText.hours`); 0: not measured.
     var responseHours: Int
     /// What a query matches, folded (`SearchIndex.fold`): name, company, headline, town, region,
     /// the codes and names of the expert's schemes.
@@ -85,7 +86,7 @@ enum SearchIndex {
             latitude: expert.latitude, longitude: expert.longitude,
             ratingTenths: Int(((published.rating.average ?? 0) * 10).rounded()), reviews: published.rating.count,
             products: products.map(\.code), languages: expert.languages,
-            responseHours: expert.responseTimeHours, text: text
+            responseHours: ActivityText.hours(published.responses) ?? 0, text: text
         )
     }
 

@@ -129,7 +129,7 @@ struct SiteState: Codable {
     static func fingerprint(templates: SiteTemplates, configuration: SiteConfiguration) -> String {
         var hash = SHA256()
         func add(_ text: String) { hash.update(data: Data((text + "\u{0}").utf8)) }
-        add("\(configuration.baseURL) \(configuration.pageSize) \(configuration.locale)")
+        add("\(configuration.baseURL) \(configuration.pageSize) \(configuration.locale) \(configuration.answeredSince.timeIntervalSince1970)")
         add(templates.sourceDigest)
         // The generator itself: another build of `ft` may render differently.
         if let executable = Bundle.main.executablePath {

@@ -114,7 +114,7 @@ struct SiteViews: Sendable {
             "specialties": .list(Array(specialties.prefix(3))),
             "rating": ratingView(published.rating, format: format),
             "price": .text(price(expert, format: format)),
-            "response": .text(format.fill("card_response", ["hours": format.integer(expert.responseTimeHours)])),
+            "response": .text(ActivityText.response(published.responses, format: format)),
         ]))
     }
 
@@ -228,6 +228,8 @@ struct SiteViews: Sendable {
         view["certifications"] = .list(expert.certifications.map { .text($0) })
         view["languages"] = .list(expert.languages.map { .text(format.string("language_\($0)")) })
         view["years"] = .text(format.count("years", expert.yearsOfExperience))
+        view["response"] = .text(ActivityText.profileResponse(published.responses, format: format))
+        view["lastActive"] = .text(ActivityText.lastActive(expert.lastActiveDay, format: format))
         view["portfolio"] = .list(expert.portfolio.map { item -> TemplateValue in
             var entry: [String: TemplateValue] = ["title": .text(item.title), "summary": .text(item.summary), "year": .text(String(item.year))]
             if let amount = item.amountRecovered { entry["amount"] = .text(format.fill("portfolio_amount", ["amount": format.euros(amount)])) }

@@ -20,6 +20,26 @@ public struct PublishedExpert: Sendable {
     public var latestReviews: [PublicReview]
     /// Assignments the expert completed.
     public var completedAssignments: Int
+    /// The expert's first answers in conversations whose client first wrote since the
+    /// snapshot's `answeredSince`: how many, and their median delay in seconds.
+    public var responses: ResponseTimes
+}
+
+/// How fast an expert answers, measured from real conversations: a conversation's first answer is
+/// the first expert message after the client's first message (the definition the dashboard and
+/// the reports use, `firstResponses()`).
+public struct ResponseTimes: Sendable, Equatable {
+    public var count: Int
+    public var medianSeconds: Double?
+
+    public init(count: Int = 0, medianSeconds: Double? = nil) {
+        self.count = count
+        self.medianSeconds = medianSeconds
+    }
+
+    public init(seconds: [Double]) {
+        self.init(count: seconds.count, medianSeconds: Statistics.median(seconds))
+    }
 }
 
 /// Everything the public site is made from, read in one transaction so that it is consistent.
@@ -38,8 +58,11 @@ extension AppDatabase {
     /// rest on the other) when the database allows it; both reads note the newest site change,
     /// and if a write that the site shows came between them (every such write notes one: see
     /// `Schema.createSiteChanges`), it is read again in one transaction.
-    public func siteSnapshot(reviewsPerExpert: Int = 5, only: Set<Int64>? = nil) throws -> SiteSnapshot {
-        if only == nil, let pool = writer as? DatabasePool, let snapshot = try Self.siteSnapshotSideBySide(pool, reviewsPerExpert: reviewsPerExpert) {
+    /// `answeredSince`: the start of the window response times are measured over.
+    public func siteSnapshot(reviewsPerExpert: Int = 5, answeredSince: Date, only: Set<Int64>? = nil) throws -> SiteSnapshot {
+        if only == nil, let pool = writer as? DatabasePool,
+            let snapshot = try Self.siteSnapshotSideBySide(pool, reviewsPerExpert: reviewsPerExpert, answeredSince: answeredSince)
+        {
             return snapshot
         }
         // Integers only, so the list can be inlined safely.
@@ -49,18 +72,18 @@ extension AppDatabase {
         }
         return try writer.read { db in
             let experts = try Self.publishedExperts(db, within: within("expert.id"))
-            return Self.assemble(experts, try ExpertFacts(db, within: within("expertId"), reviewsPerExpert: reviewsPerExpert))
+            return Self.assemble(experts, try ExpertFacts(db, within: only == nil ? nil : within("expertId"), reviewsPerExpert: reviewsPerExpert, answeredSince: answeredSince))
         }
     }
 
-    private static func siteSnapshotSideBySide(_ pool: DatabasePool, reviewsPerExpert: Int) throws -> SiteSnapshot? {
+    private static func siteSnapshotSideBySide(_ pool: DatabasePool, reviewsPerExpert: Int, answeredSince: Date) throws -> SiteSnapshot? {
         let experts = Mutex<Result<(change: Int64, experts: [Expert]), any Error>?>(nil)
         let group = DispatchGroup()
         DispatchQueue.global().async(group: group) {
             let result = Result { try pool.read { db in (change: try latestSiteChange(db), experts: try publishedExperts(db, within: "1")) } }
             experts.withLock { $0 = result }
         }
-        let facts = Result { try pool.read { db in (change: try latestSiteChange(db), facts: try ExpertFacts(db, within: "1", reviewsPerExpert: reviewsPerExpert)) } }
+        let facts = Result { try pool.read { db in (change: try latestSiteChange(db), facts: try ExpertFacts(db, within: nil, reviewsPerExpert: reviewsPerExpert, answeredSince: answeredSince)) } }
         group.wait()
         guard let read = experts.withLock({ $0 }) else { return nil }
         let (change, published) = try read.get()
@@ -88,7 +111,8 @@ extension AppDatabase {
                 productIds: facts.specialties[id] ?? [],
                 rating: RatingSummary(count: count, average: count == 0 ? nil : Double(total) / Double(count), histogram: histogram),
                 latestReviews: facts.reviews[id] ?? [],
-                completedAssignments: facts.completed[id] ?? 0
+                completedAssignments: facts.completed[id] ?? 0,
+                responses: ResponseTimes(seconds: facts.responseSeconds[id] ?? [])
             )
         }
         return SiteSnapshot(products: facts.products, experts: published)
@@ -102,9 +126,12 @@ private struct ExpertFacts {
     var histograms: [Int64: [Int]] = [:]
     var reviews: [Int64: [PublicReview]] = [:]
     var completed: [Int64: Int] = [:]
+    var responseSeconds: [Int64: [Double]] = [:]
 
-    /// `within` is an SQL condition on `expertId`. Rows are read through cursors (not copied).
-    init(_ db: Database, within: String, reviewsPerExpert: Int) throws {
+    /// `only` is an SQL condition on `expertId`, nil for every expert. Rows are read through
+    /// cursors (not copied).
+    init(_ db: Database, within only: String?, reviewsPerExpert: Int, answeredSince: Date) throws {
+        let within = only ?? "1"
         products = try EligibleProduct.fetchAll(db, sql: "SELECT * FROM eligibleProduct WHERE active = 1 ORDER BY name")
         let specialtyRows = try Row.fetchCursor(db, sql: "SELECT expertId, productId FROM expertSpecialty WHERE \(within) ORDER BY expertId, productId")
         while let row = try specialtyRows.next() {
@@ -129,6 +156,28 @@ private struct ExpertFacts {
         let completedRows = try Row.fetchCursor(db, sql: "SELECT expertId, count(*) FROM expertAssignment WHERE status = 'completed' AND \(within) GROUP BY expertId")
         while let row = try completedRows.next() {
             completed[row[0]] = row[1]
+        }
+        // Only the conversations of the experts read, when they are few (a targeted build).
+        let conversations = only.map { "WHERE c.dossierId IN (SELECT dossierId FROM expertAssignment WHERE \($0))" } ?? ""
+        let responseRows = try Row.fetchCursor(db, sql: """
+            SELECT expertId, seconds FROM (
+                SELECT e.id AS expertId, (julianday(answer.createdAt) - julianday(q.askedAt)) * 86400.0 AS seconds
+                FROM (
+                    SELECT c.id AS conversationId,
+                        (SELECT min(m.createdAt) FROM message m WHERE m.conversationId = c.id AND m.authorRole = 'client') AS askedAt
+                    FROM conversation c \(conversations)
+                ) q
+                JOIN message answer ON answer.rowid = (
+                    SELECT m.rowid FROM message m
+                    WHERE m.conversationId = q.conversationId AND m.authorRole = 'expert' AND m.createdAt > q.askedAt
+                    ORDER BY m.createdAt LIMIT 1
+                )
+                JOIN expert e ON e.userId = answer.authorId
+                WHERE q.askedAt >= ?
+            ) WHERE \(within)
+            """, arguments: [answeredSince])
+        while let row = try responseRows.next() {
+            responseSeconds[row[0], default: []].append(row[1])
         }
     }
 }

@@ -27,7 +27,7 @@ extension Expert {
             yearsOfExperience: row["yearsOfExperience"],
             dayRate: row["dayRate"],
             successFeePercent: row["successFeePercent"],
-            responseTimeHours: row["responseTimeHours"],
+            lastActiveDay: row["lastActiveDay"],
             approval: ApprovalStatus(rawValue: row["approval"]) ?? .pending,
             approvedAt: row["approvedAt"],
             approvedBy: row["approvedBy"],

@@ -26,6 +26,7 @@ enum Schema {
         migrator.registerMigration("v15-private-sync-records", migrate: createPrivateSyncRecords)
         migrator.registerMigration("v16-alerts", migrate: createAlerts)
         migrator.registerMigration("v17-performance-alerts", migrate: addPerformanceAlerts)
+        migrator.registerMigration("v18-measured-activity", migrate: measureExpertActivity)
         return migrator
     }
 
