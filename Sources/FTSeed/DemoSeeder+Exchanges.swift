@@ -39,7 +39,10 @@ extension SeedContext {
                 ? exchange.expertResponseHours * 3_600 * rng.double(0.4...1.8)
                 : rng.double(0.01...4) * 86_400
             lastFromClient = fromClient
-            clock = min(end, clock.addingTimeInterval(gap.rounded()))
+            // A conversation still open today has only the messages written so far.
+            let next = clock.addingTimeInterval(gap.rounded())
+            if next > end, position > 0 { break }
+            clock = min(end, next)
             var message = Message(
                 id: rng.uuid(),
                 conversationId: conversationId,
@@ -69,10 +72,11 @@ extension SeedContext {
 
         try insertDocuments(exchange, messages: messages, rng: &rng, into: &batch)
 
+        // Clients rate within days of the end; one whose dossier ended lately may not have yet.
         if exchange.assignment.status == .completed, rng.chance(0.75),
+            let rated = later(exchange.assignment.completedAt ?? end, days: rng.double(0...10)),
             ratedPairs.insert(Pair(clientId: exchange.clientId, expertId: exchange.expertId)).inserted
         {
-            let rated = after(exchange.assignment.completedAt ?? end, days: rng.double(0...10))
             let score = rng.weighted([(5, 45), (4, 30), (3, 13), (2, 7), (1, 5)])
             try batch.insert(Rating(
                 clientId: exchange.clientId,
@@ -93,16 +97,21 @@ extension SeedContext {
             let category: DocumentCategory = rng.weighted([(.invoice, 40), (.contract, 15), (.report, 20), (.certificate, 15), (.other, 10)])
             let byExpert = category == .report || category == .certificate && rng.chance(0.5)
             let author = byExpert ? exchange.expertUserId : exchange.clientUserId
-            let created = after(exchange.opened, days: rng.double(0...20))
+            // Only what has been uploaded by today: the days between versions are drawn first.
+            guard let created = later(exchange.opened, days: rng.double(0...20)) else { continue }
             let (title, fileStem) = Self.documentName(category, number: number + 1)
             let document = try batch.insert(Document(
                 id: rng.uuid(), dossierId: exchange.dossierId, category: category,
                 title: title, createdBy: author, createdAt: created
             ))
-            let versionCount = rng.weighted([(1, 65), (2, 25), (3, 10)])
-            var uploaded = created
-            for version in 1...versionCount {
-                let isLast = version == versionCount
+            var uploads = [created]
+            for _ in 1..<rng.weighted([(1, 65), (2, 25), (3, 10)]) {
+                guard let next = later(uploads[uploads.count - 1], days: rng.double(1...10)) else { break }
+                uploads.append(next)
+            }
+            for (offset, uploaded) in uploads.enumerated() {
+                let version = offset + 1
+                let isLast = version == uploads.count
                 var record = DocumentVersion(
                     id: rng.uuid(), documentId: document.id,
                     fileName: "\(fileStem)-v\(version).pdf", mediaType: "application/pdf",
@@ -126,13 +135,15 @@ extension SeedContext {
                     record.validationReason = rejected ? rng.pick(["Document illisible", "Période incomplète", "Signature manquante"]) : nil
                     record.validatedBy = exchange.expertUserId
                     record.validatedAt = min(end, uploaded.addingTimeInterval(86_400))
-                } else if exchange.assignment.status == .completed || rng.chance(0.4) {
+                } else if exchange.assignment.status == .completed || rng.chance(0.4),
+                    // Judged the next day, if that day has come (or when the dossier closed).
+                    exchange.closed != nil || uploaded.addingTimeInterval(86_400) <= today
+                {
                     record.validation = .validated
                     record.validatedBy = exchange.expertUserId
                     record.validatedAt = min(end, uploaded.addingTimeInterval(86_400))
                 }
                 try batch.insert(record)
-                uploaded = after(uploaded, days: rng.double(1...10))
             }
             if let carrier = messages.first(where: { $0.authorId == author && $0.deletedAt == nil }), rng.chance(0.5) {
                 try batch.insert(MessageAttachment(messageId: carrier.id, documentId: document.id))

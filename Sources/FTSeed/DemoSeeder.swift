@@ -100,6 +100,12 @@ struct SeedContext {
         Date(timeIntervalSince1970: min(today.timeIntervalSince1970, (date.timeIntervalSince1970 + days * 86_400).rounded(.down)))
     }
 
+    /// `date` moved forward by `days`, or nil when that is past today (what has not happened yet).
+    func later(_ date: Date, days: Double) -> Date? {
+        let moved = Date(timeIntervalSince1970: (date.timeIntervalSince1970 + days * 86_400).rounded(.down))
+        return moved > today ? nil : moved
+    }
+
     func hlc(_ date: Date, counter: Int = 0) -> String {
         HLCTimestamp(milliseconds: Int64(date.timeIntervalSince1970 * 1000), counter: counter, node: "seed").description
     }
