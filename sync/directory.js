@@ -8,7 +8,7 @@
 // cached account does not know yet (meta "directory"). Pure, so node's tests check it.
 
 /**
- * @typedef {{id: number, email: string, role: string, displayName: string, client?: number, expert?: number}} Me
+ * @typedef {{id: number, email: string, role: string, displayName: string, client?: number, expert?: number, place?: {city: string, postcode: string}}} Me
  * @typedef {{id: number, userId: number, name: string, slug: string, assignment: number, assignmentStatus: string}} DossierExpert
  * @typedef {{id: number, position: number, type: string, assigneeRole: string, status: string, progress: number, dueAt?: string}} DossierStep
  * @typedef {{id: number, status: string, productCode: string, productName: string, clientId: number, clientUserId: number,

@@ -6,6 +6,7 @@
 // conversations the account does not place (not fetched yet) are listed apart.
 
 import { dossiersForHome, participantsOf } from "./directory.js";
+import { recommend, wantedFrom } from "./recommend.js";
 import { STEP_STATUSES_BY_ROLE } from "./validate.js";
 import { boot, byId, count, el, fill, formatDate } from "./ui.js";
 import { CLOSED_DOSSIER_STATUSES, conversationsOf, documentsOf, messagesOf, stepChoices, stepsOf } from "./views.js";
@@ -63,6 +64,7 @@ async function render({ engine, strings, account }) {
       conversationSnippet(replica, dossier.conversation),
       el("ol", { class: "app-list steps" }, ...steps));
   }) : [el("li", { class: "muted" }, strings.myDossiersEmpty ?? "")]));
+  if (role === "client") showRecommendations(account.account);
 
   // What the account does not place yet (first start offline, or a dossier just assigned).
   const conversations = conversationsOf(replica).filter((conversation) => !placedConversations.has(conversation));
@@ -76,6 +78,47 @@ async function render({ engine, strings, account }) {
   const others = [...live.values()].filter((step) => !placedSteps.has(step.id));
   byId("step-list").replaceChildren(...others.map((step) => stepItem(engine, strings, allowed, step, null)));
   byId("others").hidden = conversations.length === 0 && others.length === 0;
+}
+
+/** @type {{key: string, done: Promise<void>} | null} */
+let recommended = null;
+
+/**
+ * "Experts recommandés pour vous": worked out once per account fetch, on the device, from the
+ * public search files (the site's own `/assets/search.js` decodes them). Offline and never
+ * fetched, or nothing to recommend: the section stays hidden.
+ * @param {import("./directory.js").Account} account
+ */
+function showRecommendations(account) {
+  const me = account.me;
+  const key = `${me?.id}:${account.fetchedAt}`;
+  if (!me || recommended?.key === key) return;
+  recommended = { key, done: (async () => {
+    /** @param {string} path @param {"json" | "bytes"} kind */
+    const get = async (path, kind) => {
+      const response = await fetch(path);
+      if (response.status === 404) return null;
+      if (!response.ok) throw new Error(`${path}: HTTP ${response.status}`);
+      return kind === "json" ? response.json() : new Uint8Array(await response.arrayBuffer());
+    };
+    const search = await import("/assets/search.js");
+    const town = me.place ?? null;
+    const [index, facets, coordinates, byPostcode] = await Promise.all([
+      get("/recherche/index.json", "json"), get("/recherche/facettes.bin", "bytes"), get("/recherche/coordonnees.bin", "bytes"),
+      town ? get(`/recherche/lieux/${search.placeKey(town.postcode)}.json`, "json") : null,
+    ]);
+    const experts = search.catalogue(index, facets);
+    search.addCoordinates(experts, coordinates);
+    let origin = town ? search.findPlace(byPostcode ?? [], town.postcode) : null;
+    if (town && (!origin || origin.departement)) {
+      const key = search.placeKey(town.city);
+      origin = (key && search.findPlace((await get(`/recherche/lieux/${key}.json`, "json")) ?? [], town.city)) || origin;
+    }
+    const chosen = recommend(experts, { ...wantedFrom(account.dossiers), origin }, search);
+    byId("recommendation-list").replaceChildren(...chosen.map((expert) => el("li", { dataset: { slug: expert.slug } },
+      el("a", { href: `/experts/${expert.slug}/` }, expert.name), el("p", { class: "muted" }, expert.reason))));
+    byId("recommendations").hidden = chosen.length === 0;
+  })().catch(() => { recommended = null; }) };
 }
 
 /** The last message of a conversation, as a line. @param {import("./merge.js").Replica} replica @param {number | undefined} conversation */

@@ -1,7 +1,8 @@
 // node --test: the search logic of site-templates/assets/search.js, without a browser.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { addCoordinates, catalogue, distance, findPlace, fold, placeKey, placeName, queryWords, responseText, search, slugOf, wordKey, wordMatches } from "../../site-templates/assets/search.js";
+import { addCoordinates, catalogue, distance, findPlace, fold, has, placeKey, placeName, queryWords, responseText, search, slugOf, wordKey, wordMatches } from "../../site-templates/assets/search.js";
+import { recommend, wantedFrom } from "../../sync/recommend.js";
 
 // Three experts in listing order (by last name), encoded as SearchFiles.swift writes the index and
 // its facet and coordinate columns.
@@ -181,4 +182,43 @@ test("a card words the measured response time as the site's cards do, and says w
   assert.equal(responseText(47), "Répond en 47 h");
   assert.equal(responseText(48), "Répond en 2 jours");
   assert.equal(responseText(49), "Répond en 3 jours");
+});
+
+test("recommendations: the schemes of the client's open dossiers, not its own experts, more schemes first, then rating and nearness, each with its reason", () => {
+  const helpers = { distance, slugOf, has };
+  const dossiers = [
+    { productCode: "CEE", status: "in_progress", experts: [] },
+    { productCode: "URSSAF", status: "eligible", experts: [] },
+    { productCode: "TICPE", status: "done", experts: [{ slug: "helene-durand" }] },
+  ];
+  const wanted = wantedFrom(dossiers);
+  assert.deepEqual(wanted.schemes, ["CEE", "URSSAF"]);
+  assert.deepEqual([...wanted.known], ["helene-durand"]);
+
+  // From Toulouse: Marc holds both schemes (Lyon, 3,8/5) and comes before Inès (one scheme, next door, no review).
+  const toulouse = near("31000");
+  const chosen = recommend(decoded, { ...wanted, origin: toulouse }, helpers);
+  assert.deepEqual(chosen.map((expert) => expert.slug), ["marc-petit", "ines-roux-2"]);
+  const km = Math.round(distance(toulouse.latitude, toulouse.longitude, decoded.latitude[1], decoded.longitude[1]));
+  assert.equal(chosen[0].reason, `Recommandé : CEE, URSSAF, ${km} km, 3,8/5`);
+  assert.equal(chosen[1].reason, "Recommandé : CEE, 0 km, pas encore d'avis");
+
+  // With the same schemes held, the better rated and nearer comes first; the client's own expert never shows.
+  const ticpe = recommend(decoded, { schemes: ["TICPE"], known: new Set(), origin: near("34500") }, helpers);
+  assert.deepEqual(ticpe.map((expert) => [expert.slug, expert.reason]), [["helene-durand", "Recommandé : TICPE, 0 km, 4,6/5"]]);
+  assert.deepEqual(recommend(decoded, { schemes: ["TICPE"], known: new Set(["helene-durand"]), origin: null }, helpers), []);
+  // Without a town, no distance in the reason; a scheme nobody holds recommends nobody.
+  assert.equal(recommend(decoded, { schemes: ["URSSAF"], known: new Set(), origin: null }, helpers)[0].reason, "Recommandé : URSSAF, 3,8/5");
+  assert.deepEqual(recommend(decoded, { schemes: ["JEI"], known: new Set(), origin: null }, helpers), []);
+  // Closed dossiers only: their schemes are still what the client knows it needs.
+  assert.deepEqual(wantedFrom([{ productCode: "TICPE", status: "done", experts: [] }]).schemes, ["TICPE"]);
+});
+
+test("recommendations: between equals, the nearer expert first", () => {
+  const helpers = { distance, slugOf, has };
+  const fromLyon = recommend(decoded, { schemes: ["CEE"], known: new Set(["marc-petit"]), origin: near("Lyon") }, helpers);
+  assert.deepEqual(fromLyon.map((expert) => expert.slug), ["ines-roux-2"]);
+  const both = recommend(decoded, { schemes: ["CEE"], known: new Set(), origin: near("Toulouse") }, helpers);
+  // Marc is better rated (3,8 with 5 reviews against none), Inès is in Toulouse itself: nearness wins here.
+  assert.deepEqual(both.map((expert) => expert.slug), ["ines-roux-2", "marc-petit"]);
 });

@@ -22,6 +22,7 @@ prints 'N passed, N failed'.
 import os
 import sys
 import time
+import urllib.request
 
 from selenium.common.exceptions import StaleElementReferenceException
 from selenium.webdriver.common.by import By
@@ -127,6 +128,29 @@ def run(port, browsers):
     header = {name: shown(first, name) for name in ("sign-in", "sign-out", "notifications-toggle", "update-ready")}
     check(header == {"sign-in": False, "sign-out": True, "notifications-toggle": True, "update-ready": False},
           f"signed in: the sign-in form is gone, 'Se déconnecter' and 'Notifications' are seen, no update banner ({header})")
+
+    # 1b. Recommendations, worked out on the device: experts for the schemes of the client's open
+    #     dossiers, none of its own experts, each with its reason, each a real profile.
+    me = api(port, "GET", "/api/v1/me", token=token)
+    check(bool(me.get("place", {}).get("postcode")), f"/api/v1/me gives a client its town ({me.get('place')})")
+    open_schemes = {d["productCode"] for d in dossiers if d["status"] in ("eligible", "in_progress")} or {d["productCode"] for d in dossiers}
+    own = {e["slug"] for d in dossiers for e in d["experts"]}
+    first.get("/app/index.html")
+    first.wait(lambda: shown(first, "recommendations"), timeout=20, what="recommendations shown")
+    items = first.driver.find_elements(By.CSS_SELECTOR, "#recommendation-list li")
+    check(1 <= len(items) <= 4 and all(item.is_displayed() for item in items), f"1 to 4 recommendations are seen ({len(items)})")
+    for item in items:
+        slug = item.get_attribute("data-slug")
+        reason = item.find_element(By.CSS_SELECTOR, "p").text
+        named = reason.removeprefix("Recommandé : ").split(", ")
+        schemes = [part for part in named if not part.endswith(" km") and "/5" not in part and part != "pas encore d'avis"]
+        check(reason.startswith("Recommandé : ") and schemes and set(schemes) <= open_schemes,
+              f"{slug}: the reason names schemes of the client's open dossiers ({reason!r}, open: {sorted(open_schemes)})")
+        check(any(part.endswith(" km") for part in named), f"{slug}: the reason gives the distance from the client's town ({reason!r})")
+        check(slug not in own, f"{slug} is not one of the client's own experts")
+        profile = urllib.request.urlopen(f"http://127.0.0.1:{port}/experts/{slug}/").read().decode()
+        check(all(f">{code}</a>" in profile for code in schemes), f"{slug}'s profile lists {schemes}")
+    screenshot(first, "recommendations")
 
     # 2. Changes from this profile: a message in the first conversation, a rating where it is allowed
     #    (an expert's completed mission).

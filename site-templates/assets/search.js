@@ -80,8 +80,8 @@ export function addCoordinates(experts, bytes) {
   }
 }
 
-/** @param {Uint8Array[]} planes @param {number} i @param {number} bit */
-function has(planes, i, bit) {
+/** Whether bit `bit` of a bit-set column is set for expert `i`. @param {Uint8Array[]} planes @param {number} i @param {number} bit */
+export function has(planes, i, bit) {
   return ((planes[bit >> 3]?.[i] ?? 0) >> (bit & 7)) & 1;
 }
 

@@ -23,6 +23,13 @@ struct MeController {
         var displayName: String
         var client: Int64?
         var expert: Int64?
+        /// A client's town: the app ranks experts near it (on the device).
+        var place: Place?
+    }
+
+    struct Place: Codable {
+        var city: String
+        var postcode: String
     }
 
     struct Dossiers: ResponseEncodable {
@@ -71,7 +78,8 @@ struct MeController {
     @Sendable func me(_ request: Request, context: AppRequestContext) async throws -> Me {
         let (user, id) = try signedIn(request, context)
         let records = try database.roleRecords(user: id)
-        return Me(id: id, email: user.email, role: user.role.rawValue, displayName: user.displayName, client: records.client, expert: records.expert)
+        return Me(id: id, email: user.email, role: user.role.rawValue, displayName: user.displayName, client: records.client, expert: records.expert,
+                  place: records.place.map { Place(city: $0.city, postcode: $0.postcode) })
     }
 
     @Sendable func dossiers(_ request: Request, context: AppRequestContext) async throws -> Dossiers {

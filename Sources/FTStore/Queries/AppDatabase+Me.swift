@@ -85,11 +85,12 @@ extension AppDatabase {
         }
     }
 
-    /// The ids that name `user` in the data: its client or expert record.
-    public func roleRecords(user: Int64) throws -> (client: Int64?, expert: Int64?) {
+    /// The ids that name `user` in the data (its client or expert record), and a client's town.
+    public func roleRecords(user: Int64) throws -> (client: Int64?, expert: Int64?, place: (city: String, postcode: String)?) {
         try writer.read { db in
-            (try Int64.fetchOne(db, sql: "SELECT id FROM client WHERE userId = ?", arguments: [user]),
-             try Int64.fetchOne(db, sql: "SELECT id FROM expert WHERE userId = ?", arguments: [user]))
+            let client = try Row.fetchOne(db, sql: "SELECT id, city, postcode FROM client WHERE userId = ?", arguments: [user])
+            return (client?[0], try Int64.fetchOne(db, sql: "SELECT id FROM expert WHERE userId = ?", arguments: [user]),
+                    client.map { (city: $0[1], postcode: $0[2]) })
         }
     }
 
