@@ -65,6 +65,7 @@ echo "admin dashboard + 3 reports: median $(printf '%s\n' "${admin[@]}" | median
 if [[ -x .venv/bin/python ]]; then
   .venv/bin/python Tests/browser/bench_search.py "$dir/site-1"
   FT="$ft" FT_SEARCH_DATA="$dir" FT_SEARCH_PUBLIC="$dir/site-1" .venv/bin/python Tests/browser/test_search_weight.py || echo "search weight over 150 KB"
+  FT="$ft" .venv/bin/python Tests/browser/bench_page_speed.py "$dir" "$dir/site-1"
 else
   echo "search timing skipped: run 'make test' once to create .venv with Selenium"
 fi

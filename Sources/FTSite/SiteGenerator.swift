@@ -90,7 +90,7 @@ public struct SiteGenerator: Sendable {
         let format = FrenchFormat(strings: templates.strings)
         let model = SiteModel(snapshot: snapshot, format: format)
         lap("model")
-        let views = SiteViews(model: model, format: format, configuration: configuration, stylesheetPath: templates.stylesheetPath, prerenderingBios: true)
+        let views = SiteViews(model: model, format: format, configuration: configuration, stylesheetPath: templates.stylesheetPath, stylesheet: templates.stylesheet, prerenderingBios: true)
         let jobs = plan(model)
         lap("views")
         var written: [String]
@@ -234,7 +234,7 @@ public struct SiteGenerator: Sendable {
         let model = SiteModel(partial: snapshot, state: state, listingPages: pageIndexes.map { state.listingPages[$0] }, topRated: topRated, pageSize: configuration.pageSize)
         var local: [Int64: Int] = [:]
         for (index, published) in model.experts.enumerated() { if let id = published.expert.id { local[id] = index } }
-        let views = SiteViews(model: model, format: format, configuration: configuration, stylesheetPath: templates.stylesheetPath)
+        let views = SiteViews(model: model, format: format, configuration: configuration, stylesheetPath: templates.stylesheetPath, stylesheet: templates.stylesheet)
         var jobs: [PageJob] = feedChanged ? [.home, .feed] : [.home]
         for (listingIndex, stateIndex) in pageIndexes.enumerated() {
             let page = state.listingPages[stateIndex]

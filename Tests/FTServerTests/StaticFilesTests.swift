@@ -98,6 +98,14 @@ import Testing
             #expect(page.status == .notFound)
             #expect(page.headers[.contentType]?.hasPrefix("text/html") == true)
             #expect(String(buffer: page.body).contains("<h1>Page introuvable</h1>"))
+            // Gzipped like any page, when the browser accepts it and the page is worth it.
+            let long = "<!doctype html><title>Page introuvable</title><h1>Page introuvable</h1>" + String(repeating: "<p>Rien ici.</p>", count: 200)
+            try long.write(toFile: fixture.publicDirectory + "/404.html", atomically: true, encoding: .utf8)
+            let zipped = try await client.executeRequest(uri: "/nimportequoi/", method: .get, headers: [.acceptEncoding: "gzip"], body: nil)
+            #expect(zipped.status == .notFound)
+            #expect(zipped.headers[.contentEncoding] == "gzip")
+            var body = zipped.body
+            #expect(String(buffer: try body.decompress(with: .gzip())) == long)
             let head = try await client.executeRequest(uri: "/experts/personne/", method: .head, headers: [:], body: nil)
             #expect(head.status == .notFound)
             let api = try await client.executeRequest(uri: "/api/v1/nimportequoi", method: .get, headers: [:], body: nil)

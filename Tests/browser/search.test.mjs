@@ -222,3 +222,29 @@ test("recommendations: between equals, the nearer expert first", () => {
   // Marc is better rated (3,8 with 5 reviews against none), Inès is in Toulouse itself: nearness wins here.
   assert.deepEqual(both.map((expert) => expert.slug), ["ines-roux-2", "marc-petit"]);
 });
+
+test("the search page's inline script asks for the files search.js will ask for, before it runs", async () => {
+  const { readFile } = await import("node:fs/promises");
+  const page = await readFile(new URL("../../site-templates/search.mustache", import.meta.url), "utf8");
+  const code = /<script id="search-preload">([\s\S]*?)<\/script>/.exec(page)?.[1];
+  assert.ok(code, "the script is in the page");
+  const asked = (search) => {
+    const hrefs = [];
+    const document = { createElement: () => ({}), head: { append: (link) => { assert.equal(link.as, "fetch"); assert.equal(link.crossOrigin, "anonymous"); hrefs.push(link.href); } } };
+    new Function("location", "document", code)({ search }, document);
+    return hrefs.sort();
+  };
+  const expected = (q, pres) => {
+    const files = queryWords(q, []).map(wordKey).filter((key) => key.length === 2).map((key) => `/recherche/mots/${key}.json`);
+    if (pres.trim()) {
+      files.push("/recherche/coordonnees.bin");
+      const key = /^\s*-?\d{1,2}(?:\.\d+)?\s*,/.test(pres) ? null : placeKey(pres);
+      if (key) files.push(`/recherche/lieux/${key}.json`);
+    }
+    return [...new Set(files)].sort();
+  };
+  for (const [q, pres] of [["ticpe", ""], ["Audit URSSAF audit", "Saint-Étienne"], ["", "75008"], ["", "7"], ["énergie Œuvre", "Île-de-France"], ["", "45.76,4.83"], ["x", "  "]]) {
+    const search = "?" + new URLSearchParams({ q, pres }).toString();
+    assert.deepEqual(asked(search), expected(q, pres), `${q} / ${pres}`);
+  }
+});

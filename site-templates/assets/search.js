@@ -417,6 +417,8 @@ async function start() {
     status.textContent = `${count}${where}${shown}.`;
     status.dataset.count = String(rows.length);
     status.dataset.milliseconds = elapsed.toFixed(1);
+    // Since the navigation began: when the first results were on screen (make bench reads it).
+    status.dataset.shownAt ??= performance.now().toFixed(0);
     status.dataset.place = near ? `${near.name};${near.latitude};${near.longitude}` : unknownPlace ? "unknown" : "";
     const url = new URL(location.href);
     url.search = new URLSearchParams(Object.entries(query).filter(([, v]) => v !== "")).toString();

@@ -44,7 +44,8 @@ struct CompressionMiddleware<Context: RequestContext>: RouterMiddleware {
             response.headers[.eTag] = String(eTag.dropLast()) + "-gz\""
             return response
         }
-        guard request.method == .get, response.status == .ok, request.headers[.range] == nil,
+        // The site's "page introuvable" too (`NotFoundPageMiddleware`, inside this one).
+        guard request.method == .get, response.status == .ok || response.status == .notFound, request.headers[.range] == nil,
             response.headers[.contentEncoding] == nil,
             let type = response.headers[.contentType], Self.compressible(type)
         else { return response }

@@ -21,6 +21,7 @@ struct NotFoundPageMiddleware: RouterMiddleware {
             var headers = HTTPFields()
             headers[.contentType] = "text/html; charset=utf-8"
             headers[.cacheControl] = "no-cache"
+            headers[.contentLength] = String(page.count)
             return Response(
                 status: .notFound, headers: headers,
                 body: request.method == .head ? ResponseBody() : ResponseBody(byteBuffer: ByteBuffer(bytes: page))
