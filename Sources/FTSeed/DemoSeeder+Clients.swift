@@ -117,7 +117,7 @@ extension SeedContext {
             dossierId: dossierId, clientId: owner.clientId, clientUserId: owner.userId,
             expertId: expert.id, expertUserId: expert.userId, assignment: assignment.record,
             opened: assignment.record.requestedAt, closed: closedAt, scheme: scheme.code,
-            expertResponseHours: expert.responseHours
+            expertResponseHours: expert.responseHours, expertIsFeminine: expert.feminine
         )
         try insertExchange(exchange, rng: &rng, into: &batch)
     }

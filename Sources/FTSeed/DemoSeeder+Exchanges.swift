@@ -16,6 +16,8 @@ struct Exchange {
     var scheme: String
     /// The expert's habit: an answer to the client comes about this many hours later.
     var expertResponseHours: Double
+    /// What the review's words about the expert agree with.
+    var expertIsFeminine: Bool
 }
 
 extension SeedContext {
@@ -83,7 +85,8 @@ extension SeedContext {
                 expertId: exchange.expertId,
                 assignmentId: exchange.assignment.id,
                 score: score,
-                comment: rng.chance(0.85) ? rng.review(for: score, scheme: exchange.scheme, from: FrenchNames.reviewComments) : "",
+                comment: rng.chance(0.85)
+                    ? FrenchGrammar.agree(rng.review(for: score, scheme: exchange.scheme, from: FrenchNames.reviewComments), feminine: exchange.expertIsFeminine) : "",
                 createdAt: rated,
                 updatedAt: rated,
                 hlc: hlc(rated)

@@ -7,6 +7,7 @@ extension SeedContext {
     mutating func insertExpert(index: Int, into batch: inout StoreBatch) throws {
         var rng = random("expert", index)
         let firstName = rng.pick(FrenchNames.firstNames)
+        let feminine = FrenchNames.feminineFirstNames.contains(firstName)
         let lastName = rng.pick(FrenchNames.lastNames)
         let city = rng.pick(FrenchCities.all)
         let isDemo = index == 0
@@ -41,13 +42,13 @@ extension SeedContext {
             firstName: firstName,
             lastName: lastName,
             company: firm,
-            headline: rng.pick(FrenchNames.headlines, fitting: Set(schemes.map(\.code))),
+            headline: FrenchGrammar.agree(rng.pick(FrenchNames.headlines, fitting: Set(schemes.map(\.code))), feminine: feminine),
             city: city.name,
             postcode: city.postcode,
             region: city.region,
             latitude: ((city.latitude + rng.double(-0.03...0.03)) * 10_000).rounded() / 10_000,
             longitude: ((city.longitude + rng.double(-0.03...0.03)) * 10_000).rounded() / 10_000,
-            bioMarkdown: bio(firstName: firstName, firm: firm, years: years, schemes: schemes, rng: &rng),
+            bioMarkdown: FrenchGrammar.agree(bio(firstName: firstName, firm: firm, years: years, schemes: schemes, rng: &rng), feminine: feminine),
             certifications: Array(Set(schemes.flatMap(\.certifications))).sorted().prefix(rng.int(1...4)).map { $0 },
             languages: ["fr"] + rng.pickDistinct(Array(FrenchNames.languages.dropFirst()), count: rng.weighted([(0, 50), (1, 35), (2, 15)])),
             portfolio: portfolio(schemes: schemes, rng: &rng),
@@ -73,7 +74,7 @@ extension SeedContext {
         }
         let published = approval == .approved && active && userActive
         let position = experts.count
-        experts.append(SeededExpert(id: expertId, userId: user.id ?? 0, productIds: specialties.compactMap(\.id), published: published, responseHours: responseHours))
+        experts.append(SeededExpert(id: expertId, userId: user.id ?? 0, productIds: specialties.compactMap(\.id), published: published, responseHours: responseHours, feminine: feminine))
         if published {
             for product in specialties {
                 if let productId = product.id { publishedExpertsByProduct[productId, default: []].append(position) }

@@ -74,6 +74,8 @@ struct SeedContext {
         /// How long this expert usually takes to answer a client, in hours: the seeded
         /// conversations are timed by it, and the site measures it back from them.
         var responseHours: Double
+        /// What the texts about the expert agree with (`FrenchGrammar`).
+        var feminine: Bool
     }
 
     struct Pair: Hashable {

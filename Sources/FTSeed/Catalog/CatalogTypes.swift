@@ -44,6 +44,22 @@ struct SchemeText: Sendable {
     func fits(_ held: Set<String>) -> Bool { schemes.isSubset(of: held) }
 }
 
+/// Texts about a person are written once with both genders where they differ:
+/// "{Consultant|Consultante} en …", "{Il|Elle} a repéré …".
+enum FrenchGrammar {
+    /// `text` with each `{masculine|feminine}` choice made.
+    static func agree(_ text: String, feminine: Bool) -> String {
+        var result = ""
+        var rest = Substring(text)
+        while let open = rest.firstIndex(of: "{"), let bar = rest[open...].firstIndex(of: "|"), let close = rest[bar...].firstIndex(of: "}") {
+            result += rest[..<open]
+            result += feminine ? rest[rest.index(after: bar)..<close] : rest[rest.index(after: open)..<bar]
+            rest = rest[rest.index(after: close)...]
+        }
+        return result + rest
+    }
+}
+
 /// A review, the scores it goes with ("Service moyen" is not a five-star review) and the schemes
 /// it names.
 struct ReviewText: Sendable {
