@@ -118,7 +118,7 @@ def main():
             "--no-rebuild", "--compact-days", "0", "--archive-every", "0", "--smtp", f"smtp://127.0.0.1:{smtp_port}",
             "--quiet-hours", "none", "--mail-digest", "1", "--mail-interval", "1", "--mail-retry-delay", "1", "--mail-tries", "3",
             # Messages' e-mails only: a seeded step falling due between the seed's midnight and now
-            # would add its alert to the digest (alert e-mails have tests of their own).
+            # would add its alert to the digest (the alert rules are tested in AlertTests).
             "--alert-interval", "0",
         ], env=environment, stdout=subprocess.DEVNULL, stderr=open(os.path.join(root, "serve.log"), "ab"))
         ready = wait_for(lambda: answers(port) if process.poll() is None else None, 30)
