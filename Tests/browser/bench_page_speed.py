@@ -17,13 +17,10 @@ Prints a table; exits 0 (a benchmark: the figures go to the closing note), 2 whe
 import json
 import os
 import re
-import socket
-import subprocess
 import sys
 import time
-import urllib.request
 
-from harness import chromium
+from harness import chromium, ft_serve
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 FT = os.environ.get("FT", os.path.join(ROOT, ".build", "debug", "ft"))
@@ -42,12 +39,6 @@ new PerformanceObserver((list) => {
 }).observe({type: "largest-contentful-paint", buffered: true});
 setTimeout(() => done(null), 3000);
 """
-
-
-def free_port():
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 def events(driver):
@@ -83,18 +74,9 @@ def main():
         print(__doc__)
         return 2
     data, public = sys.argv[1], sys.argv[2]
-    port = free_port()
-    base = f"http://127.0.0.1:{port}"
-    server = subprocess.Popen([FT, "serve", "--data-dir", data, "--public", public, "--port", str(port), "--no-rebuild", "--no-mail",
-                               "--templates", os.path.join(ROOT, "site-templates")], stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT)
+    server, base = ft_serve(FT, data, public, os.path.join(ROOT, "site-templates"))
     driver = None
     try:
-        for _ in range(300):
-            try:
-                urllib.request.urlopen(base + "/healthz").read()
-                break
-            except OSError:
-                time.sleep(0.1)
         driver = chromium("412,915", performance_log=True)
         driver.set_script_timeout(30)
         driver.execute_cdp_cmd("Network.enable", {})

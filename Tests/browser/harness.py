@@ -1,9 +1,13 @@
-"""What the browser tests and benchmarks share: a static server for a generated site, headless
+"""What the browser tests and benchmarks share: a static server for a generated site, `ft serve` on
+a free port, headless
 Chromium driven by Selenium with the local driver, a DevTools connection to the browser itself,
 and waiting for the search page's answer."""
 import http.server
 import json
+import socket
+import subprocess
 import threading
+import time
 import urllib.request
 from functools import partial
 
@@ -22,6 +26,24 @@ def serve(site):
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     return server, f"http://127.0.0.1:{server.server_address[1]}"
+
+
+def ft_serve(ft, data, public, templates, log=subprocess.DEVNULL):
+    """`ft serve` of `data` and its site `public` on a free loopback port, without mail or rebuilds,
+    once it answers /healthz; returns (process, base URL). Terminate the process when done."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    base = f"http://127.0.0.1:{port}"
+    server = subprocess.Popen([ft, "serve", "--data-dir", data, "--public", public, "--port", str(port),
+                               "--no-rebuild", "--no-mail", "--templates", templates], stdout=log, stderr=subprocess.STDOUT)
+    for _ in range(300):
+        try:
+            urllib.request.urlopen(base + "/healthz").read()
+            break
+        except OSError:
+            time.sleep(0.1)
+    return server, base
 
 
 def chromium(window=None, performance_log=False):

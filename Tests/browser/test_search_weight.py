@@ -10,17 +10,15 @@ folder and its generated site (skips seeding; `make bench` measures its own 10,0
 import json
 import os
 import shutil
-import socket
 import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
 from urllib.parse import urlencode
 
 from selenium.webdriver.common.by import By
 
-from harness import chromium, search_status
+from harness import chromium, ft_serve, search_status
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 FT = os.environ.get("FT", os.path.join(ROOT, ".build", "debug", "ft"))
@@ -39,12 +37,6 @@ QUERIES = [
     {"q": "remboursement taxe fonciere", "pres": "Marseille", "rayon": "100"},
     {"note": "4.5", "tri": "nom"},
 ]
-
-
-def free_port():
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 def received(driver):
@@ -74,21 +66,11 @@ def main():
         subprocess.run([FT, "generate", "--data-dir", data, "--out", public, "--no-admin",
                         "--templates", os.path.join(ROOT, "site-templates")], check=True, stdout=subprocess.DEVNULL)
         print(f"seeded and generated the {EXPERTS:,}-expert site in {time.monotonic() - started:.0f} s")
-    port = free_port()
-    base = f"http://127.0.0.1:{port}"
     log = open(os.path.join(workdir or tempfile.gettempdir(), "weight-serve.log"), "w")
-    server = subprocess.Popen([FT, "serve", "--data-dir", data, "--public", public, "--port", str(port),
-                               "--no-rebuild", "--no-mail", "--templates", os.path.join(ROOT, "site-templates")],
-                              stdout=log, stderr=subprocess.STDOUT)
+    server, base = ft_serve(FT, data, public, os.path.join(ROOT, "site-templates"), log=log)
     driver = None
     failed = 0
     try:
-        for _ in range(300):
-            try:
-                urllib.request.urlopen(base + "/healthz").read()
-                break
-            except OSError:
-                time.sleep(0.1)
         driver = chromium(performance_log=True)
         driver.execute_cdp_cmd("Network.enable", {})
         driver.execute_cdp_cmd("Network.setCacheDisabled", {"cacheDisabled": True})
