@@ -10,7 +10,7 @@ import Testing
 /// those experts; the result must be exactly what a full build from scratch makes.
 @Suite struct TargetedBuildTests {
     static func configuration(_ fixture: SiteFixture, output: String? = nil) -> SiteConfiguration {
-        SiteConfiguration(templatesDirectory: SiteFixture.templates, outputDirectory: output ?? fixture.output, baseURL: "https://ft.example", pageSize: 4)
+        SiteConfiguration(templatesDirectory: SiteFixture.templates, outputDirectory: output ?? fixture.output, baseURL: "https://ft.example", pageSize: 4, today: SiteFixture.today)
     }
 
     /// Files of a folder, bookkeeping excluded.
