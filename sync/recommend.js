@@ -41,14 +41,14 @@ export function recommend(experts, wanted, { distance, slugOf, has }) {
   const codes = experts.index.products.map((product) => product[0]);
   const bits = wanted.schemes.map((code) => codes.indexOf(code)).filter((bit) => bit >= 0);
   if (!bits.length) return [];
-  const near = wanted.origin && experts.latitude && experts.longitude ? wanted.origin : null;
+  const { latitude, longitude } = experts;
+  const near = wanted.origin && latitude && longitude ? { origin: wanted.origin, latitude, longitude } : null;
   /** @type {{i: number, held: number[], km: number | null, score: number}[]} */
   const candidates = [];
   for (let i = 0; i < experts.count; i++) {
     const held = bits.filter((bit) => has(experts.products, i, bit));
     if (!held.length) continue;
-    const km = near && experts.latitude && experts.longitude
-      ? distance(near.latitude, near.longitude, experts.latitude[i], experts.longitude[i]) : null;
+    const km = near ? distance(near.origin.latitude, near.origin.longitude, near.latitude[i], near.longitude[i]) : null;
     const reviews = experts.reviews[i];
     const quality = (experts.rating[i] / 10 * reviews + PRIOR.mean * PRIOR.weight) / (reviews + PRIOR.weight);
     const nearness = km === null ? 0.5 : 1 / (1 + km / 50);

@@ -80,45 +80,48 @@ async function render({ engine, strings, account }) {
   byId("others").hidden = conversations.length === 0 && others.length === 0;
 }
 
-/** @type {{key: string, done: Promise<void>} | null} */
-let recommended = null;
+/** The account fetch the recommendations shown were worked out for. */
+let recommendedFor = "";
 
 /**
  * "Experts recommandés pour vous": worked out once per account fetch, on the device, from the
- * public search files (the site's own `/assets/search.js` decodes them). Offline and never
- * fetched, or nothing to recommend: the section stays hidden.
+ * public search files (the site's own `/assets/search.js` fetches and decodes them). Offline and
+ * never fetched, or nothing to recommend: the section stays hidden (and the next render tries again).
  * @param {import("./directory.js").Account} account
  */
 function showRecommendations(account) {
   const me = account.me;
   const key = `${me?.id}:${account.fetchedAt}`;
-  if (!me || recommended?.key === key) return;
-  recommended = { key, done: (async () => {
-    /** @param {string} path @param {"json" | "bytes"} kind */
-    const get = async (path, kind) => {
-      const response = await fetch(path);
-      if (response.status === 404) return null;
-      if (!response.ok) throw new Error(`${path}: HTTP ${response.status}`);
-      return kind === "json" ? response.json() : new Uint8Array(await response.arrayBuffer());
-    };
-    const search = await import("/assets/search.js");
-    const town = me.place ?? null;
-    const [index, facets, coordinates, byPostcode] = await Promise.all([
-      get("/recherche/index.json", "json"), get("/recherche/facettes.bin", "bytes"), get("/recherche/coordonnees.bin", "bytes"),
-      town ? get(`/recherche/lieux/${search.placeKey(town.postcode)}.json`, "json") : null,
-    ]);
-    const experts = search.catalogue(index, facets);
-    search.addCoordinates(experts, coordinates);
-    let origin = town ? search.findPlace(byPostcode ?? [], town.postcode) : null;
-    if (town && (!origin || origin.departement)) {
-      const key = search.placeKey(town.city);
-      origin = (key && search.findPlace((await get(`/recherche/lieux/${key}.json`, "json")) ?? [], town.city)) || origin;
-    }
-    const chosen = recommend(experts, { ...wantedFrom(account.dossiers), origin }, search);
+  if (!me || recommendedFor === key) return;
+  recommendedFor = key;
+  recommendationsFor(me, account.dossiers).then((chosen) => {
     byId("recommendation-list").replaceChildren(...chosen.map((expert) => el("li", { dataset: { slug: expert.slug } },
       el("a", { href: `/experts/${expert.slug}/` }, expert.name), el("p", { class: "muted" }, expert.reason))));
     byId("recommendations").hidden = chosen.length === 0;
-  })().catch(() => { recommended = null; }) };
+  }, () => { recommendedFor = ""; });
+}
+
+/**
+ * The experts to recommend, near the client's town: its postcode, else (an unknown one) its name.
+ * @param {import("./directory.js").Me} me @param {import("./directory.js").DossierInfo[]} dossiers
+ */
+async function recommendationsFor(me, dossiers) {
+  const search = await import("/assets/search.js");
+  const files = new search.Files();
+  /** @param {string} text */
+  const place = async (text) => {
+    const key = search.placeKey(text);
+    return key ? search.findPlace(await files.get(`/recherche/lieux/${key}.json`, "json", []), text) : null;
+  };
+  const town = me.place;
+  const [index, facets, coordinates, byPostcode] = await Promise.all([
+    files.get("/recherche/index.json", "json"), files.get("/recherche/facettes.bin", "bytes"),
+    files.get("/recherche/coordonnees.bin", "bytes"), town ? place(town.postcode) : null,
+  ]);
+  const experts = search.catalogue(index, facets);
+  search.addCoordinates(experts, coordinates);
+  const origin = town && (!byPostcode || byPostcode.departement) ? (await place(town.city)) ?? byPostcode : byPostcode;
+  return recommend(experts, { ...wantedFrom(dossiers), origin }, search);
 }
 
 /** The last message of a conversation, as a line. @param {import("./merge.js").Replica} replica @param {number | undefined} conversation */

@@ -14,13 +14,12 @@ files at once) and every byte received. Nothing can show before that.
     FT=/path/to/ft .venv/bin/python Tests/browser/bench_page_speed.py DATA_DIR PUBLIC_DIR
 
 Prints a table; exits 0 (a benchmark: the figures go to the closing note), 2 when it could not run."""
-import json
 import os
 import re
 import sys
 import time
 
-from harness import chromium, ft_serve
+from harness import chromium, ft_serve, received
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 FT = os.environ.get("FT", os.path.join(ROOT, ".build", "debug", "ft"))
@@ -41,21 +40,7 @@ setTimeout(() => done(null), 3000);
 """
 
 
-def events(driver):
-    """Requests finished since the last call: url → (bytes, resource type)."""
-    urls, types, sizes = {}, {}, {}
-    for entry in driver.get_log("performance"):
-        message = json.loads(entry["message"])["message"]
-        params = message.get("params", {})
-        if message["method"] == "Network.requestWillBeSent":
-            urls[params["requestId"]] = params["request"]["url"]
-            types[params["requestId"]] = params.get("type", "")
-        elif message["method"] == "Network.loadingFinished":
-            sizes[params["requestId"]] = params["encodedDataLength"]
-    return {urls.get(key, key): (size, types.get(key, "")) for key, size in sizes.items()}
-
-
-def pages(base, public):
+def pages(public):
     """One address per page type, found in the generated site."""
     listing = open(os.path.join(public, "experts", "index.html"), encoding="utf-8").read()
     profile = re.search(r'href="(/experts/[a-z0-9-]+/)"', listing.split("<main", 1)[-1]).group(1)
@@ -84,13 +69,13 @@ def main():
         print(f"page speed, cold cache, Fast 3G ({LATENCY_MS} ms per request, {DOWN / 1000:.0f} KB/s down) and CPU slowed {CPU_SLOWDOWN}×:")
         print(f"{'page':32} {'KB':>6} {'req':>4} {'floor ms':>9} {'LCP ms':>7} {'× floor':>8}  verdict")
         met = 0
-        rows = pages(base, public)
+        rows = pages(public)
         for name, path in rows:
             driver.get("about:blank")
             driver.execute_cdp_cmd("Emulation.setCPUThrottlingRate", {"rate": 1})
             driver.execute_cdp_cmd("Network.emulateNetworkConditions", {"offline": False, "latency": 0, "downloadThroughput": -1, "uploadThroughput": -1})
             driver.execute_cdp_cmd("Network.clearBrowserCache", {})
-            events(driver)
+            received(driver)
             driver.execute_cdp_cmd("Network.emulateNetworkConditions", {"offline": False, "latency": LATENCY_MS, "downloadThroughput": DOWN, "uploadThroughput": UP})
             driver.execute_cdp_cmd("Emulation.setCPUThrottlingRate", {"rate": CPU_SLOWDOWN})
             driver.get(base + path)
@@ -101,7 +86,7 @@ def main():
                     shown_at = driver.execute_script("return document.getElementById('search-status')?.dataset.shownAt ?? null")
                     time.sleep(0.05)
             lcp = driver.execute_async_script(LCP)
-            files = events(driver)
+            files = received(driver)
             total = sum(size for size, _ in files.values())
             # Before the first paint: the page, then its stylesheet (one more round trip).
             blocking = sum(size for url, (size, kind) in files.items() if kind in ("Document", "Stylesheet"))

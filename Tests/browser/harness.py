@@ -46,6 +46,21 @@ def ft_serve(ft, data, public, templates, log=subprocess.DEVNULL):
     return server, base
 
 
+def received(driver):
+    """Requests finished since the last call (the performance log is drained by reading it): url →
+    (bytes received, headers and compressed body, as Network.loadingFinished counts them; resource type)."""
+    urls, types, sizes = {}, {}, {}
+    for entry in driver.get_log("performance"):
+        message = json.loads(entry["message"])["message"]
+        params = message.get("params", {})
+        if message["method"] == "Network.requestWillBeSent":
+            urls[params["requestId"]] = params["request"]["url"]
+            types[params["requestId"]] = params.get("type", "")
+        elif message["method"] == "Network.loadingFinished":
+            sizes[params["requestId"]] = params["encodedDataLength"]
+    return {urls.get(key, key): (size, types.get(key, "")) for key, size in sizes.items()}
+
+
 def chromium(window=None, performance_log=False):
     """Headless Chromium from Debian's packages (no download by Selenium Manager); `window`:
     "WIDTH,HEIGHT", else Chromium's default; `performance_log`: DevTools events readable with

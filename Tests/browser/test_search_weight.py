@@ -7,7 +7,6 @@ Exits non-zero on any failure; prints each query's bytes and files.
 
 FT: the ft binary (default .build/debug/ft); FT_SEARCH_DATA and FT_SEARCH_PUBLIC: an existing data
 folder and its generated site (skips seeding; `make bench` measures its own 10,000-expert site)."""
-import json
 import os
 import shutil
 import subprocess
@@ -18,7 +17,7 @@ from urllib.parse import urlencode
 
 from selenium.webdriver.common.by import By
 
-from harness import chromium, ft_serve, search_status
+from harness import chromium, ft_serve, received, search_status
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 FT = os.environ.get("FT", os.path.join(ROOT, ".build", "debug", "ft"))
@@ -37,19 +36,6 @@ QUERIES = [
     {"q": "remboursement taxe fonciere", "pres": "Marseille", "rayon": "100"},
     {"note": "4.5", "tri": "nom"},
 ]
-
-
-def received(driver):
-    """Bytes per URL finished since the last call (the performance log is drained by reading it)."""
-    urls, sizes = {}, {}
-    for entry in driver.get_log("performance"):
-        message = json.loads(entry["message"])["message"]
-        params = message.get("params", {})
-        if message["method"] == "Network.requestWillBeSent":
-            urls[params["requestId"]] = params["request"]["url"]
-        elif message["method"] == "Network.loadingFinished":
-            sizes[params["requestId"]] = params["encodedDataLength"]
-    return {urls.get(request, request): size for request, size in sizes.items()}
 
 
 def main():
@@ -80,7 +66,7 @@ def main():
             received(driver)
             driver.get(f"{base}/recherche/?{urlencode(query)}")
             status = search_status(driver, 60)
-            files = received(driver)
+            files = {url: size for url, (size, _) in received(driver).items()}
             total = sum(files.values())
             count = int(status.get_attribute("data-count"))
             cards = driver.find_elements(By.CSS_SELECTOR, "#search-results article")

@@ -307,8 +307,9 @@ function card(experts, { i, km }) {
   return article;
 }
 
-/** Each file fetched once; a failure is forgotten, so that the next query asks again. */
-class Files {
+/** Each file fetched once; a failure is forgotten, so that the next query asks again. (The app's
+ * recommendations fetch through it too: sync/ui-index.js.) */
+export class Files {
   constructor() {
     /** @type {Map<string, Promise<any>>} */
     this.loading = new Map();

@@ -26,19 +26,15 @@ public struct PublishedExpert: Sendable {
 }
 
 /// How fast an expert answers, measured from real conversations: a conversation's first answer is
-/// the first expert message after the client's first message (the definition the dashboard and
-/// the reports use, `firstResponses()`).
+/// the first expert message after the client's first message (`AppDatabase.firstAnswersSQL`, the
+/// definition the dashboard and the reports use).
 public struct ResponseTimes: Sendable, Equatable {
     public var count: Int
     public var medianSeconds: Double?
 
-    public init(count: Int = 0, medianSeconds: Double? = nil) {
-        self.count = count
-        self.medianSeconds = medianSeconds
-    }
-
     public init(seconds: [Double]) {
-        self.init(count: seconds.count, medianSeconds: Statistics.median(seconds))
+        count = seconds.count
+        medianSeconds = Statistics.median(seconds)
     }
 }
 
@@ -161,19 +157,10 @@ private struct ExpertFacts {
         let conversations = only.map { "WHERE c.dossierId IN (SELECT dossierId FROM expertAssignment WHERE \($0))" } ?? ""
         let responseRows = try Row.fetchCursor(db, sql: """
             SELECT expertId, seconds FROM (
-                SELECT e.id AS expertId, (julianday(answer.createdAt) - julianday(q.askedAt)) * 86400.0 AS seconds
-                FROM (
-                    SELECT c.id AS conversationId,
-                        (SELECT min(m.createdAt) FROM message m WHERE m.conversationId = c.id AND m.authorRole = 'client') AS askedAt
-                    FROM conversation c \(conversations)
-                ) q
-                JOIN message answer ON answer.rowid = (
-                    SELECT m.rowid FROM message m
-                    WHERE m.conversationId = q.conversationId AND m.authorRole = 'expert' AND m.createdAt > q.askedAt
-                    ORDER BY m.createdAt LIMIT 1
-                )
-                JOIN expert e ON e.userId = answer.authorId
-                WHERE q.askedAt >= ?
+                SELECT e.id AS expertId, (julianday(m.createdAt) - julianday(x.askedAt)) * 86400.0 AS seconds
+                FROM (\(AppDatabase.firstAnswersSQL(conversations: conversations))) x
+                JOIN message m ON m.rowid = x.answer JOIN expert e ON e.userId = m.authorId
+                WHERE x.askedAt >= ?
             ) WHERE \(within)
             """, arguments: [answeredSince])
         while let row = try responseRows.next() {
