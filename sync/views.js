@@ -10,7 +10,7 @@
 
 import { compareHLC } from "./hlc.js";
 import { effectiveFields, isEdited, overriddenWrites, visibleBody } from "./record-states.js";
-import { NOTIFICATION_CHANNELS, NOTIFICATION_KINDS, preferenceRecord } from "./validate.js";
+import { NOTIFICATION_CHANNELS, preferenceRecord } from "./validate.js";
 
 /** @typedef {import("./merge.js").Replica} Replica */
 /**
@@ -141,8 +141,9 @@ export function ratingOf(replica, key) {
   return { score: state.value.value.score, comment: state.value.value.comment };
 }
 
-/** The notification kinds in the order the preferences page lists them. */
-export const PREFERENCE_KINDS = NOTIFICATION_KINDS;
+/** The notification kinds in the order the preferences page lists them (account and security last). */
+export const PREFERENCE_KINDS = Object.freeze(["message", "assignment", "step_due", "step_overdue", "document", "rating", "expert_approved",
+  "new_expert", "announcement", "report_daily", "report_weekly", "report_monthly", "system"]);
 /** The channels, in the order of the preferences table's columns. */
 export const PREFERENCE_CHANNELS = NOTIFICATION_CHANNELS;
 

@@ -19,7 +19,9 @@ extension NotificationMailer {
             unsubscribeURL = URL(string: "\(base)/api/v1/unsubscribe/\(token)")
         }
         let items: [[String: String]] = mail.items.map { item in
-            var values = ["title": item.title, "body": String(item.body.prefix(600)), "date": Self.frenchDate(item.createdAt)]
+            // An announcement is read whole in its e-mail; other notices are a glimpse of the app.
+            let body = item.kind == .announcement ? item.body : String(item.body.prefix(600))
+            var values = ["title": item.title, "body": body, "date": Self.frenchDate(item.createdAt)]
             if let path = NotificationTarget.appPath(item.target) { values["link"] = base + path }
             return values
         }
@@ -31,16 +33,45 @@ extension NotificationMailer {
         let parts = templates.render("notification", values: values, items: items)
         let message = MailMessage(
             from: configuration.from, to: MailAddress(mail.email, name: mail.displayName), subject: subject, messageId: mail.mailId,
-            date: mail.items.map(\.createdAt).max() ?? Date(), text: parts.text, html: parts.html, unsubscribe: unsubscribeURL
+            date: mail.items.map(\.createdAt).max() ?? Date(), text: parts.text, html: parts.html, unsubscribe: unsubscribeURL,
+            attachments: mail.items.flatMap(reportFiles)
         )
         return (message, unsubscribe)
+    }
+
+    /// A report's files (XLSX, and PDF when one was printed), for a report's notification whose
+    /// target is its page, `/admin/rapports/<period>/<slug>.html`. A file gone since is left out:
+    /// the e-mail still links to the page.
+    func reportFiles(_ item: MailItem) -> [MailAttachment] {
+        guard [.reportDaily, .reportWeekly, .reportMonthly].contains(item.kind), let directory = configuration.adminDirectory, let target = item.target,
+            let page = Self.reportPage(target)
+        else { return [] }
+        return [("xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"), ("pdf", "application/pdf")].compactMap { type, contentType in
+            guard let data = FileManager.default.contents(atPath: "\(directory)/rapports/\(page.period)/\(page.slug).\(type)") else { return nil }
+            return MailAttachment(filename: "rapport-\(page.slug).\(type)", contentType: contentType, data: data)
+        }
+    }
+
+    /// The period and slug of a report's page path; nil for any other path.
+    static func reportPage(_ target: String) -> (period: String, slug: String)? {
+        let parts = target.split(separator: "/", omittingEmptySubsequences: false)
+        guard parts.count == 5, parts[0].isEmpty, parts[1] == "admin", parts[2] == "rapports", ["daily", "weekly", "monthly"].contains(parts[3]),
+            parts[4].hasSuffix(".html")
+        else { return nil }
+        let slug = parts[4].dropLast(".html".count)
+        guard (7...10).contains(slug.count), slug.allSatisfy({ $0.isASCII && ($0.isNumber || $0 == "-" || $0 == "W") }) else { return nil }
+        return (String(parts[3]), String(slug))
     }
 
     /// "Nouveau message de …" for one notification; "5 nouveaux messages dans le dossier n° 12"
     /// for a conversation's; "3 notifications de FinancialTracker" for a mix.
     static func subjectAndIntro(_ items: [MailItem]) -> (String, String) {
         if items.count == 1, let item = items.first {
-            return (item.title, "Vous avez une nouvelle notification sur FinancialTracker.")
+            switch item.kind {
+            case .announcement: return (item.title, "Un message de l’équipe FinancialTracker :")
+            case .reportDaily, .reportWeekly, .reportMonthly: return (item.title, "Votre rapport est prêt ; le tableur (XLSX) et sa version imprimable (PDF) sont joints.")
+            default: return (item.title, "Vous avez une nouvelle notification sur FinancialTracker.")
+            }
         }
         if items.allSatisfy({ $0.kind == .message }), Set(items.map(\.target)).count == 1 {
             // A notification may stand for several messages ("3 nouveaux messages de …").

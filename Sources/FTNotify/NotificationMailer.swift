@@ -12,12 +12,16 @@ public struct MailConfiguration: Sendable {
     public var policy: NotificationPolicy
     /// How often due e-mails are looked for.
     public var interval: Duration
+    /// The restricted admin folder, where a report's e-mail finds the files it attaches (nil:
+    /// reports' e-mails carry their link only).
+    public var adminDirectory: String?
 
-    public init(from: MailAddress, baseURL: String, policy: NotificationPolicy = NotificationPolicy(), interval: Duration = .seconds(5)) {
+    public init(from: MailAddress, baseURL: String, policy: NotificationPolicy = NotificationPolicy(), interval: Duration = .seconds(5), adminDirectory: String? = nil) {
         self.from = from
         self.baseURL = baseURL.hasSuffix("/") ? String(baseURL.dropLast()) : baseURL
         self.policy = policy
         self.interval = interval
+        self.adminDirectory = adminDirectory
     }
 
     /// The part of Message-IDs after the `@`: the sender's domain.

@@ -1,4 +1,5 @@
 public import Foundation
+public import FTModel
 
 /// How `ft serve` runs.
 public struct ServerConfiguration: Sendable {
@@ -21,6 +22,9 @@ public struct ServerConfiguration: Sendable {
     /// Renders the admins' alert centre (`/admin/alertes.html`): given what an action did
     /// (`saved:<kind>`, `acknowledged`, `retried`) or why it was refused; nil: no alert centre.
     public var alertCentre: (@Sendable (_ done: String?, _ problem: String?) throws -> String)?
+    /// Renders `/admin/annonces.html` (the form as typed, the number just reached, the number a
+    /// count found, why a form was refused); nil: no announcements page.
+    public var announcements: (@Sendable (_ draft: AnnouncementDraft, _ sent: Int?, _ audience: Int?, _ problem: String?) throws -> String)?
     /// Response times and errors (`GET /metrics`, and the performance alert rules' window).
     public var metrics = ServerMetrics()
 

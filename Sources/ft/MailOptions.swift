@@ -60,9 +60,11 @@ struct MailOptions: ParsableArguments {
 
     /// The e-mail worker, or nil with --no-mail. Checks the templates and the SMTP URL now: a
     /// mistake stops the server at start, with what was wrong.
-    /// `channels`: every outside channel the server delivers on (fanned out together).
+    /// `channels`: every outside channel the server delivers on (fanned out together);
+    /// `adminDirectory`: where the reports e-mailed to admins are.
     func makeMailer(
-        database: AppDatabase, blobs: BlobStore, templates: String, baseURL: String, dataDirectory: String, channels: Set<NotificationChannel>, logger: Logger
+        database: AppDatabase, blobs: BlobStore, templates: String, baseURL: String, dataDirectory: String, adminDirectory: String,
+        channels: Set<NotificationChannel>, logger: Logger
     ) throws -> NotificationMailer? {
         guard !noMail else { return nil }
         let url = smtp ?? ProcessInfo.processInfo.environment["FT_SMTP_URL"].flatMap { $0.isEmpty ? nil : $0 }
@@ -97,7 +99,8 @@ struct MailOptions: ParsableArguments {
         logger.notice("e-mails: \(transport.description)")
         return NotificationMailer(
             database: database, templates: mailTemplates, transport: transport,
-            configuration: MailConfiguration(from: MailAddress(smtpFrom, name: "FinancialTracker"), baseURL: baseURL, policy: try policy(), interval: .seconds(mailInterval)),
+            configuration: MailConfiguration(from: MailAddress(smtpFrom, name: "FinancialTracker"), baseURL: baseURL, policy: try policy(), interval: .seconds(mailInterval),
+                adminDirectory: adminDirectory),
             tokens: blobs.linkTokens, channels: channels, logger: Logger(label: "FinancialTracker.mail")
         )
     }

@@ -90,6 +90,9 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("The restricted admin pages, served at /admin/ to signed-in admins only (default: DATA_DIR/admin).", valueName: "dir"))
     var adminDir: String?
 
+    @Option(help: ArgumentHelp("Seconds after start before the scheduled reports are first looked for (then hourly); each new report is e-mailed to the admins who asked for it.", valueName: "N"))
+    var reportsAfter = 60
+
     @Option(help: ArgumentHelp("Every N hours, archive document versions older than the newest --archive-keep (0: never; see `ft archive`).", valueName: "N"))
     var archiveEvery = 24
 
@@ -100,6 +103,7 @@ struct ServeCommand: AsyncParsableCommand {
         guard archiveEvery >= 0 else { throw ValidationError("--archive-every must be 0 or more (hours), not \(archiveEvery)") }
         guard archiveKeep >= 1 else { throw ValidationError("--archive-keep must be at least 1, not \(archiveKeep)") }
         guard maxUpload >= 1 else { throw ValidationError("--max-upload must be at least 1 (MiB), not \(maxUpload)") }
+        guard (0...86_400).contains(reportsAfter) else { throw ValidationError("--reports-after must be 0 to 86400 seconds, not \(reportsAfter)") }
         guard (0...86_400).contains(alertInterval) else { throw ValidationError("--alert-interval must be 0 to 86400 seconds, not \(alertInterval)") }
         guard compactDays >= 0 else { throw ValidationError("--compact-days must be 0 or more, not \(compactDays)") }
         guard (0...600_000).contains(rebuildDelay) else { throw ValidationError("--rebuild-delay must be 0 to 600000 ms, not \(rebuildDelay)") }
@@ -127,7 +131,7 @@ struct ServeCommand: AsyncParsableCommand {
         // Checked before the server says it serves: a wrong --smtp or template stops it here.
         let mailer = try mail.makeMailer(
             database: database, blobs: blobs, templates: templates, baseURL: baseURL ?? "http://\(host):\(port)",
-            dataDirectory: options.dataDirectory, channels: push.noPush ? [.email] : [.email, .push], logger: logger
+            dataDirectory: options.dataDirectory, adminDirectory: adminDirectory, channels: push.noPush ? [.email] : [.email, .push], logger: logger
         )
         let pusher = try push.makePusher(database: database, blobs: blobs, policy: try mail.policy(), channels: mailer == nil ? [.push] : [.email, .push], logger: logger)
         configuration.push = pusher?.1
@@ -157,10 +161,16 @@ struct ServeCommand: AsyncParsableCommand {
         let background = BackgroundWork()
         if let rebuilder { background.add { await rebuilder.stop() } }
         if let admin { background.add { await admin.dashboard.stop() } }
-        // The alert centre is rendered on each request, from the admin templates.
+        // The alert centre and the announcements page are rendered on each request, from the admin templates.
         if FileManager.default.fileExists(atPath: templates + "/admin/alerts.mustache") {
             let centre = AlertCentre(configuration: AdminConfiguration(templatesDirectory: templates, outputDirectory: adminDirectory))
             configuration.alertCentre = { done, problem in try centre.page(from: database, now: Date(), done: done, problem: problem) }
+        }
+        if FileManager.default.fileExists(atPath: templates + "/admin/announcements.mustache") {
+            let page = AnnouncementsPage(configuration: AdminConfiguration(templatesDirectory: templates, outputDirectory: adminDirectory))
+            configuration.announcements = { draft, sent, audience, problem in
+                try page.page(from: database, now: Date(), draft: draft, sent: sent, audience: audience, problem: problem)
+            }
         }
         let metrics = configuration.metrics
         let watcher = alertInterval == 0 ? nil : AlertWatcher(
@@ -228,7 +238,7 @@ struct ServeCommand: AsyncParsableCommand {
         let watching = watcher.map { watcher in Task.detached { await watcher.run() } }
         defer { watching?.cancel() }
         if let watching { background.add { watching.cancel(); await watching.value } }
-        let reports = admin.map { admin in Task.detached { await admin.makeScheduledReports() } }
+        let reports = admin.map { admin in Task.detached { await admin.makeScheduledReports(firstCheck: .seconds(reportsAfter)) } }
         defer { reports?.cancel() }
         if let reports { background.add { reports.cancel(); await reports.value } }
         try await app.runService()

@@ -58,4 +58,24 @@ import Testing
         #expect(!MailAddress("marie example@fr").isValid)
         #expect(!MailAddress("marie").isValid)
     }
+
+    @Test func attachmentsMakeAMixedMessageThatKeepsItsLinesShort() {
+        var message = Self.message
+        let bytes = Data((0..<600).map { UInt8($0 % 256) })
+        message.attachments = [MailAttachment(filename: "rapport-2026-W48.xlsx", contentType: "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", data: bytes)]
+        let text = String(decoding: message.rendered(), as: UTF8.self)
+        #expect(text.contains("Content-Type: multipart/mixed;\r\n boundary="))
+        #expect(text.contains("Content-Type: multipart/alternative;\r\n boundary="))
+        #expect(text.contains("Content-Disposition: attachment;\r\n filename=\"rapport-2026-W48.xlsx\""))
+        // Within 78 characters but the spreadsheet's media type, which alone takes 65 (RFC 5322's
+        // limit is 998; 78 is its advice).
+        let long = text.components(separatedBy: "\r\n").filter { $0.utf8.count > 78 || $0.contains("\n") }
+        #expect(long == ["Content-Type: application/vnd.openxmlformats-officedocument.spreadsheetml.sheet;"])
+        // The file's base64 lines, joined, give the bytes back.
+        let part = text.components(separatedBy: "Content-Transfer-Encoding: base64\r\n\r\n")[1].components(separatedBy: "\r\n--")[0]
+        #expect(Data(base64Encoded: part.replacingOccurrences(of: "\r\n", with: "")) == bytes)
+        #expect(message.rendered() == message.rendered())
+        // A name that would break the header is cleaned.
+        #expect(MailAttachment(filename: "a\"b\r\nc.pdf", contentType: "application/pdf", data: Data()).filename == "abc.pdf")
+    }
 }

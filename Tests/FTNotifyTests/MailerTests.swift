@@ -70,12 +70,12 @@ import Testing
             #expect(results.allSatisfy { $0.status == .accepted })
         }
 
-        func mailer(_ transport: any MailTransport, retry: RetryPolicy = RetryPolicy()) throws -> NotificationMailer {
+        func mailer(_ transport: any MailTransport, retry: RetryPolicy = RetryPolicy(), adminDirectory: String? = nil) throws -> NotificationMailer {
             let clock = self.clock
             return NotificationMailer(
                 database: database, templates: try MailTemplates(directory: MailerTests.templates), transport: transport,
                 configuration: MailConfiguration(from: MailAddress("notifications@financialtracker.example", name: "FinancialTracker"), baseURL: "https://ft.example",
-                                                 policy: NotificationPolicy(digestWindow: 60, retry: retry)),
+                                                 policy: NotificationPolicy(digestWindow: 60, retry: retry), adminDirectory: adminDirectory),
                 tokens: LinkTokens(documentKey: try DocumentKey.parse(DocumentKey.generate(), source: "test")),
                 logger: Logger(label: "test"), now: { clock.now }, jitter: { 0.5 }
             )
@@ -147,5 +147,50 @@ import Testing
         #expect(await mailer.deliverDue().failed == 0)
         let dead = try setup.database.deadMails()
         #expect(!dead.isEmpty && dead.allSatisfy { $0.attempts == 3 && $0.lastError.contains("451") })
+    }
+
+    @Test func aReportGoesToTheAdminWhoAskedWithItsFilesAttached() async throws {
+        let setup = try Setup()
+        try setup.database.skipNotificationsFannedOut()
+        let admin = try #require(try setup.database.user(email: DemoAccounts.admin)?.id)
+        // Through sync, as the preferences page does it.
+        let actor = SyncActor(user: admin, role: .admin)
+        let hlc = HLCTimestamp(milliseconds: Int64(MailerTests.noon.timeIntervalSince1970 * 1_000), node: "mailer_test")
+        let results = try setup.database.push([
+            SyncOperation(id: "want-report", collection: .preference, action: .update, record: "\(admin):report_monthly:email", fields: ["enabled": .bool(true)], hlc: hlc, actor: actor),
+        ], actor: actor, now: MailerTests.noon)
+        #expect(results.allSatisfy { $0.status == .accepted })
+        let folder = NSTemporaryDirectory() + "ft-report-mail-\(UUID().uuidString)"
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        try FileManager.default.createDirectory(atPath: folder + "/rapports/monthly", withIntermediateDirectories: true)
+        let workbook = Data("PK\u{3}\u{4} tableur".utf8)
+        let printed = Data("%PDF-1.7 rapport".utf8)
+        try workbook.write(to: URL(fileURLWithPath: folder + "/rapports/monthly/2026-11.xlsx"))
+        try printed.write(to: URL(fileURLWithPath: folder + "/rapports/monthly/2026-11.pdf"))
+        try setup.database.notifyAdminsOfReport(kind: .reportMonthly, title: "Rapport de novembre 2026", body: "Le rapport est prêt.", target: "/admin/rapports/monthly/2026-11.html", at: MailerTests.noon)
+        let transport = RecordingTransport()
+        _ = try await setup.mailer(transport, adminDirectory: folder).deliverDue()
+        let sent = transport.sent
+        #expect(sent.map(\.to.address) == [DemoAccounts.admin])
+        let mail = try #require(sent.first)
+        #expect(mail.subject == "Rapport de novembre 2026")
+        #expect(mail.attachments.map(\.filename) == ["rapport-2026-11.xlsx", "rapport-2026-11.pdf"])
+        #expect(mail.attachments.map(\.data) == [workbook, printed])
+        #expect(mail.text.contains("https://ft.example/admin/rapports/monthly/2026-11.html"))
+        #expect(mail.unsubscribe != nil, "a report can be turned off from its e-mail")
+        // On the wire: mixed, the two parts, then each file in base64.
+        let wire = String(decoding: mail.rendered(), as: UTF8.self)
+        #expect(wire.contains("Content-Type: multipart/mixed;\r\n boundary="))
+        #expect(wire.contains("Content-Disposition: attachment;\r\n filename=\"rapport-2026-11.pdf\""))
+        #expect(wire.contains(printed.base64EncodedString()))
+    }
+
+    @Test func aReportPagePathIsTheOnlyTargetThatAttaches() {
+        #expect(NotificationMailer.reportPage("/admin/rapports/weekly/2026-W48.html")! == ("weekly", "2026-W48"))
+        #expect(NotificationMailer.reportPage("/admin/rapports/daily/2026-11-24.html")! == ("daily", "2026-11-24"))
+        for target in ["/admin/rapports/weekly/../../document.key.html", "/admin/rapports/yearly/2026.html", "/admin/rapports/weekly/2026-W48.pdf",
+                       "/admin/index.html", "conversation:12", "/admin/rapports/monthly/2026-11/x.html"] {
+            #expect(NotificationMailer.reportPage(target) == nil, "\(target)")
+        }
     }
 }

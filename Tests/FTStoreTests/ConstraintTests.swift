@@ -94,6 +94,9 @@ import Testing
         ("push_subscription_endpoint", "pushSubscription", "endpoint = 'x'"),
         ("push_subscription_p256dh", "pushSubscription", "p256dh = x'04'"),
         ("push_subscription_auth", "pushSubscription", "auth = x'00'"),
+        ("announcement_title", "announcement", "title = ''"),
+        ("announcement_body", "announcement", "body = printf('%.4001c', 'x')"),
+        ("announcement_segment", "announcement", "segment = '{role'"),
     ]
 
     /// Tables without a rowid, and the column that picks "the first row" in them.

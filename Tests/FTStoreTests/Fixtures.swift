@@ -55,6 +55,8 @@ enum Fixtures {
                 SELECT id, 'step:1', ?, 'Étape en retard', '', ?, ?, ?, ? FROM alertRule WHERE kind = 'step_overdue'
                 """, arguments: [dossier, today, today, today, admin])
         }
+        // An announcement to the clients.
+        try database.sendAnnouncement(title: "Bienvenue", body: "Bonjour à tous.", segment: AnnouncementSegment(role: .client), channels: [.email], by: admin, at: today)
         // A browser subscribed to push notifications.
         try database.addPushSubscription(
             userId: try #require(client.id), endpoint: "https://push.example.net/wpush/fixture",

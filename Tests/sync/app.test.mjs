@@ -9,6 +9,7 @@ import { emptyDirectory, hintsFromSearch, withHints } from "../../sync/directory
 import { Replica } from "../../sync/merge.js";
 import { conversationText, conversationsOf, documentsOf, dossiersOf, messagesOf, PREFERENCE_KINDS, preferencesOf, ratingOf, receiptsOf, stepsOf } from "../../sync/views.js";
 import { newNodeId } from "../../sync/engine.js";
+import { NOTIFICATION_KINDS } from "../../sync/validate.js";
 
 const hlc = (ms, node = "a") => `${String(ms).padStart(16, "0")}-00000-${node}`;
 const client = { user: 24, role: "client" };
@@ -118,7 +119,9 @@ test("views: a user's preferences by kind (display order) and channel; others' a
     }
   }
   const all = preferencesOf(snapshot, 24);
-  assert.deepEqual([...all.keys()], ["message", "assignment", "step_due", "step_overdue", "document", "rating", "expert_approved", "new_expert", "system"]);
+  assert.deepEqual([...all.keys()], ["message", "assignment", "step_due", "step_overdue", "document", "rating", "expert_approved", "new_expert",
+    "announcement", "report_daily", "report_weekly", "report_monthly", "system"]);
+  assert.deepEqual([...PREFERENCE_KINDS].sort(), [...NOTIFICATION_KINDS].sort(), "every kind has its place on the page");
   assert.deepEqual(all.get("step_due"), { in_app: true, email: false, push: true });
 });
 

@@ -43,6 +43,13 @@ public enum NotificationKind: String, Sendable, Codable, CaseIterable {
     case expertApproved = "expert_approved"
     case newExpert = "new_expert"
     case system
+    /// A scheduled report is ready (daily, weekly, monthly): for the admins who asked for it by
+    /// e-mail, with its XLSX and PDF attached.
+    case reportDaily = "report_daily"
+    case reportWeekly = "report_weekly"
+    case reportMonthly = "report_monthly"
+    /// A message an admin sent to a segment of the users.
+    case announcement
 }
 
 extension NotificationKind {
@@ -58,6 +65,10 @@ extension NotificationKind {
         case .expertApproved: "les nouvelles de votre profil"
         case .newExpert: "les nouveaux experts"
         case .system: "les messages du compte"
+        case .reportDaily: "le rapport quotidien"
+        case .reportWeekly: "le rapport hebdomadaire"
+        case .reportMonthly: "le rapport mensuel"
+        case .announcement: "les annonces de FinancialTracker"
         }
     }
 }

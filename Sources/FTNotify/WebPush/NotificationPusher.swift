@@ -207,7 +207,7 @@ public final class NotificationPusher: Sendable {
         switch kind {
         case .system, .stepOverdue: "high"
         case .message, .assignment, .stepDue, .document: "normal"
-        case .rating, .expertApproved, .newExpert: "low"
+        case .rating, .expertApproved, .newExpert, .reportDaily, .reportWeekly, .reportMonthly, .announcement: "low"
         }
     }
 }

@@ -17,6 +17,7 @@ struct AdminController {
     let directory: String
     let now: @Sendable () -> Date
     let alertCentre: (@Sendable (_ done: String?, _ problem: String?) throws -> String)?
+    let announcements: AnnouncementsRenderer?
 
     static let cookieName = "ft_session"
 
@@ -30,6 +31,11 @@ struct AdminController {
         if alertCentre != nil {
             for action in AlertAction.allCases {
                 router.post("admin/alertes/\(action.rawValue)") { request, context in try await act(action, request: request, context: context) }
+            }
+        }
+        if announcements != nil {
+            for action in AnnouncementAction.allCases {
+                router.post("admin/annonces/\(action.rawValue)") { request, context in try await announce(action, request: request, context: context) }
             }
         }
     }
@@ -81,6 +87,10 @@ struct AdminController {
         if relative == "alertes.html", let alertCentre {
             let done = request.uri.queryParameters["fait"].map(String.init)
             return Self.page(.ok, try alertCentre(done, nil))
+        }
+        if relative == "annonces.html", let announcements {
+            let sent = request.uri.queryParameters["envoyee"].flatMap { Int($0) }
+            return Self.page(.ok, try announcements(AnnouncementDraft(), sent, nil, nil))
         }
         if relative == "live.js" { return Response(status: .ok, headers: Self.headers("application/javascript; charset=utf-8"), body: .init(byteBuffer: ByteBuffer(string: AdminPages.liveScript))) }
 

@@ -13,29 +13,19 @@ enum AlertAction: String, CaseIterable {
 }
 
 extension AdminController {
-    static let maximumForm = 16_384
+    /// The largest admin form: an announcement's 4,000 characters, percent-encoded.
+    static let maximumForm = 65_536
 
-    /// A form posted by a signed-in admin. The session cookie is `SameSite=Strict`, and a post
-    /// from a browser must also say it comes from this server (`Origin`), so that another site
-    /// cannot make an admin's browser act. Done: 303 back to the page, which says what was done;
-    /// refused: 400, the page saying why.
+    /// A form posted by a signed-in admin (`postedForm`). Done: 303 back to the page, which says
+    /// what was done; refused: 400, the page saying why.
     @Sendable func act(_ action: AlertAction, request: Request, context: AppRequestContext) async throws -> Response {
+        guard let alertCentre else { return Self.page(.notFound, AdminPages.notFound) }
         let admin: Int64
-        switch try self.admin(request) {
-        case .success(let id): admin = id
+        let form: [String: [String]]
+        switch try await postedForm(request, tooLarge: { try alertCentre(nil, $0) }) {
+        case .success(let posted): (admin, form) = posted
         case .failure(let refusal): return refusal.response
         }
-        if Self.cookieToken(request) != nil, !Self.sameOrigin(request) {
-            return Self.page(.forbidden, AdminPages.forbidden)
-        }
-        guard let alertCentre else { return Self.page(.notFound, AdminPages.notFound) }
-        let body: ByteBuffer
-        do {
-            body = try await request.body.collect(upTo: Self.maximumForm)
-        } catch {
-            return Self.page(.contentTooLarge, try alertCentre(nil, "Le formulaire dépasse \(Self.maximumForm / 1_024) Kio."))
-        }
-        let form = Self.formFields(String(buffer: body))
         func refuse(_ problem: String) throws -> Response {
             Self.page(.badRequest, try alertCentre(nil, problem))
         }
@@ -82,6 +72,29 @@ extension AdminController {
             done = "saved:\(kind.rawValue)"
         }
         return Response(status: .seeOther, headers: [.location: "/admin/alertes.html?fait=\(done)", .cacheControl: "no-store"])
+    }
+
+    /// The fields of a form posted by a signed-in admin, with the admin's id. The session cookie
+    /// is `SameSite=Strict`, and a post from a browser must also say it comes from this server
+    /// (`Origin`), so that another site cannot make an admin's browser act. Refused: a visitor's
+    /// sign-in page (401), a refusal (403), or, for a body over `maximumForm`, the page
+    /// `tooLarge` renders with the problem (413).
+    func postedForm(_ request: Request, tooLarge: (String) throws -> String) async throws -> Result<(admin: Int64, form: [String: [String]]), Refusal> {
+        let admin: Int64
+        switch try self.admin(request) {
+        case .success(let id): admin = id
+        case .failure(let refusal): return .failure(refusal)
+        }
+        if Self.cookieToken(request) != nil, !Self.sameOrigin(request) {
+            return .failure(Refusal(response: Self.page(.forbidden, AdminPages.forbidden)))
+        }
+        let body: ByteBuffer
+        do {
+            body = try await request.body.collect(upTo: Self.maximumForm)
+        } catch {
+            return .failure(Refusal(response: Self.page(.contentTooLarge, try tooLarge("Le formulaire dépasse \(Self.maximumForm / 1_024) Kio."))))
+        }
+        return .success((admin, Self.formFields(String(buffer: body))))
     }
 
     /// Whether a browser's post comes from this server: its `Origin` names this host (with the

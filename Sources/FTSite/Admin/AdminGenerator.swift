@@ -216,6 +216,12 @@ public struct AdminGenerator: Sendable {
         return AdminReport(files: written, written: written, seconds: Self.seconds(since: started), empty: data.isEmpty)
     }
 
+    /// A report's title, in French ("Rapport de la semaine 48, du 23 au 29 novembre 2026").
+    public func reportTitle(_ period: ReportPeriod, containing day: Date) throws -> String {
+        let templates = try AdminTemplates(directory: configuration.templatesDirectory, locale: configuration.locale)
+        return FrenchFormat(strings: templates.strings).fill("admin_report_title_" + period.rawValue, ["period": period.label(containing: day)])
+    }
+
     /// Every report on disk, newest first.
     func reportIndex(views: AdminViews) -> [TemplateValue] {
         var entries: [(period: ReportPeriod, slug: String)] = []

@@ -27,6 +27,7 @@ enum Schema {
         migrator.registerMigration("v16-alerts", migrate: createAlerts)
         migrator.registerMigration("v17-performance-alerts", migrate: addPerformanceAlerts)
         migrator.registerMigration("v18-measured-activity", migrate: measureExpertActivity)
+        migrator.registerMigration("v19-report-and-announcement-kinds", migrate: addReportAndAnnouncementKinds)
         return migrator
     }
 
@@ -39,7 +40,7 @@ enum Schema {
         "user", "eligibleProduct", "client", "expert", "expertSpecialty",
         "dossier", "expertAssignment", "dossierStep",
         "document", "documentVersion", "conversation", "message", "messageAttachment", "readReceipt",
-        "rating", "notification", "notificationPreference", "notificationDelivery", "unsubscribeToken", "pushSubscription", "alertRule", "alert", "auditLog",
+        "rating", "notification", "notificationPreference", "notificationDelivery", "unsubscribeToken", "pushSubscription", "alertRule", "alert", "announcement", "auditLog",
         "session", "syncChange", "syncRejection", "syncRecord", "siteChange", "syncHorizon", "syncCompacted",
     ]
 }
