@@ -1,7 +1,13 @@
-"""What the notification tests share: a printed check that remembers failures, a free port, and
-waiting for a condition."""
+"""What the notification tests share: a printed check that remembers failures, a free port,
+waiting for a condition, an SMTP sink's handler and a call to the HTTP API."""
+import email
+import email.policy
+import json
 import socket
+import threading
 import time
+import urllib.error
+import urllib.request
 
 failures = []
 
@@ -27,3 +33,52 @@ def wait_for(condition, seconds, step=0.2):
             return value
         time.sleep(step)
     return condition()
+
+
+class Sink:
+    """An SMTP server's handler: keeps every message; can refuse (451) or answer DATA late."""
+
+    def __init__(self):
+        self.messages = []
+        self.refuse = False
+        self.data_delay = 0.0
+        self.lock = threading.Lock()
+
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+        if self.refuse:
+            return "451 4.3.0 Mailbox temporarily unavailable"
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
+    async def handle_DATA(self, server, session, envelope):
+        with self.lock:
+            self.messages.append((list(envelope.rcpt_tos), envelope.original_content or envelope.content))
+        if self.data_delay:
+            import asyncio
+            await asyncio.sleep(self.data_delay)
+        return "250 Message accepted"
+
+    def parsed(self):
+        with self.lock:
+            return [(to, email.message_from_bytes(data, policy=email.policy.default)) for to, data in self.messages]
+
+
+
+def call(port, method, path, body=None, token=None, raw=False, form=None):
+    headers = {"FT-Protocol": "1"}
+    data = None
+    if body is not None:
+        headers["Content-Type"] = "application/json"
+        data = json.dumps(body).encode()
+    if form is not None:
+        headers["Content-Type"] = "application/x-www-form-urlencoded"
+        data = form.encode()
+    if token:
+        headers["Authorization"] = f"Bearer {token}"
+    request = urllib.request.Request(f"http://127.0.0.1:{port}{path}", data=data, method=method, headers=headers)
+    try:
+        with urllib.request.urlopen(request, timeout=30) as response:
+            payload = response.read()
+            return response.status, (payload if raw else json.loads(payload or b"null"))
+    except urllib.error.HTTPError as error:
+        return error.code, error.read()

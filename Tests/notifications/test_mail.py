@@ -14,8 +14,6 @@ SMTP server on loopback (aiosmtpd), and the e-mails are read with Python's own `
 Usage: python Tests/notifications/test_mail.py path/to/ft   (exits 1 on any failure)
 """
 import base64
-import email
-import email.policy
 import json
 import os
 import shutil
@@ -24,69 +22,17 @@ import sqlite3
 import subprocess
 import sys
 import tempfile
-import threading
 import time
-import urllib.error
-import urllib.request
 
 from aiosmtpd.controller import Controller
 
-from support import check, failures, free_port, wait_for
+from support import Sink, call, check, failures, free_port, wait_for
 
 FT = os.path.abspath(sys.argv[1] if len(sys.argv) > 1 else os.environ.get("FT", ".build/debug/ft"))
 TEMPLATES = os.path.join(os.path.dirname(__file__), "..", "..", "site-templates")
 CLIENT = "client@financialtracker.example"
 PASSWORD = "demo-financialtracker"
 
-
-
-class Sink:
-    """An SMTP server's handler: keeps every message; can refuse (451) or answer DATA late."""
-
-    def __init__(self):
-        self.messages = []
-        self.refuse = False
-        self.data_delay = 0.0
-        self.lock = threading.Lock()
-
-    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
-        if self.refuse:
-            return "451 4.3.0 Mailbox temporarily unavailable"
-        envelope.rcpt_tos.append(address)
-        return "250 OK"
-
-    async def handle_DATA(self, server, session, envelope):
-        with self.lock:
-            self.messages.append((list(envelope.rcpt_tos), envelope.original_content or envelope.content))
-        if self.data_delay:
-            import asyncio
-            await asyncio.sleep(self.data_delay)
-        return "250 Message accepted"
-
-    def parsed(self):
-        with self.lock:
-            return [(to, email.message_from_bytes(data, policy=email.policy.default)) for to, data in self.messages]
-
-
-
-def call(port, method, path, body=None, token=None, raw=False, form=None):
-    headers = {"FT-Protocol": "1"}
-    data = None
-    if body is not None:
-        headers["Content-Type"] = "application/json"
-        data = json.dumps(body).encode()
-    if form is not None:
-        headers["Content-Type"] = "application/x-www-form-urlencoded"
-        data = form.encode()
-    if token:
-        headers["Authorization"] = f"Bearer {token}"
-    request = urllib.request.Request(f"http://127.0.0.1:{port}{path}", data=data, method=method, headers=headers)
-    try:
-        with urllib.request.urlopen(request, timeout=30) as response:
-            payload = response.read()
-            return response.status, (payload if raw else json.loads(payload or b"null"))
-    except urllib.error.HTTPError as error:
-        return error.code, error.read()
 
 
 def answers(port):
