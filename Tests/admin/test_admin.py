@@ -12,6 +12,8 @@ Usage: python Tests/admin/test_admin.py path/to/ft   (exits 1 on any failure)
 """
 import atexit
 import csv
+import email
+import email.policy
 import io
 import json
 import os
@@ -35,7 +37,7 @@ sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "browser"))
 from harness import chromium  # noqa: E402
 from selenium.webdriver.common.by import By  # noqa: E402
 from selenium.common.exceptions import NoSuchElementException, StaleElementReferenceException  # noqa: E402
-from selenium.webdriver.support.ui import WebDriverWait  # noqa: E402
+from selenium.webdriver.support.ui import Select, WebDriverWait  # noqa: E402
 
 FT = os.path.abspath(sys.argv[1] if len(sys.argv) > 1 else os.environ.get("FT", ".build/debug/ft"))
 TEMPLATES = os.path.join(os.path.dirname(__file__), "..", "..", "site-templates")
@@ -260,6 +262,94 @@ def alert_centre(port, driver, database, cookie):
     check(told >= 1, f"the client is told of the step due: {told}")
 
 
+def announcements(port, driver, database, cookie, data):
+    """The announcements page: a segment counted as SQL counts it; an announcement sent from the
+    browser to that segment only, in the app and by e-mail within each one's preferences (the
+    e-mails are the server's `.eml` files); a refusal that names the field and keeps what was
+    typed; another site's post refused."""
+    wait = WebDriverWait(driver, 20, ignored_exceptions=(StaleElementReferenceException, NoSuchElementException))
+    with sqlite3.connect(database) as db:
+        region = db.execute("""SELECT c.region FROM client c JOIN user u ON u.id = c.userId WHERE u.active = 1
+            GROUP BY c.region ORDER BY count(*) DESC, c.region LIMIT 1""").fetchone()[0]
+        expected = {row[0] for row in db.execute("""SELECT u.id FROM user u JOIN client c ON c.userId = u.id
+            WHERE u.active = 1 AND c.region = ?""", (region,))}
+        # One of them turned the announcements' e-mails off.
+        quiet = min(expected)
+        db.execute("INSERT OR REPLACE INTO notificationPreference (userId, kind, channel, enabled) VALUES (?, 'announcement', 'email', 0)", (quiet,))
+        addresses = dict(db.execute("SELECT id, email FROM user").fetchall())
+        before = db.execute("SELECT count(*) FROM announcement").fetchone()[0]
+    title, body = "Nouveau : l’export <PDF> & vous", "Bonjour,\nDès lundi, vos dossiers s’exportent en PDF."
+    driver.get(f"http://127.0.0.1:{port}/admin/annonces.html")
+    wait.until(lambda d: d.find_element(By.TAG_NAME, "h1").text == "Annonces")
+    check(driver.find_element(By.LINK_TEXT, "Annonces").is_displayed(), "the admin menu shows 'Annonces'")
+    driver.find_element(By.ID, "announcement-title").send_keys(title)
+    driver.find_element(By.ID, "announcement-body").send_keys(body)
+    Select(driver.find_element(By.ID, "announcement-role")).select_by_value("client")
+    Select(driver.find_element(By.ID, "announcement-region")).select_by_value(region)
+    driver.find_element(By.CSS_SELECTOR, "input[name=channels][value=push]").click()
+    driver.find_element(By.XPATH, "//button[normalize-space()='Compter les destinataires']").click()
+    wait.until(lambda d: d.find_elements(By.ID, "announcement-audience"))
+    audience = driver.find_element(By.ID, "announcement-audience")
+    check(audience.is_displayed() and f"{len(expected)} utilisateur" in audience.text, f"the count is SQL's ({len(expected)}): {audience.text!r}")
+    check(driver.find_element(By.ID, "announcement-title").get_attribute("value") == title
+          and Select(driver.find_element(By.ID, "announcement-region")).first_selected_option.get_attribute("value") == region
+          and not driver.find_element(By.CSS_SELECTOR, "input[name=channels][value=push]").is_selected(),
+          "the form keeps what was typed and chosen after the count")
+    driver.find_element(By.XPATH, "//button[normalize-space()=\"Envoyer l'annonce\"]").click()
+    wait.until(lambda d: d.find_elements(By.ID, "announcement-notice"))
+    notice = driver.find_element(By.ID, "announcement-notice")
+    check(notice.is_displayed() and f"envoyée à {len(expected)} utilisateur" in notice.text, f"the page says to how many: {notice.text!r}")
+    row = driver.find_element(By.CSS_SELECTOR, "#announcement-history tbody tr")
+    check(row.is_displayed() and title in row.text and region in row.text and "Clients" in row.text and "e-mail" in row.text and "push" not in row.text,
+          f"the history shows it, its segment and channels: {row.text!r}")
+    with sqlite3.connect(database) as db:
+        told = {row[0] for row in db.execute("SELECT userId FROM notification WHERE kind = 'announcement' AND title = ?", (title,))}
+        channels = {row[0] for row in db.execute("SELECT channels FROM notification WHERE kind = 'announcement' AND title = ?", (title,))}
+        audited = db.execute("SELECT count(*) FROM auditLog WHERE action = 'announcement.send'").fetchone()[0]
+    check(told == expected and channels == {"email"}, f"in the app of exactly the segment ({len(told)} vs {len(expected)}), by e-mail only: {channels}")
+    check(audited == before + 1, "the sending is in the audit log")
+
+    # The e-mails, as the server wrote them (no --smtp): the segment but the one who said no.
+    folder = os.path.join(data, "mail")
+    def mails():
+        found = {}
+        for name in os.listdir(folder) if os.path.isdir(folder) else []:
+            with open(os.path.join(folder, name), "rb") as handle:
+                message = email.message_from_bytes(handle.read(), policy=email.policy.default)
+            if message["Subject"] == title:
+                found[message["To"].addresses[0].addr_spec.lower()] = message
+        return found
+    wanted = {addresses[user].lower() for user in expected - {quiet}}
+    deadline = time.time() + 20
+    while set(mails()) != wanted and time.time() < deadline:
+        time.sleep(0.5)
+    sent = mails()
+    check(set(sent) == wanted, f"e-mailed to the segment but the one who turned it off: {len(sent)} of {len(wanted)}")
+    if sent:
+        message = next(iter(sent.values()))
+        text, html = message.get_body(("plain",)).get_content(), message.get_body(("html",)).get_content()
+        check("Dès lundi, vos dossiers s’exportent en PDF." in text, "the text part holds the whole announcement")
+        check("&lt;PDF&gt; &amp; vous" in html and "<PDF>" not in html, "the HTML part escapes it")
+        check(message["List-Unsubscribe"] is not None, "it can be turned off from the e-mail")
+
+    # Refusals: a region nobody is in (named, what was typed kept, nothing sent); another site;
+    # a client.
+    origin = f"http://127.0.0.1:{port}"
+    fields = {"title": "Deuxième annonce", "body": "Texte", "role": "client", "region": "Atlantide", "channels": "email"}
+    status, page, _ = post_form(port, "/admin/annonces/envoyer", fields, cookie, origin)
+    page = page.decode()
+    check(status == 400 and "Atlantide" in page and "« region »" in page and 'value="Deuxième annonce"' in page, f"an unknown region is refused by name, the title kept: {status}")
+    status, page, _ = post_form(port, "/admin/annonces/envoyer", {**fields, "region": region, "channels": "pigeon"}, cookie, origin)
+    check(status == 400 and "pigeon" in page.decode(), f"an unknown channel is refused by name: {status}")
+    status, _, _ = post_form(port, "/admin/annonces/envoyer", {**fields, "region": region}, cookie, "http://evil.example")
+    check(status == 403, f"a post from another origin: {status}")
+    _, client_cookie = sign_in(port, "client@financialtracker.example")
+    status, _, _ = post_form(port, "/admin/annonces/envoyer", {**fields, "region": region}, client_cookie, origin)
+    check(status == 403, f"a client's post: {status}")
+    with sqlite3.connect(database) as db:
+        check(db.execute("SELECT count(*) FROM announcement").fetchone()[0] == before + 1, "refused posts sent nothing")
+
+
 def main():
     folder = tempfile.mkdtemp(prefix="ft-admin-")
     atexit.register(shutil.rmtree, folder, True)
@@ -354,7 +444,7 @@ def main():
     # The server: /admin/ for admins only, on every file.
     port = random.randint(20000, 40000)
     server = subprocess.Popen([FT, "serve", "--data-dir", data, "--public", site, "--templates", TEMPLATES, "--port", str(port), "--log-level", "warning",
-                               "--alert-interval", "3600"],
+                               "--alert-interval", "3600", "--quiet-hours", "none", "--mail-interval", "1"],
                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     driver = None
     try:
@@ -429,6 +519,7 @@ def main():
             time.sleep(0.2)
         check(regenerated == str(before + 1), f"the served dashboard file was not rendered again after the change (rating_count {regenerated}, expected {before + 1})")
         alert_centre(port, driver, database, admin_cookie)
+        announcements(port, driver, database, admin_cookie, data)
     finally:
         if driver:
             driver.quit()
