@@ -42,6 +42,7 @@ test: test-deps $(VENV)/.packages
 	python3 Tests/durability/test_durability.py .build/debug/ft
 	$(VENV)/bin/python Tests/notifications/test_mail.py .build/debug/ft
 	$(VENV)/bin/python Tests/notifications/test_report_mail.py .build/debug/ft
+	$(VENV)/bin/python Tests/notifications/test_smtp_tls.py .build/debug/ft
 	$(VENV)/bin/python Tests/notifications/test_push.py .build/debug/ft
 	swift test
 
