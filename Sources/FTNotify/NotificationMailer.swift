@@ -47,6 +47,7 @@ public final class NotificationMailer: Sendable {
     let now: @Sendable () -> Date
     let jitter: @Sendable () -> Double
     private let store = StoreQueue(label: "financialtracker.mail")
+    private let wakeup = Wakeup()
 
     public init(
         database: AppDatabase, templates: MailTemplates, transport: any MailTransport, configuration: MailConfiguration, tokens: LinkTokens,
@@ -74,12 +75,18 @@ public final class NotificationMailer: Sendable {
     /// The most e-mails one round sends.
     static let batch = 200
 
-    /// Rounds until cancelled.
+    /// Rounds until cancelled: every `interval`, and at once after a `wake()`.
     public func run() async {
         while !Task.isCancelled {
             if await deliverDue().full { continue }
-            try? await Task.sleep(for: configuration.interval)
+            await wakeup.sleep(upTo: configuration.interval)
         }
+    }
+
+    /// Something was committed that may have written notifications (a synced message, an
+    /// announcement): the next round starts now rather than at the end of the interval.
+    public func wake() {
+        wakeup.wake()
     }
 
     /// One round: fan out, then send what is due.

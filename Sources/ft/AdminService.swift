@@ -28,7 +28,8 @@ struct AdminService: Sendable {
         }
     }
 
-    func makeScheduledReports(firstCheck: Duration = .seconds(60)) async {
+    /// `told`: called when admins were told of a report (the notification workers go at once).
+    func makeScheduledReports(firstCheck: Duration = .seconds(60), told notify: @Sendable () -> Void = {}) async {
         // Not at once: a server that is started to be used at once is not slowed (each report
         // may start Chromium to print its PDF).
         try? await Task.sleep(for: firstCheck)
@@ -49,7 +50,10 @@ struct AdminService: Sendable {
                         kind: Self.kind(period), title: try generator.reportTitle(period, containing: day), body: Self.reportSummary,
                         target: "/admin/rapports/\(period.rawValue)/\(slug).html", at: Date()
                     )
-                    if told > 0 { logger.info("report announced", metadata: ["period": "\(period.rawValue)", "slug": "\(slug)", "admins": "\(told)"]) }
+                    if told > 0 {
+                        notify()
+                        logger.info("report announced", metadata: ["period": "\(period.rawValue)", "slug": "\(slug)", "admins": "\(told)"])
+                    }
                 } catch {
                     logger.error("report \(period.rawValue) \(slug) failed: \(error)")
                 }

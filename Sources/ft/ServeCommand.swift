@@ -176,10 +176,17 @@ struct ServeCommand: AsyncParsableCommand {
         let watcher = alertInterval == 0 ? nil : AlertWatcher(
             database: database, interval: .seconds(alertInterval), health: { metrics.health() }, logger: Logger(label: "FinancialTracker.alerts")
         )
+        // Notifications written (a synced message, an alert, an announcement, a report) leave
+        // within milliseconds rather than at the workers' next interval.
+        let notify: @Sendable () -> Void = { [mailer, pusher] in
+            mailer?.wake()
+            pusher?.0.wake()
+        }
         let app = buildApplication(database: database, configuration: configuration, blobs: blobs, background: background, onCommit: { [rebuilder, admin, watcher] in
             rebuilder?.changed()
             admin?.dashboard.changed()
             watcher?.wake()
+            notify()
         }, logger: logger)
         // Written unbuffered, so that it shows at once even when stdout is a pipe or a file.
         FileHandle.standardOutput.write(Data("Serving \(publicDirectory)/ and the sync API on http://\(host):\(port)/ — Ctrl-C to stop.\n".utf8))
@@ -238,7 +245,7 @@ struct ServeCommand: AsyncParsableCommand {
         let watching = watcher.map { watcher in Task.detached { await watcher.run() } }
         defer { watching?.cancel() }
         if let watching { background.add { watching.cancel(); await watching.value } }
-        let reports = admin.map { admin in Task.detached { await admin.makeScheduledReports(firstCheck: .seconds(reportsAfter)) } }
+        let reports = admin.map { admin in Task.detached { await admin.makeScheduledReports(firstCheck: .seconds(reportsAfter), told: notify) } }
         defer { reports?.cancel() }
         if let reports { background.add { reports.cancel(); await reports.value } }
         try await app.runService()

@@ -313,7 +313,8 @@ def announcements(port, driver, database, cookie, data):
     folder = os.path.join(data, "mail")
     def mails():
         found = {}
-        for name in os.listdir(folder) if os.path.isdir(folder) else []:
+        # Only finished e-mails: a file being written is a hidden temporary one, renamed when whole.
+        for name in [name for name in os.listdir(folder) if name.endswith(".eml")] if os.path.isdir(folder) else []:
             with open(os.path.join(folder, name), "rb") as handle:
                 message = email.message_from_bytes(handle.read(), policy=email.policy.default)
             if message["Subject"] == title:

@@ -44,6 +44,7 @@ public final class NotificationPusher: Sendable {
     let now: @Sendable () -> Date
     let jitter: @Sendable () -> Double
     private let store = StoreQueue(label: "financialtracker.push")
+    private let wakeup = Wakeup()
     /// VAPID headers per push service origin, with when to sign again.
     private let tokens = Mutex<[String: (header: String, until: Date)]>([:])
 
@@ -79,12 +80,18 @@ public final class NotificationPusher: Sendable {
         await transport.shutdown()
     }
 
-    /// Rounds until cancelled.
+    /// Rounds until cancelled: every `interval`, and at once after a `wake()`.
     public func run() async {
         while !Task.isCancelled {
             if await deliverDue().full { continue }
-            try? await Task.sleep(for: configuration.interval)
+            await wakeup.sleep(upTo: configuration.interval)
         }
+    }
+
+    /// Something was committed that may have written notifications (a synced message, an
+    /// announcement): the next round starts now rather than at the end of the interval.
+    public func wake() {
+        wakeup.wake()
     }
 
     /// One round: fan out (all that is new, a batch at a time), then send what is due,

@@ -18,6 +18,8 @@ struct AdminController {
     let now: @Sendable () -> Date
     let alertCentre: (@Sendable (_ done: String?, _ problem: String?) throws -> String)?
     let announcements: AnnouncementsRenderer?
+    /// Called after an admin's change is committed (an announcement: its notifications leave).
+    var onCommit: @Sendable () -> Void = {}
 
     static let cookieName = "ft_session"
 

@@ -53,6 +53,7 @@ extension AdminController {
         case .send:
             do {
                 let sent = try database.sendAnnouncement(title: draft.title, body: draft.body, segment: segment, channels: draft.channels, by: admin, at: now())
+                onCommit()
                 return Response(status: .seeOther, headers: [.location: "/admin/annonces.html?envoyee=\(sent.recipients)", .cacheControl: "no-store"])
             } catch let error as AnnouncementError {
                 return try refuse(error.message)
