@@ -58,7 +58,7 @@ def main():
         port = free_port()
         profile = ["perf", "record", "-F", "999", "-o", os.environ["FT_PERF"], "--"] if os.environ.get("FT_PERF") else []
         processes.append(subprocess.Popen([*profile, FT, "serve", "--data-dir", data, "--port", str(port), "--public", os.path.join(root, "public"), "--no-rebuild", "--no-mail",
-                                           "--compact-days", "0", "--archive-every", "0", "--quiet-hours", "none", "--push-interval", "2",
+                                           "--compact-days", "0", "--archive-every", "0", "--quiet-hours", "none", "--push-interval", "2", "--alert-interval", "0",
                                            "--unsafe-push-endpoints"], env=environment, stdout=subprocess.DEVNULL, stderr=open(os.path.join(root, "serve.log"), "ab")))
         if not wait_for(lambda: _answers(port), 30, 0.1) or not wait_for(lambda: _answers(sink_port, "/stats"), 10, 0.1):
             raise SystemExit("ft serve or the push sink did not start:\n" + open(os.path.join(root, "serve.log")).read()[-2000:])
@@ -74,25 +74,19 @@ def main():
         floor = subprocess.run(["wrk", "-t2", "-c32", "-d5s", "-s", os.path.join(HERE, "push-sink.lua"), f"http://127.0.0.1:{sink_port}/p/floor"],
                                capture_output=True, text=True).stdout
         floor_rate = next((float(line.split()[1]) for line in floor.splitlines() if line.startswith("Requests/sec:")), 0.0)
-        before = get(f"http://127.0.0.1:{sink_port}/stats")["count"]
 
-        # Sync pushes beside the deliveries: one-operation pushes from the demo client on 2
-        # connections (a steady load, not a saturating one), alone, then while the announcement
-        # is fanned out and delivered.
-        client = post_json(port, "/api/v1/session", {"email": "client@financialtracker.example", "password": "demo-financialtracker"})["token"]
-        pull = urllib.request.Request(f"http://127.0.0.1:{port}/api/v1/sync/pull?cursor=0&limit=1", headers={"Authorization": f"Bearer {client}", "FT-Protocol": "1"})
-        with urllib.request.urlopen(pull, timeout=30) as answer:
-            conversation = next(op["fields"]["conversation"] for op in json.load(answer)["snapshot"] if op["collection"] == "message")
+        # Sync pushes beside the deliveries: 200 one-operation pushes a second from the demo
+        # client (a steady load, not a saturating one), alone, then while the announcement is
+        # fanned out and delivered.
 
-        def pushes(seconds, run):
-            environment = {**os.environ, "FT_TOKEN": client, "FT_CONVERSATION": str(conversation), "FT_RUN": str(run), "FT_CONNECTIONS": "2"}
-            return subprocess.Popen(["wrk", "-t1", "-c2", f"-d{seconds}s", "-s", os.path.join(HERE, "push-latency.lua"), f"http://127.0.0.1:{port}"],
-                                    env=environment, stdout=subprocess.PIPE, text=True)
+        def pushes(seconds):
+            # .ci/load.mjs paced: 10 clients × 20 pushes/s, each timed from its request to its answer.
+            return subprocess.Popen(["node", os.path.join(HERE, "load.mjs"), str(port), "paced", "10", "20", str(seconds)], stdout=subprocess.PIPE, text=True)
 
         def p99(process):
             line = process.communicate()[0].strip().splitlines()[-1]
             return line, float(line.split("p99 ")[1].split(" ms")[0])
-        quiet_line, quiet_p99 = p99(pushes(6, int(time.time() * 1000)))
+        quiet_line, quiet_p99 = p99(pushes(8))
 
         # One event to every recipient: an admin's announcement to the clients, by push, posted
         # to the announcements page as an admin's browser does.
@@ -100,7 +94,10 @@ def main():
         form = urllib.parse.urlencode({"title": "Annonce", "body": "Les nouveaux barèmes 2027 sont en ligne.", "role": "client", "channels": "push"}).encode()
         request = urllib.request.Request(f"http://127.0.0.1:{port}/admin/annonces/envoyer", data=form, method="POST",
                                          headers={"Authorization": f"Bearer {token}", "Content-Type": "application/x-www-form-urlencoded"})
-        busy = pushes(8, int(time.time() * 1000) + 1)
+        # Counted from here: the pushes of the announcement only.
+        urllib.request.urlopen(urllib.request.Request(f"http://127.0.0.1:{sink_port}/reset", method="POST"), timeout=10).close()
+        before = 0
+        busy = pushes(8)
         start = time.time()
         try:
             urllib.request.build_opener(NoRedirect).open(request, timeout=60)

@@ -95,7 +95,7 @@ public final class NotificationMailer: Sendable {
         let mails: [PendingMail]
         do {
             mails = try await store.run { [self] in
-                try database.fanOutNotifications(policy: configuration.policy, channels: channels)
+                try database.fanOutAllNotifications(policy: configuration.policy, channels: channels)
                 return try database.mailsToSend(now: now(), policy: configuration.policy, domain: configuration.domain, limit: Self.batch)
             }
         } catch {

@@ -199,3 +199,31 @@ import Testing
         }
     }
 }
+
+/// An announcement to everyone is fanned out in short transactions, each notification once,
+/// exactly as one long transaction would.
+@Suite struct FanOutInBatchesTests {
+    static func deliveries(_ database: AppDatabase) throws -> [String] {
+        try database.writer.read { db in
+            try String.fetchAll(db, sql: "SELECT notificationId || ' ' || userId || ' ' || channel || ' ' || notBefore FROM notificationDelivery ORDER BY 1")
+        }
+    }
+
+    @Test func batchesFanOutEveryNotificationOnceAsOneTransactionWould() throws {
+        let policy = NotificationPolicy(quietHours: QuietHours(startHour: 0, endHour: 0))
+        var made: [[String]] = []
+        for batch in [7, 10_000] {
+            let database = try Fixtures.seededDatabase(experts: 6, clients: 40)
+            try database.skipNotificationsFannedOut()
+            let admin = try AnnouncementTests.admin(database)
+            let sent = try database.sendAnnouncement(title: "À tous", body: "Texte", segment: AnnouncementSegment(), channels: [.email], by: admin, at: Fixtures.today)
+            #expect(sent.recipients > 7 * 3, "more notifications than a few batches hold")
+            let count = try database.fanOutAllNotifications(policy: policy, channels: [.email], batch: batch)
+            #expect(count == sent.recipients)
+            // Nothing left: the cursor is at the last notification.
+            #expect(try database.fanOutAllNotifications(policy: policy, channels: [.email], batch: batch) == 0)
+            made.append(try Self.deliveries(database))
+        }
+        #expect(made[0] == made[1])
+    }
+}

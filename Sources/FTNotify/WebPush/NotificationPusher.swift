@@ -73,7 +73,7 @@ public final class NotificationPusher: Sendable {
 
     /// The most pushes one round takes, and the most notifications one fan-out takes.
     static let batch = 500
-    static let fanOutBatch = 5_000
+    static let fanOutBatch = 500
 
     /// Closes the push service connections, once `run` has ended.
     public func shutdown() async {
@@ -100,8 +100,9 @@ public final class NotificationPusher: Sendable {
         let pushes: [PendingPush]
         do {
             pushes = try await store.run { [self] in
-                // An event to many recipients is queued at once, before any is sent.
-                for _ in 0..<20 where try database.fanOutNotifications(policy: configuration.policy, channels: channels, limit: Self.fanOutBatch) > 0 {}
+                // An event to many recipients is queued at once, before any is sent, in short
+                // transactions that sync pushes take turns with.
+                try database.fanOutAllNotifications(policy: configuration.policy, channels: channels, batch: Self.fanOutBatch)
                 return try database.pushesToSend(now: now(), limit: Self.batch)
             }
         } catch {

@@ -45,6 +45,23 @@ extension AppDatabase {
     /// made.
     @discardableResult
     public func fanOutNotifications(policy: NotificationPolicy, channels: Set<NotificationChannel> = [.email, .push], limit: Int = 5_000) throws -> Int {
+        try fanOutBatch(policy: policy, channels: channels, limit: limit).made
+    }
+
+    /// Fans out every notification written so far, `batch` at a time, each batch in a
+    /// transaction of its own: an event to ten thousand people holds the writer a few
+    /// milliseconds at a time, and sync pushes take turns with it. Returns the deliveries made.
+    @discardableResult
+    public func fanOutAllNotifications(policy: NotificationPolicy, channels: Set<NotificationChannel> = [.email, .push], batch: Int = 500) throws -> Int {
+        var made = 0
+        while true {
+            let round = try fanOutBatch(policy: policy, channels: channels, limit: batch)
+            made += round.made
+            if round.read < batch { return made }
+        }
+    }
+
+    private func fanOutBatch(policy: NotificationPolicy, channels: Set<NotificationChannel>, limit: Int) throws -> (made: Int, read: Int) {
         try writer.write { db in
             let after = try Int64.fetchOne(db, sql: "SELECT lastNotificationId FROM notificationFanout") ?? 0
             let rows = try Row.fetchAll(db, sql: """
@@ -52,7 +69,7 @@ extension AppDatabase {
                 FROM notification n JOIN user u ON u.id = n.userId
                 WHERE n.id > ? ORDER BY n.id LIMIT ?
                 """, arguments: [after, limit])
-            guard let last = rows.last?["id"] as Int64? else { return 0 }
+            guard let last = rows.last?["id"] as Int64? else { return (0, 0) }
             var preferences: [Int64: [String: Bool]] = [:]
             // Push goes only to users with a browser subscribed.
             var subscribed: [Int64: Bool] = [:]
@@ -86,7 +103,7 @@ extension AppDatabase {
                 }
             }
             try db.execute(sql: "UPDATE notificationFanout SET lastNotificationId = ?", arguments: [last])
-            return made
+            return (made, rows.count)
         }
     }
 
