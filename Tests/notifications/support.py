@@ -3,7 +3,10 @@ waiting for a condition, an SMTP sink's handler and a call to the HTTP API."""
 import email
 import email.policy
 import json
+import os
+import shutil
 import socket
+import sys
 import threading
 import time
 import urllib.error
@@ -82,3 +85,32 @@ def call(port, method, path, body=None, token=None, raw=False, form=None):
             return response.status, (payload if raw else json.loads(payload or b"null"))
     except urllib.error.HTTPError as error:
         return error.code, error.read()
+
+
+def serving(process, port, log, seconds=30):
+    """`process` (an `ft serve`) once it answers /healthz on `port`; stops the test with the end of
+    its log if it exits or stays silent."""
+    def ready():
+        if process.poll() is not None:
+            return None
+        try:
+            return call(port, "GET", "/healthz")[0] == 200
+        except OSError:
+            return False
+    if not wait_for(ready, seconds):
+        raise SystemExit("ft serve did not start:\n" + open(log, errors="replace").read()[-2000:])
+    return process
+
+
+def finish(server, controllers, root):
+    """After a test: the server killed if it is still up, the SMTP servers stopped, the server's
+    log shown if anything failed, the test's folder removed; then the verdict as the exit status."""
+    if server and server.poll() is None:
+        server.kill()
+    for controller in controllers:
+        controller.stop()
+    if failures:
+        print("server log:\n" + open(os.path.join(root, "serve.log"), errors="replace").read()[-3000:])
+    shutil.rmtree(root, ignore_errors=True)
+    print(f"{len(failures)} failure(s)")
+    sys.exit(1 if failures else 0)

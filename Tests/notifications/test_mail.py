@@ -16,7 +16,6 @@ Usage: python Tests/notifications/test_mail.py path/to/ft   (exits 1 on any fail
 import base64
 import json
 import os
-import shutil
 import signal
 import sqlite3
 import subprocess
@@ -26,21 +25,12 @@ import time
 
 from aiosmtpd.controller import Controller
 
-from support import Sink, call, check, failures, free_port, wait_for
+from support import Sink, call, check, failures, finish, free_port, serving, wait_for
 
 FT = os.path.abspath(sys.argv[1] if len(sys.argv) > 1 else os.environ.get("FT", ".build/debug/ft"))
 TEMPLATES = os.path.join(os.path.dirname(__file__), "..", "..", "site-templates")
 CLIENT = "client@financialtracker.example"
 PASSWORD = "demo-financialtracker"
-
-
-
-def answers(port):
-    try:
-        return call(port, "GET", "/healthz")[0] == 200
-    except OSError:
-        return False
-
 
 
 def main():
@@ -67,10 +57,7 @@ def main():
             # would add its alert to the digest (the alert rules are tested in AlertTests).
             "--alert-interval", "0",
         ], env=environment, stdout=subprocess.DEVNULL, stderr=open(os.path.join(root, "serve.log"), "ab"))
-        ready = wait_for(lambda: answers(port) if process.poll() is None else None, 30)
-        if not ready:
-            raise SystemExit("ft serve did not start:\n" + open(os.path.join(root, "serve.log")).read()[-2000:])
-        return process
+        return serving(process, port, os.path.join(root, "serve.log"))
 
     try:
         server = start()
@@ -172,15 +159,7 @@ def main():
         check(server.wait(timeout=10) == 0, "ft serve ends cleanly on SIGTERM")
         server = None
     finally:
-        if server and server.poll() is None:
-            server.kill()
-        controller.stop()
-        if failures:
-            print("server log:\n" + open(os.path.join(root, "serve.log"), errors="replace").read()[-3000:])
-        shutil.rmtree(root, ignore_errors=True)
-    print(f"{len(failures)} failure(s)")
-    sys.exit(1 if failures else 0)
-
+        finish(server, [controller], root)
 
 if __name__ == "__main__":
     main()

@@ -26,7 +26,7 @@ import time
 import openpyxl
 from aiosmtpd.controller import Controller
 
-from support import Sink, call, check, failures, free_port, wait_for
+from support import Sink, call, check, failures, finish, free_port, serving, wait_for
 
 FT = os.path.abspath(sys.argv[1] if len(sys.argv) > 1 else os.environ.get("FT", ".build/debug/ft"))
 TEMPLATES = os.path.join(os.path.dirname(__file__), "..", "..", "site-templates")
@@ -59,15 +59,7 @@ def main():
             "--smtp", f"smtp://127.0.0.1:{smtp_port}", "--quiet-hours", "none", "--mail-interval", "1", "--alert-interval", "0",
             "--compact-days", "0", "--archive-every", "0", "--reports-after", str(reports_after),
         ], env=environment, stdout=subprocess.DEVNULL, stderr=open(os.path.join(root, "serve.log"), "ab"))
-        if not wait_for(lambda: (call(port, "GET", "/healthz")[0] == 200 if process.poll() is None else None) if port_open() else None, 30):
-            raise SystemExit("ft serve did not start:\n" + open(os.path.join(root, "serve.log")).read()[-2000:])
-        return process
-
-    def port_open():
-        try:
-            return call(port, "GET", "/healthz")[0] == 200
-        except OSError:
-            return False
+        return serving(process, port, os.path.join(root, "serve.log"))
 
     def report_notices():
         with sqlite3.connect(database) as db:
@@ -151,15 +143,7 @@ def main():
         server.wait(timeout=15)
         server = None
     finally:
-        if server and server.poll() is None:
-            server.kill()
-        controller.stop()
-        if failures:
-            print("server log:\n" + open(os.path.join(root, "serve.log"), errors="replace").read()[-3000:])
-        shutil.rmtree(root, ignore_errors=True)
-    print(f"{len(failures)} failure(s)")
-    sys.exit(1 if failures else 0)
-
+        finish(server, [controller], root)
 
 if __name__ == "__main__":
     main()

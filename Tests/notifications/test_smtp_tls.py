@@ -15,7 +15,6 @@ import base64
 import datetime
 import ipaddress
 import os
-import shutil
 import sqlite3
 import ssl
 import subprocess
@@ -33,7 +32,7 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 
-from support import Sink, call, check, failures, free_port, wait_for
+from support import Sink, call, check, failures, finish, free_port, serving, wait_for
 
 FT = os.path.abspath(sys.argv[1] if len(sys.argv) > 1 else os.environ.get("FT", ".build/debug/ft"))
 TEMPLATES = os.path.join(os.path.dirname(__file__), "..", "..", "site-templates")
@@ -115,16 +114,7 @@ def main():
             "--no-rebuild", "--compact-days", "0", "--archive-every", "0", "--alert-interval", "0", "--smtp", url,
             "--quiet-hours", "none", "--mail-interval", "1", "--mail-retry-delay", "30", *extra,
         ], env=environment, stdout=subprocess.DEVNULL, stderr=open(os.path.join(root, "serve.log"), "ab"))
-        def ready():
-            if process.poll() is not None:
-                return None
-            try:
-                return call(port, "GET", "/healthz")[0] == 200
-            except OSError:
-                return False
-        if not wait_for(ready, 30):
-            raise SystemExit("ft serve did not start:\n" + open(os.path.join(root, "serve.log"), errors="replace").read()[-2000:])
-        return process
+        return serving(process, port, os.path.join(root, "serve.log"))
 
     def announce(title):
         token = call(port, "POST", "/api/v1/session", {"email": "admin@financialtracker.example", "password": PASSWORD})[1]["token"]
@@ -186,16 +176,7 @@ def main():
         stop()
         server = None
     finally:
-        if server and server.poll() is None:
-            server.kill()
-        for controller in controllers:
-            controller.stop()
-        if failures:
-            print("server log:\n" + open(os.path.join(root, "serve.log"), errors="replace").read()[-3000:])
-        shutil.rmtree(root, ignore_errors=True)
-    print(f"{len(failures)} failure(s)")
-    sys.exit(1 if failures else 0)
-
+        finish(server, controllers, root)
 
 if __name__ == "__main__":
     main()
