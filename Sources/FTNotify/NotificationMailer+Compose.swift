@@ -43,7 +43,7 @@ extension NotificationMailer {
     /// target is its page, `/admin/rapports/<period>/<slug>.html`. A file gone since is left out:
     /// the e-mail still links to the page.
     func reportFiles(_ item: MailItem) -> [MailAttachment] {
-        guard [.reportDaily, .reportWeekly, .reportMonthly].contains(item.kind), let directory = configuration.adminDirectory, let target = item.target,
+        guard item.kind.isReport, let directory = configuration.adminDirectory, let target = item.target,
             let page = Self.reportPage(target)
         else { return [] }
         return [("xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"), ("pdf", "application/pdf")].compactMap { type, contentType in
@@ -55,7 +55,7 @@ extension NotificationMailer {
     /// The period and slug of a report's page path; nil for any other path.
     static func reportPage(_ target: String) -> (period: String, slug: String)? {
         let parts = target.split(separator: "/", omittingEmptySubsequences: false)
-        guard parts.count == 5, parts[0].isEmpty, parts[1] == "admin", parts[2] == "rapports", ["daily", "weekly", "monthly"].contains(parts[3]),
+        guard parts.count == 5, parts[0].isEmpty, parts[1] == "admin", parts[2] == "rapports", ReportPeriod(rawValue: String(parts[3])) != nil,
             parts[4].hasSuffix(".html")
         else { return nil }
         let slug = parts[4].dropLast(".html".count)
@@ -67,11 +67,9 @@ extension NotificationMailer {
     /// for a conversation's; "3 notifications de FinancialTracker" for a mix.
     static func subjectAndIntro(_ items: [MailItem]) -> (String, String) {
         if items.count == 1, let item = items.first {
-            switch item.kind {
-            case .announcement: return (item.title, "Un message de l’équipe FinancialTracker :")
-            case .reportDaily, .reportWeekly, .reportMonthly: return (item.title, "Votre rapport est prêt ; le tableur (XLSX) et sa version imprimable (PDF) sont joints.")
-            default: return (item.title, "Vous avez une nouvelle notification sur FinancialTracker.")
-            }
+            if item.kind == .announcement { return (item.title, "Un message de l’équipe FinancialTracker :") }
+            if item.kind.isReport { return (item.title, "Votre rapport est prêt ; le tableur (XLSX) et sa version imprimable (PDF) sont joints.") }
+            return (item.title, "Vous avez une nouvelle notification sur FinancialTracker.")
         }
         if items.allSatisfy({ $0.kind == .message }), Set(items.map(\.target)).count == 1 {
             // A notification may stand for several messages ("3 nouveaux messages de …").

@@ -24,7 +24,7 @@ public struct ServerConfiguration: Sendable {
     public var alertCentre: (@Sendable (_ done: String?, _ problem: String?) throws -> String)?
     /// Renders `/admin/annonces.html` (the form as typed, the number just reached, the number a
     /// count found, why a form was refused); nil: no announcements page.
-    public var announcements: (@Sendable (_ draft: AnnouncementDraft, _ sent: Int?, _ audience: Int?, _ problem: String?) throws -> String)?
+    public var announcements: AnnouncementsRenderer?
     /// Response times and errors (`GET /metrics`, and the performance alert rules' window).
     public var metrics = ServerMetrics()
 
@@ -58,3 +58,7 @@ public struct WebPushSettings: Sendable {
         self.checkEndpoint = checkEndpoint
     }
 }
+
+/// Renders the announcements page: the form as typed, the number just reached (`sent`), the
+/// number a count found (`audience`), why a form was refused (`problem`).
+public typealias AnnouncementsRenderer = @Sendable (_ draft: AnnouncementDraft, _ sent: Int?, _ audience: Int?, _ problem: String?) throws -> String

@@ -1,4 +1,3 @@
-import FTModel
 import FTSite
 import FTStore
 import Foundation
@@ -47,7 +46,7 @@ struct AdminService: Sendable {
                     // Also when the report was there already: a crash between making it and
                     // telling the admins tells them now (an admin already told is not told again).
                     let told = try database.notifyAdminsOfReport(
-                        kind: Self.kind(period), title: try generator.reportTitle(period, containing: day), body: Self.reportSummary,
+                        kind: period.notificationKind, title: try generator.reportTitle(period, containing: day), body: Self.reportSummary,
                         target: "/admin/rapports/\(period.rawValue)/\(slug).html", at: Date()
                     )
                     if told > 0 {
@@ -60,14 +59,6 @@ struct AdminService: Sendable {
             }
             dashboard.changed()
             try? await Task.sleep(for: .seconds(3_600))
-        }
-    }
-
-    static func kind(_ period: ReportPeriod) -> NotificationKind {
-        switch period {
-        case .daily: .reportDaily
-        case .weekly: .reportWeekly
-        case .monthly: .reportMonthly
         }
     }
 

@@ -1,4 +1,5 @@
 import ArgumentParser
+import FTModel
 import FTSite
 import FTStore
 import Foundation

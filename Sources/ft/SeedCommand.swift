@@ -1,4 +1,5 @@
 import ArgumentParser
+import FTModel
 import FTSeed
 import FTStore
 import Foundation

@@ -1,11 +1,14 @@
 """What the notification tests share: a printed check that remembers failures, a free port,
 waiting for a condition, an SMTP sink's handler and a call to the HTTP API."""
+import base64
 import email
 import email.policy
 import json
 import os
 import shutil
 import socket
+import subprocess
+import tempfile
 import sys
 import threading
 import time
@@ -114,3 +117,16 @@ def finish(server, controllers, root):
     shutil.rmtree(root, ignore_errors=True)
     print(f"{len(failures)} failure(s)")
     sys.exit(1 if failures else 0)
+
+
+def demo(ft, templates, prefix, experts, clients, *generate):
+    """A test's folder holding a seeded demo database and its generated site, under a document key
+    of its own: (root, data folder, environment for `ft`, database path). `generate`: more options
+    for `ft generate`."""
+    root = tempfile.mkdtemp(prefix=prefix)
+    data = os.path.join(root, "data")
+    environment = {**os.environ, "FT_DOCUMENT_KEY": base64.b64encode(os.urandom(32)).decode()}
+    subprocess.run([ft, "seed", "--data-dir", data, "--experts", str(experts), "--clients", str(clients)], check=True, stdout=subprocess.DEVNULL, env=environment)
+    subprocess.run([ft, "generate", "--data-dir", data, "--out", os.path.join(data, "public"), "--templates", templates, *generate],
+                   check=True, stdout=subprocess.DEVNULL, env=environment)
+    return root, data, environment, os.path.join(data, "financialtracker.sqlite")

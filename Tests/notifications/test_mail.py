@@ -13,19 +13,17 @@ SMTP server on loopback (aiosmtpd), and the e-mails are read with Python's own `
 
 Usage: python Tests/notifications/test_mail.py path/to/ft   (exits 1 on any failure)
 """
-import base64
 import json
 import os
 import signal
 import sqlite3
 import subprocess
 import sys
-import tempfile
 import time
 
 from aiosmtpd.controller import Controller
 
-from support import Sink, call, check, failures, finish, free_port, serving, wait_for
+from support import Sink, call, check, demo, failures, finish, free_port, serving, wait_for
 
 FT = os.path.abspath(sys.argv[1] if len(sys.argv) > 1 else os.environ.get("FT", ".build/debug/ft"))
 TEMPLATES = os.path.join(os.path.dirname(__file__), "..", "..", "site-templates")
@@ -34,13 +32,7 @@ PASSWORD = "demo-financialtracker"
 
 
 def main():
-    root = tempfile.mkdtemp(prefix="ft-mail-")
-    data = os.path.join(root, "data")
-    environment = {**os.environ, "FT_DOCUMENT_KEY": base64.b64encode(os.urandom(32)).decode()}
-    subprocess.run([FT, "seed", "--data-dir", data, "--experts", "6", "--clients", "12"], check=True, stdout=subprocess.DEVNULL, env=environment)
-    subprocess.run([FT, "generate", "--data-dir", data, "--out", os.path.join(data, "public"), "--templates", TEMPLATES],
-                   check=True, stdout=subprocess.DEVNULL, env=environment)
-    database = os.path.join(data, "financialtracker.sqlite")
+    root, data, environment, database = demo(FT, TEMPLATES, "ft-mail-", 6, 12)
     sink = Sink()
     smtp_port = free_port()
     controller = Controller(sink, hostname="127.0.0.1", port=smtp_port)

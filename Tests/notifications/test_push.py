@@ -24,7 +24,6 @@ import shutil
 import sqlite3
 import subprocess
 import sys
-import tempfile
 import threading
 import time
 import urllib.error
@@ -38,7 +37,7 @@ from selenium.common.exceptions import NoSuchElementException, StaleElementRefer
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import WebDriverWait
 
-from support import check, failures, free_port, wait_for
+from support import check, demo, failures, free_port, wait_for
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "browser"))
 from harness import DevTools, chromium  # noqa: E402
@@ -148,14 +147,8 @@ def fake_push_manager(endpoint, keys):
 
 
 def main():
-    root = tempfile.mkdtemp(prefix="ft-push-")
-    data = os.path.join(root, "data")
+    root, data, environment, database = demo(FT, TEMPLATES, "ft-push-", 6, 12)
     log = os.path.join(root, "serve.log")
-    environment = {**os.environ, "FT_DOCUMENT_KEY": base64.b64encode(os.urandom(32)).decode()}
-    subprocess.run([FT, "seed", "--data-dir", data, "--experts", "6", "--clients", "12"], check=True, stdout=subprocess.DEVNULL, env=environment)
-    subprocess.run([FT, "generate", "--data-dir", data, "--out", os.path.join(data, "public"), "--templates", TEMPLATES],
-                   check=True, stdout=subprocess.DEVNULL, env=environment)
-    database = os.path.join(data, "financialtracker.sqlite")
     service = PushService()
     port = free_port()
     origin = f"http://127.0.0.1:{port}"

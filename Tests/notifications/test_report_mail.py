@@ -12,7 +12,6 @@ e-mails are read with Python's `email` package and the attachments with openpyxl
 
 Usage: python Tests/notifications/test_report_mail.py path/to/ft   (exits 1 on any failure)
 """
-import base64
 import csv
 import io
 import os
@@ -20,13 +19,12 @@ import shutil
 import sqlite3
 import subprocess
 import sys
-import tempfile
 import time
 
 import openpyxl
 from aiosmtpd.controller import Controller
 
-from support import Sink, call, check, failures, finish, free_port, serving, wait_for
+from support import Sink, call, check, demo, failures, finish, free_port, serving, wait_for
 
 FT = os.path.abspath(sys.argv[1] if len(sys.argv) > 1 else os.environ.get("FT", ".build/debug/ft"))
 TEMPLATES = os.path.join(os.path.dirname(__file__), "..", "..", "site-templates")
@@ -36,13 +34,7 @@ CHROMIUM = next((path for path in ["/usr/bin/chromium", "/usr/bin/chromium-brows
 
 
 def main():
-    root = tempfile.mkdtemp(prefix="ft-report-mail-")
-    data = os.path.join(root, "data")
-    environment = {**os.environ, "FT_DOCUMENT_KEY": base64.b64encode(os.urandom(32)).decode()}
-    subprocess.run([FT, "seed", "--data-dir", data, "--experts", "6", "--clients", "12"], check=True, stdout=subprocess.DEVNULL, env=environment)
-    subprocess.run([FT, "generate", "--data-dir", data, "--out", os.path.join(data, "public"), "--templates", TEMPLATES],
-                   check=True, stdout=subprocess.DEVNULL, env=environment)
-    database = os.path.join(data, "financialtracker.sqlite")
+    root, data, environment, database = demo(FT, TEMPLATES, "ft-report-mail-", 6, 12)
     admin_folder = os.path.join(data, "admin")
     # The reports are made by the server, not left by `ft generate`.
     shutil.rmtree(os.path.join(admin_folder, "rapports"), ignore_errors=True)

@@ -11,7 +11,6 @@ The e-mails are announcements an admin sends to the admins, posted to `/admin/an
 
 Usage: python Tests/notifications/test_smtp_tls.py path/to/ft   (exits 1 on any failure)
 """
-import base64
 import datetime
 import ipaddress
 import os
@@ -19,7 +18,6 @@ import sqlite3
 import ssl
 import subprocess
 import sys
-import tempfile
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -32,7 +30,7 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 
-from support import Sink, call, check, failures, finish, free_port, serving, wait_for
+from support import Sink, call, check, demo, failures, finish, free_port, serving, wait_for
 
 FT = os.path.abspath(sys.argv[1] if len(sys.argv) > 1 else os.environ.get("FT", ".build/debug/ft"))
 TEMPLATES = os.path.join(os.path.dirname(__file__), "..", "..", "site-templates")
@@ -93,14 +91,8 @@ def authenticator(server, session, envelope, mechanism, auth_data):
 
 
 def main():
-    root = tempfile.mkdtemp(prefix="ft-smtp-tls-")
-    data = os.path.join(root, "data")
+    root, data, environment, database = demo(FT, TEMPLATES, "ft-smtp-tls-", 4, 6, "--no-admin")
     paths = certificates(root)
-    environment = {**os.environ, "FT_DOCUMENT_KEY": base64.b64encode(os.urandom(32)).decode()}
-    subprocess.run([FT, "seed", "--data-dir", data, "--experts", "4", "--clients", "6"], check=True, stdout=subprocess.DEVNULL, env=environment)
-    subprocess.run([FT, "generate", "--data-dir", data, "--out", os.path.join(data, "public"), "--templates", TEMPLATES, "--no-admin"],
-                   check=True, stdout=subprocess.DEVNULL, env=environment)
-    database = os.path.join(data, "financialtracker.sqlite")
     with sqlite3.connect(database) as db:
         admins = sorted(row[0] for row in db.execute("SELECT email FROM user WHERE role = 'admin' AND active = 1"))
     context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)

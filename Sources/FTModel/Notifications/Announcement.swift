@@ -80,13 +80,7 @@ extension AnnouncementDraft {
         }
         if !region.isEmpty { segment.region = region }
         if !since.isEmpty {
-            let parts = since.split(separator: "-", omittingEmptySubsequences: false).map { Int($0) }
-            var calendar = Calendar(identifier: .gregorian)
-            calendar.timeZone = TimeZone(identifier: "UTC") ?? .gmt
-            guard since.count == 10, parts.count == 3, let year = parts[0], let month = parts[1], let day = parts[2],
-                let date = calendar.date(from: DateComponents(year: year, month: month, day: day)),
-                calendar.component(.day, from: date) == day, calendar.component(.month, from: date) == month
-            else {
+            guard let date = DayParser.date(from: since) else {
                 return .failure(AnnouncementDraftProblem("« Actifs depuis » est une date écrite AAAA-MM-JJ (par exemple 2026-11-24), pas « \(since) » (champ « since »)."))
             }
             segment.activeSince = date

@@ -53,6 +53,11 @@ public enum NotificationKind: String, Sendable, Codable, CaseIterable {
 }
 
 extension NotificationKind {
+    /// A scheduled report's notice (its e-mail carries the report's files).
+    public var isReport: Bool {
+        self == .reportDaily || self == .reportWeekly || self == .reportMonthly
+    }
+
     /// What this kind is, in French, as "ne plus recevoir … par e-mail" says it.
     public var frenchLabel: String {
         switch self {

@@ -11,10 +11,6 @@ enum AnnouncementAction: String, CaseIterable {
     case send = "envoyer"
 }
 
-/// Renders the announcements page: the form as typed, the number just reached (`sent`), the
-/// number a count found (`audience`), why a form was refused (`problem`).
-typealias AnnouncementsRenderer = @Sendable (_ draft: AnnouncementDraft, _ sent: Int?, _ audience: Int?, _ problem: String?) throws -> String
-
 extension AdminController {
     /// A form posted by a signed-in admin (the same checks as the alert centre's). Counted: 200,
     /// the page with the number; sent: 303 back to the page, which says to how many; refused: 400,
@@ -35,7 +31,7 @@ extension AdminController {
         draft.region = form["region"]?.first ?? ""
         draft.since = form["since"]?.first ?? ""
         let channels = form["channels"] ?? []
-        draft.channels = Set(channels.compactMap(NotificationChannel.init(rawValue:)).filter { $0 != .inApp })
+        draft.channels = Set(channels.compactMap(NotificationChannel.init(rawValue:)))
         func refuse(_ problem: String) throws -> Response {
             Self.page(.badRequest, try announcements(draft, nil, nil, problem))
         }

@@ -58,7 +58,7 @@ public struct AnnouncementsPage: Sendable {
         if let role = segment.role { parts.append(format.string("admin_announcement_role_" + role.rawValue)) }
         if let product = segment.productId { parts.append(products[product] ?? "dispositif n° \(product)") }
         if let region = segment.region { parts.append(region) }
-        if let since = segment.activeSince { parts.append("actifs depuis le " + format.day(since)) }
+        if let since = segment.activeSince { parts.append(format.fill("admin_announcement_active_since", ["day": format.day(since)])) }
         return parts.isEmpty ? format.string("admin_announcement_everyone") : parts.joined(separator: " · ")
     }
 }

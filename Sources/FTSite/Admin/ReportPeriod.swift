@@ -1,10 +1,20 @@
 public import Foundation
+public import FTModel
 
 /// A report's period: a day, an ISO week (Monday to Sunday) or a calendar month, in UTC.
 public enum ReportPeriod: String, Sendable, CaseIterable {
     case daily
     case weekly
     case monthly
+
+    /// The notice that tells the admins a report of this period is ready.
+    public var notificationKind: NotificationKind {
+        switch self {
+        case .daily: .reportDaily
+        case .weekly: .reportWeekly
+        case .monthly: .reportMonthly
+        }
+    }
 
     static let calendar: Calendar = {
         var calendar = Calendar(identifier: .iso8601)

@@ -12,13 +12,9 @@ public struct AnnouncementError: Error, Sendable, Equatable, CustomStringConvert
 }
 
 /// What the announcement form offers to choose from.
-public struct AnnouncementChoices: Sendable, Equatable {
+public struct AnnouncementChoices: Sendable {
     public var products: [(id: Int64, name: String)]
     public var regions: [String]
-
-    public static func == (left: Self, right: Self) -> Bool {
-        left.products.map(\.id) == right.products.map(\.id) && left.products.map(\.name) == right.products.map(\.name) && left.regions == right.regions
-    }
 }
 
 extension AppDatabase {
@@ -120,7 +116,7 @@ extension AppDatabase {
                 """, arguments: [admin, String(id), segmentJSON, outside, recipients, date])
             let author = try String.fetchOne(db, sql: "SELECT displayName FROM user WHERE id = ?", arguments: [admin])
             return Announcement(
-                id: id, title: title, body: body, segment: segment, channels: Set(channels.filter { $0 != .inApp }).union([.inApp]),
+                id: id, title: title, body: body, segment: segment, channels: channels.union([.inApp]),
                 recipients: recipients, author: author, createdAt: date
             )
         }

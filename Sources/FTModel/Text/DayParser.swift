@@ -1,14 +1,14 @@
-import Foundation
+public import Foundation
 
-/// Calendar days as `YYYY-MM-DD`, in UTC.
-enum DayParser {
+/// Calendar days as `YYYY-MM-DD`, in UTC (command-line options, form fields).
+public enum DayParser {
     private static var calendar: Calendar {
         var calendar = Calendar(identifier: .gregorian)
         calendar.timeZone = TimeZone(identifier: "UTC") ?? .current
         return calendar
     }
 
-    static func date(from text: String) -> Date? {
+    public static func date(from text: String) -> Date? {
         let parts = text.split(separator: "-", omittingEmptySubsequences: false)
         guard parts.count == 3, parts[0].count == 4, parts[1].count == 2, parts[2].count == 2,
             let year = Int(parts[0]), let month = Int(parts[1]), let day = Int(parts[2])
@@ -20,11 +20,11 @@ enum DayParser {
         return date
     }
 
-    static func startOfToday() -> Date {
+    public static func startOfToday() -> Date {
         calendar.startOfDay(for: Date())
     }
 
-    static func string(from date: Date) -> String {
+    public static func string(from date: Date) -> String {
         let parts = calendar.dateComponents([.year, .month, .day], from: date)
         return String(format: "%04d-%02d-%02d", parts.year ?? 0, parts.month ?? 0, parts.day ?? 0)
     }
