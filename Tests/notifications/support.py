@@ -130,3 +130,12 @@ def demo(ft, templates, prefix, experts, clients, *generate):
     subprocess.run([ft, "generate", "--data-dir", data, "--out", os.path.join(data, "public"), "--templates", templates, *generate],
                    check=True, stdout=subprocess.DEVNULL, env=environment)
     return root, data, environment, os.path.join(data, "financialtracker.sqlite")
+
+
+def smtp_sink():
+    """An SMTP server on loopback keeping what it is sent: (its Sink, its controller, its port)."""
+    from aiosmtpd.controller import Controller
+    sink, port = Sink(), free_port()
+    controller = Controller(sink, hostname="127.0.0.1", port=port)
+    controller.start()
+    return sink, controller, port

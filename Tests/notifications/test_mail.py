@@ -21,9 +21,7 @@ import subprocess
 import sys
 import time
 
-from aiosmtpd.controller import Controller
-
-from support import Sink, call, check, demo, failures, finish, free_port, serving, wait_for
+from support import call, check, demo, failures, finish, free_port, serving, smtp_sink, wait_for
 
 FT = os.path.abspath(sys.argv[1] if len(sys.argv) > 1 else os.environ.get("FT", ".build/debug/ft"))
 TEMPLATES = os.path.join(os.path.dirname(__file__), "..", "..", "site-templates")
@@ -33,10 +31,7 @@ PASSWORD = "demo-financialtracker"
 
 def main():
     root, data, environment, database = demo(FT, TEMPLATES, "ft-mail-", 6, 12)
-    sink = Sink()
-    smtp_port = free_port()
-    controller = Controller(sink, hostname="127.0.0.1", port=smtp_port)
-    controller.start()
+    sink, controller, smtp_port = smtp_sink()
     port = free_port()
     server = None
 

@@ -22,9 +22,8 @@ import sys
 import time
 
 import openpyxl
-from aiosmtpd.controller import Controller
 
-from support import Sink, call, check, demo, failures, finish, free_port, serving, wait_for
+from support import call, check, demo, failures, finish, free_port, serving, smtp_sink, wait_for
 
 FT = os.path.abspath(sys.argv[1] if len(sys.argv) > 1 else os.environ.get("FT", ".build/debug/ft"))
 TEMPLATES = os.path.join(os.path.dirname(__file__), "..", "..", "site-templates")
@@ -38,10 +37,7 @@ def main():
     admin_folder = os.path.join(data, "admin")
     # The reports are made by the server, not left by `ft generate`.
     shutil.rmtree(os.path.join(admin_folder, "rapports"), ignore_errors=True)
-    sink = Sink()
-    smtp_port = free_port()
-    controller = Controller(sink, hostname="127.0.0.1", port=smtp_port)
-    controller.start()
+    sink, controller, smtp_port = smtp_sink()
     port = free_port()
     server = None
 
