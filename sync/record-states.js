@@ -70,13 +70,28 @@ export function compareWrites(a, b) {
   return compareHLC(a.hlc, b.hlc) || compareText(a.operation, b.operation) || compareText(a.field, b.field);
 }
 
-/** The step's fields as shown: a completed step is at 100 %, whatever progress a concurrent write left. @param {StepState} step */
+/** The field only the server writes, when it finds a step past its due date (`StepState.overdueMarker`). */
+export const OVERDUE_MARKER = "overdue";
+
+/**
+ * The step's fields as shown: a completed step is at 100 %, whatever progress a concurrent write
+ * left; a step the server found past its due date is "overdue" until it is completed or its due
+ * date moves (`StepState.effectiveFields`).
+ * @param {StepState} step
+ */
 export function effectiveFields(step) {
   /** @type {TextMap<FieldValue>} */
   const values = new TextMap();
-  for (const [name, stamped] of step.fields) values.set(name, stamped.value);
+  /** @type {FieldValue | undefined} */
+  let marker;
+  for (const [name, stamped] of step.fields) {
+    if (sameText(name, OVERDUE_MARKER)) marker = stamped.value;
+    else values.set(name, stamped.value);
+  }
   const status = values.get("status");
+  const due = values.get("dueAt");
   if (typeof status === "string" && sameText(status, "completed")) values.set("progress", 100);
+  else if (marker !== undefined && due !== undefined && sameFieldValue(marker, due)) values.set("status", "overdue");
   return values;
 }
 
@@ -88,7 +103,7 @@ export function effectiveFields(step) {
 export function overriddenWrites(step) {
   return [...step.history.values()].sort(compareWrites).filter((write) => {
     const winner = step.fields.get(write.field);
-    if (!winner) return false;
+    if (!winner || sameText(write.field, OVERDUE_MARKER)) return false;
     return !sameText(winner.operation, write.operation) && !sameFieldValue(winner.value, write.value);
   });
 }

@@ -14,6 +14,9 @@ public final class AlertWatcher: Sendable {
     /// How the server has been answering, for the performance rules (nil: they are left alone).
     private let health: @Sendable () -> ServiceHealth?
     private let now: @Sendable () -> Date
+    /// Told the newest sequence number after steps were marked overdue (sync changes the
+    /// connected devices must hear of).
+    private let onSynced: @Sendable (Int64) -> Void
     private let logger: Logger
     private let store = StoreQueue(label: "ft.alerts")
     private let woken = Mutex(false)
@@ -22,13 +25,15 @@ public final class AlertWatcher: Sendable {
 
     public init(
         database: AppDatabase, interval: Duration = .seconds(60), workingHours: WorkingHours = WorkingHours(),
-        health: @escaping @Sendable () -> ServiceHealth? = { nil }, now: @escaping @Sendable () -> Date = Date.init, logger: Logger
+        health: @escaping @Sendable () -> ServiceHealth? = { nil }, now: @escaping @Sendable () -> Date = Date.init,
+        onSynced: @escaping @Sendable (Int64) -> Void = { _ in }, logger: Logger
     ) {
         self.database = database
         self.health = health
         self.interval = interval
         self.workingHours = workingHours
         self.now = now
+        self.onSynced = onSynced
         self.logger = logger
     }
 
@@ -63,13 +68,16 @@ public final class AlertWatcher: Sendable {
     /// The shortest time between two evaluations that commits asked for.
     static let wakeGap: Duration = .seconds(5)
 
-    /// One evaluation; failures are logged, and the next one tries again.
+    /// One evaluation, after marking the steps past their due date overdue; failures are logged,
+    /// and the next one tries again.
     @discardableResult
     public func evaluate() async -> AlertRound? {
         do {
-            let round = try await store.run { [self] in
-                try database.evaluateAlerts(now: now(), workingHours: workingHours, health: health(), shouldStop: { stopping.withLock { $0 } })
+            let (marked, round) = try await store.run { [self] in
+                let date = now()
+                return (try database.markOverdueSteps(now: date), try database.evaluateAlerts(now: date, workingHours: workingHours, health: health(), shouldStop: { stopping.withLock { $0 } }))
             }
+            if let marked { onSynced(marked) }
             if round.opened + round.reminded + round.resolved > 0 {
                 logger.info("alerts evaluated", metadata: [
                     "opened": "\(round.opened)", "reminded": "\(round.reminded)", "resolved": "\(round.resolved)", "notifications": "\(round.notifications)",

@@ -173,8 +173,16 @@ struct ServeCommand: AsyncParsableCommand {
             }
         }
         let metrics = configuration.metrics
+        let live = LiveHub(database: database)
+        // Steps found overdue are sync changes: the devices hear of them, the dashboard follows
+        // (steps are not on the public pages).
         let watcher = alertInterval == 0 ? nil : AlertWatcher(
-            database: database, interval: .seconds(alertInterval), health: { metrics.health() }, logger: Logger(label: "FinancialTracker.alerts")
+            database: database, interval: .seconds(alertInterval), health: { metrics.health() },
+            onSynced: { [admin] seq in
+                live.committed(upTo: seq)
+                admin?.dashboard.changed()
+            },
+            logger: Logger(label: "FinancialTracker.alerts")
         )
         // Notifications written (a synced message, an alert, an announcement, a report) leave
         // within milliseconds rather than at the workers' next interval.
@@ -182,7 +190,7 @@ struct ServeCommand: AsyncParsableCommand {
             mailer?.wake()
             pusher?.0.wake()
         }
-        let app = buildApplication(database: database, configuration: configuration, blobs: blobs, background: background, onCommit: { [rebuilder, admin, watcher] in
+        let app = buildApplication(database: database, configuration: configuration, live: live, blobs: blobs, background: background, onCommit: { [rebuilder, admin, watcher] in
             rebuilder?.changed()
             admin?.dashboard.changed()
             watcher?.wake()

@@ -30,6 +30,10 @@ import Testing
             case 3: operation = SyncOperation(id: id, collection: .readReceipt, action: .update, record: "1:\(record)", fields: ["readUpTo": .int(Int64.random(in: 0...100, using: &generator))], hlc: hlc, actor: actor)
             case 4: operation = SyncOperation(id: id, collection: .rating, action: .update, record: "1:\(record)", fields: ["score": .int(Int64.random(in: 1...5, using: &generator)), "comment": .string("c\(index)")], hlc: hlc, actor: actor)
             case 5: operation = SyncOperation(id: id, collection: .step, action: .update, record: record, fields: ["progress": .int(Int64.random(in: 0...100, using: &generator)), "status": .string(["pending", "in_progress", "completed"].randomElement(using: &generator) ?? "pending")], hlc: hlc, actor: actor)
+            case 6 where index.isMultiple(of: 2):
+                // The due date moves, or the server finds the step past a due date.
+                let field = Bool.random(using: &generator) ? "dueAt" : StepState.overdueMarker
+                operation = SyncOperation(id: id, collection: .step, action: .update, record: record, fields: [field: .int(Int64.random(in: 0...3, using: &generator))], hlc: hlc, actor: actor)
             case 6: operation = SyncOperation(id: id, collection: .document, action: .update, record: "d" + record, fields: ["title": .string("titre \(index)")], hlc: hlc, actor: actor)
             case 7: operation = SyncOperation(id: id, collection: .documentVersion, action: .insert, record: "v\(index)", fields: ["document": .string("d" + record), "fileName": .string("f\(index).pdf"), "mediaType": .string("application/pdf"), "byteCount": .int(Int64(index)), "sha256": .string(String(repeating: "a", count: 64))], hlc: hlc, actor: actor)
             default: operation = SyncOperation(id: id, collection: .documentVersion, action: .update, record: "v\(Int.random(in: 0...max(0, index), using: &generator))", fields: ["validation": .string(["validated", "rejected"].randomElement(using: &generator) ?? "validated"), "reason": .string("r\(index)")], hlc: hlc, actor: actor)

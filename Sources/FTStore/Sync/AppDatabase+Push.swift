@@ -124,6 +124,16 @@ extension AppDatabase {
         try apply([PushBatch(operations: [operation], actor: operation.actor)], now: now, guarded: false, db: db)[0][0]
     }
 
+    /// A change the server makes by itself (a step found past its due date): merged, projected and
+    /// logged as a device's change is, so that every device learns of it by pull, but not
+    /// validated (no device sent it; its fields are ones devices may not send) and logged with no
+    /// author. Returns its sequence number, or nil when the record is gone.
+    static func applyFromServer(_ operation: SyncOperation, now: Date, statements: PushStatements, db: Database) throws -> Int64? {
+        let located = try SyncLocator.locate(operation, db: db, cache: SyncLocator.Cache(), statements: statements)
+        guard located.dossierId != nil else { return nil }
+        return try commit(operation, prepared: PreparedOperation(operation), located: located, now: now, receivedAt: DatabaseDate.string(from: now), statements: statements, db: db).seq
+    }
+
     /// The group's messages are indexed for search once, at the end (`DeferredMessageSearch`); each
     /// push's messages are notified once per conversation and author (`MessageNotices`).
     private static func apply(_ group: [PushBatch], now: Date, guarded: Bool, db: Database) throws -> [[PushResult]] {
@@ -326,7 +336,8 @@ extension AppDatabase {
         log.bind(4, operation.action.rawValue)
         log.bind(5, prepared.fieldsJSON)
         log.bind(6, prepared.stamp.text)
-        log.bind(7, operation.actor.user)
+        // User 0 is the server itself (`SyncActor.server`): no user row to point to.
+        log.bind(7, operation.actor.user == SyncActor.server.user ? nil : operation.actor.user)
         log.bind(8, operation.actor.role.rawValue)
         log.bind(9, located.dossierId)
         log.bind(10, receivedAt)

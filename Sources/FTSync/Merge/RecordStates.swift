@@ -149,18 +149,31 @@ public struct StepState: Hashable, Sendable, Codable {
         return StepState(fields: fields, history: history.union(other.history))
     }
 
-    /// The fields as shown: a completed step is at 100 %, whatever progress a concurrent write left.
+    /// The field only the server writes, when it finds the step past its due date: the due date
+    /// it found passed (milliseconds). Devices cannot send it (`OperationValidator`).
+    public static let overdueMarker = "overdue"
+
+    /// The fields as shown: a completed step is at 100 %, whatever progress a concurrent write left;
+    /// a step the server found past its due date is `overdue` until it is completed or its due date
+    /// moves. Overdue is worked out here rather than written into `status`: a completion made
+    /// offline before the server's finding, and synced after it, still wins, on every replica alike.
     public var effectiveFields: [String: FieldValue] {
         var values = fields.mapValues(\.value)
-        if values["status"] == .string("completed") { values["progress"] = .int(100) }
+        let marker = values.removeValue(forKey: Self.overdueMarker)
+        if values["status"] == .string("completed") {
+            values["progress"] = .int(100)
+        } else if let marker, marker == values["dueAt"] {
+            values["status"] = .string("overdue")
+        }
         return values
     }
 
     /// Writes that another write to the same field, with a different value, won over: kept so
-    /// that a person sees what a concurrent edit replaced.
+    /// that a person sees what a concurrent edit replaced. The server's overdue findings are not
+    /// edits: a later one replacing an earlier is not a conflict.
     public var overridden: [Write] {
         history.sorted().filter { write in
-            guard let winner = fields[write.field] else { return false }
+            guard write.field != Self.overdueMarker, let winner = fields[write.field] else { return false }
             return winner.operation != write.operation && winner.value != write.value
         }
     }

@@ -34,6 +34,11 @@ public struct SyncActor: Sendable, Hashable, Codable {
         self.user = user
         self.role = role
     }
+
+    /// The server itself, for the changes it makes on its own (a step found overdue) and the
+    /// records it hands out as they were before sync: user 0, which no person is, with an
+    /// admin's reach.
+    public static let server = SyncActor(user: 0, role: .admin)
 }
 
 /// One change made on a device: the unit of sync. `id` is made by the device and is the
