@@ -46,7 +46,7 @@ public final class NotificationMailer: Sendable {
     let logger: Logger
     let now: @Sendable () -> Date
     let jitter: @Sendable () -> Double
-    private let store = StoreQueue(label: "financialtracker.mail")
+    let store = StoreQueue(label: "financialtracker.mail")
     private let wakeup = Wakeup()
 
     public init(
@@ -75,10 +75,13 @@ public final class NotificationMailer: Sendable {
     /// The most e-mails one round sends.
     static let batch = 200
 
-    /// Rounds until cancelled: every `interval`, and at once after a `wake()`.
+    /// Rounds until cancelled (the notifications' e-mails, then the saved searches'): every
+    /// `interval`, and at once after a `wake()`.
     public func run() async {
         while !Task.isCancelled {
-            if await deliverDue().full { continue }
+            let notifications = await deliverDue()
+            let searches = await deliverSearchAlerts()
+            if notifications.full || searches.full { continue }
             await wakeup.sleep(upTo: configuration.interval)
         }
     }

@@ -61,6 +61,8 @@ public func buildRouter(
         indexer.schedule()
         DocumentController(database: database, blobs: blobs, contents: contents, indexer: indexer, configuration: configuration, pushes: pushes, live: live, onCommit: onCommit, now: now).add(to: api)
         ExportController(database: database, contents: contents).add(to: api)
+        // Its links' tokens are made with the store's key, as the e-mails' are.
+        SearchAlertController(database: database, tokens: blobs.linkTokens, now: now).add(to: api)
     }
     LiveController(database: database, hub: live, now: now).add(to: api)
     return router

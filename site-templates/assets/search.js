@@ -427,6 +427,7 @@ async function start() {
   };
   form.addEventListener("submit", (event) => { event.preventDefault(); run(); });
   form.addEventListener("change", run);
+  startAlert(form);
 
   // "Autour de moi": the browser's position, asked for only when the visitor clicks.
   const around = document.getElementById("autour-de-moi");
@@ -450,6 +451,43 @@ async function start() {
     });
   }
   run();
+}
+
+/** The search's criteria a saved search keeps (the place, rating and sort are not). */
+export const ALERT_FIELDS = Object.freeze(["q", "dispositif", "categorie", "region", "langue"]);
+
+/**
+ * "Alertes de nouveaux experts": saves the search's current criteria with the visitor's e-mail
+ * address (POST /api/v1/search-alerts); the server sends a confirmation e-mail (double opt-in).
+ * @param {HTMLFormElement} search
+ */
+function startAlert(search) {
+  const form = /** @type {HTMLFormElement | null} */ (document.getElementById("alerte-form"));
+  const status = document.getElementById("alerte-status");
+  if (!form || !status) return;
+  form.hidden = false;
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    const criteria = new FormData(search);
+    /** @type {Record<string, string>} */
+    const body = { email: String(new FormData(form).get("email") ?? "") };
+    for (const name of ALERT_FIELDS) body[name] = String(criteria.get(name) ?? "");
+    const button = form.querySelector("button");
+    if (button) button.disabled = true;
+    status.textContent = "Envoi…";
+    delete status.dataset.state;
+    try {
+      const answer = await fetch("/api/v1/search-alerts", { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(body) });
+      const reply = await answer.json().catch(() => ({}));
+      status.textContent = typeof reply.message === "string" ? reply.message : `L'alerte n'a pas pu être créée (erreur ${answer.status}).`;
+      status.dataset.state = answer.ok ? "sent" : "refused";
+    } catch {
+      status.textContent = "Le serveur est injoignable pour le moment : réessayez dans un instant.";
+      status.dataset.state = "refused";
+    } finally {
+      if (button) button.disabled = false;
+    }
+  });
 }
 
 if (typeof document !== "undefined") start();

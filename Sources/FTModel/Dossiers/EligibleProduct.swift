@@ -38,4 +38,18 @@ public enum ProductCategory: String, Sendable, Codable, CaseIterable {
     case innovation
     case agriculture
     case funding
+
+    /// Its name in the server's own French texts (e-mails); the site's pages take theirs from the
+    /// locale file, which says the same.
+    public var frenchName: String {
+        switch self {
+        case .tax: "Fiscalité"
+        case .social: "Social"
+        case .energy: "Énergie"
+        case .property: "Immobilier et foncier"
+        case .innovation: "Innovation"
+        case .agriculture: "Agriculture"
+        case .funding: "Aides et subventions"
+        }
+    }
 }

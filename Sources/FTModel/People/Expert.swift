@@ -96,6 +96,9 @@ public struct Expert: Sendable, Codable, Equatable, Identifiable {
     }
 
     public var fullName: String { "\(firstName) \(lastName)" }
+
+    /// The languages the site offers to search by, in the order it lists them.
+    public static let languageCodes = ["fr", "en", "de", "es", "it", "pt", "ar", "nl", "zh", "ro", "pl"]
 }
 
 /// Where an expert stands in the admins' review of its profile.

@@ -305,7 +305,7 @@ struct SiteViews: Sendable {
 }
 
 extension FrenchFormat {
-    static let languageCodes = ["fr", "en", "de", "es", "it", "pt", "ar", "nl", "zh", "ro", "pl"]
+    static let languageCodes = Expert.languageCodes
 }
 
 /// Per-worker results of a parallel loop, joined in worker order.

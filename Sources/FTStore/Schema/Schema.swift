@@ -28,6 +28,7 @@ enum Schema {
         migrator.registerMigration("v17-performance-alerts", migrate: addPerformanceAlerts)
         migrator.registerMigration("v18-measured-activity", migrate: measureExpertActivity)
         migrator.registerMigration("v19-report-and-announcement-kinds", migrate: addReportAndAnnouncementKinds)
+        migrator.registerMigration("v20-search-alerts", migrate: createSearchAlerts)
         return migrator
     }
 

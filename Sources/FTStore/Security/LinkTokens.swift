@@ -19,6 +19,19 @@ public struct LinkTokens: Sendable {
         return Data(code).base64URLEncoded
     }
 
+    /// The token of a saved search's links (confirm, stop), made from its nonce (base64url, 43
+    /// characters).
+    public func searchAlertToken(nonce: String) -> String {
+        let code = HMAC<SHA256>.authenticationCode(for: Data("search-alert\u{0}\(nonce)".utf8), using: key)
+        return Data(code).base64URLEncoded
+    }
+
+    /// A new saved search's nonce: 16 random bytes in hexadecimal.
+    public static func nonce() -> String {
+        var generator = SystemRandomNumberGenerator()
+        return (0..<16).map { _ in String(format: "%02x", UInt8.random(in: 0...255, using: &generator)) }.joined()
+    }
+
     /// What the database keeps of a token.
     public static func hash(_ token: String) -> Data {
         Data(SHA256.hash(data: Data(token.utf8)))

@@ -1,0 +1,92 @@
+internal import FTModel
+internal import FTSite
+public import FTStore
+internal import Foundation
+internal import Logging
+
+extension NotificationMailer {
+    /// One round of saved searches' e-mails: confirmations (the double opt-in), then the new
+    /// experts of confirmed alerts. Same guarantees as the notifications' e-mails: at least once,
+    /// with a Message-ID fixed by the alert's state; retries with backoff, then the alert stops.
+    public func deliverSearchAlerts() async -> Round {
+        var round = Round()
+        let mails: [SearchAlertMail]
+        do {
+            mails = try await store.run { [self] in try database.searchAlertMails(now: now(), domain: configuration.domain, limit: Self.batch) }
+        } catch {
+            logger.error("search alerts: the outbox could not be read: \(error)")
+            return round
+        }
+        round.full = mails.count == Self.batch
+        for mail in mails {
+            do {
+                try await transport.send(compose(mail))
+            } catch {
+                round.failed += 1
+                let retry = configuration.policy.retry.nextAttempt(after: mail.attempts + 1, at: now(), jitter: jitter())
+                logger.warning("search alert e-mail not sent\(retry == nil ? ": given up, the alert stops" : ", retried later")", metadata: [
+                    "mail": "\(mail.mailId)", "attempt": "\(mail.attempts + 1)", "error": "\(error)",
+                ])
+                try? await store.run { [self] in try database.markSearchAlertMailFailed(mail, error: "\(error)", retryAt: retry, now: now()) }
+                continue
+            }
+            do {
+                try await store.run { [self] in try database.markSearchAlertMailSent(mail, at: now()) }
+                round.sent += 1
+            } catch {
+                logger.error("search alert e-mail sent but not marked sent: \(error)", metadata: ["mail": "\(mail.mailId)"])
+            }
+        }
+        return round
+    }
+
+    /// The e-mail of a saved search: its confirmation link, or its new experts with the link that
+    /// stops the alert (also in `List-Unsubscribe`, one click).
+    func compose(_ mail: SearchAlertMail) -> MailMessage {
+        let base = configuration.baseURL
+        let token = tokens.searchAlertToken(nonce: mail.nonce)
+        let cancel = URL(string: "\(base)/api/v1/search-alerts/\(token)/cancel")
+        var values = [
+            "criteria": mail.alert.criteria.frenchDescription, "searchLink": base + Self.searchPath(mail.alert.criteria),
+            "cancelLink": cancel?.absoluteString ?? base + "/",
+        ]
+        switch mail.content {
+        case .confirmation:
+            values["subject"] = "Confirmez votre alerte de nouveaux experts"
+            values["confirmLink"] = "\(base)/api/v1/search-alerts/\(token)/confirm"
+            let parts = templates.render("search-alert-confirmation", values: values, items: [])
+            return MailMessage(
+                from: configuration.from, to: MailAddress(mail.alert.email), subject: values["subject"] ?? "", messageId: mail.mailId,
+                date: mail.alert.createdAt, text: parts.text, html: parts.html, unsubscribe: nil
+            )
+        case .experts(let experts):
+            let subject = experts.count == 1 ? "Un nouvel expert pour votre recherche" : "\(experts.count) nouveaux experts pour votre recherche"
+            values["subject"] = subject
+            let items = experts.map { expert in
+                [
+                    "name": expert.name, "company": expert.company, "headline": expert.headline, "city": expert.city,
+                    "link": "\(base)/experts/\(expert.slug)/",
+                ]
+            }
+            let parts = templates.render("search-alert-experts", values: values, items: items)
+            return MailMessage(
+                from: configuration.from, to: MailAddress(mail.alert.email), subject: subject, messageId: mail.mailId,
+                date: experts.last?.approvedAt ?? now(), text: parts.text, html: parts.html, unsubscribe: cancel
+            )
+        }
+    }
+
+    /// The search page with the alert's criteria, as the page writes them in its address.
+    static func searchPath(_ criteria: SearchCriteria) -> String {
+        var query: [URLQueryItem] = []
+        if !criteria.words.isEmpty { query.append(URLQueryItem(name: "q", value: criteria.words)) }
+        if let product = criteria.product { query.append(URLQueryItem(name: "dispositif", value: product)) }
+        if let category = criteria.category { query.append(URLQueryItem(name: "categorie", value: category.rawValue)) }
+        if let region = criteria.region { query.append(URLQueryItem(name: "region", value: region)) }
+        if let language = criteria.language { query.append(URLQueryItem(name: "langue", value: language)) }
+        var components = URLComponents()
+        components.path = "/recherche/"
+        components.queryItems = query.isEmpty ? nil : query
+        return components.string ?? "/recherche/"
+    }
+}
