@@ -15,6 +15,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import time
 import urllib.error
 import urllib.request
 
@@ -101,6 +102,7 @@ def main():
         wait_for(port)
         run(port, data)
         unsubscribe(port, data)
+        search_alerts(port, data)
         push_subscriptions(port)
     finally:
         server.terminate()
@@ -245,8 +247,12 @@ def run(port, data):
 
     status, body = call(port, "get", "/api/v1/sync/pull?cursor=0&limit=10", token=token)
     check("get", "/api/v1/sync/pull", status, body, 200)
-    if status == 200 and [c["operation"]["id"] for c in body["changes"]] != ["oa-1"]:
+    # Beside it, the server's own changes: the client's steps it found past their due date.
+    if status == 200 and [c["operation"]["id"] for c in body["changes"] if not c["operation"]["id"].startswith("server:overdue:")] != ["oa-1"]:
         failures.append(f"pull: expected the accepted operation back, got {body['changes']}")
+    if status == 200 and any(c["operation"]["actor"] != {"user": 0, "role": "admin"} or list(c["operation"]["fields"]) != ["overdue"]
+                             for c in body["changes"] if c["operation"]["id"].startswith("server:overdue:")):
+        failures.append(f"pull: the server's changes are made by user 0 and set 'overdue' only: {body['changes']}")
     status, body = call(port, "get", "/api/v1/sync/pull?cursor=1&limit=10", token=token)
     check("get", "/api/v1/sync/pull", status, body, 200)
     status, body = call(port, "get", "/api/v1/sync/pull?cursor=-3", token=token)
@@ -425,6 +431,43 @@ def unsubscribe(port, data):
     for method in ["get", "post"]:
         status, body = call(port, method, "/api/v1/unsubscribe/no-such-link-000000000000000000", protocol=None, binary=True)
         check(method, path, status, body, 404)
+
+
+def search_alerts(port, data):
+    """Saved searches: made from the API (as the search page does), and links as their e-mails
+    carry them (a token whose hash is stored, as the mailer's would be)."""
+    import hashlib
+    import sqlite3
+    path = "/api/v1/search-alerts"
+    for body, expected in [({"email": "alerte@example.org", "q": "TICPE"}, 202), ({"email": "alerte"}, 400), ({"email": "alerte@example.org", "categorie": "cuisine"}, 400),
+                           ({"email": "alerte@example.org", "q": "x" * 5_000}, 413)]:
+        status, answer = call(port, "post", path, body, protocol=None)
+        check("post", path, status, answer, expected)
+    status, answer = call(port, "post", path, raw=b"email=alerte@example.org", headers={"Content-Type": "application/x-www-form-urlencoded"}, protocol=None)
+    check("post", path, status, answer, 415)
+    for _ in range(4):  # the fourth waiting for confirmation at one address
+        status, answer = call(port, "post", path, {"email": "flood@example.org"}, protocol=None)
+    check("post", path, status, answer, 429)
+    links = {"fresh": "openapi-alert-token-0123456789abcdef-fresh", "old": "openapi-alert-token-0123456789abcdef-old"}
+    db = sqlite3.connect(os.path.join(data, "financialtracker.sqlite"))
+    for name, link in links.items():
+        created = "2026-01-01 00:00:00.000" if name == "old" else time.strftime("%Y-%m-%d %H:%M:%S.000", time.gmtime())
+        db.execute("INSERT INTO searchAlert (email, criteria, nonce, tokenHash, createdAt, notBefore) VALUES ('lien@example.org', '{\"words\":\"\"}', ?, ?, ?, ?)",
+                   (("0" * 31) + name[0], hashlib.sha256(link.encode()).digest(), created, created))
+    db.commit()
+    db.close()
+    confirm, cancel = "/api/v1/search-alerts/{token}/confirm", "/api/v1/search-alerts/{token}/cancel"
+    for template, method, link, expected in [
+        (confirm, "get", links["fresh"], 200), (confirm, "post", links["fresh"], 200), (confirm, "get", links["old"], 410), (confirm, "post", links["old"], 410),
+        (cancel, "get", links["fresh"], 200), (cancel, "post", links["fresh"], 200), (cancel, "get", links["fresh"], 410), (cancel, "post", links["fresh"], 410),
+        (confirm, "get", links["fresh"], 410),
+    ]:
+        status, body = call(port, method, template.replace("{token}", link), protocol=None, binary=True, raw=b"List-Unsubscribe=One-Click" if method == "post" else None)
+        check(method, template, status, body, expected)
+    for template in (confirm, cancel):
+        for method in ("get", "post"):
+            status, body = call(port, method, template.replace("{token}", "no-such-alert-link-000000000000000"), protocol=None, binary=True)
+            check(method, template, status, body, 404)
 
 
 if __name__ == "__main__":

@@ -85,6 +85,10 @@ struct SearchAlertController {
         return LinkTokens.hash(token)
     }
 
+    private static var expired: Response {
+        LinkPage.response(.gone, title: "Lien expiré", text: "Ce lien de confirmation a plus de 7 jours. Créez l’alerte à nouveau depuis la page de recherche.")
+    }
+
     private static let unknown = (title: "Lien inconnu", text: "Ce lien d’alerte n’existe pas, ou l’alerte a été supprimée.")
 
     @Sendable func showConfirm(_ request: Request, context: AppRequestContext) async throws -> Response {
@@ -93,6 +97,7 @@ struct SearchAlertController {
         }
         if alert.cancelledAt != nil { return LinkPage.response(.gone, title: "Alerte arrêtée", text: "Cette alerte a été arrêtée : vous ne recevez plus rien pour elle.") }
         if alert.confirmedAt != nil { return LinkPage.response(.ok, title: "Alerte déjà confirmée", text: "Vous recevez déjà les nouveaux experts de cette recherche : \(alert.criteria.frenchDescription).") }
+        if alert.createdAt <= now().addingTimeInterval(-SearchAlert.confirmationWindow) { return Self.expired }
         return LinkPage.response(.ok, title: "Confirmer l’alerte", text: "Recevoir par e-mail, à \(alert.email), les nouveaux experts de cette recherche : \(alert.criteria.frenchDescription) ?", form: request.uri.path, button: "Confirmer l’alerte")
     }
 
@@ -103,7 +108,7 @@ struct SearchAlertController {
         case .cancelled:
             return LinkPage.response(.gone, title: "Alerte arrêtée", text: "Cette alerte a été arrêtée : vous ne recevez plus rien pour elle.")
         case .expired:
-            return LinkPage.response(.gone, title: "Lien expiré", text: "Ce lien de confirmation a plus de 7 jours. Créez l’alerte à nouveau depuis la page de recherche.")
+            return Self.expired
         case .unknown:
             return LinkPage.response(.notFound, title: Self.unknown.title, text: Self.unknown.text)
         }
