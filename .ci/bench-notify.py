@@ -14,40 +14,26 @@ one transaction), and measures:
 Usage: python3 .ci/bench-notify.py path/to/ft [RECIPIENTS]
 """
 import base64
-import json
 import os
 import shutil
 import sqlite3
 import subprocess
 import sys
-import tempfile
 import time
-import urllib.error
-import urllib.parse
 import urllib.request
+
+from announcement_bench import HERE, admin_token, announce, answers, get, seeded, serve, free_port, wait_for, wait_indexed
 
 FT = os.path.abspath(sys.argv[1])
 RECIPIENTS = int(sys.argv[2]) if len(sys.argv) > 2 else 10_000
-HERE = os.path.dirname(os.path.abspath(__file__))
-sys.path.insert(0, os.path.join(HERE, "..", "Tests", "notifications"))
-from support import free_port, wait_for  # noqa: E402
-
-
-def get(url):
-    with urllib.request.urlopen(url, timeout=10) as answer:
-        return json.load(answer)
 
 
 def main():
-    root = tempfile.mkdtemp(prefix="ft-bench-notify-")
-    data = os.path.join(root, "data")
-    environment = {**os.environ, "FT_DOCUMENT_KEY": base64.b64encode(os.urandom(32)).decode()}
+    root, data, environment, database = seeded(FT, "ft-bench-notify-", RECIPIENTS)
     processes = []
     try:
-        subprocess.run([FT, "seed", "--data-dir", data, "--experts", "50", "--clients", str(RECIPIENTS)], check=True, stdout=subprocess.DEVNULL, env=environment)
         sink_port = free_port()
         processes.append(subprocess.Popen(["node", os.path.join(HERE, "push-sink.mjs"), str(sink_port)]))
-        database = os.path.join(data, "financialtracker.sqlite")
         # A browser key (any P-256 point serves: nobody decrypts here), one subscription per user.
         point = base64.urlsafe_b64decode("BCVxsr7N_eNgVRqvHtD0zTZsEc6-VV-JvLexhqUzORcxaOzi6-AYWXvTBHm4bjyPjs7Vd8pZGH6SRpkNtoIAiw4=")
         db = sqlite3.connect(database)
@@ -55,20 +41,11 @@ def main():
         db.executemany("INSERT INTO pushSubscription (userId, endpoint, p256dh, auth, createdAt) VALUES (?, ?, ?, ?, '2026-12-01 00:00:00.000')",
                        [(user, f"http://127.0.0.1:{sink_port}/p/{user}", point, os.urandom(16)) for user in users])
         db.commit()
-        port = free_port()
-        profile = ["perf", "record", "-F", "999", "-o", os.environ["FT_PERF"], "--"] if os.environ.get("FT_PERF") else []
-        processes.append(subprocess.Popen([*profile, FT, "serve", "--data-dir", data, "--port", str(port), "--public", os.path.join(root, "public"), "--no-rebuild", "--no-mail",
-                                           "--compact-days", "0", "--archive-every", "0", "--quiet-hours", "none", "--push-interval", "2", "--alert-interval", "0",
-                                           "--unsafe-push-endpoints"], env=environment, stdout=subprocess.DEVNULL, stderr=open(os.path.join(root, "serve.log"), "ab")))
-        if not wait_for(lambda: _answers(port), 30, 0.1) or not wait_for(lambda: _answers(sink_port, "/stats"), 10, 0.1):
-            raise SystemExit("ft serve or the push sink did not start:\n" + open(os.path.join(root, "serve.log")).read()[-2000:])
-
-        # The document indexer's first pass over the seeded versions runs at start: measured
-        # beside it, the pushes would share the two cores with it.
-        left = lambda: db.execute("SELECT count(*) FROM documentVersion v WHERE NOT EXISTS (SELECT 1 FROM documentText t WHERE t.versionId = v.id)").fetchone()[0]
-        waited = time.time()
-        indexed = wait_for(lambda: left() == 0, 900, 1)
-        print(f"notifications: waited {time.time() - waited:.0f} s for the seeded documents to be indexed ({'done' if indexed else f'{left()} versions left'})")
+        server, port = serve(FT, root, data, environment, "--no-mail", "--push-interval", "2", "--unsafe-push-endpoints")
+        processes.append(server)
+        if not wait_for(lambda: answers(sink_port, "/stats"), 10, 0.1):
+            raise SystemExit("the push sink did not start")
+        wait_indexed(db, "notifications")
 
         # The floor: the sink's own pace under wrk.
         floor = subprocess.run(["wrk", "-t2", "-c32", "-d5s", "-s", os.path.join(HERE, "push-sink.lua"), f"http://127.0.0.1:{sink_port}/p/floor"],
@@ -90,21 +67,13 @@ def main():
 
         # One event to every recipient: an admin's announcement to the clients, by push, posted
         # to the announcements page as an admin's browser does.
-        token = post_json(port, "/api/v1/session", {"email": "admin@financialtracker.example", "password": "demo-financialtracker"})["token"]
-        form = urllib.parse.urlencode({"title": "Annonce", "body": "Les nouveaux barèmes 2027 sont en ligne.", "role": "client", "channels": "push"}).encode()
-        request = urllib.request.Request(f"http://127.0.0.1:{port}/admin/annonces/envoyer", data=form, method="POST",
-                                         headers={"Authorization": f"Bearer {token}", "Content-Type": "application/x-www-form-urlencoded"})
+        token = admin_token(port)
         # Counted from here: the pushes of the announcement only.
         urllib.request.urlopen(urllib.request.Request(f"http://127.0.0.1:{sink_port}/reset", method="POST"), timeout=10).close()
         before = 0
         busy = pushes(8)
         start = time.time()
-        try:
-            urllib.request.build_opener(NoRedirect).open(request, timeout=60)
-        except urllib.error.HTTPError as error:
-            if error.code != 303:
-                raise SystemExit(f"the announcement was refused: {error.code} {error.read()[:300]}")
-        written = time.time()
+        written = announce(port, token, "push")
         sent = db.execute("SELECT recipients FROM announcement ORDER BY id DESC LIMIT 1").fetchone()[0]
         if sent != len(users):
             print(f"notifications: the announcement reached {sent:,} users, not {len(users):,}")
@@ -136,25 +105,6 @@ def main():
             process.terminate()
             process.wait(timeout=15)
         shutil.rmtree(root, ignore_errors=True)
-
-
-def post_json(port, path, body):
-    request = urllib.request.Request(f"http://127.0.0.1:{port}{path}", data=json.dumps(body).encode(), method="POST",
-                                     headers={"Content-Type": "application/json", "FT-Protocol": "1"})
-    with urllib.request.urlopen(request, timeout=30) as answer:
-        return json.load(answer)
-
-
-class NoRedirect(urllib.request.HTTPRedirectHandler):
-    def redirect_request(self, *args, **kwargs):
-        return None
-
-
-def _answers(port, path="/healthz"):
-    try:
-        return get(f"http://127.0.0.1:{port}{path}") is not None
-    except OSError:
-        return False
 
 
 if __name__ == "__main__":

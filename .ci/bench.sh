@@ -324,3 +324,11 @@ if command -v node >/dev/null && command -v wrk >/dev/null; then
 else
   echo "notifications benchmark skipped: it needs node and wrk"
 fi
+# The same announcement to 10,000 clients by e-mail, through SMTP to a local server (aiosmtpd,
+# .ci/smtp-sink.py), beside that server's floor under a C sender that does no work
+# (.ci/smtp-floor.c).
+if [[ -x .venv/bin/python ]] && .venv/bin/python -c 'import aiosmtpd' 2>/dev/null && [[ -n "$compiler" ]]; then
+  CC=$compiler .venv/bin/python .ci/bench-mail.py "$ft" 10000 "$runs" || echo "e-mail benchmark failed"
+else
+  echo "e-mail benchmark skipped: it needs .venv with aiosmtpd ('make test' makes it) and a C compiler"
+fi

@@ -5,8 +5,27 @@ public import Foundation
 public protocol MailTransport: Sendable {
     /// Sends one e-mail; throws `MailTransportError` (or any error) when it did not leave.
     func send(_ message: MailMessage) async throws
+    /// Sends a round of e-mails, as the transport sees fit (`SMTPTransport`: several in one SMTP
+    /// session); returns the outcome of each, in order: nil when it left, else why not.
+    func send(_ messages: [MailMessage]) async -> [(any Error)?]
     /// What the log and `ft serve`'s start line say about it.
     var description: String { get }
+}
+
+extension MailTransport {
+    /// One after the other.
+    public func send(_ messages: [MailMessage]) async -> [(any Error)?] {
+        var outcomes: [(any Error)?] = []
+        for message in messages {
+            do {
+                try await send(message)
+                outcomes.append(nil)
+            } catch {
+                outcomes.append(error)
+            }
+        }
+        return outcomes
+    }
 }
 
 /// Why an e-mail did not leave.

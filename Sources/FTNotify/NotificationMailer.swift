@@ -105,32 +105,40 @@ public final class NotificationMailer: Sendable {
             logger.error("notifications: the outbox could not be read: \(error)")
             return round
         }
+        guard !mails.isEmpty else { return round }
+        let composed = mails.map(compose)
+        // Every unsubscribe link is stored before its e-mail leaves: the round's in one transaction.
+        let tokens = zip(mails, composed).compactMap { mail, composed in
+            composed.1.map { UnsubscribeToken(hash: LinkTokens.hash($0.token), userId: mail.userId, kind: $0.kind, channel: .email) }
+        }
+        do {
+            try await store.run { [self] in try database.recordUnsubscribeTokens(tokens, at: now()) }
+        } catch {
+            // Nothing left: the round's e-mails are due again next round.
+            logger.error("notifications: the unsubscribe links could not be stored: \(error)")
+            return round
+        }
         round.full = mails.count == Self.batch
-        for mail in mails {
-            let (message, unsubscribe) = compose(mail)
-            do {
-                if let unsubscribe {
-                    try await store.run { [self] in
-                        try database.recordUnsubscribeToken(hash: LinkTokens.hash(unsubscribe.token), userId: mail.userId, kind: unsubscribe.kind, channel: .email, at: now())
-                    }
-                }
-                try await transport.send(message)
-            } catch {
-                round.failed += 1
-                let retry = configuration.policy.retry.nextAttempt(after: mail.attempts + 1, at: now(), jitter: jitter())
-                logger.warning("e-mail not sent\(retry == nil ? ": given up (dead letter)" : ", retried later")", metadata: [
-                    "mail": "\(mail.mailId)", "attempt": "\(mail.attempts + 1)", "error": "\(error)",
-                ])
-                try? await store.run { [self] in try database.markMailFailed(mail.mailId, error: "\(error)", retryAt: retry) }
+        let outcomes = await transport.send(composed.map(\.0))
+        var sent: [String] = []
+        for (mail, outcome) in zip(mails, outcomes) {
+            guard let error = outcome else {
+                sent.append(mail.mailId)
                 continue
             }
-            do {
-                try await store.run { [self] in try database.markMailSent(mail.mailId, at: now()) }
-                round.sent += 1
-            } catch {
-                // Sent but not marked: sent again next round, with the same Message-ID.
-                logger.error("e-mail sent but not marked sent: \(error)", metadata: ["mail": "\(mail.mailId)"])
-            }
+            round.failed += 1
+            let retry = configuration.policy.retry.nextAttempt(after: mail.attempts + 1, at: now(), jitter: jitter())
+            logger.warning("e-mail not sent\(retry == nil ? ": given up (dead letter)" : ", retried later")", metadata: [
+                "mail": "\(mail.mailId)", "attempt": "\(mail.attempts + 1)", "error": "\(error)",
+            ])
+            try? await store.run { [self] in try database.markMailFailed(mail.mailId, error: "\(error)", retryAt: retry) }
+        }
+        do {
+            try await store.run { [self, sent] in try database.markMailsSent(sent, at: now()) }
+            round.sent = sent.count
+        } catch {
+            // Sent but not marked: sent again next round, with the same Message-IDs.
+            logger.error("\(sent.count) e-mails sent but not marked sent: \(error)")
         }
         return round
     }

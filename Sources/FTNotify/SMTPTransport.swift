@@ -6,8 +6,9 @@ internal import NIOSSL
 
 /// E-mail through an SMTP server (RFC 5321): `smtp://[user:password@]host[:port]` (port 25 by
 /// default; STARTTLS whenever the server offers it, and required before a password is sent to
-/// anything but this machine) or `smtps://…` (TLS from the first byte, port 465). One connection
-/// per e-mail: simple, and a server that drops idle connections costs nothing.
+/// anything but this machine) or `smtps://…` (TLS from the first byte, port 465). A round of
+/// e-mails goes over a few SMTP sessions at once, each carrying its share one e-mail after the
+/// other: the connection, EHLO, TLS handshake and AUTH are made once per session, not per e-mail.
 public struct SMTPTransport: MailTransport {
     public enum Security: Sendable, Equatable {
         /// TLS after STARTTLS when offered.
@@ -23,16 +24,21 @@ public struct SMTPTransport: MailTransport {
     let password: String?
     /// The name this server gives itself in EHLO.
     let helloName: String
+    /// The longest an exchange may take: opening a session, or one e-mail in it.
     let timeout: TimeAmount
-    /// Trusts this certificate authority (PEM file) instead of the system's, for a private relay.
-    let trustedAuthority: String?
+    /// The most SMTP sessions a round holds open at once.
+    let connections: Int
+    /// Made once (reading and parsing the trust roots took about 2 ms, once per e-mail before).
+    let tls: NIOSSLContext
 
     public struct URLError: Error, CustomStringConvertible {
         public let description: String
     }
 
     /// `url`: `smtp://user:password@host:port` or `smtps://…` (user and password percent-encoded).
-    public init(url text: String, helloName: String, timeout: Duration = .seconds(30), trustedAuthority: String? = nil) throws {
+    /// `trustedAuthority`: a certificate authority (PEM file) to trust instead of the system's, for
+    /// a private relay.
+    public init(url text: String, helloName: String, timeout: Duration = .seconds(30), trustedAuthority: String? = nil, connections: Int = 4) throws {
         guard let url = URLComponents(string: text), let scheme = url.scheme?.lowercased(), let host = url.host, !host.isEmpty else {
             throw URLError(description: "--smtp \(Self.redacted(text)): not a URL like smtp://user:password@host:587 or smtps://host:465")
         }
@@ -47,7 +53,8 @@ public struct SMTPTransport: MailTransport {
         password = url.percentEncodedPassword.flatMap { $0.removingPercentEncoding }
         self.helloName = helloName
         self.timeout = .nanoseconds(Int64(timeout.components.seconds) * 1_000_000_000 + timeout.components.attoseconds / 1_000_000_000)
-        self.trustedAuthority = trustedAuthority
+        self.connections = max(connections, 1)
+        tls = try Self.makeTLSContext(trustedAuthority: trustedAuthority)
     }
 
     public var description: String { "SMTP \(security == .implicitTLS ? "smtps" : "smtp")://\(host):\(port)" + (user == nil ? "" : " as \(user ?? "")") }
@@ -61,31 +68,70 @@ public struct SMTPTransport: MailTransport {
 
     var isLoopback: Bool { host == "localhost" || host == "127.0.0.1" || host == "::1" || host.hasPrefix("127.") }
 
-    /// Sends, giving up after `timeout` in all (a server that stops answering mid-way).
+    /// Sends one e-mail in a session of its own.
     public func send(_ message: MailMessage) async throws {
-        let seconds = timeout.nanoseconds / 1_000_000_000
-        try await withThrowingTaskGroup(of: Bool.self) { group in
-            group.addTask {
-                try await self.converse(message)
-                return true
-            }
-            group.addTask {
-                try await Task.sleep(for: .seconds(seconds))
-                return false
-            }
-            let done = try await group.next() ?? false
-            group.cancelAll()
-            if !done { throw MailTransportError(reason: "\(host):\(port) did not finish within \(seconds) s") }
-        }
+        if let error = await send([message]).first ?? nil { throw error }
     }
 
-    private func converse(_ message: MailMessage) async throws {
-        guard message.to.isValid, message.from.isValid else {
-            throw MailTransportError(reason: "invalid address \(message.to.isValid ? message.from.address : message.to.address)")
+    /// Sends a round of e-mails over up to `connections` sessions at once, each taking a share in
+    /// turn. An e-mail the server refuses fails alone (RSET, then the next one); a session that
+    /// breaks, or an exchange that outlives `timeout`, fails its e-mail and the next one opens a new
+    /// session; a session that cannot be opened fails the rest of its share.
+    public func send(_ messages: [MailMessage]) async -> [(any Error)?] {
+        let share = max((messages.count + connections - 1) / connections, 1)
+        var outcomes = [(any Error)?](repeating: nil, count: messages.count)
+        await withTaskGroup(of: (Int, [(any Error)?]).self) { group in
+            for start in stride(from: 0, to: messages.count, by: share) {
+                let part = Array(messages[start..<min(start + share, messages.count)])
+                group.addTask { (start, await self.sendInTurn(part)) }
+            }
+            for await (start, part) in group {
+                outcomes.replaceSubrange(start..<start + part.count, with: part)
+            }
         }
-        let tls = try makeTLSContext()
+        return outcomes
+    }
+
+    /// E-mails one after the other, in as few sessions as they take.
+    private func sendInTurn(_ messages: [MailMessage]) async -> [(any Error)?] {
+        var outcomes: [(any Error)?] = []
+        while outcomes.count < messages.count {
+            var opened = false
+            do {
+                try await converse { session, eightBit in
+                    opened = true
+                    while outcomes.count < messages.count {
+                        let message = messages[outcomes.count]
+                        guard message.to.isValid, message.from.isValid else {
+                            outcomes.append(MailTransportError(reason: "invalid address \(message.to.isValid ? message.from.address : message.to.address)"))
+                            continue
+                        }
+                        do {
+                            try await within(&session) { try await $0.send(message, eightBit: eightBit) }
+                            outcomes.append(nil)
+                        } catch let error as MailTransportError where error.code != nil {
+                            // Refused, the session still in step: the next e-mail after a RSET (in
+                            // a new session if that fails).
+                            outcomes.append(error)
+                            guard (try? await within(&session) { try await $0.command("RSET", expecting: 250) }) != nil else { return }
+                        }
+                    }
+                }
+            } catch {
+                // A session that could not be opened fails the rest; one that broke, its e-mail.
+                let failed = opened ? min(outcomes.count + 1, messages.count) : messages.count
+                outcomes += Array(repeating: error, count: failed - outcomes.count)
+            }
+        }
+        return outcomes
+    }
+
+    /// Opens a session (connection, greeting, EHLO, STARTTLS when offered, AUTH), within
+    /// `timeout`, hands it to `body` with whether the server takes 8-bit bodies, then says QUIT.
+    private func converse(_ body: (inout SMTPSession, Bool) async throws -> Void) async throws {
         let host = self.host
         let implicit = security == .implicitTLS
+        let tls = self.tls
         let channel: NIOAsyncChannel<ByteBuffer, ByteBuffer>
         do {
             channel = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
@@ -103,32 +149,50 @@ public struct SMTPTransport: MailTransport {
             throw MailTransportError(reason: "cannot connect to \(host):\(port): \(error)")
         }
         try await channel.executeThenClose { inbound, outbound in
-            var session = SMTPSession(lines: inbound.makeAsyncIterator(), outbound: outbound)
-            try await session.expect([220])
-            var features = try await session.command("EHLO \(helloName)", expecting: 250)
-            var encrypted = implicit
-            if !encrypted && features.contains(where: { $0.uppercased().hasPrefix("STARTTLS") }) {
-                _ = try await session.command("STARTTLS", expecting: 220)
-                try await channel.channel.pipeline.addHandler(NIOSSLClientHandler(context: tls, serverHostname: Self.sniName(host)), position: .first)
-                encrypted = true
-                features = try await session.command("EHLO \(helloName)", expecting: 250)
-            }
-            if let user, let password {
-                guard encrypted || isLoopback else {
-                    throw MailTransportError(reason: "\(host) offers no STARTTLS: the password is not sent in clear (use smtps://)")
+            var session = SMTPSession(lines: inbound.makeAsyncIterator(), outbound: outbound, channel: channel.channel)
+            let features = try await within(&session) { session in
+                try await session.expect([220])
+                var features = try await session.command("EHLO \(helloName)", expecting: 250)
+                var encrypted = implicit
+                if !encrypted && features.contains(where: { $0.uppercased().hasPrefix("STARTTLS") }) {
+                    try await session.command("STARTTLS", expecting: 220)
+                    try await session.channel.pipeline.addHandler(NIOSSLClientHandler(context: tls, serverHostname: Self.sniName(host)), position: .first)
+                    encrypted = true
+                    features = try await session.command("EHLO \(helloName)", expecting: 250)
                 }
-                let credentials = Data("\u{0}\(user)\u{0}\(password)".utf8).base64EncodedString()
-                _ = try await session.command("AUTH PLAIN \(credentials)", expecting: 235, shown: "AUTH PLAIN ***")
+                if let user, let password {
+                    guard encrypted || isLoopback else {
+                        throw MailTransportError(reason: "\(host) offers no STARTTLS: the password is not sent in clear (use smtps://)")
+                    }
+                    let credentials = Data("\u{0}\(user)\u{0}\(password)".utf8).base64EncodedString()
+                    try await session.command("AUTH PLAIN \(credentials)", expecting: 235, shown: "AUTH PLAIN ***")
+                }
+                return features
             }
-            _ = try await session.command("MAIL FROM:<\(message.from.address)>" + (features.contains { $0.uppercased().hasPrefix("8BITMIME") } ? " BODY=8BITMIME" : ""), expecting: 250)
-            _ = try await session.command("RCPT TO:<\(message.to.address)>", expecting: 250, 251)
-            _ = try await session.command("DATA", expecting: 354)
-            _ = try await session.data(message.rendered())
-            _ = try? await session.command("QUIT", expecting: 221)
+            try await body(&session, features.contains { $0.uppercased().hasPrefix("8BITMIME") })
+            _ = try? await within(&session) { try await $0.command("QUIT", expecting: 221) }
         }
     }
 
-    private func makeTLSContext() throws -> NIOSSLContext {
+    /// Runs one exchange of `session` within `timeout`: past it, the connection is closed under
+    /// it, and the exchange fails saying so.
+    private func within<Result>(_ session: inout SMTPSession, _ exchange: (inout SMTPSession) async throws -> Result) async throws -> Result {
+        let channel = session.channel
+        let timer = channel.eventLoop.scheduleTask(in: timeout) { channel.close(promise: nil) }
+        do {
+            let result = try await exchange(&session)
+            timer.cancel()
+            return result
+        } catch {
+            timer.cancel()
+            if (try? await timer.futureResult.get()) != nil {
+                throw MailTransportError(reason: "\(host):\(port) did not answer within \(timeout.nanoseconds / 1_000_000_000) s")
+            }
+            throw error
+        }
+    }
+
+    static func makeTLSContext(trustedAuthority: String?) throws -> NIOSSLContext {
         var configuration = TLSConfiguration.makeClientConfiguration()
         if let trustedAuthority {
             configuration.trustRoots = .file(trustedAuthority)
@@ -143,52 +207,5 @@ public struct SMTPTransport: MailTransport {
     /// SNI takes names, not addresses.
     static func sniName(_ host: String) -> String? {
         host.allSatisfy { $0.isNumber || $0 == "." || $0 == ":" } ? nil : host
-    }
-}
-
-/// One SMTP conversation: commands and their replies (multi-line replies gathered).
-struct SMTPSession {
-    var lines: NIOAsyncChannelInboundStream<ByteBuffer>.AsyncIterator
-    let outbound: NIOAsyncChannelOutboundWriter<ByteBuffer>
-
-    /// Reads one reply; its code must be one of `codes`. Returns the reply's lines' texts.
-    @discardableResult
-    mutating func expect(_ codes: [Int], after command: String = "the greeting") async throws -> [String] {
-        var texts: [String] = []
-        while true {
-            guard let buffer = try await next() else {
-                throw MailTransportError(reason: "the server closed the connection after \(command)")
-            }
-            let line = String(buffer: buffer).trimmingCharacters(in: CharacterSet(charactersIn: "\r"))
-            guard line.count >= 3, let code = Int(line.prefix(3)) else {
-                throw MailTransportError(reason: "not an SMTP reply after \(command): \(line.prefix(80))")
-            }
-            texts.append(String(line.dropFirst(4)))
-            if line.count > 3 && line[line.index(line.startIndex, offsetBy: 3)] == "-" { continue }
-            guard codes.contains(code) else {
-                throw MailTransportError(code: code, reason: "\(texts.joined(separator: " ")) (after \(command))")
-            }
-            return texts
-        }
-    }
-
-    mutating func command(_ line: String, expecting codes: Int..., shown: String? = nil) async throws -> [String] {
-        try await outbound.write(ByteBuffer(string: line + "\r\n"))
-        return try await expect(codes, after: shown ?? String(line.prefix(while: { $0 != " " && $0 != ":" })))
-    }
-
-    /// The message after DATA: lines starting with a dot get another (RFC 5321 4.5.2), then
-    /// the lone dot.
-    mutating func data(_ message: Data) async throws -> [String] {
-        var text = String(decoding: message, as: UTF8.self)
-        if text.hasPrefix(".") { text = "." + text }
-        text = text.replacingOccurrences(of: "\r\n.", with: "\r\n..")
-        if !text.hasSuffix("\r\n") { text += "\r\n" }
-        try await outbound.write(ByteBuffer(string: text + ".\r\n"))
-        return try await expect([250], after: "the message")
-    }
-
-    private mutating func next() async throws -> ByteBuffer? {
-        try await lines.next()
     }
 }

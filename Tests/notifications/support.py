@@ -42,23 +42,30 @@ def wait_for(condition, seconds, step=0.2):
 
 
 class Sink:
-    """An SMTP server's handler: keeps every message; can refuse (451) or answer DATA late."""
+    """An SMTP server's handler: keeps every message and the connection it came on (`peers`, the
+    sender's address and port); can refuse every recipient (451) or some (550, `refused`), or
+    answer DATA late."""
 
     def __init__(self):
         self.messages = []
+        self.peers = []
         self.refuse = False
+        self.refused = set()
         self.data_delay = 0.0
         self.lock = threading.Lock()
 
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
         if self.refuse:
             return "451 4.3.0 Mailbox temporarily unavailable"
+        if address in self.refused:
+            return "550 5.1.1 No such mailbox"
         envelope.rcpt_tos.append(address)
         return "250 OK"
 
     async def handle_DATA(self, server, session, envelope):
         with self.lock:
             self.messages.append((list(envelope.rcpt_tos), envelope.original_content or envelope.content))
+            self.peers.append(session.peer)
         if self.data_delay:
             import asyncio
             await asyncio.sleep(self.data_delay)

@@ -20,6 +20,7 @@ import sqlite3
 import subprocess
 import sys
 import time
+import urllib.parse
 
 from support import call, check, demo, failures, finish, free_port, serving, smtp_sink, wait_for
 
@@ -129,6 +130,35 @@ def main():
         rows = wait_for(dead, 25)
         check(bool(rows) and all(attempts == 3 and "451" in error for attempts, error in rows), f"dead letters after 3 tries with the 451: {rows}")
         sink.refuse = False
+
+        # An announcement to every client: their e-mails share a few SMTP sessions (ft serve holds
+        # at most 4 at once), and one refused recipient (550, RSET) stops nobody else's.
+        db = sqlite3.connect(database)
+        clients = sorted(row[0] for row in db.execute("""
+            SELECT u.email FROM user u WHERE u.role = 'client' AND u.active = 1 AND NOT EXISTS (SELECT 1 FROM notificationPreference p
+              WHERE p.userId = u.id AND p.kind = 'announcement' AND p.channel = 'email' AND p.enabled = 0)"""))
+        db.close()
+        refused = clients[len(clients) // 2]
+        sink.refused = {refused}
+        count = len(sink.parsed())
+        admin_token = call(port, "POST", "/api/v1/session", {"email": "admin@financialtracker.example", "password": PASSWORD})[1]["token"]
+        status, _ = call(port, "POST", "/admin/annonces/envoyer", token=admin_token, raw=True,
+                         form=urllib.parse.urlencode({"title": "Par lots", "body": "Une annonce à tous les clients.", "role": "client", "channels": "email"}))
+        check(status in (200, 303), f"the announcement was sent ({status})")
+        wait_for(lambda: len(sink.parsed()) >= count + len(clients) - 1, 20)
+        received = sink.parsed()[count:]
+        peers = sink.peers[count:]
+        check(sorted(to[0] for to, _ in received) == [c for c in clients if c != refused],
+              f"one e-mail to each of the {len(clients)} clients but the refused one: {sorted(to[0] for to, _ in received)}")
+        check(1 <= len(set(peers)) <= 4 < len(received), f"{len(received)} e-mails over {len(set(peers))} SMTP sessions")
+        def refused_dead():
+            db = sqlite3.connect(database)
+            rows = db.execute("SELECT d.attempts, d.lastError FROM notificationDelivery d JOIN user u ON u.id = d.userId "
+                              "WHERE u.email = ? AND d.status = 'dead' AND d.lastError LIKE '550%'", (refused,)).fetchall()
+            db.close()
+            return rows
+        check(bool(wait_for(refused_dead, 25)), f"the refused recipient's e-mail is a dead letter after 3 tries with the 550: {refused_dead()}")
+        sink.refused = set()
 
         # kill -9 while the SMTP server holds the message: sent again after restart, same Message-ID.
         sink.data_delay = 4.0

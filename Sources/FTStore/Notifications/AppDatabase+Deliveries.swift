@@ -187,8 +187,17 @@ extension AppDatabase {
 
     /// The e-mail left: its deliveries are sent.
     public func markMailSent(_ mailId: String, at date: Date) throws {
+        try markMailsSent([mailId], at: date)
+    }
+
+    /// The e-mails of a round left: their deliveries are sent, in one transaction.
+    public func markMailsSent(_ mailIds: [String], at date: Date) throws {
+        guard !mailIds.isEmpty else { return }
         try writer.write { db in
-            try db.execute(sql: "UPDATE notificationDelivery SET status = 'sent', sentAt = ?, lastError = NULL WHERE mailId = ? AND status = 'pending'", arguments: [date, mailId])
+            let sent = try db.cachedStatement(sql: "UPDATE notificationDelivery SET status = 'sent', sentAt = ?, lastError = NULL WHERE mailId = ? AND status = 'pending'")
+            for mailId in mailIds {
+                try sent.execute(arguments: [date, mailId])
+            }
         }
     }
 

@@ -13,13 +13,38 @@ public enum UnsubscribeOutcome: Sendable, Equatable {
     case unknown
 }
 
+/// An unsubscribe link about to be sent: the hash of its token, and what it turns off for whom.
+public struct UnsubscribeToken: Sendable, Equatable {
+    public var hash: Data
+    public var userId: Int64
+    public var kind: NotificationKind
+    public var channel: NotificationChannel
+
+    public init(hash: Data, userId: Int64, kind: NotificationKind, channel: NotificationChannel) {
+        self.hash = hash
+        self.userId = userId
+        self.kind = kind
+        self.channel = channel
+    }
+}
+
 extension AppDatabase {
     /// Remembers the hash of an unsubscribe link about to be sent (again: nothing changes).
     public func recordUnsubscribeToken(hash: Data, userId: Int64, kind: NotificationKind, channel: NotificationChannel, at date: Date) throws {
+        try recordUnsubscribeTokens([UnsubscribeToken(hash: hash, userId: userId, kind: kind, channel: channel)], at: date)
+    }
+
+    /// Remembers the hashes of the unsubscribe links of a round of e-mails about to be sent, in one
+    /// transaction (again: nothing changes).
+    public func recordUnsubscribeTokens(_ tokens: [UnsubscribeToken], at date: Date) throws {
+        guard !tokens.isEmpty else { return }
         try writer.write { db in
-            try db.execute(sql: """
+            let insert = try db.cachedStatement(sql: """
                 INSERT OR IGNORE INTO unsubscribeToken (tokenHash, userId, kind, channel, createdAt) VALUES (?, ?, ?, ?, ?)
-                """, arguments: [hash, userId, kind.rawValue, channel.rawValue, date])
+                """)
+            for token in tokens {
+                try insert.execute(arguments: [token.hash, token.userId, token.kind.rawValue, token.channel.rawValue, date])
+            }
         }
     }
 
