@@ -97,6 +97,11 @@ import Testing
         ("announcement_title", "announcement", "title = ''"),
         ("announcement_body", "announcement", "body = printf('%.4001c', 'x')"),
         ("announcement_segment", "announcement", "segment = '{role'"),
+        ("search_alert_email", "searchAlert", "email = 'personne'"),
+        ("search_alert_criteria", "searchAlert", "criteria = '[]'"),
+        ("search_alert_nonce", "searchAlert", "nonce = 'court'"),
+        ("search_alert_token_hash", "searchAlert", "tokenHash = x'00'"),
+        ("search_alert_confirmed_has_cursor", "searchAlert", "seenUpTo = NULL"),
     ]
 
     /// Tables without a rowid, and the column that picks "the first row" in them.

@@ -57,6 +57,9 @@ enum Fixtures {
         }
         // An announcement to the clients.
         try database.sendAnnouncement(title: "Bienvenue", body: "Bonjour à tous.", segment: AnnouncementSegment(role: .client), channels: [.email], by: admin, at: today)
+        // A visitor's saved search, confirmed.
+        _ = try database.createSearchAlert(email: "visiteur@example.org", criteria: SearchCriteria(words: "TICPE"), nonce: String(repeating: "0", count: 32), tokenHash: LinkTokens.hash("fixture-alert"), now: today)
+        _ = try database.confirmSearchAlert(tokenHash: LinkTokens.hash("fixture-alert"), now: today)
         // A browser subscribed to push notifications.
         try database.addPushSubscription(
             userId: try #require(client.id), endpoint: "https://push.example.net/wpush/fixture",
