@@ -1,6 +1,7 @@
 internal import Foundation
 internal import Hummingbird
 internal import HTTPTypes
+internal import FTModel
 
 /// The small French pages that links in e-mails open without signing in (unsubscribe, a saved
 /// search's confirmation): a title, a sentence, and maybe a button that posts to `form`. The
@@ -8,33 +9,17 @@ internal import HTTPTypes
 /// as a token of safe characters.
 enum LinkPage {
     static func response(_ status: HTTPResponse.Status, title: String, text: String, form: String? = nil, button: String = "Me désinscrire") -> Response {
-        let action = form.map { #"<form method="post" action="\#($0)"><input type="hidden" name="List-Unsubscribe" value="One-Click"><button type="submit">\#(escape(button))</button></form>"# } ?? ""
+        let action = form.map { #"<form method="post" action="\#($0)"><input type="hidden" name="List-Unsubscribe" value="One-Click"><button type="submit">\#(button.markupEscaped)</button></form>"# } ?? ""
         let html = """
             <!DOCTYPE html>
             <html lang="fr"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
-            <meta name="robots" content="noindex"><title>\(escape(title)) — FinancialTracker</title>
+            <meta name="robots" content="noindex"><title>\(title.markupEscaped) — FinancialTracker</title>
             <style>body{font-family:system-ui,sans-serif;max-width:34rem;margin:3rem auto;padding:0 1rem;color:#1c2733;line-height:1.5}button{font-size:1rem;padding:.6rem 1.2rem;background:#1f4e79;color:#fff;border:0;border-radius:6px;cursor:pointer}a{color:#1f4e79}</style>
-            </head><body><h1>\(escape(title))</h1><p>\(escape(text))</p>\(action)<p><a href="/">Retour à FinancialTracker</a></p></body></html>
+            </head><body><h1>\(title.markupEscaped)</h1><p>\(text.markupEscaped)</p>\(action)<p><a href="/">Retour à FinancialTracker</a></p></body></html>
             """
         var headers = HTTPFields()
         headers[.contentType] = "text/html; charset=utf-8"
         headers[.cacheControl] = "no-store"
         return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(string: html)))
-    }
-
-    static func escape(_ text: String) -> String {
-        var escaped = ""
-        escaped.reserveCapacity(text.utf8.count)
-        for character in text {
-            switch character {
-            case "&": escaped += "&amp;"
-            case "<": escaped += "&lt;"
-            case ">": escaped += "&gt;"
-            case "\"": escaped += "&quot;"
-            case "'": escaped += "&#39;"
-            default: escaped.append(character)
-            }
-        }
-        return escaped
     }
 }

@@ -1,4 +1,5 @@
 internal import Foundation
+internal import FTModel
 
 /// Charts as inline SVG, drawn in Swift: readable without JavaScript, with a title and a text
 /// description for screen readers (`role="img"`, `aria-labelledby`), and every label escaped.
@@ -69,18 +70,6 @@ enum SVGChart {
 
     /// Text safe inside SVG/XML content and attribute values.
     static func escape(_ text: String) -> String {
-        var out = ""
-        out.reserveCapacity(text.utf8.count)
-        for character in text.unicodeScalars {
-            switch character {
-            case "&": out += "&amp;"
-            case "<": out += "&lt;"
-            case ">": out += "&gt;"
-            case "\"": out += "&quot;"
-            case "'": out += "&#39;"
-            default: out.unicodeScalars.append(character)
-            }
-        }
-        return out
+        text.markupEscaped
     }
 }

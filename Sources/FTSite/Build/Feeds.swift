@@ -54,21 +54,6 @@ enum Feeds {
 
     /// XML text and attribute escaping.
     static func escape(_ text: String) -> String {
-        // Most texts (every sitemap address) have nothing to escape: kept whole, not walked
-        // character by character.
-        if !text.utf8.contains(where: { $0 == 0x26 || $0 == 0x3C || $0 == 0x3E || $0 == 0x22 || $0 == 0x27 }) { return text }
-        var result = ""
-        result.reserveCapacity(text.utf8.count)
-        for character in text {
-            switch character {
-            case "&": result += "&amp;"
-            case "<": result += "&lt;"
-            case ">": result += "&gt;"
-            case "\"": result += "&quot;"
-            case "'": result += "&apos;"
-            default: result.append(character)
-            }
-        }
-        return result
+        text.markupEscaped
     }
 }
