@@ -278,6 +278,22 @@ def run(port, browsers):
     check_selects(expert, "expert")
     screenshot(expert, "home-expert")
 
+    # Steps the server found past their due date (at start: the seed's dates are behind us) reach
+    # the expert's device as the server's own changes, and read "En retard".
+    found, cursor = [], 0
+    while True:
+        page = api(port, "GET", f"/api/v1/sync/pull?cursor={cursor}", token=expert_token)
+        found += [c["operation"] for c in page["changes"] if c["operation"]["id"].startswith("server:overdue:")]
+        cursor = page["cursor"]
+        if not page["hasMore"]:
+            break
+    marked = {o["record"] for o in found if o["actor"] == {"user": 0, "role": "admin"}} - {str(late["id"])}
+    late_rows = steady(lambda: {row.get_attribute("data-step"): row.find_element(By.CSS_SELECTOR, ".step-status")
+                            for row in expert.driver.find_elements(By.CSS_SELECTOR, "#dossier-list li[data-step]") if row.get_attribute("data-step") in marked})
+    late_labels = steady(lambda: {step: (label.text, label.is_displayed()) for step, label in late_rows.items()})
+    check(marked and late_labels and all(text == "En retard" and displayed for text, displayed in late_labels.values()),
+          f"the steps the server found overdue ({len(marked)}) read 'En retard' on the expert's page: {dict(list(late_labels.items())[:4])}")
+
 
 def steady(read):
     """`read()`, again when the list was re-rendered under the reading (the account's refresh, a live change)."""
