@@ -51,7 +51,8 @@ def main():
         db.executemany("INSERT INTO pushSubscription (userId, endpoint, p256dh, auth, createdAt) VALUES (?, ?, ?, ?, '2026-12-01 00:00:00.000')",
                        [(user, f"http://127.0.0.1:{sink_port}/p/{user}", point, os.urandom(16)) for user in users])
         db.commit()
-        server, port = serve(FT, root, data, environment, "--no-mail", "--push-interval", "2", "--unsafe-push-endpoints")
+        server, port = serve(FT, root, data, environment, "--no-mail", "--push-interval", "2", "--unsafe-push-endpoints",
+                             "--push-concurrency", os.environ.get("FT_PUSH_CONCURRENCY", "32"))
         processes.append(server)
         if not wait_for(lambda: answers(sink_port, "/stats"), 10, 0.1):
             raise SystemExit("the push sink did not start")

@@ -14,6 +14,9 @@ struct PushOptions: ParsableArguments {
     @Option(help: ArgumentHelp("Seconds between two looks for push notifications to send.", valueName: "s"))
     var pushInterval = 2
 
+    @Option(help: ArgumentHelp("Push notifications sent at once (encrypted, signed and posted), at most.", valueName: "n"))
+    var pushConcurrency = 32
+
     @Flag(help: "Send no push notification (no subscription is taken either).")
     var noPush = false
 
@@ -25,6 +28,7 @@ struct PushOptions: ParsableArguments {
             throw ValidationError("--push-subject must start with mailto: or https://, not '\(pushSubject)'")
         }
         guard (1...3_600).contains(pushInterval) else { throw ValidationError("--push-interval must be 1 to 3600 seconds, not \(pushInterval)") }
+        guard (1...256).contains(pushConcurrency) else { throw ValidationError("--push-concurrency must be 1 to 256, not \(pushConcurrency)") }
     }
 
     /// The push worker and what the API needs of it, or nil with --no-push. The VAPID key comes
@@ -36,7 +40,7 @@ struct PushOptions: ParsableArguments {
         if unsafePushEndpoints { logger.warning("--unsafe-push-endpoints: http:// and loopback push endpoints are accepted (tests only)") }
         let pusher = NotificationPusher(
             database: database, transport: HTTPPushTransport(),
-            configuration: PushConfiguration(vapid: vapid, endpoints: endpoints, policy: policy, interval: .seconds(pushInterval)),
+            configuration: PushConfiguration(vapid: vapid, endpoints: endpoints, policy: policy, interval: .seconds(pushInterval), concurrency: pushConcurrency),
             channels: channels, logger: Logger(label: "FinancialTracker.push")
         )
         let settings = WebPushSettings(publicKey: vapid.publicKey) { endpoint in _ = try await endpoints.check(endpoint) }
