@@ -1,5 +1,6 @@
 internal import Crypto
 public import Foundation
+internal import FTModel
 
 /// One e-mail as it goes on the wire (RFC 5322 with MIME): a text and an HTML part in UTF-8,
 /// quoted-printable, headers encoded per RFC 2047, and maybe files attached (base64, the whole
@@ -118,9 +119,7 @@ public struct MailAddress: Sendable, Equatable {
     /// Whether the address is one this server writes into a header and an SMTP command: one
     /// `@`, no spaces, angle brackets or line breaks.
     public var isValid: Bool {
-        let parts = address.split(separator: "@", omittingEmptySubsequences: false)
-        return parts.count == 2 && !parts[0].isEmpty && parts[1].contains(".")
-            && address.allSatisfy { $0.isASCII && !$0.isWhitespace && !"<>\"(),;:\\[]".contains($0) }
+        EmailAddress.isDeliverable(address)
     }
 
     var header: String {

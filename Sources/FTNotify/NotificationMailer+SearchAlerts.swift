@@ -17,25 +17,29 @@ extension NotificationMailer {
             logger.error("search alerts: the outbox could not be read: \(error)")
             return round
         }
+        guard !mails.isEmpty else { return round }
         round.full = mails.count == Self.batch
-        for mail in mails {
-            do {
-                try await transport.send(compose(mail))
-            } catch {
-                round.failed += 1
-                let retry = configuration.policy.retry.nextAttempt(after: mail.attempts + 1, at: now(), jitter: jitter())
-                logger.warning("search alert e-mail not sent\(retry == nil ? ": given up, the alert stops" : ", retried later")", metadata: [
-                    "mail": "\(mail.mailId)", "attempt": "\(mail.attempts + 1)", "error": "\(error)",
-                ])
-                try? await store.run { [self] in try database.markSearchAlertMailFailed(mail, error: "\(error)", retryAt: retry, now: now()) }
+        // The round together, as the notifications' e-mails go (a few SMTP sessions).
+        let outcomes = await transport.send(mails.map(compose))
+        var sent: [SearchAlertMail] = []
+        for (mail, outcome) in zip(mails, outcomes) {
+            guard let error = outcome else {
+                sent.append(mail)
                 continue
             }
-            do {
-                try await store.run { [self] in try database.markSearchAlertMailSent(mail, at: now()) }
-                round.sent += 1
-            } catch {
-                logger.error("search alert e-mail sent but not marked sent: \(error)", metadata: ["mail": "\(mail.mailId)"])
-            }
+            round.failed += 1
+            let retry = configuration.policy.retry.nextAttempt(after: mail.attempts + 1, at: now(), jitter: jitter())
+            logger.warning("search alert e-mail not sent\(retry == nil ? ": given up, the alert stops" : ", retried later")", metadata: [
+                "mail": "\(mail.mailId)", "attempt": "\(mail.attempts + 1)", "error": "\(error)",
+            ])
+            try? await store.run { [self] in try database.markSearchAlertMailFailed(mail, error: "\(error)", retryAt: retry, now: now()) }
+        }
+        do {
+            try await store.run { [self, sent] in try database.markSearchAlertMailsSent(sent, at: now()) }
+            round.sent = sent.count
+        } catch {
+            // Sent but not marked: sent again next round, with the same Message-IDs.
+            logger.error("\(sent.count) search alert e-mails sent but not marked sent: \(error)")
         }
         return round
     }

@@ -82,7 +82,7 @@ import Testing
         var mails = try database.searchAlertMails(now: start, domain: "example.org")
         #expect(mails.map(\.content) == [.confirmation, .confirmation])
         #expect(mails.map(\.mailId) == ["ft-alerte-\(alert.id ?? 0)-confirmation@example.org", "ft-alerte-\(everything.id ?? 0)-confirmation@example.org"])
-        for mail in mails { try database.markSearchAlertMailSent(mail, at: start) }
+        try database.markSearchAlertMailsSent(mails, at: start)
         let before = try Self.approve(database, at: start.addingTimeInterval(10), region: region, product: product, language: "en")
         #expect(try database.searchAlertMails(now: start.addingTimeInterval(20), domain: "example.org").isEmpty, "nothing before the confirmation")
 
@@ -99,7 +99,7 @@ import Testing
         #expect(Self.experts(in: mails, alert: alert.id) == [meets])
         #expect(Self.experts(in: mails, alert: everything.id) == [meets, elsewhere, french], "no criteria: every new expert, oldest first")
         #expect(!(Self.experts(in: mails, alert: everything.id) ?? []).contains(before))
-        for mail in mails { try database.markSearchAlertMailSent(mail, at: start.addingTimeInterval(50)) }
+        try database.markSearchAlertMailsSent(mails, at: start.addingTimeInterval(50))
         #expect(try database.searchAlertMails(now: start.addingTimeInterval(60), domain: "example.org").isEmpty, "each expert is told once")
 
         // Stopped: nothing more.

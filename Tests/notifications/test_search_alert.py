@@ -168,7 +168,9 @@ def main():
             check(db.execute("SELECT count(*) FROM searchAlert").fetchone()[0] == before, "nothing stored for them")
         answers = [call(port, "POST", "/api/v1/search-alerts", {"email": "flood@example.org", "q": "<script>alert(1)</script> TICPE"})[0] for _ in range(4)]
         check(answers == [202, 202, 202, 429], f"three alerts may wait for confirmation at one address, not four: {answers}")
-        flood = wait_for(lambda: [m for to, m in sink.parsed() if to == ["flood@example.org"]] if len([1 for to, _ in sink.parsed() if to == ["flood@example.org"]]) == 3 else None, 30)
+        def to_flood():
+            return [m for to, m in sink.parsed() if to == ["flood@example.org"]]
+        flood = wait_for(lambda: len(to_flood()) == 3 and to_flood(), 30)
         check(flood and len(flood) == 3, f"three confirmation e-mails: {len(flood or [])}")
         if flood:
             link = next(word for word in flood[0].get_body(("plain",)).get_content().split() if "/confirm" in word)

@@ -48,10 +48,13 @@ public struct SearchCriteria: Sendable, Codable, Equatable {
 public struct SearchAlertProblem: Error, Sendable, Equatable {
     public var field: String
     public var message: String
+    /// Refused for the address's number of alerts, not for what was typed (HTTP 429).
+    public var isLimit: Bool
 
-    public init(field: String, _ message: String) {
+    public init(field: String, _ message: String, isLimit: Bool = false) {
         self.field = field
         self.message = message
+        self.isLimit = isLimit
     }
 }
 
@@ -83,15 +86,12 @@ public struct SearchAlert: Sendable, Equatable, Identifiable {
 }
 
 extension SearchAlert {
-    /// A checked e-mail address: trimmed, 254 characters at most, one `@`, a dot in the domain,
-    /// no spaces or control characters.
+    /// A checked e-mail address: trimmed, 254 characters at most, one the mailer can send to
+    /// (`EmailAddress.isDeliverable`), its domain neither starting nor ending with a dot.
     public static func address(_ text: String) -> Result<String, SearchAlertProblem> {
         let address = text.trimmingCharacters(in: .whitespacesAndNewlines)
-        let parts = address.split(separator: "@", omittingEmptySubsequences: false)
-        guard address.utf8.count <= 254, parts.count == 2, !parts[0].isEmpty, parts[1].contains("."),
-            !parts[1].hasPrefix("."), !parts[1].hasSuffix("."),
-            address.unicodeScalars.allSatisfy({ !$0.properties.isWhitespace && !($0.value < 0x20 || $0.value == 0x7F) })
-        else {
+        let domain = address.split(separator: "@", omittingEmptySubsequences: false).last ?? ""
+        guard address.utf8.count <= 254, EmailAddress.isDeliverable(address), !domain.hasPrefix("."), !domain.hasSuffix(".") else {
             return .failure(SearchAlertProblem(field: "email", "L’adresse e-mail « \(String(address.prefix(80))) » n’est pas valide."))
         }
         return .success(address)

@@ -2,12 +2,22 @@ internal import Foundation
 internal import Hummingbird
 internal import HTTPTypes
 internal import FTModel
+internal import FTStore
 
 /// The small French pages that links in e-mails open without signing in (unsubscribe, a saved
 /// search's confirmation): a title, a sentence, and maybe a button that posts to `form`. The
 /// sentence is escaped (it may quote what a visitor typed); `form` is a path the router matched
 /// as a token of safe characters.
 enum LinkPage {
+    /// The hash of the `token` path parameter of a link sent by e-mail (base64url, 20 to 100
+    /// characters); anything else is a 404.
+    static func tokenHash(_ context: AppRequestContext) throws -> Data {
+        guard let token = context.parameters.get("token"), (20...100).contains(token.count),
+            token.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-" || $0 == "_") })
+        else { throw HTTPError(.notFound, message: "no such link") }
+        return LinkTokens.hash(token)
+    }
+
     static func response(_ status: HTTPResponse.Status, title: String, text: String, form: String? = nil, button: String = "Me désinscrire") -> Response {
         let action = form.map { #"<form method="post" action="\#($0)"><input type="hidden" name="List-Unsubscribe" value="One-Click"><button type="submit">\#(button.markupEscaped)</button></form>"# } ?? ""
         let html = """

@@ -71,18 +71,11 @@ struct SearchAlertController {
             return EditedResponse(status: .accepted, response: Accepted(
                 message: "C’est presque fini : un e-mail vient de partir vers \(email). Ouvrez le lien qu’il contient pour confirmer l’alerte."
             ))
-        case .failure(let problem) where problem.field == "email":
+        case .failure(let problem) where problem.isLimit:
             throw APIError(.tooManyRequests, "too_many_alerts", problem.message, field: problem.field)
         case .failure(let problem):
             throw APIError(.badRequest, "invalid_field", problem.message, field: problem.field)
         }
-    }
-
-    private func token(_ context: AppRequestContext) throws -> Data {
-        guard let token = context.parameters.get("token"), (20...100).contains(token.count),
-            token.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-" || $0 == "_") })
-        else { throw HTTPError(.notFound, message: "no such alert link") }
-        return LinkTokens.hash(token)
     }
 
     private static var expired: Response {
@@ -92,7 +85,7 @@ struct SearchAlertController {
     private static let unknown = (title: "Lien inconnu", text: "Ce lien d’alerte n’existe pas, ou l’alerte a été supprimée.")
 
     @Sendable func showConfirm(_ request: Request, context: AppRequestContext) async throws -> Response {
-        guard let alert = try database.searchAlert(tokenHash: try token(context)) else {
+        guard let alert = try database.searchAlert(tokenHash: try LinkPage.tokenHash(context)) else {
             return LinkPage.response(.notFound, title: Self.unknown.title, text: Self.unknown.text)
         }
         if alert.cancelledAt != nil { return LinkPage.response(.gone, title: "Alerte arrêtée", text: "Cette alerte a été arrêtée : vous ne recevez plus rien pour elle.") }
@@ -102,7 +95,7 @@ struct SearchAlertController {
     }
 
     @Sendable func confirm(_ request: Request, context: AppRequestContext) async throws -> Response {
-        switch try database.confirmSearchAlert(tokenHash: try token(context), now: now()) {
+        switch try database.confirmSearchAlert(tokenHash: try LinkPage.tokenHash(context), now: now()) {
         case .done(let alert), .alreadyDone(let alert):
             return LinkPage.response(.ok, title: "Alerte confirmée", text: "C’est fait : chaque nouvel expert de cette recherche (\(alert.criteria.frenchDescription)) vous sera envoyé par e-mail. Chaque e-mail contient le lien pour arrêter l’alerte.")
         case .cancelled:
@@ -115,7 +108,7 @@ struct SearchAlertController {
     }
 
     @Sendable func showCancel(_ request: Request, context: AppRequestContext) async throws -> Response {
-        guard let alert = try database.searchAlert(tokenHash: try token(context)) else {
+        guard let alert = try database.searchAlert(tokenHash: try LinkPage.tokenHash(context)) else {
             return LinkPage.response(.notFound, title: Self.unknown.title, text: Self.unknown.text)
         }
         if alert.cancelledAt != nil { return LinkPage.response(.gone, title: "Alerte déjà arrêtée", text: "Vous ne recevez plus rien pour cette alerte.") }
@@ -123,7 +116,7 @@ struct SearchAlertController {
     }
 
     @Sendable func cancel(_ request: Request, context: AppRequestContext) async throws -> Response {
-        switch try database.cancelSearchAlert(tokenHash: try token(context), now: now()) {
+        switch try database.cancelSearchAlert(tokenHash: try LinkPage.tokenHash(context), now: now()) {
         case .done, .cancelled:
             return LinkPage.response(.ok, title: "Alerte arrêtée", text: "C’est fait : vous ne recevrez plus d’e-mail pour cette alerte.")
         case .alreadyDone:

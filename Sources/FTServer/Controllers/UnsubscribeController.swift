@@ -20,15 +20,8 @@ struct UnsubscribeController {
         group.post("unsubscribe/:token", use: unsubscribe)
     }
 
-    private func token(_ context: AppRequestContext) throws -> Data {
-        guard let token = context.parameters.get("token"), (20...100).contains(token.count),
-            token.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-" || $0 == "_") })
-        else { throw HTTPError(.notFound, message: "no such unsubscribe link") }
-        return LinkTokens.hash(token)
-    }
-
     @Sendable func show(_ request: Request, context: AppRequestContext) async throws -> Response {
-        let hash = try token(context)
+        let hash = try LinkPage.tokenHash(context)
         guard let link = try database.unsubscribeLink(tokenHash: hash) else {
             return LinkPage.response(.notFound, title: "Lien inconnu", text: "Ce lien de désinscription n’existe pas. Vous pouvez choisir vos notifications depuis l’application.")
         }
@@ -40,7 +33,7 @@ struct UnsubscribeController {
     }
 
     @Sendable func unsubscribe(_ request: Request, context: AppRequestContext) async throws -> Response {
-        let hash = try token(context)
+        let hash = try LinkPage.tokenHash(context)
         switch try database.unsubscribe(tokenHash: hash, at: now()) {
         case .unsubscribed(_, _, let kind, _):
             return LinkPage.response(.ok, title: "C’est fait", text: "Vous ne recevrez plus \(kind.frenchLabel) par e-mail. Vous pouvez changer d’avis depuis l’application.")

@@ -61,11 +61,11 @@ extension AppDatabase {
                 SELECT count(*) FROM searchAlert WHERE email = ? AND confirmedAt IS NULL AND cancelledAt IS NULL AND createdAt > ?
                 """, arguments: [email, since]) ?? 0
             if waiting >= SearchAlert.unconfirmedLimit {
-                return .failure(SearchAlertProblem(field: "email", "Des alertes attendent déjà leur confirmation à cette adresse : suivez le lien de l’e-mail reçu, ou réessayez dans quelques jours."))
+                return .failure(SearchAlertProblem(field: "email", "Des alertes attendent déjà leur confirmation à cette adresse : suivez le lien de l’e-mail reçu, ou réessayez dans quelques jours.", isLimit: true))
             }
             let active = try Int.fetchOne(db, sql: "SELECT count(*) FROM searchAlert WHERE email = ? AND confirmedAt IS NOT NULL AND cancelledAt IS NULL", arguments: [email]) ?? 0
             if active >= SearchAlert.activeLimit {
-                return .failure(SearchAlertProblem(field: "email", "Cette adresse a déjà \(SearchAlert.activeLimit) alertes : désinscrivez-en une depuis ses e-mails avant d’en créer une autre."))
+                return .failure(SearchAlertProblem(field: "email", "Cette adresse a déjà \(SearchAlert.activeLimit) alertes : désinscrivez-en une depuis ses e-mails avant d’en créer une autre.", isLimit: true))
             }
             try db.execute(sql: """
                 INSERT INTO searchAlert (email, criteria, nonce, tokenHash, createdAt, notBefore) VALUES (?, ?, ?, ?, ?, ?)
@@ -181,16 +181,18 @@ extension AppDatabase {
         }
     }
 
-    /// The mail was taken by the transport.
-    public func markSearchAlertMailSent(_ mail: SearchAlertMail, at now: Date) throws {
+    /// The mails were taken by the transport: recorded in one transaction.
+    public func markSearchAlertMailsSent(_ mails: [SearchAlertMail], at now: Date) throws {
         try writer.write { db in
-            switch mail.content {
-            case .confirmation:
-                try db.execute(sql: "UPDATE searchAlert SET confirmationSentAt = ?, attempts = 0, lastError = NULL WHERE id = ?", arguments: [now, mail.alert.id])
-            case .experts(let experts):
-                try db.execute(sql: """
-                    UPDATE searchAlert SET seenUpTo = max(seenUpTo, ?), lastSentAt = ?, attempts = 0, lastError = NULL WHERE id = ?
-                    """, arguments: [experts.last?.approvedAt, now, mail.alert.id])
+            for mail in mails {
+                switch mail.content {
+                case .confirmation:
+                    try db.execute(sql: "UPDATE searchAlert SET confirmationSentAt = ?, attempts = 0, lastError = NULL WHERE id = ?", arguments: [now, mail.alert.id])
+                case .experts(let experts):
+                    try db.execute(sql: """
+                        UPDATE searchAlert SET seenUpTo = max(seenUpTo, ?), lastSentAt = ?, attempts = 0, lastError = NULL WHERE id = ?
+                        """, arguments: [experts.last?.approvedAt, now, mail.alert.id])
+                }
             }
         }
     }
