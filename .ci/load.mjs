@@ -116,6 +116,7 @@ async function pushPaced(clients = 50, perSecond = 20, seconds = 10) {
   const conversation = await demoConversation(token);
   const interval = 1000 / perSecond;
   const times = [];
+  const trace = [];
   let failed = 0;
   const started = performance.now();
   await Promise.all(Array.from({ length: clients }, async (_, client) => {
@@ -125,10 +126,15 @@ async function pushPaced(clients = 50, perSecond = 20, seconds = 10) {
       const wait = due - performance.now();
       if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
       const t0 = performance.now();
-      pending.push(push(token, [message(conversation, "un message")]).then(() => times.push(performance.now() - t0), () => { failed += 1; }));
+      pending.push(push(token, [message(conversation, "un message")]).then(() => {
+        times.push(performance.now() - t0);
+        trace.push([Date.now() - (performance.now() - t0), performance.now() - t0]);
+      }, () => { failed += 1; }));
     }
     await Promise.all(pending);
   }));
+  // FT_LOAD_TRACE=file: each push's start (ms since the epoch) and time to its answer, to see when the slow ones happened.
+  if (process.env.FT_LOAD_TRACE) (await import("node:fs")).writeFileSync(process.env.FT_LOAD_TRACE, JSON.stringify(trace));
   times.sort((x, y) => x - y);
   console.log(`one-operation push at a set pace, ${clients} clients × ${perSecond}/s = ${clients * perSecond} pushes/s: ${times.length} pushes; p50 ${ms(percentile(times, 0.5))} ms, p99 ${ms(percentile(times, 0.99))} ms, max ${ms(times[times.length - 1])} ms; ${failed} failed`);
   if (failed) process.exitCode = 1;

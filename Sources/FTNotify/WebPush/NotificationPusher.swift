@@ -45,6 +45,8 @@ public final class NotificationPusher: Sendable {
     let jitter: @Sendable () -> Double
     private let store = StoreQueue(label: "financialtracker.push")
     private let wakeup = Wakeup()
+    /// Where each push is encrypted: behind the request threads (`BackgroundLoop`).
+    private let loop = BackgroundLoop()
     /// VAPID headers per push service origin, with when to sign again.
     private let tokens = Mutex<[String: (header: String, until: Date)]>([:])
 
@@ -78,6 +80,7 @@ public final class NotificationPusher: Sendable {
     /// Closes the push service connections, once `run` has ended.
     public func shutdown() async {
         await transport.shutdown()
+        await loop.shutdown()
     }
 
     /// Rounds until cancelled: every `interval`, and at once after a `wake()`.
@@ -95,7 +98,7 @@ public final class NotificationPusher: Sendable {
     }
 
     /// One round: fan out (all that is new, a batch at a time), then send what is due,
-    /// `concurrency` deliveries at a time, and record the round in one transaction.
+    /// `concurrency` deliveries at a time, and record how each went.
     public func deliverDue() async -> Round {
         let pushes: [PendingPush]
         do {
@@ -157,7 +160,7 @@ public final class NotificationPusher: Sendable {
             do {
                 guard let checked = endpoints[subscription.endpoint] else { throw PushEndpointGuard.refused("not checked") }
                 let endpoint = try checked.get()
-                let body = try WebPushEncryption.encrypt(payload, p256dh: subscription.p256dh, auth: subscription.auth)
+                let body = try await loop.run { try WebPushEncryption.encrypt(payload, p256dh: subscription.p256dh, auth: subscription.auth) }
                 outcome = await transport.send(PushRequest(
                     endpoint: endpoint, body: body, authorization: try authorization(for: endpoint),
                     timeToLive: configuration.timeToLive, urgency: Self.urgency(push.kind), topic: "n\(push.notificationId)"

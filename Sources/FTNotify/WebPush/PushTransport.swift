@@ -33,17 +33,19 @@ public protocol PushTransport: Sendable {
 }
 
 /// Push messages over HTTPS, with async-http-client's pooled connections; no redirect is followed
-/// (the endpoint was checked, where it would lead was not).
+/// (the endpoint was checked, where it would lead was not). The connections live on a thread of
+/// their own behind the server's (`BackgroundLoop`), not on the event loops that serve requests.
 public final class HTTPPushTransport: PushTransport {
     private let client: HTTPClient
     private let timeout: TimeAmount
+    private let loop = BackgroundLoop()
 
     public init(timeout: Duration = .seconds(15)) {
         var configuration = HTTPClient.Configuration()
         configuration.redirectConfiguration = .disallow
         configuration.timeout = .init(connect: .seconds(5), read: .seconds(15))
         configuration.connectionPool = .init(idleTimeout: .seconds(60), concurrentHTTP1ConnectionsPerHostSoftLimit: 16)
-        client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
+        client = HTTPClient(eventLoopGroupProvider: .shared(loop.group), configuration: configuration)
         self.timeout = .nanoseconds(Int64(timeout.components.seconds) * 1_000_000_000 + Int64(timeout.components.attoseconds / 1_000_000_000))
     }
 
@@ -76,5 +78,6 @@ public final class HTTPPushTransport: PushTransport {
 
     public func shutdown() async {
         try? await client.shutdown()
+        await loop.shutdown()
     }
 }

@@ -38,7 +38,7 @@ public struct DeadMail: Sendable, Equatable {
 
 extension AppDatabase {
     /// Turns the notifications written since the last call into outside deliveries (e-mail, push)
-    /// by each recipient's preferences (`policy`), in one transaction with the cursor that
+    /// by each recipient's preferences (`policy`), written in one transaction with the cursor that
     /// remembers how far it went: each notification is fanned out once, even across a crash.
     /// Inactive users get none, and users with no browser subscribed no push. `channels`: the
     /// outside channels the server delivers on (others get no deliveries). Returns the deliveries
@@ -61,50 +61,81 @@ extension AppDatabase {
         }
     }
 
+    /// One batch: what to deliver is worked out on a read snapshot (the recipients' preferences and
+    /// subscriptions), and the writer is held only for the inserts and the cursor. If another worker
+    /// moved the cursor in between, it fanned these out: nothing is written, and the next batch
+    /// starts from where it went.
     private func fanOutBatch(policy: NotificationPolicy, channels: Set<NotificationChannel>, limit: Int) throws -> (made: Int, read: Int) {
-        try writer.write { db in
-            let after = try Int64.fetchOne(db, sql: "SELECT lastNotificationId FROM notificationFanout") ?? 0
-            let rows = try Row.fetchAll(db, sql: """
-                SELECT n.id, n.userId, n.kind, n.target, n.createdAt, n.channels, u.role, u.active
-                FROM notification n JOIN user u ON u.id = n.userId
-                WHERE n.id > ? ORDER BY n.id LIMIT ?
-                """, arguments: [after, limit])
-            guard let last = rows.last?["id"] as Int64? else { return (0, 0) }
-            var preferences: [Int64: [String: Bool]] = [:]
-            // Push goes only to users with a browser subscribed.
-            var subscribed: [Int64: Bool] = [:]
+        let plan = try writer.read { db in try fanOutPlan(db, policy: policy, channels: channels, limit: limit) }
+        guard let last = plan.last else { return (0, 0) }
+        let made = try writer.write { db -> Int in
+            guard try Int64.fetchOne(db, sql: "SELECT lastNotificationId FROM notificationFanout") ?? 0 == plan.after else { return 0 }
             let insert = try db.cachedStatement(sql: """
                 INSERT OR IGNORE INTO notificationDelivery (notificationId, userId, channel, digestKey, notBefore) VALUES (?, ?, ?, ?, ?)
                 """)
             var made = 0
-            for row in rows {
-                let userId: Int64 = row["userId"]
-                guard row["active"] as Bool, let kind = NotificationKind(rawValue: row["kind"]), let role = Role(rawValue: row["role"]) else { continue }
-                if preferences[userId] == nil {
-                    var chosen: [String: Bool] = [:]
-                    for preference in try Row.fetchAll(db, sql: "SELECT kind, channel, enabled FROM notificationPreference WHERE userId = ?", arguments: [userId]) {
-                        chosen["\(preference["kind"] as String)/\(preference["channel"] as String)"] = preference["enabled"]
-                    }
-                    preferences[userId] = chosen
-                }
-                var chosen: [NotificationChannel: Bool] = [:]
-                for channel in NotificationChannel.allCases {
-                    chosen[channel] = preferences[userId]?["\(kind.rawValue)/\(channel.rawValue)"]
-                }
-                if channels.contains(.push), subscribed[userId] == nil {
-                    subscribed[userId] = try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM pushSubscription WHERE userId = ?)", arguments: [userId]) ?? false
-                }
-                // An alert's rule may name fewer channels than all (`notification.channels`).
-                let allowed = (row["channels"] as String?).map { Set($0.split(separator: ",").compactMap { NotificationChannel(rawValue: String($0)) }) }
-                for delivery in policy.deliveries(kind: kind, createdAt: row["createdAt"], target: row["target"], role: role, preferences: chosen)
-                where channels.contains(delivery.channel) && (allowed?.contains(delivery.channel) ?? true) && (delivery.channel != .push || subscribed[userId] == true) {
-                    try insert.execute(arguments: [row["id"] as Int64, userId, delivery.channel.rawValue, delivery.digestKey, delivery.notBefore])
-                    made += db.changesCount
-                }
+            for delivery in plan.deliveries {
+                try insert.execute(arguments: [delivery.notificationId, delivery.userId, delivery.channel.rawValue, delivery.digestKey, delivery.notBefore])
+                made += db.changesCount
             }
             try db.execute(sql: "UPDATE notificationFanout SET lastNotificationId = ?", arguments: [last])
-            return (made, rows.count)
+            return made
         }
+        return (made, plan.read)
+    }
+
+    private struct FanOutPlan {
+        struct Delivery {
+            var notificationId: Int64
+            var userId: Int64
+            var channel: NotificationChannel
+            var digestKey: String?
+            var notBefore: Date
+        }
+
+        /// The cursor it started from, the last notification it read, how many it read.
+        var after: Int64
+        var last: Int64?
+        var read = 0
+        var deliveries: [Delivery] = []
+    }
+
+    private func fanOutPlan(_ db: Database, policy: NotificationPolicy, channels: Set<NotificationChannel>, limit: Int) throws -> FanOutPlan {
+        let after = try Int64.fetchOne(db, sql: "SELECT lastNotificationId FROM notificationFanout") ?? 0
+        let rows = try Row.fetchAll(db, sql: """
+            SELECT n.id, n.userId, n.kind, n.target, n.createdAt, n.channels, u.role, u.active
+            FROM notification n JOIN user u ON u.id = n.userId
+            WHERE n.id > ? ORDER BY n.id LIMIT ?
+            """, arguments: [after, limit])
+        var plan = FanOutPlan(after: after, last: rows.last?["id"], read: rows.count)
+        var preferences: [Int64: [String: Bool]] = [:]
+        // Push goes only to users with a browser subscribed.
+        var subscribed: [Int64: Bool] = [:]
+        for row in rows {
+            let userId: Int64 = row["userId"]
+            guard row["active"] as Bool, let kind = NotificationKind(rawValue: row["kind"]), let role = Role(rawValue: row["role"]) else { continue }
+            if preferences[userId] == nil {
+                var chosen: [String: Bool] = [:]
+                for preference in try Row.fetchAll(db, sql: "SELECT kind, channel, enabled FROM notificationPreference WHERE userId = ?", arguments: [userId]) {
+                    chosen["\(preference["kind"] as String)/\(preference["channel"] as String)"] = preference["enabled"]
+                }
+                preferences[userId] = chosen
+            }
+            var chosen: [NotificationChannel: Bool] = [:]
+            for channel in NotificationChannel.allCases {
+                chosen[channel] = preferences[userId]?["\(kind.rawValue)/\(channel.rawValue)"]
+            }
+            if channels.contains(.push), subscribed[userId] == nil {
+                subscribed[userId] = try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM pushSubscription WHERE userId = ?)", arguments: [userId]) ?? false
+            }
+            // An alert's rule may name fewer channels than all (`notification.channels`).
+            let allowed = (row["channels"] as String?).map { Set($0.split(separator: ",").compactMap { NotificationChannel(rawValue: String($0)) }) }
+            for delivery in policy.deliveries(kind: kind, createdAt: row["createdAt"], target: row["target"], role: role, preferences: chosen)
+            where channels.contains(delivery.channel) && (allowed?.contains(delivery.channel) ?? true) && (delivery.channel != .push || subscribed[userId] == true) {
+                plan.deliveries.append(.init(notificationId: row["id"], userId: userId, channel: delivery.channel, digestKey: delivery.digestKey, notBefore: delivery.notBefore))
+            }
+        }
+        return plan
     }
 
     /// Counts every notification written so far as fanned out, without deliveries (history, such as

@@ -17,16 +17,11 @@ public struct PendingPush: Sendable, Equatable {
 }
 
 extension AppDatabase {
-    /// The push deliveries due at `now`, each with its recipient's subscriptions. A delivery whose
-    /// recipient has no subscription any more (turned off since the fan-out) is dropped: there is
-    /// nowhere to send it, and nothing failed.
+    /// The push deliveries due at `now`, each with its recipient's subscriptions, read on a snapshot
+    /// (the writer is not held). A delivery whose recipient has no subscription any more (turned
+    /// off since the fan-out) is dropped: there is nowhere to send it, and nothing failed.
     public func pushesToSend(now: Date, limit: Int = 500) throws -> [PendingPush] {
-        try writer.write { db in
-            try db.execute(sql: """
-                DELETE FROM notificationDelivery
-                WHERE channel = 'push' AND status = 'pending' AND notBefore <= ?
-                  AND NOT EXISTS (SELECT 1 FROM pushSubscription s WHERE s.userId = notificationDelivery.userId)
-                """, arguments: [now])
+        let pushes = try writer.read { db in
             let rows = try Row.fetchAll(db, sql: """
                 SELECT d.id, d.notificationId, d.userId, d.attempts, n.kind, n.title, n.body, n.target
                 FROM notificationDelivery d JOIN notification n ON n.id = d.notificationId
@@ -46,13 +41,38 @@ extension AppDatabase {
                 )
             }
         }
+        let nowhere = pushes.filter(\.subscriptions.isEmpty).map(\.deliveryId)
+        if !nowhere.isEmpty {
+            // Unless a browser subscribed since the snapshot.
+            try writer.write { db in
+                try db.execute(sql: """
+                    DELETE FROM notificationDelivery
+                    WHERE id IN (SELECT value FROM json_each(?)) AND status = 'pending'
+                      AND NOT EXISTS (SELECT 1 FROM pushSubscription s WHERE s.userId = notificationDelivery.userId)
+                    """, arguments: ["[\(nowhere.map(String.init).joined(separator: ","))]"])
+            }
+        }
+        return pushes.filter { !$0.subscriptions.isEmpty }
     }
 
-    /// What a round of pushes did, recorded in one transaction: deliveries sent (with the
+    /// What a round of pushes did, recorded a hundred deliveries per transaction: deliveries sent (with the
     /// subscriptions that took them), failed (tried again at `retryAt`, or dead without one), and
     /// subscriptions removed (their push service said gone, or their endpoint is no longer allowed).
     public func recordPushes(_ results: [WebPushResult], removedSubscriptions: [Int64], at date: Date) throws {
         guard !results.isEmpty || !removedSubscriptions.isEmpty else { return }
+        // A hundred at a time, each in a transaction of its own: a sync push waits for one of
+        // these at most, never for a whole round's.
+        var start = 0
+        repeat {
+            let end = min(start + Self.pushesRecordedAtOnce, results.count)
+            try recordPushes(results[start..<end], removedSubscriptions: end == results.count ? removedSubscriptions : [], at: date)
+            start = end
+        } while start < results.count
+    }
+
+    static let pushesRecordedAtOnce = 100
+
+    private func recordPushes(_ results: ArraySlice<WebPushResult>, removedSubscriptions: [Int64], at date: Date) throws {
         try writer.write { db in
             let sent = try db.cachedStatement(sql: "UPDATE notificationDelivery SET status = 'sent', sentAt = ?, lastError = NULL WHERE id = ? AND status = 'pending'")
             let touched = try db.cachedStatement(sql: "UPDATE pushSubscription SET lastSentAt = ? WHERE id = ?")
