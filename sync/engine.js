@@ -168,6 +168,16 @@ export class Engine extends EventTarget {
     this.emit("session", { session: null });
   }
 
+  /** Ends every session of the account on the server (throws offline), then this device's as `signOut` does. */
+  async signOutEverywhere() {
+    await this.api.signOutEverywhere();
+    this.live?.stop();
+    this.live = null;
+    this.session = null;
+    await this.resetLocal();
+    this.emit("session", { session: null });
+  }
+
   async resetLocal() {
     await this.store.wipe();
     this.cursor = 0;

@@ -164,6 +164,24 @@ export class SyncAPI {
   }
 
   /**
+   * `DELETE /api/v1/sessions`: every session of the account ends, this one included; their live
+   * connections close. Unlike `signOut`, it needs the server: it throws when offline.
+   */
+  async signOutEverywhere() {
+    await this.send(this.request("DELETE", "/api/v1/sessions", { sync: false }), [204]);
+    this.token = null;
+  }
+
+  /**
+   * `POST /api/v1/me/password`: a new password (the current one checked); the account's other
+   * sessions end, this one stays.
+   * @param {string} current @param {string} password
+   */
+  async changePassword(current, password) {
+    await this.send(this.request("POST", "/api/v1/me/password", { body: { current, password }, sync: false }), [204]);
+  }
+
+  /**
    * `POST /api/v1/sync/push`: one batch, at most `MAXIMUM_BATCH` operations (the caller splits
    * larger outboxes, and splits again on a `split` remedy). Answers one result per operation, in order.
    * @param {(SyncOperation | PushedOperation)[]} operations @returns {Promise<PushResult[]>}

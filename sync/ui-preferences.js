@@ -5,6 +5,7 @@
 // or off. The browser's permission is asked only here, from the button.
 
 import { disablePush, enablePush, pushState, PushSetupError } from "./push.js";
+import { setUpAccount } from "./ui-account.js";
 import { boot, byId, el, fill } from "./ui.js";
 import { CRITICAL_KINDS, Rejection } from "./validate.js";
 import { PREFERENCE_CHANNELS, preferencesOf } from "./views.js";
@@ -127,6 +128,7 @@ async function ready(app) {
   const seen = new Set(engine.notices.map((notice) => notice.id));
   engine.addEventListener("notices", () => showRefusals(app, seen));
   render(app);
+  setUpAccount(app);
   byId("push-settings").hidden = false;
   const status = byId("push-state");
   const enable = byId("push-enable");

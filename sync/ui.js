@@ -306,7 +306,10 @@ export async function boot({ render, ready }) {
       byId("password").value = "";
     } catch (caught) {
       error.hidden = false;
-      error.textContent = /** @type {any} */ (caught)?.status === 401 ? strings.signInFailed : strings.networkFailed;
+      const status = /** @type {any} */ (caught)?.status;
+      // 403 (address not yet confirmed) and 429 (too many tries): the server's own French words.
+      error.textContent = status === 401 ? strings.signInFailed
+        : status === 403 || status === 429 ? /** @type {any} */ (caught).message : strings.networkFailed;
     }
   });
   byId("sign-out").addEventListener("click", () => engine.signOut());

@@ -75,13 +75,14 @@ public final class NotificationMailer: Sendable {
     /// The most e-mails one round sends.
     static let batch = 200
 
-    /// Rounds until cancelled (the notifications' e-mails, then the saved searches'): every
+    /// Rounds until cancelled (the notifications' e-mails, the saved searches', the accounts'): every
     /// `interval`, and at once after a `wake()`.
     public func run() async {
         while !Task.isCancelled {
             let notifications = await deliverDue()
             let searches = await deliverSearchAlerts()
-            if notifications.full || searches.full { continue }
+            let accounts = await deliverAccountMails()
+            if notifications.full || searches.full || accounts.full { continue }
             await wakeup.sleep(upTo: configuration.interval)
         }
     }

@@ -21,6 +21,12 @@ public struct AppRequestContext: RequestContext, WebSocketRequestContext {
         channel = source.channel
     }
 
+    /// The client's IP address, for the limits on attempts (the connection's peer: behind a
+    /// reverse proxy, the proxy's).
+    var clientAddress: String {
+        channel.remoteAddress?.ipAddress ?? "unknown"
+    }
+
     /// Sync batches are JSON; 4 MiB is about 10,000 short messages.
     public var maxUploadSize: Int { 4 * 1_024 * 1_024 }
 }

@@ -48,7 +48,8 @@ public func buildRouter(
         AdminController(database: database, directory: adminDirectory, now: now, alertCentre: configuration.alertCentre, announcements: configuration.announcements, onCommit: onCommit).add(to: router)
     }
     let api = router.group("api/v1").add(middleware: SessionMiddleware(database: database, now: now))
-    SessionController(database: database, configuration: configuration, live: live, heavy: heavy, now: now).add(to: api)
+    let limits = AccountLimits()
+    SessionController(database: database, configuration: configuration, live: live, heavy: heavy, limits: limits, tokens: blobs?.linkTokens, onMail: onCommit, now: now).add(to: api)
     SyncController(database: database, configuration: configuration, live: live, pushes: pushes, heavy: heavy, onCommit: onCommit, now: now).add(to: api)
     MeController(database: database, now: now).add(to: api)
     UnsubscribeController(database: database, now: now).add(to: api)
@@ -63,6 +64,7 @@ public func buildRouter(
         ExportController(database: database, contents: contents).add(to: api)
         // Its links' tokens are made with the store's key, as the e-mails' are.
         SearchAlertController(database: database, tokens: blobs.linkTokens, now: now).add(to: api)
+        AccountController(database: database, settings: configuration.accounts, tokens: blobs.linkTokens, live: live, heavy: heavy, limits: limits, onMail: onCommit, now: now).add(to: api)
     }
     LiveController(database: database, hub: live, now: now).add(to: api)
     return router

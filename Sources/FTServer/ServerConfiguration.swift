@@ -27,6 +27,9 @@ public struct ServerConfiguration: Sendable {
     public var announcements: AnnouncementsRenderer?
     /// Response times and errors (`GET /metrics`, and the performance alert rules' window).
     public var metrics = ServerMetrics()
+    /// What sign-up and password changes check against; without a place list, sign-up answers
+    /// that it is not available (503).
+    public var accounts = AccountSettings()
 
     public init(
         host: String = "127.0.0.1", port: Int = 8080, publicDirectory: String = "public", maximumBatch: Int = 1_000,
@@ -44,6 +47,24 @@ public struct ServerConfiguration: Sendable {
 
     /// The sync protocol this server speaks; a device that sends another is told to update.
     public static let protocolVersion = 1
+}
+
+/// What the account endpoints check new accounts and passwords against: the common passwords
+/// and the postcodes (`site-templates/data/`), read by `ft serve` at start.
+public struct AccountSettings: Sendable {
+    public var passwords: PasswordPolicy
+    public var postcodes: FrenchPostcodes
+
+    public init(passwords: PasswordPolicy = PasswordPolicy(common: []), postcodes: FrenchPostcodes = FrenchPostcodes(tsv: "")) {
+        self.passwords = passwords
+        self.postcodes = postcodes
+    }
+
+    /// From a templates folder's `data/common-passwords.txt` and `data/places.tsv`.
+    public init(templatesDirectory: String) throws {
+        let data = URL(fileURLWithPath: templatesDirectory).appendingPathComponent("data")
+        self.init(passwords: try PasswordPolicy(listAt: data.appendingPathComponent("common-passwords.txt")), postcodes: try FrenchPostcodes(fileAt: data.appendingPathComponent("places.tsv")))
+    }
 }
 
 /// What the server's push endpoints need from the push worker's module: the public key browsers

@@ -150,11 +150,16 @@ public struct SiteGenerator: Sendable {
                 files[page.slug + "/index.html"] = Data(html.utf8)
             }
         }
+        for page in SiteViews.accountPages {
+            if let html = try? templates.render(views.account(path: page.path, kind: page.kind), template: "account") {
+                files[page.path + "index.html"] = Data(html.utf8)
+            }
+        }
         if let icon = templates.assets["assets/app-icon-192.png"] { files["favicon.ico"] = Favicon.ico(png: icon, size: 192) }
         for name in templates.appTemplates.keys where !name.hasPrefix("_") {
             files["app/" + name] = Data(templates.renderApp(views.app(file: name, build: templates.appBuild), file: name).utf8)
         }
-        files["sitemap.xml"] = Data(Feeds.sitemap(paths: jobs.filter(\.inSitemap).map(\.sitemapPath) + templates.legal.map { $0.slug + "/" }, baseURL: configuration.baseURL).utf8)
+        files["sitemap.xml"] = Data(Feeds.sitemap(paths: jobs.filter(\.inSitemap).map(\.sitemapPath) + templates.legal.map { $0.slug + "/" } + ["compte/inscription/"], baseURL: configuration.baseURL).utf8)
         files[Self.feedPath] = Data(Feeds.atom(model: model, baseURL: configuration.baseURL, format: format).utf8)
         files["robots.txt"] = Data(Feeds.robots(baseURL: configuration.baseURL).utf8)
         return (files, SearchIndex.encode(rows))

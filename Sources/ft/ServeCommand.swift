@@ -128,6 +128,12 @@ struct ServeCommand: AsyncParsableCommand {
         defer { checkpoints.stop() }
         let adminDirectory = try options.adminDirectory(adminDir, publicDirectory: publicDirectory)
         var configuration = ServerConfiguration(host: host, port: port, publicDirectory: publicDirectory, maximumUpload: maxUpload << 20, adminDirectory: adminDirectory)
+        // Sign-up and new passwords are checked against the templates' place list and common passwords.
+        if FileManager.default.fileExists(atPath: templates + "/data/common-passwords.txt") {
+            configuration.accounts = try AccountSettings(templatesDirectory: templates)
+        } else {
+            logger.warning("no \(templates)/data/common-passwords.txt: sign-up is off and new passwords are checked for length only (pass --templates DIR)")
+        }
         // Checked before the server says it serves: a wrong --smtp or template stops it here.
         let mailer = try mail.makeMailer(
             database: database, blobs: blobs, templates: templates, baseURL: baseURL ?? "http://\(host):\(port)",

@@ -14,6 +14,8 @@ public struct User: Sendable, Codable, Equatable, Identifiable {
     public var active: Bool
     public var createdAt: Date
     public var lastSeenAt: Date?
+    /// False from a sign-up until the link of its e-mail is followed: such an account cannot sign in.
+    public var emailVerified: Bool
 
     public init(
         id: Int64? = nil,
@@ -24,7 +26,8 @@ public struct User: Sendable, Codable, Equatable, Identifiable {
         phone: String? = nil,
         active: Bool = true,
         createdAt: Date,
-        lastSeenAt: Date? = nil
+        lastSeenAt: Date? = nil,
+        emailVerified: Bool = true
     ) {
         self.id = id
         self.email = email
@@ -35,5 +38,6 @@ public struct User: Sendable, Codable, Equatable, Identifiable {
         self.active = active
         self.createdAt = createdAt
         self.lastSeenAt = lastSeenAt
+        self.emailVerified = emailVerified
     }
 }

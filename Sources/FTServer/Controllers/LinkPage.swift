@@ -18,13 +18,15 @@ enum LinkPage {
         return LinkTokens.hash(token)
     }
 
-    static func response(_ status: HTTPResponse.Status, title: String, text: String, form: String? = nil, button: String = "Me désinscrire") -> Response {
-        let action = form.map { #"<form method="post" action="\#($0)"><input type="hidden" name="List-Unsubscribe" value="One-Click"><button type="submit">\#(button.markupEscaped)</button></form>"# } ?? ""
+    /// `link`: a button-like link onwards (a path of this server, and its text).
+    static func response(_ status: HTTPResponse.Status, title: String, text: String, form: String? = nil, button: String = "Me désinscrire", link: (path: String, text: String)? = nil) -> Response {
+        var action = form.map { #"<form method="post" action="\#($0)"><input type="hidden" name="List-Unsubscribe" value="One-Click"><button type="submit">\#(button.markupEscaped)</button></form>"# } ?? ""
+        if let link { action += #"<p><a class="button" href="\#(link.path.markupEscaped)">\#(link.text.markupEscaped)</a></p>"# }
         let html = """
             <!DOCTYPE html>
             <html lang="fr"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
             <meta name="robots" content="noindex"><title>\(title.markupEscaped) — FinancialTracker</title>
-            <style>body{font-family:system-ui,sans-serif;max-width:34rem;margin:3rem auto;padding:0 1rem;color:#1c2733;line-height:1.5}button{font-size:1rem;padding:.6rem 1.2rem;background:#1f4e79;color:#fff;border:0;border-radius:6px;cursor:pointer}a{color:#1f4e79}</style>
+            <style>body{font-family:system-ui,sans-serif;max-width:34rem;margin:3rem auto;padding:0 1rem;color:#1c2733;line-height:1.5}button,a.button{display:inline-block;font-size:1rem;padding:.6rem 1.2rem;background:#1f4e79;color:#fff;border:0;border-radius:6px;cursor:pointer;text-decoration:none}a{color:#1f4e79}</style>
             </head><body><h1>\(title.markupEscaped)</h1><p>\(text.markupEscaped)</p>\(action)<p><a href="/">Retour à FinancialTracker</a></p></body></html>
             """
         var headers = HTTPFields()

@@ -183,6 +183,16 @@ public final class LiveHub: Sendable {
         for continuation in continuations { continuation.yield(.sessionEnded) }
     }
 
+    /// Ends the live connections of a user's sessions but the one of `kept` (a password changed,
+    /// "se déconnecter partout", an account deactivated): each is told its session ended and closes.
+    func revoke(user: Int64, except kept: String? = nil) {
+        sessions.withLock { sessions in
+            for token in sessions.keys where token != kept { sessions[token] = nil }
+        }
+        let continuations = state.withLock { $0.members.values.filter { $0.actor.user == user && $0.token != kept }.map(\.continuation) }
+        for continuation in continuations { continuation.yield(.sessionEnded) }
+    }
+
     private struct Trusted<Value> {
         var value: Value
         var checkedAt: Date

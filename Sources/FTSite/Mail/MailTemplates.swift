@@ -5,7 +5,7 @@ internal import Foundation
 /// and checked once: a syntax error or a missing partial names its file and line at start.
 public struct MailTemplates: Sendable {
     /// The e-mails every templates folder must have.
-    public static let required = ["notification", "search-alert-confirmation", "search-alert-experts"]
+    public static let required = ["notification", "search-alert-confirmation", "search-alert-experts", "account"]
 
     private let set: TemplateSet
 

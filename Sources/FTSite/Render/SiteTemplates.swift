@@ -5,7 +5,7 @@ internal import Foundation
 /// error or a missing partial is reported with its file and line before anything is rendered.
 struct SiteTemplates: Sendable {
     /// Page templates the generator renders; every other `.mustache` file is a partial.
-    static let pageTemplates = ["home", "listing", "expert", "search", "not-found", "legal", "feed"]
+    static let pageTemplates = ["home", "listing", "expert", "search", "not-found", "legal", "feed", "account"]
 
     let templates: [String: Template]
     /// `templates`, linked; and with the app's templates (the site's win a name both have).

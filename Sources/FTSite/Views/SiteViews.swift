@@ -282,6 +282,18 @@ struct SiteViews: Sendable {
         return .object(context)
     }
 
+    /// The account pages (`compte/…`): sign-up, "mot de passe oublié", the new password a reset
+    /// e-mail leads to. Forms that post to the sync server's account API (`assets/account.js`).
+    static let accountPages: [(path: String, kind: String)] = [
+        ("compte/inscription/", "signup"), ("compte/mot-de-passe-oublie/", "forgot"), ("compte/nouveau-mot-de-passe/", "reset"),
+    ]
+
+    func account(path: String, kind: String) -> TemplateValue {
+        var context = page(title: format.string("account_\(kind)_title"), description: format.string("account_\(kind)_description"), path: path)
+        context["account"] = .object([kind: .flag(true)])
+        return .object(context)
+    }
+
     func notFound() -> TemplateValue {
         .object(page(title: format.string("not_found_title"), description: format.string("not_found_text"), path: "404.html"))
     }

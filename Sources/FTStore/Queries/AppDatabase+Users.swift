@@ -1,3 +1,4 @@
+internal import Foundation
 internal import GRDB
 public import FTModel
 
@@ -19,6 +20,19 @@ extension AppDatabase {
         guard let user = try user(email: email), user.active, let stored = user.passwordHash else { return nil }
         return PasswordHasher.verify(password, against: stored) ? user : nil
     }
+
+    /// `authenticate`, taking about the same time whether the address has an account or not: an
+    /// unknown or deactivated one is checked against a decoy hash of the same cost.
+    public func authenticateEvenly(email: String, password: String) throws -> User? {
+        guard let user = try user(email: email), user.active, let stored = user.passwordHash else {
+            _ = PasswordHasher.verify(password, against: Self.decoyHash)
+            return nil
+        }
+        return PasswordHasher.verify(password, against: stored) ? user : nil
+    }
+
+    /// A hash of nothing anyone types, at the cost new passwords get.
+    static let decoyHash: String = (try? PasswordHasher().hash(UUID().uuidString)) ?? ""
 
     public func client(userId: Int64) throws -> Client? {
         try writer.read { db in try Client.filter(sql: "userId = ?", arguments: [userId]).fetchOne(db) }

@@ -29,6 +29,7 @@ enum Schema {
         migrator.registerMigration("v18-measured-activity", migrate: measureExpertActivity)
         migrator.registerMigration("v19-report-and-announcement-kinds", migrate: addReportAndAnnouncementKinds)
         migrator.registerMigration("v20-search-alerts", migrate: createSearchAlerts)
+        migrator.registerMigration("v21-accounts", migrate: createAccounts)
         return migrator
     }
 
@@ -41,7 +42,7 @@ enum Schema {
         "user", "eligibleProduct", "client", "expert", "expertSpecialty",
         "dossier", "expertAssignment", "dossierStep",
         "document", "documentVersion", "conversation", "message", "messageAttachment", "readReceipt",
-        "rating", "notification", "notificationPreference", "notificationDelivery", "unsubscribeToken", "pushSubscription", "alertRule", "alert", "announcement", "auditLog",
+        "rating", "notification", "notificationPreference", "notificationDelivery", "unsubscribeToken", "accountMail", "pushSubscription", "alertRule", "alert", "announcement", "auditLog",
         "session", "syncChange", "syncRejection", "syncRecord", "siteChange", "syncHorizon", "syncCompacted",
     ]
 }

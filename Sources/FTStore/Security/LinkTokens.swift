@@ -26,6 +26,13 @@ public struct LinkTokens: Sendable {
         return Data(code).base64URLEncoded
     }
 
+    /// The token of an account e-mail's link (address verification, password reset), made from
+    /// its nonce (base64url, 43 characters).
+    public func accountToken(nonce: String) -> String {
+        let code = HMAC<SHA256>.authenticationCode(for: Data("account\u{0}\(nonce)".utf8), using: key)
+        return Data(code).base64URLEncoded
+    }
+
     /// A new saved search's nonce: 16 random bytes in hexadecimal.
     public static func nonce() -> String {
         var generator = SystemRandomNumberGenerator()

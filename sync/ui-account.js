@@ -1,0 +1,55 @@
+// @ts-check
+// The "Mon compte" part of the preferences page: a new password (the current one asked again)
+// and "Se déconnecter partout". Both need the server: offline, they say so and change nothing.
+
+import { byId } from "./ui.js";
+
+/** @param {unknown} error @param {import("./ui.js").Strings} strings */
+const message = (error, strings) => {
+  const caught = /** @type {any} */ (error);
+  return caught?.status === 0 ? strings.networkFailed ?? "" : caught?.message ?? String(error);
+};
+
+/** @param {import("./ui.js").App} app */
+export function setUpAccount({ engine, strings }) {
+  const section = byId("account-settings");
+  const form = /** @type {HTMLFormElement} */ (byId("password-form"));
+  const state = byId("password-state");
+  section.hidden = engine.session === null;
+  engine.addEventListener("session", () => {
+    section.hidden = engine.session === null;
+  });
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    const current = /** @type {HTMLInputElement} */ (byId("current-password"));
+    const next = /** @type {HTMLInputElement} */ (byId("new-password"));
+    const button = /** @type {HTMLButtonElement} */ (form.querySelector("button"));
+    for (const input of [current, next]) input.removeAttribute("aria-invalid");
+    button.disabled = true;
+    state.dataset.state = "busy";
+    state.textContent = strings.passwordWorking ?? "";
+    try {
+      await engine.api.changePassword(current.value, next.value);
+      current.value = next.value = "";
+      state.dataset.state = "ok";
+      state.textContent = strings.passwordChanged ?? "";
+    } catch (error) {
+      state.dataset.state = "refused";
+      state.textContent = message(error, strings);
+      const field = /** @type {any} */ (error)?.field;
+      const input = field === "current" ? current : field === "password" ? next : null;
+      input?.setAttribute("aria-invalid", "true");
+      input?.focus();
+    } finally {
+      button.disabled = false;
+    }
+  });
+  byId("sign-out-everywhere").addEventListener("click", async () => {
+    const everywhere = byId("everywhere-state");
+    try {
+      await engine.signOutEverywhere();
+    } catch (error) {
+      everywhere.textContent = message(error, strings);
+    }
+  });
+}
