@@ -103,6 +103,7 @@ def main():
         run(port, data)
         unsubscribe(port, data)
         search_alerts(port, data)
+        accounts(port, data)
         push_subscriptions(port)
     finally:
         server.terminate()
@@ -468,6 +469,92 @@ def search_alerts(port, data):
         for method in ("get", "post"):
             status, body = call(port, method, template.replace("{token}", "no-such-alert-link-000000000000000"), protocol=None, binary=True)
             check(method, template, status, body, 404)
+
+
+def accounts(port, data):
+    """Accounts: sign-up, its verification link, resets, a password change, the limits; links as
+    their e-mails carry them (tokens whose hashes are stored, as the server's would be)."""
+    import hashlib
+    import sqlite3
+    with sqlite3.connect(os.path.join(data, "financialtracker.sqlite")) as db:
+        clients = [row[0] for row in db.execute("SELECT email FROM user WHERE role = 'client' AND email NOT LIKE 'client@%' AND email NOT LIKE 'client2@%' ORDER BY id LIMIT 2")]
+    path = "/api/v1/accounts"
+    form = {"company": "Boulangerie Martin", "siren": "732829320", "postcode": "69003", "contactName": "Jeanne Martin",
+            "email": "jeanne@boulangerie.example", "password": "farine et levain chaque matin"}
+    for body, expected in [(form, 202), ({**form, "siren": "732829321"}, 400), ({**form, "company": "x" * 9_000}, 413)]:
+        status, answer = call(port, "post", path, body, protocol=None)
+        check("post", path, status, answer, expected)
+    status, answer = call(port, "post", path, raw=b"email=x", headers={"Content-Type": "application/x-www-form-urlencoded"}, protocol=None)
+    check("post", path, status, answer, 415)
+    for _ in range(4):  # a fourth e-mail to one address within a quarter of an hour
+        status, answer = call(port, "post", path, {**form, "email": "flood@boulangerie.example"}, protocol=None)
+    check("post", path, status, answer, 429)
+
+    session = "/api/v1/session"
+    status, answer = call(port, "post", session, {"email": form["email"], "password": form["password"]}, protocol=None)
+    check("post", session, status, answer, 403)  # not confirmed yet
+    for _ in range(11):
+        status, answer = call(port, "post", session, {"email": "limite@exemple.fr", "password": "pas le bon mot de passe"}, protocol=None)
+    check("post", session, status, answer, 429)
+
+    resets = "/api/v1/password-resets"
+    for body, expected in [({"email": "personne@exemple.fr"}, 202), ({"email": "pas une adresse"}, 400)]:
+        status, answer = call(port, "post", resets, body, protocol=None)
+        check("post", resets, status, answer, expected)
+    status, answer = call(port, "post", resets, raw=b"email=x", headers={"Content-Type": "application/x-www-form-urlencoded"}, protocol=None)
+    check("post", resets, status, answer, 415)
+    for _ in range(4):
+        status, answer = call(port, "post", resets, {"email": clients[0]}, protocol=None)
+    check("post", resets, status, answer, 429)
+
+    db = sqlite3.connect(os.path.join(data, "financialtracker.sqlite"))
+    user = db.execute("SELECT id FROM user WHERE email = ?", (form["email"],)).fetchone()[0]
+    client = db.execute("SELECT id FROM user WHERE email = ?", (clients[1],)).fetchone()[0]
+    now = time.strftime("%Y-%m-%d %H:%M:%S.000", time.gmtime())
+    later = time.strftime("%Y-%m-%d %H:%M:%S.000", time.gmtime(time.time() + 1_800))
+    links = {}
+    for name, kind, owner, created, expires in [("verify", "verify", user, now, later), ("old-verify", "verify", user, "2026-01-01 00:00:00.000", "2026-01-08 00:00:00.000"),
+                                                ("reset", "reset", client, now, later), ("old-reset", "reset", client, "2026-01-01 00:00:00.000", "2026-01-01 00:30:00.000")]:
+        links[name] = f"openapi-account-token-0123456789-{name}"
+        db.execute("INSERT INTO accountMail (kind, email, userId, nonce, tokenHash, createdAt, expiresAt, notBefore, sentAt) VALUES (?, 'x@example.org', ?, ?, ?, ?, ?, ?, ?)",
+                   (kind, owner, f"{name:0>32}"[-32:], hashlib.sha256(links[name].encode()).digest(), created, expires, created, created))
+    db.commit()
+    db.close()
+    verify = "/api/v1/accounts/verify/{token}"
+    for method, link, expected in [("get", links["verify"], 200), ("post", links["verify"], 200), ("post", links["old-verify"], 410),
+                                   ("post", "no-such-account-link-000000000000", 404)]:
+        status, body = call(port, method, verify.replace("{token}", link), protocol=None, binary=True)
+        check(method, verify, status, body, expected)
+
+    check_path, confirm = "/api/v1/password-resets/check", "/api/v1/password-resets/confirm"
+    for body, expected in [({"token": links["reset"]}, 200), ({"token": links["old-reset"]}, 410), ({"token": "no-such-reset-link-0000000000"}, 404), ({}, 400)]:
+        status, answer = call(port, "post", check_path, body, protocol=None)
+        check("post", check_path, status, answer, expected)
+    for body, expected in [({"token": links["reset"], "password": "motdepasse123"}, 400), ({"token": links["reset"], "password": "une phrase pour client quatre"}, 200),
+                           ({"token": links["reset"], "password": "une phrase pour client quatre"}, 410), ({"token": "no-such-reset-link-0000000000", "password": "x" * 12}, 404)]:
+        status, answer = call(port, "post", confirm, body, protocol=None)
+        check("post", confirm, status, answer, expected)
+
+    change = "/api/v1/me/password"
+    status, answer = call(port, "post", change, {"current": "x", "password": "une phrase assez longue"}, protocol=None)
+    check("post", change, status, answer, 401)
+    _, signed = call(port, "post", session, {"email": "client2@financialtracker.example", "password": "demo-financialtracker"}, protocol=None)
+    if "token" not in signed:
+        raise SystemExit(f"sign-in of client2: {signed!r}")
+    token = signed["token"]
+    status, answer = call(port, "post", change, {"current": "demo-financialtracker", "password": "une phrase assez longue"}, token=token, protocol=None)
+    check("post", change, status, answer, 204)
+    for _ in range(11):
+        status, answer = call(port, "post", change, {"current": "pas le bon", "password": "une phrase assez longue"}, token=token, protocol=None)
+        if status == 400:
+            check("post", change, status, answer, 400)
+    check("post", change, status, answer, 429)
+
+    everywhere = "/api/v1/sessions"
+    status, answer = call(port, "delete", everywhere, token=token, protocol=None, binary=True)
+    check("delete", everywhere, status, answer or None, 204)
+    status, answer = call(port, "delete", everywhere, token=token, protocol=None)
+    check("delete", everywhere, status, answer, 401)
 
 
 if __name__ == "__main__":
