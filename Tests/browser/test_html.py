@@ -48,6 +48,7 @@ def sample(site, admin, bio_slug):
     pages += first("dispositifs/*/index.html", 2) + first("categories/*/index.html") + first("regions/*/index.html", 2)
     pages += first("regions/*/page/2/index.html")
     pages += [p for p in glob.glob(os.path.join(site, "*", "index.html")) if os.path.basename(os.path.dirname(p)) in ("mentions-legales", "cgu", "confidentialite")]
+    pages += [os.path.join(site, "compte", name, "index.html") for name in ("inscription", "mot-de-passe-oublie", "nouveau-mot-de-passe")]
     profiles = sorted(glob.glob(os.path.join(site, "experts", "*", "index.html")))
     with_table = [p for p in profiles if "<table" in open(p, encoding="utf-8").read()]
     pages += [os.path.join(site, "experts", bio_slug, "index.html")] + with_table[:2] + profiles[:2]
