@@ -45,7 +45,10 @@ public func buildRouter(
     router.get("healthz") { _, _ in ["status": "ok"] }
     MetricsController(database: database, metrics: configuration.metrics, now: now).add(to: router)
     if let adminDirectory = configuration.adminDirectory {
-        AdminController(database: database, directory: adminDirectory, now: now, alertCentre: configuration.alertCentre, announcements: configuration.announcements, onCommit: onCommit).add(to: router)
+        AdminController(
+            database: database, directory: adminDirectory, now: now, alertCentre: configuration.alertCentre, announcements: configuration.announcements,
+            users: configuration.users, live: live, onCommit: onCommit
+        ).add(to: router)
     }
     let api = router.group("api/v1").add(middleware: SessionMiddleware(database: database, now: now))
     let limits = AccountLimits()

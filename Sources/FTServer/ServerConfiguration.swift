@@ -1,5 +1,6 @@
 public import Foundation
 public import FTModel
+public import FTStore
 
 /// How `ft serve` runs.
 public struct ServerConfiguration: Sendable {
@@ -25,6 +26,9 @@ public struct ServerConfiguration: Sendable {
     /// Renders `/admin/annonces.html` (the form as typed, the number just reached, the number a
     /// count found, why a form was refused); nil: no announcements page.
     public var announcements: AnnouncementsRenderer?
+    /// Renders the admins' users pages (`/admin/comptes.html`, `/admin/comptes/{id}.html`, the
+    /// CSV); nil: no users pages, and no user actions.
+    public var users: UsersRenderer?
     /// Response times and errors (`GET /metrics`, and the performance alert rules' window).
     public var metrics = ServerMetrics()
     /// What sign-up and password changes check against; without a place list, sign-up answers
@@ -82,4 +86,26 @@ public struct WebPushSettings: Sendable {
 
 /// Renders the announcements page: the form as typed, the number just reached (`sent`), the
 /// number a count found (`audience`), why a form was refused (`problem`).
+/// What renders the admins' users pages (FTSite's `UsersPage`, given by `ft serve`). `csrf`: the
+/// session's form token, for every form; `me`: the signed-in admin.
+public struct UsersRenderer: Sendable {
+    public var list: @Sendable (_ query: UserQuery, _ csrf: String, _ me: Int64, _ notice: String?, _ problem: String?) throws -> String
+    public var account: @Sendable (_ id: Int64, _ csrf: String, _ me: Int64, _ notice: String?, _ problem: String?) throws -> String?
+    public var csv: @Sendable (_ query: UserQuery) throws -> String
+    /// A sentence of the admin strings, its `{placeholders}` filled.
+    public var say: @Sendable (_ key: String, _ values: [String: String]) -> String
+
+    public init(
+        list: @escaping @Sendable (UserQuery, String, Int64, String?, String?) throws -> String,
+        account: @escaping @Sendable (Int64, String, Int64, String?, String?) throws -> String?,
+        csv: @escaping @Sendable (UserQuery) throws -> String,
+        say: @escaping @Sendable (String, [String: String]) -> String
+    ) {
+        self.list = list
+        self.account = account
+        self.csv = csv
+        self.say = say
+    }
+}
+
 public typealias AnnouncementsRenderer = @Sendable (_ draft: AnnouncementDraft, _ sent: Int?, _ audience: Int?, _ problem: String?) throws -> String

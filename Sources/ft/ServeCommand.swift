@@ -178,6 +178,15 @@ struct ServeCommand: AsyncParsableCommand {
                 try page.page(from: database, now: Date(), draft: draft, sent: sent, audience: audience, problem: problem)
             }
         }
+        if FileManager.default.fileExists(atPath: templates + "/admin/accounts.mustache") {
+            let page = UsersPage(configuration: AdminConfiguration(templatesDirectory: templates, outputDirectory: adminDirectory))
+            configuration.users = UsersRenderer(
+                list: { query, csrf, me, notice, problem in try page.list(from: database, query: query, csrf: csrf, me: me, now: Date(), notice: notice, problem: problem) },
+                account: { id, csrf, me, notice, problem in try page.account(from: database, id: id, csrf: csrf, me: me, now: Date(), notice: notice, problem: problem) },
+                csv: { query in try page.csv(from: database, query: query) },
+                say: { key, values in page.say(key, values) }
+            )
+        }
         let metrics = configuration.metrics
         let live = LiveHub(database: database)
         // Steps found overdue are sync changes: the devices hear of them, the dashboard follows

@@ -114,7 +114,13 @@ def serving(process, port, log, seconds=30):
 
 def finish(server, controllers, root):
     """After a test: the server killed if it is still up, the SMTP servers stopped, the server's
-    log shown if anything failed, the test's folder removed; then the verdict as the exit status."""
+    log shown if anything failed, the test's folder removed; then the verdict as the exit status.
+    Called from a `finally`: an exception that stopped the test is a failure, shown."""
+    error = sys.exc_info()
+    if error[0] is not None and not issubclass(error[0], SystemExit):
+        import traceback
+        traceback.print_exception(*error)
+        failures.append(f"the test stopped on {error[0].__name__}: {error[1]}")
     if server and server.poll() is None:
         server.kill()
     for controller in controllers:

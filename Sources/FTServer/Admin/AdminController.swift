@@ -18,6 +18,9 @@ struct AdminController {
     let now: @Sendable () -> Date
     let alertCentre: (@Sendable (_ done: String?, _ problem: String?) throws -> String)?
     let announcements: AnnouncementsRenderer?
+    let users: UsersRenderer?
+    /// Closes the live connections of an account deactivated or whose role changed.
+    let live: LiveHub?
     /// Called after an admin's change is committed (an announcement: its notifications leave).
     var onCommit: @Sendable () -> Void = {}
 
@@ -33,6 +36,14 @@ struct AdminController {
         if alertCentre != nil {
             for action in AlertAction.allCases {
                 router.post("admin/alertes/\(action.rawValue)") { request, context in try await act(action, request: request, context: context) }
+            }
+        }
+        if users != nil {
+            // An account's page: its own route, since the actions' routes below take the place
+            // the catch-all would (the router does not go back to it).
+            router.get("admin/comptes/:id") { request, context in try await serve(request, context: context) }
+            for action in UserAction.allCases {
+                router.post("admin/comptes/:id/\(action.rawValue)") { request, context in try await actOnUser(action, request: request, context: context) }
             }
         }
         if announcements != nil {
@@ -78,9 +89,14 @@ struct AdminController {
     }
 
     @Sendable func serve(_ request: Request, context: AppRequestContext) async throws -> Response {
-        if case .failure(let refusal) = try admin(request) { return refusal.response }
+        let admin: Int64
+        switch try self.admin(request) {
+        case .success(let id): admin = id
+        case .failure(let refusal): return refusal.response
+        }
 
-        let components = context.parameters.getCatchAll().map(String.init)
+        var components = context.parameters.getCatchAll().map(String.init)
+        if components.isEmpty, let id = context.parameters.get("id") { components = ["comptes", id] }
         guard components.allSatisfy({ !$0.isEmpty && !$0.hasPrefix(".") && !$0.contains("\\") && !$0.contains("\0") }) else {
             return Self.page(.notFound, AdminPages.notFound)
         }
@@ -93,6 +109,13 @@ struct AdminController {
         if relative == "annonces.html", let announcements {
             let sent = request.uri.queryParameters["envoyee"].flatMap { Int($0) }
             return Self.page(.ok, try announcements(AnnouncementDraft(), sent, nil, nil))
+        }
+        if users != nil, let token = Self.token(request) {
+            if relative == "comptes.html" { return try usersList(request, admin: admin, token: token) }
+            if relative == "comptes.csv" { return try usersCSV(request) }
+            if components.count == 2, components[0] == "comptes", components[1].hasSuffix(".html"), let id = Int64(components[1].dropLast(5)) {
+                return try userPage(id, request: request, admin: admin, token: token)
+            }
         }
         if relative == "live.js" { return Response(status: .ok, headers: Self.headers("application/javascript; charset=utf-8"), body: .init(byteBuffer: ByteBuffer(string: AdminPages.liveScript))) }
 
