@@ -102,6 +102,13 @@ import Testing
         ("search_alert_nonce", "searchAlert", "nonce = 'court'"),
         ("search_alert_token_hash", "searchAlert", "tokenHash = x'00'"),
         ("search_alert_confirmed_has_cursor", "searchAlert", "seenUpTo = NULL"),
+        ("user_email_verified", "user", "emailVerified = 2"),
+        ("expert_rejection_reason", "expert", "rejectionReason = printf('%.2001c', 'x')"),
+        ("account_mail_kind", "accountMail", "kind = 'welcome'"),
+        ("account_mail_email", "accountMail", "email = 'personne'"),
+        ("account_mail_nonce", "accountMail", "nonce = 'court'"),
+        ("account_mail_token_hash", "accountMail", "tokenHash = x'00'"),
+        ("account_mail_link_needs_user", "accountMail", "userId = NULL"),
     ]
 
     /// Tables without a rowid, and the column that picks "the first row" in them.

@@ -60,6 +60,8 @@ enum Fixtures {
         // A visitor's saved search, confirmed.
         _ = try database.createSearchAlert(email: "visiteur@example.org", criteria: SearchCriteria(words: "TICPE"), nonce: String(repeating: "0", count: 32), tokenHash: LinkTokens.hash("fixture-alert"), now: today)
         _ = try database.confirmSearchAlert(tokenHash: LinkTokens.hash("fixture-alert"), now: today)
+        // The demo client asked for a password reset.
+        try database.requestPasswordReset(email: DemoAccounts.client, nonce: String(repeating: "1", count: 32), tokenHash: LinkTokens.hash("fixture-reset"), now: today)
         // A browser subscribed to push notifications.
         try database.addPushSubscription(
             userId: try #require(client.id), endpoint: "https://push.example.net/wpush/fixture",

@@ -137,11 +137,19 @@ def run(port, browsers):
     own = {e["slug"] for d in dossiers for e in d["experts"]}
     first.get("/app/index.html")
     first.wait(lambda: shown(first, "recommendations"), timeout=20, what="recommendations shown")
-    items = first.driver.find_elements(By.CSS_SELECTOR, "#recommendation-list li")
-    check(1 <= len(items) <= 4 and all(item.is_displayed() for item in items), f"1 to 4 recommendations are seen ({len(items)})")
-    for item in items:
-        slug = item.get_attribute("data-slug")
-        reason = item.find_element(By.CSS_SELECTOR, "p").text
+    def recommendations():
+        """(shown, slug, reason) of each item; the list is drawn again when the directory
+        refreshes, so a read that finds a removed item starts again."""
+        for _ in range(20):
+            try:
+                return [(item.is_displayed(), item.get_attribute("data-slug"), item.find_element(By.CSS_SELECTOR, "p").text)
+                        for item in first.driver.find_elements(By.CSS_SELECTOR, "#recommendation-list li")]
+            except StaleElementReferenceException:
+                time.sleep(0.25)
+        return []
+    items = recommendations()
+    check(1 <= len(items) <= 4 and all(seen for seen, _, _ in items), f"1 to 4 recommendations are seen ({len(items)})")
+    for _, slug, reason in items:
         named = reason.removeprefix("Recommandé : ").split(", ")
         schemes = [part for part in named if not part.endswith(" km") and "/5" not in part and part != "pas encore d'avis"]
         check(reason.startswith("Recommandé : ") and schemes and set(schemes) <= open_schemes,
