@@ -10,6 +10,8 @@ public pages, SQLite, an SMTP server on loopback):
 - a role changes (the account signs in again); an admin cannot demote or deactivate themself;
 - CSRF: a form without the session's token, or posted from another origin, is refused (403) and
   changes nothing;
+- "Se déconnecter" ends the admin's session; a client who opens /admin/ is refused with
+  "Changer de compte", which leads to the sign-in;
 - the CSV export has French headers, semicolons, and the accounts the filters find.
 
 Usage: python Tests/admin/test_admin_users.py path/to/ft   (exits 1 on any failure)
@@ -38,6 +40,7 @@ TEMPLATES = os.path.join(os.path.dirname(__file__), "..", "..", "site-templates"
 
 
 def status_of(url):
+    """The status of a GET of `url` (a string or a Request)."""
     try:
         with urllib.request.urlopen(url, timeout=10) as answer:
             return answer.status
@@ -215,6 +218,34 @@ def main():
         lines = text.strip().split("\r\n")
         check(lines[0].startswith("Nom;E-mail;Rôle") and any(approved[1] in line for line in lines[1:]) and all(";non;" in line for line in lines[1:]),
               f"the CSV: French headers, semicolons, the deactivated accounts: {lines[:3]!r}")
+
+        # Signing out of the admin pages, from their nav: a page with a button, then the sign-in.
+        driver.get(f"{base}/admin/index.html")
+        driver.find_element(By.LINK_TEXT, "Se déconnecter").click()
+        WebDriverWait(driver, 10).until(lambda d: d.find_element(By.TAG_NAME, "h1").text == "Se déconnecter")
+        driver.find_element(By.CSS_SELECTOR, "form button").click()
+        WebDriverWait(driver, 10).until(lambda d: d.find_element(By.TAG_NAME, "h1").text == "Connexion administrateur")
+        request = urllib.request.Request(f"{base}/admin/index.html", headers={"Cookie": f"ft_session={cookie}"})
+        check(status_of(request) == 401, "the admin's session is over: its cookie opens nothing")
+
+        # A client signed in meets the refusal, and switches accounts from it.
+        driver.get(f"{base}/app/index.html")
+        WebDriverWait(driver, 20).until(lambda d: d.find_element(By.ID, "sign-in").is_displayed())
+        driver.find_element(By.ID, "email").send_keys("client@financialtracker.example")
+        driver.find_element(By.ID, "password").send_keys("demo-financialtracker")
+        driver.find_element(By.CSS_SELECTOR, "#sign-in button").click()
+        WebDriverWait(driver, 20).until(lambda d: d.find_element(By.ID, "sign-out").is_displayed())
+        driver.get(f"{base}/admin/comptes.html")
+        switch = driver.find_element(By.XPATH, "//button[text()='Changer de compte']")
+        check(driver.find_element(By.TAG_NAME, "h1").text == "Accès refusé" and switch.is_displayed(), "a client is refused, with 'Changer de compte'")
+        switch.click()
+        WebDriverWait(driver, 10).until(lambda d: d.find_element(By.TAG_NAME, "h1").text == "Connexion administrateur")
+        driver.find_element(By.ID, "email").send_keys("admin@financialtracker.example")
+        driver.find_element(By.ID, "password").send_keys("demo-financialtracker")
+        driver.find_element(By.CSS_SELECTOR, "form button").click()
+        WebDriverWait(driver, 20).until(lambda d: d.find_elements(By.LINK_TEXT, "Utilisateurs"))
+        driver.get(f"{base}/admin/comptes.html")
+        check(driver.find_element(By.TAG_NAME, "h1").text == "Utilisateurs", "signed in again as an admin, the users page opens")
     finally:
         if driver:
             driver.quit()

@@ -33,6 +33,7 @@ struct AdminController {
             request.uri.path.hasSuffix("/") ? try await serve(request, context: context) : Response(status: .seeOther, headers: [.location: "/admin/"])
         }
         router.get("admin/**", use: serve)
+        router.post("admin/deconnexion", use: signOut)
         if alertCentre != nil {
             for action in AlertAction.allCases {
                 router.post("admin/alertes/\(action.rawValue)") { request, context in try await act(action, request: request, context: context) }
@@ -77,9 +78,10 @@ struct AdminController {
     /// The signed-in admin's id, or the page anyone else gets: a visitor a sign-in page (401),
     /// a client or an expert a refusal (403).
     func admin(_ request: Request) throws -> Result<Int64, Refusal> {
-        let user = try Self.token(request).flatMap { try database.user(token: $0, now: now()) }
-        guard let user, let id = user.id else { return .failure(Refusal(response: Self.page(.unauthorized, AdminPages.signIn))) }
-        guard user.role == .admin else { return .failure(Refusal(response: Self.page(.forbidden, AdminPages.forbidden))) }
+        let token = Self.token(request)
+        let user = try token.flatMap { try database.user(token: $0, now: now()) }
+        guard let user, let id = user.id, let token else { return .failure(Refusal(response: Self.page(.unauthorized, AdminPages.signIn))) }
+        guard user.role == .admin else { return .failure(Refusal(response: Self.page(.forbidden, AdminPages.forbidden(switching: FormToken.make(session: token))))) }
         return .success(id)
     }
 
@@ -89,6 +91,9 @@ struct AdminController {
     }
 
     @Sendable func serve(_ request: Request, context: AppRequestContext) async throws -> Response {
+        if request.uri.path == "/admin/deconnexion.html", let token = Self.token(request), try database.user(token: token, now: now()) != nil {
+            return Self.page(.ok, AdminPages.signOut(csrf: FormToken.make(session: token)))
+        }
         let admin: Int64
         switch try self.admin(request) {
         case .success(let id): admin = id
@@ -129,6 +134,25 @@ struct AdminController {
             return Self.page(.notFound, AdminPages.notFound)
         }
         return Response(status: .ok, headers: Self.headers(Self.mediaType(file)), body: .init(byteBuffer: ByteBuffer(bytes: data)))
+    }
+
+    /// `POST /admin/deconnexion`: the session ends (any role: the refusal page's "Changer de
+    /// compte" too), its cookie is cleared, and the browser goes to `/admin/`, which asks to sign
+    /// in. The form carries the session's token, and comes from this server.
+    @Sendable func signOut(_ request: Request, context: AppRequestContext) async throws -> Response {
+        guard let token = Self.token(request), try database.user(token: token, now: now()) != nil else {
+            return Self.page(.unauthorized, AdminPages.signIn)
+        }
+        if Self.cookieToken(request) != nil, !Self.sameOrigin(request) { return Self.page(.forbidden, AdminPages.forbidden) }
+        let body = try await request.body.collect(upTo: 4_096)
+        guard let sent = Self.formFields(String(buffer: body))["csrf"]?.first, FormToken.matches(sent, session: token) else {
+            return Self.page(.forbidden, AdminPages.forbidden)
+        }
+        try database.signOut(token: token, now: now())
+        live?.revoke(token: token)
+        return Response(status: .seeOther, headers: [
+            .location: "/admin/", .cacheControl: "no-store", .setCookie: "\(Self.cookieName)=; Path=/; Max-Age=0; HttpOnly; SameSite=Strict",
+        ])
     }
 
     static func headers(_ type: String) -> HTTPFields {

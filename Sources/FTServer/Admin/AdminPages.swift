@@ -41,6 +41,29 @@ enum AdminPages {
         <p>Cette partie est réservée aux administrateurs. <a href="/">Retour à l'accueil</a></p>
         """)
 
+    /// The refusal a signed-in client or expert gets, with the way to switch accounts: signing out
+    /// (a form carrying the session's form token) leads to the sign-in page.
+    static func forbidden(switching csrf: String) -> String {
+        shell("Accès refusé", """
+            <h1>Accès refusé</h1>
+            <p>Cette partie est réservée aux administrateurs, et vous êtes connecté avec un autre compte.</p>
+            <form method="post" action="/admin/deconnexion"><input type="hidden" name="csrf" value="\(csrf)">
+            <button type="submit">Changer de compte</button></form>
+            <p><a href="/">Retour à l'accueil</a></p>
+            """)
+    }
+
+    /// "Se déconnecter" from the admin pages: a button (a GET changes nothing).
+    static func signOut(csrf: String) -> String {
+        shell("Se déconnecter", """
+            <h1>Se déconnecter</h1>
+            <p>Fermer votre session d’administration sur cet appareil ?</p>
+            <form method="post" action="/admin/deconnexion"><input type="hidden" name="csrf" value="\(csrf)">
+            <button type="submit">Se déconnecter</button></form>
+            <p><a href="/admin/">Retour au tableau de bord</a></p>
+            """)
+    }
+
     static let notFound = shell("Page introuvable", """
         <h1>Page introuvable</h1>
         <p><a href="/admin/">Retour au tableau de bord</a></p>
