@@ -5,7 +5,6 @@ extension Schema {
     ///
     /// - `user.emailVerified`: 0 from a sign-up until its e-mail's link is followed (the account
     ///   cannot sign in before); every account made another way (seed, admin) is 1.
-    /// - `expert.rejectionReason`: why an admin refused an application (e-mailed to the expert).
     /// - `accountMail`: the e-mails of accounts (the address's verification, a password reset,
     ///   and the two that answer without telling whether an account exists: "this address already
     ///   has an account", "no account has this address"), each its own outbox row. `nonce` with
@@ -15,7 +14,6 @@ extension Schema {
     static func createAccounts(_ db: Database) throws {
         try db.execute(sql: """
             ALTER TABLE user ADD COLUMN emailVerified INTEGER NOT NULL DEFAULT 1 CONSTRAINT user_email_verified CHECK (emailVerified IN (0, 1));
-            ALTER TABLE expert ADD COLUMN rejectionReason TEXT CONSTRAINT expert_rejection_reason CHECK (rejectionReason IS NULL OR length(rejectionReason) <= 2000);
 
             CREATE TABLE accountMail (
                 id INTEGER PRIMARY KEY,
@@ -36,6 +34,14 @@ extension Schema {
             );
             CREATE INDEX accountMail_due ON accountMail(notBefore) WHERE sentAt IS NULL AND failedAt IS NULL;
             CREATE INDEX accountMail_user ON accountMail(userId, kind);
+            """)
+    }
+
+    /// `expert.rejectionReason`: why an admin refused an application (e-mailed to the expert).
+    /// Apart from `v21-accounts`, which databases already hold without it.
+    static func addExpertRejectionReason(_ db: Database) throws {
+        try db.execute(sql: """
+            ALTER TABLE expert ADD COLUMN rejectionReason TEXT CONSTRAINT expert_rejection_reason CHECK (rejectionReason IS NULL OR length(rejectionReason) <= 2000);
             """)
     }
 }

@@ -30,6 +30,7 @@ enum Schema {
         migrator.registerMigration("v19-report-and-announcement-kinds", migrate: addReportAndAnnouncementKinds)
         migrator.registerMigration("v20-search-alerts", migrate: createSearchAlerts)
         migrator.registerMigration("v21-accounts", migrate: createAccounts)
+        migrator.registerMigration("v22-expert-rejection-reason", migrate: addExpertRejectionReason)
         return migrator
     }
 
