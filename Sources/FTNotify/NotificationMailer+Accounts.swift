@@ -10,37 +10,18 @@ extension NotificationMailer {
     /// guarantees as the notifications' e-mails: at least once, with a Message-ID fixed by the
     /// row; retries with backoff, then given up. A link past its validity is not sent.
     public func deliverAccountMails() async -> Round {
-        var round = Round()
         let mails: [AccountMail]
         do {
             mails = try await store.run { [self] in try database.accountMails(now: now(), limit: Self.batch) }
         } catch {
             logger.error("account e-mails: the outbox could not be read: \(error)")
-            return round
+            return Round()
         }
-        guard !mails.isEmpty else { return round }
-        round.full = mails.count == Self.batch
-        let outcomes = await transport.send(mails.map(compose))
-        var sent: [Int64] = []
-        for (mail, outcome) in zip(mails, outcomes) {
-            guard let error = outcome else {
-                sent.append(mail.id)
-                continue
-            }
-            round.failed += 1
-            let retry = configuration.policy.retry.nextAttempt(after: mail.attempts + 1, at: now(), jitter: jitter())
-            logger.warning("account e-mail not sent\(retry == nil ? ": given up" : ", retried later")", metadata: [
-                "mail": "\(mail.mailId(domain: configuration.domain))", "attempt": "\(mail.attempts + 1)", "error": "\(error)",
-            ])
-            try? await store.run { [self] in try database.markAccountMailFailed(mail.id, error: "\(error)", retryAt: retry, now: now()) }
-        }
-        do {
-            try await store.run { [self, sent] in try database.markAccountMailsSent(sent, at: now()) }
-            round.sent = sent.count
-        } catch {
-            logger.error("\(sent.count) account e-mails sent but not marked sent: \(error)")
-        }
-        return round
+        return await sendRound(
+            mails, label: "account", compose: compose, attempts: \.attempts,
+            failed: { [self] mail, error, retry in try database.markAccountMailFailed(mail.id, error: error, retryAt: retry, now: now()) },
+            sent: { [self] sent in try database.markAccountMailsSent(sent.map(\.id), at: now()) }
+        )
     }
 
     func compose(_ mail: AccountMail) -> MailMessage {

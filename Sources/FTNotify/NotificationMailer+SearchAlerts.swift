@@ -9,39 +9,19 @@ extension NotificationMailer {
     /// experts of confirmed alerts. Same guarantees as the notifications' e-mails: at least once,
     /// with a Message-ID fixed by the alert's state; retries with backoff, then the alert stops.
     public func deliverSearchAlerts() async -> Round {
-        var round = Round()
         let mails: [SearchAlertMail]
         do {
             mails = try await store.run { [self] in try database.searchAlertMails(now: now(), domain: configuration.domain, limit: Self.batch) }
         } catch {
             logger.error("search alerts: the outbox could not be read: \(error)")
-            return round
+            return Round()
         }
-        guard !mails.isEmpty else { return round }
-        round.full = mails.count == Self.batch
-        // The round together, as the notifications' e-mails go (a few SMTP sessions).
-        let outcomes = await transport.send(mails.map(compose))
-        var sent: [SearchAlertMail] = []
-        for (mail, outcome) in zip(mails, outcomes) {
-            guard let error = outcome else {
-                sent.append(mail)
-                continue
-            }
-            round.failed += 1
-            let retry = configuration.policy.retry.nextAttempt(after: mail.attempts + 1, at: now(), jitter: jitter())
-            logger.warning("search alert e-mail not sent\(retry == nil ? ": given up, the alert stops" : ", retried later")", metadata: [
-                "mail": "\(mail.mailId)", "attempt": "\(mail.attempts + 1)", "error": "\(error)",
-            ])
-            try? await store.run { [self] in try database.markSearchAlertMailFailed(mail, error: "\(error)", retryAt: retry, now: now()) }
-        }
-        do {
-            try await store.run { [self, sent] in try database.markSearchAlertMailsSent(sent, at: now()) }
-            round.sent = sent.count
-        } catch {
-            // Sent but not marked: sent again next round, with the same Message-IDs.
-            logger.error("\(sent.count) search alert e-mails sent but not marked sent: \(error)")
-        }
-        return round
+        // Given up: the alert stops (`failedAt`).
+        return await sendRound(
+            mails, label: "search alert", compose: compose, attempts: \.attempts,
+            failed: { [self] mail, error, retry in try database.markSearchAlertMailFailed(mail, error: error, retryAt: retry, now: now()) },
+            sent: { [self] sent in try database.markSearchAlertMailsSent(sent, at: now()) }
+        )
     }
 
     /// The e-mail of a saved search: its confirmation link, or its new experts with the link that
