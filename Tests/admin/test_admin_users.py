@@ -32,6 +32,7 @@ from support import call, check, demo, finish, free_port, serving, smtp_sink, wa
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "browser"))
 from harness import chromium  # noqa: E402
+from test_html import axe_here  # noqa: E402
 from selenium.webdriver.common.by import By  # noqa: E402
 from selenium.webdriver.support.ui import WebDriverWait  # noqa: E402
 
@@ -136,6 +137,9 @@ def main():
         WebDriverWait(driver, 10).until(lambda d: d.find_element(By.TAG_NAME, "h1").text == "Utilisateurs")
         check("/admin/comptes.html" in driver.current_url and driver.find_element(By.ID, "users-table").is_displayed(), "the nav leads to the users page")
 
+        found = axe_here(driver)
+        check(not found, f"axe finds no serious or critical violation on the users page: {found}")
+
         # Filters: the applications waiting.
         driver.find_element(By.CSS_SELECTOR, '#users-state option[value="en-attente"]').click()
         driver.find_element(By.CSS_SELECTOR, "#users-filters button").click()
@@ -182,6 +186,8 @@ def main():
         check("désactivé" in notice.text, f"the page says it: {notice.text!r}")
         check(call(port, "GET", "/api/v1/me", token=signed["token"])[0] == 401, "its token is refused")
         check(wait_for(lambda: status_of(f"{base}/experts/{approved[2]}/") == 404, 30), "its public page disappears")
+        found = axe_here(driver)
+        check(not found, f"axe finds no serious or critical violation on an account's page: {found}")
         history = driver.find_element(By.ID, "audit-table").text
         check("Compte désactivé" in history and "actif → désactivé" in history and "Candidature validée" in history and "en attente → validée" in history,
               f"the account's page shows what was done, by whom, before and after: {history!r}")
