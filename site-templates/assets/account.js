@@ -52,6 +52,8 @@ async function submit() {
       form.hidden = true;
       show(answer.message ?? "C’est fait.", "ok");
       if (action === "reset") {
+        // The used link leaves the address bar and the history.
+        history.replaceState(null, "", location.pathname);
         const link = document.createElement("a");
         link.href = "/app/index.html";
         link.className = "button";
