@@ -89,22 +89,18 @@ public struct WebPushSettings: Sendable {
 /// What renders the admins' users pages (FTSite's `UsersPage`, given by `ft serve`). `csrf`: the
 /// session's form token, for every form; `me`: the signed-in admin.
 public struct UsersRenderer: Sendable {
-    public var list: @Sendable (_ query: UserQuery, _ csrf: String, _ me: Int64, _ notice: String?, _ problem: String?) throws -> String
-    public var account: @Sendable (_ id: Int64, _ csrf: String, _ me: Int64, _ notice: String?, _ problem: String?) throws -> String?
+    public var list: @Sendable (_ query: UserQuery, _ csrf: String, _ me: Int64, _ notice: UsersMessage?, _ problem: UsersMessage?) throws -> String
+    public var account: @Sendable (_ id: Int64, _ csrf: String, _ me: Int64, _ notice: UsersMessage?, _ problem: UsersMessage?) throws -> String?
     public var csv: @Sendable (_ query: UserQuery) throws -> String
-    /// A sentence of the admin strings, its `{placeholders}` filled.
-    public var say: @Sendable (_ key: String, _ values: [String: String]) -> String
 
     public init(
-        list: @escaping @Sendable (UserQuery, String, Int64, String?, String?) throws -> String,
-        account: @escaping @Sendable (Int64, String, Int64, String?, String?) throws -> String?,
-        csv: @escaping @Sendable (UserQuery) throws -> String,
-        say: @escaping @Sendable (String, [String: String]) -> String
+        list: @escaping @Sendable (UserQuery, String, Int64, UsersMessage?, UsersMessage?) throws -> String,
+        account: @escaping @Sendable (Int64, String, Int64, UsersMessage?, UsersMessage?) throws -> String?,
+        csv: @escaping @Sendable (UserQuery) throws -> String
     ) {
         self.list = list
         self.account = account
         self.csv = csv
-        self.say = say
     }
 }
 

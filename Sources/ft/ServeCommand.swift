@@ -183,8 +183,7 @@ struct ServeCommand: AsyncParsableCommand {
             configuration.users = UsersRenderer(
                 list: { query, csrf, me, notice, problem in try page.list(from: database, query: query, csrf: csrf, me: me, now: Date(), notice: notice, problem: problem) },
                 account: { id, csrf, me, notice, problem in try page.account(from: database, id: id, csrf: csrf, me: me, now: Date(), notice: notice, problem: problem) },
-                csv: { query in try page.csv(from: database, query: query) },
-                say: { key, values in page.say(key, values) }
+                csv: { query in try page.csv(from: database, query: query) }
             )
         }
         let metrics = configuration.metrics

@@ -65,15 +65,10 @@ public struct SignUp: Sendable, Equatable {
     }
 }
 
-/// An account's e-mail address: trimmed, at most 254 bytes, one the mailer can send to.
+/// An account's e-mail address (`EmailAddress.checked`).
 public enum AccountEmail {
     public static func checked(_ text: String) -> Result<String, AccountProblem> {
-        let address = text.trimmingCharacters(in: .whitespacesAndNewlines)
-        let domain = address.split(separator: "@", omittingEmptySubsequences: false).last ?? ""
-        guard address.utf8.count <= 254, EmailAddress.isDeliverable(address), !domain.hasPrefix("."), !domain.hasSuffix(".") else {
-            return .failure(AccountProblem(field: "email", "L’adresse e-mail « \(String(address.prefix(80))) » n’est pas valide."))
-        }
-        return .success(address)
+        EmailAddress.checked(text).map { .success($0) } ?? .failure(AccountProblem(field: "email", EmailAddress.refusal(text)))
     }
 }
 

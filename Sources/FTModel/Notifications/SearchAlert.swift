@@ -86,15 +86,9 @@ public struct SearchAlert: Sendable, Equatable, Identifiable {
 }
 
 extension SearchAlert {
-    /// A checked e-mail address: trimmed, 254 characters at most, one the mailer can send to
-    /// (`EmailAddress.isDeliverable`), its domain neither starting nor ending with a dot.
+    /// A checked e-mail address (`EmailAddress.checked`).
     public static func address(_ text: String) -> Result<String, SearchAlertProblem> {
-        let address = text.trimmingCharacters(in: .whitespacesAndNewlines)
-        let domain = address.split(separator: "@", omittingEmptySubsequences: false).last ?? ""
-        guard address.utf8.count <= 254, EmailAddress.isDeliverable(address), !domain.hasPrefix("."), !domain.hasSuffix(".") else {
-            return .failure(SearchAlertProblem(field: "email", "L’adresse e-mail « \(String(address.prefix(80))) » n’est pas valide."))
-        }
-        return .success(address)
+        EmailAddress.checked(text).map { .success($0) } ?? .failure(SearchAlertProblem(field: "email", EmailAddress.refusal(text)))
     }
 
     /// The criteria a form sent, checked for shape: the words' length, a known category, a

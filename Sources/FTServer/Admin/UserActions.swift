@@ -31,12 +31,12 @@ extension AdminController {
     func usersList(_ request: Request, admin: Int64, token: String) throws -> Response {
         guard let users else { return Self.page(.notFound, AdminPages.notFound) }
         let query = Self.userQuery(request)
-        return Self.page(.ok, try users.list(query, FormToken.make(session: token), admin, try notice(request, users: users), nil))
+        return Self.page(.ok, try users.list(query, FormToken.make(session: token), admin, try notice(request), nil))
     }
 
     /// `GET /admin/comptes/{id}.html`: one account and its audit log.
     func userPage(_ id: Int64, request: Request, admin: Int64, token: String) throws -> Response {
-        guard let users, let html = try users.account(id, FormToken.make(session: token), admin, try notice(request, users: users), nil) else {
+        guard let users, let html = try users.account(id, FormToken.make(session: token), admin, try notice(request), nil) else {
             return Self.page(.notFound, AdminPages.notFound)
         }
         return Self.page(.ok, html)
@@ -60,7 +60,7 @@ extension AdminController {
         guard let id = context.parameters.get("id").flatMap(Int64.init) else { return Self.page(.notFound, AdminPages.notFound) }
         let admin: Int64
         let form: [String: [String]]
-        switch try await postedForm(request, tooLarge: { problem in try users.list(UserQuery(), "", 0, nil, problem) }) {
+        switch try await postedForm(request, tooLarge: { problem in try users.list(UserQuery(), "", 0, nil, .text(problem)) }) {
         case .success(let posted): (admin, form) = posted
         case .failure(let refusal): return refusal.response
         }
@@ -68,7 +68,7 @@ extension AdminController {
         // Forms carry the token; a request with a bearer token and no cookie is not a browser's
         // ambient credential, but it must carry the token just the same: one rule for all.
         guard let sent = form["csrf"]?.first, FormToken.matches(sent, session: token) else {
-            return Self.page(.forbidden, try users.list(UserQuery(), FormToken.make(session: token), admin, nil, users.say("admin_users_csrf", [:])))
+            return Self.page(.forbidden, try users.list(UserQuery(), FormToken.make(session: token), admin, nil, .key("admin_users_csrf", [:])))
         }
         let back = form["retour"]?.first.flatMap(Self.returnAddress) ?? "/admin/comptes.html"
         guard try database.adminUser(id: id) != nil else { return Self.page(.notFound, AdminPages.notFound) }
@@ -97,20 +97,20 @@ extension AdminController {
             let separator = back.contains("?") ? "&" : "?"
             return Response(status: .seeOther, headers: [.location: "\(back)\(separator)fait=\(changed ? action.done : "nothing")&compte=\(id)", .cacheControl: "no-store"])
         } catch AdminUserActionError.refused(let problem) {
-            return Self.page(.badRequest, try users.account(id, FormToken.make(session: token), admin, nil, problem) ?? "")
+            return Self.page(.badRequest, try users.account(id, FormToken.make(session: token), admin, nil, .text(problem)) ?? "")
         } catch AdminUserActionError.unknownUser {
             return Self.page(.notFound, AdminPages.notFound)
         }
     }
 
     /// The sentence of `fait` and `compte` in a page's query, if any.
-    private func notice(_ request: Request, users: UsersRenderer) throws -> String? {
+    private func notice(_ request: Request) throws -> UsersMessage? {
         let query = request.uri.queryParameters
         guard let done = query["fait"].map(String.init), ["activate", "deactivate", "role", "approve", "reject", "nothing"].contains(done),
             let id = query["compte"].flatMap({ Int64(String($0)) }), let user = try database.adminUser(id: id)
         else { return nil }
         let role = ["client": "client", "expert": "expert", "admin": "administrateur"][user.role.rawValue] ?? user.role.rawValue
-        return users.say("admin_users_done_" + done, ["name": user.displayName, "role": role])
+        return .key("admin_users_done_" + done, ["name": user.displayName, "role": role])
     }
 
     /// Where an action may send the admin back to: the users pages only.

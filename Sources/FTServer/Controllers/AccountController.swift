@@ -141,9 +141,8 @@ struct AccountController {
     @Sendable func confirmReset(_ request: Request, context: AppRequestContext) async throws -> Message {
         let form = try await Self.decode(ResetConfirmation.self, request)
         let hash = try Self.tokenHash(form.token)
-        guard case .done(let user) = try database.passwordResetLink(tokenHash: hash, now: now()), let id = user.id else {
-            throw Self.refusal(try database.passwordResetLink(tokenHash: hash, now: now()))
-        }
+        let found = try database.passwordResetLink(tokenHash: hash, now: now())
+        guard case .done(let user) = found, let id = user.id else { throw Self.refusal(found) }
         if let problem = settings.passwords.problem(form.password, email: user.email) {
             throw APIError(.badRequest, "invalid_field", problem.message, field: problem.field)
         }
@@ -210,27 +209,15 @@ struct AccountController {
         }
     }
 
-    /// A link token as the e-mails carry them (base64url, 20 to 100 characters), hashed.
+    /// A reset link's token (`LinkPage.hash(of:)`), hashed; a 404 naming `token` for anything else.
     private static func tokenHash(_ token: String) throws -> Data {
-        guard (20...100).contains(token.count), token.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-" || $0 == "_") }) else {
+        guard let hash = LinkPage.hash(of: token) else {
             throw APIError(.notFound, "link_unknown", "Ce lien n’existe pas. Demandez-en un nouveau depuis « Mot de passe oublié ».", field: "token")
         }
-        return LinkTokens.hash(token)
+        return hash
     }
 
     private static func decode<T: Decodable>(_ type: T.Type, _ request: Request) async throws -> T {
-        // JSON only: a page of another site cannot send it without the browser asking first.
-        guard request.headers[.contentType]?.lowercased().hasPrefix("application/json") == true else {
-            throw APIError(.unsupportedMediaType, "unsupported_media_type", "send JSON (Content-Type: application/json)")
-        }
-        do {
-            let bytes = try await request.body.collect(upTo: maximumBody)
-            let value = try JSONDecoder().decode(T.self, from: Data(bytes.readableBytesView))
-            let text = String(decoding: bytes.readableBytesView, as: UTF8.self)
-            if text.contains("\\u0000") { throw APIError(.badRequest, "invalid_body", "a field contains the NUL character (U+0000)") }
-            return value
-        } catch {
-            throw APIError.badBody(error)
-        }
+        try await JSONForm.decode(type, from: request, maximum: maximumBody, refusingNUL: true)
     }
 }

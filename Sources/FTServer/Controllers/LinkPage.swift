@@ -12,9 +12,14 @@ enum LinkPage {
     /// The hash of the `token` path parameter of a link sent by e-mail (base64url, 20 to 100
     /// characters); anything else is a 404.
     static func tokenHash(_ context: AppRequestContext) throws -> Data {
-        guard let token = context.parameters.get("token"), (20...100).contains(token.count),
-            token.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-" || $0 == "_") })
-        else { throw HTTPError(.notFound, message: "no such link") }
+        guard let hash = context.parameters.get("token").flatMap(hash(of:)) else { throw HTTPError(.notFound, message: "no such link") }
+        return hash
+    }
+
+    /// The hash of a link token as the e-mails carry them (base64url, 20 to 100 characters); nil
+    /// for anything else.
+    static func hash(of token: String) -> Data? {
+        guard (20...100).contains(token.count), token.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-" || $0 == "_") }) else { return nil }
         return LinkTokens.hash(token)
     }
 

@@ -43,17 +43,7 @@ struct SearchAlertController {
     }
 
     @Sendable func create(_ request: Request, context: AppRequestContext) async throws -> EditedResponse<Accepted> {
-        // JSON only: a page of another site cannot send it without the browser asking first.
-        guard request.headers[.contentType]?.lowercased().hasPrefix("application/json") == true else {
-            throw APIError(.unsupportedMediaType, "unsupported_media_type", "send the alert as JSON (Content-Type: application/json)")
-        }
-        let form: Form
-        do {
-            let bytes = try await request.body.collect(upTo: Self.maximumBody)
-            form = try JSONDecoder().decode(Form.self, from: Data(bytes.readableBytesView))
-        } catch {
-            throw APIError.badBody(error)
-        }
+        let form = try await JSONForm.decode(Form.self, from: request, maximum: Self.maximumBody)
         let email: String
         switch SearchAlert.address(form.email) {
         case .success(let address): email = address

@@ -32,6 +32,9 @@ struct SessionController {
         var user: Person
     }
 
+    /// The one answer to a wrong address, a wrong password and a deactivated account alike.
+    static let wrongCredentials = APIError(.unauthorized, "invalid_credentials", "E-mail ou mot de passe incorrect, ou compte désactivé.")
+
     func add(to group: RouterGroup<AppRequestContext>) {
         group.post("session", use: signIn)
         group.delete("session", use: signOut)
@@ -70,7 +73,7 @@ struct SessionController {
         guard let user, let userId = user.id else {
             limits.passwordsPerAccount.record(account, now: now)
             limits.passwordsPerAddress.record(address, now: now)
-            throw APIError(.unauthorized, "invalid_credentials", "E-mail ou mot de passe incorrect, ou compte désactivé.")
+            throw Self.wrongCredentials
         }
         limits.passwordsPerAccount.reset(account)
         guard user.emailVerified else {
@@ -82,7 +85,7 @@ struct SessionController {
             throw APIError(.forbidden, "email_unverified", "Votre adresse e-mail n’est pas encore confirmée : ouvrez le lien de l’e-mail que nous vous avons envoyé (un nouveau part au plus toutes les 10 minutes).")
         }
         let signedIn = try database.openSession(for: user, now: now, lifetime: configuration.sessionLifetime)
-        guard let signedIn, let id = signedIn.user.id else { throw APIError(.unauthorized, "invalid_credentials", "E-mail ou mot de passe incorrect, ou compte désactivé.") }
+        guard let signedIn, let id = signedIn.user.id else { throw Self.wrongCredentials }
         let formatter = ISO8601DateFormatter()
         // The same session as a cookie, for the pages the server guards itself (/admin/): HttpOnly,
         // so no script reads it; SameSite=Strict, so no other site sends it; accepted on GET only.

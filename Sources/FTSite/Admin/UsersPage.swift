@@ -1,4 +1,4 @@
-public import FTModel
+internal import FTModel
 public import FTStore
 public import Foundation
 
@@ -14,15 +14,15 @@ public struct UsersPage: Sendable {
     }
 
     /// The list. `notice`: what an action just did; `problem`: why one was refused.
-    public func list(from database: AppDatabase, query: UserQuery, csrf: String, me: Int64, now: Date, notice: String? = nil, problem: String? = nil) throws -> String {
+    public func list(from database: AppDatabase, query: UserQuery, csrf: String, me: Int64, now: Date, notice: UsersMessage? = nil, problem: UsersMessage? = nil) throws -> String {
         let templates = try AdminTemplates(directory: configuration.templatesDirectory, locale: configuration.locale)
         let views = AdminViews(format: FrenchFormat(strings: templates.strings), now: now)
         let format = views.format
         var context = views.base(title: format.string("admin_users_title"), root: "/admin/")
         let (rows, total) = try database.adminUsers(query)
         context["csrf"] = .text(csrf)
-        if let notice { context["notice"] = .text(notice) }
-        if let problem { context["problem"] = .text(problem) }
+        if let notice { context["notice"] = .text(Self.say(notice, strings: templates.strings)) }
+        if let problem { context["problem"] = .text(Self.say(problem, strings: templates.strings)) }
         context["words"] = .text(query.words)
         context["total"] = .text(format.fill(total == 1 ? "admin_users_found_one" : "admin_users_found", ["count": format.integer(total)]))
         context["roles"] = .list(([nil] + Role.allCases.map(Optional.some)).map { role in
@@ -50,24 +50,28 @@ public struct UsersPage: Sendable {
         return templates.render(.object(context), template: "accounts")
     }
 
-    /// A sentence of the admin strings with its `{placeholders}` filled (what an action did).
-    public func say(_ key: String, _ values: [String: String]) -> String {
-        guard let templates = try? AdminTemplates(directory: configuration.templatesDirectory, locale: configuration.locale) else { return key }
-        var text = templates.strings[key] ?? key
-        for (name, value) in values { text = text.replacingOccurrences(of: "{\(name)}", with: value) }
-        return text
+    /// A message in words, from the strings the page was rendered with.
+    static func say(_ message: UsersMessage, strings: [String: String]) -> String {
+        switch message {
+        case .text(let text):
+            return text
+        case .key(let key, let values):
+            var text = strings[key] ?? key
+            for (name, value) in values { text = text.replacingOccurrences(of: "{\(name)}", with: value) }
+            return text
+        }
     }
 
     /// One account's page, with its audit log.
-    public func account(from database: AppDatabase, id: Int64, csrf: String, me: Int64, now: Date, notice: String? = nil, problem: String? = nil) throws -> String? {
+    public func account(from database: AppDatabase, id: Int64, csrf: String, me: Int64, now: Date, notice: UsersMessage? = nil, problem: UsersMessage? = nil) throws -> String? {
         guard let user = try database.adminUser(id: id) else { return nil }
         let templates = try AdminTemplates(directory: configuration.templatesDirectory, locale: configuration.locale)
         let views = AdminViews(format: FrenchFormat(strings: templates.strings), now: now)
         let format = views.format
         var context = views.base(title: user.displayName, root: "/admin/")
         context["csrf"] = .text(csrf)
-        if let notice { context["notice"] = .text(notice) }
-        if let problem { context["problem"] = .text(problem) }
+        if let notice { context["notice"] = .text(Self.say(notice, strings: templates.strings)) }
+        if let problem { context["problem"] = .text(Self.say(problem, strings: templates.strings)) }
         context["user"] = row(views: views, user, me: me)
         // The actions bring the admin back here.
         context["back"] = .text("/admin/comptes/\(id).html")
@@ -87,19 +91,12 @@ public struct UsersPage: Sendable {
     /// spreadsheets open them.
     public func csv(from database: AppDatabase, query: UserQuery) throws -> String {
         var lines = ["Nom;E-mail;Rôle;Entreprise;Actif;Adresse confirmée;Candidature;Créé le;Dernière activité"]
-        var page = query
-        page.page = 1
-        while true {
-            let (rows, total) = try database.adminUsers(page)
-            for user in rows {
-                let cells = [
-                    user.displayName, user.email, user.role.rawValue, user.company ?? "", user.active ? "oui" : "non", user.emailVerified ? "oui" : "non",
-                    user.approval ?? "", Self.csvDate(user.createdAt), user.lastSeenAt.map(Self.csvDate) ?? "",
-                ]
-                lines.append(cells.map(Self.csvCell).joined(separator: ";"))
-            }
-            if page.page * UserQuery.pageSize >= total || rows.isEmpty { break }
-            page.page += 1
+        for user in try database.allAdminUsers(query) {
+            let cells = [
+                user.displayName, user.email, user.role.rawValue, user.company ?? "", user.active ? "oui" : "non", user.emailVerified ? "oui" : "non",
+                user.approval ?? "", Self.csvDate(user.createdAt), user.lastSeenAt.map(Self.csvDate) ?? "",
+            ]
+            lines.append(cells.map(Self.csvCell).joined(separator: ";"))
         }
         return lines.joined(separator: "\r\n") + "\r\n"
     }

@@ -227,10 +227,12 @@ extension AppDatabase {
         return db.changesCount
     }
 
-    static func audit(_ db: Database, actor: Int64?, action: String, userId: Int64, detail: [String: any Sendable], now: Date) throws {
+    /// A line of the audit log about a user (`entityType` 'user', or 'expert' with the expert's id);
+    /// `detail`'s values written as text.
+    static func audit(_ db: Database, actor: Int64?, action: String, userId: Int64, entityType: String = "user", entityId: Int64? = nil, detail: [String: any Sendable], now: Date) throws {
         let json = (try? JSONSerialization.data(withJSONObject: detail.mapValues { "\($0)" }, options: [.sortedKeys])).map { String(decoding: $0, as: UTF8.self) } ?? "{}"
         try db.execute(sql: """
-            INSERT INTO auditLog (actorId, action, entityType, entityId, detail, createdAt) VALUES (?, ?, 'user', ?, ?, ?)
-            """, arguments: [actor, action, String(userId), json, now])
+            INSERT INTO auditLog (actorId, action, entityType, entityId, detail, createdAt) VALUES (?, ?, ?, ?, ?, ?)
+            """, arguments: [actor, action, entityType, String(entityId ?? userId), json, now])
     }
 }

@@ -39,6 +39,13 @@ public struct UserQuery: Sendable, Equatable {
     }
 }
 
+/// A sentence of the users pages: a key of the admin strings with the values of its
+/// `{placeholders}` (what an action did), or text as it is (a refusal the store worded).
+public enum UsersMessage: Sendable, Equatable {
+    case key(String, [String: String])
+    case text(String)
+}
+
 /// One user as the admins' users page lists it.
 public struct AdminUserRow: Sendable, Equatable {
     public var id: Int64
@@ -67,6 +74,29 @@ public enum AdminUserActionError: Error, Equatable {
 extension AppDatabase {
     /// One page of users for the admins, and how many match in all.
     public func adminUsers(_ query: UserQuery) throws -> (rows: [AdminUserRow], total: Int) {
+        let (filter, arguments, order) = Self.adminUserFilter(query)
+        return try writer.read { db in
+            let total = try Int.fetchOne(db, sql: "SELECT count(*) \(Self.adminUserTables) \(filter)", arguments: StatementArguments(arguments)) ?? 0
+            let rows = try Row.fetchAll(db, sql: "\(Self.adminUserColumns) \(Self.adminUserTables) \(filter) ORDER BY \(order) LIMIT ? OFFSET ?",
+                                        arguments: StatementArguments(arguments + [UserQuery.pageSize, max(0, query.page - 1) * UserQuery.pageSize]))
+            return (rows.map(Self.adminUserRow), total)
+        }
+    }
+
+    /// Every user the query finds, in its order (its page ignored): the CSV export.
+    public func allAdminUsers(_ query: UserQuery) throws -> [AdminUserRow] {
+        let (filter, arguments, order) = Self.adminUserFilter(query)
+        return try writer.read { db in
+            try Row.fetchAll(db, sql: "\(Self.adminUserColumns) \(Self.adminUserTables) \(filter) ORDER BY \(order)", arguments: StatementArguments(arguments))
+                .map(Self.adminUserRow)
+        }
+    }
+
+    private static let adminUserColumns = "SELECT u.*, coalesce(c.companyName, e.company) AS company, e.approval, e.slug, e.rejectionReason"
+    private static let adminUserTables = "FROM user u LEFT JOIN client c ON c.userId = u.id LEFT JOIN expert e ON e.userId = u.id"
+
+    /// The query's WHERE clause with its arguments, and its ORDER BY.
+    private static func adminUserFilter(_ query: UserQuery) -> (filter: String, arguments: [any DatabaseValueConvertible], order: String) {
         var conditions: [String] = []
         var arguments: [any DatabaseValueConvertible] = []
         for word in query.words.split(whereSeparator: \.isWhitespace).prefix(8) {
@@ -85,29 +115,17 @@ extension AppDatabase {
         case .pending: conditions.append("e.approval = 'pending'")
         case .unverified: conditions.append("u.emailVerified = 0")
         }
-        let filter = conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND ")
         let order = switch query.order {
         case .newest: "u.createdAt DESC, u.id DESC"
         case .name: "u.displayName COLLATE NOCASE, u.id"
         case .lastSeen: "u.lastSeenAt IS NULL, u.lastSeenAt DESC, u.id DESC"
         }
-        let from = "FROM user u LEFT JOIN client c ON c.userId = u.id LEFT JOIN expert e ON e.userId = u.id"
-        return try writer.read { db in
-            let total = try Int.fetchOne(db, sql: "SELECT count(*) \(from) \(filter)", arguments: StatementArguments(arguments)) ?? 0
-            let rows = try Row.fetchAll(db, sql: """
-                SELECT u.*, coalesce(c.companyName, e.company) AS company, e.approval, e.slug, e.rejectionReason \(from) \(filter)
-                ORDER BY \(order) LIMIT ? OFFSET ?
-                """, arguments: StatementArguments(arguments + [UserQuery.pageSize, max(0, query.page - 1) * UserQuery.pageSize]))
-            return (rows.map(Self.adminUserRow), total)
-        }
+        return (conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND "), arguments, order)
     }
 
     public func adminUser(id: Int64) throws -> AdminUserRow? {
         try writer.read { db in
-            try Row.fetchOne(db, sql: """
-                SELECT u.*, coalesce(c.companyName, e.company) AS company, e.approval, e.slug, e.rejectionReason
-                FROM user u LEFT JOIN client c ON c.userId = u.id LEFT JOIN expert e ON e.userId = u.id WHERE u.id = ?
-                """, arguments: [id]).map(Self.adminUserRow)
+            try Row.fetchOne(db, sql: "\(Self.adminUserColumns) \(Self.adminUserTables) WHERE u.id = ?", arguments: [id]).map(Self.adminUserRow)
         }
     }
 
@@ -194,9 +212,9 @@ extension AppDatabase {
                     INSERT INTO notification (userId, kind, title, body, target, createdAt) VALUES (?, 'system', 'Votre candidature d’expert n’est pas retenue', ?, '/app/index.html', ?)
                     """, arguments: [userId, "Votre candidature n’est pas retenue pour le moment. La raison : \(reason)", now])
             }
-            try db.execute(sql: """
-                INSERT INTO auditLog (actorId, action, entityType, entityId, detail, createdAt) VALUES (?, ?, 'expert', ?, json_object('before', ?, 'after', ?, 'reason', ?), ?)
-                """, arguments: [admin, approve ? "expert.approve" : "expert.reject", String(expertId), before, approve ? "approved" : "rejected", reason.isEmpty ? nil : reason, now])
+            var detail: [String: any Sendable] = ["before": before, "after": approve ? "approved" : "rejected"]
+            if !reason.isEmpty { detail["reason"] = reason }
+            try Self.audit(db, actor: admin, action: approve ? "expert.approve" : "expert.reject", userId: userId, entityType: "expert", entityId: expertId, detail: detail, now: now)
         }
     }
 
