@@ -85,7 +85,7 @@ let package = Package(
         .target(
             name: "FTServer",
             dependencies: [
-                "FTModel", "FTStore", "FTSync", "FTArchive",
+                "FTModel", "FTStore", "FTSync", "FTArchive", "FTMarkdown",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
                 .product(name: "NIOCore", package: "swift-nio"),

@@ -43,7 +43,7 @@ extension NotificationMailer {
             values["note"] = "Si vous n’êtes pas à l’origine de cette demande, ignorez cet e-mail : votre mot de passe reste le même."
         case .signupTaken:
             values["subject"] = "Vous avez déjà un compte FinancialTracker"
-            values["intro"] = "Quelqu’un, vous peut-être, a voulu créer un compte FinancialTracker avec cette adresse, mais l’adresse ou l’entreprise (son SIREN) a déjà un compte. Si c’est votre adresse et que vous avez oublié le mot de passe, choisissez-en un nouveau. Si c’est votre entreprise qui a déjà un compte, demandez à la personne qui l’a ouvert."
+            values["intro"] = "Quelqu’un, vous peut-être, a voulu créer un compte FinancialTracker avec cette adresse, mais l’adresse, ou l’entreprise par son SIREN, a déjà un compte. Si c’est votre adresse et que vous avez oublié le mot de passe, choisissez-en un nouveau. Si c’est votre entreprise qui a déjà un compte, demandez à la personne qui l’a ouvert."
             values["actionText"] = "Mot de passe oublié"
             values["actionLink"] = "\(base)/compte/mot-de-passe-oublie/"
             values["note"] = "Si ce n’est pas vous, ignorez cet e-mail : rien n’a changé."

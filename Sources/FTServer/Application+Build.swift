@@ -8,7 +8,9 @@ public import FTStore
 /// The router of the whole server; `ft serve` and the tests build it the same way.
 ///
 /// `live` is told of every commit and tells the connected devices; `onCommit` is called after
-/// each push that changed something (`ft serve` rebuilds the public pages from it). The work the
+/// each push that changed something (`ft serve` rebuilds the public pages from it), `onPublish`
+/// after a write its author waits to see on the public pages (a saved profile: the rebuild starts
+/// without its delay). The work the
 /// server starts beside the requests (the document indexer) is added to `background`, to be
 /// stopped before the database closes.
 public func buildRouter(
@@ -18,6 +20,7 @@ public func buildRouter(
     blobs: BlobStore? = nil,
     background: BackgroundWork = BackgroundWork(),
     onCommit: @escaping @Sendable () -> Void = {},
+    onPublish: (@Sendable () -> Void)? = nil,
     now: @escaping @Sendable () -> Date = Date.init
 ) -> Router<AppRequestContext> {
     let live = live ?? LiveHub(database: database, now: now)
@@ -68,6 +71,10 @@ public func buildRouter(
         // Its links' tokens are made with the store's key, as the e-mails' are.
         SearchAlertController(database: database, tokens: blobs.linkTokens, now: now).add(to: api)
         AccountController(database: database, settings: configuration.accounts, tokens: blobs.linkTokens, live: live, heavy: heavy, limits: limits, onMail: onCommit, now: now).add(to: api)
+        ExpertProfileController(
+            database: database, settings: configuration.accounts, tokens: blobs.linkTokens, heavy: heavy, limits: limits,
+            onMail: onCommit, onPublish: onPublish ?? onCommit, now: now
+        ).add(to: api)
     }
     LiveController(database: database, hub: live, now: now).add(to: api)
     return router
@@ -76,9 +83,9 @@ public func buildRouter(
 /// The HTTP application, ready to `runService()`.
 public func buildApplication(
     database: AppDatabase, configuration: ServerConfiguration, live: LiveHub? = nil, blobs: BlobStore? = nil,
-    background: BackgroundWork = BackgroundWork(), onCommit: @escaping @Sendable () -> Void = {}, logger: Logger
+    background: BackgroundWork = BackgroundWork(), onCommit: @escaping @Sendable () -> Void = {}, onPublish: (@Sendable () -> Void)? = nil, logger: Logger
 ) -> some ApplicationProtocol {
-    let router = buildRouter(database: database, configuration: configuration, live: live, blobs: blobs, background: background, onCommit: onCommit)
+    let router = buildRouter(database: database, configuration: configuration, live: live, blobs: blobs, background: background, onCommit: onCommit, onPublish: onPublish)
     return Application(
         router: router,
         server: .http1WebSocketUpgrade(webSocketRouter: router, configuration: .init(

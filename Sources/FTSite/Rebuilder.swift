@@ -19,6 +19,8 @@ extension Rebuilder where Output == SiteReport {
 public final class Rebuilder<Output: Sendable>: Sendable {
     private struct State {
         var pending = false
+        /// A change someone waits to see: the next run starts without the delay.
+        var prompt = false
         var running = false
         var builds = 0
         var stopped = false
@@ -38,11 +40,13 @@ public final class Rebuilder<Output: Sendable>: Sendable {
     /// Runs finished so far.
     public var builds: Int { state.withLock { $0.builds } }
 
-    /// Notes that the data changed; a build follows.
-    public func changed() {
+    /// Notes that the data changed; a build follows, `delay` later — or as soon as the run under
+    /// way (if any) is over when `promptly` (a person saved something and looks for it).
+    public func changed(promptly: Bool = false) {
         let start = state.withLock { state -> Bool in
             guard !state.stopped else { return false }
             state.pending = true
+            if promptly { state.prompt = true }
             guard !state.running else { return false }
             state.running = true
             return true
@@ -61,13 +65,19 @@ public final class Rebuilder<Output: Sendable>: Sendable {
 
     private func run() async {
         while true {
-            try? await Task.sleep(for: delay)
+            // In slices, so that a prompt change cuts the wait short.
+            let clock = ContinuousClock()
+            let deadline = clock.now + delay
+            while clock.now < deadline, !state.withLock({ $0.prompt }) {
+                try? await Task.sleep(for: min(.milliseconds(5), deadline - clock.now))
+            }
             let go = state.withLock { state -> Bool in
                 guard state.pending, !state.stopped else {
                     state.running = false
                     return false
                 }
                 state.pending = false
+                state.prompt = false
                 return true
             }
             guard go else { return }

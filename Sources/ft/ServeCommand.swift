@@ -209,6 +209,9 @@ struct ServeCommand: AsyncParsableCommand {
             admin?.dashboard.changed()
             watcher?.wake()
             notify()
+        }, onPublish: { [rebuilder, admin] in
+            rebuilder?.changed(promptly: true)
+            admin?.dashboard.changed()
         }, logger: logger)
         // Written unbuffered, so that it shows at once even when stdout is a pipe or a file.
         FileHandle.standardOutput.write(Data("Serving \(publicDirectory)/ and the sync API on http://\(host):\(port)/ — Ctrl-C to stop.\n".utf8))

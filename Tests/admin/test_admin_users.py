@@ -31,10 +31,9 @@ sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "notifications"
 from support import call, check, demo, finish, free_port, serving, smtp_sink, wait_for  # noqa: E402
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "browser"))
-from harness import chromium  # noqa: E402
+from harness import chromium, settled  # noqa: E402
 from test_html import axe_here  # noqa: E402
 from selenium.webdriver.common.by import By  # noqa: E402
-from selenium.webdriver.support.ui import WebDriverWait  # noqa: E402
 
 FT = os.path.abspath(sys.argv[1] if len(sys.argv) > 1 else os.environ.get("FT", ".build/debug/ft"))
 TEMPLATES = os.path.join(os.path.dirname(__file__), "..", "..", "site-templates")
@@ -126,15 +125,15 @@ def main():
         # The admin signs in, in the app, and opens "Utilisateurs".
         driver = chromium(window="1280,1000")
         driver.get(f"{base}/app/index.html")
-        WebDriverWait(driver, 20).until(lambda d: d.find_element(By.ID, "sign-in").is_displayed())
+        settled(driver, 20).until(lambda d: d.find_element(By.ID, "sign-in").is_displayed())
         driver.find_element(By.ID, "email").send_keys("admin@financialtracker.example")
         driver.find_element(By.ID, "password").send_keys("demo-financialtracker")
         driver.find_element(By.CSS_SELECTOR, "#sign-in button").click()
-        WebDriverWait(driver, 20).until(lambda d: d.find_element(By.ID, "sign-out").is_displayed())
+        settled(driver, 20).until(lambda d: d.find_element(By.ID, "sign-out").is_displayed())
         cookie = driver.get_cookie("ft_session")["value"]
         driver.get(f"{base}/admin/index.html")
         driver.find_element(By.LINK_TEXT, "Utilisateurs").click()
-        WebDriverWait(driver, 10).until(lambda d: d.find_element(By.TAG_NAME, "h1").text == "Utilisateurs")
+        settled(driver, 10).until(lambda d: d.find_element(By.TAG_NAME, "h1").text == "Utilisateurs")
         check("/admin/comptes.html" in driver.current_url and driver.find_element(By.ID, "users-table").is_displayed(), "the nav leads to the users page")
 
         found = axe_here(driver)
@@ -143,7 +142,7 @@ def main():
         # Filters: the applications waiting.
         driver.find_element(By.CSS_SELECTOR, '#users-state option[value="en-attente"]').click()
         driver.find_element(By.CSS_SELECTOR, "#users-filters button").click()
-        WebDriverWait(driver, 10).until(lambda d: "etat=en-attente" in d.current_url)
+        settled(driver, 10).until(lambda d: "etat=en-attente" in d.current_url)
         rows = driver.find_elements(By.CSS_SELECTOR, "#users-table tbody tr")
         check(len(rows) == len(pending) and driver.find_element(By.ID, "users-total").text.startswith(f"{len(pending)} compte"),
               f"'Candidatures à valider' lists the {len(pending)} experts waiting: {len(rows)} rows, {driver.find_element(By.ID, 'users-total').text!r}")
@@ -152,7 +151,7 @@ def main():
 
         # Approve one.
         row_of(driver, approved[0]).find_element(By.XPATH, ".//button[text()='Valider la candidature']").click()
-        notice = WebDriverWait(driver, 10).until(lambda d: d.find_element(By.ID, "users-notice"))
+        notice = settled(driver, 10).until(lambda d: d.find_element(By.ID, "users-notice"))
         check(notice.is_displayed() and "validée" in notice.text and approved[3].split()[0] in notice.text, f"the page says it is done: {notice.text!r}")
         published = wait_for(lambda: status_of(f"{base}/experts/{approved[2]}/") == 200, 30)
         check(published, "the expert's public page appears (targeted build)")
@@ -167,7 +166,7 @@ def main():
         form = row_of(driver, rejected[0]).find_element(By.CSS_SELECTOR, "form.reject")
         form.find_element(By.NAME, "raison").send_keys("Il manque l’attestation d’assurance <RC Pro>.")
         form.find_element(By.TAG_NAME, "button").click()
-        notice = WebDriverWait(driver, 10).until(lambda d: d.find_element(By.ID, "users-notice"))
+        notice = settled(driver, 10).until(lambda d: d.find_element(By.ID, "users-notice"))
         check("refusée" in notice.text, f"the page says it is refused: {notice.text!r}")
         told = wait_for(lambda: [m for to, m in sink.parsed() if to == [rejected[1]] and "attestation d’assurance <RC Pro>" in m.get_body(("plain",)).get_content()], 30)
         check(told, "the expert receives the reason by e-mail")
@@ -182,7 +181,7 @@ def main():
         started = time.perf_counter()
         button.click()
         check(closed.wait(5) and when[0] - started < 1.0, f"its live socket closed within 1 s: {(when[0] - started) if when else None!r}")
-        notice = WebDriverWait(driver, 10).until(lambda d: d.find_element(By.ID, "users-notice"))
+        notice = settled(driver, 10).until(lambda d: d.find_element(By.ID, "users-notice"))
         check("désactivé" in notice.text, f"the page says it: {notice.text!r}")
         check(call(port, "GET", "/api/v1/me", token=signed["token"])[0] == 401, "its token is refused")
         check(wait_for(lambda: status_of(f"{base}/experts/{approved[2]}/") == 404, 30), "its public page disappears")
@@ -197,7 +196,7 @@ def main():
         form = driver.find_element(By.XPATH, "//form[contains(@action, '/role')]")
         form.find_element(By.CSS_SELECTOR, 'option[value="admin"]').click()
         form.find_element(By.TAG_NAME, "button").click()
-        notice = WebDriverWait(driver, 10).until(lambda d: d.find_element(By.ID, "users-notice"))
+        notice = settled(driver, 10).until(lambda d: d.find_element(By.ID, "users-notice"))
         check("administrateur" in notice.text, f"the role is changed: {notice.text!r}")
         with sqlite3.connect(database) as db:
             check(db.execute("SELECT role FROM user WHERE id = ?", (client[0],)).fetchone()[0] == "admin", "in the database too")
@@ -228,28 +227,28 @@ def main():
         # Signing out of the admin pages, from their nav: a page with a button, then the sign-in.
         driver.get(f"{base}/admin/index.html")
         driver.find_element(By.LINK_TEXT, "Se déconnecter").click()
-        WebDriverWait(driver, 10).until(lambda d: d.find_element(By.TAG_NAME, "h1").text == "Se déconnecter")
+        settled(driver, 10).until(lambda d: d.find_element(By.TAG_NAME, "h1").text == "Se déconnecter")
         driver.find_element(By.CSS_SELECTOR, "form button").click()
-        WebDriverWait(driver, 10).until(lambda d: d.find_element(By.TAG_NAME, "h1").text == "Connexion administrateur")
+        settled(driver, 10).until(lambda d: d.find_element(By.TAG_NAME, "h1").text == "Connexion administrateur")
         request = urllib.request.Request(f"{base}/admin/index.html", headers={"Cookie": f"ft_session={cookie}"})
         check(status_of(request) == 401, "the admin's session is over: its cookie opens nothing")
 
         # A client signed in meets the refusal, and switches accounts from it.
         driver.get(f"{base}/app/index.html")
-        WebDriverWait(driver, 20).until(lambda d: d.find_element(By.ID, "sign-in").is_displayed())
+        settled(driver, 20).until(lambda d: d.find_element(By.ID, "sign-in").is_displayed())
         driver.find_element(By.ID, "email").send_keys("client@financialtracker.example")
         driver.find_element(By.ID, "password").send_keys("demo-financialtracker")
         driver.find_element(By.CSS_SELECTOR, "#sign-in button").click()
-        WebDriverWait(driver, 20).until(lambda d: d.find_element(By.ID, "sign-out").is_displayed())
+        settled(driver, 20).until(lambda d: d.find_element(By.ID, "sign-out").is_displayed())
         driver.get(f"{base}/admin/comptes.html")
         switch = driver.find_element(By.XPATH, "//button[text()='Changer de compte']")
         check(driver.find_element(By.TAG_NAME, "h1").text == "Accès refusé" and switch.is_displayed(), "a client is refused, with 'Changer de compte'")
         switch.click()
-        WebDriverWait(driver, 10).until(lambda d: d.find_element(By.TAG_NAME, "h1").text == "Connexion administrateur")
+        settled(driver, 10).until(lambda d: d.find_element(By.TAG_NAME, "h1").text == "Connexion administrateur")
         driver.find_element(By.ID, "email").send_keys("admin@financialtracker.example")
         driver.find_element(By.ID, "password").send_keys("demo-financialtracker")
         driver.find_element(By.CSS_SELECTOR, "form button").click()
-        WebDriverWait(driver, 20).until(lambda d: d.find_elements(By.LINK_TEXT, "Utilisateurs"))
+        settled(driver, 20).until(lambda d: d.find_elements(By.LINK_TEXT, "Utilisateurs"))
         driver.get(f"{base}/admin/comptes.html")
         check(driver.find_element(By.TAG_NAME, "h1").text == "Utilisateurs", "signed in again as an admin, the users page opens")
     finally:

@@ -14,6 +14,7 @@ from functools import partial
 import websocket
 
 from selenium import webdriver
+from selenium.common.exceptions import NoSuchElementException, StaleElementReferenceException
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import WebDriverWait
@@ -119,6 +120,11 @@ class DevTools:
 
     def close(self):
         self.socket.close()
+
+
+def settled(driver, timeout):
+    """A wait that outlasts navigations: an element read while its page is being replaced is read again."""
+    return WebDriverWait(driver, timeout, poll_frequency=0.2, ignored_exceptions=(StaleElementReferenceException, NoSuchElementException))
 
 
 def search_status(driver, timeout=20):

@@ -28,9 +28,8 @@ import time
 from support import call, check, demo, finish, free_port, serving, smtp_sink, wait_for
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "browser"))
-from harness import chromium  # noqa: E402
+from harness import chromium, settled  # noqa: E402
 from selenium.webdriver.common.by import By  # noqa: E402
-from selenium.webdriver.support.ui import WebDriverWait  # noqa: E402
 
 FT = os.path.abspath(sys.argv[1] if len(sys.argv) > 1 else os.environ.get("FT", ".build/debug/ft"))
 TEMPLATES = os.path.join(os.path.dirname(__file__), "..", "..", "site-templates")
@@ -59,7 +58,7 @@ def link_in(message, marker):
 
 
 def shown(driver, element_id, seconds=20):
-    return WebDriverWait(driver, seconds).until(lambda d: d.find_element(By.ID, element_id) if d.find_element(By.ID, element_id).is_displayed() else None)
+    return settled(driver, seconds).until(lambda d: d.find_element(By.ID, element_id) if d.find_element(By.ID, element_id).is_displayed() else None)
 
 
 def sign_in(port, email, password):
@@ -105,20 +104,20 @@ def main():
         sign_in_link = driver.find_element(By.LINK_TEXT, "Se connecter")
         check(link.is_displayed() and sign_in_link.is_displayed(), "the home page's header offers 'Se connecter' and 'Créer un compte'")
         link.click()
-        WebDriverWait(driver, 10).until(lambda d: d.find_element(By.TAG_NAME, "h1").text == "Créer un compte entreprise")
+        settled(driver, 10).until(lambda d: d.find_element(By.TAG_NAME, "h1").text == "Créer un compte entreprise")
         fields = {"company": "Boulangerie Martin", "siren": f"{siren[:3]} {siren[3:6]} {siren[6:]}", "postcode": "69003",
                   "contactName": "Jeanne Martin", "email": EMAIL, "password": "Motdepasse2026!"}
         for name, value in fields.items():
             driver.find_element(By.ID, name).send_keys(value)
         driver.find_element(By.CSS_SELECTOR, "#account-form button").click()
-        status = WebDriverWait(driver, 20).until(lambda d: d.find_element(By.ID, "account-status") if d.find_element(By.ID, "account-status").get_attribute("data-state") == "refused" else None)
+        status = settled(driver, 20).until(lambda d: d.find_element(By.ID, "account-status") if d.find_element(By.ID, "account-status").get_attribute("data-state") == "refused" else None)
         password = driver.find_element(By.ID, "password")
         check(status.is_displayed() and "trop courant" in status.text and password.get_attribute("aria-invalid") == "true",
               f"a common password is refused on its field: {status.text!r}")
         password.clear()
         password.send_keys(FIRST)
         driver.find_element(By.CSS_SELECTOR, "#account-form button").click()
-        status = WebDriverWait(driver, 20).until(lambda d: d.find_element(By.ID, "account-status") if d.find_element(By.ID, "account-status").get_attribute("data-state") == "ok" else None)
+        status = settled(driver, 20).until(lambda d: d.find_element(By.ID, "account-status") if d.find_element(By.ID, "account-status").get_attribute("data-state") == "ok" else None)
         check(status.is_displayed() and EMAIL in status.text and not driver.find_element(By.ID, "account-form").is_displayed(),
               f"the page says an e-mail left: {status.text!r}")
 
@@ -140,7 +139,7 @@ def main():
         check(driver.find_element(By.TAG_NAME, "h1").text == "Confirmer votre adresse" and button.is_displayed(), "the link asks to confirm, with a button")
         check(sign_in(port, EMAIL, FIRST)[0] == 403, "opening the link changed nothing")
         button.click()
-        WebDriverWait(driver, 10).until(lambda d: d.find_element(By.TAG_NAME, "h1").text == "Adresse confirmée")
+        settled(driver, 10).until(lambda d: d.find_element(By.TAG_NAME, "h1").text == "Adresse confirmée")
         onwards = driver.find_element(By.LINK_TEXT, "Se connecter")
         check(onwards.is_displayed(), "the page leads on to the sign-in")
         onwards.click()
@@ -160,13 +159,13 @@ def main():
         driver.find_element(By.ID, "current-password").send_keys("pas le bon mot de passe")
         driver.find_element(By.ID, "new-password").send_keys(SECOND)
         driver.find_element(By.CSS_SELECTOR, "#password-form button").click()
-        state = WebDriverWait(driver, 20).until(lambda d: d.find_element(By.ID, "password-state") if d.find_element(By.ID, "password-state").get_attribute("data-state") == "refused" else None)
+        state = settled(driver, 20).until(lambda d: d.find_element(By.ID, "password-state") if d.find_element(By.ID, "password-state").get_attribute("data-state") == "refused" else None)
         check("actuel" in state.text and driver.find_element(By.ID, "current-password").get_attribute("aria-invalid") == "true", f"a wrong current password is refused: {state.text!r}")
         current = driver.find_element(By.ID, "current-password")
         current.clear()
         current.send_keys(FIRST)
         driver.find_element(By.CSS_SELECTOR, "#password-form button").click()
-        state = WebDriverWait(driver, 20).until(lambda d: d.find_element(By.ID, "password-state") if d.find_element(By.ID, "password-state").get_attribute("data-state") == "ok" else None)
+        state = settled(driver, 20).until(lambda d: d.find_element(By.ID, "password-state") if d.find_element(By.ID, "password-state").get_attribute("data-state") == "ok" else None)
         check(state.is_displayed() and "changé" in state.text, f"the password is changed: {state.text!r}")
         check(sign_in(port, EMAIL, FIRST)[0] == 401 and sign_in(port, EMAIL, SECOND)[0] == 201, "the old password no longer works, the new one does")
 
@@ -175,10 +174,10 @@ def main():
         shown(driver, "sign-out").click()
         shown(driver, "sign-in")
         driver.find_element(By.LINK_TEXT, "Mot de passe oublié ?").click()
-        WebDriverWait(driver, 10).until(lambda d: d.find_element(By.TAG_NAME, "h1").text == "Mot de passe oublié")
+        settled(driver, 10).until(lambda d: d.find_element(By.TAG_NAME, "h1").text == "Mot de passe oublié")
         driver.find_element(By.ID, "email").send_keys(EMAIL)
         driver.find_element(By.CSS_SELECTOR, "#account-form button").click()
-        status = WebDriverWait(driver, 20).until(lambda d: d.find_element(By.ID, "account-status") if d.find_element(By.ID, "account-status").get_attribute("data-state") == "ok" else None)
+        status = settled(driver, 20).until(lambda d: d.find_element(By.ID, "account-status") if d.find_element(By.ID, "account-status").get_attribute("data-state") == "ok" else None)
         check(status.is_displayed() and EMAIL in status.text, f"the page says an e-mail left: {status.text!r}")
         other_device = sign_in(port, EMAIL, SECOND)[1]["token"]
         reset = wait_for(lambda: mails_to(sink, EMAIL, "Choisissez un nouveau mot de passe"), 30)
@@ -192,12 +191,12 @@ def main():
         shown(driver, "account-form")
         driver.find_element(By.ID, "password").send_keys(THIRD)
         driver.find_element(By.CSS_SELECTOR, "#account-form button").click()
-        status = WebDriverWait(driver, 20).until(lambda d: d.find_element(By.ID, "account-status") if d.find_element(By.ID, "account-status").get_attribute("data-state") in ("ok", "refused") else None)
+        status = settled(driver, 20).until(lambda d: d.find_element(By.ID, "account-status") if d.find_element(By.ID, "account-status").get_attribute("data-state") in ("ok", "refused") else None)
         check(status.get_attribute("data-state") == "ok" and "sessions" in status.text and driver.find_element(By.LINK_TEXT, "Se connecter").is_displayed(), f"the new password is set: {status.text!r}")
         check(call(port, "GET", "/api/v1/me", token=other_device)[0] == 401, "the reset ended the other device's session")
         driver.get(link)
         driver.refresh()
-        intro = WebDriverWait(driver, 10).until(lambda d: d.find_element(By.ID, "reset-intro") if "déjà servi" in d.find_element(By.ID, "reset-intro").text else None)
+        intro = settled(driver, 10).until(lambda d: d.find_element(By.ID, "reset-intro") if "déjà servi" in d.find_element(By.ID, "reset-intro").text else None)
         check(intro.is_displayed() and not driver.find_element(By.ID, "account-form").is_displayed(), f"the link works once: {intro.text!r}")
         check(sign_in(port, EMAIL, SECOND)[0] == 401 and sign_in(port, EMAIL, THIRD)[0] == 201, "the password is the one set from the e-mail")
 

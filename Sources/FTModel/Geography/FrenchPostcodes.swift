@@ -1,16 +1,20 @@
 public import Foundation
 
 /// Postcode → town and region, from the site's place list (`site-templates/data/places.tsv`:
-/// name, postcodes, département, …; most populous first, so a postcode shared by several
+/// name, postcodes, département, latitude, longitude, …; most populous first, so a postcode shared by several
 /// communes names the largest).
 public struct FrenchPostcodes: Sendable {
     public struct Place: Sendable, Equatable {
         public var city: String
         public var region: String
+        public var latitude: Double
+        public var longitude: Double
 
-        public init(city: String, region: String) {
+        public init(city: String, region: String, latitude: Double = 0, longitude: Double = 0) {
             self.city = city
             self.region = region
+            self.latitude = latitude
+            self.longitude = longitude
         }
     }
 
@@ -20,9 +24,11 @@ public struct FrenchPostcodes: Sendable {
         var places: [String: Place] = [:]
         for line in tsv.split(whereSeparator: \.isNewline) where !line.hasPrefix("#") {
             let fields = line.split(separator: "\t", omittingEmptySubsequences: false)
-            guard fields.count >= 3, let region = FrenchRegions.region(departement: String(fields[2])) else { continue }
+            guard fields.count >= 5, let region = FrenchRegions.region(departement: String(fields[2])),
+                  let latitude = Double(fields[3]), let longitude = Double(fields[4]) else { continue }
+            let place = Place(city: String(fields[0]), region: region, latitude: latitude, longitude: longitude)
             for postcode in fields[1].split(separator: " ") where places[String(postcode)] == nil {
-                places[String(postcode)] = Place(city: String(fields[0]), region: region)
+                places[String(postcode)] = place
             }
         }
         self.places = places

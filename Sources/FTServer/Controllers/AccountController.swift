@@ -90,6 +90,8 @@ struct AccountController {
 
     @Sendable func verify(_ request: Request, context: AppRequestContext) async throws -> Response {
         switch try database.verifyEmail(tokenHash: try LinkPage.tokenHash(context), now: now()) {
+        case .done(let user) where user.role == .expert:
+            return LinkPage.response(.ok, title: "Adresse confirmée", text: "Merci \(user.displayName) : votre adresse est confirmée. Notre équipe examine votre candidature et vous écrit dès qu’elle est validée ; en attendant, vous pouvez vous connecter et compléter votre profil.", link: ("/app/profile.html", "Se connecter"))
         case .done(let user):
             return LinkPage.response(.ok, title: "Adresse confirmée", text: "Merci \(user.displayName) : votre compte est actif. Vous pouvez vous connecter.", link: ("/app/index.html", "Se connecter"))
         case .used:
@@ -188,17 +190,8 @@ struct AccountController {
 
     // MARK: - Shared
 
-    /// E-mails asked for (sign-up, reset) per client address and per recipient.
     private func limitMails(email: String, context: AppRequestContext) throws {
-        let now = now()
-        for (limiter, key) in [(limits.mailsPerAddress, context.clientAddress), (limits.mailsPerEmail, email.lowercased())] {
-            if limiter.isLimited(key, now: now) {
-                let wait = limiter.retryAfter(key, now: now)
-                throw APIError(.tooManyRequests, "too_many_requests", "Trop de demandes : réessayez dans \(wait) s.", retryAfter: wait)
-            }
-        }
-        limits.mailsPerAddress.record(context.clientAddress, now: now)
-        limits.mailsPerEmail.record(email.lowercased(), now: now)
+        try limits.limitMails(email: email, address: context.clientAddress, now: now())
     }
 
     private static func refusal(_ link: AccountLink) -> APIError {

@@ -1,4 +1,5 @@
 internal import Foundation
+internal import HTTPTypes
 internal import Synchronization
 
 /// Counts attempts per key (an account's e-mail, a client address) over a sliding window, in
@@ -59,4 +60,19 @@ struct AccountLimits: Sendable {
     let mailsPerAddress = AttemptLimiter(limit: 10, window: 60)
     /// Sign-ups and reset requests per e-mail address per quarter of an hour.
     let mailsPerEmail = AttemptLimiter(limit: 3, window: 900)
+    /// Markdown previews per client address per minute (the application form asks as one types).
+    let previewsPerAddress = AttemptLimiter(limit: 120, window: 60)
+
+    /// Counts an e-mail asked for (a sign-up, an application, a reset) from `address` to `email`;
+    /// a 429 when either has asked too many lately.
+    func limitMails(email: String, address: String, now: Date) throws {
+        for (limiter, key) in [(mailsPerAddress, address), (mailsPerEmail, email.lowercased())] {
+            if limiter.isLimited(key, now: now) {
+                let wait = limiter.retryAfter(key, now: now)
+                throw APIError(.tooManyRequests, "too_many_requests", "Trop de demandes : réessayez dans \(wait) s.", retryAfter: wait)
+            }
+        }
+        mailsPerAddress.record(address, now: now)
+        mailsPerEmail.record(email.lowercased(), now: now)
+    }
 }

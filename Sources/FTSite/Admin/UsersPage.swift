@@ -1,3 +1,4 @@
+internal import FTMarkdown
 internal import FTModel
 public import FTStore
 public import Foundation
@@ -73,6 +74,9 @@ public struct UsersPage: Sendable {
         if let notice { context["notice"] = .text(Self.say(notice, strings: templates.strings)) }
         if let problem { context["problem"] = .text(Self.say(problem, strings: templates.strings)) }
         context["user"] = row(views: views, user, me: me)
+        if let profile = try database.expertProfile(userId: id) {
+            context["application"] = application(profile, choices: try database.schemeChoices(), format: format)
+        }
         // The actions bring the admin back here.
         context["back"] = .text("/admin/comptes/\(id).html")
         context["list"] = .text("/admin/comptes.html")
@@ -100,6 +104,32 @@ public struct UsersPage: Sendable {
         }
         return lines.joined(separator: "\r\n") + "\r\n"
     }
+
+    /// An expert's profile as the admins review it: what the public page would show, and the
+    /// SIRET that it does not.
+    private func application(_ expert: ExpertProfile, choices: [SchemeChoice], format: FrenchFormat) -> TemplateValue {
+        let profile = expert.profile
+        let names = Dictionary(choices.map { ($0.code, $0.name) }, uniquingKeysWith: { first, _ in first })
+        var rates: [String] = []
+        if let rate = profile.dayRate { rates.append(format.fill("admin_application_day_rate", ["amount": format.integer(rate)])) }
+        if let fee = profile.successFeePercent { rates.append(format.fill("admin_application_fee", ["percent": String(fee)])) }
+        return .object([
+            "headline": .text(profile.headline), "siret": .text(profile.siret.isEmpty ? "—" : profile.siret),
+            "place": .text("\(expert.city) (\(profile.postcode)), \(expert.region)"),
+            "schemes": .text(profile.schemes.map { names[$0] ?? $0 }.joined(separator: ", ")),
+            "rates": .text(rates.joined(separator: " · ")), "years": .text(format.integer(profile.yearsOfExperience)),
+            "languages": .text(profile.languages.joined(separator: ", ")),
+            "has_certifications": .flag(!profile.certifications.isEmpty), "has_portfolio": .flag(!profile.portfolio.isEmpty),
+            "certifications": .list(profile.certifications.map { .text($0) }),
+            "portfolio": .list(profile.portfolio.map { item in
+                ["title": .text(item.title), "summary": .text(item.summary), "year": .text(String(item.year))]
+            }),
+            "bio": .text(Self.bioRenderer.html(from: profile.bio)),
+        ])
+    }
+
+    /// As the public profile renders a bio.
+    private static let bioRenderer = MarkdownRenderer(headingOffset: 2)
 
     private func row(views: AdminViews, _ user: AdminUserRow, me: Int64) -> TemplateValue {
         let format = views.format

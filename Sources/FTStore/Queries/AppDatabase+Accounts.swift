@@ -213,7 +213,7 @@ extension AppDatabase {
         return .done(user)
     }
 
-    private static func insertAccountMail(_ db: Database, kind: AccountMail.Kind, email: String, userId: Int64?, nonce: String, tokenHash: Data, now: Date, window: TimeInterval) throws {
+    static func insertAccountMail(_ db: Database, kind: AccountMail.Kind, email: String, userId: Int64?, nonce: String, tokenHash: Data, now: Date, window: TimeInterval) throws {
         try db.execute(sql: """
             INSERT INTO accountMail (kind, email, userId, nonce, tokenHash, createdAt, expiresAt, notBefore) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
             """, arguments: [kind.rawValue, email, userId, nonce, tokenHash, now, now.addingTimeInterval(window), now])

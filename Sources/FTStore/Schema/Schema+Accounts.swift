@@ -44,4 +44,13 @@ extension Schema {
             ALTER TABLE expert ADD COLUMN rejectionReason TEXT CONSTRAINT expert_rejection_reason CHECK (rejectionReason IS NULL OR length(rejectionReason) <= 2000);
             """)
     }
+
+    /// `expert.siret`: the establishment an applicant declares (14 digits, checked by the form),
+    /// for the admins who review the application; never published. NULL for the experts that
+    /// came before applications.
+    static func addExpertSIRET(_ db: Database) throws {
+        try db.execute(sql: """
+            ALTER TABLE expert ADD COLUMN siret TEXT CONSTRAINT expert_siret CHECK (siret IS NULL OR (length(siret) = 14 AND siret NOT GLOB '*[^0-9]*'));
+            """)
+    }
 }

@@ -31,6 +31,7 @@ enum Schema {
         migrator.registerMigration("v20-search-alerts", migrate: createSearchAlerts)
         migrator.registerMigration("v21-accounts", migrate: createAccounts)
         migrator.registerMigration("v22-expert-rejection-reason", migrate: addExpertRejectionReason)
+        migrator.registerMigration("v23-expert-siret", migrate: addExpertSIRET)
         return migrator
     }
 
