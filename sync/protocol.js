@@ -182,6 +182,23 @@ export class SyncAPI {
   }
 
   /**
+   * `GET /api/v1/me/expert-profile`: the signed-in expert's profile as they edit it, where the
+   * admins' review stands, and the schemes and languages to choose from.
+   * @returns {Promise<import("./profile-form.js").ProfileAnswer>}
+   */
+  async expertProfile() {
+    return this.send(this.request("GET", "/api/v1/me/expert-profile", { sync: false }), [200]);
+  }
+
+  /**
+   * `PUT /api/v1/me/expert-profile`: saves it; the answer is the profile as saved, with `message`.
+   * @param {import("./profile-form.js").Profile} profile @returns {Promise<import("./profile-form.js").ProfileAnswer>}
+   */
+  async saveExpertProfile(profile) {
+    return this.send(this.request("PUT", "/api/v1/me/expert-profile", { body: profile, sync: false }), [200]);
+  }
+
+  /**
    * `POST /api/v1/sync/push`: one batch, at most `MAXIMUM_BATCH` operations (the caller splits
    * larger outboxes, and splits again on a `split` remedy). Answers one result per operation, in order.
    * @param {(SyncOperation | PushedOperation)[]} operations @returns {Promise<PushResult[]>}

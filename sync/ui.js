@@ -239,6 +239,8 @@ export async function boot({ render, ready }) {
     const form = byId("sign-in");
     form.hidden = engine.session !== null;
     byId("sign-out").hidden = engine.session === null;
+    const profileLink = byId("profile-link");
+    if (profileLink) profileLink.hidden = engine.session?.user.role !== "expert";
     byId("app-loading")?.remove();
     if (engine.session && !signedIn) {
       signedIn = true;

@@ -1,6 +1,10 @@
-// The account pages of the public site (/compte/…): sign-up, "mot de passe oublié" and the new
-// password a reset e-mail leads to. Each form posts JSON to the sync server's account API and
-// shows its answer; the server checks everything again. Text only ever goes in with textContent.
+// The account pages of the public site (/compte/…): sign-up, an expert's application, "mot de
+// passe oublié" and the new password a reset e-mail leads to. Each form posts JSON to the sync
+// server's account API and shows its answer; the server checks everything again. Text only ever
+// goes in with textContent (the bio's preview is the server's cmark-gfm output, as the profile
+// pages embed it).
+import { markField, readProfile, setUpProfileForm } from "/app/sync/profile-form.js";
+
 const form = /** @type {HTMLFormElement | null} */ (document.getElementById("account-form"));
 const status = /** @type {HTMLElement} */ (document.getElementById("account-status"));
 
@@ -29,23 +33,20 @@ const token = new URLSearchParams(location.hash.slice(1)).get("jeton") ?? "";
 /** @param {{message?: string, field?: string}} answer */
 function refuse(answer) {
   show(answer.message ?? "La demande a été refusée.", "refused");
-  const field = answer.field && form?.elements.namedItem(answer.field);
-  if (field instanceof HTMLInputElement) {
-    field.setAttribute("aria-invalid", "true");
-    field.focus();
-  }
+  if (form) markField(form, answer.field);
 }
 
 async function submit() {
   if (!form) return;
   const values = Object.fromEntries(new FormData(form).entries());
-  for (const input of form.querySelectorAll("input")) input.removeAttribute("aria-invalid");
+  markField(form, undefined);
   const button = form.querySelector("button");
   if (button) button.disabled = true;
   show("Envoi…", "busy");
   try {
     const action = form.dataset.action;
     const { status: code, answer } = action === "signup" ? await post("/api/v1/accounts", values)
+      : action === "expert" ? await post("/api/v1/expert-applications", { ...readProfile(form), email: values.email, password: values.password })
       : action === "forgot" ? await post("/api/v1/password-resets", values)
       : await post("/api/v1/password-resets/confirm", { token, password: values.password });
     if (code >= 200 && code < 300) {
@@ -68,6 +69,10 @@ async function submit() {
   } finally {
     if (button) button.disabled = false;
   }
+}
+
+if (form?.dataset.action === "expert") {
+  setUpProfileForm(form, { offline: form.dataset.previewOffline ?? "", empty: form.dataset.previewEmpty ?? "" });
 }
 
 form?.addEventListener("submit", (event) => {

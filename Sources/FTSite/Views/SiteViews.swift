@@ -271,6 +271,7 @@ struct SiteViews: Sendable {
     func app(file: String, build: String) -> TemplateValue {
         var context = page(title: format.string("app_title"), description: format.string("app_description"), path: "app/" + file)
         context["app"] = ["build": .text(build), "file": .text(file)]
+        if file == "profile.html" { context["choices"] = profileChoices() }
         return .object(context)
     }
 
@@ -286,12 +287,38 @@ struct SiteViews: Sendable {
     /// e-mail leads to. Forms that post to the sync server's account API (`assets/account.js`).
     static let accountPages: [(path: String, kind: String)] = [
         ("compte/inscription/", "signup"), ("compte/mot-de-passe-oublie/", "forgot"), ("compte/nouveau-mot-de-passe/", "reset"),
+        ("compte/devenir-expert/", "expert"),
     ]
 
     func account(path: String, kind: String) -> TemplateValue {
         var context = page(title: format.string("account_\(kind)_title"), description: format.string("account_\(kind)_description"), path: path)
         context["account"] = .object([kind: .flag(true)])
+        if kind == "expert" { context["choices"] = profileChoices() }
         return .object(context)
+    }
+
+    /// What an expert's profile form offers (`_expert_fields`): the active schemes by category,
+    /// the languages (French ticked), and the portfolio's slots.
+    func profileChoices() -> TemplateValue {
+        let groups: [TemplateValue] = ProductCategory.allCases.compactMap { category in
+            let products = model.products.filter { $0.active && $0.category == category }
+            guard !products.isEmpty else { return nil }
+            return [
+                "name": .text(format.string("category_\(category.rawValue)")),
+                "products": .list(products.map { ["code": .text($0.code), "name": .text($0.name)] }),
+            ]
+        }
+        let languages: [TemplateValue] = Expert.languageCodes.map { (code: String) -> TemplateValue in
+            let language: [String: TemplateValue] = ["code": .text(code), "label": .text(format.string("language_\(code)")), "checked": .flag(code == "fr")]
+            return .object(language)
+        }
+        let slots: [TemplateValue] = (0..<ExpertProfileForm.portfolioLimit).map { (index: Int) -> TemplateValue in
+            let number = String(index + 1)
+            let label: String = format.fill("expert_form_reference", ["n": number])
+            let slot: [String: TemplateValue] = ["index": .text(String(index)), "first": .flag(index == 0), "label": .text(label)]
+            return .object(slot)
+        }
+        return ["schemeGroups": .list(groups), "languages": .list(languages), "slots": .list(slots)]
     }
 
     func notFound() -> TemplateValue {
