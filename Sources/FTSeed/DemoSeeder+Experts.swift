@@ -42,6 +42,7 @@ extension SeedContext {
             firstName: firstName,
             lastName: lastName,
             company: firm,
+            siret: DemoText.siret(index: index),
             headline: FrenchGrammar.agree(rng.pick(FrenchNames.headlines, fitting: Set(schemes.map(\.code))), feminine: feminine),
             city: city.name,
             postcode: city.postcode,

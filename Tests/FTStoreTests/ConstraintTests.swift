@@ -104,6 +104,7 @@ import Testing
         ("search_alert_confirmed_has_cursor", "searchAlert", "seenUpTo = NULL"),
         ("user_email_verified", "user", "emailVerified = 2"),
         ("expert_rejection_reason", "expert", "rejectionReason = printf('%.2001c', 'x')"),
+        ("expert_siret", "expert", "siret = '7328293200007'"),
         ("account_mail_kind", "accountMail", "kind = 'welcome'"),
         ("account_mail_email", "accountMail", "email = 'personne'"),
         ("account_mail_nonce", "accountMail", "nonce = 'court'"),

@@ -104,6 +104,7 @@ def main():
         unsubscribe(port, data)
         search_alerts(port, data)
         accounts(port, data)
+        expert_profiles(port, data)
         push_subscriptions(port)
     finally:
         server.terminate()
@@ -555,6 +556,58 @@ def accounts(port, data):
     check("delete", everywhere, status, answer or None, 204)
     status, answer = call(port, "delete", everywhere, token=token, protocol=None)
     check("delete", everywhere, status, answer, 401)
+
+
+def expert_profiles(port, data):
+    """An expert's application, profile and bio preview. Runs after `accounts`: the e-mails it
+    asked for from this address leave room for one application before the per-address limit."""
+    import sqlite3
+    with sqlite3.connect(os.path.join(data, "financialtracker.sqlite")) as db:
+        scheme = db.execute("SELECT code FROM eligibleProduct WHERE active = 1 ORDER BY id LIMIT 1").fetchone()[0]
+    profile = {"firstName": "Anaïs", "lastName": "Rousseau", "company": "Cabinet Rousseau", "siret": "73282932000074", "postcode": "33000",
+               "headline": "Le CIR des PME", "schemes": [scheme], "dayRate": 900, "successFeePercent": None, "languages": ["fr"],
+               "certifications": [], "portfolio": [{"title": "Atelier", "summary": "CIR", "amountRecovered": 1000, "year": 2024}],
+               "yearsOfExperience": 12, "bio": "## Méthode\n\nTexte **gras**."}
+    path = "/api/v1/expert-applications"
+    application = {**profile, "email": "anais@cabinet.example", "password": "les dossiers avancent au printemps"}
+    for body, expected in [(application, 202), ({**application, "siret": "73282932000075"}, 400), ({**application, "bio": "x" * 300_000}, 413)]:
+        status, answer = call(port, "post", path, body, protocol=None)
+        check("post", path, status, answer, expected)
+    status, answer = call(port, "post", path, raw=b"email=x", headers={"Content-Type": "application/x-www-form-urlencoded"}, protocol=None)
+    check("post", path, status, answer, 415)
+    for _ in range(12):
+        status, answer = call(port, "post", path, application, protocol=None)
+        if status != 202:
+            break
+    check("post", path, status, answer, 429)
+
+    mine = "/api/v1/me/expert-profile"
+    for method in ["get", "put"]:
+        status, answer = call(port, method, mine, profile if method == "put" else None, protocol=None)
+        check(method, mine, status, answer, 401)
+    _, client = call(port, "post", "/api/v1/session", {"email": "client@financialtracker.example", "password": "demo-financialtracker"}, protocol=None)
+    _, expert = call(port, "post", "/api/v1/session", {"email": "expert@financialtracker.example", "password": "demo-financialtracker"}, protocol=None)
+    for method in ["get", "put"]:
+        status, answer = call(port, method, mine, profile if method == "put" else None, token=client["token"], protocol=None)
+        check(method, mine, status, answer, 403)
+    status, answer = call(port, "get", mine, token=expert["token"], protocol=None)
+    check("get", mine, status, answer, 200)
+    status, answer = call(port, "put", mine, {**answer["profile"], "bio": "Une présentation nouvelle."}, token=expert["token"], protocol=None)
+    check("put", mine, status, answer, 200)
+    status, answer = call(port, "put", mine, {**profile, "postcode": "99999"}, token=expert["token"], protocol=None)
+    check("put", mine, status, answer, 400)
+
+    preview = "/api/v1/markdown-preview"
+    for body, expected in [({"markdown": "**gras** <script>x</script>"}, 200), ({"markdown": "x" * 20_001}, 400), ({"markdown": "x" * 300_000}, 413)]:
+        status, answer = call(port, "post", preview, body, protocol=None)
+        check("post", preview, status, answer, expected)
+    status, answer = call(port, "post", preview, raw=b"markdown=x", headers={"Content-Type": "application/x-www-form-urlencoded"}, protocol=None)
+    check("post", preview, status, answer, 415)
+    for _ in range(130):
+        status, answer = call(port, "post", preview, {"markdown": "*x*"}, protocol=None)
+        if status != 200:
+            break
+    check("post", preview, status, answer, 429)
 
 
 if __name__ == "__main__":

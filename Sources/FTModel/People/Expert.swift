@@ -11,6 +11,9 @@ public struct Expert: Sendable, Codable, Equatable, Identifiable {
     public var firstName: String
     public var lastName: String
     public var company: String
+    /// The establishment's SIRET (14 digits) the expert declared, for the admins; never published.
+    /// Nil for the experts that came before applications.
+    public var siret: String?
     public var headline: String
     public var city: String
     public var postcode: String
@@ -46,6 +49,7 @@ public struct Expert: Sendable, Codable, Equatable, Identifiable {
         firstName: String,
         lastName: String,
         company: String,
+        siret: String? = nil,
         headline: String,
         city: String,
         postcode: String,
@@ -73,6 +77,7 @@ public struct Expert: Sendable, Codable, Equatable, Identifiable {
         self.firstName = firstName
         self.lastName = lastName
         self.company = company
+        self.siret = siret
         self.headline = headline
         self.city = city
         self.postcode = postcode

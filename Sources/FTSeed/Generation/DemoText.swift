@@ -6,6 +6,14 @@ enum DemoText {
     /// Lowercase ASCII with hyphens: "Hélène Dupont-Moreau" → "helene-dupont-moreau".
     static func slug(_ text: String) -> String { Slug.make(text) }
 
+    /// A valid 14-digit SIRET (Luhn over the 14 digits): an expert's firm, SIRENs apart from the
+    /// clients', establishment 0001 and the key digit.
+    static func siret(index: Int) -> String {
+        let base = siren(index: 60_000_000 + index) + "0001"
+        for key in 0...9 where SIREN.luhn(base + String(key)) { return base + String(key) }
+        return base + "0"
+    }
+
     /// A valid 9-digit SIREN (Luhn checksum), unique for each `index` below 10⁸.
     static func siren(index: Int) -> String {
         let base = String(10_000_000 + index * 7 % 89_999_999).leftPadded(to: 8)

@@ -14,6 +14,7 @@ extension Expert {
             firstName: row["firstName"],
             lastName: row["lastName"],
             company: row["company"],
+            siret: row["siret"],
             headline: row["headline"],
             city: row["city"],
             postcode: row["postcode"],
