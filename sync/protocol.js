@@ -182,6 +182,22 @@ export class SyncAPI {
   }
 
   /**
+   * `GET /api/v1/me/export`: everything the server holds about the user, as the JSON file to save.
+   * @returns {Promise<Blob>}
+   */
+  async personalData() {
+    const { url, init } = this.request("GET", "/api/v1/me/export", { sync: false });
+    let response;
+    try {
+      response = await this.fetch(url, init);
+    } catch (error) {
+      throw new SyncError(0, "network", error instanceof Error ? error.message : String(error));
+    }
+    if (!response.ok) throw new SyncError(response.status, `http_${response.status}`, `HTTP ${response.status}`);
+    return response.blob();
+  }
+
+  /**
    * `GET /api/v1/me/expert-profile`: the signed-in expert's profile as they edit it, where the
    * admins' review stands, and the schemes and languages to choose from.
    * @returns {Promise<import("./profile-form.js").ProfileAnswer>}

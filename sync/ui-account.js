@@ -1,6 +1,7 @@
 // @ts-check
-// The "Mon compte" part of the preferences page: a new password (the current one asked again)
-// and "Se déconnecter partout". Both need the server: offline, they say so and change nothing.
+// The "Mon compte" part of the preferences page: a new password (the current one asked again),
+// "Télécharger mes données" (the JSON file of everything the server holds about the user) and
+// "Se déconnecter partout". They need the server: offline, they say so and change nothing.
 
 import { byId } from "./ui.js";
 
@@ -42,6 +43,23 @@ export function setUpAccount({ engine, strings }) {
       input?.focus();
     } finally {
       button.disabled = false;
+    }
+  });
+  byId("export-data").addEventListener("click", async () => {
+    const state = byId("export-state");
+    state.textContent = strings.exportWorking ?? "";
+    try {
+      const file = await engine.api.personalData();
+      const link = document.createElement("a");
+      link.href = URL.createObjectURL(file);
+      link.download = "financialtracker-mes-donnees.json";
+      document.body.append(link);
+      link.click();
+      link.remove();
+      setTimeout(() => URL.revokeObjectURL(link.href), 60_000);
+      state.textContent = strings.exportDone ?? "";
+    } catch (error) {
+      state.textContent = message(error, strings);
     }
   });
   byId("sign-out-everywhere").addEventListener("click", async () => {

@@ -596,6 +596,25 @@ def expert_profiles(port, data):
     check("put", mine, status, answer, 200)
     status, answer = call(port, "put", mine, {**profile, "postcode": "99999"}, token=expert["token"], protocol=None)
     check("put", mine, status, answer, 400)
+    not_json = {"Content-Type": "application/x-www-form-urlencoded"}
+    status, answer = call(port, "put", mine, raw=b"bio=x", headers=not_json, token=expert["token"], protocol=None)
+    check("put", mine, status, answer, 415)
+    status, answer = call(port, "put", mine, {**profile, "bio": "x" * 300_000}, token=expert["token"], protocol=None)
+    check("put", mine, status, answer, 413)
+    # The account forms' other refusals: not JSON, too large.
+    for path in ["/api/v1/password-resets/check", "/api/v1/password-resets/confirm", "/api/v1/me/password"]:
+        status, answer = call(port, "post", path, raw=b"token=x", headers=not_json, token=expert["token"], protocol=None)
+        check("post", path, status, answer, 415)
+        status, answer = call(port, "post", path, {"token": "x" * 9_000, "current": "x", "password": "x"}, token=expert["token"], protocol=None)
+        check("post", path, status, answer, 413)
+
+    export = "/api/v1/me/export"
+    status, answer = call(port, "get", export, protocol=None)
+    check("get", export, status, answer, 401)
+    status, answer = call(port, "get", export, token=expert["token"], protocol=None)
+    check("get", export, status, answer, 200)
+    if status == 200 and (answer["account"]["email"] != "expert@financialtracker.example" or "passwordHash" in answer["account"] or not answer["expert"]):
+        failures.append(f"GET {export}: not the expert's own data, or a secret in it: {json.dumps(answer)[:300]}")
 
     preview = "/api/v1/markdown-preview"
     for body, expected in [({"markdown": "**gras** <script>x</script>"}, 200), ({"markdown": "x" * 20_001}, 400), ({"markdown": "x" * 300_000}, 413)]:

@@ -169,6 +169,21 @@ def main():
         check(state.is_displayed() and "changé" in state.text, f"the password is changed: {state.text!r}")
         check(sign_in(port, EMAIL, FIRST)[0] == 401 and sign_in(port, EMAIL, SECOND)[0] == 201, "the old password no longer works, the new one does")
 
+        # "Télécharger mes données": the file the browser saves holds the account, and no secret.
+        downloads = os.path.join(root, "downloads")
+        os.makedirs(downloads)
+        driver.execute_cdp_cmd("Browser.setDownloadBehavior", {"behavior": "allow", "downloadPath": downloads})
+        button = driver.find_element(By.ID, "export-data")
+        check(button.is_displayed() and button.text == "Télécharger mes données", "'Mon compte' offers 'Télécharger mes données'")
+        button.click()
+        saved = os.path.join(downloads, "financialtracker-mes-donnees.json")
+        check(wait_for(lambda: os.path.exists(saved) and os.path.getsize(saved) > 0, 20), f"the browser saved the file: {os.listdir(downloads)}")
+        if os.path.exists(saved):
+            export = json.load(open(saved, encoding="utf-8"))
+            check(export["account"]["email"] == EMAIL and export["client"]["companyName"] == "Boulangerie Martin" and "passwordHash" not in export["account"]
+                  and all("tokenHash" not in session for session in export["sessions"]), f"it holds the account and the company, without secrets: {sorted(export)}")
+        check("téléchargé" in driver.find_element(By.ID, "export-state").text, "the page says it is downloaded")
+
         # Signed out, "Mot de passe oublié ?".
         driver.get(f"http://127.0.0.1:{port}/app/index.html")
         shown(driver, "sign-out").click()

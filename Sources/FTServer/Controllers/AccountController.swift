@@ -18,6 +18,8 @@ internal import FTStore
 ///   password (once, within 30 minutes) and ends every session of the account.
 /// - `POST /api/v1/me/password` (`current`, `password`; signed in): changes the password; the
 ///   other sessions end.
+/// - `GET /api/v1/me/export` (signed in): everything the database holds about the user, as a JSON
+///   file to download (`AppDatabase.personalData`).
 ///
 /// Tokens travel in the JSON bodies, not in the addresses the server logs, except the
 /// verification link's (its page must open from the e-mail).
@@ -42,6 +44,7 @@ struct AccountController {
         group.post("password-resets/check", use: checkReset)
         group.post("password-resets/confirm", use: confirmReset)
         group.post("me/password", use: changePassword)
+        group.get("me/export", use: exportData)
     }
 
     struct Message: ResponseEncodable {
@@ -186,6 +189,16 @@ struct AccountController {
         _ = try database.changePassword(userId: id, passwordHash: passwordHash, keeping: token, now: now)
         live.revoke(user: id, except: token)
         return Response(status: .noContent)
+    }
+
+    @Sendable func exportData(_ request: Request, context: AppRequestContext) async throws -> Response {
+        guard let user = context.user, let id = user.id else { throw APIError.unauthorized }
+        guard let data = try database.personalData(userId: id, now: now()) else { throw APIError.unauthorized }
+        var headers = HTTPFields()
+        headers[.contentType] = "application/json; charset=utf-8"
+        headers[.contentDisposition] = #"attachment; filename="financialtracker-mes-donnees.json""#
+        headers[.cacheControl] = "no-store"
+        return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: data)))
     }
 
     // MARK: - Shared

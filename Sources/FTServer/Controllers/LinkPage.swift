@@ -6,14 +6,16 @@ internal import FTStore
 
 /// The small French pages that links in e-mails open without signing in (unsubscribe, a saved
 /// search's confirmation): a title, a sentence, and maybe a button that posts to `form`. The
-/// sentence is escaped (it may quote what a visitor typed); `form` is a path the router matched
-/// as a token of safe characters.
+/// sentence is escaped (it may quote what a visitor typed), and so is `form` (the request's own
+/// path, as sent).
 enum LinkPage {
     /// The hash of the `token` path parameter of a link sent by e-mail (base64url, 20 to 100
-    /// characters); anything else is a 404.
+    /// characters).
     static func tokenHash(_ context: AppRequestContext) throws -> Data {
-        guard let hash = context.parameters.get("token").flatMap(hash(of:)) else { throw HTTPError(.notFound, message: "no such link") }
-        return hash
+        let token = context.parameters.get("token") ?? ""
+        // A token of another shape is none of ours: the hash of what was sent matches no row, so
+        // the page says the link is unknown, as for a well-formed one that is not in the database.
+        return hash(of: token) ?? LinkTokens.hash("malformed:" + token)
     }
 
     /// The hash of a link token as the e-mails carry them (base64url, 20 to 100 characters); nil
@@ -25,7 +27,7 @@ enum LinkPage {
 
     /// `link`: a button-like link onwards (a path of this server, and its text).
     static func response(_ status: HTTPResponse.Status, title: String, text: String, form: String? = nil, button: String = "Me désinscrire", link: (path: String, text: String)? = nil) -> Response {
-        var action = form.map { #"<form method="post" action="\#($0)"><input type="hidden" name="List-Unsubscribe" value="One-Click"><button type="submit">\#(button.markupEscaped)</button></form>"# } ?? ""
+        var action = form.map { #"<form method="post" action="\#($0.markupEscaped)"><input type="hidden" name="List-Unsubscribe" value="One-Click"><button type="submit">\#(button.markupEscaped)</button></form>"# } ?? ""
         if let link { action += #"<p><a class="button" href="\#(link.path.markupEscaped)">\#(link.text.markupEscaped)</a></p>"# }
         let html = """
             <!DOCTYPE html>
