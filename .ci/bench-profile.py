@@ -3,8 +3,8 @@ public page in under 200 ms").
 
 Seeds 10,000 experts (and 2,000 clients), builds their site, starts the release `ft serve` with its
 site rebuilds on, waits for the document indexer's first pass, signs the demo expert in, then RUNS
-times: `PUT /api/v1/me/expert-profile` with a new bio, and `GET` of the expert's public page every
-2 ms until it shows that bio. Prints the median and the worst of those times, the PUT's own time,
+times, 3 s apart: `PUT /api/v1/me/expert-profile` with a new bio, and `GET` of the expert's public
+page every 2 ms until it shows that bio. Prints the median and the worst of those times, the PUT's own time,
 and the median of `GET /healthz` measured in the same run (the floor of any round trip here).
 
 Usage: python3 .ci/bench-profile.py path/to/ft [RUNS]
@@ -50,12 +50,14 @@ def main():
     environment = {**os.environ, "FT_DOCUMENT_KEY": base64.b64encode(os.urandom(32)).decode()}
     server = None
     try:
-        subprocess.run([FT, "seed", "--data-dir", data, "--experts", "10000", "--clients", "2000", "--today", "2026-11-20"], check=True, stdout=subprocess.DEVNULL, env=environment)
-        subprocess.run([FT, "generate", "--data-dir", data, "--out", public, "--templates", TEMPLATES], check=True, stdout=subprocess.DEVNULL, env=environment)
+        subprocess.run([FT, "seed", "--data-dir", data, "--experts", os.environ.get("EXPERTS", "10000"), "--clients", "2000", "--today", "2026-11-20"], check=True, stdout=subprocess.DEVNULL, env=environment)
         port = free_port()
+        # The server's own address, as `ft serve` rebuilds with it: its first rebuild is then a targeted one.
+        subprocess.run([FT, "generate", "--data-dir", data, "--out", public, "--templates", TEMPLATES, "--base-url", f"http://127.0.0.1:{port}"],
+                       check=True, stdout=subprocess.DEVNULL, env=environment)
         log = os.path.join(root, "serve.log")
         server = subprocess.Popen([FT, "serve", "--data-dir", data, "--port", str(port), "--public", public, "--templates", TEMPLATES, "--no-mail", "--no-push",
-                                   "--compact-days", "0", "--archive-every", "0", "--alert-interval", "0"], env=environment, stdout=subprocess.DEVNULL, stderr=open(log, "ab"))
+                                   "--compact-days", "0", "--archive-every", "0", "--alert-interval", "0", "--log-level", "info"], env=environment, stdout=subprocess.DEVNULL, stderr=open(log, "ab"))
         if not wait_for(lambda: server.poll() is None and page(port, "/healthz") != "", 60, 0.1):
             raise SystemExit("ft serve did not start:\n" + open(log, errors="replace").read()[-2000:])
         wait_indexed(sqlite3.connect(os.path.join(data, "financialtracker.sqlite")), "profile edits")
@@ -79,12 +81,17 @@ def main():
             request(port, "PUT", "/api/v1/me/expert-profile", profile, token=token)
             saves.append(time.perf_counter() - started)
             if not wait_for(lambda: marker in page(port, path), 10, 0.002):
-                raise SystemExit(f"run {run}: the public page did not show the new bio within 10 s")
+                raise SystemExit(f"run {run}: the public page did not show the new bio within 10 s; the server's log ends with:\n"
+                                 + open(log, errors="replace").read()[-3000:])
             visible.append(time.perf_counter() - started)
-            time.sleep(0.3)
+            # A person saves again after reading the page: the build's search files (after the
+            # page) are done by then.
+            time.sleep(3)
         floor = statistics.median(floors) * 1000
         median, worst = statistics.median(visible) * 1000, max(visible) * 1000
-        print(f"profile edits on 10,000 experts: visible on the public page after median {median:.0f} ms, worst {worst:.0f} ms over {RUNS} edits "
+        rebuilds = [line for line in open(log, errors="replace") if "site rebuilt" in line]
+        print("the server's last rebuilds:", *[line.strip()[-160:] for line in rebuilds[-12:]], sep="\n  ")
+        print(f"profile edits on {os.environ.get('EXPERTS', '10,000')} experts: visible on the public page after median {median:.0f} ms, worst {worst:.0f} ms over {RUNS} edits "
               f"(target < 200 ms); the PUT alone median {statistics.median(saves) * 1000:.1f} ms; GET /healthz median {floor:.2f} ms "
               f"(edit visible = {median / floor:.0f}× /healthz)")
     finally:

@@ -209,9 +209,10 @@ struct ServeCommand: AsyncParsableCommand {
             admin?.dashboard.changed()
             watcher?.wake()
             notify()
-        }, onPublish: { [rebuilder, admin] in
+        }, onPublish: { [rebuilder] in
+            // Only the public pages: what an expert writes about themselves is not on the
+            // dashboard, whose 3-second render on 10,000 experts would share the cores with it.
             rebuilder?.changed(promptly: true)
-            admin?.dashboard.changed()
         }, logger: logger)
         // Written unbuffered, so that it shows at once even when stdout is a pipe or a file.
         FileHandle.standardOutput.write(Data("Serving \(publicDirectory)/ and the sync API on http://\(host):\(port)/ — Ctrl-C to stop.\n".utf8))

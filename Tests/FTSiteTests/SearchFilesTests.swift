@@ -87,6 +87,15 @@ import Testing
         #expect(index["words"] as? [String] == ["au", "ti", "u153-75", "ur"])
     }
 
+    @Test func wordsAreTheRunsOfLettersAndDigitsWhateverTheScript() {
+        // The byte path (ASCII) and the character path find the same runs.
+        for text in ["remboursement ticpe, cir/cii 2024 : 30 % a-b", "  x  ab  ", "", "l'expert-comptable du 69"] {
+            let byCharacters = text.split { !($0.isLetter || $0.isNumber) }.filter { $0.unicodeScalars.count >= 2 && !SearchFiles.stopWords.contains(String($0)) }
+            #expect(SearchFiles.words(text) == byCharacters, "\(text)")
+        }
+        #expect(SearchFiles.words("mise en œuvre du cir, مرحبا 42") == ["mise", "œuvre", "cir", "مرحبا", "42"])
+    }
+
     @Test func slugsAreMadeAsTheBrowserMakesThem() {
         #expect(SearchFiles.slug(of: "Éric Adam") == "eric-adam")
         #expect(SearchFiles.slug(of: "  Anne-Sophie  L'Hôte ") == "anne-sophie-l-hote")

@@ -69,15 +69,32 @@ import Testing
         }
         var profile = try #require(try database.expertProfile(userId: userId)).profile
         #expect(profile.siret.count == 14, "the seed gives experts a SIRET")
-        let before = try database.writer.read { db in try Int64.fetchOne(db, sql: "SELECT max(seq) FROM siteChange") } ?? 0
+        func kindsSince(_ seq: Int64) throws -> [String] {
+            try database.writer.read { db in
+                try String.fetchAll(db, sql: "SELECT DISTINCT kind FROM siteChange WHERE seq > ? AND expertId = ?", arguments: [seq, expertId])
+            }
+        }
+        func lastSeq() throws -> Int64 { try database.writer.read { db in try Int64.fetchOne(db, sql: "SELECT max(seq) FROM siteChange") } ?? 0 }
+        let (city, latitude) = try database.writer.read { db in
+            let row = try #require(try Row.fetchOne(db, sql: "SELECT city, latitude FROM expert WHERE id = ?", arguments: [expertId]))
+            return (row["city"] as String, row["latitude"] as Double)
+        }
+
+        // A new bio, the same postcode: the expert stays where they are; only their pages change.
+        var before = try lastSeq()
         profile.bio = "Une présentation nouvelle."
         #expect(try database.saveExpertProfile(userId: userId, profile, place: Self.place, now: Fixtures.today) == .saved(published: true, approval: .approved))
-        let (bio, kinds) = try database.writer.read { db in
-            (try String.fetchOne(db, sql: "SELECT bioMarkdown FROM expert WHERE id = ?", arguments: [expertId]),
-             try String.fetchAll(db, sql: "SELECT DISTINCT kind FROM siteChange WHERE seq > ? AND expertId = ?", arguments: [before, expertId]))
-        }
-        // A new town moves the expert on the site: a structural change, as for any other write.
-        #expect(bio == "Une présentation nouvelle." && kinds.contains("structure"))
+        let kept = try database.writer.read { db in try Row.fetchOne(db, sql: "SELECT bioMarkdown, city, latitude FROM expert WHERE id = ?", arguments: [expertId]) }
+        #expect(kept?["bioMarkdown"] == "Une présentation nouvelle." && kept?["city"] == city && kept?["latitude"] == latitude)
+        #expect(try kindsSince(before) == ["profile"])
+
+        // A new postcode moves the expert: a structural change, as for any other write.
+        before = try lastSeq()
+        profile.postcode = "33000"
+        #expect(try database.saveExpertProfile(userId: userId, profile, place: Self.place, now: Fixtures.today) == .saved(published: true, approval: .approved))
+        #expect(try database.expertProfile(userId: userId)?.city == "Bordeaux")
+        #expect(try kindsSince(before).contains("structure"))
+
         // Unchanged schemes write no specialty change; a scheme that does not exist is refused.
         profile.schemes = ["NEXISTEPAS"]
         #expect(try database.saveExpertProfile(userId: userId, profile, place: Self.place, now: Fixtures.today) == .refused(AccountProblem(field: "schemes", "Le dispositif « NEXISTEPAS » n’existe pas ou n’est plus proposé.")))

@@ -115,7 +115,9 @@ extension AppDatabase {
     public func saveExpertProfile(userId: Int64, _ profile: ExpertProfileForm, place: FrenchPostcodes.Place, now: Date) throws -> ProfileSave {
         try writer.write { db in
             guard let row = try Row.fetchOne(db, sql: """
-                SELECT expert.id, expert.approval, expert.active, user.active AS userActive FROM expert JOIN user ON user.id = expert.userId WHERE expert.userId = ?
+                SELECT expert.id, expert.approval, expert.active, expert.postcode, expert.city, expert.region, expert.latitude, expert.longitude,
+                    user.active AS userActive
+                FROM expert JOIN user ON user.id = expert.userId WHERE expert.userId = ?
                 """, arguments: [userId]) else { return .noProfile }
             let expertId: Int64 = row["id"]
             let productIds: [Int64]
@@ -123,6 +125,12 @@ extension AppDatabase {
             case .success(let ids): productIds = ids
             case .failure(let problem): return .refused(problem)
             }
+            // The same postcode keeps the expert's own town and point on the map (the seed's and the
+            // admins' may be more precise than the postcode's commune): the expert does not move,
+            // and the public site rebuilds only the expert's pages.
+            let place = row["postcode"] == profile.postcode
+                ? FrenchPostcodes.Place(city: row["city"], region: row["region"], latitude: row["latitude"], longitude: row["longitude"])
+                : place
             let before = ApprovalStatus(rawValue: row["approval"]) ?? .pending
             let after: ApprovalStatus = before == .rejected ? .pending : before
             try db.execute(sql: """
