@@ -21,8 +21,10 @@ enum PlaceShards {
     /// are comments.
     static func parse(_ text: String, file: String) throws -> [Place] {
         var places: [Place] = []
-        for (number, line) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() where !line.isEmpty && !line.hasPrefix("#") {
-            let fields = line.split(separator: "\t", omittingEmptySubsequences: false)
+        // On the bytes (tabs and newlines): by characters, this was a tenth of every build.
+        for (number, bytes) in text.utf8.split(separator: 0x0A, omittingEmptySubsequences: false).enumerated() where !bytes.isEmpty && bytes.first != 0x23 {
+            let line = Substring(bytes)
+            let fields = line.utf8.split(separator: 0x09, omittingEmptySubsequences: false).map { Substring($0) }
             guard fields.count >= 7, let latitude = Double(fields[3]), let longitude = Double(fields[4]) else {
                 throw SiteError.unreadable(file, reason: "line \(number + 1) is not name, postcodes, département, latitude, longitude, population, kind separated by tabs")
             }
