@@ -240,15 +240,18 @@ public struct SiteGenerator: Sendable {
         var local: [Int64: Int] = [:]
         for (index, published) in model.experts.enumerated() { if let id = published.expert.id { local[id] = index } }
         let views = SiteViews(model: model, format: format, configuration: configuration, stylesheetPath: templates.stylesheetPath, stylesheet: templates.stylesheet)
-        var jobs: [PageJob] = feedChanged ? [.home, .feed] : [.home]
+        // The changed experts' own pages first: someone who just saved their profile is looking
+        // at one of them; the listings, the home page and the similar profiles follow.
+        var jobs: [PageJob] = []
+        for id in affected.sorted() + profiles.subtracting(affected).sorted() {
+            guard let index = local[id] else { continue }
+            jobs.append(.expert(index: index, path: "experts/\(model.experts[index].expert.slug)/index.html"))
+        }
         for (listingIndex, stateIndex) in pageIndexes.enumerated() {
             let page = state.listingPages[stateIndex]
             jobs.append(.listing(index: listingIndex, page: page.page, pages: page.pages, path: page.file))
         }
-        for id in profiles.sorted() {
-            guard let index = local[id] else { continue }
-            jobs.append(.expert(index: index, path: "experts/\(model.experts[index].expert.slug)/index.html"))
-        }
+        jobs += feedChanged ? [.home, .feed] : [.home]
 
         let writer = try SiteWriter(directory: configuration.outputDirectory, clean: false)
         var written: [String] = []
