@@ -336,6 +336,7 @@ fi
 if command -v node >/dev/null && command -v wrk >/dev/null; then
   python3 .ci/bench-notify.py "$ft" 10000 || echo "notifications benchmark failed"
   python3 .ci/bench-signin.py "$ft" || echo "sign-in benchmark failed"
+  python3 .ci/bench-profile.py "$ft" || echo "profile edit benchmark failed"
 else
   echo "notifications benchmark skipped: it needs node and wrk"
 fi
