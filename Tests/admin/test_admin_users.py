@@ -16,19 +16,16 @@ public pages, SQLite, an SMTP server on loopback):
 
 Usage: python Tests/admin/test_admin_users.py path/to/ft   (exits 1 on any failure)
 """
-import json
 import os
 import sqlite3
-import subprocess
 import sys
-import threading
 import time
 import urllib.error
 import urllib.parse
 import urllib.request
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "notifications"))
-from support import call, check, demo, finish, free_port, serving, smtp_sink, wait_for  # noqa: E402
+from support import call, check, demo, finish, live_socket, serve_with_mail, smtp_sink, wait_for  # noqa: E402
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "browser"))
 from harness import chromium, settled  # noqa: E402
@@ -67,29 +64,6 @@ def post_form(port, path, fields, cookie=None, origin=None):
         return error.code, error.read().decode()
 
 
-def live_socket(port, token):
-    """A live channel signed in with `token`; returns (socket, closed event, the time it closed)."""
-    import websocket
-    socket = websocket.create_connection(f"ws://127.0.0.1:{port}/api/v1/sync/live", timeout=10)
-    socket.send(json.dumps({"type": "hello", "protocol": 1, "token": token, "cursor": 0}))
-    welcome = json.loads(socket.recv())
-    closed = threading.Event()
-    when = []
-
-    def read():
-        try:
-            while True:
-                frame = socket.recv()
-                if not frame:
-                    break
-        except Exception:
-            pass
-        when.append(time.perf_counter())
-        closed.set()
-    threading.Thread(target=read, daemon=True).start()
-    return welcome, closed, when
-
-
 def row_of(driver, user_id):
     return driver.find_element(By.CSS_SELECTOR, f'#users-table tr[data-id="{user_id}"]')
 
@@ -97,18 +71,10 @@ def row_of(driver, user_id):
 def main():
     root, data, environment, database = demo(FT, TEMPLATES, "ft-admin-users-", 30, 10)
     sink, controller, smtp_port = smtp_sink()
-    port = free_port()
-    log = os.path.join(root, "serve.log")
     public = os.path.join(data, "public")
-    server = subprocess.Popen([
-        FT, "serve", "--data-dir", data, "--port", str(port), "--public", public, "--templates", TEMPLATES,
-        "--smtp", f"smtp://127.0.0.1:{smtp_port}", "--quiet-hours", "none", "--mail-interval", "1", "--alert-interval", "0",
-        "--compact-days", "0", "--archive-every", "0",
-    ], env=environment, stdout=subprocess.DEVNULL, stderr=open(log, "ab"))
-    driver = None
-    base = f"http://127.0.0.1:{port}"
+    server, driver = None, None
     try:
-        serving(server, port, log)
+        server, port, base = serve_with_mail(FT, data, public, TEMPLATES, smtp_port, root, environment)
         with sqlite3.connect(database) as db:
             pending = db.execute("""
                 SELECT u.id, u.email, e.slug, e.firstName || ' ' || e.lastName FROM expert e JOIN user u ON u.id = e.userId

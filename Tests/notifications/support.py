@@ -112,6 +112,45 @@ def serving(process, port, log, seconds=30):
     return process
 
 
+def serve_with_mail(ft, data, public, templates, smtp_port, root, environment, *options):
+    """`ft serve` of `data` with e-mail through the SMTP server on `smtp_port` (a round a second, no
+    quiet hours, no alerts, compaction or archiving) and `options`, once it answers: (process,
+    port, base URL). Its log is `root`/serve.log."""
+    port = free_port()
+    log = os.path.join(root, "serve.log")
+    server = subprocess.Popen([
+        ft, "serve", "--data-dir", data, "--port", str(port), "--public", public, "--templates", templates,
+        "--smtp", f"smtp://127.0.0.1:{smtp_port}", "--quiet-hours", "none", "--mail-interval", "1", "--alert-interval", "0",
+        "--compact-days", "0", "--archive-every", "0", *options,
+    ], env=environment, stdout=subprocess.DEVNULL, stderr=open(log, "ab"))
+    try:
+        serving(server, port, log)
+    except SystemExit:
+        server.terminate()
+        raise
+    return server, port, f"http://127.0.0.1:{port}"
+
+
+def live_socket(port, token):
+    """A live channel signed in with `token`: (welcome frame, closed event, [the time it closed])."""
+    import websocket
+    socket_ = websocket.create_connection(f"ws://127.0.0.1:{port}/api/v1/sync/live", timeout=10)
+    socket_.send(json.dumps({"type": "hello", "protocol": 1, "token": token, "cursor": 0}))
+    welcome = json.loads(socket_.recv())
+    closed, when = threading.Event(), []
+
+    def read():
+        try:
+            while socket_.recv():
+                pass
+        except Exception:
+            pass
+        when.append(time.perf_counter())
+        closed.set()
+    threading.Thread(target=read, daemon=True).start()
+    return welcome, closed, when
+
+
 def finish(server, controllers, root):
     """After a test: the server killed if it is still up, the SMTP servers stopped, the server's
     log shown if anything failed, the test's folder removed; then the verdict as the exit status.

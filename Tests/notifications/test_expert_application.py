@@ -22,14 +22,12 @@ import json
 import os
 import re
 import sqlite3
-import subprocess
 import sys
-import threading
 import time
 import urllib.error
 import urllib.request
 
-from support import call, check, demo, finish, free_port, serving, smtp_sink, wait_for
+from support import call, check, demo, finish, live_socket, serve_with_mail, smtp_sink, wait_for
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "browser"))
 from harness import chromium, settled  # noqa: E402
@@ -83,26 +81,6 @@ def admin_cookie(port):
         return re.search(r"ft_session=([^;]+)", answer.headers["Set-Cookie"]).group(1)
 
 
-def live_socket(port, token):
-    """A live channel signed in with `token`: (welcome frame, closed event, [time it closed])."""
-    import websocket
-    socket = websocket.create_connection(f"ws://127.0.0.1:{port}/api/v1/sync/live", timeout=10)
-    socket.send(json.dumps({"type": "hello", "protocol": 1, "token": token, "cursor": 0}))
-    welcome = json.loads(socket.recv())
-    closed, when = threading.Event(), []
-
-    def read():
-        try:
-            while socket.recv():
-                pass
-        except Exception:
-            pass
-        when.append(time.perf_counter())
-        closed.set()
-    threading.Thread(target=read, daemon=True).start()
-    return welcome, closed, when
-
-
 def no_sideways_scroll(driver):
     return driver.execute_script("return document.documentElement.scrollWidth <= window.innerWidth")
 
@@ -130,18 +108,9 @@ def fill_application(driver, siret_number):
 def main():
     root, data, environment, database = demo(FT, TEMPLATES, "ft-expert-application-", 20, 10)
     sink, controller, smtp_port = smtp_sink()
-    port = free_port()
-    log = os.path.join(root, "serve.log")
-    public = os.path.join(data, "public")
-    server = subprocess.Popen([
-        FT, "serve", "--data-dir", data, "--port", str(port), "--public", public, "--templates", TEMPLATES,
-        "--smtp", f"smtp://127.0.0.1:{smtp_port}", "--quiet-hours", "none", "--mail-interval", "1", "--alert-interval", "0",
-        "--compact-days", "0", "--archive-every", "0",
-    ], env=environment, stdout=subprocess.DEVNULL, stderr=open(log, "ab"))
-    driver = None
-    base = f"http://127.0.0.1:{port}"
+    server, driver = None, None
     try:
-        serving(server, port, log)
+        server, port, base = serve_with_mail(FT, data, os.path.join(data, "public"), TEMPLATES, smtp_port, root, environment)
         with sqlite3.connect(database) as db:
             experts_before = db.execute("SELECT count(*) FROM expert").fetchone()[0]
             client_email = db.execute("SELECT email FROM user WHERE role = 'client' AND email <> 'client@financialtracker.example' LIMIT 1").fetchone()[0]
