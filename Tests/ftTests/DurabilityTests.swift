@@ -52,7 +52,9 @@ import Testing
         request.setValue("1", forHTTPHeaderField: "FT-Protocol")
         if let token { request.setValue("Bearer \(token)", forHTTPHeaderField: "Authorization") }
         if let body { request.httpBody = try JSONSerialization.data(withJSONObject: body) }
-        request.timeoutInterval = 5
+        // A sign-in hashes its password on a thread at nice 10, one at a time: beside the whole
+        // suite on two cores it took more than 5 s. A bound for a server that hangs, not a measure.
+        request.timeoutInterval = 60
         let (data, response) = try await URLSession.shared.data(for: request)
         let object = (try? JSONSerialization.jsonObject(with: data) as? [String: Any]) ?? [:]
         return ((response as? HTTPURLResponse)?.statusCode ?? 0, object)

@@ -31,7 +31,7 @@ from support import call, check, demo, finish, live_socket, serve_with_mail, smt
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "browser"))
 from harness import chromium, settled  # noqa: E402
-from test_html import axe_here  # noqa: E402
+from test_html import axe_here, vnu  # noqa: E402
 from selenium.webdriver.common.by import By  # noqa: E402
 
 FT = os.path.abspath(sys.argv[1] if len(sys.argv) > 1 else os.environ.get("FT", ".build/debug/ft"))
@@ -256,6 +256,19 @@ def main():
         check(no_sideways_scroll(driver), "the profile page does not scroll sideways at 375 px")
         driver.get(f"{base}/compte/devenir-expert/")
         check(no_sideways_scroll(driver), "nor the application page")
+
+        # The pages of this journey, as the server sends them, through the HTML validator: the
+        # application and profile pages, and the admins' pages rendered on request.
+        pages = {"devenir-expert.html": f"{base}/compte/devenir-expert/", "profile.html": f"{base}/app/profile.html",
+                 "comptes.html": f"{base}/admin/comptes.html?etat=en-attente", "compte.html": f"{base}/admin/comptes/{user_id}.html"}
+        files = []
+        for name, url in pages.items():
+            with urllib.request.urlopen(urllib.request.Request(url, headers={"Cookie": f"ft_session={cookie}"}), timeout=30) as answer:
+                path = os.path.join(root, name)
+                open(path, "wb").write(answer.read())
+                files.append(path)
+        errors = vnu(files)
+        check(not errors, f"the validator finds no error on the application, profile and admin users pages: {errors[:5]}")
 
         # Who may read or change a profile.
         _, client = call(port, "POST", "/api/v1/session", {"email": client_email, "password": "demo-financialtracker"})
