@@ -65,10 +65,10 @@ public final class Rebuilder<Output: Sendable>: Sendable {
 
     private func run() async {
         while true {
-            // In slices, so that a prompt change cuts the wait short.
+            // In slices, so that a prompt change (or a stop) cuts the wait short.
             let clock = ContinuousClock()
             let deadline = clock.now + delay
-            while clock.now < deadline, !state.withLock({ $0.prompt }) {
+            while clock.now < deadline, !state.withLock({ $0.prompt || $0.stopped }) {
                 try? await Task.sleep(for: min(.milliseconds(5), deadline - clock.now))
             }
             let go = state.withLock { state -> Bool in
