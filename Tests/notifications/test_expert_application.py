@@ -202,7 +202,7 @@ def main():
         row_link.click()
         section = settled(driver, 10).until(lambda d: d.find_element(By.ID, "application"))
         bio = driver.find_element(By.ID, "application-bio")
-        check(section.is_displayed() and good_siret in section.text and "Bordeaux" in section.text and "900" in section.text
+        check(section.is_displayed() and good_siret in section.text and "Bordeaux" in section.text and "900" in section.text and "Français, Anglais" in section.text
               and bio.find_element(By.TAG_NAME, "strong").text == "le crédit d’impôt recherche",
               f"the account's page shows the application: {section.text[:300]!r}")
         driver.find_element(By.XPATH, "//button[text()='Valider la candidature']").click()

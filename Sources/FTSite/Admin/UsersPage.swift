@@ -118,7 +118,7 @@ public struct UsersPage: Sendable {
             "place": .text("\(expert.city) (\(profile.postcode)), \(expert.region)"),
             "schemes": .text(profile.schemes.map { names[$0] ?? $0 }.joined(separator: ", ")),
             "rates": .text(rates.joined(separator: " · ")), "years": .text(format.integer(profile.yearsOfExperience)),
-            "languages": .text(profile.languages.joined(separator: ", ")),
+            "languages": .text(profile.languages.map { format.strings["language_\($0)"] ?? $0 }.joined(separator: ", ")),
             "has_certifications": .flag(!profile.certifications.isEmpty), "has_portfolio": .flag(!profile.portfolio.isEmpty),
             "certifications": .list(profile.certifications.map { .text($0) }),
             "portfolio": .list(profile.portfolio.map { item in
