@@ -33,8 +33,9 @@ public func buildRouter(
     router.add(middleware: ServiceWorkerScopeMiddleware())
     router.add(middleware: NotFoundPageMiddleware(publicDirectory: configuration.publicDirectory))
     // Revalidated with ETag / Last-Modified, except the stylesheet, whose name carries its hash.
+    // Each file read through one open file, whole: a rebuild renaming pages never cuts one short.
     router.add(middleware: FileMiddleware(
-        configuration.publicDirectory,
+        fileProvider: SnapshotFileSystem(rootFolder: configuration.publicDirectory),
         cacheControl: .init([
             (.textHtml, [.noCache]),
             (.textCss, [.public, .maxAge(31_536_000), .immutable]),

@@ -20,6 +20,33 @@ import Testing
         return fixture
     }
 
+    /// A rebuild renames new versions over a page while it is being served: every answer is one
+    /// whole version, its Content-Length its own (Hummingbird's file system took the size and the
+    /// bytes from two different files).
+    @Test func aPageReplacedWhileServedIsSentWhole() async throws {
+        let fixture = try Self.fixture()
+        let path = fixture.publicDirectory + "/experts/jeanne/index.html"
+        let versions = (1...4).map { "<!doctype html><title>Version \($0)</title>" + String(repeating: "<p>Bio \($0)</p>\n", count: 300 * $0) }
+        let stop = ManagedAtomicFlag()
+        let writer = Thread {
+            var index = 0
+            while !stop.isSet {
+                try? versions[index % versions.count].write(toFile: path, atomically: true, encoding: .utf8)
+                index += 1
+            }
+        }
+        writer.start()
+        defer { stop.set() }
+        try await fixture.app.test(.router) { client in
+            for _ in 0..<300 {
+                let answer = try await client.executeRequest(uri: "/experts/jeanne/", method: .get, headers: [:], body: nil)
+                let body = String(decoding: answer.body.readableBytesView, as: UTF8.self)
+                #expect(answer.status == .ok && versions.contains(body) && answer.headers[.contentLength] == String(answer.body.readableBytes),
+                        "a cut or mixed answer: \(answer.body.readableBytes) bytes, Content-Length \(answer.headers[.contentLength] ?? "none")")
+            }
+        }
+    }
+
     @Test func textIsGzippedForClientsThatAcceptIt() async throws {
         let fixture = try Self.fixture()
         let original = try Data(contentsOf: URL(fileURLWithPath: fixture.publicDirectory + "/experts/jeanne/index.html"))
@@ -115,4 +142,12 @@ import Testing
             #expect(existing.status == .ok)
         }
     }
+}
+
+/// A flag one thread sets and another reads.
+final class ManagedAtomicFlag: @unchecked Sendable {
+    private let lock = NSLock()
+    private var value = false
+    var isSet: Bool { lock.withLock { value } }
+    func set() { lock.withLock { value = true } }
 }
