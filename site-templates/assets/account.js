@@ -40,7 +40,7 @@ async function submit() {
   if (!form) return;
   const values = Object.fromEntries(new FormData(form).entries());
   markField(form, undefined);
-  const button = form.querySelector("button");
+  const button = form.querySelector("button[type=submit]");
   if (button) button.disabled = true;
   show("Envoi…", "busy");
   try {
