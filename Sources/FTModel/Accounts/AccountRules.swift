@@ -9,6 +9,15 @@ public struct AccountProblem: Error, Sendable, Equatable {
         self.field = field
         self.message = message
     }
+
+    /// Why a required one-line text (already trimmed) is not one of at most `limit` characters, if it is not.
+    static func line(_ value: String, field: String, label: String, limit: Int) -> AccountProblem? {
+        if value.isEmpty { return AccountProblem(field: field, "\(label) est obligatoire.") }
+        if value.count > limit || value.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7F }) {
+            return AccountProblem(field: field, "\(label) tient sur une ligne d’au plus \(limit) caractères.")
+        }
+        return nil
+    }
 }
 
 /// A client's sign-up, checked for shape (`SignUp.check`); whether the e-mail or the SIREN
@@ -41,10 +50,7 @@ public struct SignUp: Sendable, Equatable {
         let company = company.trimmingCharacters(in: .whitespacesAndNewlines)
         let contactName = contactName.trimmingCharacters(in: .whitespacesAndNewlines)
         for (field, label, value) in [("company", "Le nom de l’entreprise", company), ("contactName", "Le nom du contact", contactName)] {
-            if value.isEmpty { return .failure(AccountProblem(field: field, "\(label) est obligatoire.")) }
-            if value.count > nameLimit || value.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7F }) {
-                return .failure(AccountProblem(field: field, "\(label) tient sur une ligne d’au plus \(nameLimit) caractères."))
-            }
+            if let problem = AccountProblem.line(value, field: field, label: label, limit: nameLimit) { return .failure(problem) }
         }
         let number: String
         switch SIREN.normalized(siren) {

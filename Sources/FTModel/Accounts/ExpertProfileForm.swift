@@ -57,7 +57,7 @@ public struct ExpertProfileForm: Sendable, Codable, Equatable {
         var form = self
         for (path, label) in [(\ExpertProfileForm.firstName, ("firstName", "Le prénom")), (\.lastName, ("lastName", "Le nom")), (\.company, ("company", "Le nom de l’entreprise"))] {
             let value = form[keyPath: path].trimmingCharacters(in: .whitespacesAndNewlines)
-            if let problem = Self.line(value, field: label.0, label: label.1, limit: SignUp.nameLimit) { return .failure(problem) }
+            if let problem = AccountProblem.line(value, field: label.0, label: label.1, limit: SignUp.nameLimit) { return .failure(problem) }
             form[keyPath: path] = value
         }
         switch SIRET.normalized(siret) {
@@ -69,7 +69,7 @@ public struct ExpertProfileForm: Sendable, Codable, Equatable {
             return .failure(AccountProblem(field: "postcode", "Le code postal a 5 chiffres (2A et 2B pour la Corse)."))
         }
         form.headline = headline.trimmingCharacters(in: .whitespacesAndNewlines)
-        if let problem = Self.line(form.headline, field: "headline", label: "L’accroche", limit: Self.headlineLimit) { return .failure(problem) }
+        if let problem = AccountProblem.line(form.headline, field: "headline", label: "L’accroche", limit: Self.headlineLimit) { return .failure(problem) }
         form.schemes = Self.distinct(schemes.map { $0.trimmingCharacters(in: .whitespaces) })
         if form.schemes.isEmpty { return .failure(AccountProblem(field: "schemes", "Choisissez au moins un dispositif sur lequel vous intervenez.")) }
         if form.schemes.count > Self.schemeLimit { return .failure(AccountProblem(field: "schemes", "Choisissez au plus \(Self.schemeLimit) dispositifs.")) }
@@ -92,7 +92,7 @@ public struct ExpertProfileForm: Sendable, Codable, Equatable {
             return .failure(AccountProblem(field: "certifications", "Au plus \(Self.certificationLimit) certifications (une par ligne)."))
         }
         for certification in form.certifications {
-            if let problem = Self.line(certification, field: "certifications", label: "Une certification", limit: SignUp.nameLimit) { return .failure(problem) }
+            if let problem = AccountProblem.line(certification, field: "certifications", label: "Une certification", limit: SignUp.nameLimit) { return .failure(problem) }
         }
         if portfolio.count > Self.portfolioLimit {
             return .failure(AccountProblem(field: "portfolio", "Au plus \(Self.portfolioLimit) références."))
@@ -103,7 +103,7 @@ public struct ExpertProfileForm: Sendable, Codable, Equatable {
             let summary = item.summary.trimmingCharacters(in: .whitespacesAndNewlines)
             if title.isEmpty, summary.isEmpty { continue }
             let name = "La référence \(index + 1)"
-            if let problem = Self.line(title, field: "portfolio", label: "\(name) : son titre", limit: SignUp.nameLimit) { return .failure(problem) }
+            if let problem = AccountProblem.line(title, field: "portfolio", label: "\(name) : son titre", limit: SignUp.nameLimit) { return .failure(problem) }
             if summary.count > Self.summaryLimit {
                 return .failure(AccountProblem(field: "portfolio", "\(name) : son résumé fait au plus \(Self.summaryLimit) caractères."))
             }
@@ -124,15 +124,6 @@ public struct ExpertProfileForm: Sendable, Codable, Equatable {
             return .failure(AccountProblem(field: "bio", "La présentation fait au plus \(Self.bioLimit) caractères (elle en a \(form.bio.count))."))
         }
         return .success(form)
-    }
-
-    /// A required one-line text of at most `limit` characters.
-    static func line(_ value: String, field: String, label: String, limit: Int) -> AccountProblem? {
-        if value.isEmpty { return AccountProblem(field: field, "\(label) est obligatoire.") }
-        if value.count > limit || value.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7F }) {
-            return AccountProblem(field: field, "\(label) tient sur une ligne d’au plus \(limit) caractères.")
-        }
-        return nil
     }
 
     /// Without blanks and repeats, in their first order.

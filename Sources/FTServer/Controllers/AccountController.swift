@@ -67,12 +67,7 @@ struct AccountController {
         case .success(let value): checked = value
         case .failure(let problem): throw APIError(.badRequest, "invalid_field", problem.message, field: problem.field)
         }
-        guard !settings.postcodes.isEmpty else {
-            throw APIError(.serviceUnavailable, "unavailable", "La création de compte n’est pas disponible sur ce serveur (liste des communes absente).")
-        }
-        guard let place = settings.postcodes.place(postcode: checked.postcode) else {
-            throw APIError(.badRequest, "invalid_field", "Le code postal \(checked.postcode) ne correspond à aucune commune que nous connaissons.", field: "postcode")
-        }
+        let place = try settings.place(postcode: checked.postcode)
         try limitMails(email: checked.email, context: context)
         // The hash is made whether or not the address is taken: both answers take the same time.
         let password = checked.password
@@ -225,5 +220,19 @@ struct AccountController {
 
     private static func decode<T: Decodable>(_ type: T.Type, _ request: Request) async throws -> T {
         try await JSONForm.decode(type, from: request, maximum: maximumBody, refusingNUL: true)
+    }
+}
+
+extension AccountSettings {
+    /// The town, region and map point of a form's postcode, for a sign-up or an expert's profile:
+    /// a 400 naming `postcode` when no commune has it, a 503 when the server has no place list.
+    func place(postcode: String) throws -> FrenchPostcodes.Place {
+        guard !postcodes.isEmpty else {
+            throw APIError(.serviceUnavailable, "unavailable", "Les comptes et les profils ne peuvent pas être enregistrés sur ce serveur (liste des communes absente).")
+        }
+        guard let place = postcodes.place(postcode: postcode) else {
+            throw APIError(.badRequest, "invalid_field", "Le code postal \(postcode) ne correspond à aucune commune que nous connaissons.", field: "postcode")
+        }
+        return place
     }
 }

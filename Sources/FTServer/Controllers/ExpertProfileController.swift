@@ -41,9 +41,7 @@ struct ExpertProfileController {
         group.post("markdown-preview", use: preview)
     }
 
-    struct Message: ResponseEncodable {
-        var message: String
-    }
+    typealias Message = AccountController.Message
 
     /// The application's body: the profile's fields and the account's, side by side.
     struct ApplicationBody: Decodable {
@@ -93,7 +91,7 @@ struct ExpertProfileController {
         case .success(let checked): application = checked
         case .failure(let problem): throw APIError(.badRequest, "invalid_field", problem.message, field: problem.field)
         }
-        let place = try place(of: application.profile)
+        let place = try settings.place(postcode: application.profile.postcode)
         try limits.limitMails(email: application.email, address: context.clientAddress, now: now())
         // The hash is made whether or not the address is taken: both answers take the same time.
         let password = application.password
@@ -122,7 +120,7 @@ struct ExpertProfileController {
         case .failure(let problem): throw APIError(.badRequest, "invalid_field", problem.message, field: problem.field)
         }
         let message: String
-        switch try database.saveExpertProfile(userId: id, checked, place: try place(of: checked), now: now()) {
+        switch try database.saveExpertProfile(userId: id, checked, place: try settings.place(postcode: checked.postcode), now: now()) {
         case .noProfile: throw Self.noProfile
         case .refused(let problem): throw APIError(.badRequest, "invalid_field", problem.message, field: problem.field)
         case .saved(let published, let approval):
@@ -166,17 +164,6 @@ struct ExpertProfileController {
             throw APIError(.forbidden, "forbidden", "Seul un expert a un profil public à modifier.")
         }
         return id
-    }
-
-    /// The town and region of the profile's postcode.
-    private func place(of profile: ExpertProfileForm) throws -> FrenchPostcodes.Place {
-        guard !settings.postcodes.isEmpty else {
-            throw APIError(.serviceUnavailable, "unavailable", "Les profils ne peuvent pas être enregistrés sur ce serveur (liste des communes absente).")
-        }
-        guard let place = settings.postcodes.place(postcode: profile.postcode) else {
-            throw APIError(.badRequest, "invalid_field", "Le code postal \(profile.postcode) ne correspond à aucune commune que nous connaissons.", field: "postcode")
-        }
-        return place
     }
 
     private func answer(_ profile: ExpertProfile, message: String?) throws -> ProfileAnswer {

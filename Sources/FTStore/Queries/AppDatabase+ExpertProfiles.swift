@@ -89,22 +89,18 @@ extension AppDatabase {
                 SELECT eligibleProduct.code FROM expertSpecialty JOIN eligibleProduct ON eligibleProduct.id = expertSpecialty.productId
                 WHERE expertSpecialty.expertId = ? ORDER BY eligibleProduct.name COLLATE NOCASE
                 """, arguments: [row["id"] as Int64])
-            let decoder = JSONDecoder()
-            func list<T: Decodable>(_ column: String, _ type: T.Type) -> T? {
-                (row[column] as String?).flatMap { try? decoder.decode(T.self, from: Data($0.utf8)) }
-            }
-            let approval = ApprovalStatus(rawValue: row["approval"]) ?? .pending
-            let active: Bool = row["active"]
+            // The expert's columns as every other reader decodes them (`Expert(row:)`).
+            let expert = try Expert(row: row)
             let userActive: Bool = row["userActive"]
             return ExpertProfile(
                 profile: ExpertProfileForm(
-                    firstName: row["firstName"], lastName: row["lastName"], company: row["company"], siret: row["siret"] ?? "", postcode: row["postcode"],
-                    headline: row["headline"], schemes: schemes, dayRate: row["dayRate"], successFeePercent: row["successFeePercent"],
-                    languages: list("languages", [String].self) ?? [], certifications: list("certifications", [String].self) ?? [],
-                    portfolio: list("portfolio", [PortfolioItem].self) ?? [], yearsOfExperience: row["yearsOfExperience"], bio: row["bioMarkdown"]
+                    firstName: expert.firstName, lastName: expert.lastName, company: expert.company, siret: expert.siret ?? "", postcode: expert.postcode,
+                    headline: expert.headline, schemes: schemes, dayRate: expert.dayRate, successFeePercent: expert.successFeePercent,
+                    languages: expert.languages, certifications: expert.certifications, portfolio: expert.portfolio,
+                    yearsOfExperience: expert.yearsOfExperience, bio: expert.bioMarkdown
                 ),
-                slug: row["slug"], city: row["city"], region: row["region"], approval: approval, rejectionReason: row["rejectionReason"],
-                published: approval == .approved && active && userActive, updatedAt: row["updatedAt"]
+                slug: expert.slug, city: expert.city, region: expert.region, approval: expert.approval, rejectionReason: row["rejectionReason"],
+                published: expert.approval == .approved && expert.active && userActive, updatedAt: expert.updatedAt
             )
         }
     }
