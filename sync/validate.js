@@ -103,6 +103,16 @@ const describe = (value) => (typeof value === "string" ? `"${value}"` : String(v
 const field = (fields, name) => (Object.hasOwn(fields, name) ? fields[name] : undefined);
 
 /**
+ * A name the device sent, as a refusal repeats it: whole up to 64 characters (code points), else
+ * its first 64 and "…" (the server keeps refusals; it keeps no megabyte-long name). As in Swift.
+ * @param {string} name
+ */
+function shortened(name) {
+  const points = [...name];
+  return points.length <= 64 ? name : points.slice(0, 64).join("") + "…";
+}
+
+/**
  * `nil` in Swift, `null` here, when the operation may be applied; otherwise why not.
  * @param {SyncOperation} operation
  * @param {RecordFacts} facts
@@ -196,7 +206,10 @@ export function checkShape(operation) {
   if (!allowed) return new Rejection("unsupportedAction", undefined, `${collection} does not support ${action}`);
   const allowedNames = Object.keys(allowed);
   for (const name of Object.keys(fields).sort(compareText)) {
-    if (!listed(allowedNames, name)) return new Rejection("unknownField", name, `${collection} has no field '${name}' for ${action}`);
+    if (!listed(allowedNames, name)) {
+      const shown = shortened(name);
+      return new Rejection("unknownField", shown, `${collection} has no field '${shown}' for ${action}`);
+    }
   }
   for (const name of allowedNames.sort(compareText)) {
     const rule = allowed[name];

@@ -115,6 +115,29 @@ import Testing
 
     /// Operation ids are the idempotency keys of one user's retries: another user's operation with
     /// the same id is refused whole, and nothing of the first user's answer leaks.
+    /// An operation id of a megabyte is refused by its form, and its refusal is not kept under
+    /// it; a field name of a megabyte is not repeated whole. Kept, every look-up passing such a
+    /// row in the index read the megabyte, and every user's push waited a second behind one
+    /// attacker's 1,000-operation batch (the no-stall test, about one run in three).
+    @Test func aRefusalUnderAnIdNoOperationCanHaveIsNotKept() throws {
+        var fixture = try SyncFixture()
+        let huge = "atk-" + String(repeating: "x", count: 1 << 20)
+        let operation = SyncOperation(id: huge, collection: .message, action: .insert, record: "huge-1", fields: ["conversation": .int(fixture.conversation), "body": .string("x")], hlc: fixture.hlc(), actor: fixture.client)
+        let results = try fixture.database.push([operation], actor: fixture.client, now: fixture.now)
+        #expect(results.map(\.status) == [.rejected] && results.first?.rejection?.field == "id")
+        let kept = try fixture.database.writer.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM syncRejection WHERE length(operationId) > 64") }
+        #expect(kept == 0)
+        // Sent again, the same answer, from its form.
+        #expect(try fixture.database.push([operation], actor: fixture.client, now: fixture.now).first?.rejection?.field == "id")
+        // A megabyte-long field name is named by its first 64 characters, and kept so.
+        let name = String(repeating: "k", count: 1 << 20)
+        let field = SyncOperation(id: "huge-field", collection: .message, action: .insert, record: "huge-2", fields: ["conversation": .int(fixture.conversation), "body": .string("x"), name: .int(1)], hlc: fixture.hlc(), actor: fixture.client)
+        let refusal = try #require(try fixture.database.push([field], actor: fixture.client, now: fixture.now).first?.rejection)
+        #expect(refusal.code == .unknownField && refusal.field == String(repeating: "k", count: 64) + "…")
+        let longest = try fixture.database.writer.read { db in try Int.fetchOne(db, sql: "SELECT max(length(message) + length(coalesce(field, ''))) FROM syncRejection") }
+        #expect((longest ?? 0) < 1_000)
+    }
+
     @Test func anotherUsersOperationIdIsAClashNotARetry() throws {
         var fixture = try SyncFixture()
         let mine = SyncOperation(id: "shared-id", collection: .message, action: .insert, record: "m-mine", fields: ["conversation": .int(fixture.conversation), "body": .string("À moi")], hlc: fixture.hlc(), actor: fixture.client)

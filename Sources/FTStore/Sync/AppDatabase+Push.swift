@@ -193,6 +193,8 @@ extension AppDatabase {
     /// than two per operation; for a few operations, one lookup each (the list's `json_each` costs
     /// more than they do).
     private static func earlierAnswers(to operations: [SyncOperation], user: Int64, db: Database) throws -> [String: PushResult] {
+        // Nothing is kept under an id that cannot be one: no look-up for it.
+        let operations = operations.filter { OperationValidator.isIdentifier($0.id) }
         if operations.count < 8 {
             var answers: [String: PushResult] = [:]
             for operation in operations {
@@ -295,10 +297,14 @@ extension AppDatabase {
     }
 
     private static func refuse(_ operation: SyncOperation, _ refusal: Rejection, store: Bool, context: Context, db: Database) throws -> PushResult {
-        if store {
+        // An id that cannot be one (a megabyte of it, say) is refused again by its form alone:
+        // kept as a key, it would be read whole at every look-up that passes it in the index,
+        // and every push of every user would wait on those reads.
+        if store, OperationValidator.isIdentifier(operation.id) {
             try db.execute(
                 sql: "INSERT INTO syncRejection (operationId, userId, code, field, message, receivedAt) VALUES (?, ?, ?, ?, ?, ?)",
-                arguments: [operation.id, operation.actor.user, refusal.code.rawValue, refusal.field, refusal.message, context.receivedAt]
+                // Bounded whatever a sentence quotes: a kept row is read whole at each look-up passing it.
+                arguments: [operation.id, operation.actor.user, refusal.code.rawValue, refusal.field.map { String($0.prefix(200)) }, String(refusal.message.prefix(1_000)), context.receivedAt]
             )
         }
         return PushResult(operation: operation.id, status: .rejected, rejection: refusal)

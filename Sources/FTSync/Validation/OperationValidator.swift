@@ -145,7 +145,15 @@ public enum OperationValidator {
         }
     }
 
-    static func isIdentifier(_ text: String) -> Bool {
+    /// A name the device sent, as a refusal repeats it: whole up to 64 characters (Unicode scalars),
+    /// else its first 64 and "…". A refusal is kept for retries: a megabyte-long field name kept
+    /// whole was read whole at every look-up that passed it.
+    static func shortened(_ name: String) -> String {
+        name.unicodeScalars.count <= 64 ? name : String(String.UnicodeScalarView(name.unicodeScalars.prefix(64))) + "…"
+    }
+
+    /// Whether `text` can be an operation's or a record's id: 1 to 64 printable ASCII characters.
+    public static func isIdentifier(_ text: String) -> Bool {
         (1...64).contains(text.utf8.count) && text.utf8.allSatisfy { (0x21...0x7E).contains($0) }
     }
 
@@ -159,7 +167,8 @@ public enum OperationValidator {
             return Rejection(.unsupportedAction, "\(operation.collection.rawValue) does not support \(operation.action.rawValue)")
         }
         for name in operation.fields.keys.sorted() where allowed[name] == nil {
-            return Rejection(.unknownField, field: name, "\(operation.collection.rawValue) has no field '\(name)' for \(operation.action.rawValue)")
+            let shown = Self.shortened(name)
+            return Rejection(.unknownField, field: shown, "\(operation.collection.rawValue) has no field '\(shown)' for \(operation.action.rawValue)")
         }
         for (name, rule) in allowed.sorted(by: { $0.key < $1.key }) {
             guard let value = operation.fields[name] else {

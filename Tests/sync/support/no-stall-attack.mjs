@@ -121,7 +121,9 @@ export function shapes(ctx) {
     { status: 400, error: "invalid_body", field: "__proto__" });
   add("field/__proto__ scalar field", (rng, n) => push(`{"operations":[{"id":"${id(n)}","collection":"message","action":"insert","record":"atk-proto-${n}","fields":{"conversation":${ctx.ownConversation},"body":"x","__proto__":1},"hlc":"${hlc("atk", 0, n)}"}]}`),
     { status: 200, reject: [{ code: "unknownField", field: "__proto__" }] });
-  rejectOne("field/1 MB field name", (rng, n) => ({ fields: { conversation: ctx.ownConversation, body: "x", ["k".repeat(1 << 20)]: 1 } }), "unknownField", "k".repeat(1 << 20));
+  // Named by its first 64 characters: the refusal is kept, and a kept megabyte was read whole at
+  // every look-up passing it (every push of every user waited a second).
+  rejectOne("field/1 MB field name", (rng, n) => ({ fields: { conversation: ctx.ownConversation, body: "x", ["k".repeat(1 << 20)]: 1 } }), "unknownField", "k".repeat(64) + "…");
   rejectOne("field/missing body", { fields: { conversation: ctx.ownConversation } }, "missingField", "body");
   rejectOne("field/missing conversation", { fields: { body: "x" } }, "missingField", "conversation");
   rejectOne("field/empty step update", step(String(ctx.ownStep), {}), "missingField");
