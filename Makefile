@@ -49,6 +49,7 @@ test: test-deps $(VENV)/.packages
 	$(VENV)/bin/python Tests/notifications/test_search_alert.py .build/debug/ft
 	$(VENV)/bin/python Tests/notifications/test_accounts.py .build/debug/ft
 	$(VENV)/bin/python Tests/notifications/test_expert_application.py .build/debug/ft
+	$(VENV)/bin/python Tests/notifications/test_account_deletion.py .build/debug/ft
 	$(VENV)/bin/python Tests/notifications/test_push.py .build/debug/ft
 	swift test
 

@@ -178,6 +178,21 @@ export class Engine extends EventTarget {
     this.emit("session", { session: null });
   }
 
+  /**
+   * Deletes the account on the server (throws offline or on a wrong password, deleting nothing),
+   * then forgets everything of it on this device. Resolves to the server's sentence.
+   * @param {string} password @returns {Promise<string>}
+   */
+  async deleteAccount(password) {
+    const said = await this.api.deleteAccount(password);
+    this.live?.stop();
+    this.live = null;
+    this.session = null;
+    await this.resetLocal();
+    this.emit("session", { session: null });
+    return said;
+  }
+
   async resetLocal() {
     await this.store.wipe();
     this.cursor = 0;

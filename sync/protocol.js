@@ -182,6 +182,17 @@ export class SyncAPI {
   }
 
   /**
+   * `POST /api/v1/me/deletion`: deletes the account for good (the password checked again); the
+   * token stops working. Resolves to the server's sentence saying what was done.
+   * @param {string} password @returns {Promise<string>}
+   */
+  async deleteAccount(password) {
+    const answer = await this.send(this.request("POST", "/api/v1/me/deletion", { body: { password }, sync: false }), [200]);
+    this.token = null;
+    return typeof answer?.message === "string" ? answer.message : "";
+  }
+
+  /**
    * `GET /api/v1/me/export`: everything the server holds about the user, as the JSON file to save.
    * @returns {Promise<Blob>}
    */

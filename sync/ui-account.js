@@ -1,7 +1,9 @@
 // @ts-check
 // The "Mon compte" part of the preferences page: a new password (the current one asked again),
-// "Télécharger mes données" (the JSON file of everything the server holds about the user) and
-// "Se déconnecter partout". They need the server: offline, they say so and change nothing.
+// "Télécharger mes données" (the JSON file of everything the server holds about the user),
+// "Se déconnecter partout" and "Supprimer mon compte" (the password asked again; the page then
+// says it is done, with nothing of the account left on the device). They need the server:
+// offline, they say so and change nothing.
 
 import { byId } from "./ui.js";
 
@@ -62,12 +64,47 @@ export function setUpAccount({ engine, strings }) {
       state.textContent = message(error, strings);
     }
   });
+  setUpDeletion(engine, strings);
   byId("sign-out-everywhere").addEventListener("click", async () => {
     const everywhere = byId("everywhere-state");
     try {
       await engine.signOutEverywhere();
     } catch (error) {
       everywhere.textContent = message(error, strings);
+    }
+  });
+}
+
+/** "Supprimer mon compte". @param {import("./engine.js").Engine} engine @param {import("./ui.js").Strings} strings */
+function setUpDeletion(engine, strings) {
+  const form = /** @type {HTMLFormElement} */ (byId("delete-account-form"));
+  const password = /** @type {HTMLInputElement} */ (byId("delete-password"));
+  const state = byId("delete-state");
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    const button = /** @type {HTMLButtonElement} */ (form.querySelector("button[type=submit]"));
+    password.removeAttribute("aria-invalid");
+    button.disabled = true;
+    state.dataset.state = "busy";
+    state.textContent = strings.deleteWorking ?? "";
+    try {
+      const said = await engine.deleteAccount(password.value);
+      form.reset();
+      state.textContent = "";
+      const done = byId("account-deleted");
+      byId("account-deleted-text").textContent = said;
+      done.hidden = false;
+      done.focus();
+    } catch (error) {
+      state.dataset.state = "refused";
+      const caught = /** @type {any} */ (error);
+      state.textContent = caught?.status === 0 ? strings.deleteOffline ?? "" : message(error, strings);
+      if (caught?.field === "password") {
+        password.setAttribute("aria-invalid", "true");
+        password.focus();
+      }
+    } finally {
+      button.disabled = false;
     }
   });
 }

@@ -1,4 +1,4 @@
-internal import FTModel
+public import FTModel
 public import FTStore
 public import Foundation
 
@@ -90,24 +90,33 @@ public struct DocumentArchiver: Sendable {
         return removed
     }
 
-    private func archive(_ documentId: String, into report: inout Report) throws {
+    /// Archives one document's versions due; `purging`, also rewrites its archive without the
+    /// versions whose contents were erased (removes it when nothing else is left in it).
+    private func archive(_ documentId: String, into report: inout Report, purging: Bool = false) throws {
         guard let plan = try database.archivePlan(document: documentId, keep: keep) else { return }
         let fresh = plan.toArchive.filter { blobs.contains($0.sha256) }
         report.withoutContent += plan.toArchive.count - fresh.count
-        guard !fresh.isEmpty else { return }
         let archive = DocumentArchive(blobs: blobs, documentId: documentId)
+        let purge = purging && !plan.erased.isEmpty && archive.exists
+        guard !fresh.isEmpty || purge else { return }
         let all = plan.archived + fresh
+        if all.isEmpty {
+            try FileManager.default.removeItem(atPath: archive.path)
+            return
+        }
         let sealed = try blobs.writer()
         do {
             let tar = try TarWriter { try sealed.append($0) }
             var written = Set<String>()
-            if !plan.archived.isEmpty {
-                // The old archive's contents, each checked on the way (a damaged one stops here).
+            if !plan.archived.isEmpty || purge {
+                // The old archive's contents, each checked on the way (a damaged one stops here);
+                // an erased version's are left behind.
                 let old = try DocumentArchive.open(archive.path, blobs: blobs)
-                let expected = DocumentArchive.expectedSizes(plan.archived)
+                let expected = DocumentArchive.expectedSizes(plan.archived + plan.erased)
+                let kept = Set(plan.archived.map { DocumentArchive.entryName($0.sha256) })
                 while let entry = try old.next() {
                     try DocumentArchive.checkHeader(entry, expected: expected, path: archive.path)
-                    guard entry.name != DocumentArchive.manifestName, !written.contains(entry.name), let size = entry.size else {
+                    guard entry.name != DocumentArchive.manifestName, kept.contains(entry.name), !written.contains(entry.name), let size = entry.size else {
                         try old.skipData()
                         continue
                     }
@@ -156,5 +165,33 @@ public struct DocumentArchiver: Sendable {
             try blobs.remove(digest)
             report.blobsDeleted += 1
         }
+    }
+}
+
+extension DocumentArchiver {
+    /// Takes erased versions' bytes off the disk (`AppDatabase.deleteAccount` marked them): each
+    /// blob no version still kept uses, and each archive holding one, rewritten without it (or
+    /// removed when nothing else was in it). Waits for an archiving run under way. Returns how
+    /// many files were removed or rewritten.
+    public func erase(_ versions: [DocumentVersion]) throws -> Int {
+        guard !versions.isEmpty else { return 0 }
+        let directory = DocumentArchive.directory(in: blobs)
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        let lock = try FileLock(path: directory + "/lock", exclusive: true)
+        defer { lock.release() }
+        var changed = 0
+        var report = Report()
+        for documentId in Set(versions.filter { $0.storage == .archived }.map(\.documentId)).sorted() {
+            try archive(documentId, into: &report, purging: true)
+            changed += 1
+        }
+        let contentLock = try blobs.contentLock(exclusive: true)
+        defer { contentLock.release() }
+        let digests = Set(versions.filter { $0.storage == .blob }.map(\.sha256))
+        for digest in digests.subtracting(try database.blobsInUse(digests)) where blobs.contains(digest) {
+            try blobs.remove(digest)
+            changed += 1
+        }
+        return changed
     }
 }

@@ -20,9 +20,11 @@ public struct DocumentContents: Sendable {
         self.blobs = blobs
     }
 
-    /// Whether the version's bytes are stored here (versions synced without their upload are not).
+    /// Whether the version's bytes are stored here (versions synced without their upload are not,
+    /// nor erased ones).
     public func isAvailable(_ version: DocumentVersion) -> Bool {
-        switch version.storage {
+        guard version.erasedAt == nil else { return false }
+        return switch version.storage {
         case .blob: blobs.contains(version.sha256)
         case .archived: DocumentArchive(blobs: blobs, documentId: version.documentId).exists
         }

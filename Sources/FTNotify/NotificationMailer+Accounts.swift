@@ -47,6 +47,12 @@ extension NotificationMailer {
             values["actionText"] = "Mot de passe oublié"
             values["actionLink"] = "\(base)/compte/mot-de-passe-oublie/"
             values["note"] = "Si ce n’est pas vous, ignorez cet e-mail : rien n’a changé."
+        case .deleted:
+            values["subject"] = "Votre compte FinancialTracker est supprimé"
+            values["intro"] = "Comme vous l’avez demandé, votre compte FinancialTracker est supprimé : vos messages, vos commentaires, vos fichiers, votre profil et vos préférences sont effacés. Ce que la loi nous oblige à garder (les dossiers et leur historique) l’est sans votre nom ni votre adresse. C’est le dernier e-mail que nous vous envoyons."
+            values["actionText"] = "Revenir sur FinancialTracker"
+            values["actionLink"] = "\(base)/"
+            values["note"] = "Si vous n’êtes pas à l’origine de cette suppression, répondez à cet e-mail sans attendre."
         case .resetUnknown:
             values["subject"] = "Aucun compte FinancialTracker à cette adresse"
             values["intro"] = "Quelqu’un, vous peut-être, a demandé un nouveau mot de passe FinancialTracker pour cette adresse, mais aucun compte n’y est associé. Vous pouvez en créer un."

@@ -72,6 +72,7 @@ public func buildRouter(
         // Its links' tokens are made with the store's key, as the e-mails' are.
         SearchAlertController(database: database, tokens: blobs.linkTokens, now: now).add(to: api)
         AccountController(database: database, settings: configuration.accounts, tokens: blobs.linkTokens, live: live, heavy: heavy, limits: limits, onMail: onCommit, now: now).add(to: api)
+        AccountDeletionController(database: database, blobs: blobs, tokens: blobs.linkTokens, live: live, heavy: heavy, limits: limits, onCommit: onPublish ?? onCommit, now: now).add(to: api)
         ExpertProfileController(
             database: database, settings: configuration.accounts, tokens: blobs.linkTokens, heavy: heavy, limits: limits,
             onMail: onCommit, onPublish: onPublish ?? onCommit, now: now

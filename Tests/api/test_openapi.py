@@ -105,6 +105,7 @@ def main():
         accounts(port, data)
         expert_profiles(port, data)
         push_subscriptions(port)
+        account_deletion(port, data)
     finally:
         server.terminate()
         server.wait(timeout=10)
@@ -555,6 +556,52 @@ def accounts(port, data):
     check("delete", everywhere, status, answer or None, 204)
     status, answer = call(port, "delete", everywhere, token=token, protocol=None)
     check("delete", everywhere, status, answer, 401)
+
+
+def account_deletion(port, data):
+    """"Supprimer mon compte", last: it deletes the demo client. A file the client uploaded answers
+    410 afterwards; the last active admin cannot delete their account."""
+    import sqlite3
+    path = "/api/v1/me/deletion"
+    status, answer = call(port, "post", path, {"password": "x"}, protocol=None)
+    check("post", path, status, answer, 401)
+    _, client = call(port, "post", "/api/v1/session", {"email": "client@financialtracker.example", "password": "demo-financialtracker"}, protocol=None)
+    _, admin = call(port, "post", "/api/v1/session", {"email": "admin@financialtracker.example", "password": "demo-financialtracker"}, protocol=None)
+    status, answer = call(port, "post", path, raw=b"password=x", headers={"Content-Type": "application/x-www-form-urlencoded"}, token=client["token"], protocol=None)
+    check("post", path, status, answer, 415)
+    status, answer = call(port, "post", path, {"password": "x" * 10_000}, token=client["token"], protocol=None)
+    check("post", path, status, answer, 413)
+    status, answer = call(port, "post", path, {"password": "pas le bon mot de passe"}, token=client["token"], protocol=None)
+    check("post", path, status, answer, 400)
+    if status == 400 and answer.get("field") != "password":
+        failures.append(f"POST {path}: a wrong password names {answer.get('field')!r}, not 'password'")
+    # The file the client uploads, erased with the account.
+    _, pulled = call(port, "get", "/api/v1/sync/pull?cursor=0", token=client["token"])
+    document = next(op["record"] for op in pulled["snapshot"] if op["collection"] == "document")
+    hlc = f"{int(time.time() * 1000):016d}-00000-oa"
+    status, _ = call(port, "put", f"/api/v1/documents/{document}/versions/oa-erased?fileName=releve.pdf&hlc={hlc}", token=client["token"], raw=b"%PDF-1.4\n" + os.urandom(2000))
+    if status != 201:
+        failures.append(f"upload before the deletion: {status}")
+    status, answer = call(port, "post", path, {"password": "demo-financialtracker"}, token=client["token"], protocol=None)
+    check("post", path, status, answer, 200)
+    if status == 200 and (answer["filesErased"] < 1 or "supprimé" not in answer["message"]):
+        failures.append(f"POST {path}: {answer}")
+    status, answer = call(port, "get", "/api/v1/me", token=client["token"], protocol=None)
+    if status != 401:
+        failures.append(f"the deleted account's token still works: GET /api/v1/me → {status}")
+    status, answer = call(port, "get", "/api/v1/documents/versions/oa-erased/content", token=admin["token"])
+    check("get", "/api/v1/documents/versions/{version}/content", status, answer, 410)
+    # The last active admin stays.
+    with sqlite3.connect(os.path.join(data, "financialtracker.sqlite")) as db:
+        db.execute("UPDATE user SET active = 0 WHERE role = 'admin' AND email <> 'admin@financialtracker.example'")
+    status, answer = call(port, "post", path, {"password": "demo-financialtracker"}, token=admin["token"], protocol=None)
+    check("post", path, status, answer, 409)
+    # Past ten wrong passwords a minute, a 429 unchecked.
+    for _ in range(11):
+        status, answer = call(port, "post", path, {"password": "toujours pas le bon"}, token=admin["token"], protocol=None)
+        if status == 429:
+            break
+    check("post", path, status, answer, 429)
 
 
 def expert_profiles(port, data):

@@ -1,5 +1,5 @@
 """Schemathesis against a running `ft serve` (debug build, a small seeded SQLite file) on the
-endpoints people reach from outside the app: accounts, password resets, expert applications and
+endpoints people reach from outside the app: accounts, password resets, account deletion, expert applications and
 profiles, the bio preview. It generates bodies from `docs/openapi.json` — valid, invalid, edge
 cases — and fails on any server error (5xx) or any answer that does not match the document
 (status, schema, content type).
@@ -22,7 +22,7 @@ import urllib.request
 ROOT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..")
 FT = os.path.abspath(sys.argv[1] if len(sys.argv) > 1 else ".build/debug/ft")
 SCHEMATHESIS = os.path.join(os.path.dirname(sys.executable), "schemathesis")
-PATHS = r"^/api/v1/(accounts|password-resets|expert-applications|markdown-preview|me/expert-profile|me/password)"
+PATHS = r"^/api/v1/(accounts|password-resets|expert-applications|markdown-preview|me/expert-profile|me/password|me/deletion)"
 
 
 def free_port():

@@ -18,6 +18,9 @@ public struct DocumentVersion: Sendable, Codable, Equatable, Identifiable {
     public var validatedBy: Int64?
     public var validatedAt: Date?
     public var storage: VersionStorage
+    /// When the contents were erased (their uploader deleted their account): the version stays
+    /// in its document's history, its bytes are gone.
+    public var erasedAt: Date?
 
     public init(
         id: String,
@@ -33,7 +36,8 @@ public struct DocumentVersion: Sendable, Codable, Equatable, Identifiable {
         validationReason: String? = nil,
         validatedBy: Int64? = nil,
         validatedAt: Date? = nil,
-        storage: VersionStorage = .blob
+        storage: VersionStorage = .blob,
+        erasedAt: Date? = nil
     ) {
         self.id = id
         self.documentId = documentId
@@ -48,6 +52,7 @@ public struct DocumentVersion: Sendable, Codable, Equatable, Identifiable {
         self.validationReason = validationReason
         self.validatedBy = validatedBy
         self.validatedAt = validatedAt
+        self.erasedAt = erasedAt
         self.storage = storage
     }
 }

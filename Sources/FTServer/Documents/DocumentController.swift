@@ -200,6 +200,9 @@ struct DocumentController {
         guard sent == String(ServerConfiguration.protocolVersion) else { throw APIError.updateRequired(sent) }
         let versionId = context.parameters.get("version") ?? ""
         guard let version = try database.version(versionId, for: actor) else { throw Self.notFound }
+        if version.erasedAt != nil {
+            throw APIError(.gone, "content_erased", "Ce fichier a été effacé : la personne qui l’a déposé a supprimé son compte.")
+        }
         guard contents.isAvailable(version) else {
             throw APIError(.notFound, "content_missing", "the content of version \(versionId) is not stored here (not uploaded yet)")
         }

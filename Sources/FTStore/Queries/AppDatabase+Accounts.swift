@@ -13,6 +13,8 @@ public struct AccountMail: Sendable, Equatable {
         case signupTaken
         /// A reset asked for an address that has no account: no link, what to do.
         case resetUnknown
+        /// The account was deleted at its owner's request: the confirmation, to the old address.
+        case deleted
     }
 
     public var id: Int64

@@ -152,6 +152,7 @@ extension AppDatabase {
         if userId == admin, !active { throw AdminUserActionError.refused("Vous ne pouvez pas désactiver votre propre compte.") }
         let changed = try writer.write { db -> Bool in
             guard let before = try Bool.fetchOne(db, sql: "SELECT active FROM user WHERE id = ?", arguments: [userId]) else { throw AdminUserActionError.unknownUser }
+            try Self.refuseDeleted(userId, db: db)
             guard before != active else { return false }
             try db.execute(sql: "UPDATE user SET active = ? WHERE id = ?", arguments: [active, userId])
             var detail: [String: any Sendable] = ["before": before ? "actif" : "désactivé", "after": active ? "actif" : "désactivé"]
@@ -170,6 +171,7 @@ extension AppDatabase {
         if userId == admin, role != .admin { throw AdminUserActionError.refused("Vous ne pouvez pas retirer votre propre rôle d’administrateur : demandez-le à un autre administrateur.") }
         let changed = try writer.write { db -> Bool in
             guard let before = try String.fetchOne(db, sql: "SELECT role FROM user WHERE id = ?", arguments: [userId]) else { throw AdminUserActionError.unknownUser }
+            try Self.refuseDeleted(userId, db: db)
             guard before != role.rawValue else { return false }
             switch role {
             case .client where try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM client WHERE userId = ?)", arguments: [userId]) != true:
@@ -199,6 +201,7 @@ extension AppDatabase {
             guard let row = try Row.fetchOne(db, sql: "SELECT id, approval, slug FROM expert WHERE userId = ?", arguments: [userId]) else {
                 throw AdminUserActionError.refused("Ce compte n’a pas de profil d’expert.")
             }
+            try Self.refuseDeleted(userId, db: db)
             let expertId: Int64 = row["id"]
             let before: String = row["approval"]
             if approve {
@@ -224,5 +227,12 @@ extension AppDatabase {
             active: row["active"], emailVerified: row["emailVerified"], createdAt: row["createdAt"], lastSeenAt: row["lastSeenAt"],
             company: row["company"], approval: row["approval"], expertSlug: row["slug"], rejectionReason: row["rejectionReason"]
         )
+    }
+
+    /// An account deleted at its owner's request is not brought back, nor changed.
+    static func refuseDeleted(_ userId: Int64, db: Database) throws {
+        if try Date.fetchOne(db, sql: "SELECT deletedAt FROM user WHERE id = ?", arguments: [userId]) != nil {
+            throw AdminUserActionError.refused("Ce compte a été supprimé à la demande de son titulaire : il ne peut plus être réactivé ni modifié.")
+        }
     }
 }

@@ -6,6 +6,8 @@ public import FTModel
 public struct ArchivePlan: Sendable {
     public var document: Document
     public var archived: [DocumentVersion]
+    /// Versions the archive may still hold but must not keep: their contents were erased.
+    public var erased: [DocumentVersion]
     public var toArchive: [DocumentVersion]
     /// Display names of everyone who uploaded one of these versions, for the manifest.
     public var uploaders: [Int64: String]
@@ -22,7 +24,7 @@ extension AppDatabase {
     public func documentsToArchive(keep: Int) throws -> [String] {
         try writer.read { db in
             try String.fetchAll(db, sql: """
-                SELECT DISTINCT documentId FROM (\(Self.rankedVersions)) WHERE versionRank > ? AND storage = 'blob' ORDER BY documentId
+                SELECT DISTINCT documentId FROM (\(Self.rankedVersions)) WHERE versionRank > ? AND storage = 'blob' AND erasedAt IS NULL ORDER BY documentId
                 """, arguments: [keep])
         }
     }
@@ -32,10 +34,13 @@ extension AppDatabase {
         try writer.read { db in
             guard let document = try Document.fetchOne(db, sql: "SELECT * FROM document WHERE id = ?", arguments: [documentId]) else { return nil }
             let archived = try DocumentVersion.fetchAll(db, sql: """
-                SELECT * FROM documentVersion WHERE documentId = ? AND storage = 'archived' ORDER BY hlc, id
+                SELECT * FROM documentVersion WHERE documentId = ? AND storage = 'archived' AND erasedAt IS NULL ORDER BY hlc, id
+                """, arguments: [documentId])
+            let erased = try DocumentVersion.fetchAll(db, sql: """
+                SELECT * FROM documentVersion WHERE documentId = ? AND storage = 'archived' AND erasedAt IS NOT NULL ORDER BY hlc, id
                 """, arguments: [documentId])
             let toArchive = try DocumentVersion.fetchAll(db, sql: """
-                SELECT * FROM (\(Self.rankedVersions) WHERE v.documentId = ?) WHERE versionRank > ? AND storage = 'blob' ORDER BY hlc, id
+                SELECT * FROM (\(Self.rankedVersions) WHERE v.documentId = ?) WHERE versionRank > ? AND storage = 'blob' AND erasedAt IS NULL ORDER BY hlc, id
                 """, arguments: [documentId, keep])
             var uploaders: [Int64: String] = [:]
             for row in try Row.fetchAll(db, sql: """
@@ -43,7 +48,7 @@ extension AppDatabase {
                 """, arguments: [documentId]) {
                 uploaders[row[0]] = row[1]
             }
-            return ArchivePlan(document: document, archived: archived, toArchive: toArchive, uploaders: uploaders)
+            return ArchivePlan(document: document, archived: archived, erased: erased, toArchive: toArchive, uploaders: uploaders)
         }
     }
 
@@ -59,7 +64,7 @@ extension AppDatabase {
     public func blobsInUse(_ digests: Set<String>) throws -> Set<String> {
         try writer.read { db in
             var used = Set<String>()
-            let statement = try db.cachedStatement(sql: "SELECT 1 FROM documentVersion WHERE sha256 = ? AND storage = 'blob' LIMIT 1")
+            let statement = try db.cachedStatement(sql: "SELECT 1 FROM documentVersion WHERE sha256 = ? AND storage = 'blob' AND erasedAt IS NULL LIMIT 1")
             for digest in digests where try Bool.fetchOne(statement, arguments: [digest]) != nil { used.insert(digest) }
             return used
         }
@@ -68,7 +73,7 @@ extension AppDatabase {
     /// Every archived version, by document, oldest first: what the archives must hold.
     public func archivedVersions() throws -> [String: [DocumentVersion]] {
         try writer.read { db in
-            Dictionary(grouping: try DocumentVersion.fetchAll(db, sql: "SELECT * FROM documentVersion WHERE storage = 'archived' ORDER BY hlc, id"), by: \.documentId)
+            Dictionary(grouping: try DocumentVersion.fetchAll(db, sql: "SELECT * FROM documentVersion WHERE storage = 'archived' AND erasedAt IS NULL ORDER BY hlc, id"), by: \.documentId)
         }
     }
 
@@ -81,11 +86,11 @@ extension AppDatabase {
 
     /// Every content a version kept as a blob names.
     public func blobDigestsInUse() throws -> Set<String> {
-        try writer.read { db in Set(try String.fetchAll(db, sql: "SELECT DISTINCT sha256 FROM documentVersion WHERE storage = 'blob'")) }
+        try writer.read { db in Set(try String.fetchAll(db, sql: "SELECT DISTINCT sha256 FROM documentVersion WHERE storage = 'blob' AND erasedAt IS NULL")) }
     }
 
     /// The documents that have an archive.
     public func documentsWithArchives() throws -> Set<String> {
-        try writer.read { db in Set(try String.fetchAll(db, sql: "SELECT DISTINCT documentId FROM documentVersion WHERE storage = 'archived'")) }
+        try writer.read { db in Set(try String.fetchAll(db, sql: "SELECT DISTINCT documentId FROM documentVersion WHERE storage = 'archived' AND erasedAt IS NULL")) }
     }
 }

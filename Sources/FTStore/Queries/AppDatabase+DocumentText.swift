@@ -63,7 +63,7 @@ extension AppDatabase {
         try writer.read { db in
             try Row.fetchAll(db, sql: """
                 SELECT v.rowid AS position, v.* FROM documentVersion v
-                WHERE v.rowid > ? AND NOT EXISTS (SELECT 1 FROM documentText t WHERE t.versionId = v.id)
+                WHERE v.rowid > ? AND v.erasedAt IS NULL AND NOT EXISTS (SELECT 1 FROM documentText t WHERE t.versionId = v.id)
                 ORDER BY v.rowid LIMIT ?
                 """, arguments: [position, limit]).map { row in (row["position"], try DocumentVersion(row: row)) }
         }
@@ -82,7 +82,7 @@ extension AppDatabase {
         try writer.write { db in
             let record = try db.cachedStatement(sql: """
                 INSERT INTO documentText (versionId, status, detail, characterCount, extractedAt)
-                SELECT ?, ?, ?, ?, ? WHERE EXISTS (SELECT 1 FROM documentVersion WHERE id = ?)
+                SELECT ?, ?, ?, ?, ? WHERE EXISTS (SELECT 1 FROM documentVersion WHERE id = ? AND erasedAt IS NULL)
                 ON CONFLICT (versionId) DO NOTHING
                 """)
             let insert = try db.cachedStatement(sql: "INSERT OR IGNORE INTO documentTerm (term, versionId) VALUES (?, ?)")

@@ -47,7 +47,7 @@ extension AppDatabase {
         try writer.read { db in
             try Row.fetchAll(db, sql: """
                 SELECT v.id, v.sha256, EXISTS (SELECT 1 FROM syncRecord r WHERE r.collection = 'documentVersion' AND r.record = v.id) AS uploaded
-                FROM documentVersion v WHERE v.storage = 'blob' ORDER BY v.uploadedAt, v.id
+                FROM documentVersion v WHERE v.storage = 'blob' AND v.erasedAt IS NULL ORDER BY v.uploadedAt, v.id
                 """).map { StoredVersion(id: $0[0], sha256: $0[1], uploaded: $0[2]) }
         }
     }

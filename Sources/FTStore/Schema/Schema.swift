@@ -32,6 +32,7 @@ enum Schema {
         migrator.registerMigration("v21-accounts", migrate: createAccounts)
         migrator.registerMigration("v22-expert-rejection-reason", migrate: addExpertRejectionReason)
         migrator.registerMigration("v23-expert-siret", migrate: addExpertSIRET)
+        migrator.registerMigration("v24-account-deletion", migrate: addAccountDeletion)
         return migrator
     }
 
