@@ -93,9 +93,10 @@ export async function seededDataDir({ experts = 6, clients = 12, today = "2026-1
 
 /** `ft serve` on a data directory: start (random port), stop, restart on the same port. */
 export class FTServer {
-  /** @param {{dataDir: string, env: Record<string, string>, random?: () => number}} options */
-  constructor({ dataDir, env, random = Math.random }) {
+  /** @param {{dataDir: string, env: Record<string, string>, random?: () => number, options?: string[]}} options `options`: more for `ft serve` */
+  constructor({ dataDir, env, random = Math.random, options = [] }) {
     this.dataDir = dataDir;
+    this.options = options;
     this.env = env;
     this.random = random;
     /** @type {import("node:child_process").ChildProcess | null} */
@@ -124,7 +125,7 @@ export class FTServer {
   async tryStart(port) {
     await waitForBinary();
     const publicDir = join(this.dataDir, "public");
-    const child = spawn(FT_BINARY, ["serve", "--data-dir", this.dataDir, "--port", String(port), "--public", publicDir, "--no-rebuild", "--compact-days", "0", "--archive-every", "0"], {
+    const child = spawn(FT_BINARY, ["serve", "--data-dir", this.dataDir, "--port", String(port), "--public", publicDir, "--no-rebuild", "--compact-days", "0", "--archive-every", "0", ...this.options], {
       env: { ...process.env, ...this.env }, stdio: ["ignore", "pipe", "pipe"],
     });
     let serving = false;
