@@ -30,6 +30,15 @@ def free_port():
         return probe.getsockname()[1]
 
 
+def status_of(url):
+    """The HTTP status a GET of `url` answers (a public page: 200 or 404)."""
+    try:
+        with urllib.request.urlopen(url, timeout=10) as response:
+            return response.status
+    except urllib.error.HTTPError as error:
+        return error.code
+
+
 def wait_for(condition, seconds, step=0.2):
     """The condition's first true value within `seconds`, else its last value."""
     deadline = time.time() + seconds

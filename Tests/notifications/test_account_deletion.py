@@ -17,10 +17,9 @@ import os
 import sqlite3
 import sys
 import time
-import urllib.error
 import urllib.request
 
-from support import call, check, demo, finish, live_socket, serve_with_mail, smtp_sink, wait_for
+from support import call, check, demo, finish, live_socket, serve_with_mail, smtp_sink, status_of, wait_for
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "browser"))
 from harness import chromium, settled  # noqa: E402
@@ -32,14 +31,6 @@ EXPERT = "expert@financialtracker.example"
 CLIENT = "client@financialtracker.example"
 PASSWORD = "demo-financialtracker"
 SECRET = "Chiffreconfidentiel4217"
-
-
-def status_of(url):
-    try:
-        with urllib.request.urlopen(url, timeout=10) as response:
-            return response.status
-    except urllib.error.HTTPError as error:
-        return error.code
 
 
 def shown(driver, element_id, seconds=20):
@@ -122,7 +113,7 @@ def main():
 
         # What was theirs is gone; the client's device learns of it.
         _, page = call(port, "GET", f"/api/v1/sync/pull?cursor={client_cursor}", token=client["token"])
-        check(any(op["collection"] == "message" and op["record"] == "del-msg-1" and op["action"] == "delete" for op in (c["operation"] if "operation" in c else c for c in page["changes"])),
+        check(any(op["collection"] == "message" and op["record"] == "del-msg-1" and op["action"] == "delete" for op in (change["operation"] for change in page["changes"])),
               "the client's pull brings the deletion of the expert's message")
         with sqlite3.connect(database) as db:
             left = sum(db.execute(sql, (SECRET,)).fetchone()[0] for sql in [

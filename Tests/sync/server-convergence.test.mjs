@@ -747,15 +747,6 @@ async function checkSchedule(run, schedule) {
     await device.boot();
     fresh[role] = device;
   }
-  // The server makes changes of its own (a step found past its due date, by `ft serve`'s watcher
-  // on the real clock) at any moment, also between the last sync and the fresh devices' boot:
-  // everyone of a role pulls until they all stand at the same cursor.
-  for (const role of ["client", "expert"]) {
-    const group = [...schedule.devices.filter((candidate) => candidate.role === role), fresh[role]];
-    for (let round = 0; round < 5 && new Set(group.map((device) => device.engine.cursor)).size > 1; round++) {
-      for (const device of group) await quietly(device.engine.pull());
-    }
-  }
   for (const role of ["client", "expert"]) {
     const reference = fresh[role].engine.confirmed.canonicalJSON();
     for (const device of schedule.devices.filter((candidate) => candidate.role === role)) {

@@ -164,10 +164,7 @@ struct AccountController {
         let form = try await Self.decode(PasswordChange.self, request)
         let account = user.email.lowercased()
         let now = now()
-        if limits.passwordsPerAccount.isLimited(account, now: now) {
-            let wait = limits.passwordsPerAccount.retryAfter(account, now: now)
-            throw APIError(.tooManyRequests, "too_many_attempts", "Trop de tentatives : réessayez dans \(wait) s.", retryAfter: wait)
-        }
+        try limits.refuseIfPasswordsLimited(email: user.email, now: now)
         if let problem = settings.passwords.problem(form.password, email: user.email) {
             throw APIError(.badRequest, "invalid_field", problem.message, field: problem.field)
         }

@@ -47,10 +47,7 @@ struct AccountDeletionController {
         let form = try await JSONForm.decode(Confirmation.self, from: request, maximum: 4_096, refusingNUL: true)
         let account = user.email.lowercased()
         let now = now()
-        if limits.passwordsPerAccount.isLimited(account, now: now) {
-            let wait = limits.passwordsPerAccount.retryAfter(account, now: now)
-            throw APIError(.tooManyRequests, "too_many_attempts", "Trop de tentatives : réessayez dans \(wait) s.", retryAfter: wait)
-        }
+        try limits.refuseIfPasswordsLimited(email: user.email, now: now)
         let (database, password) = (self.database, form.password)
         let checked = try await heavy.run { try database.authenticateEvenly(email: user.email, password: password)?.id == id }
         guard checked else {

@@ -63,6 +63,16 @@ struct AccountLimits: Sendable {
     /// Markdown previews per client address per minute (the application form asks as one types).
     let previewsPerAddress = AttemptLimiter(limit: 120, window: 60)
 
+    /// A 429 when the account (its e-mail) has had ten wrong passwords within the minute: a
+    /// password change or an account deletion is then refused unchecked, as a sign-in is.
+    func refuseIfPasswordsLimited(email: String, now: Date) throws {
+        let account = email.lowercased()
+        if passwordsPerAccount.isLimited(account, now: now) {
+            let wait = passwordsPerAccount.retryAfter(account, now: now)
+            throw APIError(.tooManyRequests, "too_many_attempts", "Trop de tentatives : réessayez dans \(wait) s.", retryAfter: wait)
+        }
+    }
+
     /// Counts an e-mail asked for (a sign-up, an application, a reset) from `address` to `email`;
     /// a 429 when either has asked too many lately.
     func limitMails(email: String, address: String, now: Date) throws {

@@ -48,8 +48,8 @@ extension AppDatabase {
     ///   (a business record), the audit log (the address erased from it), and one line saying
     ///   what was done.
     ///
-    /// `confirmation` is where the "your account is deleted" e-mail goes (the old address, which
-    /// the account no longer holds). Admins may delete theirs unless no other active admin remains.
+    /// `nonce` and `tokenHash` make the row of the "your account is deleted" e-mail, which goes to
+    /// the old address (the account no longer holds it). Admins may delete theirs unless no other active admin remains.
     public func deleteAccount(userId: Int64, nonce: String, tokenHash: Data, now: Date) throws -> AccountDeletion {
         let deletion = try writer.write { db -> AccountDeletion in
             guard let row = try Row.fetchOne(db, sql: "SELECT email, displayName, role, deletedAt FROM user WHERE id = ?", arguments: [userId]) else {
