@@ -10,10 +10,13 @@
 /**
  * @typedef {{id: number, email: string, role: string, displayName: string, client?: number, expert?: number, place?: {city: string, postcode: string}}} Me
  * @typedef {{id: number, userId: number, name: string, slug: string, assignment: number, assignmentStatus: string}} DossierExpert
- * @typedef {{id: number, position: number, type: string, assigneeRole: string, status: string, progress: number, dueAt?: string}} DossierStep
+ * @typedef {{id: number, position: number, type: string, assigneeRole: string, status: string, progress: number, dueAt?: string,
+ *   title?: string, dependsOn?: number[], documents?: string[]}} DossierStep
+ * @typedef {{kind: string, text: string, at: string}} DossierEvent
  * @typedef {{id: number, status: string, productCode: string, productName: string, clientId: number, clientUserId: number,
  *   company: string, conversation?: number, estimatedCents: number, obtainedCents?: number, createdAt: string,
- *   experts: DossierExpert[], steps: DossierStep[]}} DossierInfo
+ *   experts: DossierExpert[], steps: DossierStep[], request?: string, description?: string, ineligibleReasons?: string[],
+ *   events?: DossierEvent[]}} DossierInfo
  * @typedef {{me: Me | null, dossiers: DossierInfo[], total: number, fetchedAt: number}} Account
  * @typedef {{conversations: Record<string, number>, ratings: Record<string, string>}} Directory
  * @typedef {{user: number, name: string, role: "client" | "expert"}} Participant

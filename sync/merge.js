@@ -94,6 +94,14 @@ export function delta(operation) {
       }
       return step;
     }
+    case "dossier.insert": {
+      const product = int("product");
+      const description = string("description");
+      const amount = int("amount");
+      const answers = string("answers");
+      if (product === undefined || description === undefined || amount === undefined || answers === undefined) return null;
+      return { kind: "dossier", content: stamp({ product, description, amount, expert: int("expert") ?? null, answers, client: user }) };
+    }
     case "preference.update": {
       const enabled = Object.hasOwn(fields, "enabled") ? fields.enabled : undefined;
       if (typeof enabled !== "boolean") return null;

@@ -36,7 +36,10 @@ import { canonical, compareText, sameText, TextMap } from "./text.js";
  * @typedef {{kind: "step", fields: TextMap<Stamped<FieldValue>>, history: Map<string, StepWrite>}} StepState
  * A user's notification preference for one kind on one channel: one last-writer-wins register.
  * @typedef {{kind: "preference", enabled: Stamped<boolean> | null}} PreferenceState
- * @typedef {MessageState | RatingState | ReadReceiptState | DocumentState | DocumentVersionState | StepState | PreferenceState} RecordState
+ * A client's request for a new dossier: made once, never changed (the server opens the dossier).
+ * @typedef {{kind: "dossier", content: Stamped<{product: number, description: string, amount: number,
+ *   expert: number | null, answers: string, client: number}> | null}} DossierState
+ * @typedef {MessageState | RatingState | ReadReceiptState | DocumentState | DocumentVersionState | StepState | PreferenceState | DossierState} RecordState
  */
 
 /** Whether a message's body was changed after it was sent (`MessageState.isEdited`). @param {MessageState} message */
@@ -138,6 +141,9 @@ export function mergeStates(a, b) {
     const history = new Map(a.history);
     for (const [identity, write] of b.history) if (!history.has(identity)) history.set(identity, write);
     return { kind: "step", fields, history };
+  }
+  if (a.kind === "dossier" && b.kind === "dossier") {
+    return { kind: "dossier", content: earliest(a.content, b.content) };
   }
   if (a.kind === "preference" && b.kind === "preference") {
     return { kind: "preference", enabled: latest(a.enabled, b.enabled) };

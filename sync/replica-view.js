@@ -41,6 +41,13 @@ export function recordView(state) {
         validation: validation?.state ?? "pending", reason: validation?.reason ?? null, validatedBy: validation?.by ?? null,
       };
     }
+    case "dossier": {
+      const content = state.content?.value;
+      return {
+        product: content?.product ?? null, description: content?.description ?? null, amount: content?.amount ?? null,
+        expert: content?.expert ?? null, answers: content?.answers ?? null, client: content?.client ?? null,
+      };
+    }
     case "preference":
       return { enabled: state.enabled?.value ?? null };
     case "step":

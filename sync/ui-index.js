@@ -9,13 +9,16 @@ import { dossiersForHome, participantsOf } from "./directory.js";
 import { recommend, wantedFrom } from "./recommend.js";
 import { STEP_STATUSES_BY_ROLE } from "./validate.js";
 import { boot, byId, count, el, fill, formatDate } from "./ui.js";
-import { CLOSED_DOSSIER_STATUSES, conversationsOf, documentsOf, messagesOf, stepChoices, stepsOf } from "./views.js";
+import { CLOSED_DOSSIER_STATUSES, conversationsOf, documentsOf, dossierRequestsOf, messagesOf, stepChoices, stepsOf } from "./views.js";
 
 /** @typedef {import("./ui.js").Strings} Strings */
 /** @typedef {import("./views.js").StepView} StepView */
 
 /** "in_progress" → the strings' key "statusInProgress". @param {string} prefix @param {string} value */
 const key = (prefix, value) => prefix + value.split("_").map((part) => part[0].toUpperCase() + part.slice(1)).join("");
+
+/** The schemes' names by id (the page holds them, for requests the account does not list yet). */
+const schemeNames = new Map(/** @type {{id: number, name: string}[]} */ (JSON.parse(byId("scheme-questions")?.textContent || "[]")).map((scheme) => [scheme.id, scheme.name]));
 
 /** @param {import("./ui.js").App} app */
 async function render({ engine, strings, account }) {
@@ -40,6 +43,15 @@ async function render({ engine, strings, account }) {
   const dossiers = dossiersForHome(account.account);
   const placedSteps = new Set();
   const placedConversations = new Set();
+  byId("new-dossier-cta").hidden = role !== "client";
+  // Dossiers opened here (or on another device) that the account does not list yet: still in the
+  // outbox, or sent and waiting for the next refresh of the account.
+  const requestList = byId("request-list");
+  const requests = dossierRequestsOf(replica, new Set(dossiers.map((dossier) => dossier.request).filter((id) => id !== undefined)));
+  const pendingRecords = new Set(engine.pendingOperations.filter((operation) => operation.collection === "dossier").map((operation) => operation.record));
+  requestList.replaceChildren(...requests.map((request) => el("li", { class: "dossier request", dataset: { request: request.id, state: pendingRecords.has(request.id) ? "pending" : "sent" } },
+    el("h2", {}, schemeNames.get(request.product) ?? `n° ${request.product}`, " ", el("span", { class: "dossier-status" }, `· ${pendingRecords.has(request.id) ? requestList.dataset.pending : requestList.dataset.waiting}`)),
+    el("p", { class: "muted" }, `${request.amount.toLocaleString("fr-FR")} € · ${request.description.slice(0, 160)}`))));
 
   byId("dossier-list").replaceChildren(...(dossiers.length ? dossiers.map((dossier) => {
     const people = participantsOf(dossier, session.user.id);
@@ -51,7 +63,7 @@ async function render({ engine, strings, account }) {
       placedSteps.add(String(step.id));
       const synced = live.get(String(step.id));
       return stepItem(engine, strings, allowed, synced ?? { id: String(step.id), status: step.status, progress: step.progress, priority: "normal", dueAt: step.dueAt ? Date.parse(step.dueAt) : null, conflicts: [] },
-        { type: step.type, assignee: step.assigneeRole, position: step.position, dossierStatus: dossier.status });
+        { type: step.type, title: step.title, assignee: step.assigneeRole, position: step.position, dossierStatus: dossier.status });
     });
     const documentCount = documentsOf(replica, dossier.id).length;
     return el("li", { id: `dossier-${dossier.id}`, class: "dossier", dataset: { dossier: String(dossier.id), status: dossier.status } },
@@ -61,8 +73,11 @@ async function render({ engine, strings, account }) {
         dossier.conversation !== undefined ? el("a", { class: "conversation-link", href: `/app/conversation.html?conversation=${dossier.conversation}` }, strings.conversationOf ?? "") : null,
         dossier.conversation !== undefined ? " · " : "",
         el("a", { class: "documents-link", href: `/app/documents.html?dossier=${dossier.id}` }, `${strings.documents ?? ""} (${documentCount})`)),
+      dossier.ineligibleReasons?.length ? el("p", { class: "notice ineligible" }, fill(byId("dossier-list").dataset.ineligible, { reasons: dossier.ineligibleReasons.join(" ") })) : null,
       conversationSnippet(replica, dossier.conversation),
-      el("ol", { class: "app-list steps" }, ...steps));
+      el("ol", { class: "app-list steps" }, ...steps),
+      dossier.events?.length ? el("details", { class: "history" }, el("summary", {}, byId("dossier-list").dataset.history ?? ""),
+        el("ul", {}, ...dossier.events.map((event) => el("li", { dataset: { kind: event.kind } }, `${formatDate(Date.parse(event.at))} — ${event.text}`)))) : null);
   }) : [el("li", { class: "muted" }, strings.myDossiersEmpty ?? "")]));
   if (role === "client") showRecommendations(account.account);
 
@@ -136,10 +151,10 @@ function conversationSnippet(replica, conversation) {
  * only the statuses the role may set are choices; the current one is selected, and shown but not
  * offered when the role may not set it (an expert's overdue step).
  * @param {import("./engine.js").Engine} engine @param {Strings} strings @param {readonly string[]} allowed @param {StepView} step
- * @param {{type: string, assignee: string, position: number, dossierStatus: string} | null} about
+ * @param {{type: string, title?: string, assignee: string, position: number, dossierStatus: string} | null} about
  */
 function stepItem(engine, strings, allowed, step, about) {
-  const label = about ? `${about.position}. ${strings[key("stepType", about.type)] ?? about.type}` : fill(strings.step, { n: step.id });
+  const label = about ? `${about.position}. ${about.title ?? strings[key("stepType", about.type)] ?? about.type}` : fill(strings.step, { n: step.id });
   const select = el("select", { id: `step-${step.id}-status`, name: "status" },
     ...stepChoices(allowed, step.status).map((choice) => el("option", { value: choice.status, selected: choice.selected, disabled: choice.disabled }, strings[key("status", choice.status)] ?? choice.status)));
   const form = el("form", { class: "step-move", onsubmit: async (/** @type {SubmitEvent} */ event) => {

@@ -8,6 +8,7 @@
 // its session and may be out of date, so the server's answer still decides: a change accepted here
 // may yet be rejected on push, and is then undone (see protocol.js).
 
+import { answersFromJSON, decide } from "./eligibility.js";
 import { requireHLC } from "./hlc.js";
 import { fieldKind } from "./operation.js";
 import { canonical, characterCount, characters, compareText, isBlank, sameText } from "./text.js";
@@ -37,8 +38,12 @@ export class Rejection {
  * What is known about the record an operation touches (`RecordFacts`).
  * @typedef {{
  *   actorSeesDossier: boolean, exists: boolean, owner?: number | null, stepAssignee?: string | null,
- *   ratingClientUser?: number | null, ratingAllowed?: boolean
+ *   ratingClientUser?: number | null, ratingAllowed?: boolean, scheme?: SchemeFacts | null
  * }} RecordFacts
+ * What is known of the scheme a new dossier names (`RecordFacts.scheme`): whether it is open, its
+ * questions, and whether the requested expert (if any) works on it. Unknown on a device that has
+ * not loaded it (`undefined`): the server still decides.
+ * @typedef {{active: boolean, questions: import("./eligibility.js").Question[], expertHoldsScheme?: boolean | null}} SchemeFacts
  */
 
 /** @typedef {{kind: "int" | "string" | "bool", required: boolean}} FieldRule */
@@ -70,7 +75,13 @@ export const FIELD_RULES = {
     update: { status: string(false), progress: int(false), priority: string(false), dueAt: int(false) },
   },
   preference: { update: { enabled: bool() } },
+  dossier: { insert: { product: int(), description: string(), amount: int(), answers: string(), expert: int(false) } },
 };
+
+/** `Dossier.maximumEstimatedEuros`: an estimate above it is a typing slip, not a claim. */
+export const MAXIMUM_ESTIMATED_EUROS = 100_000_000;
+/** `Dossier.maximumDescriptionLength`. */
+export const MAXIMUM_DESCRIPTION_LENGTH = 5_000;
 
 /** FTModel's enumerations, by raw value. */
 export const STEP_STATUSES = Object.freeze(["pending", "in_progress", "completed", "overdue"]);
@@ -309,6 +320,10 @@ export function checkValues(operation) {
       return new Rejection("invalidField", "fileName", "a file name is 1 to 255 characters without '/'");
     }
   }
+  if (operation.collection === "dossier") {
+    const dossier = checkDossierValues(text, number);
+    if (dossier) return dossier;
+  }
   const byteCount = number("byteCount");
   if (byteCount !== undefined && byteCount < 0) {
     return new Rejection("invalidField", "byteCount", "byteCount cannot be negative");
@@ -316,9 +331,61 @@ export function checkValues(operation) {
   return null;
 }
 
+/**
+ * A new dossier's own values (`OperationValidator.checkDossierValues`).
+ * @param {(name: string) => string | undefined} text @param {(name: string) => number | undefined} number
+ * @returns {Rejection | null}
+ */
+function checkDossierValues(text, number) {
+  const product = number("product");
+  if (product !== undefined && product < 1) return new Rejection("invalidField", "product", `no scheme has the number ${product}`);
+  const expert = number("expert");
+  if (expert !== undefined && expert < 1) return new Rejection("invalidField", "expert", `no expert has the number ${expert}`);
+  const amount = number("amount");
+  if (amount !== undefined && amount < 0) return new Rejection("invalidField", "amount", "an estimated amount cannot be negative");
+  if (amount !== undefined && amount > MAXIMUM_ESTIMATED_EUROS) {
+    return new Rejection("invalidField", "amount", "an estimated amount is at most 100,000,000 euros");
+  }
+  const description = text("description");
+  if (description !== undefined && (isBlank(description) || characterCount(description) > MAXIMUM_DESCRIPTION_LENGTH)) {
+    return new Rejection("invalidField", "description", "a description is 1 to 5,000 characters");
+  }
+  const answers = text("answers");
+  if (answers !== undefined && answersFromJSON(answers) === null) {
+    return new Rejection("invalidField", "answers", "answers are a JSON object of at most 50 texts of at most 200 bytes");
+  }
+  return null;
+}
+
+/**
+ * Who may open a dossier, and whether its scheme, expert and answers hold
+ * (`OperationValidator.checkDossier`).
+ * @param {SyncOperation} operation @param {RecordFacts} facts @returns {Rejection | null}
+ */
+function checkDossier(operation, facts) {
+  if (operation.actor.role !== "client") return new Rejection("forbidden", undefined, "only a client opens a dossier");
+  if (facts.exists) return new Rejection("invalidField", "id", "a record with this id already exists");
+  const scheme = facts.scheme;
+  if (scheme === undefined) return null;
+  if (scheme === null || !scheme.active) {
+    return new Rejection("invalidField", "product", "no open scheme has this number");
+  }
+  if (field(operation.fields, "expert") !== undefined && scheme.expertHoldsScheme === false) {
+    return new Rejection("invalidField", "expert", "the requested expert does not take dossiers for this scheme");
+  }
+  const answers = answersFromJSON(String(field(operation.fields, "answers") ?? "{}")) ?? {};
+  const verdict = decide(scheme.questions, answers);
+  if ("problem" in verdict) {
+    const code = verdict.problem.missing ? "missingField" : "invalidField";
+    return new Rejection(code, `answers.${verdict.problem.question}`, verdict.problem.message);
+  }
+  return null;
+}
+
 /** @param {SyncOperation} operation @param {RecordFacts} facts @returns {Rejection | null} */
 export function checkPermission(operation, facts) {
   const { actor, collection, action, fields } = operation;
+  if (collection === "dossier") return checkDossier(operation, facts);
   if (collection === "preference") {
     // A preference belongs to its user, not to a dossier: only that user changes it (admins too).
     const preference = preferenceRecord(operation.record);

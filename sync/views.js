@@ -125,6 +125,28 @@ export function documentsOf(replica, dossier) {
   return documents.sort((a, b) => a.title.localeCompare(b.title, "fr") || (a.id < b.id ? -1 : 1));
 }
 
+/**
+ * A client's request for a new dossier (a `dossier` record), as the list shows it until the
+ * account lists the dossier opened from it.
+ * @typedef {{id: string, product: number, amount: number, description: string, expert: number | null, at: number}} DossierRequestView
+ */
+
+/**
+ * The dossier requests the replica holds that `listed` (the request ids of the dossiers the
+ * account lists) does not name, newest first.
+ * @param {Replica} replica @param {Set<string>} listed @returns {DossierRequestView[]}
+ */
+export function dossierRequestsOf(replica, listed) {
+  /** @type {DossierRequestView[]} */
+  const requests = [];
+  for (const [id, state] of replica.collections.get("dossier") ?? []) {
+    if (state.kind !== "dossier" || !state.content || listed.has(id)) continue;
+    const { product, amount, description, expert } = state.content.value;
+    requests.push({ id, product, amount, description, expert, at: state.content.hlc.milliseconds });
+  }
+  return requests.sort((a, b) => b.at - a.at || (a.id < b.id ? -1 : 1));
+}
+
 /** Dossiers the replica knows of (those with documents), ascending. @param {Replica} replica @returns {number[]} */
 export function dossiersOf(replica) {
   const found = new Set();

@@ -17,6 +17,10 @@ extension SeedContext {
                 slaDays: scheme.slaDays
             ))
             guard let id = product.id else { continue }
+            try batch.saveWorkflow(
+                productId: id, questions: FrenchSchemeWorkflows.questions(for: scheme.code),
+                template: FrenchSchemeWorkflows.template(for: scheme.code, slaDays: scheme.slaDays), by: nil, now: daysAgo(900)
+            )
             products.append(product)
             schemesByProductId[id] = scheme
         }

@@ -40,6 +40,11 @@ enum Fixtures {
             // A document keeps its merge state in `syncRecord` (a message keeps it on its row).
             SyncOperation(id: "fixture-document", collection: .document, action: .insert, record: "fixture-document", fields: ["dossier": .int(dossier), "title": .string("Kbis"), "category": .string("other")], hlc: hlc, actor: actor),
             SyncOperation(id: "fixture-refused", collection: .rating, action: .update, record: "1:1", fields: ["score": .int(9)], hlc: hlc, actor: actor),
+            // A dossier opened through sync (its steps, its history).
+            SyncOperation(id: "fixture-dossier", collection: .dossier, action: .insert, record: "fixture-dossier", fields: [
+                "product": .int(try #require(try database.writer.read { db in try Int64.fetchOne(db, sql: "SELECT id FROM eligibleProduct WHERE code = 'BPI'") })),
+                "description": .string("Financement d’un nouvel atelier"), "amount": .int(40_000), "answers": .string(#"{"france":"oui"}"#),
+            ], hlc: hlc, actor: actor),
         ], actor: actor, now: today)
         // One version's extracted text, as the document indexer records it.
         let version = try #require(try database.storedVersions().first?.id)

@@ -20,6 +20,18 @@ function op(collection, action, fields, { actor = client, record = recordOf[coll
   return { id: "op", collection, action, record, fields, hlc: formatHLC({ milliseconds: at, counter: 0, node: "d" }), actor };
 }
 
+/** A new dossier's fields, and what the server knows of its scheme (two questions, the second asked after a "oui"). */
+function dossierFields(overrides = {}) {
+  return { product: 3, description: "Flotte de 12 camions", amount: 24_000, answers: JSON.stringify({ transport: "oui", poids: "oui" }), ...overrides };
+}
+function scheme(overrides = {}) {
+  const questions = [
+    { key: "transport", text: "Transport ?", kind: "yes_no", requirement: { anyOf: ["oui"] }, refusal: "Transport seulement." },
+    { key: "poids", text: "7,5 t ?", kind: "yes_no", askedWhen: { question: "transport", condition: { anyOf: ["oui"] } } },
+  ];
+  return { ...fresh, scheme: { active: true, questions, expertHoldsScheme: true, ...overrides } };
+}
+
 const version = (fileName, sha256) => ({ document: "d", fileName, mediaType: "text/plain", byteCount: 3, sha256 });
 
 const refusals = [
@@ -97,6 +109,20 @@ const refusals = [
   ["an admin changes someone else's preference", op("preference", "update", { enabled: true }, { actor: admin, record: "1:message:email" }), seen, "forbidden"],
   ["account and security messages turned off", op("preference", "update", { enabled: false }, { record: "1:system:email" }), nowhere, "forbidden"],
   ["account and security messages turned off in the app", op("preference", "update", { enabled: false }, { actor: admin, record: "3:system:in_app" }), nowhere, "forbidden"],
+  // A new dossier: a client's, for an open scheme its requested expert holds, with complete answers.
+  ["an expert opens a dossier", op("dossier", "insert", dossierFields(), { actor: expert }), scheme(), "forbidden"],
+  ["a dossier for a closed scheme", op("dossier", "insert", dossierFields()), scheme({ active: false }), "invalidField"],
+  ["a dossier for no scheme", op("dossier", "insert", dossierFields()), { ...fresh, scheme: null }, "invalidField"],
+  ["a dossier asking for an expert who does not hold the scheme", op("dossier", "insert", dossierFields({ expert: 9 })), scheme({ expertHoldsScheme: false }), "invalidField"],
+  ["a negative amount", op("dossier", "insert", dossierFields({ amount: -1 })), scheme(), "invalidField"],
+  ["an absurd amount", op("dossier", "insert", dossierFields({ amount: 100_000_001 })), scheme(), "invalidField"],
+  ["a blank description", op("dossier", "insert", dossierFields({ description: " \n " })), scheme(), "invalidField"],
+  ["answers that are not an object", op("dossier", "insert", dossierFields({ answers: "[]" })), scheme(), "invalidField"],
+  ["a missing answer", op("dossier", "insert", dossierFields({ answers: "{}" })), scheme(), "missingField"],
+  ["contradictory answers", op("dossier", "insert", dossierFields({ answers: JSON.stringify({ transport: "non", poids: "oui" }) })), scheme(), "invalidField"],
+  ["a dossier without a scheme", op("dossier", "insert", { description: "x", amount: 1, answers: "{}" }), scheme(), "missingField"],
+  ["a dossier request inserted again", op("dossier", "insert", dossierFields()), { ...scheme(), exists: true }, "invalidField"],
+  ["changing a dossier request", op("dossier", "update", { amount: 5 }), scheme(), "unsupportedAction"],
 ];
 
 for (const [name, operation, facts, code] of refusals) {
@@ -125,6 +151,9 @@ const acceptances = [
   ["an expert's preference of a two-word kind", op("preference", "update", { enabled: false }, { actor: expert, record: "2:step_overdue:in_app" }), nowhere],
   ["an admin's own preference", op("preference", "update", { enabled: false }, { actor: admin, record: "3:expert_approved:email" }), nowhere],
   ["account and security messages turned on", op("preference", "update", { enabled: true }, { record: "1:system:push" }), nowhere],
+  ["a client opens a dossier with its expert", op("dossier", "insert", dossierFields({ expert: 9 })), scheme()],
+  ["a client opens a dossier it is not eligible for (the dossier says why; not a refusal)", op("dossier", "insert", dossierFields({ answers: JSON.stringify({ transport: "non" }) })), scheme()],
+  ["a device that does not know the scheme yet leaves it to the server", op("dossier", "insert", dossierFields()), fresh],
 ];
 
 for (const [name, operation, facts] of acceptances) {

@@ -35,6 +35,11 @@ public struct Dossier: Sendable, Codable, Equatable, Identifiable {
         self.updatedAt = updatedAt
         self.closedAt = closedAt
     }
+
+    /// An estimate above this (in euros) is a typing slip, not a claim.
+    public static let maximumEstimatedEuros: Int64 = 100_000_000
+    /// The most characters a dossier's description holds.
+    public static let maximumDescriptionLength = 5_000
 }
 
 public enum DossierStatus: String, Sendable, Codable, CaseIterable {

@@ -9,6 +9,8 @@ public struct EligibleProduct: Sendable, Codable, Equatable, Identifiable {
     /// Days an assignment on this product may stay open before its SLA is breached.
     public var slaDays: Int
     public var active: Bool
+    /// What a client answers before a dossier opens (`Eligibility`).
+    public var eligibilityQuestions: [EligibilityQuestion]
 
     public init(
         id: Int64? = nil,
@@ -17,7 +19,8 @@ public struct EligibleProduct: Sendable, Codable, Equatable, Identifiable {
         category: ProductCategory,
         description: String,
         slaDays: Int,
-        active: Bool = true
+        active: Bool = true,
+        eligibilityQuestions: [EligibilityQuestion] = []
     ) {
         self.id = id
         self.code = code
@@ -26,6 +29,7 @@ public struct EligibleProduct: Sendable, Codable, Equatable, Identifiable {
         self.description = description
         self.slaDays = slaDays
         self.active = active
+        self.eligibilityQuestions = eligibilityQuestions
     }
 }
 

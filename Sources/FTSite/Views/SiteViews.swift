@@ -5,8 +5,9 @@ internal import FTModel
 internal import FTStore
 
 /// Turns the site model into the values the Mustache templates read. Every value here is plain
-/// text that the templates escape (`{{…}}`), except `bioHTML` and `jsonLD`, which come from
-/// cmark-gfm (safe mode) and from `JSONLD` (with `<` escaped) respectively.
+/// text that the templates escape (`{{…}}`), except `bioHTML`, `jsonLD` and `schemeQuestions`,
+/// which come from cmark-gfm (safe mode), from `JSONLD` and from `schemeQuestionsJSON` (both with
+/// `<` escaped) respectively.
 struct SiteViews: Sendable {
     let model: SiteModel
     let format: FrenchFormat
@@ -166,12 +167,17 @@ struct SiteViews: Sendable {
         let members = listing.members.dropFirst((number - 1) * size - listing.firstPosition).prefix(size)
         let title = number == 1 ? listing.title : format.fill("listing_page_title", ["title": listing.title, "page": String(number)])
         var context = page(title: title, description: listing.intro, path: Self.listingPath(listing.path, page: number))
-        context["listing"] = [
+        var about: [String: TemplateValue] = [
             "title": .text(listing.title),
             "intro": .text(listing.intro),
             "count": .text(format.count("experts", listing.total)),
             "empty": .flag(listing.total == 0),
         ]
+        // A scheme's page leads to a new dossier for it.
+        if listing.kind == .product, let product = model.products.first(where: { "dispositifs/\(Slug.make($0.code))/" == listing.path }) {
+            about["startURL"] = .text("/app/dossier.html?dispositif=" + Self.queryValue(product.code))
+        }
+        context["listing"] = .object(about)
         context["cards"] = .list(members.map(card))
         if pageCount > 1 {
             var pagination: [String: TemplateValue] = [
@@ -207,6 +213,13 @@ struct SiteViews: Sendable {
         return PageLinks(links: (1...count).map { link($0, current: false) }, current: (1...count).map { link($0, current: true) })
     }
 
+    /// `text` as a URL query value (UTF-8, percent-encoded; "," kept).
+    static func queryValue(_ text: String) -> String {
+        var allowed = CharacterSet.alphanumerics.intersection(CharacterSet(charactersIn: Unicode.Scalar(0)...Unicode.Scalar(127)))
+        allowed.insert(charactersIn: "-._~,")
+        return text.addingPercentEncoding(withAllowedCharacters: allowed) ?? ""
+    }
+
     /// `experts/` for the first page, `experts/page/2/` after.
     static func listingPath(_ base: String, page: Int) -> String {
         page == 1 ? base : "\(base)page/\(page)/"
@@ -225,6 +238,8 @@ struct SiteViews: Sendable {
         // Room for the profile's fields at once: one copy of the card's, no growing.
         view.reserveCapacity(own.fields.count + 20)
         view["company"] = .text(expert.company)
+        let codes = published.productIds.compactMap { model.productsById[$0]?.code }
+        view["contactURL"] = .text("/app/dossier.html?expert=\(expert.id ?? 0)&nom=\(Self.queryValue(expert.fullName))&dispositifs=\(Self.queryValue(codes.joined(separator: ",")))")
         view["bioHTML"] = .text(bios?.html(index) ?? markdown.html(from: expert.bioMarkdown))
         view["regionURL"] = .text("/" + (model.regionPaths[expert.region] ?? ""))
         view["products"] = .list(published.productIds.compactMap { products.profile[$0] })
@@ -272,7 +287,37 @@ struct SiteViews: Sendable {
         var context = page(title: format.string("app_title"), description: format.string("app_description"), path: "app/" + file)
         context["app"] = ["build": .text(build), "file": .text(file)]
         if file == "profile.html" { context["choices"] = profileChoices() }
+        if file == "dossier.html" {
+            context["schemeGroups"] = schemeGroups { ["id": .text(String($0.id ?? 0)), "code": .text($0.code), "name": .text($0.name)] }
+        }
+        if file == "dossier.html" || file == "index.html" { context["schemeQuestions"] = .text(schemeQuestionsJSON()) }
         return .object(context)
+    }
+
+    /// The active schemes by category, each as `item` makes it; categories without one are left out.
+    func schemeGroups(_ item: (EligibleProduct) -> TemplateValue) -> TemplateValue {
+        .list(ProductCategory.allCases.compactMap { category in
+            let products = model.products.filter { $0.active && $0.category == category }
+            guard !products.isEmpty else { return nil }
+            return ["name": .text(format.string("category_\(category.rawValue)")), "products": .list(products.map(item))]
+        })
+    }
+
+    /// Each active scheme's id, code, name and eligibility questions, as JSON that a `<script>` holds
+    /// safely (no `<`, `>` or `&`): what the new-dossier form asks (`sync/ui-new-dossier.js`).
+    func schemeQuestionsJSON() -> String {
+        struct Scheme: Encodable {
+            var id: Int64
+            var code: String
+            var name: String
+            var questions: [EligibilityQuestion]
+        }
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        let schemes = model.products.filter(\.active).map { Scheme(id: $0.id ?? 0, code: $0.code, name: $0.name, questions: $0.eligibilityQuestions) }
+        let json = (try? encoder.encode(schemes)).map { String(decoding: $0, as: UTF8.self) } ?? "[]"
+        // Outside strings JSON holds none of these: escaping them everywhere changes only strings.
+        return json.replacingOccurrences(of: "<", with: "\\u003c").replacingOccurrences(of: ">", with: "\\u003e").replacingOccurrences(of: "&", with: "\\u0026")
     }
 
     /// A legal page: its title and its Markdown, rendered (the operator's own text, trusted as
@@ -300,14 +345,7 @@ struct SiteViews: Sendable {
     /// What an expert's profile form offers (`_expert_fields`): the active schemes by category,
     /// the languages (French ticked), and the portfolio's slots.
     func profileChoices() -> TemplateValue {
-        let groups: [TemplateValue] = ProductCategory.allCases.compactMap { category in
-            let products = model.products.filter { $0.active && $0.category == category }
-            guard !products.isEmpty else { return nil }
-            return [
-                "name": .text(format.string("category_\(category.rawValue)")),
-                "products": .list(products.map { ["code": .text($0.code), "name": .text($0.name)] }),
-            ]
-        }
+        let groups = schemeGroups { ["code": .text($0.code), "name": .text($0.name)] }
         let languages: [TemplateValue] = Expert.languageCodes.map { (code: String) -> TemplateValue in
             let language: [String: TemplateValue] = ["code": .text(code), "label": .text(format.string("language_\(code)")), "checked": .flag(code == "fr")]
             return .object(language)
@@ -318,7 +356,7 @@ struct SiteViews: Sendable {
             let slot: [String: TemplateValue] = ["index": .text(String(index)), "first": .flag(index == 0), "label": .text(label)]
             return .object(slot)
         }
-        return ["schemeGroups": .list(groups), "languages": .list(languages), "slots": .list(slots)]
+        return ["schemeGroups": groups, "languages": .list(languages), "slots": .list(slots)]
     }
 
     func notFound() -> TemplateValue {

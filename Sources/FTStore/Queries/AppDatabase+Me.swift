@@ -23,6 +23,19 @@ public struct DossierSummary: Sendable, Codable {
         public var status: String
         public var progress: Int
         public var dueAt: Date?
+        /// From the dossier's template (`nil` for the dossiers made before templates).
+        public var title: String?
+        /// Positions of the steps it waits for.
+        public var dependsOn: [Int]
+        /// Document categories it needs.
+        public var documents: [String]
+    }
+
+    /// A line of the dossier's history.
+    public struct Event: Sendable, Codable {
+        public var kind: String
+        public var text: String
+        public var at: Date
     }
 
     public var id: Int64
@@ -38,6 +51,12 @@ public struct DossierSummary: Sendable, Codable {
     public var createdAt: Date
     public var experts: [Expert]
     public var steps: [Step]
+    /// The device-made id of the request it was opened from (`nil`: made before sync could open dossiers).
+    public var request: String?
+    public var description: String
+    /// Why it is not eligible, when it is not.
+    public var ineligibleReasons: [String]
+    public var events: [Event]
 }
 
 /// One entry of a user's notification centre.
@@ -58,7 +77,8 @@ extension AppDatabase {
             let scope = SyncLocator.visibleDossiersCondition(column: "d.id", actor: actor)
             let total = try Int.fetchOne(db, sql: "SELECT count(*) FROM dossier d WHERE \(scope.sql)", arguments: scope.arguments) ?? 0
             let rows = try Row.fetchAll(db, sql: """
-                SELECT d.id, d.status, p.code, p.name, c.id, c.userId, c.companyName, v.id, d.estimatedCents, d.obtainedCents, d.createdAt
+                SELECT d.id, d.status, p.code, p.name, c.id, c.userId, c.companyName, v.id, d.estimatedCents, d.obtainedCents, d.createdAt,
+                    d.requestId, d.description, d.ineligibleReasons
                 FROM dossier d JOIN eligibleProduct p ON p.id = d.productId JOIN client c ON c.id = d.clientId
                 LEFT JOIN conversation v ON v.dossierId = d.id
                 WHERE \(scope.sql) ORDER BY d.createdAt DESC, d.id DESC LIMIT ? OFFSET ?
@@ -67,7 +87,11 @@ extension AppDatabase {
                 SELECT e.id, e.userId, e.firstName || ' ' || e.lastName, e.slug, a.id, a.status FROM expertAssignment a JOIN expert e ON e.id = a.expertId
                 WHERE a.dossierId = ? ORDER BY a.requestedAt, a.id
                 """)
-            let steps = try db.cachedStatement(sql: "SELECT id, position, type, assigneeRole, status, progress, dueAt FROM dossierStep WHERE dossierId = ? ORDER BY position")
+            let steps = try db.cachedStatement(sql: "SELECT id, position, type, assigneeRole, status, progress, dueAt, title, dependsOn, documents FROM dossierStep WHERE dossierId = ? ORDER BY position")
+            let events = try db.cachedStatement(sql: "SELECT kind, text, createdAt FROM dossierEvent WHERE dossierId = ? ORDER BY createdAt, id")
+            func numbers(_ json: String) -> [Int] {
+                json.dropFirst().dropLast().split(separator: ",").compactMap { Int($0.trimmingCharacters(in: .whitespaces)) }
+            }
             let dossiers = try rows.map { row -> DossierSummary in
                 let id: Int64 = row[0]
                 return DossierSummary(
@@ -77,8 +101,11 @@ extension AppDatabase {
                         .init(id: $0[0], userId: $0[1], name: $0[2], slug: $0[3], assignment: $0[4], assignmentStatus: $0[5])
                     },
                     steps: try Row.fetchAll(steps, arguments: [id]).map {
-                        .init(id: $0[0], position: $0[1], type: $0[2], assigneeRole: $0[3], status: $0[4], progress: $0[5], dueAt: $0[6])
-                    }
+                        .init(id: $0[0], position: $0[1], type: $0[2], assigneeRole: $0[3], status: $0[4], progress: $0[5], dueAt: $0[6],
+                              title: $0[7], dependsOn: numbers($0[8]), documents: Expert.strings($0[9] as String?))
+                    },
+                    request: row[11], description: row[12], ineligibleReasons: Expert.strings(row[13] as String?),
+                    events: try Row.fetchAll(events, arguments: [id]).map { .init(kind: $0[0], text: $0[1], at: $0[2]) }
                 )
             }
             return (total, dossiers)

@@ -33,6 +33,7 @@ enum Schema {
         migrator.registerMigration("v22-expert-rejection-reason", migrate: addExpertRejectionReason)
         migrator.registerMigration("v23-expert-siret", migrate: addExpertSIRET)
         migrator.registerMigration("v24-account-deletion", migrate: addAccountDeletion)
+        migrator.registerMigration("v25-dossier-opening", migrate: addDossierOpening)
         return migrator
     }
 
@@ -42,8 +43,8 @@ enum Schema {
 
     /// Every table that holds data, parents before children (the order rows can be inserted in).
     static let dataTables = [
-        "user", "eligibleProduct", "client", "expert", "expertSpecialty",
-        "dossier", "expertAssignment", "dossierStep",
+        "user", "eligibleProduct", "workflowTemplate", "client", "expert", "expertSpecialty",
+        "dossier", "expertAssignment", "dossierStep", "dossierEvent",
         "document", "documentVersion", "conversation", "message", "messageAttachment", "readReceipt",
         "rating", "notification", "notificationPreference", "notificationDelivery", "unsubscribeToken", "accountMail", "pushSubscription", "alertRule", "alert", "announcement", "auditLog",
         "session", "syncChange", "syncRejection", "syncRecord", "siteChange", "syncHorizon", "syncCompacted",

@@ -323,6 +323,13 @@ extension AppDatabase {
         guard let delta = prepared.delta else {
             throw StoreError.constraintViolated(table: "syncRecord", constraint: "merge", detail: "operation \(operation.id) carries no state")
         }
+        var located = located
+        if case .dossier(let request) = delta, let content = request.content, located.dossierId == nil {
+            // A new dossier is opened first: its request is then logged and kept under it, so
+            // that whoever may see the dossier (its client, the expert it is offered to) pulls it.
+            located.dossierId = try DossierOpening.open(content.value, record: operation.record, operation: operation, now: now, statements: statements, db: db)
+            located.ownerId = nil
+        }
         // Messages and preferences keep their merge state on their own row.
         let keepsStateOnRow = operation.collection == .message || operation.collection == .preference
         // A record written before sync (the seed) starts from what the snapshot gave every device.

@@ -91,6 +91,13 @@ extension AppDatabase {
         {
             if try !fromState(.documentVersion, row["id"], row["state"]) { operations += try RecordBase.version(row, role: cachedRole) }
         }
+        for row in try Row.fetchAll(db, sql: """
+            SELECT r.record, r.state FROM syncRecord r JOIN dossier d ON d.id = r.dossierId
+            WHERE r.collection = 'dossier' AND \(scope.sql) AND \(fromLogOnly(.dossier, "r.record")) ORDER BY d.id
+            """, arguments: scope.arguments)
+        {
+            _ = try fromState(.dossier, row[0], row[1])
+        }
         let ratingCondition: (String, StatementArguments) = actor.role == .client
             ? ("c.userId = ?", [actor.user]) : ("e.userId = ?", [actor.user])
         for row in try Row.fetchAll(db, sql: """

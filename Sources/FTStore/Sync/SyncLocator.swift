@@ -49,6 +49,7 @@ enum SyncLocator {
         var ratingAllowed = false
         var message: MessageState?
         var ownerId: Int64?
+        var scheme: RecordFacts.SchemeFacts?
 
         switch operation.collection {
         case .message:
@@ -111,6 +112,15 @@ enum SyncLocator {
                 ownerId = user
                 exists = true
             }
+        case .dossier:
+            if let id = try Int64.fetchOne(db.cachedStatement(sql: "SELECT id FROM dossier WHERE requestId = ?"), arguments: [operation.record]) {
+                dossierId = id
+                exists = true
+            } else if operation.action == .insert, operation.actor.role == .client, let product = fields["product"]?.int {
+                // No dossier yet: the request is the client's own until `DossierOpening` opens it.
+                ownerId = operation.actor.user
+                scheme = try DossierOpening.schemeFacts(product: product, expert: fields["expert"]?.int, db: db)
+            }
         case .step:
             if let id = Int64(operation.record), let row = try Row.fetchOne(db.cachedStatement(sql: "SELECT dossierId, assigneeRole FROM dossierStep WHERE id = ?"), arguments: [id]) {
                 dossierId = row[0]
@@ -129,7 +139,7 @@ enum SyncLocator {
         return Located(
             dossierId: dossierId,
             ownerId: ownerId,
-            facts: RecordFacts(actorSeesDossier: sees, exists: exists, owner: owner, stepAssignee: stepAssignee, ratingClientUser: ratingClientUser, ratingAllowed: ratingAllowed),
+            facts: RecordFacts(actorSeesDossier: sees, exists: exists, owner: owner, stepAssignee: stepAssignee, ratingClientUser: ratingClientUser, ratingAllowed: ratingAllowed, scheme: scheme),
             message: message
         )
     }

@@ -65,6 +65,9 @@ enum SyncProjection {
                     validation?.value.state ?? ValidationState.pending.rawValue,
                     validation.flatMap { $0.value.reason.isEmpty ? nil : $0.value.reason }, validation?.value.by, validation.map { date($0.hlc) },
                 ])
+        case .dossier:
+            // Opened before it was logged (`DossierOpening`, from `AppDatabase.commit`); made once, never changed.
+            return nil
         case .preference(let preference):
             guard let enabled = preference.enabled, let (user, kind, channel) = RecordID.preference(operation.record) else { return nil }
             try db.cachedStatement(sql: """

@@ -61,6 +61,14 @@ extension RecordState {
                 operations.append(try operation((validation.hlc, validation.operation), .update, fields, by: validation.value.by))
             }
             return operations
+        case .dossier(let dossier):
+            guard let content = dossier.content else { return [] }
+            let value = content.value
+            var fields: [String: FieldValue] = [
+                "product": .int(value.product), "description": .string(value.description), "amount": .int(value.amount), "answers": .string(value.answers),
+            ]
+            value.expert.map { fields["expert"] = .int($0) }
+            return [try operation((content.hlc, content.operation), .insert, fields, by: value.client)]
         case .preference(let preference):
             guard let enabled = preference.enabled else { return [] }
             return [try operation((enabled.hlc, enabled.operation), .update, ["enabled": .bool(enabled.value)], by: RecordID.preference(record)?.user ?? 0)]

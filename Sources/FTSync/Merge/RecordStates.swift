@@ -192,6 +192,29 @@ public struct PreferenceState: Hashable, Sendable, Codable {
     }
 }
 
+/// A client's request for a new dossier: made once, never changed; the server opens the dossier
+/// (its steps, its offer) from it.
+public struct DossierState: Hashable, Sendable, Codable {
+    public struct Content: Hashable, Sendable, Codable {
+        public var product: Int64
+        public var description: String
+        /// Estimated amount, in euros.
+        public var amount: Int64
+        /// The expert the client asked for, if any.
+        public var expert: Int64?
+        /// The answers to the scheme's questions, as the JSON object the device sent.
+        public var answers: String
+        /// The client's user.
+        public var client: Int64
+    }
+
+    public var content: Stamped<Content>?
+
+    func merged(with other: DossierState) -> DossierState {
+        DossierState(content: Stamped.earliest(content, other.content))
+    }
+}
+
 /// Any record's state.
 public enum RecordState: Hashable, Sendable, Codable {
     case message(MessageState)
@@ -201,6 +224,7 @@ public enum RecordState: Hashable, Sendable, Codable {
     case documentVersion(DocumentVersionState)
     case step(StepState)
     case preference(PreferenceState)
+    case dossier(DossierState)
 
     public func merged(with other: RecordState) -> RecordState {
         switch (self, other) {
@@ -211,6 +235,7 @@ public enum RecordState: Hashable, Sendable, Codable {
         case (.documentVersion(let a), .documentVersion(let b)): .documentVersion(a.merged(with: b))
         case (.step(let a), .step(let b)): .step(a.merged(with: b))
         case (.preference(let a), .preference(let b)): .preference(a.merged(with: b))
+        case (.dossier(let a), .dossier(let b)): .dossier(a.merged(with: b))
         default: self
         }
     }

@@ -49,6 +49,12 @@ extension Replica {
                 "validation": version.validation?.value.state ?? "pending", "reason": optional(version.validation?.value.reason),
                 "validatedBy": optional(version.validation?.value.by),
             ]
+        case .dossier(let dossier):
+            let content = dossier.content?.value
+            return [
+                "product": optional(content?.product), "description": optional(content?.description), "amount": optional(content?.amount),
+                "expert": optional(content?.expert), "answers": optional(content?.answers), "client": optional(content?.client),
+            ]
         case .preference(let preference):
             return ["enabled": optional(preference.enabled?.value)]
         case .step(let step):

@@ -101,6 +101,11 @@ public struct Replica: Sendable, Equatable {
                 state.history.insert(.init(field: name, value: value, hlc: hlc, operation: id, user: user))
             }
             return .step(state)
+        case (.dossier, .insert):
+            guard let product = fields["product"]?.int, let description = fields["description"]?.string,
+                let amount = fields["amount"]?.int, let answers = fields["answers"]?.string
+            else { return nil }
+            return .dossier(DossierState(content: stamp(.init(product: product, description: description, amount: amount, expert: fields["expert"]?.int, answers: answers, client: user))))
         case (.preference, .update):
             guard let enabled = fields["enabled"]?.bool else { return nil }
             return .preference(PreferenceState(enabled: stamp(enabled)))

@@ -70,7 +70,7 @@ public enum StateJSON {
             out.open("preference")
             out.stamped("enabled", preference.enabled) { out, flag in out.bool(flag) }
             out.close()
-        case .step:
+        case .step, .dossier:
             return nil
         }
         return out.text

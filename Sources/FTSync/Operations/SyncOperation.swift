@@ -17,6 +17,9 @@ public enum SyncCollection: String, Sendable, Codable, CaseIterable {
     /// A user's wish for one kind of notification on one channel; record id
     /// `"<user>:<kind>:<channel>"`. It belongs to its user, not to a dossier.
     case preference
+    /// A client's request for a new dossier (scheme, description, estimate, answers, the expert
+    /// asked for); record id made by the device. The server opens the dossier from it.
+    case dossier
 }
 
 public enum SyncAction: String, Sendable, Codable, CaseIterable {

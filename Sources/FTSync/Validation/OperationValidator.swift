@@ -43,8 +43,25 @@ public struct RecordFacts: Sendable {
     /// expert on a dossier.
     public var ratingClientUser: Int64?
     public var ratingAllowed: Bool
+    /// For a new dossier: what is known of the scheme it names (`nil`: no such scheme).
+    public var scheme: SchemeFacts?
 
-    public init(actorSeesDossier: Bool, exists: Bool, owner: Int64? = nil, stepAssignee: Role? = nil, ratingClientUser: Int64? = nil, ratingAllowed: Bool = false) {
+    /// A new dossier's scheme: whether it is open, its questions, and whether the requested
+    /// expert (if any) takes its dossiers.
+    public struct SchemeFacts: Sendable {
+        public var active: Bool
+        public var questions: [EligibilityQuestion]
+        public var expertHoldsScheme: Bool?
+
+        public init(active: Bool, questions: [EligibilityQuestion], expertHoldsScheme: Bool?) {
+            self.active = active
+            self.questions = questions
+            self.expertHoldsScheme = expertHoldsScheme
+        }
+    }
+
+    public init(actorSeesDossier: Bool, exists: Bool, owner: Int64? = nil, stepAssignee: Role? = nil, ratingClientUser: Int64? = nil, ratingAllowed: Bool = false, scheme: SchemeFacts? = nil) {
+        self.scheme = scheme
         self.actorSeesDossier = actorSeesDossier
         self.exists = exists
         self.owner = owner
@@ -93,6 +110,13 @@ public enum OperationValidator {
             ],
         ],
         .preference: [.update: ["enabled": .init(kind: .bool, required: true)]],
+        .dossier: [
+            .insert: [
+                "product": .init(kind: .int, required: true), "description": .init(kind: .string, required: true),
+                "amount": .init(kind: .int, required: true), "answers": .init(kind: .string, required: true),
+                "expert": .init(kind: .int, required: false),
+            ],
+        ],
     ]
 
     /// The step statuses each role may set.
@@ -140,7 +164,7 @@ public enum OperationValidator {
         case .preference:
             return RecordID.preference(record) == nil
                 ? Rejection(.invalidRecord, field: "record", "a preference's record id is '<user>:<kind>:<channel>' (a number without sign or leading zeros, a notification kind, a channel: in_app, email or push), not '\(record)'") : nil
-        case .message, .document, .documentVersion:
+        case .message, .document, .documentVersion, .dossier:
             return nil
         }
     }
@@ -239,8 +263,45 @@ public enum OperationValidator {
             name.isEmpty || name.hasMoreCharacters(than: 255) || name.unicodeScalars.contains(where: { $0 == "/" || $0 == "\0" }) || name == "." || name == ".." {
             return Rejection(.invalidField, field: "fileName", "a file name is 1 to 255 characters without '/'")
         }
+        if operation.collection == .dossier, let refusal = checkDossierValues(fields) { return refusal }
         if let count = fields["byteCount"]?.int, count < 0 {
             return Rejection(.invalidField, field: "byteCount", "byteCount cannot be negative")
+        }
+        return nil
+    }
+
+    /// A new dossier's own values: numbers that can name a scheme and an expert, an estimate from
+    /// 0 to `Dossier.maximumEstimatedEuros`, a description, answers as a JSON object of texts.
+    static func checkDossierValues(_ fields: [String: FieldValue]) -> Rejection? {
+        if let product = fields["product"]?.int, product < 1 { return Rejection(.invalidField, field: "product", "no scheme has the number \(product)") }
+        if let expert = fields["expert"]?.int, expert < 1 { return Rejection(.invalidField, field: "expert", "no expert has the number \(expert)") }
+        if let amount = fields["amount"]?.int {
+            if amount < 0 { return Rejection(.invalidField, field: "amount", "an estimated amount cannot be negative") }
+            if amount > Dossier.maximumEstimatedEuros { return Rejection(.invalidField, field: "amount", "an estimated amount is at most 100,000,000 euros") }
+        }
+        if let description = fields["description"]?.string,
+            description.trimmingWhitespace.isEmpty || description.hasMoreCharacters(than: Dossier.maximumDescriptionLength) {
+            return Rejection(.invalidField, field: "description", "a description is 1 to 5,000 characters")
+        }
+        if let answers = fields["answers"]?.string, Eligibility.answers(fromJSON: answers) == nil {
+            return Rejection(.invalidField, field: "answers", "answers are a JSON object of at most 50 texts of at most 200 bytes")
+        }
+        return nil
+    }
+
+    /// Only a client opens a dossier, for an open scheme, with an expert who takes its dossiers
+    /// (if one is asked for), and with complete, consistent answers (whether they make the
+    /// dossier eligible is not a refusal: the dossier opens as ineligible, saying why).
+    static func checkDossier(_ operation: SyncOperation, facts: RecordFacts) -> Rejection? {
+        guard operation.actor.role == .client else { return Rejection(.forbidden, "only a client opens a dossier") }
+        if facts.exists { return Rejection(.invalidField, field: "id", "a record with this id already exists") }
+        guard let scheme = facts.scheme, scheme.active else { return Rejection(.invalidField, field: "product", "no open scheme has this number") }
+        if operation.fields["expert"] != nil, scheme.expertHoldsScheme == false {
+            return Rejection(.invalidField, field: "expert", "the requested expert does not take dossiers for this scheme")
+        }
+        let answers = operation.fields["answers"]?.string.flatMap(Eligibility.answers(fromJSON:)) ?? [:]
+        if case .failure(let problem) = Eligibility.decide(scheme.questions, answers: answers) {
+            return Rejection(problem.missing ? .missingField : .invalidField, field: "answers.\(problem.question)", problem.message)
         }
         return nil
     }
@@ -248,6 +309,7 @@ public enum OperationValidator {
     /// Whether the actor may make this change, given what the server knows of the record.
     public static func checkPermission(_ operation: SyncOperation, facts: RecordFacts) -> Rejection? {
         let actor = operation.actor
+        if operation.collection == .dossier { return checkDossier(operation, facts: facts) }
         if operation.collection == .preference {
             // A preference belongs to its user, not to a dossier: only that user changes it.
             guard let (user, kind, _) = RecordID.preference(operation.record), user == actor.user else {

@@ -1,0 +1,70 @@
+public import Foundation
+internal import GRDB
+public import FTModel
+
+/// A scheme's eligibility questions and workflow template: what a new dossier is opened with
+/// (`DossierOpening`). A template change makes the next version; dossiers keep the version they
+/// were opened with.
+public struct SchemeWorkflow: Sendable, Equatable {
+    public var productId: Int64
+    public var questions: [EligibilityQuestion]
+    public var version: Int64
+    public var template: WorkflowTemplate
+}
+
+/// Why a scheme's questions or template were refused: each problem in French.
+public struct WorkflowProblems: Error, Sendable, Equatable {
+    public var problems: [String]
+}
+
+extension StoreBatch {
+    /// Sets a scheme's questions and saves `template` as its next version (see `AppDatabase.saveWorkflow`).
+    @discardableResult
+    public mutating func saveWorkflow(productId: Int64, questions: [EligibilityQuestion], template: WorkflowTemplate, by user: Int64?, now: Date) throws -> Int64 {
+        try AppDatabase.saveWorkflow(productId: productId, questions: questions, template: template, by: user, now: now, db: db)
+    }
+}
+
+extension AppDatabase {
+    /// The scheme's questions and newest template (the standard five steps when it has none).
+    public func workflow(productId: Int64) throws -> SchemeWorkflow? {
+        try writer.read { db in
+            guard let row = try Row.fetchOne(db, sql: "SELECT slaDays, eligibilityQuestions FROM eligibleProduct WHERE id = ?", arguments: [productId]) else { return nil }
+            let (version, template) = try DossierOpening.template(product: productId, slaDays: row["slaDays"], db: db)
+            return SchemeWorkflow(productId: productId, questions: DossierOpening.questions(row["eligibilityQuestions"]), version: version, template: template)
+        }
+    }
+
+    /// Every active scheme's workflow, for the pages that open dossiers.
+    public func workflows() throws -> [SchemeWorkflow] {
+        let ids = try writer.read { db in try Int64.fetchAll(db, sql: "SELECT id FROM eligibleProduct WHERE active = 1 ORDER BY id") }
+        return try ids.compactMap { try workflow(productId: $0) }
+    }
+
+    /// Sets a scheme's questions and saves `template` as its next version; refused whole
+    /// (`WorkflowProblems`) when the template has problems or a step's condition names no
+    /// question. Returns the new version.
+    @discardableResult
+    public func saveWorkflow(productId: Int64, questions: [EligibilityQuestion], template: WorkflowTemplate, by user: Int64?, now: Date) throws -> Int64 {
+        try writer.write { db in try Self.saveWorkflow(productId: productId, questions: questions, template: template, by: user, now: now, db: db) }
+    }
+
+    static func saveWorkflow(productId: Int64, questions: [EligibilityQuestion], template: WorkflowTemplate, by user: Int64?, now: Date, db: Database) throws -> Int64 {
+        var problems = template.problems()
+        let keys = Set(questions.map(\.key))
+        for (index, step) in template.steps.enumerated() {
+            if let question = step.condition?.question, !keys.contains(question) {
+                problems.append("étape \(index + 1) : sa condition porte sur la question « \(question) », que le dispositif ne pose pas")
+            }
+        }
+        guard problems.isEmpty else { throw WorkflowProblems(problems: problems) }
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        try db.execute(sql: "UPDATE eligibleProduct SET eligibilityQuestions = ? WHERE id = ?",
+                       arguments: [String(decoding: try encoder.encode(questions), as: UTF8.self), productId])
+        let version = (try Int64.fetchOne(db, sql: "SELECT max(version) FROM workflowTemplate WHERE productId = ?", arguments: [productId]) ?? 0) + 1
+        try db.execute(sql: "INSERT INTO workflowTemplate (productId, version, steps, createdAt, createdBy) VALUES (?, ?, ?, ?, ?)",
+                       arguments: [productId, version, try template.stepsJSON(), now, user])
+        return version
+    }
+}

@@ -1,0 +1,157 @@
+import FTModel
+@testable import FTStore
+import FTSync
+import Foundation
+import GRDB
+import Testing
+
+/// A client opens a dossier through sync (a `dossier` insert): the server opens it with its
+/// conversation, its steps from the scheme's template, the offer to the expert asked for.
+@Suite struct DossierOpeningTests {
+    /// A scheme the demo expert holds, and TICPE's id.
+    static func schemes(_ fixture: SyncFixture) throws -> (held: Int64, ticpe: Int64) {
+        let expertId = fixture.expertId
+        return try fixture.database.writer.read { db in
+            (try #require(try Int64.fetchOne(db, sql: "SELECT productId FROM expertSpecialty WHERE expertId = ? ORDER BY productId LIMIT 1", arguments: [expertId])),
+             try #require(try Int64.fetchOne(db, sql: "SELECT id FROM eligibleProduct WHERE code = 'TICPE'")))
+        }
+    }
+
+    static func answers(for product: Int64, _ fixture: SyncFixture, eligible: Bool = true) throws -> String {
+        let questions = try #require(try fixture.database.workflow(productId: product)).questions
+        var answers: [String: String] = [:]
+        // Answer every question asked, in order, with what meets its requirement (or not, for the first).
+        while let question = Eligibility.asked(questions, answers: answers).first(where: { answers[$0.key] == nil }) {
+            let meets = eligible || !answers.isEmpty
+            switch question.kind {
+            case .yesNo: answers[question.key] = (question.requirement?.anyOf?.first ?? "oui") == "oui" ? (meets ? "oui" : "non") : (meets ? "non" : "oui")
+            case .number: answers[question.key] = meets ? String(max(question.requirement?.atLeast ?? 1, 1) * 10) : "0"
+            case .choice: answers[question.key] = question.choices?.first ?? ""
+            }
+            if !meets { break }
+        }
+        return DossierOpening.canonicalAnswers(answers)
+    }
+
+    func open(_ fixture: inout SyncFixture, product: Int64, expert: Int64?, answers: String, amount: Int64 = 24_000, record: String = "req-1", id: String = "op-open") throws -> PushResult {
+        var fields: [String: FieldValue] = ["product": .int(product), "description": .string("Flotte de 12 camions, 3 ans à reprendre"), "amount": .int(amount), "answers": .string(answers)]
+        expert.map { fields["expert"] = .int($0) }
+        let operation = SyncOperation(id: id, collection: .dossier, action: .insert, record: record, fields: fields, hlc: fixture.hlc(), actor: fixture.client)
+        return try fixture.database.push([operation], actor: fixture.client, now: fixture.now)[0]
+    }
+
+    @Test func aClientOpensADossierWithTheExpertItAskedFor() throws {
+        var fixture = try SyncFixture()
+        let (held, _) = try Self.schemes(fixture)
+        let cursor = try fixture.database.latestSequence()
+        let result = try open(&fixture, product: held, expert: fixture.expertId, answers: try Self.answers(for: held, fixture))
+        #expect(result.status == .accepted, "\(String(describing: result.rejection))")
+
+        let database = fixture.database
+        let expertId = fixture.expertId
+        let row = try #require(try database.writer.read { db in
+            try Row.fetchOne(db, sql: "SELECT id, status, estimatedCents, templateVersion, requestedExpertId, description FROM dossier WHERE requestId = 'req-1'")
+        })
+        let dossier: Int64 = row["id"]
+        #expect(row["status"] as String == "eligible")
+        #expect(row["estimatedCents"] as Int64 == 2_400_000)
+        #expect(row["requestedExpertId"] as Int64? == expertId)
+        let template = try #require(try database.workflow(productId: held))
+        #expect(row["templateVersion"] as Int64 == template.version)
+        let steps = try database.writer.read { db in try Row.fetchAll(db, sql: "SELECT position, title, status, dueAt FROM dossierStep WHERE dossierId = ? ORDER BY position", arguments: [dossier]) }
+        let planned = template.template.plan(answers: [:], amount: 24_000, start: fixture.now)
+        #expect(steps.map { $0["title"] as String } == planned.map(\.step.title))
+        #expect(steps.allSatisfy { $0["status"] as String == "pending" && $0["dueAt"] as Date? != nil })
+        let offer = try database.writer.read { db in
+            try Row.fetchOne(db, sql: "SELECT status FROM expertAssignment WHERE dossierId = ? AND expertId = ?", arguments: [dossier, expertId])
+        }
+        #expect(offer?["status"] as String? == "pending")
+        let notified = try database.writer.read { db in
+            try String.fetchOne(db, sql: "SELECT n.target FROM notification n JOIN expert e ON e.userId = n.userId WHERE e.id = ? AND n.kind = 'assignment' ORDER BY n.id DESC", arguments: [expertId])
+        }
+        #expect(notified == "dossier:\(dossier)")
+        let events = try database.writer.read { db in try String.fetchAll(db, sql: "SELECT kind FROM dossierEvent WHERE dossierId = ? ORDER BY id", arguments: [dossier]) }
+        #expect(events == ["opened", "offered"])
+
+        // The client's other devices and the expert learn of the dossier and its steps by pull.
+        for actor in [fixture.client, fixture.expert] {
+            let pulled = try database.pull(for: actor, after: cursor, limit: 500)
+            #expect(pulled.changes.contains { $0.operation.collection == .dossier && $0.operation.record == "req-1" }, "\(actor.role)")
+            #expect(pulled.changes.filter { $0.operation.collection == .step }.count == steps.count, "\(actor.role)")
+        }
+        // Nobody else does.
+        let other = try database.pull(for: fixture.otherClient, after: cursor, limit: 500)
+        #expect(!other.changes.contains { $0.operation.collection == .dossier || $0.operation.collection == .step })
+        // A fresh device gets it from the log, and once the log is compacted, from the snapshot.
+        let fresh = try database.pull(after: 0, for: fixture.client, limit: 5_000)
+        #expect(fresh.changes.contains { $0.collection == "dossier" && $0.record == "req-1" })
+        #expect(fresh.snapshot?.contains { $0.collection == .dossier } == false)
+        _ = try database.compactSyncLog(changesBefore: fixture.now.addingTimeInterval(60), tombstonesBefore: fixture.now, now: fixture.now.addingTimeInterval(60))
+        let request = try database.snapshot(for: fixture.client).first { $0.collection == .dossier && $0.record == "req-1" }
+        #expect(request?.id == "op-open" && request?.fields["amount"] == .int(24_000))
+
+        // A retry is answered as before and opens nothing more.
+        let retry = try open(&fixture, product: held, expert: fixture.expertId, answers: try Self.answers(for: held, fixture))
+        #expect(retry.status == .accepted)
+        #expect(try database.writer.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM dossier WHERE requestId = 'req-1'") } == 1)
+        // The same request under another operation is refused.
+        let again = try open(&fixture, product: held, expert: nil, answers: try Self.answers(for: held, fixture), id: "op-again")
+        #expect(again.rejection?.field == "id")
+    }
+
+    @Test func ineligibleAnswersOpenAClosedDossierThatSaysWhyWithoutStepsOrOffer() throws {
+        var fixture = try SyncFixture()
+        let (_, ticpe) = try Self.schemes(fixture)
+        let result = try open(&fixture, product: ticpe, expert: nil, answers: #"{"transport":"non"}"#)
+        #expect(result.status == .accepted)
+        let row = try #require(try fixture.database.writer.read { db in
+            try Row.fetchOne(db, sql: "SELECT id, status, closedAt, ineligibleReasons FROM dossier WHERE requestId = 'req-1'")
+        })
+        #expect(row["status"] as String == "ineligible")
+        #expect(row["closedAt"] as Date? != nil)
+        #expect((row["ineligibleReasons"] as String).contains("transport routier"))
+        let dossier: Int64 = row["id"]
+        #expect(try fixture.database.writer.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM dossierStep WHERE dossierId = ?", arguments: [dossier]) } == 0)
+    }
+
+    @Test func aConditionalStepFollowsTheAmount() throws {
+        var fixture = try SyncFixture()
+        let (_, ticpe) = try Self.schemes(fixture)
+        let answers = #"{"flotte":"Camions","litres":"40000","poids":"oui","transport":"oui"}"#
+        #expect(try open(&fixture, product: ticpe, expert: nil, answers: answers, amount: 20_000).status == .accepted)
+        #expect(try open(&fixture, product: ticpe, expert: nil, answers: answers, amount: 90_000, record: "req-2", id: "op-2").status == .accepted)
+        let titles = try fixture.database.writer.read { db in
+            try Row.fetchAll(db, sql: "SELECT d.requestId, count(s.id) FROM dossier d JOIN dossierStep s ON s.dossierId = d.id WHERE d.requestId IN ('req-1', 'req-2') GROUP BY d.id ORDER BY d.requestId")
+        }
+        #expect(titles.map { $0[1] as Int } == [6, 7])
+    }
+
+    @Test func refusalsNameTheFieldAndStoreNothing() throws {
+        var fixture = try SyncFixture()
+        let (held, ticpe) = try Self.schemes(fixture)
+        let database = fixture.database
+        let expertId = fixture.expertId
+        let notHeld = try #require(try database.writer.read { db in
+            try Int64.fetchOne(db, sql: "SELECT id FROM eligibleProduct WHERE id NOT IN (SELECT productId FROM expertSpecialty WHERE expertId = ?) ORDER BY id LIMIT 1", arguments: [expertId])
+        })
+        let before = try database.writer.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM dossier") }
+        let cases: [(Int64, Int64?, String, Int64, String)] = [
+            (notHeld, expertId, try Self.answers(for: notHeld, fixture), 1_000, "expert"),
+            (ticpe, nil, #"{"transport":"oui"}"#, 1_000, "answers.poids"),
+            (ticpe, nil, #"{"poids":"oui","transport":"non"}"#, 1_000, "answers.poids"),
+            (held, nil, try Self.answers(for: held, fixture), -5, "amount"),
+            (held, nil, try Self.answers(for: held, fixture), 2_000_000_000, "amount"),
+            (999_999, nil, "{}", 1_000, "product"),
+        ]
+        for (index, (product, expert, answers, amount, field)) in cases.enumerated() {
+            let result = try open(&fixture, product: product, expert: expert, answers: answers, amount: amount, record: "bad-\(index)", id: "op-bad-\(index)")
+            #expect(result.status == .rejected && result.rejection?.field == field, "\(field): \(String(describing: result.rejection))")
+        }
+        // An expert cannot open one.
+        let operation = SyncOperation(id: "op-expert", collection: .dossier, action: .insert, record: "by-expert",
+                                      fields: ["product": .int(held), "description": .string("x"), "amount": .int(1), "answers": .string(try Self.answers(for: held, fixture))],
+                                      hlc: fixture.hlc(), actor: fixture.expert)
+        #expect(try database.push([operation], actor: fixture.expert, now: fixture.now)[0].rejection?.code == .forbidden)
+        #expect(try database.writer.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM dossier") } == before)
+    }
+}
