@@ -55,8 +55,14 @@ async function render({ engine, strings, account }) {
 
   byId("dossier-list").replaceChildren(...(dossiers.length ? dossiers.map((dossier) => {
     const people = participantsOf(dossier, session.user.id);
-    const experts = people.filter((person) => person.role === "expert").map((person) => person.name);
-    const who = role === "client" ? (experts.length ? count(strings, "expertsOf", experts.length, { names: experts.join(", ") }) : strings.noExpert ?? "")
+    // An offer not answered yet is not an expert at work: said as such.
+    const offered = new Set(dossier.experts.filter((expert) => expert.assignmentStatus === "pending").map((expert) => expert.userId));
+    const experts = people.filter((person) => person.role === "expert" && !offered.has(person.user)).map((person) => person.name);
+    const offeredTo = people.filter((person) => person.role === "expert" && offered.has(person.user)).map((person) => person.name);
+    const listData = byId("dossier-list").dataset;
+    const who = role === "client"
+      ? (experts.length ? count(strings, "expertsOf", experts.length, { names: experts.join(", ") })
+        : offeredTo.length ? fill(listData.offered, { names: offeredTo.join(", ") }) : strings.noExpert ?? "")
       : fill(strings.clientOf, { name: dossier.company });
     if (dossier.conversation !== undefined) placedConversations.add(dossier.conversation);
     const steps = [...dossier.steps].sort((a, b) => a.position - b.position).map((step) => {
@@ -73,10 +79,11 @@ async function render({ engine, strings, account }) {
         dossier.conversation !== undefined ? el("a", { class: "conversation-link", href: `/app/conversation.html?conversation=${dossier.conversation}` }, strings.conversationOf ?? "") : null,
         dossier.conversation !== undefined ? " · " : "",
         el("a", { class: "documents-link", href: `/app/documents.html?dossier=${dossier.id}` }, `${strings.documents ?? ""} (${documentCount})`)),
-      dossier.ineligibleReasons?.length ? el("p", { class: "notice ineligible" }, fill(byId("dossier-list").dataset.ineligible, { reasons: dossier.ineligibleReasons.join(" ") })) : null,
+      role === "expert" && offered.has(session.user.id) ? el("p", { class: "notice offered" }, listData.offeredToMe ?? "") : null,
+      dossier.ineligibleReasons?.length ? el("p", { class: "notice ineligible" }, fill(listData.ineligible, { reasons: dossier.ineligibleReasons.join(" ") })) : null,
       conversationSnippet(replica, dossier.conversation),
       el("ol", { class: "app-list steps" }, ...steps),
-      dossier.events?.length ? el("details", { class: "history" }, el("summary", {}, byId("dossier-list").dataset.history ?? ""),
+      dossier.events?.length ? el("details", { class: "history" }, el("summary", {}, listData.history ?? ""),
         el("ul", {}, ...dossier.events.map((event) => el("li", { dataset: { kind: event.kind } }, `${formatDate(Date.parse(event.at))} — ${event.text}`)))) : null);
   }) : [el("li", { class: "muted" }, strings.myDossiersEmpty ?? "")]));
   if (role === "client") showRecommendations(account.account);

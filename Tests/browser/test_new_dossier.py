@@ -1,0 +1,234 @@
+#!/usr/bin/env python3
+"""Issue 20, a client opens a dossier in the product, in headless Chromium against the real server.
+
+- A visitor on an expert's public profile sees "Contacter cet expert"; it leads to the app's
+  "Nouveau dossier" through the sign-in form; signed in, the page names the expert and offers only
+  the schemes that expert takes.
+- The scheme's eligibility questions appear one after the other (a question shows only once the
+  answer it depends on says so); the verdict follows the answers ("éligible", or "pas éligible"
+  with the scheme's own sentence).
+- The dossier is opened while offline: the page says it will be sent, the list shows it as being
+  sent; back online it is listed with the steps of the scheme's template (their titles, in order),
+  and the server holds it with the offer to the requested expert, who finds it in the app with a
+  notification "Nouveau dossier proposé".
+- Ineligible answers open a closed dossier that says why; an expert is told that only clients
+  open dossiers; a scheme's public page has "Démarrer un dossier", which chooses that scheme.
+- The page at phone width: nothing wider than the screen. SCREENSHOTS=folder saves each state.
+
+Exits non-zero on any failure; prints 'N passed, N failed'.
+
+    FT=/path/to/ft /work/main/.venv/bin/python Tests/browser/test_new_dossier.py
+"""
+import json
+import os
+import sqlite3
+import sys
+import time
+
+from selenium.webdriver.common.by import By
+from selenium.webdriver.support.ui import Select
+
+import test_offline as common
+from test_offline import Browser, check, poll, settle_offline
+
+PASSWORD = common.PASSWORD
+CLIENT = "client@financialtracker.example"
+EXPERT = "expert@financialtracker.example"
+SCREENSHOTS = os.environ.get("SCREENSHOTS")
+
+
+def shown(browser, element_id):
+    found = browser.driver.find_elements(By.ID, element_id)
+    return bool(found) and found[0].is_displayed()
+
+
+def screenshot(browser, name):
+    if not SCREENSHOTS:
+        return
+    os.makedirs(SCREENSHOTS, exist_ok=True)
+    browser.driver.save_screenshot(os.path.join(SCREENSHOTS, f"{name}.png"))
+
+
+def sign_in_here(browser, email):
+    """Signs in with the form the current app page shows."""
+    browser.wait(lambda: shown(browser, "sign-in"), what="sign-in form")
+    browser.driver.find_element(By.ID, "email").send_keys(email)
+    browser.driver.find_element(By.ID, "password").send_keys(PASSWORD)
+    browser.driver.find_element(By.CSS_SELECTOR, "#sign-in button[type=submit]").click()
+    browser.wait(lambda: not shown(browser, "sign-in"), what="signed in")
+
+
+def shown_questions(browser):
+    return browser.driver.execute_script(
+        "return [...document.querySelectorAll('#question-list [data-question]')].filter(e => e.checkVisibility()).map(e => e.dataset.question)")
+
+
+def answer(browser, question, value):
+    """Answers a question as a person does: a radio clicked, a number typed, a choice picked."""
+    item = browser.driver.find_element(By.CSS_SELECTOR, f"[data-question='{question['key']}']")
+    if question["kind"] == "yes_no":
+        item.find_element(By.CSS_SELECTOR, f"input[value='{value}']").click()
+    elif question["kind"] == "number":
+        field = item.find_element(By.TAG_NAME, "input")
+        field.clear()
+        field.send_keys(value)
+        field.send_keys("\t")
+    else:
+        Select(item.find_element(By.TAG_NAME, "select")).select_by_value(value)
+
+
+def meets(question):
+    """An answer that meets the question's requirement."""
+    requirement = question.get("requirement") or {}
+    if question["kind"] == "yes_no":
+        return (requirement.get("anyOf") or ["oui"])[0]
+    if question["kind"] == "number":
+        return str(max(requirement.get("atLeast") or 1, 1) * 10)
+    return question["choices"][0]
+
+
+def verdict(browser):
+    element = browser.driver.find_element(By.ID, "verdict")
+    return element.get_attribute("data-state") if element.is_displayed() else None
+
+
+def run(setup, browsers):
+    db = sqlite3.connect(os.path.join(setup.data, "financialtracker.sqlite"))
+    expert_id, slug, expert_name = db.execute("""
+        SELECT e.id, e.slug, e.firstName || ' ' || e.lastName FROM expert e JOIN user u ON u.id = e.userId WHERE u.email = ?""", (EXPERT,)).fetchone()
+    held = [row for row in db.execute("""
+        SELECT p.id, p.code, p.name, p.eligibilityQuestions FROM eligibleProduct p JOIN expertSpecialty s ON s.productId = p.id
+        WHERE s.expertId = ? ORDER BY p.id""", (expert_id,))]
+    product_id, code, scheme_name, questions_json = held[0]
+    questions = json.loads(questions_json)
+    template = json.loads(db.execute("SELECT steps FROM workflowTemplate WHERE productId = ? ORDER BY version DESC LIMIT 1", (product_id,)).fetchone()[0])
+
+    client = Browser("client", setup.base)
+    browsers.append(client)
+    client.get(f"/experts/{slug}/")
+    contact = client.driver.find_element(By.LINK_TEXT, "Contacter cet expert")
+    check(contact.is_displayed(), "the profile shows 'Contacter cet expert'")
+    contact.click()
+    client.wait(lambda: "/app/dossier.html" in client.driver.current_url, what="the new-dossier page")
+    client.wait(lambda: shown(client, "sign-in"), what="the sign-in form")
+    check(not shown(client, "new-dossier-form"), "not signed in: the sign-in form, not the dossier form")
+    sign_in_here(client, CLIENT)
+    client.wait(lambda: shown(client, "new-dossier-form"), what="the dossier form after sign-in")
+    note = client.driver.find_element(By.ID, "requested-expert")
+    check(note.is_displayed() and expert_name in note.text, f"the expert asked for is named ({note.text!r})")
+    offered = client.driver.execute_script("return [...document.querySelectorAll('#scheme option[data-code]')].map(o => o.dataset.code)")
+    check(sorted(offered) == sorted(code for _, code, _, _ in held), f"only the expert's schemes are offered ({offered})")
+    screenshot(client, "new-dossier-empty")
+
+    Select(client.driver.find_element(By.ID, "scheme")).select_by_value(str(product_id))
+    client.wait(lambda: verdict(client) is not None, what="a verdict line")
+    first = [q["key"] for q in questions if not q.get("askedWhen")]
+    check(shown_questions(client) == first, f"only the questions that depend on nothing at first ({shown_questions(client)} vs {first})")
+    check(verdict(client) in ("unanswered", "eligible"), "before answering: 'Répondez aux questions…'")
+    # Answer, one question at a time, as they appear.
+    for _ in range(len(questions) + 1):
+        pending = [q for q in questions if q["key"] in shown_questions(client)
+                   and not client.driver.execute_script("""
+                       const item = document.querySelector(`[data-question='${arguments[0]}']`);
+                       return !!item.querySelector('input:checked') || [...item.querySelectorAll('input[type=number], select')].some(e => e.value !== '');
+                   """, q["key"])]
+        if not pending:
+            break
+        answer(client, pending[0], meets(pending[0]))
+    check(verdict(client) == "eligible", f"every answer meets its requirement: eligible ({client.driver.find_element(By.ID, 'verdict').text!r})")
+    check("éligible" in client.driver.find_element(By.ID, "verdict").text, "the verdict is said in words")
+    client.driver.find_element(By.ID, "amount").send_keys("24000")
+    client.driver.find_element(By.ID, "description").send_keys("Flotte de 12 camions ; trois années à reprendre.")
+    screenshot(client, "new-dossier-filled")
+
+    # Offline, the dossier is kept and sent later.
+    client.set_offline(True)
+    settle_offline(client)
+    before = db.execute("SELECT count(*) FROM dossier").fetchone()[0]
+    client.driver.find_element(By.CSS_SELECTOR, "#new-dossier-form button[type=submit]").click()
+    client.wait(lambda: shown(client, "new-dossier-done"), what="the dossier saved")
+    check("hors ligne" in client.driver.find_element(By.ID, "new-dossier-done-text").text, "offline, the page says it will be sent once back online")
+    check(not shown(client, "new-dossier-form"), "the form is gone once the dossier is saved")
+    time.sleep(1)
+    check(db.execute("SELECT count(*) FROM dossier").fetchone()[0] == before, "offline, nothing reached the server")
+    client.get("/app/index.html")
+    client.wait(lambda: client.driver.execute_script("return document.querySelector('#request-list li')?.checkVisibility() ?? false"), what="the request listed")
+    request = client.driver.find_element(By.CSS_SELECTOR, "#request-list li")
+    check(scheme_name in request.text and "En cours d’envoi" in request.text, f"the list shows the dossier being sent ({request.text!r})")
+    screenshot(client, "list-offline")
+
+    client.set_offline(False)
+    row = poll(lambda: db.execute("SELECT id, requestedExpertId, status FROM dossier WHERE requestId IS NOT NULL ORDER BY id DESC LIMIT 1").fetchone(), timeout=20)
+    check(row is not None and row[1] == expert_id and row[2] == "eligible", f"online, the server opened the dossier for the requested expert ({row})")
+    dossier = row[0] if row else None
+    client.wait(lambda: client.driver.execute_script(f"return document.getElementById('dossier-{dossier}')?.checkVisibility() ?? false"), timeout=20, what="the new dossier listed")
+    titles = client.driver.execute_script(f"return [...document.querySelectorAll('#dossier-{dossier} ol.steps > li > strong')].map(e => e.textContent)")
+    expected = [step["title"] for step in template if not step.get("condition")]
+    check([t.split(". ", 1)[1] for t in titles] == expected, f"the steps of the scheme's template, in order ({titles})")
+    check(not client.driver.execute_script("return document.querySelector('#request-list li')?.checkVisibility() ?? false"), "the request is no longer listed apart")
+    offer = db.execute("SELECT status FROM expertAssignment WHERE dossierId = ? AND expertId = ?", (dossier, expert_id)).fetchone()
+    check(offer == ("pending",), f"the requested expert has the offer ({offer})")
+    screenshot(client, "list-online")
+
+    expert = Browser("expert", setup.base)
+    browsers.append(expert)
+    expert.sign_in(EXPERT)
+    expert.wait(lambda: (expert.unread() or 0) > 0, what="the expert's unread count")
+    titles = expert.driver.execute_script("return [...document.querySelectorAll('#notification-list li')].map(li => li.textContent)")
+    check(any("Nouveau dossier proposé" in t for t in titles), "the expert is told of the offer")
+    expert.wait(lambda: expert.driver.execute_script(f"return document.getElementById('dossier-{dossier}')?.checkVisibility() ?? false"), what="the offered dossier in the expert's list")
+    check(not shown(expert, "new-dossier-cta"), "an expert has no 'Ouvrir un nouveau dossier'")
+    expert.get("/app/dossier.html")
+    expert.wait(lambda: shown(expert, "new-dossier-not-client"), what="the expert told only clients open dossiers")
+    check(not shown(expert, "new-dossier-form"), "an expert sees no dossier form")
+
+    # Ineligible: the first question answered against its requirement.
+    client.get("/app/index.html")
+    start = client.driver.find_element(By.LINK_TEXT, "Ouvrir un nouveau dossier")
+    check(start.is_displayed(), "the client's list has 'Ouvrir un nouveau dossier'")
+    start.click()
+    client.wait(lambda: shown(client, "new-dossier-form"), what="the form")
+    Select(client.driver.find_element(By.ID, "scheme")).select_by_value(str(product_id))
+    blocking = next(q for q in questions if not q.get("askedWhen") and q.get("requirement"))
+    wrong = "non" if meets(blocking) == "oui" else ("oui" if blocking["kind"] == "yes_no" else "0")
+    answer(client, blocking, wrong)
+    for q in questions:
+        if q["key"] in shown_questions(client) and q is not blocking:
+            answer(client, q, meets(q))
+    check(verdict(client) == "ineligible" and blocking["refusal"] in client.driver.find_element(By.ID, "verdict").text,
+          "the verdict says why not, in the scheme's words")
+    screenshot(client, "new-dossier-ineligible")
+    client.driver.find_element(By.ID, "amount").send_keys("1000")
+    client.driver.find_element(By.ID, "description").send_keys("Essai")
+    client.driver.find_element(By.CSS_SELECTOR, "#new-dossier-form button[type=submit]").click()
+    client.wait(lambda: shown(client, "new-dossier-done"), what="the ineligible dossier saved")
+    closed = poll(lambda: db.execute("SELECT id, status FROM dossier WHERE requestId IS NOT NULL AND id <> ? ORDER BY id DESC LIMIT 1", (dossier,)).fetchone(), timeout=20)
+    check(closed is not None and closed[1] == "ineligible", f"ineligible answers open a closed dossier ({closed})")
+    client.get("/app/index.html")
+    client.wait(lambda: client.driver.execute_script(f"return document.querySelector('#dossier-{closed[0]} .ineligible')?.checkVisibility() ?? false"), timeout=20, what="the ineligible dossier says why")
+    check(blocking["refusal"] in client.driver.find_element(By.CSS_SELECTOR, f"#dossier-{closed[0]} .ineligible").text, "the list says why it is not eligible")
+
+    # A scheme's public page starts a dossier for it.
+    client.get(f"/dispositifs/{code.lower()}/")
+    begin = client.driver.find_element(By.LINK_TEXT, "Démarrer un dossier")
+    check(begin.is_displayed(), "a scheme's page shows 'Démarrer un dossier'")
+    begin.click()
+    client.wait(lambda: shown(client, "new-dossier-form"), what="the form from the scheme's page")
+    check(Select(client.driver.find_element(By.ID, "scheme")).first_selected_option.get_attribute("data-code") == code, "the scheme is chosen")
+    check(not shown(client, "requested-expert"), "no expert named when none was asked for")
+
+    failures = common.phone_layout(client, [("/app/dossier.html", lambda b: shown(b, "new-dossier-form")), ("/app/index.html", lambda b: shown(b, "home"))])
+    check(not failures, f"at phone width nothing is wider than the screen, every control at least 40 px high ({failures})")
+    if SCREENSHOTS:
+        client.driver.set_window_size(375, 740)
+        client.get("/app/dossier.html")
+        client.wait(lambda: shown(client, "new-dossier-form"), what="form")
+        screenshot(client, "new-dossier-phone")
+
+
+def main():
+    return common.scenario("ft-dossier-", 20, 40, run, alerts=False)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
