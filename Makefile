@@ -38,6 +38,7 @@ test: test-deps $(VENV)/.packages
 	FT=.build/debug/ft $(VENV)/bin/python Tests/browser/test_offline.py
 	FT=.build/debug/ft $(VENV)/bin/python Tests/browser/test_deploy.py
 	FT=.build/debug/ft $(VENV)/bin/python Tests/browser/test_app_views.py
+	FT=.build/debug/ft $(VENV)/bin/python Tests/browser/test_new_dossier.py
 	$(VENV)/bin/python Tests/api/test_openapi.py .build/debug/ft
 	$(VENV)/bin/python Tests/api/test_schemathesis.py .build/debug/ft
 	$(VENV)/bin/python Tests/admin/test_admin.py .build/debug/ft

@@ -20,6 +20,7 @@ import Testing
                 "SELECT count(*) FROM syncRecord WHERE instr(state, ?1)", "SELECT count(*) FROM notification WHERE instr(body, ?1) OR instr(title, ?1)",
                 "SELECT count(*) FROM rating WHERE instr(comment, ?1)", "SELECT count(*) FROM auditLog WHERE instr(detail, ?1)",
                 "SELECT count(*) FROM user WHERE instr(email, ?1) OR instr(displayName, ?1)", #"SELECT count(*) FROM messageSearch WHERE messageSearch MATCH '"' || ?1 || '"'"#,
+                "SELECT count(*) FROM dossier WHERE instr(description, ?1)", "SELECT count(*) FROM dossierEvent WHERE instr(text, ?1)",
             ].reduce(0) { sum, sql in sum + (try Int.fetchOne(db, sql: sql, arguments: [text]) ?? 0) }
         }
     }
@@ -32,13 +33,20 @@ import Testing
         let comment = "Commentaireabc987"
         let email = DemoAccounts.client
         let name = try #require(try database.user(email: email)?.displayName)
+        let situation = "Situationsecrete456"
+        let (held, _) = try DossierOpeningTests.schemes(fixture)
         let written = try database.push([
+            SyncOperation(id: "del-d1", collection: .dossier, action: .insert, record: "del-request", fields: [
+                "product": .int(held), "description": .string("Notre situation : \(situation)"), "amount": .int(5_000),
+                "answers": .string(try DossierOpeningTests.answers(for: held, fixture)), "expert": .int(fixture.expertId),
+            ], hlc: fixture.hlc(), actor: fixture.client),
             SyncOperation(id: "del-m1", collection: .message, action: .insert, record: "del-msg-1", fields: ["conversation": .int(fixture.conversation), "body": .string("Notre chiffre : \(secret)")], hlc: fixture.hlc(), actor: fixture.client),
             SyncOperation(id: "del-r1", collection: .rating, action: .update, record: "\(fixture.clientId):\(fixture.expertId)", fields: ["score": .int(4), "comment": .string("Bien : \(comment)")], hlc: fixture.hlc(), actor: fixture.client),
         ], actor: fixture.client, now: fixture.now)
         #expect(written.allSatisfy { $0.status == .accepted })
         #expect(try Self.traces(of: secret, in: database) > 0)
         #expect(try Self.traces(of: comment, in: database) > 0)
+        #expect(try Self.traces(of: situation, in: database) > 0)
         let cursor = try database.pull(for: fixture.expert, after: 0, limit: 5_000).cursor
         let userId = fixture.client.user
         try database.writer.write { db in
@@ -54,6 +62,7 @@ import Testing
         #expect(deletion.messagesDeleted >= 1 && deletion.commentsErased == 1 && deletion.versionsErased.map(\.id) == ["del-v1"])
         #expect(try Self.traces(of: secret, in: database) == 0, "the message's body is nowhere: not in the message, the change log or a notification")
         #expect(try Self.traces(of: comment, in: database) == 0)
+        #expect(try Self.traces(of: situation, in: database) == 0, "what the client wrote when opening a dossier is nowhere")
         #expect(try Self.traces(of: email, in: database) == 0, "the address is nowhere, the audit log included")
         #expect(try Self.traces(of: name, in: database) == 0)
         try database.writer.read { db in
@@ -79,14 +88,25 @@ import Testing
     }
 
     @Test func anExpertsProfileLeavesThePublicSiteAndTheirMissionsEnd() throws {
-        let fixture = try SyncFixture()
+        var fixture = try SyncFixture()
         let database = fixture.database
+        // A dossier offered to the expert: its history names them.
+        let (held, _) = try DossierOpeningTests.schemes(fixture)
+        let offered = try database.push([SyncOperation(id: "del-offer", collection: .dossier, action: .insert, record: "del-offer", fields: [
+            "product": .int(held), "description": .string("Pour vous"), "amount": .int(5_000),
+            "answers": .string(try DossierOpeningTests.answers(for: held, fixture)), "expert": .int(fixture.expertId),
+        ], hlc: fixture.hlc(), actor: fixture.client)], actor: fixture.client, now: fixture.now)
+        #expect(offered.first?.status == .accepted)
+        let expertName = try #require(try database.user(email: DemoAccounts.expert)?.displayName)
+        #expect(try Self.traces(of: expertName, in: database) > 0)
         let before = try #require(try database.writer.read { db in try String.fetchOne(db, sql: "SELECT slug FROM expert WHERE id = ?", arguments: [fixture.expertId]) })
         let open = try database.writer.read { db in
             try Int.fetchOne(db, sql: "SELECT count(*) FROM expertAssignment WHERE expertId = ? AND status IN ('pending', 'assigned', 'in_progress')", arguments: [fixture.expertId]) ?? 0
         }
         let deletion = try database.deleteAccount(userId: fixture.expert.user, nonce: Self.nonce, tokenHash: Self.tokenHash, now: fixture.now)
         #expect(deletion.assignmentsCancelled == open && open > 0)
+        #expect(try database.writer.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM dossierEvent WHERE instr(text, ?)", arguments: [expertName]) } == 0,
+                "the dossiers' history no longer names the expert")
         try database.writer.read { db in
             let expert = try #require(try Row.fetchOne(db, sql: "SELECT * FROM expert WHERE id = ?", arguments: [fixture.expertId]))
             #expect(expert["active"] as Bool == false && expert["bioMarkdown"] as String == "" && expert["slug"] as String != before)

@@ -18,6 +18,9 @@ import Testing
         var actors: [Who: SyncActor]
         var document: String
         var version: String
+        /// A scheme the demo expert takes, and answers that make a dossier for it eligible.
+        var scheme: Int64
+        var answers: String
 
         init() throws {
             var fixture = try SyncFixture()
@@ -39,6 +42,8 @@ import Testing
             ]
             let answers = try fixture.database.push(setup, actor: fixture.client, now: fixture.now)
             #expect(answers.allSatisfy { $0.status == .accepted })
+            (scheme, _) = try DossierOpeningTests.schemes(fixture)
+            self.answers = try DossierOpeningTests.answers(for: scheme, fixture)
             self.fixture = fixture
         }
     }
@@ -55,6 +60,8 @@ import Testing
         // Each user's own notification preference; the client's, written by each.
         ("preference", Set(Who.allCases)),
         ("clientPreference", [.client]),
+        // A new dossier asking for the demo expert: any client opens its own.
+        ("dossier", [.client, .otherClient]),
     ]
 
     static func operation(_ what: String, by who: Who, in world: inout World) -> SyncOperation {
@@ -77,6 +84,10 @@ import Testing
             return SyncOperation(id: id, collection: .preference, action: .update, record: "\(actor.user):message:email", fields: ["enabled": .bool(false)], hlc: hlc, actor: actor)
         case "clientPreference":
             return SyncOperation(id: id, collection: .preference, action: .update, record: "\(fixture.client.user):document:push", fields: ["enabled": .bool(false)], hlc: hlc, actor: actor)
+        case "dossier":
+            return SyncOperation(id: id, collection: .dossier, action: .insert, record: "req-\(id)", fields: [
+                "product": .int(world.scheme), "description": .string("Nouveau"), "amount": .int(1_000), "answers": .string(world.answers), "expert": .int(fixture.expertId),
+            ], hlc: hlc, actor: actor)
         case "validation":
             return SyncOperation(id: id, collection: .documentVersion, action: .update, record: world.version, fields: ["validation": .string("validated")], hlc: hlc, actor: actor)
         default:
@@ -106,6 +117,9 @@ import Testing
                     if what == "rating" {
                         // A rating is about the expert: its client, that expert and admins.
                         mayRead = [.client, .expert, .admin].contains(reader)
+                    } else if what == "dossier" {
+                        // Its client, the expert it is offered to, admins.
+                        mayRead = [who, .expert, .admin].contains(reader)
                     } else if what.hasSuffix("reference") {
                         // A preference is its user's alone: not even admins read it.
                         mayRead = reader == who

@@ -100,6 +100,7 @@ def main():
     try:
         wait_for(port)
         run(port, data)
+        dossiers(port, data)
         unsubscribe(port, data)
         search_alerts(port, data)
         accounts(port, data)
@@ -201,6 +202,34 @@ def metrics(port, client_token):
     _, session = call(port, "post", "/api/v1/session", {"email": "admin@financialtracker.example", "password": "demo-financialtracker"})
     status, text = call(port, "get", "/metrics", token=session["token"], headers=proxied, binary=True)
     check("get", "/metrics", status, None, 200)
+
+
+def dossiers(port, data):
+    """A client opens a dossier through sync: the push's answers, then the dossier in /me/dossiers
+    (validated against the schema with its steps' titles, its history and its request id)."""
+    import sqlite3
+    db = sqlite3.connect(os.path.join(data, "financialtracker.sqlite"))
+    product = db.execute("SELECT id FROM eligibleProduct WHERE code = 'BPI'").fetchone()[0]
+    db.close()
+    _, session = call(port, "post", "/api/v1/session", {"email": "client@financialtracker.example", "password": "demo-financialtracker"})
+    token = session["token"]
+    now = int(time.time() * 1000)
+    fields = {"product": product, "description": "Un atelier neuf", "amount": 40000, "answers": '{"france":"oui"}'}
+    operations = [
+        {"id": "oa-dossier-1", "collection": "dossier", "action": "insert", "record": "oa-request-1", "fields": fields, "hlc": f"{now:016d}-00000-oa"},
+        {"id": "oa-dossier-2", "collection": "dossier", "action": "insert", "record": "oa-request-2", "fields": dict(fields, answers="{}"), "hlc": f"{now:016d}-00001-oa"},
+        {"id": "oa-dossier-3", "collection": "dossier", "action": "insert", "record": "oa-request-3", "fields": dict(fields, amount=-1), "hlc": f"{now:016d}-00002-oa"},
+    ]
+    status, body = call(port, "post", "/api/v1/sync/push", {"operations": operations}, token=token)
+    check("post", "/api/v1/sync/push", status, body, 200)
+    answers = [(r["status"], (r.get("rejection") or {}).get("field")) for r in body.get("results", [])]
+    if answers != [("accepted", None), ("rejected", "answers.france"), ("rejected", "amount")]:
+        failures.append(f"push dossier: expected accepted, then refusals naming answers.france and amount, got {body}")
+    status, body = call(port, "get", "/api/v1/me/dossiers?limit=100", token=token)
+    check("get", "/api/v1/me/dossiers", status, body, 200)
+    opened = [d for d in body.get("dossiers", []) if d.get("request") == "oa-request-1"]
+    if not opened or not opened[0]["steps"] or opened[0]["events"][0]["kind"] != "opened":
+        failures.append(f"me/dossiers: the dossier opened through sync, with its steps and history, is not listed: {opened}")
 
 
 def run(port, data):

@@ -70,6 +70,7 @@ extension AppDatabase {
             try Self.eraseComments(of: userId, actor: actor, stamp: stamp, now: now, into: &done, db: db)
             try Self.eraseUploads(of: userId, now: now, into: &done, db: db)
             try Self.closeWork(of: userId, now: now, into: &done, db: db)
+            try Self.eraseDossierTexts(of: userId, name: name, db: db)
             try Self.removeExpertProfile(of: userId, now: now, db: db)
             try Self.forgetAccount(userId, email: email, now: now, db: db)
             try db.execute(sql: "UPDATE auditLog SET detail = replace(detail, ?, '(adresse effacée)') WHERE instr(detail, ?) > 0", arguments: [email, email])
@@ -167,6 +168,24 @@ extension AppDatabase {
             WHERE status IN ('eligible', 'in_progress') AND clientId IN (SELECT id FROM client WHERE userId = ?1)
             """, arguments: [userId, now])
         done.dossiersCancelled = db.changesCount
+    }
+
+    /// What a client wrote about its situation when it opened a dossier goes, from the dossier,
+    /// its request's merge state and the change log (the answers to the scheme's questions stay:
+    /// they are the dossier's eligibility record); the person's name leaves the dossiers' history.
+    private static func eraseDossierTexts(of userId: Int64, name: String, db: Database) throws {
+        let own = "SELECT d.id FROM dossier d JOIN client c ON c.id = d.clientId WHERE c.userId = ?1"
+        try db.execute(sql: "UPDATE dossier SET description = '' WHERE description <> '' AND id IN (\(own))", arguments: [userId])
+        try db.execute(sql: """
+            UPDATE syncRecord SET state = json_set(state, '$.dossier._0.content.value.description', '')
+            WHERE collection = 'dossier' AND dossierId IN (\(own))
+            """, arguments: [userId])
+        try db.execute(sql: """
+            UPDATE syncChange SET fields = json_set(fields, '$.description', '')
+            WHERE collection = 'dossier' AND json_extract(fields, '$.description') <> '' AND (actorId = ?1 OR dossierId IN (\(own)))
+            """, arguments: [userId])
+        guard !name.isEmpty else { return }
+        try db.execute(sql: "UPDATE dossierEvent SET text = replace(text, ?1, 'un compte supprimé') WHERE instr(text, ?1) > 0", arguments: [name])
     }
 
     private static func removeExpertProfile(of userId: Int64, now: Date, db: Database) throws {
