@@ -102,6 +102,11 @@ export function delta(operation) {
       if (product === undefined || description === undefined || amount === undefined || answers === undefined) return null;
       return { kind: "dossier", content: stamp({ product, description, amount, expert: int("expert") ?? null, answers, client: user }) };
     }
+    case "offer.update": {
+      const answer = string("answer");
+      if (answer === undefined) return null;
+      return { kind: "offer", answer: stamp({ answer, reason: string("reason") ?? "", by: user }) };
+    }
     case "preference.update": {
       const enabled = Object.hasOwn(fields, "enabled") ? fields.enabled : undefined;
       if (typeof enabled !== "boolean") return null;

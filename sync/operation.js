@@ -6,7 +6,7 @@
 import { parseHLC } from "./hlc.js";
 
 /** The collections a device may change offline. */
-export const COLLECTIONS = Object.freeze(["message", "readReceipt", "rating", "document", "documentVersion", "step", "preference", "dossier"]);
+export const COLLECTIONS = Object.freeze(["message", "readReceipt", "rating", "document", "documentVersion", "step", "preference", "dossier", "offer"]);
 export const ACTIONS = Object.freeze(["insert", "update", "delete"]);
 export const ROLES = Object.freeze(["client", "expert", "admin"]);
 

@@ -39,7 +39,9 @@ import { canonical, compareText, sameText, TextMap } from "./text.js";
  * A client's request for a new dossier: made once, never changed (the server opens the dossier).
  * @typedef {{kind: "dossier", content: Stamped<{product: number, description: string, amount: number,
  *   expert: number | null, answers: string, client: number}> | null}} DossierState
- * @typedef {MessageState | RatingState | ReadReceiptState | DocumentState | DocumentVersionState | StepState | PreferenceState | DossierState} RecordState
+ * An expert's answer to an offer: the first answer stands.
+ * @typedef {{kind: "offer", answer: Stamped<{answer: string, reason: string, by: number}> | null}} OfferState
+ * @typedef {MessageState | RatingState | ReadReceiptState | DocumentState | DocumentVersionState | StepState | PreferenceState | DossierState | OfferState} RecordState
  */
 
 /** Whether a message's body was changed after it was sent (`MessageState.isEdited`). @param {MessageState} message */
@@ -144,6 +146,9 @@ export function mergeStates(a, b) {
   }
   if (a.kind === "dossier" && b.kind === "dossier") {
     return { kind: "dossier", content: earliest(a.content, b.content) };
+  }
+  if (a.kind === "offer" && b.kind === "offer") {
+    return { kind: "offer", answer: earliest(a.answer, b.answer) };
   }
   if (a.kind === "preference" && b.kind === "preference") {
     return { kind: "preference", enabled: latest(a.enabled, b.enabled) };

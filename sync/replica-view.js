@@ -48,6 +48,8 @@ export function recordView(state) {
         expert: content?.expert ?? null, answers: content?.answers ?? null, client: content?.client ?? null,
       };
     }
+    case "offer":
+      return { answer: state.answer?.value.answer ?? null, reason: state.answer?.value.reason ?? null, by: state.answer?.value.by ?? null };
     case "preference":
       return { enabled: state.enabled?.value ?? null };
     case "step":

@@ -35,8 +35,8 @@ async function render({ engine, strings, account }) {
   stale.hidden = navigator.onLine || account.account.fetchedAt === 0;
   stale.textContent = fill(strings.directoryStale, { date: formatDate(account.account.fetchedAt) });
 
-  // Not while the user is choosing a step's status: the list would be rebuilt under them.
-  if (byId("home").contains(document.activeElement) && document.activeElement?.tagName === "SELECT") return;
+  // Not while the user is choosing a step's status or writing a reason: the list would be rebuilt under them.
+  if (byId("home").contains(document.activeElement) && ["SELECT", "TEXTAREA"].includes(document.activeElement?.tagName ?? "")) return;
   const replica = engine.shown;
   const live = new Map(stepsOf(replica).map((step) => [step.id, step]));
   const allowed = STEP_STATUSES_BY_ROLE[role] ?? [];
@@ -79,7 +79,7 @@ async function render({ engine, strings, account }) {
         dossier.conversation !== undefined ? el("a", { class: "conversation-link", href: `/app/conversation.html?conversation=${dossier.conversation}` }, strings.conversationOf ?? "") : null,
         dossier.conversation !== undefined ? " · " : "",
         el("a", { class: "documents-link", href: `/app/documents.html?dossier=${dossier.id}` }, `${strings.documents ?? ""} (${documentCount})`)),
-      role === "expert" && offered.has(session.user.id) ? el("p", { class: "notice offered" }, listData.offeredToMe ?? "") : null,
+      role === "expert" && offered.has(session.user.id) ? offerAnswer(engine, listData, dossier, session.user.id) : null,
       dossier.ineligibleReasons?.length ? el("p", { class: "notice ineligible" }, fill(listData.ineligible, { reasons: dossier.ineligibleReasons.join(" ") })) : null,
       conversationSnippet(replica, dossier.conversation),
       el("ol", { class: "app-list steps" }, ...steps),
@@ -144,6 +144,38 @@ async function recommendationsFor(me, dossiers) {
   search.addCoordinates(experts, coordinates);
   const origin = town && (!byPostcode || byPostcode.departement) ? (await place(town.city)) ?? byPostcode : byPostcode;
   return recommend(experts, { ...wantedFrom(dossiers), origin }, search);
+}
+
+/**
+ * A dossier offered to this expert: what it is, and "Accepter" / "Décliner" (with an optional
+ * reason), sent as an `offer` answer through sync; once answered here, what was answered.
+ * @param {import("./engine.js").Engine} engine @param {Record<string, string | undefined>} text
+ * @param {import("./directory.js").DossierInfo} dossier @param {number} me
+ */
+function offerAnswer(engine, text, dossier, me) {
+  const offer = dossier.experts.find((expert) => expert.userId === me && expert.assignmentStatus === "pending");
+  if (!offer) return null;
+  const record = String(offer.assignment);
+  const state = engine.shown.get("offer", record);
+  if (state?.kind === "offer" && state.answer) {
+    return el("p", { class: "notice offered", dataset: { answered: state.answer.value.answer } },
+      state.answer.value.answer === "accepted" ? text.answeredAccepted ?? "" : text.answeredDeclined ?? "");
+  }
+  const reasonId = `offer-${record}-reason`;
+  const reason = el("textarea", { id: reasonId, rows: 2, maxlength: 1000 });
+  const send = (/** @type {string} */ answer) => {
+    /** @type {Record<string, string>} */
+    const fields = { answer };
+    const why = /** @type {HTMLTextAreaElement} */ (reason).value.trim();
+    if (answer === "declined" && why) fields.reason = why;
+    engine.change("offer", "update", record, fields).catch(() => {});
+  };
+  return el("div", { class: "notice offered offer-answer", dataset: { offer: record } },
+    el("p", {}, text.offeredToMe ?? ""),
+    el("p", { class: "offer-buttons" },
+      el("button", { type: "button", class: "accept", onclick: () => send("accepted") }, text.accept ?? ""), " ",
+      el("button", { type: "button", class: "secondary decline", onclick: () => send("declined") }, text.decline ?? "")),
+    el("label", { for: reasonId }, text.reason ?? ""), reason);
 }
 
 /** The last message of a conversation, as a line. @param {import("./merge.js").Replica} replica @param {number | undefined} conversation */

@@ -38,7 +38,8 @@ export class Rejection {
  * What is known about the record an operation touches (`RecordFacts`).
  * @typedef {{
  *   actorSeesDossier: boolean, exists: boolean, owner?: number | null, stepAssignee?: string | null,
- *   ratingClientUser?: number | null, ratingAllowed?: boolean, scheme?: SchemeFacts | null
+ *   ratingClientUser?: number | null, ratingAllowed?: boolean, scheme?: SchemeFacts | null,
+ *   offer?: {expertUser: number, pending: boolean} | null
  * }} RecordFacts
  * What is known of the scheme a new dossier names (`RecordFacts.scheme`): whether it is open, its
  * questions, and whether the requested expert (if any) works on it. Unknown on a device that has
@@ -76,6 +77,7 @@ export const FIELD_RULES = {
   },
   preference: { update: { enabled: bool() } },
   dossier: { insert: { product: int(), description: string(), amount: int(), answers: string(), expert: int(false) } },
+  offer: { update: { answer: string(), reason: string(false) } },
 };
 
 /** `Dossier.maximumEstimatedEuros`: an estimate above it is a typing slip, not a claim. */
@@ -190,6 +192,9 @@ export function preferenceRecord(text) {
  */
 export function checkRecord(operation) {
   const { collection, record } = operation;
+  if (collection === "offer" && !isNumber(record)) {
+    return new Rejection("invalidRecord", "record", `an offer's record id is its number, without sign or leading zeros, not '${record}'`);
+  }
   if (collection === "step" && !isNumber(record)) {
     return new Rejection("invalidRecord", "record", `a step's record id is its number, without sign or leading zeros, not '${record}'`);
   }
@@ -324,6 +329,14 @@ export function checkValues(operation) {
     const dossier = checkDossierValues(text, number);
     if (dossier) return dossier;
   }
+  if (operation.collection === "offer") {
+    const answer = text("answer");
+    if (answer !== undefined && answer !== "accepted" && answer !== "declined") {
+      return new Rejection("invalidField", "answer", `an offer is 'accepted' or 'declined', not '${shortened(answer)}'`);
+    }
+    const reason = text("reason");
+    if (reason !== undefined && characterCount(reason) > 1_000) return new Rejection("invalidField", "reason", "a reason is at most 1,000 characters");
+  }
   const byteCount = number("byteCount");
   if (byteCount !== undefined && byteCount < 0) {
     return new Rejection("invalidField", "byteCount", "byteCount cannot be negative");
@@ -433,6 +446,11 @@ export function checkPermission(operation, facts) {
       return new Rejection("forbidden", "dueAt", "a client may not move a due date");
     }
     return null;
+  }
+  if (pair === "offer.update") {
+    if (!facts.exists || !facts.offer) return new Rejection("unknownRecord", undefined, "no such offer");
+    if (facts.offer.expertUser !== actor.user) return new Rejection("forbidden", undefined, "only the expert a dossier is offered to answers the offer");
+    return facts.offer.pending ? null : new Rejection("invalidField", "answer", "this offer has already been answered");
   }
   if (collection === "readReceipt") {
     return hasSuffix(operation.record, `:${actor.user}`) ? null : new Rejection("forbidden", undefined, "a user moves only its own read receipt");

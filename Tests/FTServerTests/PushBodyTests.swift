@@ -101,7 +101,7 @@ import Testing
         (#"{"operations":[3]}"#, "wrong type at operations.[0]: expected an object", nil),
         (#"{"operations":[{"collection":"message","action":"insert","record":"r","fields":{},"hlc":"0001795132800000-00000-a"}]}"#, "missing 'id' at operations.[0]", "id"),
         (#"{"operations":[\#(operation),{"id":7,"collection":"message"}]}"#, "wrong type at operations.[1].id: expected a string", "id"),
-        (#"{"operations":[{"id":"x","collection":"photo"}]}"#, "invalid value at operations.[0].collection: 'photo' is not a collection (message, readReceipt, rating, document, documentVersion, step, preference, dossier)", "collection"),
+        (#"{"operations":[{"id":"x","collection":"photo"}]}"#, "invalid value at operations.[0].collection: 'photo' is not a collection (message, readReceipt, rating, document, documentVersion, step, preference, dossier, offer)", "collection"),
         (#"{"operations":[{"id":"x","action":"upsert"}]}"#, "invalid value at operations.[0].action: 'upsert' is not insert, update or delete", "action"),
         (#"{"operations":[{"id":"x","hlc":"hier"}]}"#, "invalid value at operations.[0].hlc: 'hier' is not an HLC timestamp (16 digits-5 digits-node)", "hlc"),
         (#"{"operations":[{"id":"x","fields":{"body":1.5}}]}"#, "invalid value at operations.[0].fields.body: a field is null, a boolean, an integer or a string", "body"),

@@ -155,3 +155,70 @@ import Testing
         #expect(try database.writer.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM dossier") } == before)
     }
 }
+
+/// The expert answers the offer through sync (an `offer` update).
+@Suite struct OfferAnswerTests {
+    /// A dossier opened by the demo client asking for the demo expert; its offer's id.
+    static func offered(_ fixture: inout SyncFixture) throws -> (dossier: Int64, offer: Int64) {
+        let (held, _) = try DossierOpeningTests.schemes(fixture)
+        let open = SyncOperation(id: "op-open", collection: .dossier, action: .insert, record: "req-offer", fields: [
+            "product": .int(held), "description": .string("Pour vous"), "amount": .int(12_000),
+            "answers": .string(try DossierOpeningTests.answers(for: held, fixture)), "expert": .int(fixture.expertId),
+        ], hlc: fixture.hlc(), actor: fixture.client)
+        #expect(try fixture.database.push([open], actor: fixture.client, now: fixture.now)[0].status == .accepted)
+        let expertId = fixture.expertId
+        return try #require(try fixture.database.writer.read { db in
+            try Row.fetchOne(db, sql: "SELECT d.id, a.id FROM dossier d JOIN expertAssignment a ON a.dossierId = d.id WHERE d.requestId = 'req-offer' AND a.expertId = ?", arguments: [expertId])
+        }.map { ($0[0], $0[1]) })
+    }
+
+    func answer(_ fixture: inout SyncFixture, offer: Int64, _ answer: String, reason: String? = nil, by actor: SyncActor? = nil, id: String = "op-answer") throws -> PushResult {
+        let actor = actor ?? fixture.expert
+        var fields: [String: FieldValue] = ["answer": .string(answer)]
+        reason.map { fields["reason"] = .string($0) }
+        let operation = SyncOperation(id: id, collection: .offer, action: .update, record: String(offer), fields: fields, hlc: fixture.hlc(), actor: actor)
+        return try fixture.database.push([operation], actor: actor, now: fixture.now)[0]
+    }
+
+    @Test func theExpertAcceptsAndTheDossierIsUnderWay() throws {
+        var fixture = try SyncFixture()
+        let (dossier, offer) = try Self.offered(&fixture)
+        let cursor = try fixture.database.latestSequence()
+        #expect(try answer(&fixture, offer: offer, "accepted").status == .accepted)
+        let state = try fixture.database.writer.read { db in
+            try Row.fetchOne(db, sql: "SELECT a.status, a.acceptedAt, d.status FROM expertAssignment a JOIN dossier d ON d.id = a.dossierId WHERE a.id = ?", arguments: [offer])
+        }
+        #expect(state?[0] as String? == "assigned" && state?[1] as Date? != nil && state?[2] as String? == "in_progress")
+        let events = try fixture.database.writer.read { db in try String.fetchAll(db, sql: "SELECT kind FROM dossierEvent WHERE dossierId = ? ORDER BY id", arguments: [dossier]) }
+        #expect(events == ["opened", "offered", "accepted"])
+        let told = try fixture.database.writer.read { db in
+            try String.fetchOne(db, sql: "SELECT title FROM notification WHERE userId = ? AND target = ? ORDER BY id DESC", arguments: [fixture.client.user, "dossier:\(dossier)"])
+        }
+        #expect(told?.contains("prend votre dossier") == true)
+        // The client's devices learn of the answer.
+        #expect(try fixture.database.pull(for: fixture.client, after: cursor).changes.contains { $0.operation.collection == .offer })
+        // A second answer is refused, and changes nothing.
+        let again = try answer(&fixture, offer: offer, "declined", id: "op-again")
+        #expect(again.rejection?.field == "answer")
+        #expect(try fixture.database.writer.read { db in try String.fetchOne(db, sql: "SELECT status FROM expertAssignment WHERE id = ?", arguments: [offer]) } == "assigned")
+    }
+
+    @Test func theExpertDeclinesWithAReasonAndNoLongerSeesTheDossier() throws {
+        var fixture = try SyncFixture()
+        let (dossier, offer) = try Self.offered(&fixture)
+        #expect(try answer(&fixture, offer: offer, "declined", reason: "Pas disponible avant mars").status == .accepted)
+        let status = try fixture.database.writer.read { db in try Row.fetchOne(db, sql: "SELECT a.status, d.status FROM expertAssignment a JOIN dossier d ON d.id = a.dossierId WHERE a.id = ?", arguments: [offer]) }
+        #expect(status?[0] as String? == "cancelled" && status?[1] as String? == "eligible")
+        let history = try fixture.database.writer.read { db in try String.fetchOne(db, sql: "SELECT text FROM dossierEvent WHERE dossierId = ? AND kind = 'declined'", arguments: [dossier]) }
+        #expect(history?.contains("Pas disponible avant mars") == true)
+        #expect(try fixture.database.dossierSummaries(for: fixture.expert, limit: 500, offset: 0).dossiers.contains { $0.id == dossier } == false)
+    }
+
+    @Test func onlyTheExpertItIsMadeToAnswers() throws {
+        var fixture = try SyncFixture()
+        let (_, offer) = try Self.offered(&fixture)
+        #expect(try answer(&fixture, offer: offer, "accepted", by: fixture.client).rejection?.code == .forbidden)
+        #expect(try answer(&fixture, offer: offer, "accepted", by: fixture.admin, id: "op-admin").rejection?.code == .forbidden)
+        #expect(try fixture.database.writer.read { db in try String.fetchOne(db, sql: "SELECT status FROM expertAssignment WHERE id = ?", arguments: [offer]) } == "pending")
+    }
+}

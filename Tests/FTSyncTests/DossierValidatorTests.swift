@@ -55,3 +55,39 @@ import Testing
         #expect(OperationValidator.check(Self.op(Self.fields(["answers": .string(#"{"transport":"non"}"#)])), facts: Self.scheme(), nowMilliseconds: Self.now) == nil)
     }
 }
+
+/// An expert's answer to an offer: the same table as `Tests/sync/validate.test.mjs`.
+@Suite struct OfferValidatorTests {
+    static let now: Int64 = 10_000_000
+    static let client = SyncActor(user: 1, role: .client)
+    static let expert = SyncActor(user: 2, role: .expert)
+
+    static func op(_ fields: [String: FieldValue], actor: SyncActor = expert, record: String = "41") -> SyncOperation {
+        SyncOperation(id: "op", collection: .offer, action: .update, record: record, fields: fields, hlc: HLCTimestamp(milliseconds: now, node: "d"), actor: actor)
+    }
+
+    static func offered(expertUser: Int64 = 2, pending: Bool = true) -> RecordFacts {
+        RecordFacts(actorSeesDossier: true, exists: true, offer: .init(expertUser: expertUser, pending: pending))
+    }
+
+    static let refusals: [(String, SyncOperation, RecordFacts, Rejection.Code)] = [
+        ("another expert", op(["answer": .string("accepted")]), offered(expertUser: 9), .forbidden),
+        ("its client", op(["answer": .string("accepted")], actor: client), offered(), .forbidden),
+        ("answered twice", op(["answer": .string("declined")]), offered(pending: false), .invalidField),
+        ("'maybe'", op(["answer": .string("maybe")]), offered(), .invalidField),
+        ("a leading zero", op(["answer": .string("accepted")], record: "041"), offered(), .invalidRecord),
+        ("unknown", op(["answer": .string("accepted")]), RecordFacts(actorSeesDossier: true, exists: false), .unknownRecord),
+        ("a long reason", op(["answer": .string("declined"), "reason": .string(String(repeating: "x", count: 1_001))]), offered(), .invalidField),
+    ]
+
+    @Test(arguments: refusals.indices)
+    func refused(index: Int) {
+        let (name, operation, facts, code) = Self.refusals[index]
+        #expect(OperationValidator.check(operation, facts: facts, nowMilliseconds: Self.now)?.code == code, "\(name)")
+    }
+
+    @Test func accepted() {
+        #expect(OperationValidator.check(Self.op(["answer": .string("accepted")]), facts: Self.offered(), nowMilliseconds: Self.now) == nil)
+        #expect(OperationValidator.check(Self.op(["answer": .string("declined"), "reason": .string("Pas disponible")]), facts: Self.offered(), nowMilliseconds: Self.now) == nil)
+    }
+}

@@ -32,6 +32,11 @@ function scheme(overrides = {}) {
   return { ...fresh, scheme: { active: true, questions, expertHoldsScheme: true, ...overrides } };
 }
 
+/** What the server knows of offer 41, made to the expert (user 2) and not answered yet. */
+function offered(overrides = {}) {
+  return { actorSeesDossier: true, exists: true, offer: { expertUser: 2, pending: true, ...overrides } };
+}
+
 const version = (fileName, sha256) => ({ document: "d", fileName, mediaType: "text/plain", byteCount: 3, sha256 });
 
 const refusals = [
@@ -123,6 +128,14 @@ const refusals = [
   ["a dossier without a scheme", op("dossier", "insert", { description: "x", amount: 1, answers: "{}" }), scheme(), "missingField"],
   ["a dossier request inserted again", op("dossier", "insert", dossierFields()), { ...scheme(), exists: true }, "invalidField"],
   ["changing a dossier request", op("dossier", "update", { amount: 5 }), scheme(), "unsupportedAction"],
+  // An offer: answered once, by the expert it is made to, "accepted" or "declined".
+  ["an offer answered by another expert", op("offer", "update", { answer: "accepted" }, { actor: expert, record: "41" }), offered({ expertUser: 9 }), "forbidden"],
+  ["an offer answered by its client", op("offer", "update", { answer: "accepted" }, { record: "41" }), offered(), "forbidden"],
+  ["an offer answered twice", op("offer", "update", { answer: "declined" }, { actor: expert, record: "41" }), offered({ pending: false }), "invalidField"],
+  ["an offer answered 'maybe'", op("offer", "update", { answer: "maybe" }, { actor: expert, record: "41" }), offered(), "invalidField"],
+  ["an offer's id with a leading zero", op("offer", "update", { answer: "accepted" }, { actor: expert, record: "041" }), offered(), "invalidRecord"],
+  ["an unknown offer", op("offer", "update", { answer: "accepted" }, { actor: expert, record: "41" }), fresh, "unknownRecord"],
+  ["a reason of 1,001 characters", op("offer", "update", { answer: "declined", reason: "x".repeat(1_001) }, { actor: expert, record: "41" }), offered(), "invalidField"],
 ];
 
 for (const [name, operation, facts, code] of refusals) {
@@ -154,6 +167,8 @@ const acceptances = [
   ["a client opens a dossier with its expert", op("dossier", "insert", dossierFields({ expert: 9 })), scheme()],
   ["a client opens a dossier it is not eligible for (the dossier says why; not a refusal)", op("dossier", "insert", dossierFields({ answers: JSON.stringify({ transport: "non" }) })), scheme()],
   ["a device that does not know the scheme yet leaves it to the server", op("dossier", "insert", dossierFields()), fresh],
+  ["the expert accepts its offer", op("offer", "update", { answer: "accepted" }, { actor: expert, record: "41" }), offered()],
+  ["the expert declines its offer, saying why", op("offer", "update", { answer: "declined", reason: "Pas disponible" }, { actor: expert, record: "41" }), offered()],
 ];
 
 for (const [name, operation, facts] of acceptances) {

@@ -68,14 +68,14 @@ extension Schema {
 }
 
 extension Schema {
-    /// `syncChange.collection` takes `dossier` too. Only the CHECK's text changes, and it accepts
+    /// `syncChange.collection` takes `dossier` and `offer` too. Only the CHECK's text changes, and it accepts
     /// more than before, so every row stays valid: SQLite's documented simpler procedure for such
     /// a change (edit the table's SQL in `sqlite_schema`, bump `schema_version`, check integrity)
     /// instead of rebuilding the log, which on a large database copies millions of changes and
     /// their three indexes inside the migration.
     static func allowDossierChanges(_ db: Database) throws {
         let old = "OR collection = 'step' OR collection = 'preference')"
-        let new = "OR collection = 'step' OR collection = 'preference' OR collection = 'dossier')"
+        let new = "OR collection = 'step' OR collection = 'preference' OR collection = 'dossier' OR collection = 'offer')"
         guard let sql = try String.fetchOne(db, sql: "SELECT sql FROM sqlite_schema WHERE type = 'table' AND name = 'syncChange'"), sql.contains(old) else {
             throw StoreError.constraintViolated(table: "syncChange", constraint: "sync_change_collection", detail: "the log's collection check is not the one this migration knows")
         }

@@ -274,6 +274,7 @@ extension AppDatabase {
         if let refusal = OperationValidator.checkPermission(operation, facts: located.facts) {
             return try refuse(operation, refusal, store: refusal.code != .unknownRecord, context: context, db: db)
         }
+        defer { context.cache.forgetVisibility(after: operation.collection) }
         if !context.guarded {
             let committed = try commit(operation, prepared: prepared, located: located, now: now, receivedAt: context.receivedAt, statements: context.statements, db: db)
             committed.notice.map(context.notices.record)

@@ -98,6 +98,14 @@ extension AppDatabase {
         {
             _ = try fromState(.dossier, row[0], row[1])
         }
+        // Answered offers: the answer sync made (an offer nobody answered has no record).
+        for row in try Row.fetchAll(db, sql: """
+            SELECT r.record, r.state FROM syncRecord r JOIN dossier d ON d.id = r.dossierId
+            WHERE r.collection = 'offer' AND \(scope.sql) ORDER BY r.record
+            """, arguments: scope.arguments)
+        {
+            _ = try fromState(.offer, row[0], row[1])
+        }
         let ratingCondition: (String, StatementArguments) = actor.role == .client
             ? ("c.userId = ?", [actor.user]) : ("e.userId = ?", [actor.user])
         for row in try Row.fetchAll(db, sql: """

@@ -94,7 +94,7 @@ enum RecordBase {
     static func state(of collection: SyncCollection, record: String, db: Database) throws -> RecordState? {
         let operations: [SyncOperation]
         switch collection {
-        case .message, .readReceipt, .dossier:
+        case .message, .readReceipt, .dossier, .offer:
             return nil
         case .preference:
             guard let (user, kind, channel) = RecordID.preference(record),

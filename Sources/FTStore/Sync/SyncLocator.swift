@@ -17,12 +17,17 @@ enum SyncLocator {
         var message: MessageState?
     }
 
-    /// What one push transaction has already looked up: a conversation's dossier never changes,
-    /// and no synced collection changes who may see a dossier, so within a transaction neither
-    /// answer can go stale.
+    /// What one push transaction has already looked up: a conversation's dossier never changes;
+    /// who may see a dossier changes only through a new dossier or an offer's answer, after which
+    /// the push forgets what it knew (`forgetVisibility`).
     final class Cache {
         var conversationDossier: [Int64: Int64] = [:]
         var visibility: [VisibilityKey: Bool] = [:]
+
+        /// After an operation that changes who may see a dossier (an offer declined, say).
+        func forgetVisibility(after collection: SyncCollection) {
+            if collection == .offer || collection == .dossier { visibility.removeAll() }
+        }
 
         struct VisibilityKey: Hashable {
             var dossier: Int64
@@ -50,6 +55,7 @@ enum SyncLocator {
         var message: MessageState?
         var ownerId: Int64?
         var scheme: RecordFacts.SchemeFacts?
+        var offer: RecordFacts.OfferFacts?
 
         switch operation.collection {
         case .message:
@@ -121,6 +127,14 @@ enum SyncLocator {
                 ownerId = operation.actor.user
                 scheme = try DossierOpening.schemeFacts(product: product, expert: fields["expert"]?.int, db: db)
             }
+        case .offer:
+            if let id = RecordID.number(operation.record), let row = try Row.fetchOne(db.cachedStatement(sql: """
+                SELECT a.dossierId, e.userId, a.status FROM expertAssignment a JOIN expert e ON e.id = a.expertId WHERE a.id = ?
+                """), arguments: [id]) {
+                dossierId = row[0]
+                exists = true
+                offer = RecordFacts.OfferFacts(expertUser: row[1], pending: row[2] == "pending")
+            }
         case .step:
             if let id = Int64(operation.record), let row = try Row.fetchOne(db.cachedStatement(sql: "SELECT dossierId, assigneeRole FROM dossierStep WHERE id = ?"), arguments: [id]) {
                 dossierId = row[0]
@@ -139,7 +153,7 @@ enum SyncLocator {
         return Located(
             dossierId: dossierId,
             ownerId: ownerId,
-            facts: RecordFacts(actorSeesDossier: sees, exists: exists, owner: owner, stepAssignee: stepAssignee, ratingClientUser: ratingClientUser, ratingAllowed: ratingAllowed, scheme: scheme),
+            facts: RecordFacts(actorSeesDossier: sees, exists: exists, owner: owner, stepAssignee: stepAssignee, ratingClientUser: ratingClientUser, ratingAllowed: ratingAllowed, scheme: scheme, offer: offer),
             message: message
         )
     }

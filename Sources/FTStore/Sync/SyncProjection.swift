@@ -65,6 +65,10 @@ enum SyncProjection {
                     validation?.value.state ?? ValidationState.pending.rawValue,
                     validation.flatMap { $0.value.reason.isEmpty ? nil : $0.value.reason }, validation?.value.by, validation.map { date($0.hlc) },
                 ])
+        case .offer(let offer):
+            guard let answer = offer.answer, let id = RecordID.number(operation.record) else { return nil }
+            try OfferAnswer.apply(answer.value, offer: id, dossier: dossierId, date: stamp.date(of: answer.hlc), db: db)
+            return nil
         case .dossier:
             // Opened before it was logged (`DossierOpening`, from `AppDatabase.commit`); made once, never changed.
             return nil

@@ -69,6 +69,11 @@ extension RecordState {
             ]
             value.expert.map { fields["expert"] = .int($0) }
             return [try operation((content.hlc, content.operation), .insert, fields, by: value.client)]
+        case .offer(let offer):
+            guard let answer = offer.answer else { return [] }
+            var fields: [String: FieldValue] = ["answer": .string(answer.value.answer)]
+            if !answer.value.reason.isEmpty { fields["reason"] = .string(answer.value.reason) }
+            return [try operation((answer.hlc, answer.operation), .update, fields, by: answer.value.by)]
         case .preference(let preference):
             guard let enabled = preference.enabled else { return [] }
             return [try operation((enabled.hlc, enabled.operation), .update, ["enabled": .bool(enabled.value)], by: RecordID.preference(record)?.user ?? 0)]

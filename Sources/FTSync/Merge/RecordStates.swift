@@ -215,6 +215,22 @@ public struct DossierState: Hashable, Sendable, Codable {
     }
 }
 
+/// An expert's answer to an offer: the first answer stands (an offer is answered once).
+public struct OfferState: Hashable, Sendable, Codable {
+    public struct Answer: Hashable, Sendable, Codable {
+        /// `accepted` or `declined`.
+        public var answer: String
+        public var reason: String
+        public var by: Int64
+    }
+
+    public var answer: Stamped<Answer>?
+
+    func merged(with other: OfferState) -> OfferState {
+        OfferState(answer: Stamped.earliest(answer, other.answer))
+    }
+}
+
 /// Any record's state.
 public enum RecordState: Hashable, Sendable, Codable {
     case message(MessageState)
@@ -225,6 +241,7 @@ public enum RecordState: Hashable, Sendable, Codable {
     case step(StepState)
     case preference(PreferenceState)
     case dossier(DossierState)
+    case offer(OfferState)
 
     public func merged(with other: RecordState) -> RecordState {
         switch (self, other) {
@@ -236,6 +253,7 @@ public enum RecordState: Hashable, Sendable, Codable {
         case (.step(let a), .step(let b)): .step(a.merged(with: b))
         case (.preference(let a), .preference(let b)): .preference(a.merged(with: b))
         case (.dossier(let a), .dossier(let b)): .dossier(a.merged(with: b))
+        case (.offer(let a), .offer(let b)): .offer(a.merged(with: b))
         default: self
         }
     }

@@ -55,6 +55,8 @@ extension Replica {
                 "product": optional(content?.product), "description": optional(content?.description), "amount": optional(content?.amount),
                 "expert": optional(content?.expert), "answers": optional(content?.answers), "client": optional(content?.client),
             ]
+        case .offer(let offer):
+            return ["answer": optional(offer.answer?.value.answer), "reason": optional(offer.answer?.value.reason), "by": optional(offer.answer?.value.by)]
         case .preference(let preference):
             return ["enabled": optional(preference.enabled?.value)]
         case .step(let step):

@@ -106,6 +106,9 @@ public struct Replica: Sendable, Equatable {
                 let amount = fields["amount"]?.int, let answers = fields["answers"]?.string
             else { return nil }
             return .dossier(DossierState(content: stamp(.init(product: product, description: description, amount: amount, expert: fields["expert"]?.int, answers: answers, client: user))))
+        case (.offer, .update):
+            guard let answer = fields["answer"]?.string else { return nil }
+            return .offer(OfferState(answer: stamp(.init(answer: answer, reason: fields["reason"]?.string ?? "", by: user))))
         case (.preference, .update):
             guard let enabled = fields["enabled"]?.bool else { return nil }
             return .preference(PreferenceState(enabled: stamp(enabled)))

@@ -70,7 +70,7 @@ public enum StateJSON {
             out.open("preference")
             out.stamped("enabled", preference.enabled) { out, flag in out.bool(flag) }
             out.close()
-        case .step, .dossier:
+        case .step, .dossier, .offer:
             return nil
         }
         return out.text

@@ -20,6 +20,9 @@ public enum SyncCollection: String, Sendable, Codable, CaseIterable {
     /// A client's request for a new dossier (scheme, description, estimate, answers, the expert
     /// asked for); record id made by the device. The server opens the dossier from it.
     case dossier
+    /// An expert's answer to a dossier offered to them (accepted or declined); record id is the
+    /// offer's (the assignment's) number. The first answer stands.
+    case offer
 }
 
 public enum SyncAction: String, Sendable, Codable, CaseIterable {

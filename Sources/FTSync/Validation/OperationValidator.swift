@@ -45,6 +45,18 @@ public struct RecordFacts: Sendable {
     public var ratingAllowed: Bool
     /// For a new dossier: what is known of the scheme it names (`nil`: no such scheme).
     public var scheme: SchemeFacts?
+    /// For an offer: the user of the expert it is made to, and whether it still waits for an answer.
+    public var offer: OfferFacts?
+
+    public struct OfferFacts: Sendable {
+        public var expertUser: Int64
+        public var pending: Bool
+
+        public init(expertUser: Int64, pending: Bool) {
+            self.expertUser = expertUser
+            self.pending = pending
+        }
+    }
 
     /// A new dossier's scheme: whether it is open, its questions, and whether the requested
     /// expert (if any) takes its dossiers.
@@ -60,8 +72,9 @@ public struct RecordFacts: Sendable {
         }
     }
 
-    public init(actorSeesDossier: Bool, exists: Bool, owner: Int64? = nil, stepAssignee: Role? = nil, ratingClientUser: Int64? = nil, ratingAllowed: Bool = false, scheme: SchemeFacts? = nil) {
+    public init(actorSeesDossier: Bool, exists: Bool, owner: Int64? = nil, stepAssignee: Role? = nil, ratingClientUser: Int64? = nil, ratingAllowed: Bool = false, scheme: SchemeFacts? = nil, offer: OfferFacts? = nil) {
         self.scheme = scheme
+        self.offer = offer
         self.actorSeesDossier = actorSeesDossier
         self.exists = exists
         self.owner = owner
@@ -117,6 +130,7 @@ public enum OperationValidator {
                 "expert": .init(kind: .int, required: false),
             ],
         ],
+        .offer: [.update: ["answer": .init(kind: .string, required: true), "reason": .init(kind: .string, required: false)]],
     ]
 
     /// The step statuses each role may set.
@@ -152,6 +166,9 @@ public enum OperationValidator {
     static func checkRecord(_ operation: SyncOperation) -> Rejection? {
         let record = operation.record
         switch operation.collection {
+        case .offer:
+            return RecordID.number(record) == nil
+                ? Rejection(.invalidRecord, field: "record", "an offer's record id is its number, without sign or leading zeros, not '\(record)'") : nil
         case .step:
             return RecordID.number(record) == nil
                 ? Rejection(.invalidRecord, field: "record", "a step's record id is its number, without sign or leading zeros, not '\(record)'") : nil
@@ -264,6 +281,14 @@ public enum OperationValidator {
             return Rejection(.invalidField, field: "fileName", "a file name is 1 to 255 characters without '/'")
         }
         if operation.collection == .dossier, let refusal = checkDossierValues(fields) { return refusal }
+        if operation.collection == .offer {
+            if let answer = fields["answer"]?.string, answer != "accepted" && answer != "declined" {
+                return Rejection(.invalidField, field: "answer", "an offer is 'accepted' or 'declined', not '\(Self.shortened(answer))'")
+            }
+            if let reason = fields["reason"]?.string, reason.hasMoreCharacters(than: 1_000) {
+                return Rejection(.invalidField, field: "reason", "a reason is at most 1,000 characters")
+            }
+        }
         if let count = fields["byteCount"]?.int, count < 0 {
             return Rejection(.invalidField, field: "byteCount", "byteCount cannot be negative")
         }
@@ -351,6 +376,10 @@ public enum OperationValidator {
                 return Rejection(.forbidden, field: "dueAt", "a client may not move a due date")
             }
             return nil
+        case (.offer, .update):
+            guard facts.exists, let offer = facts.offer else { return Rejection(.unknownRecord, "no such offer") }
+            guard offer.expertUser == actor.user else { return Rejection(.forbidden, "only the expert a dossier is offered to answers the offer") }
+            return offer.pending ? nil : Rejection(.invalidField, field: "answer", "this offer has already been answered")
         case (.readReceipt, _):
             return operation.record.hasSuffix(":\(actor.user)") ? nil : Rejection(.forbidden, "a user moves only its own read receipt")
         default:
