@@ -75,6 +75,8 @@ public final class AlertWatcher: Sendable {
         do {
             let (marked, round) = try await store.run { [self] in
                 let date = now()
+                // Offers left unanswered past their scheme's delay move on to the next expert.
+                try database.expireOffers(now: date)
                 return (try database.markOverdueSteps(now: date), try database.evaluateAlerts(now: date, workingHours: workingHours, health: health(), shouldStop: { stopping.withLock { $0 } }))
             }
             if let marked { onSynced(marked) }

@@ -36,7 +36,9 @@ extension SeedContext {
             region: city.region,
             sector: rng.pick(FrenchNames.sectors),
             employeeCount: rng.weighted([(rng.int(1...9), 40), (rng.int(10...49), 35), (rng.int(50...249), 20), (rng.int(250...2_000), 5)]),
-            createdAt: joined
+            createdAt: joined,
+            latitude: city.latitude,
+            longitude: city.longitude
         ))
         let owner = Owner(clientId: client.id ?? 0, userId: user.id ?? 0, joined: joined)
 

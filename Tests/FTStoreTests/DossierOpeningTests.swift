@@ -222,3 +222,110 @@ import Testing
         #expect(try fixture.database.writer.read { db in try String.fetchOne(db, sql: "SELECT status FROM expertAssignment WHERE id = ?", arguments: [offer]) } == "pending")
     }
 }
+
+/// A dossier nobody was asked for goes to the best expert by the scheme's rules; declined or
+/// left unanswered, to the next. The expected order is worked out here, apart from `ExpertRouting`.
+@Suite struct OfferRoutingTests {
+    struct Expected {
+        var id: Int64
+        var spare: Int
+        var rating: Double
+        var lastOffer: String
+    }
+
+    /// The rules, written again: approved and active experts (and accounts) holding the scheme, in
+    /// the client's region or within the scheme's distance (haversine), with spare capacity, not
+    /// offered this dossier before; by spare capacity, rating (none last), oldest last offer (none
+    /// first), id.
+    static func expectedOrder(product: Int64, dossier: Int64?, client: Int64, db: Database) throws -> [Int64] {
+        let place = try #require(try Row.fetchOne(db, sql: "SELECT region, latitude, longitude FROM client WHERE id = ?", arguments: [client]))
+        let limit = try #require(try Double.fetchOne(db, sql: "SELECT routingDistanceKm FROM eligibleProduct WHERE id = ?", arguments: [product]))
+        let offered = Set(try Int64.fetchAll(db, sql: "SELECT expertId FROM expertAssignment WHERE dossierId = ?", arguments: [dossier ?? -1]))
+        var rows: [Expected] = []
+        for e in try Row.fetchAll(db, sql: """
+            SELECT e.id, e.region, e.latitude, e.longitude, e.capacity FROM expert e JOIN user u ON u.id = e.userId
+            WHERE e.approval = 'approved' AND e.active = 1 AND u.active = 1 AND u.deletedAt IS NULL
+              AND e.id IN (SELECT expertId FROM expertSpecialty WHERE productId = ?)
+            """, arguments: [product]) {
+            let id: Int64 = e["id"]
+            if offered.contains(id) { continue }
+            let open = try Int.fetchOne(db, sql: "SELECT count(*) FROM expertAssignment WHERE expertId = ? AND status IN ('pending','assigned','in_progress')", arguments: [id]) ?? 0
+            let spare = (e["capacity"] as Int) - open
+            if spare <= 0 { continue }
+            let radians = Double.pi / 180
+            let (lat1, lon1, lat2, lon2) = ((place["latitude"] as Double) * radians, (place["longitude"] as Double) * radians, (e["latitude"] as Double) * radians, (e["longitude"] as Double) * radians)
+            let h = pow(sin((lat2 - lat1) / 2), 2) + cos(lat1) * cos(lat2) * pow(sin((lon2 - lon1) / 2), 2)
+            let km = 2 * 6_371 * asin(min(1, h.squareRoot()))
+            if (e["region"] as String) != (place["region"] as String) && km > limit { continue }
+            let rating = try Double.fetchOne(db, sql: "SELECT avg(score) FROM rating WHERE expertId = ?", arguments: [id]) ?? -1
+            let last = try String.fetchOne(db, sql: "SELECT max(requestedAt) FROM expertAssignment WHERE expertId = ?", arguments: [id]) ?? ""
+            rows.append(Expected(id: id, spare: spare, rating: rating, lastOffer: last))
+        }
+        return rows.sorted { a, b in
+            (a.spare, a.rating, b.lastOffer, b.id) > (b.spare, b.rating, a.lastOffer, a.id)
+        }.map(\.id)
+    }
+
+    /// The scheme with the most experts, and a fresh answer set for it.
+    static func busiestScheme(_ fixture: SyncFixture) throws -> Int64 {
+        try #require(try fixture.database.writer.read { db in
+            try Int64.fetchOne(db, sql: "SELECT productId FROM expertSpecialty GROUP BY productId ORDER BY count(*) DESC, productId LIMIT 1")
+        })
+    }
+
+    func open(_ fixture: inout SyncFixture, product: Int64) throws -> Int64 {
+        let operation = SyncOperation(id: "op-route", collection: .dossier, action: .insert, record: "req-route", fields: [
+            "product": .int(product), "description": .string("Qui voudra"), "amount": .int(8_000),
+            "answers": .string(try DossierOpeningTests.answers(for: product, fixture)),
+        ], hlc: fixture.hlc(), actor: fixture.client)
+        #expect(try fixture.database.push([operation], actor: fixture.client, now: fixture.now)[0].status == .accepted)
+        return try #require(try fixture.database.writer.read { db in try Int64.fetchOne(db, sql: "SELECT id FROM dossier WHERE requestId = 'req-route'") })
+    }
+
+    static func pendingOffer(_ database: AppDatabase, dossier: Int64) throws -> (offer: Int64, expert: Int64, user: Int64)? {
+        try database.writer.read { db in
+            try Row.fetchOne(db, sql: """
+                SELECT a.id, a.expertId, e.userId FROM expertAssignment a JOIN expert e ON e.id = a.expertId WHERE a.dossierId = ? AND a.status = 'pending'
+                """, arguments: [dossier]).map { ($0[0], $0[1], $0[2]) }
+        }
+    }
+
+    @Test func offeredByTheRulesDeclinedThenOfferedToTheNextThenLapsed() throws {
+        var fixture = try SyncFixture()
+        let product = try Self.busiestScheme(fixture)
+        let clientId = fixture.clientId
+        // The demo has few experts per scheme: room for all of them, across France, so that the
+        // ranking (spare capacity, rating, last offer) decides. The distance filter: ExpertRoutingTests.
+        try fixture.database.writer.write { db in
+            try db.execute(sql: "UPDATE expert SET capacity = 50")
+            try db.execute(sql: "UPDATE eligibleProduct SET routingDistanceKm = 1500 WHERE id = ?", arguments: [product])
+        }
+        let expected = try fixture.database.writer.read { db in try Self.expectedOrder(product: product, dossier: nil, client: clientId, db: db) }
+        #expect(expected.count >= 2, "the fixture needs two eligible experts for this scheme")
+        let dossier = try open(&fixture, product: product)
+        let first = try #require(try Self.pendingOffer(fixture.database, dossier: dossier))
+        #expect(first.expert == expected.first, "the first offer goes to the best expert by the rules")
+        let reason = try fixture.database.writer.read { db in try String.fetchOne(db, sql: "SELECT text FROM dossierEvent WHERE dossierId = ? AND kind = 'offered'", arguments: [dossier]) }
+        #expect(reason?.contains("dossier") == true && reason?.contains("sur ") == true, "the history gives the reason: \(reason ?? "")")
+
+        // Declined: offered to the next by the same rules (the one who declined left out).
+        let next = try fixture.database.writer.read { db in try Self.expectedOrder(product: product, dossier: dossier, client: clientId, db: db) }
+        let decline = SyncOperation(id: "op-decline", collection: .offer, action: .update, record: String(first.offer), fields: ["answer": .string("declined")],
+                                    hlc: fixture.hlc(), actor: SyncActor(user: first.user, role: .expert))
+        #expect(try fixture.database.push([decline], actor: decline.actor, now: fixture.now)[0].status == .accepted)
+        let second = try #require(try Self.pendingOffer(fixture.database, dossier: dossier))
+        #expect(second.expert == next.first && second.expert != first.expert)
+
+        // Unanswered past the scheme's delay: withdrawn and offered to the next (an injected clock).
+        let hours = try #require(try fixture.database.writer.read { db in try Int.fetchOne(db, sql: "SELECT offerHours FROM eligibleProduct WHERE id = ?", arguments: [product]) })
+        #expect(try fixture.database.expireOffers(now: fixture.now.addingTimeInterval(Double(hours) * 3_600 - 60)) == 0, "not before the delay")
+        let third = try fixture.database.writer.read { db in try Self.expectedOrder(product: product, dossier: dossier, client: clientId, db: db) }
+        #expect(try fixture.database.expireOffers(now: fixture.now.addingTimeInterval(Double(hours) * 3_600 + 60)) == 1)
+        let lapsed = try fixture.database.writer.read { db in try String.fetchOne(db, sql: "SELECT status FROM expertAssignment WHERE id = ?", arguments: [second.offer]) }
+        #expect(lapsed == "cancelled")
+        let after = try Self.pendingOffer(fixture.database, dossier: dossier)
+        #expect(after?.expert == third.filter { $0 != second.expert }.first)
+        let kinds = try fixture.database.writer.read { db in try String.fetchAll(db, sql: "SELECT kind FROM dossierEvent WHERE dossierId = ? ORDER BY id", arguments: [dossier]) }
+        #expect(Array(kinds.prefix(5)) == ["opened", "offered", "declined", "offered", "expired"])
+    }
+}

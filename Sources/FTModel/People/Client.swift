@@ -13,6 +13,10 @@ public struct Client: Sendable, Codable, Equatable, Identifiable {
     public var sector: String
     public var employeeCount: Int
     public var createdAt: Date
+    /// Where the client is (its town's, from its postcode), for offering its dossiers to experts
+    /// nearby; nil when unknown.
+    public var latitude: Double?
+    public var longitude: Double?
 
     public init(
         id: Int64? = nil,
@@ -24,7 +28,9 @@ public struct Client: Sendable, Codable, Equatable, Identifiable {
         region: String,
         sector: String,
         employeeCount: Int,
-        createdAt: Date
+        createdAt: Date,
+        latitude: Double? = nil,
+        longitude: Double? = nil
     ) {
         self.id = id
         self.userId = userId
@@ -36,5 +42,7 @@ public struct Client: Sendable, Codable, Equatable, Identifiable {
         self.sector = sector
         self.employeeCount = employeeCount
         self.createdAt = createdAt
+        self.latitude = latitude
+        self.longitude = longitude
     }
 }

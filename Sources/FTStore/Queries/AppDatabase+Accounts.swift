@@ -72,9 +72,11 @@ extension AppDatabase {
                 """, arguments: [form.email, passwordHash, form.contactName, now])
             let userId = db.lastInsertedRowID
             try db.execute(sql: """
-                INSERT INTO client (userId, companyName, siren, city, postcode, region, sector, employeeCount, createdAt)
-                VALUES (?, ?, ?, ?, ?, ?, 'non renseigné', 0, ?)
-                """, arguments: [userId, form.company, form.siren, place.city, form.postcode, place.region, now])
+                INSERT INTO client (userId, companyName, siren, city, postcode, region, sector, employeeCount, createdAt, latitude, longitude)
+                VALUES (?, ?, ?, ?, ?, ?, 'non renseigné', 0, ?, ?, ?)
+                """, arguments: [userId, form.company, form.siren, place.city, form.postcode, place.region, now,
+                                 // A town the place list does not know has no coordinates (0, 0): none stored.
+                                 place.latitude == 0 && place.longitude == 0 ? nil : place.latitude, place.latitude == 0 && place.longitude == 0 ? nil : place.longitude])
             try Self.insertAccountMail(db, kind: .verify, email: form.email, userId: userId, nonce: nonce, tokenHash: tokenHash, now: now, window: Self.verificationWindow)
             try Self.audit(db, actor: userId, action: "account.signup", userId: userId, detail: ["siren": form.siren], now: now)
             return .created(userId: userId)

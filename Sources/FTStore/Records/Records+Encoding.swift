@@ -27,7 +27,7 @@ extension User: BulkInsertable {
 
 extension Client: BulkInsertable {
     public func encode(to container: inout PersistenceContainer) { encodeColumns(to: &container) }
-    static let columnNames = ["id", "userId", "companyName", "siren", "city", "postcode", "region", "sector", "employeeCount", "createdAt"]
+    static let columnNames = ["id", "userId", "companyName", "siren", "city", "postcode", "region", "sector", "employeeCount", "createdAt", "latitude", "longitude"]
     var columnValues: [DatabaseValue] {
         [
             id.bulkValue,
@@ -40,6 +40,8 @@ extension Client: BulkInsertable {
             sector.bulkValue,
             employeeCount.bulkValue,
             createdAt.bulkValue,
+            latitude.bulkValue,
+            longitude.bulkValue,
         ]
     }
     mutating func didInsert(rowID: Int64) { id = rowID }

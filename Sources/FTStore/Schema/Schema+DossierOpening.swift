@@ -14,10 +14,24 @@ extension Schema {
     ///   expert the client asked for.
     /// - `dossierStep`: its title, the positions it waits for and the document categories it needs.
     /// - `dossierEvent`: the dossier's history in sentences ("Proposé à …", "Accepté par …").
+    /// - Routing (`ExpertRouting`): each scheme's `offerHours` (how long an offer waits) and
+    ///   `routingDistanceKm` (how far outside the client's region an expert may be), each expert's
+    ///   `capacity` (open assignments at most), each client's coordinates (from its postcode), and
+    ///   when an offer made by the product lapses (`expertAssignment.offerExpiresAt`; offers made
+    ///   before, as the seed's, never do).
     static func addDossierOpening(_ db: Database) throws {
         try db.execute(sql: """
             ALTER TABLE eligibleProduct ADD COLUMN eligibilityQuestions TEXT NOT NULL DEFAULT '[]'
                 CONSTRAINT eligible_product_questions CHECK (json_valid(eligibilityQuestions) AND json_type(eligibilityQuestions) = 'array');
+            ALTER TABLE eligibleProduct ADD COLUMN offerHours INTEGER NOT NULL DEFAULT 48
+                CONSTRAINT eligible_product_offer_hours CHECK (offerHours BETWEEN 1 AND 720);
+            ALTER TABLE eligibleProduct ADD COLUMN routingDistanceKm INTEGER NOT NULL DEFAULT 150
+                CONSTRAINT eligible_product_routing_distance CHECK (routingDistanceKm BETWEEN 0 AND 1500);
+            ALTER TABLE expertAssignment ADD COLUMN offerExpiresAt DATETIME;
+            CREATE INDEX expertAssignment_offerExpiresAt ON expertAssignment(offerExpiresAt) WHERE status = 'pending' AND offerExpiresAt IS NOT NULL;
+            ALTER TABLE expert ADD COLUMN capacity INTEGER NOT NULL DEFAULT 10 CONSTRAINT expert_capacity CHECK (capacity BETWEEN 1 AND 500);
+            ALTER TABLE client ADD COLUMN latitude REAL CONSTRAINT client_latitude CHECK (latitude IS NULL OR latitude BETWEEN -90 AND 90);
+            ALTER TABLE client ADD COLUMN longitude REAL CONSTRAINT client_longitude CHECK (longitude IS NULL OR longitude BETWEEN -180 AND 180);
 
             CREATE TABLE workflowTemplate (
                 id INTEGER PRIMARY KEY,
@@ -46,7 +60,7 @@ extension Schema {
             CREATE TABLE dossierEvent (
                 id INTEGER PRIMARY KEY,
                 dossierId INTEGER NOT NULL REFERENCES dossier(id) ON DELETE CASCADE,
-                kind TEXT NOT NULL CONSTRAINT dossier_event_kind CHECK (kind IN ('opened', 'offered', 'accepted', 'declined', 'expired', 'reassigned', 'cancelled')),
+                kind TEXT NOT NULL CONSTRAINT dossier_event_kind CHECK (kind IN ('opened', 'offered', 'accepted', 'declined', 'expired', 'reassigned', 'cancelled', 'waiting')),
                 text TEXT NOT NULL CONSTRAINT dossier_event_text CHECK (length(text) BETWEEN 1 AND 1000),
                 actorId INTEGER REFERENCES user(id) ON DELETE SET NULL,
                 createdAt DATETIME NOT NULL

@@ -7,7 +7,8 @@ internal import FTSync
 /// the push's transaction: the dossier row with its answers and verdict, its conversation, its
 /// steps from the scheme's newest workflow template (each logged as the server's change, so that
 /// every device of the dossier learns of it by pull), the offer to the expert the client asked
-/// for (with a notification), and the dossier's first events.
+/// for (with a notification) or, when none was, to the best expert by the scheme's rules
+/// (`OfferRouting`), and the dossier's first events.
 enum DossierOpening {
     /// What the locator reads for a new dossier's validation (`RecordFacts.SchemeFacts`).
     static func schemeFacts(product: Int64, expert: Int64?, db: Database) throws -> RecordFacts.SchemeFacts? {
@@ -37,7 +38,7 @@ enum DossierOpening {
     /// Returns the new dossier's id.
     static func open(_ request: DossierState.Content, record: String, operation: SyncOperation, now: Date, statements: PushStatements, db: Database) throws -> Int64 {
         guard let client = try Row.fetchOne(db.cachedStatement(sql: "SELECT id, companyName FROM client WHERE userId = ?"), arguments: [request.client]),
-            let product = try Row.fetchOne(db.cachedStatement(sql: "SELECT id, code, name, slaDays, eligibilityQuestions FROM eligibleProduct WHERE id = ?"), arguments: [request.product])
+            let product = try Row.fetchOne(db.cachedStatement(sql: "SELECT id, code, name, slaDays, offerHours, eligibilityQuestions FROM eligibleProduct WHERE id = ?"), arguments: [request.product])
         else {
             throw StoreError.constraintViolated(table: "dossier", constraint: "dossier_client", detail: "no client or scheme for request \(record)")
         }
@@ -84,28 +85,32 @@ enum DossierOpening {
             ), now: now, statements: statements, db: db)
         }
         if let expert = request.expert {
-            try offer(dossier: dossier, expert: expert, reason: "à la demande du client", scheme: scheme, company: client["companyName"], amount: request.amount, date: date, db: db)
+            try offer(dossier: dossier, expert: expert, reason: "à la demande du client", scheme: scheme, company: client["companyName"], amount: request.amount,
+                      hours: product["offerHours"], now: now, db: db)
+        } else {
+            try OfferRouting.offerNext(dossier: dossier, now: now, db: db)
         }
         return dossier
     }
 
-    /// Offers the dossier to `expert`: a pending assignment, a notification, an event.
-    static func offer(dossier: Int64, expert: Int64, reason: String, scheme: String, company: String, amount: Int64, date: String, db: Database) throws {
-        try db.cachedStatement(sql: "INSERT INTO expertAssignment (dossierId, expertId, status, requestedAt) VALUES (?, ?, 'pending', ?)")
-            .execute(arguments: [dossier, expert, date])
+    /// Offers the dossier to `expert` for `hours`: a pending assignment, a notification, an event.
+    static func offer(dossier: Int64, expert: Int64, reason: String, scheme: String, company: String, amount: Int64, hours: Int, now: Date, db: Database) throws {
+        let date = DatabaseDate.string(from: now)
+        try db.cachedStatement(sql: "INSERT INTO expertAssignment (dossierId, expertId, status, requestedAt, offerExpiresAt) VALUES (?, ?, 'pending', ?, ?)")
+            .execute(arguments: [dossier, expert, date, DatabaseDate.string(from: now.addingTimeInterval(Double(hours) * 3_600))])
         guard let row = try Row.fetchOne(db.cachedStatement(sql: "SELECT userId, firstName || ' ' || lastName AS name FROM expert WHERE id = ?"), arguments: [expert]) else { return }
         let euros = FrenchNumber.grouped(amount)
         try db.cachedStatement(sql: "INSERT INTO notification (userId, kind, title, body, target, createdAt) VALUES (?, 'assignment', ?, ?, ?, ?)")
             .execute(arguments: [
                 row["userId"] as Int64, "Nouveau dossier proposé : \(scheme)",
-                "\(company) vous propose son dossier n° \(dossier) (\(euros) € estimés). Acceptez ou déclinez-le dans l’application.",
+                "\(company) vous propose son dossier n° \(dossier) (\(euros) € estimés). Acceptez ou déclinez-le dans l’application sous \(hours) h.",
                 "dossier:\(dossier)", date,
             ])
         try event(dossier, .offered, "Proposé à \(row["name"] as String) (\(reason)).", actor: nil, date: date, db: db)
     }
 
     enum EventKind: String {
-        case opened, offered, accepted, declined, expired, reassigned, cancelled
+        case opened, offered, accepted, declined, expired, reassigned, cancelled, waiting
     }
 
     static func event(_ dossier: Int64, _ kind: EventKind, _ text: String, actor: Int64?, date: String, db: Database) throws {

@@ -67,7 +67,7 @@ enum SyncProjection {
                 ])
         case .offer(let offer):
             guard let answer = offer.answer, let id = RecordID.number(operation.record) else { return nil }
-            try OfferAnswer.apply(answer.value, offer: id, dossier: dossierId, date: stamp.date(of: answer.hlc), db: db)
+            try OfferAnswer.apply(answer.value, offer: id, dossier: dossierId, date: stamp.date(of: answer.hlc), now: now, db: db)
             return nil
         case .dossier:
             // Opened before it was logged (`DossierOpening`, from `AppDatabase.commit`); made once, never changed.
