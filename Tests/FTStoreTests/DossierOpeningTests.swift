@@ -328,4 +328,31 @@ import Testing
         let kinds = try fixture.database.writer.read { db in try String.fetchAll(db, sql: "SELECT kind FROM dossierEvent WHERE dossierId = ? ORDER BY id", arguments: [dossier]) }
         #expect(Array(kinds.prefix(5)) == ["opened", "offered", "declined", "offered", "expired"])
     }
+
+    @Test func aDeactivatedExpertsDossiersMoveOn() throws {
+        var fixture = try SyncFixture()
+        let product = try Self.busiestScheme(fixture)
+        try fixture.database.writer.write { db in
+            try db.execute(sql: "UPDATE expert SET capacity = 50")
+            try db.execute(sql: "UPDATE eligibleProduct SET routingDistanceKm = 1500 WHERE id = ?", arguments: [product])
+        }
+        let dossier = try open(&fixture, product: product)
+        let first = try #require(try Self.pendingOffer(fixture.database, dossier: dossier))
+        let clientId = fixture.clientId
+        // Only this dossier moves (the seed's other missions of the expert would change the others' loads).
+        let now = fixture.now
+        try fixture.database.writer.write { db in
+            try db.execute(sql: "UPDATE expertAssignment SET status = 'cancelled', cancelledAt = ? WHERE expertId = ? AND dossierId <> ? AND status IN ('pending', 'assigned', 'in_progress')",
+                           arguments: [now, first.expert, dossier])
+        }
+        let next = try fixture.database.writer.read { db in try Self.expectedOrder(product: product, dossier: dossier, client: clientId, db: db) }
+        #expect(try fixture.database.setUserActive(first.user, active: false, by: fixture.admin.user, now: fixture.now))
+        let open = try fixture.database.writer.read { db in
+            try Int.fetchOne(db, sql: "SELECT count(*) FROM expertAssignment WHERE expertId = ? AND status IN ('pending', 'assigned', 'in_progress')", arguments: [first.expert])
+        }
+        #expect(open == 0, "none of the deactivated expert's offers or missions stays open")
+        #expect(try Self.pendingOffer(fixture.database, dossier: dossier)?.expert == next.first)
+        let kinds = try fixture.database.writer.read { db in try String.fetchAll(db, sql: "SELECT kind FROM dossierEvent WHERE dossierId = ? ORDER BY id", arguments: [dossier]) }
+        #expect(kinds == ["opened", "offered", "reassigned", "offered"])
+    }
 }

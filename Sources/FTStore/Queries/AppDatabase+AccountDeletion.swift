@@ -155,14 +155,17 @@ extension AppDatabase {
         for index in done.versionsErased.indices { done.versionsErased[index].erasedAt = now }
     }
 
-    /// The client's open dossiers and the expert's open assignments end: nobody waits on a person who left.
+    /// The client's open dossiers and the expert's open assignments end: nobody waits on a person
+    /// who left; an expert's dossiers are offered to the next expert by the rules.
     private static func closeWork(of userId: Int64, now: Date, into done: inout AccountDeletion, db: Database) throws {
+        // An expert's dossiers go on with the next expert by the rules.
+        done.assignmentsCancelled = try OfferRouting.moveOn(fromExpertUser: userId, why: "L’expert a supprimé son compte", now: now, db: db)
         try db.execute(sql: """
             UPDATE expertAssignment SET status = 'cancelled', cancelledAt = ?2
             WHERE status IN ('pending', 'assigned', 'in_progress')
               AND (expertId IN (SELECT id FROM expert WHERE userId = ?1) OR dossierId IN (SELECT d.id FROM dossier d JOIN client c ON c.id = d.clientId WHERE c.userId = ?1))
             """, arguments: [userId, now])
-        done.assignmentsCancelled = db.changesCount
+        done.assignmentsCancelled += db.changesCount
         try db.execute(sql: """
             UPDATE dossier SET status = 'cancelled', closedAt = ?2, updatedAt = ?2
             WHERE status IN ('eligible', 'in_progress') AND clientId IN (SELECT id FROM client WHERE userId = ?1)

@@ -156,7 +156,12 @@ extension AppDatabase {
             guard before != active else { return false }
             try db.execute(sql: "UPDATE user SET active = ? WHERE id = ?", arguments: [active, userId])
             var detail: [String: any Sendable] = ["before": before ? "actif" : "désactivé", "after": active ? "actif" : "désactivé"]
-            if !active { detail["sessionsEnded"] = try Self.revokeSessions(db, userId: userId, except: nil, now: now) }
+            if !active {
+                detail["sessionsEnded"] = try Self.revokeSessions(db, userId: userId, except: nil, now: now)
+                // A deactivated expert's offers and missions go to the next expert by the rules.
+                let moved = try OfferRouting.moveOn(fromExpertUser: userId, why: "L’expert n’est plus disponible (compte désactivé)", now: now, db: db)
+                if moved > 0 { detail["missionsMoved"] = moved }
+            }
             try Self.audit(db, actor: admin, action: active ? "user.activate" : "user.deactivate", userId: userId, detail: detail, now: now)
             return true
         }

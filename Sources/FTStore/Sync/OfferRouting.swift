@@ -37,6 +37,25 @@ enum OfferRouting {
         return best.candidate.expertId
     }
 
+    /// The open offers and assignments of the expert whose user is `userId` end, and each dossier
+    /// goes to the next expert by the rules (an expert deactivated, or gone). `why` opens the line
+    /// of each dossier's history. Returns how many moved on.
+    @discardableResult
+    static func moveOn(fromExpertUser userId: Int64, why: String, now: Date, db: Database) throws -> Int {
+        let date = DatabaseDate.string(from: now)
+        let open = try Row.fetchAll(db.cachedStatement(sql: """
+            SELECT a.id, a.dossierId FROM expertAssignment a JOIN expert e ON e.id = a.expertId
+            WHERE e.userId = ? AND a.status IN ('pending', 'assigned', 'in_progress') ORDER BY a.id
+            """), arguments: [userId])
+        for assignment in open {
+            let dossier: Int64 = assignment["dossierId"]
+            try db.cachedStatement(sql: "UPDATE expertAssignment SET status = 'cancelled', cancelledAt = ? WHERE id = ?").execute(arguments: [date, assignment["id"] as Int64])
+            try DossierOpening.event(dossier, .reassigned, "\(why) : le dossier passe à l’expert suivant selon les règles du dispositif.", actor: nil, date: date, db: db)
+            try offerNext(dossier: dossier, now: now, db: db)
+        }
+        return open.count
+    }
+
     /// The experts who take `product`'s dossiers and may get one: approved, active, their account
     /// active; with their open assignments, capacity, rating and last offer.
     static func candidates(product: Int64, db: Database) throws -> [ExpertRouting.Candidate] {
