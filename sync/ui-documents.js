@@ -8,7 +8,7 @@ import { dossierById, hintsFromSearch } from "./directory.js";
 import { PROTOCOL_VERSION } from "./protocol.js";
 import { boot, byId, el, fill, formatBytes, formatDate } from "./ui.js";
 import { createDocument, uploadVersion } from "./upload.js";
-import { documentsOf } from "./views.js";
+import { documentNeeds, documentsOf } from "./views.js";
 
 const dossier = hintsFromSearch(location.search).dossier;
 
@@ -24,8 +24,23 @@ function render({ engine, strings, account }) {
   byId("documents-title").textContent = title;
   document.title = `${title} · FinancialTracker`;
   const documents = documentsOf(engine.shown, dossier);
-  byId("document-list").replaceChildren(...(documents.length ? documents.map((document) => el("li", { dataset: { document: document.id } },
+  const list = byId("document-list");
+  const text = /** @type {Record<string, string>} */ (list.dataset);
+  const role = engine.session?.user.role;
+  // An expert or an admin checks the current version; a client sees the verdict and sends again.
+  const mayValidate = role === "expert" || role === "admin";
+  // Not while a reason is being written: the list would be rebuilt under the person.
+  if (list.contains(document.activeElement) && document.activeElement?.tagName === "INPUT") return;
+  const needs = documentNeeds(info?.steps ?? [], documents);
+  byId("needs").hidden = needs.length === 0;
+  byId("need-list").replaceChildren(...needs.map((step) => el("li", { dataset: { position: String(step.position), completed: String(step.completed) } },
+    el("strong", {}, `${step.position}. ${step.title ?? strings[key("stepType", step.type)] ?? step.type}`), " — ",
+    ...step.needs.flatMap((need, index) => [index ? ", " : "",
+      el("span", { class: `need need-${need.state}`, dataset: { category: need.category, state: need.state } },
+        `${strings[key("category", need.category)] ?? need.category} : ${byId("need-list").dataset[need.state] ?? need.state}`)]))));
+  list.replaceChildren(...(documents.length ? documents.map((document) => el("li", { dataset: { document: document.id } },
     el("h2", {}, document.title), el("p", { class: "muted" }, strings[key("category", document.category)] ?? document.category),
+    verdictFor(engine, text, document, mayValidate),
     el("ol", { class: "versions" }, ...[...document.versions].reverse().map((version) => el("li", { dataset: { version: version.id } },
       el("span", {}, version.fileName), ` · ${formatBytes(strings, version.byteCount)} · ${formatDate(version.at)} · `,
       el("span", { class: `validation-${version.validation}` }, strings[key("validation", version.validation)] ?? version.validation),
@@ -39,6 +54,52 @@ function render({ engine, strings, account }) {
   target.replaceChildren(el("option", { value: "" }, strings.newDocument ?? ""),
     ...documents.map((document) => el("option", { value: document.id, selected: document.id === chosen }, document.title)));
   byId("new-document-fields").hidden = target.value !== "";
+}
+
+/**
+ * The current version's verdict controls: for an expert or an admin, "Valider" and "Refuser" (a
+ * reason is required to refuse, and goes to the client) while it waits; for the client, a refused
+ * version says why and leads to sending a new one. Validation is a synced change (offline too).
+ * @param {import("./engine.js").Engine} engine @param {Record<string, string>} text
+ * @param {import("./views.js").DocumentView} document @param {boolean} mayValidate
+ */
+function verdictFor(engine, text, document, mayValidate) {
+  const current = document.versions.at(-1);
+  if (!current) return null;
+  if (mayValidate && current.validation === "pending") {
+    const reasonId = `reason-${current.id}`;
+    const reason = /** @type {HTMLInputElement} */ (el("input", { id: reasonId, maxlength: 500, "aria-describedby": `${reasonId}-error` }));
+    const error = el("p", { id: `${reasonId}-error`, class: "error", hidden: true });
+    const decide = (/** @type {string} */ validation) => {
+      const why = reason.value.trim();
+      if (validation === "rejected" && !why) {
+        error.textContent = text.reasonNeeded ?? "";
+        error.hidden = false;
+        reason.focus();
+        return;
+      }
+      /** @type {Record<string, string>} */
+      const fields = { validation };
+      if (why && validation === "rejected") fields.reason = why;
+      engine.change("documentVersion", "update", current.id, fields).catch(() => {});
+    };
+    return el("div", { class: "verdict-form", dataset: { version: current.id } },
+      el("p", { class: "verdict-buttons" },
+        el("button", { type: "button", class: "validate", onclick: () => decide("validated") }, text.validate ?? ""), " ",
+        el("button", { type: "button", class: "secondary reject", onclick: () => decide("rejected") }, text.reject ?? "")),
+      el("label", { for: reasonId }, text.reason ?? ""), reason, error);
+  }
+  if (!mayValidate && current.validation === "rejected") {
+    return el("div", { class: "notice rejected", dataset: { version: current.id } },
+      el("p", {}, fill(text.sendAgain, { reason: current.reason ?? "" })),
+      el("button", { type: "button", class: "secondary", onclick: () => {
+        const target = /** @type {HTMLSelectElement} */ (byId("upload-target"));
+        target.value = document.id;
+        target.dispatchEvent(new Event("change"));
+        byId("upload-file").focus();
+      } }, text.newVersion ?? ""));
+  }
+  return null;
 }
 
 /** Downloads a version with the session's token (a plain link could not carry it). @param {import("./engine.js").Engine} engine @param {string} version @param {string} fileName */

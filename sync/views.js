@@ -147,6 +147,31 @@ export function dossierRequestsOf(replica, listed) {
   return requests.sort((a, b) => b.at - a.at || (a.id < b.id ? -1 : 1));
 }
 
+/**
+ * What each step that needs documents has of them: per category, the best of the dossier's
+ * documents of that category by their current version — `validated`, then `pending` (sent, not
+ * checked yet), then `rejected` — or `missing`.
+ * @param {{position: number, title?: string, type: string, status: string, documents?: string[]}[]} steps
+ * @param {DocumentView[]} documents
+ * @returns {{position: number, title: string | null, type: string, completed: boolean, needs: {category: string, state: string}[]}[]}
+ */
+export function documentNeeds(steps, documents) {
+  const rank = { validated: 3, pending: 2, rejected: 1 };
+  /** @type {Map<string, string>} */
+  const best = new Map();
+  for (const document of documents) {
+    const current = document.versions.at(-1);
+    if (!current) continue;
+    const state = current.validation;
+    const known = best.get(document.category);
+    if (!known || (rank[/** @type {keyof typeof rank} */ (state)] ?? 0) > (rank[/** @type {keyof typeof rank} */ (known)] ?? 0)) best.set(document.category, state);
+  }
+  return [...steps].filter((step) => step.documents?.length).sort((a, b) => a.position - b.position).map((step) => ({
+    position: step.position, title: step.title ?? null, type: step.type, completed: step.status === "completed",
+    needs: (step.documents ?? []).map((category) => ({ category, state: best.get(category) ?? "missing" })),
+  }));
+}
+
 /** Dossiers the replica knows of (those with documents), ascending. @param {Replica} replica @returns {number[]} */
 export function dossiersOf(replica) {
   const found = new Set();

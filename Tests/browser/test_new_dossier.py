@@ -25,6 +25,7 @@ import sqlite3
 import sys
 import time
 
+from selenium.common.exceptions import StaleElementReferenceException
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import Select
 
@@ -35,6 +36,10 @@ PASSWORD = common.PASSWORD
 CLIENT = "client@financialtracker.example"
 EXPERT = "expert@financialtracker.example"
 SCREENSHOTS = os.environ.get("SCREENSHOTS")
+
+
+def shown_css(browser, css):
+    return browser.driver.execute_script("return document.querySelector(arguments[0])?.checkVisibility() ?? false", css)
 
 
 def shown(browser, element_id):
@@ -56,6 +61,33 @@ def sign_in_here(browser, email):
     browser.driver.find_element(By.ID, "password").send_keys(PASSWORD)
     browser.driver.find_element(By.CSS_SELECTOR, "#sign-in button[type=submit]").click()
     browser.wait(lambda: not shown(browser, "sign-in"), what="signed in")
+
+
+def click(browser, css, what):
+    """Clicks the element once a person can see it, found and clicked in one go: the lists
+    re-render live, so an element found a moment earlier may be gone."""
+    browser.wait(lambda: browser.driver.execute_script("""
+        const element = document.querySelector(arguments[0]);
+        if (!element || !element.checkVisibility()) return false;
+        element.click();
+        return true;
+    """, css), timeout=20, what=what)
+
+
+def text_of(browser, css):
+    """What a person reads in the element (read in one go: the lists re-render live)."""
+    return browser.driver.execute_script("return document.querySelector(arguments[0])?.innerText ?? ''", css)
+
+
+def type_into(browser, css, text):
+    """Types into a field, found again if the page replaced it meanwhile."""
+    for _ in range(5):
+        try:
+            browser.driver.find_element(By.CSS_SELECTOR, css).send_keys(text)
+            return
+        except StaleElementReferenceException:
+            time.sleep(0.2)
+    raise AssertionError(f"{browser.name}: {css} kept being replaced")
 
 
 def shown_questions(browser):
@@ -153,8 +185,8 @@ def run(setup, browsers):
     check(db.execute("SELECT count(*) FROM dossier").fetchone()[0] == before, "offline, nothing reached the server")
     client.get("/app/index.html")
     client.wait(lambda: client.driver.execute_script("return document.querySelector('#request-list li')?.checkVisibility() ?? false"), what="the request listed")
-    request = client.driver.find_element(By.CSS_SELECTOR, "#request-list li")
-    check(scheme_name in request.text and "En cours d’envoi" in request.text, f"the list shows the dossier being sent ({request.text!r})")
+    request = text_of(client, "#request-list li")
+    check(scheme_name in request and "En cours d’envoi" in request, f"the list shows the dossier being sent ({request!r})")
     screenshot(client, "list-offline")
 
     client.set_offline(False)
@@ -179,27 +211,76 @@ def run(setup, browsers):
     expert.wait(lambda: expert.driver.execute_script(f"return document.getElementById('dossier-{dossier}')?.checkVisibility() ?? false"), what="the offered dossier in the expert's list")
     check(not shown(expert, "new-dossier-cta"), "an expert has no 'Ouvrir un nouveau dossier'")
     # The expert accepts: the dossier is under way, the client is told.
-    accept = expert.driver.find_element(By.CSS_SELECTOR, f"#dossier-{dossier} button.accept")
-    check(accept.is_displayed() and accept.text == "Accepter le dossier", "the offer shows 'Accepter le dossier'")
-    check(expert.driver.find_element(By.CSS_SELECTOR, f"#dossier-{dossier} button.decline").is_displayed(), "and 'Décliner'")
+    labels = expert.driver.execute_script(f"return [...document.querySelectorAll('#dossier-{dossier} .offer-buttons button')].filter(b => b.checkVisibility()).map(b => b.textContent)")
+    check(labels == ["Accepter le dossier", "Décliner"], f"the offer shows 'Accepter le dossier' and 'Décliner' ({labels})")
     screenshot(expert, "offer")
-    accept.click()
-    expert.wait(lambda: "Vous avez accepté" in expert.driver.find_element(By.ID, f"dossier-{dossier}").text, what="the answer shown")
+    click(expert, f"#dossier-{dossier} button.accept", "accept the offer")
+    # At once "Vous avez accepté ce dossier." (then, once the server's answer is in, the dossier as any other).
+    expert.wait(lambda: not expert.driver.execute_script(f"return document.querySelector('#dossier-{dossier} .offer-buttons')?.checkVisibility() ?? false"),
+                what="the offer's buttons gone once answered")
     state = poll(lambda: db.execute("SELECT a.status, d.status FROM expertAssignment a JOIN dossier d ON d.id = a.dossierId WHERE a.dossierId = ? AND a.expertId = ?", (dossier, expert_id)).fetchone() == ("assigned", "in_progress"), timeout=20)
     check(state, "accepted: the assignment starts and the dossier is in progress")
     client.get("/app/index.html")
     client.wait(lambda: (client.unread() or 0) > 0 and any("prend votre dossier" in t for t in client.driver.execute_script(
         "return [...document.querySelectorAll('#notification-list li')].map(li => li.textContent)")), timeout=20, what="the client told the expert accepted")
-    client.wait(lambda: f"Expert : {expert_name}" in client.driver.find_element(By.ID, f"dossier-{dossier}").text, timeout=20, what="the client's list names the expert at work")
-    history = client.driver.find_element(By.CSS_SELECTOR, f"#dossier-{dossier} details.history")
-    history.find_element(By.TAG_NAME, "summary").click()
-    check("Accepté par" in history.text and "Proposé à" in history.text, f"the dossier's history says who was offered it and who accepted ({history.text!r})")
+    client.wait(lambda: f"Expert : {expert_name}" in text_of(client, f"#dossier-{dossier}"), timeout=20, what="the client's list names the expert at work")
+    click(client, f"#dossier-{dossier} details.history summary", "open the history")
+    history = text_of(client, f"#dossier-{dossier} details.history")
+    check("Accepté par" in history and "Proposé à" in history, f"the dossier's history says who was offered it and who accepted ({history!r})")
     expert.get("/app/dossier.html")
     expert.wait(lambda: shown(expert, "new-dossier-not-client"), what="the expert told only clients open dossiers")
     check(not shown(expert, "new-dossier-form"), "an expert sees no dossier form")
 
+    # Documents: the steps' required pieces, sent by the client, refused then validated by the expert.
+    documents_page = f"/app/documents.html?dossier={dossier}"
+    client.get(documents_page)
+    client.wait(lambda: shown(client, "needs"), what="the pieces the steps ask for")
+    needs = client.driver.execute_script("return [...document.querySelectorAll('#need-list .need')].map(e => [e.dataset.category, e.dataset.state])")
+    wanted = sorted({c for step in template if not step.get("condition") for c in step.get("documents", [])})
+    check(sorted(c for c, _ in needs) == sorted(c for step in template if not step.get("condition") for c in step.get("documents", []))
+          and all(state == "missing" for _, state in needs), f"every piece the steps ask for shows as missing ({needs})")
+    piece = os.path.join(setup.workdir, "factures-2025.pdf")
+    with open(piece, "wb") as handle:
+        handle.write(b"%PDF-1.4 factures 2025\n")
+    Select(client.driver.find_element(By.ID, "upload-category")).select_by_value(wanted[0] if wanted else "invoice")
+    client.driver.find_element(By.ID, "upload-title").send_keys("Factures 2025")
+    client.driver.find_element(By.ID, "upload-file").send_keys(piece)
+    client.driver.find_element(By.CSS_SELECTOR, "#upload button[type=submit]").click()
+    client.wait(lambda: client.driver.execute_script("return document.querySelector('#need-list .need-pending') !== null"), timeout=20, what="the piece sent, waiting")
+    expert.get(documents_page)
+    expert.wait(lambda: expert.driver.execute_script("return document.querySelector('.verdict-form button.reject')?.checkVisibility() ?? false"), timeout=20, what="the expert's verdict buttons")
+    click(expert, ".verdict-form button.reject", "refuse without a reason")
+    expert.wait(lambda: shown_css(expert, ".verdict-form .error"), what="the reason asked for")
+    check("raison" in expert.driver.execute_script("return document.querySelector('.verdict-form .error').textContent"), "refusing without a reason asks for one")
+    type_into(expert, ".verdict-form input", "Page 2 illisible")
+    click(expert, ".verdict-form button.reject", "refuse with the reason")
+    verdict_row = lambda: db.execute("SELECT v.validation, v.validationReason FROM documentVersion v JOIN document d ON d.id = v.documentId WHERE d.dossierId = ?", (dossier,)).fetchone()
+    poll(lambda: verdict_row() == ("rejected", "Page 2 illisible"), timeout=20)
+    refused = verdict_row()
+    check(refused == ("rejected", "Page 2 illisible"), f"the refusal and its reason reach the server ({refused})")
+    client.get(documents_page)
+    client.wait(lambda: client.driver.execute_script("return document.querySelector('.notice.rejected')?.checkVisibility() ?? false"), timeout=20, what="the client sees the refusal")
+    check("Page 2 illisible" in client.driver.execute_script("return document.querySelector('.notice.rejected').textContent"), "the client reads why")
+    screenshot(client, "document-refused")
+    click(client, ".notice.rejected button", "'Envoyer une nouvelle version'")
+    client.wait(lambda: client.driver.switch_to.active_element.get_attribute("id") == "upload-file", timeout=5, what="the file field focused")
+    check(client.driver.switch_to.active_element.get_attribute("id") == "upload-file", "'Envoyer une nouvelle version' leads to the file field, this document chosen")
+    client.driver.find_element(By.ID, "upload-file").send_keys(piece)
+    client.driver.find_element(By.CSS_SELECTOR, "#upload button[type=submit]").click()
+    poll(lambda: db.execute("SELECT count(*) FROM documentVersion v JOIN document d ON d.id = v.documentId WHERE d.dossierId = ?", (dossier,)).fetchone()[0] == 2, timeout=20)
+    expert.get(documents_page)
+    expert.wait(lambda: expert.driver.execute_script("return document.querySelector('.verdict-form button.validate')?.checkVisibility() ?? false"), timeout=20, what="the new version to check")
+    screenshot(expert, "document-to-check")
+    click(expert, ".verdict-form button.validate", "validate the new version")
+    validated = poll(lambda: db.execute("""SELECT count(*) FROM documentVersion v JOIN document d ON d.id = v.documentId
+        WHERE d.dossierId = ? AND v.validation = 'validated'""", (dossier,)).fetchone()[0] == 1, timeout=20)
+    check(validated, "the new version validated")
+    client.get(documents_page)
+    client.wait(lambda: client.driver.execute_script("return document.querySelector('#need-list .need-validated') !== null"), timeout=20, what="the piece shown validated")
+
     # Ineligible: the first question answered against its requirement.
     client.get("/app/index.html")
+    client.wait(lambda: shown(client, "new-dossier-cta"), what="'Ouvrir un nouveau dossier'")
     start = client.driver.find_element(By.LINK_TEXT, "Ouvrir un nouveau dossier")
     check(start.is_displayed(), "the client's list has 'Ouvrir un nouveau dossier'")
     start.click()
@@ -222,7 +303,7 @@ def run(setup, browsers):
     check(closed is not None and closed[1] == "ineligible", f"ineligible answers open a closed dossier ({closed})")
     client.get("/app/index.html")
     client.wait(lambda: client.driver.execute_script(f"return document.querySelector('#dossier-{closed[0]} .ineligible')?.checkVisibility() ?? false"), timeout=20, what="the ineligible dossier says why")
-    check(blocking["refusal"] in client.driver.find_element(By.CSS_SELECTOR, f"#dossier-{closed[0]} .ineligible").text, "the list says why it is not eligible")
+    check(blocking["refusal"] in text_of(client, f"#dossier-{closed[0]} .ineligible"), "the list says why it is not eligible")
 
     # A scheme's public page starts a dossier for it.
     client.get(f"/dispositifs/{code.lower()}/")

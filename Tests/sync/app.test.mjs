@@ -148,3 +148,26 @@ test("the service worker precaches every module of sync/ and every app page", ()
     assert.ok(worker.includes(`"${path}"`) || worker.includes(`OFFLINE_PAGE`) && path === "/app/offline.html", `${path} precached`);
   }
 });
+
+test("views: what each step needs of the dossier's documents, by category, best first", async () => {
+  const { documentNeeds, dossierRequestsOf } = await import("../../sync/views.js");
+  const replica = build();
+  // d1 (an invoice) has two versions: v2, current, waits; v1 was refused.
+  const documents = documentsOf(replica, 3);
+  const steps = [
+    { position: 2, title: "Factures", type: "documentation", status: "pending", documents: ["invoice", "certificate"] },
+    { position: 1, type: "validation", status: "completed", documents: [] },
+    { position: 3, title: "Rapport", type: "expertise", status: "pending", documents: ["report"] },
+  ];
+  assert.deepEqual(documentNeeds(steps, documents), [
+    { position: 2, title: "Factures", type: "documentation", completed: false, needs: [{ category: "invoice", state: "pending" }, { category: "certificate", state: "missing" }] },
+    { position: 3, title: "Rapport", type: "expertise", completed: false, needs: [{ category: "report", state: "missing" }] },
+  ]);
+  // The current version refused: the category shows as refused, not as sent.
+  replica.apply({ id: "o19", collection: "documentVersion", action: "update", record: "v2", fields: { validation: "rejected", reason: "floue" }, hlc: hlc(9000, "b"), actor: expert });
+  assert.equal(documentNeeds(steps, documentsOf(replica, 3))[0].needs[0].state, "rejected");
+  // Requests for new dossiers, until the account lists the dossier opened from them.
+  replica.apply({ id: "o20", collection: "dossier", action: "insert", record: "r1", fields: { product: 2, description: "x", amount: 5, answers: "{}" }, hlc: hlc(9100), actor: client });
+  assert.deepEqual(dossierRequestsOf(replica, new Set()).map((request) => request.id), ["r1"]);
+  assert.deepEqual(dossierRequestsOf(replica, new Set(["r1"])), []);
+});
