@@ -340,6 +340,9 @@ if command -v node >/dev/null && command -v wrk >/dev/null; then
 else
   echo "notifications benchmark skipped: it needs node and wrk"
 fi
+# Opening a dossier through sync (its steps, and the offer by the routing rules among 10,000
+# experts) beside a one-message push, alternately, on the same server (.ci/bench-dossier.py).
+python3 .ci/bench-dossier.py "$ft" || echo "dossier benchmark failed"
 # The same announcement to 10,000 clients by e-mail, through SMTP to a local server (aiosmtpd,
 # .ci/smtp-sink.py), beside that server's floor under a C sender that does no work
 # (.ci/smtp-floor.c).

@@ -63,8 +63,10 @@ public enum ExpertRouting {
     public struct Ranked: Sendable, Equatable {
         public var candidate: Candidate
         public var distanceKm: Double?
-        /// Why, in French: "3 dossiers ouverts sur 10, note 4,7, 12 km".
-        public var reason: String
+
+        /// Why, in French: "3 dossiers ouverts sur 10, note 4,7, 12 km" (made when asked: the
+        /// dossier's history needs the first one's only).
+        public var reason: String { ExpertRouting.reason(candidate, distanceKm: distanceKm) }
     }
 
     /// The eligible candidates, best first.
@@ -74,7 +76,7 @@ public enum ExpertRouting {
         for candidate in candidates where !request.excluded.contains(candidate.expertId) && candidate.spareCapacity > 0 {
             let distance = request.point.map { candidate.point.distance(to: $0) }
             guard candidate.region == request.region || (distance.map { $0 <= rule.maximumDistanceKm } ?? false) else { continue }
-            eligible.append(Ranked(candidate: candidate, distanceKm: distance, reason: ""))
+            eligible.append(Ranked(candidate: candidate, distanceKm: distance))
         }
         eligible.sort { a, b in
             let x = a.candidate, y = b.candidate
@@ -83,18 +85,15 @@ public enum ExpertRouting {
             if x.lastOfferAt != y.lastOfferAt { return (x.lastOfferAt ?? .distantPast) < (y.lastOfferAt ?? .distantPast) }
             return x.expertId < y.expertId
         }
-        return eligible.map { ranked in
-            var ranked = ranked
-            ranked.reason = reason(ranked.candidate, distanceKm: ranked.distanceKm)
-            return ranked
-        }
+        return eligible
     }
 
     static func reason(_ candidate: Candidate, distanceKm: Double?) -> String {
         let open = candidate.openAssignments
         var parts = ["\(open) dossier\(open > 1 ? "s" : "") ouvert\(open > 1 ? "s" : "") sur \(candidate.capacity)"]
         if let rating = candidate.rating {
-            parts.append("note " + String(format: "%.1f", rating).replacingOccurrences(of: ".", with: ","))
+            let tenths = Int((rating * 10).rounded())
+            parts.append("note \(tenths / 10),\(tenths % 10)")
         } else {
             parts.append("pas encore d’avis")
         }

@@ -25,7 +25,7 @@ enum OfferRouting {
         let point: GeoPoint? = (row["latitude"] as Double?).flatMap { latitude in (row["longitude"] as Double?).map { GeoPoint(latitude: latitude, longitude: $0) } }
         let request = ExpertRouting.Request(region: row["region"], point: point, excluded: excluded)
         let rule = ExpertRouting.Rule(maximumDistanceKm: row["routingDistanceKm"], offerHours: row["offerHours"])
-        let ranked = ExpertRouting.rank(try candidates(product: row["productId"], db: db), for: request, rule: rule)
+        let ranked = ExpertRouting.rank(try candidates(product: row["productId"], near: request, rule: rule, db: db), for: request, rule: rule)
         guard let best = ranked.first else {
             try DossierOpening.event(dossier, .waiting, "Aucun expert disponible pour l’instant selon les règles du dispositif : le dossier attend qu’un expert se libère ou qu’un administrateur le confie.", actor: nil, date: DatabaseDate.string(from: now), db: db)
             return nil
@@ -56,17 +56,31 @@ enum OfferRouting {
         return open.count
     }
 
-    /// The experts who take `product`'s dossiers and may get one: approved, active, their account
-    /// active; with their open assignments, capacity, rating and last offer.
-    static func candidates(product: Int64, db: Database) throws -> [ExpertRouting.Candidate] {
-        try Row.fetchAll(db.cachedStatement(sql: """
+    /// The experts who take `product`'s dossiers and may get this one: approved, active, their
+    /// account active, in the client's region or inside the box around the client that holds the
+    /// scheme's distance (`ExpertRouting.rank` keeps those truly within it); with their open
+    /// assignments, capacity, rating and last offer. The box keeps the per-expert look-ups to the
+    /// experts nearby (over all 1,240 experts of a scheme among 10,000, they took 23 ms), and
+    /// `CROSS JOIN` keeps SQLite's order: the scheme's experts first (`expertSpecialty_productId`),
+    /// not every approved expert (`expert_published`, which it chose otherwise: 11 ms, not 1.2),
+    /// each looked up in the narrow `expert_routing` index rather than in the wide rows.
+    static func candidates(product: Int64, near request: ExpertRouting.Request, rule: ExpertRouting.Rule, db: Database) throws -> [ExpertRouting.Candidate] {
+        // One degree of latitude is 111 km; of longitude, 111 km × cos(latitude). Slightly larger: a box that holds the circle.
+        let box: (Double, Double, Double, Double) = request.point.map { point in
+            let dLat = rule.maximumDistanceKm / 110
+            let dLon = rule.maximumDistanceKm / max(1, 110 * cos(min(89, abs(point.latitude)) * .pi / 180))
+            return (point.latitude - dLat, point.latitude + dLat, point.longitude - dLon, point.longitude + dLon)
+        } ?? (1, 0, 1, 0)  // no point: an empty box, the region alone
+        return try Row.fetchAll(db.cachedStatement(sql: """
             SELECT e.id, e.firstName || ' ' || e.lastName AS name, e.region, e.latitude, e.longitude, e.capacity,
                 (SELECT count(*) FROM expertAssignment a WHERE a.expertId = e.id AND a.status IN ('pending', 'assigned', 'in_progress')) AS open,
                 (SELECT avg(score) FROM rating r WHERE r.expertId = e.id) AS rating,
                 (SELECT max(requestedAt) FROM expertAssignment a WHERE a.expertId = e.id) AS lastOffer
-            FROM expertSpecialty s JOIN expert e ON e.id = s.expertId JOIN user u ON u.id = e.userId
-            WHERE s.productId = ? AND e.approval = 'approved' AND e.active = 1 AND u.active = 1 AND u.deletedAt IS NULL
-            """), arguments: [product]).map { row in
+            FROM expertSpecialty s CROSS JOIN expert e INDEXED BY expert_routing CROSS JOIN user u
+            WHERE s.productId = ? AND e.id = s.expertId AND u.id = e.userId
+              AND e.approval = 'approved' AND e.active = 1 AND u.active = 1 AND u.deletedAt IS NULL
+              AND (e.region = ? OR (e.latitude BETWEEN ? AND ? AND e.longitude BETWEEN ? AND ?))
+            """), arguments: [product, request.region, box.0, box.1, box.2, box.3]).map { row in
             ExpertRouting.Candidate(
                 expertId: row["id"], name: row["name"], region: row["region"],
                 point: GeoPoint(latitude: row["latitude"], longitude: row["longitude"]),
