@@ -65,11 +65,14 @@ async function render({ engine, strings, account }) {
         : offeredTo.length ? fill(listData.offered, { names: offeredTo.join(", ") }) : strings.noExpert ?? "")
       : fill(strings.clientOf, { name: dossier.company });
     if (dossier.conversation !== undefined) placedConversations.add(dossier.conversation);
+    // A step's status as shown: the replica's when it has one (it moves live), else the account's.
+    const statusAt = new Map(dossier.steps.map((step) => [step.position, live.get(String(step.id))?.status ?? step.status]));
     const steps = [...dossier.steps].sort((a, b) => a.position - b.position).map((step) => {
       placedSteps.add(String(step.id));
       const synced = live.get(String(step.id));
+      const waitsFor = (step.dependsOn ?? []).filter((position) => statusAt.get(position) !== "completed");
       return stepItem(engine, strings, allowed, synced ?? { id: String(step.id), status: step.status, progress: step.progress, priority: "normal", dueAt: step.dueAt ? Date.parse(step.dueAt) : null, conflicts: [] },
-        { type: step.type, title: step.title, assignee: step.assigneeRole, position: step.position, dossierStatus: dossier.status });
+        { type: step.type, title: step.title, assignee: step.assigneeRole, position: step.position, dossierStatus: dossier.status, waitsFor });
     });
     const documentCount = documentsOf(replica, dossier.id).length;
     return el("li", { id: `dossier-${dossier.id}`, class: "dossier", dataset: { dossier: String(dossier.id), status: dossier.status } },
@@ -190,12 +193,16 @@ function conversationSnippet(replica, conversation) {
  * only the statuses the role may set are choices; the current one is selected, and shown but not
  * offered when the role may not set it (an expert's overdue step).
  * @param {import("./engine.js").Engine} engine @param {Strings} strings @param {readonly string[]} allowed @param {StepView} step
- * @param {{type: string, title?: string, assignee: string, position: number, dossierStatus: string} | null} about
+ * @param {{type: string, title?: string, assignee: string, position: number, dossierStatus: string, waitsFor?: number[]} | null} about
  */
 function stepItem(engine, strings, allowed, step, about) {
   const label = about ? `${about.position}. ${about.title ?? strings[key("stepType", about.type)] ?? about.type}` : fill(strings.step, { n: step.id });
   const select = el("select", { id: `step-${step.id}-status`, name: "status" },
-    ...stepChoices(allowed, step.status).map((choice) => el("option", { value: choice.status, selected: choice.selected, disabled: choice.disabled }, strings[key("status", choice.status)] ?? choice.status)));
+    ...stepChoices(allowed, step.status).map((choice) => el("option", {
+      value: choice.status, selected: choice.selected,
+      // A step completes once those it waits for are (the server says the same).
+      disabled: choice.disabled || (choice.status === "completed" && !choice.selected && (about?.waitsFor?.length ?? 0) > 0),
+    }, strings[key("status", choice.status)] ?? choice.status)));
   const form = el("form", { class: "step-move", onsubmit: async (/** @type {SubmitEvent} */ event) => {
     event.preventDefault();
     const status = /** @type {HTMLSelectElement} */ (select).value;
@@ -214,6 +221,7 @@ function stepItem(engine, strings, allowed, step, about) {
     step.dueAt ? ` · ${strings.due} ${formatDate(step.dueAt)}` : "",
     el("progress", { max: 100, value: step.progress, "aria-label": `${label} : ${step.progress} %` }), ` ${step.progress} %`,
     step.conflicts.length ? el("p", { class: "muted" }, `${strings.conflicts} : ${step.conflicts.map((c) => `${c.field} = ${c.value}`).join(", ")}`) : null,
+    about?.waitsFor?.length && step.status !== "completed" ? el("p", { class: "muted waits" }, count(byId("dossier-list").dataset, "waits", about.waitsFor.length, { steps: about.waitsFor.join(", ") })) : null,
     mayMove ? form : null);
 }
 

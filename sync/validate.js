@@ -39,7 +39,7 @@ export class Rejection {
  * @typedef {{
  *   actorSeesDossier: boolean, exists: boolean, owner?: number | null, stepAssignee?: string | null,
  *   ratingClientUser?: number | null, ratingAllowed?: boolean, scheme?: SchemeFacts | null,
- *   offer?: {expertUser: number, pending: boolean} | null
+ *   offer?: {expertUser: number, pending: boolean} | null, stepWaitsFor?: number[]
  * }} RecordFacts
  * What is known of the scheme a new dossier names (`RecordFacts.scheme`): whether it is open, its
  * questions, and whether the requested expert (if any) works on it. Unknown on a device that has
@@ -441,6 +441,10 @@ export function checkPermission(operation, facts) {
     }
     if (actor.role === "client" && facts.stepAssignee !== "client") {
       return new Rejection("forbidden", undefined, "this step is not the client's to move");
+    }
+    const waits = facts.stepWaitsFor ?? [];
+    if (typeof status === "string" && sameText(status, "completed") && waits.length > 0) {
+      return new Rejection("forbidden", "status", `this step waits for step${waits.length > 1 ? "s" : ""} ${waits.join(", ")} to be completed first`);
     }
     if (field(fields, "dueAt") !== undefined && actor.role === "client") {
       return new Rejection("forbidden", "dueAt", "a client may not move a due date");

@@ -356,3 +356,30 @@ import Testing
         #expect(kinds == ["opened", "offered", "reassigned", "offered"])
     }
 }
+
+/// The steps of a dossier opened from a template complete in the order their dependencies say.
+@Suite struct StepDependencyTests {
+    @Test func aStepCompletesOnlyAfterThoseItWaitsFor() throws {
+        var fixture = try SyncFixture()
+        let (dossier, offer) = try OfferAnswerTests.offered(&fixture)
+        let accept = SyncOperation(id: "op-accept", collection: .offer, action: .update, record: String(offer), fields: ["answer": .string("accepted")], hlc: fixture.hlc(), actor: fixture.expert)
+        #expect(try fixture.database.push([accept], actor: fixture.expert, now: fixture.now)[0].status == .accepted)
+        let steps = try fixture.database.writer.read { db in
+            try Row.fetchAll(db, sql: "SELECT id, position, dependsOn FROM dossierStep WHERE dossierId = ? ORDER BY position", arguments: [dossier]).map { ($0[0] as Int64, $0[1] as Int, $0[2] as String) }
+        }
+        let second = try #require(steps.first { $0.2 != "[]" })
+        let complete = { (step: Int64, id: String, fixture: inout SyncFixture) throws -> PushResult in
+            let operation = SyncOperation(id: id, collection: .step, action: .update, record: String(step), fields: ["status": .string("completed"), "progress": .int(100)], hlc: fixture.hlc(), actor: fixture.admin)
+            return try fixture.database.push([operation], actor: fixture.admin, now: fixture.now)[0]
+        }
+        let early = try complete(second.0, "op-early", &fixture)
+        #expect(early.rejection?.field == "status" && early.rejection?.message.contains("waits for step 1") == true, "\(String(describing: early.rejection))")
+        // The first, then the second: in one batch, in timestamp order, both are accepted.
+        let first = try #require(steps.first)
+        let batch = [
+            SyncOperation(id: "op-first", collection: .step, action: .update, record: String(first.0), fields: ["status": .string("completed"), "progress": .int(100)], hlc: fixture.hlc(), actor: fixture.admin),
+            SyncOperation(id: "op-then", collection: .step, action: .update, record: String(second.0), fields: ["status": .string("completed"), "progress": .int(100)], hlc: fixture.hlc(), actor: fixture.admin),
+        ]
+        #expect(try fixture.database.push(batch, actor: fixture.admin, now: fixture.now).map(\.status) == [.accepted, .accepted])
+    }
+}

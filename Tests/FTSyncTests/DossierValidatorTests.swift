@@ -91,3 +91,21 @@ import Testing
         #expect(OperationValidator.check(Self.op(["answer": .string("declined"), "reason": .string("Pas disponible")]), facts: Self.offered(), nowMilliseconds: Self.now) == nil)
     }
 }
+
+/// A step that depends on others completes only once they are completed.
+@Suite struct StepDependencyValidatorTests {
+    static func op(_ fields: [String: FieldValue]) -> SyncOperation {
+        SyncOperation(id: "op", collection: .step, action: .update, record: "7", fields: fields, hlc: HLCTimestamp(milliseconds: 10_000_000, node: "d"), actor: SyncActor(user: 2, role: .expert))
+    }
+
+    @Test func completionWaitsForTheStepsItDependsOn() {
+        let waiting = RecordFacts(actorSeesDossier: true, exists: true, stepAssignee: .expert, stepWaitsFor: [1, 3])
+        let refusal = OperationValidator.check(Self.op(["status": .string("completed")]), facts: waiting, nowMilliseconds: 10_000_000)
+        #expect(refusal?.code == .forbidden && refusal?.field == "status")
+        #expect(refusal?.message == "this step waits for steps 1, 3 to be completed first")
+        // Moving it short of completion is fine; once nothing waits, so is completing it.
+        #expect(OperationValidator.check(Self.op(["status": .string("in_progress")]), facts: waiting, nowMilliseconds: 10_000_000) == nil)
+        let free = RecordFacts(actorSeesDossier: true, exists: true, stepAssignee: .expert)
+        #expect(OperationValidator.check(Self.op(["status": .string("completed")]), facts: free, nowMilliseconds: 10_000_000) == nil)
+    }
+}

@@ -135,6 +135,7 @@ const refusals = [
   ["an offer answered 'maybe'", op("offer", "update", { answer: "maybe" }, { actor: expert, record: "41" }), offered(), "invalidField"],
   ["an offer's id with a leading zero", op("offer", "update", { answer: "accepted" }, { actor: expert, record: "041" }), offered(), "invalidRecord"],
   ["an unknown offer", op("offer", "update", { answer: "accepted" }, { actor: expert, record: "41" }), fresh, "unknownRecord"],
+  ["completing a step before the one it waits for", op("step", "update", { status: "completed" }, { actor: expert }), { ...seen, stepWaitsFor: [1, 2] }, "forbidden"],
   ["a reason of 1,001 characters", op("offer", "update", { answer: "declined", reason: "x".repeat(1_001) }, { actor: expert, record: "41" }), offered(), "invalidField"],
 ];
 
@@ -167,6 +168,7 @@ const acceptances = [
   ["a client opens a dossier with its expert", op("dossier", "insert", dossierFields({ expert: 9 })), scheme()],
   ["a client opens a dossier it is not eligible for (the dossier says why; not a refusal)", op("dossier", "insert", dossierFields({ answers: JSON.stringify({ transport: "non" }) })), scheme()],
   ["a device that does not know the scheme yet leaves it to the server", op("dossier", "insert", dossierFields()), fresh],
+  ["moving a waiting step short of completing it", op("step", "update", { status: "in_progress", progress: 30 }, { actor: expert }), { ...seen, stepWaitsFor: [1] }],
   ["the expert accepts its offer", op("offer", "update", { answer: "accepted" }, { actor: expert, record: "41" }), offered()],
   ["the expert declines its offer, saying why", op("offer", "update", { answer: "declined", reason: "Pas disponible" }, { actor: expert, record: "41" }), offered()],
 ];
@@ -181,6 +183,7 @@ test("the sentences are the server's", () => {
   assert.equal(String(checkOperation(op("rating", "update", { score: 6 }), seen, now)), "invalidField: a score is 1 to 5, not 6");
   assert.deepEqual({ ...checkOperation(op("message", "update", { body: 5 }), seen, now) }, { code: "invalidField", field: "body", message: "'body' must be a string, not 5" });
   assert.equal(checkOperation(op("step", "update", { status: "overdue" }), seen, now)?.message, "a client may not set a step to overdue");
+  assert.equal(checkOperation(op("step", "update", { status: "completed" }), { ...seen, stepWaitsFor: [1, 3] }, now)?.message, "this step waits for steps 1, 3 to be completed first");
 });
 
 test("the preferences' sentences are the server's", () => {

@@ -56,6 +56,7 @@ enum SyncLocator {
         var ownerId: Int64?
         var scheme: RecordFacts.SchemeFacts?
         var offer: RecordFacts.OfferFacts?
+        var stepWaitsFor: [Int] = []
 
         switch operation.collection {
         case .message:
@@ -136,10 +137,17 @@ enum SyncLocator {
                 offer = RecordFacts.OfferFacts(expertUser: row[1], pending: row[2] == "pending")
             }
         case .step:
-            if let id = Int64(operation.record), let row = try Row.fetchOne(db.cachedStatement(sql: "SELECT dossierId, assigneeRole FROM dossierStep WHERE id = ?"), arguments: [id]) {
+            if let id = Int64(operation.record), let row = try Row.fetchOne(db.cachedStatement(sql: "SELECT dossierId, assigneeRole, dependsOn FROM dossierStep WHERE id = ?"), arguments: [id]) {
                 dossierId = row[0]
                 stepAssignee = Role(rawValue: row[1])
                 exists = true
+                if operation.fields["status"]?.string == StepStatus.completed.rawValue, (row[2] as String) != "[]" {
+                    // What it waits for, as the dossier's steps stand in this transaction.
+                    stepWaitsFor = try Int.fetchAll(db.cachedStatement(sql: """
+                        SELECT position FROM dossierStep WHERE dossierId = ? AND status <> 'completed'
+                          AND position IN (SELECT value FROM json_each(?)) ORDER BY position
+                        """), arguments: [row[0] as Int64, row[2] as String])
+                }
             }
         }
 
@@ -153,7 +161,7 @@ enum SyncLocator {
         return Located(
             dossierId: dossierId,
             ownerId: ownerId,
-            facts: RecordFacts(actorSeesDossier: sees, exists: exists, owner: owner, stepAssignee: stepAssignee, ratingClientUser: ratingClientUser, ratingAllowed: ratingAllowed, scheme: scheme, offer: offer),
+            facts: RecordFacts(actorSeesDossier: sees, exists: exists, owner: owner, stepAssignee: stepAssignee, ratingClientUser: ratingClientUser, ratingAllowed: ratingAllowed, scheme: scheme, offer: offer, stepWaitsFor: stepWaitsFor),
             message: message
         )
     }

@@ -39,6 +39,8 @@ public struct RecordFacts: Sendable {
     public var owner: Int64?
     /// For a step: who is expected to act on it.
     public var stepAssignee: Role?
+    /// For a step: the positions of the steps it depends on that are not completed yet.
+    public var stepWaitsFor: [Int] = []
     /// For a rating: the user of the client in the record id, and whether that client had this
     /// expert on a dossier.
     public var ratingClientUser: Int64?
@@ -72,7 +74,8 @@ public struct RecordFacts: Sendable {
         }
     }
 
-    public init(actorSeesDossier: Bool, exists: Bool, owner: Int64? = nil, stepAssignee: Role? = nil, ratingClientUser: Int64? = nil, ratingAllowed: Bool = false, scheme: SchemeFacts? = nil, offer: OfferFacts? = nil) {
+    public init(actorSeesDossier: Bool, exists: Bool, owner: Int64? = nil, stepAssignee: Role? = nil, ratingClientUser: Int64? = nil, ratingAllowed: Bool = false, scheme: SchemeFacts? = nil, offer: OfferFacts? = nil, stepWaitsFor: [Int] = []) {
+        self.stepWaitsFor = stepWaitsFor
         self.scheme = scheme
         self.offer = offer
         self.actorSeesDossier = actorSeesDossier
@@ -371,6 +374,10 @@ public enum OperationValidator {
             }
             if actor.role == .client && facts.stepAssignee != .client {
                 return Rejection(.forbidden, "this step is not the client's to move")
+            }
+            if operation.fields["status"]?.string == StepStatus.completed.rawValue, !facts.stepWaitsFor.isEmpty {
+                let steps = facts.stepWaitsFor.map(String.init).joined(separator: ", ")
+                return Rejection(.forbidden, field: "status", "this step waits for step\(facts.stepWaitsFor.count > 1 ? "s" : "") \(steps) to be completed first")
             }
             if operation.fields["dueAt"] != nil && actor.role == .client {
                 return Rejection(.forbidden, field: "dueAt", "a client may not move a due date")
