@@ -383,3 +383,44 @@ import Testing
         #expect(try fixture.database.push(batch, actor: fixture.admin, now: fixture.now).map(\.status) == [.accepted, .accepted])
     }
 }
+
+/// A scheme's template edited while a dossier is in progress: new dossiers take the new version,
+/// the dossier in progress keeps its steps.
+@Suite struct WorkflowVersionTests {
+    @Test func anEditChangesNewDossiersOnly() throws {
+        var fixture = try SyncFixture()
+        let (held, _) = try DossierOpeningTests.schemes(fixture)
+        let database = fixture.database
+        let answers = try DossierOpeningTests.answers(for: held, fixture)
+        func open(_ record: String, _ fixture: inout SyncFixture) throws -> Int64 {
+            let operation = SyncOperation(id: "op-\(record)", collection: .dossier, action: .insert, record: record, fields: [
+                "product": .int(held), "description": .string("Versions"), "amount": .int(3_000), "answers": .string(answers),
+            ], hlc: fixture.hlc(), actor: fixture.client)
+            #expect(try database.push([operation], actor: fixture.client, now: fixture.now)[0].status == .accepted)
+            return try #require(try database.writer.read { db in try Int64.fetchOne(db, sql: "SELECT id FROM dossier WHERE requestId = ?", arguments: [record]) })
+        }
+        func titles(_ dossier: Int64) throws -> [String] {
+            try database.writer.read { db in try String.fetchAll(db, sql: "SELECT title FROM dossierStep WHERE dossierId = ? ORDER BY position", arguments: [dossier]) }
+        }
+        let before = try open("req-v1", &fixture)
+        let old = try #require(try database.workflow(productId: held))
+        let kept = try titles(before)
+        var edited = old.template
+        edited.steps.insert(.init(key: "appel", type: .validation, title: "Appel de découverte", assignee: .expert, slaDays: 2), at: 0)
+        let version = try database.saveWorkflow(productId: held, questions: old.questions, template: edited, by: fixture.admin.user, now: fixture.now)
+        #expect(version == old.version + 1)
+        let after = try open("req-v2", &fixture)
+        #expect(try titles(after).first == "Appel de découverte")
+        #expect(try titles(before) == kept, "the dossier in progress keeps its steps")
+        let versions = try database.writer.read { db in try Int64.fetchAll(db, sql: "SELECT templateVersion FROM dossier WHERE id IN (?, ?) ORDER BY id", arguments: [before, after]) }
+        #expect(versions == [old.version, version])
+        // A template whose dependencies form a cycle, or point to a removed step, is refused whole.
+        var cyclic = edited
+        cyclic.steps[0].dependsOn = [cyclic.steps[1].key]
+        #expect(throws: WorkflowProblems.self) { try database.saveWorkflow(productId: held, questions: old.questions, template: cyclic, by: nil, now: fixture.now) }
+        var dangling = edited
+        dangling.steps[1].dependsOn = ["supprimee"]
+        #expect(throws: WorkflowProblems.self) { try database.saveWorkflow(productId: held, questions: old.questions, template: dangling, by: nil, now: fixture.now) }
+        #expect(try database.workflow(productId: held)?.version == version, "a refused template saves nothing")
+    }
+}
