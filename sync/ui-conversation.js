@@ -11,7 +11,7 @@
 import { dossierById, hintsFromSearch, mayRate, participantsOf } from "./directory.js";
 import { boot, byId, count, el, fill, formatDate, showQueuedUploads } from "./ui.js";
 import { queueUpload, sendAttachment } from "./uploads.js";
-import { conversationText, messageSegments, messagesOf, ratingOf, receiptsOf, searchMessages } from "./views.js";
+import { conversationFigures, conversationText, frenchDuration, messageSegments, messagesOf, ratingOf, receiptsOf, searchMessages } from "./views.js";
 
 const PAGE = 20;
 const hints = hintsFromSearch(location.search);
@@ -21,6 +21,8 @@ let shown = PAGE;
 let editing = null;
 /** What the search box holds. */
 let query = "";
+/** Who else is in this conversation right now (the live channel's presence frames). @type {number[]} */
+let online = [];
 
 /** The conversation's dossier, what the account knows of it, and the rating key. @param {import("./account.js").Account} account */
 function context(account) {
@@ -56,6 +58,16 @@ function render({ engine, strings, account }) {
 
   const replica = engine.shown;
   const messages = messagesOf(replica, conversation);
+  // Who is here now, and the conversation's own figures.
+  const presence = byId("presence");
+  const here = online.filter((user) => user !== me).map((user) => names.get(user) ?? strings.other ?? "");
+  presence.hidden = here.length === 0;
+  presence.textContent = here.length ? count(presence.dataset, "online", here.length, { names: here.join(", ") }) : "";
+  const figures = conversationFigures(messages);
+  const figuresLine = byId("figures");
+  figuresLine.hidden = figures.messages === 0;
+  figuresLine.textContent = count(figuresLine.dataset, "messages", figures.messages)
+    + (figures.medianResponseMs === null ? "" : ` · ${count(figuresLine.dataset, "median", figures.responses, { duration: frenchDuration(figures.medianResponseMs) })}`);
   const receipts = receiptsOf(replica, conversation);
   const readByOthers = Math.max(0, ...[...receipts].filter(([user]) => user !== me).map(([, upTo]) => upTo));
   const searching = query.trim() !== "";
@@ -250,6 +262,12 @@ async function ready(app) {
       lastTyping = Date.now();
       engine.typing(conversation);
     }
+  });
+  engine.addEventListener("presence", (event) => {
+    const frame = /** @type {CustomEvent} */ (event).detail;
+    if (frame.conversation !== conversation) return;
+    online = Array.isArray(frame.online) ? frame.online : [];
+    rerender();
   });
   /** @type {any} */
   let typingTimer = null;

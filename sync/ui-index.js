@@ -88,7 +88,8 @@ async function render({ engine, strings, account }) {
       el("ol", { class: "app-list steps" }, ...steps),
       dossier.events?.length ? el("details", { class: "history" }, el("summary", {}, listData.history ?? ""),
         el("ul", {}, ...dossier.events.map((event) => el("li", { dataset: { kind: event.kind } }, `${formatDate(Date.parse(event.at))} — ${event.text}`)))) : null);
-  }) : [el("li", { class: "muted" }, strings.myDossiersEmpty ?? "")]));
+  }) : requests.length ? [] : [el("li", { class: "muted empty" },
+    (role === "client" ? strings.myDossiersEmptyClient : role === "expert" ? strings.myDossiersEmptyExpert : undefined) ?? strings.myDossiersEmpty ?? "")]));
   if (role === "client") showRecommendations(account.account);
 
   // What the account does not place yet (first start offline, or a dossier just assigned).

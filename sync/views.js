@@ -32,6 +32,34 @@ export function messagesOf(replica, conversation) {
   return messages.sort((a, b) => compareHLC(a.hlc, b.hlc) || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
 }
 
+/**
+ * A conversation's own figures: its messages (deleted ones left out) and how long an answer
+ * took — each message written after another participant's, timed from that one — as a median.
+ * @param {MessageView[]} messages in order
+ * @returns {{messages: number, responses: number, medianResponseMs: number | null}}
+ */
+export function conversationFigures(messages) {
+  const kept = messages.filter((message) => !message.deleted);
+  /** @type {number[]} */
+  const waits = [];
+  for (let index = 1; index < kept.length; index += 1) {
+    if (kept[index].author !== kept[index - 1].author) waits.push(Math.max(0, kept[index].at - kept[index - 1].at));
+  }
+  waits.sort((a, b) => a - b);
+  const middle = Math.floor(waits.length / 2);
+  const median = waits.length === 0 ? null : waits.length % 2 ? waits[middle] : (waits[middle - 1] + waits[middle]) / 2;
+  return { messages: kept.length, responses: waits.length, medianResponseMs: median };
+}
+
+/** A duration in French words: "12 min", "3 h", "2 jours". @param {number} milliseconds */
+export function frenchDuration(milliseconds) {
+  const minutes = Math.round(milliseconds / 60_000);
+  if (minutes < 60) return `${Math.max(1, minutes)} min`;
+  const hours = Math.round(milliseconds / 3_600_000);
+  if (hours < 48) return `${hours} h`;
+  return `${Math.round(milliseconds / 86_400_000)} jours`;
+}
+
 /** Conversations the replica knows of (from messages and read receipts), ascending. @param {Replica} replica @returns {number[]} */
 export function conversationsOf(replica) {
   const found = new Set();

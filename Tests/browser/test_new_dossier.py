@@ -231,6 +231,22 @@ def run(setup, browsers):
     expert.wait(lambda: shown(expert, "new-dossier-not-client"), what="the expert told only clients open dossiers")
     check(not shown(expert, "new-dossier-form"), "an expert sees no dossier form")
 
+    # The conversation: who is there, a message each way, the conversation's own figures.
+    conversation = db.execute("SELECT id FROM conversation WHERE dossierId = ?", (dossier,)).fetchone()[0]
+    client.get(f"/app/conversation.html?conversation={conversation}")
+    expert.get(f"/app/conversation.html?conversation={conversation}")
+    for me, other in ((client, expert_name), (expert, None)):
+        me.wait(lambda: shown(me, "presence"), timeout=20, what="the other participant shown online")
+    check(expert_name in text_of(client, "#presence"), f"the client sees the expert online ({text_of(client, '#presence')!r})")
+    check("En ligne" in text_of(expert, "#presence"), "the expert sees the client online")
+    client.send_message("Bonjour, voici notre dossier.")
+    expert.wait(lambda: "Bonjour, voici notre dossier." in [body for _, body in expert.messages()], timeout=20, what="the client's message at the expert's")
+    expert.send_message("Merci, je regarde vos factures.")
+    client.wait(lambda: "Merci, je regarde vos factures." in [body for _, body in client.messages()], timeout=20, what="the expert's answer at the client's")
+    client.wait(lambda: text_of(client, "#figures").startswith("2 messages · réponse en"), timeout=10, what="the conversation's figures")
+    check("une réponse" in text_of(client, "#figures"), f"the figures count the answer ({text_of(client, '#figures')!r})")
+    screenshot(client, "conversation")
+
     # Documents: the steps' required pieces, sent by the client, refused then validated by the expert.
     documents_page = f"/app/documents.html?dossier={dossier}"
     client.get(documents_page)

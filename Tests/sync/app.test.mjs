@@ -171,3 +171,15 @@ test("views: what each step needs of the dossier's documents, by category, best 
   assert.deepEqual(dossierRequestsOf(replica, new Set()).map((request) => request.id), ["r1"]);
   assert.deepEqual(dossierRequestsOf(replica, new Set(["r1"])), []);
 });
+
+test("views: a conversation's figures: messages, and the median time an answer took", async () => {
+  const { conversationFigures, frenchDuration } = await import("../../sync/views.js");
+  const at = (minutes) => minutes * 60_000;
+  const message = (author, minutes, deleted = false) => ({ author, at: at(minutes), deleted });
+  // 1 asks at 0; 2 answers at 30 (30 min); 2 again at 40 (no answer: the same author); 1 answers
+  // at 160 (120 min, from 40); a deleted message counts for nothing.
+  const figures = conversationFigures([message(1, 0), message(2, 30), message(2, 40), message(1, 160), message(2, 170, true)]);
+  assert.deepEqual(figures, { messages: 4, responses: 2, medianResponseMs: at(75) });
+  assert.deepEqual(conversationFigures([]), { messages: 0, responses: 0, medianResponseMs: null });
+  assert.deepEqual([frenchDuration(at(0.2)), frenchDuration(at(75)), frenchDuration(at(60 * 30)), frenchDuration(at(60 * 72))], ["1 min", "1 h", "30 h", "3 jours"]);
+});
