@@ -50,7 +50,7 @@ public func buildRouter(
     MetricsController(database: database, metrics: configuration.metrics, now: now).add(to: router)
     if let adminDirectory = configuration.adminDirectory {
         AdminController(
-            database: database, directory: adminDirectory, now: now, alertCentre: configuration.alertCentre, announcements: configuration.announcements,
+            database: database, directory: adminDirectory, now: now, alertCentre: configuration.alertCentre, announcements: configuration.announcements, workflows: configuration.workflows,
             users: configuration.users, live: live, onCommit: onCommit
         ).add(to: router)
     }

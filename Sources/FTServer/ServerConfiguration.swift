@@ -26,6 +26,8 @@ public struct ServerConfiguration: Sendable {
     /// Renders `/admin/annonces.html` (the form as typed, the number just reached, the number a
     /// count found, why a form was refused); nil: no announcements page.
     public var announcements: AnnouncementsRenderer?
+    /// Renders the workflow templates' page (FTSite's `WorkflowsPage`); nil: no such page.
+    public var workflows: WorkflowsRenderer?
     /// Renders the admins' users pages (`/admin/comptes.html`, `/admin/comptes/{id}.html`, the
     /// CSV); nil: no users pages, and no user actions.
     public var users: UsersRenderer?
@@ -103,5 +105,9 @@ public struct UsersRenderer: Sendable {
         self.csv = csv
     }
 }
+
+/// Renders the workflow templates' page: the list (`product` nil) or one scheme's editor, with the
+/// rows as posted (`draft`), its preview, the version just saved, the problems found. Nil: no such scheme.
+public typealias WorkflowsRenderer = @Sendable (_ product: Int64?, _ draft: WorkflowDraft?, _ preview: Bool, _ saved: Int64?, _ problems: [String]) throws -> String?
 
 public typealias AnnouncementsRenderer = @Sendable (_ draft: AnnouncementDraft, _ sent: Int?, _ audience: Int?, _ problem: String?) throws -> String

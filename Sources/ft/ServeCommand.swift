@@ -178,6 +178,12 @@ struct ServeCommand: AsyncParsableCommand {
                 try page.page(from: database, now: Date(), draft: draft, sent: sent, audience: audience, problem: problem)
             }
         }
+        if FileManager.default.fileExists(atPath: templates + "/admin/workflows.mustache") {
+            let page = WorkflowsPage(configuration: AdminConfiguration(templatesDirectory: templates, outputDirectory: adminDirectory))
+            configuration.workflows = { product, draft, preview, saved, problems in
+                try page.page(from: database, productId: product, draft: draft, preview: preview, savedVersion: saved, problems: problems, now: Date())
+            }
+        }
         if FileManager.default.fileExists(atPath: templates + "/admin/accounts.mustache") {
             let page = UsersPage(configuration: AdminConfiguration(templatesDirectory: templates, outputDirectory: adminDirectory))
             configuration.users = UsersRenderer(

@@ -18,6 +18,7 @@ struct AdminController {
     let now: @Sendable () -> Date
     let alertCentre: (@Sendable (_ done: String?, _ problem: String?) throws -> String)?
     let announcements: AnnouncementsRenderer?
+    let workflows: WorkflowsRenderer?
     let users: UsersRenderer?
     /// Closes the live connections of an account deactivated or whose role changed.
     let live: LiveHub?
@@ -45,6 +46,11 @@ struct AdminController {
             router.get("admin/comptes/:id") { request, context in try await serve(request, context: context) }
             for action in UserAction.allCases {
                 router.post("admin/comptes/:id/\(action.rawValue)") { request, context in try await actOnUser(action, request: request, context: context) }
+            }
+        }
+        if workflows != nil {
+            for action in WorkflowAction.allCases {
+                router.post("admin/modeles/\(action.rawValue)") { request, context in try await editWorkflow(action, request: request, context: context) }
             }
         }
         if announcements != nil {
@@ -110,6 +116,12 @@ struct AdminController {
         if relative == "alertes.html", let alertCentre {
             let done = request.uri.queryParameters["fait"].map(String.init)
             return Self.page(.ok, try alertCentre(done, nil))
+        }
+        if relative == "modeles.html", let workflows {
+            let product = request.uri.queryParameters["dispositif"].flatMap { Int64($0) }
+            let saved = request.uri.queryParameters["version"].flatMap { Int64($0) }
+            guard let page = try workflows(product, nil, false, saved, []) else { return Self.page(.notFound, AdminPages.notFound) }
+            return Self.page(.ok, page)
         }
         if relative == "annonces.html", let announcements {
             let sent = request.uri.queryParameters["envoyee"].flatMap { Int($0) }

@@ -12,6 +12,16 @@ public struct SchemeWorkflow: Sendable, Equatable {
     public var template: WorkflowTemplate
 }
 
+/// A scheme in the admins' list of templates.
+public struct WorkflowSummary: Sendable, Equatable {
+    public var productId: Int64
+    public var code: String
+    public var name: String
+    /// The newest version (1 when the scheme has none stored: the standard steps).
+    public var version: Int64
+    public var steps: Int
+}
+
 /// Why a scheme's questions or template were refused: each problem in French.
 public struct WorkflowProblems: Error, Sendable, Equatable {
     public var problems: [String]
@@ -33,6 +43,22 @@ extension AppDatabase {
             let (version, template) = try DossierOpening.template(product: productId, slaDays: row["slaDays"], db: db)
             return SchemeWorkflow(productId: productId, questions: DossierOpening.questions(row["eligibilityQuestions"]), version: version, template: template)
         }
+    }
+
+    /// Every active scheme with its newest template's version and number of steps, by name.
+    public func workflowSummaries() throws -> [WorkflowSummary] {
+        let rows = try writer.read { db in
+            try Row.fetchAll(db, sql: """
+                SELECT p.id, p.code, p.name, w.version, json_array_length(w.steps) AS steps
+                FROM eligibleProduct p LEFT JOIN workflowTemplate w ON w.productId = p.id
+                    AND w.version = (SELECT max(version) FROM workflowTemplate WHERE productId = p.id)
+                WHERE p.active = 1
+                """)
+        }
+        let summaries = rows.map { row in
+            WorkflowSummary(productId: row[0], code: row[1], name: row[2], version: row[3] ?? 1, steps: row[4] ?? 5)
+        }
+        return summaries.map { (key: FrenchCollation.key($0.name), summary: $0) }.sorted { $0.key < $1.key }.map(\.summary)
     }
 
     /// Every active scheme's workflow, for the pages that open dossiers.
@@ -65,6 +91,10 @@ extension AppDatabase {
         let version = (try Int64.fetchOne(db, sql: "SELECT max(version) FROM workflowTemplate WHERE productId = ?", arguments: [productId]) ?? 0) + 1
         try db.execute(sql: "INSERT INTO workflowTemplate (productId, version, steps, createdAt, createdBy) VALUES (?, ?, ?, ?, ?)",
                        arguments: [productId, version, try template.stepsJSON(), now, user])
+        if let user {
+            try audit(db, actor: user, action: "workflow.save", userId: user, entityType: "eligibleProduct", entityId: productId,
+                      detail: ["version": version, "steps": template.steps.map(\.key).joined(separator: ",")], now: now)
+        }
         return version
     }
 }

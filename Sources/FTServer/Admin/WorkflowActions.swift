@@ -1,0 +1,67 @@
+internal import Foundation
+internal import Hummingbird
+internal import HTTPTypes
+internal import FTModel
+internal import FTStore
+
+/// The workflow editor's forms (`/admin/modeles.html?dispositif=N`): preview the steps a dossier
+/// would get, or save the rows as the scheme's next version.
+enum WorkflowAction: String, CaseIterable {
+    case preview = "apercu"
+    case save = "enregistrer"
+}
+
+extension AdminController {
+    /// A form posted by a signed-in admin (the same checks as the announcements'). Previewed: 200,
+    /// the editor with the steps; saved: 303 back to the editor, which says which version; refused:
+    /// 400, the editor with the rows as typed and every problem.
+    @Sendable func editWorkflow(_ action: WorkflowAction, request: Request, context: AppRequestContext) async throws -> Response {
+        guard let workflows else { return Self.page(.notFound, AdminPages.notFound) }
+        let admin: Int64
+        let form: [String: [String]]
+        switch try await postedForm(request, tooLarge: { try workflows(nil, nil, false, nil, [$0]) ?? $0 }) {
+        case .success(let posted): (admin, form) = posted
+        case .failure(let refusal): return refusal.response
+        }
+        guard let product = form["product"]?.first.flatMap({ Int64($0) }) else {
+            return Self.page(.badRequest, try workflows(nil, nil, false, nil, ["Dispositif manquant (champ « product »)."]) ?? "")
+        }
+        let draft = Self.workflowDraft(product: product, form: form)
+        func show(_ status: HTTPResponse.Status, preview: Bool, problems: [String]) throws -> Response {
+            guard let page = try workflows(product, draft, preview, nil, problems) else { return Self.page(.notFound, AdminPages.notFound) }
+            return Self.page(status, page)
+        }
+        let template: WorkflowTemplate
+        switch draft.template() {
+        case .success(let made): template = made
+        case .failure(let found): return try show(.badRequest, preview: false, problems: found.problems)
+        }
+        switch action {
+        case .preview:
+            return try show(.ok, preview: true, problems: [])
+        case .save:
+            guard let current = try database.workflow(productId: product) else { return Self.page(.notFound, AdminPages.notFound) }
+            do {
+                let version = try database.saveWorkflow(productId: product, questions: current.questions, template: template, by: admin, now: now())
+                return Response(status: .seeOther, headers: [.location: "/admin/modeles.html?dispositif=\(product)&version=\(version)", .cacheControl: "no-store"])
+            } catch let refused as WorkflowProblems {
+                return try show(.badRequest, preview: false, problems: refused.problems)
+            }
+        }
+    }
+
+    /// The rows in the order the form lists them (`row`, one token per row), each field named
+    /// after its row's token; a row marked `remove_<token>` is left out.
+    static func workflowDraft(product: Int64, form: [String: [String]]) -> WorkflowDraft {
+        let rows = (form["row"] ?? []).prefix(WorkflowTemplate.maximumSteps + 5).compactMap { token -> WorkflowDraft.Row? in
+            guard !token.isEmpty, token.count <= 20, form["remove_\(token)"] == nil else { return nil }
+            func field(_ name: String) -> String { String((form["\(name)_\(token)"]?.first ?? "").prefix(300)) }
+            return WorkflowDraft.Row(
+                key: field("key"), title: field("title"), type: field("type"), assignee: field("assignee"), slaDays: field("sla"),
+                documents: form["documents_\(token)"] ?? [], dependsOn: field("depends"), amountAtLeast: field("amount"),
+                question: field("question"), answers: field("answers")
+            )
+        }
+        return WorkflowDraft(productId: product, rows: rows)
+    }
+}
