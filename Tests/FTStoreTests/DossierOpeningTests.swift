@@ -424,3 +424,35 @@ import Testing
         #expect(try database.workflow(productId: held)?.version == version, "a refused template saves nothing")
     }
 }
+
+/// The last step completed closes the dossier and opens the client's rating of the expert.
+@Suite struct DossierCompletionTests {
+    @Test func theLastStepClosesTheDossierAndTheClientMayRate() throws {
+        var fixture = try SyncFixture()
+        let (dossier, offer) = try OfferAnswerTests.offered(&fixture)
+        let database = fixture.database
+        let accept = SyncOperation(id: "op-accept", collection: .offer, action: .update, record: String(offer), fields: ["answer": .string("accepted")], hlc: fixture.hlc(), actor: fixture.expert)
+        #expect(try database.push([accept], actor: fixture.expert, now: fixture.now)[0].status == .accepted)
+        let record = "\(fixture.clientId):\(fixture.expertId)"
+        // The demo client may already rate this expert from the seeded dossier: start without that.
+        try database.writer.write { db in
+            try db.execute(sql: "UPDATE expertAssignment SET status = 'cancelled', cancelledAt = ? WHERE expertId = ? AND dossierId <> ? AND status = 'completed'",
+                           arguments: [fixture.now, fixture.expertId, dossier])
+        }
+        let early = SyncOperation(id: "op-rate-early", collection: .rating, action: .update, record: record, fields: ["score": .int(5), "comment": .string("Parfait")], hlc: fixture.hlc(), actor: fixture.client)
+        #expect(try database.push([early], actor: fixture.client, now: fixture.now)[0].rejection?.code == .forbidden, "no rating before the mission is done")
+        let steps = try database.writer.read { db in try Int64.fetchAll(db, sql: "SELECT id FROM dossierStep WHERE dossierId = ? ORDER BY position", arguments: [dossier]) }
+        for (index, step) in steps.enumerated() {
+            let done = SyncOperation(id: "op-done-\(index)", collection: .step, action: .update, record: String(step), fields: ["status": .string("completed"), "progress": .int(100)], hlc: fixture.hlc(), actor: fixture.admin)
+            #expect(try database.push([done], actor: fixture.admin, now: fixture.now)[0].status == .accepted)
+            let status = try database.writer.read { db in try String.fetchOne(db, sql: "SELECT status FROM dossier WHERE id = ?", arguments: [dossier]) }
+            #expect(status == (index == steps.count - 1 ? "done" : "in_progress"), "after step \(index + 1)")
+        }
+        let assignment = try database.writer.read { db in try String.fetchOne(db, sql: "SELECT status FROM expertAssignment WHERE id = ?", arguments: [offer]) }
+        #expect(assignment == "completed")
+        let rate = SyncOperation(id: "op-rate", collection: .rating, action: .update, record: record, fields: ["score": .int(5), "comment": .string("Parfait")], hlc: fixture.hlc(), actor: fixture.client)
+        #expect(try database.push([rate], actor: fixture.client, now: fixture.now)[0].status == .accepted, "the client rates the expert once the dossier is done")
+        let told = try database.writer.read { db in try String.fetchOne(db, sql: "SELECT title FROM notification WHERE userId = ? AND target = ? ORDER BY id DESC", arguments: [fixture.client.user, "dossier:\(dossier)"]) }
+        #expect(told == "Dossier n° \(dossier) terminé")
+    }
+}

@@ -22,6 +22,7 @@ Exits non-zero on any failure; prints 'N passed, N failed'.
 import json
 import os
 import sqlite3
+import subprocess
 import sys
 import time
 
@@ -30,7 +31,7 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import Select
 
 import test_offline as common
-from test_offline import Browser, check, poll, settle_offline
+from test_offline import Browser, api, check, poll, settle_offline
 
 PASSWORD = common.PASSWORD
 CLIENT = "client@financialtracker.example"
@@ -293,6 +294,44 @@ def run(setup, browsers):
     check(validated, "the new version validated")
     client.get(documents_page)
     client.wait(lambda: client.driver.execute_script("return document.querySelector('#need-list .need-validated') !== null"), timeout=20, what="the piece shown validated")
+
+    # The steps complete in order (the expert moves them; a step waiting for another cannot be
+    # completed yet); the last one closes the dossier; the client rates the expert; the rating is
+    # on the public profile after the site's build.
+    steps = db.execute("SELECT id, position, dependsOn, assigneeRole FROM dossierStep WHERE dossierId = ? ORDER BY position", (dossier,)).fetchall()
+    admin_token = api(setup.port, "POST", "/api/v1/session", body={"email": "admin@financialtracker.example", "password": PASSWORD})["token"]
+    client.get("/app/index.html")
+    expert.get("/app/index.html")
+    for browser in (client, expert):
+        browser.wait(lambda: shown_css(browser, f"#dossier-{dossier} ol.steps"), timeout=20, what="the dossier's steps")
+    waiting = next(step for step in steps if step[2] != "[]" and step[3] == "expert")
+    disabled = expert.driver.execute_script("return document.querySelector(`#step-${arguments[0]}-status option[value=completed]`)?.disabled ?? null", waiting[0])
+    check(disabled is True, "a step waiting for another does not offer 'Terminé'")
+    for step_id, position, _, assignee in steps:
+        if assignee == "admin":
+            # FinancialTracker's own steps are moved by its admins (not from the phone app).
+            api(setup.port, "POST", "/api/v1/sync/push", token=admin_token, body={"operations": [{
+                "id": f"admin-step-{step_id}", "collection": "step", "action": "update", "record": str(step_id),
+                "fields": {"status": "completed", "progress": 100}, "hlc": f"{int(time.time() * 1000):016d}-00000-admin"}]})
+        else:
+            browser = client if assignee == "client" else expert
+            browser.wait(lambda: browser.driver.execute_script("return document.querySelector(`#step-${arguments[0]}-status option[value=completed]`)?.disabled === false", step_id),
+                         timeout=20, what=f"step {position} completable by the {assignee}")
+            browser.move_step(step_id, "completed")
+        poll(lambda: db.execute("SELECT status FROM dossierStep WHERE id = ?", (step_id,)).fetchone()[0] == "completed", timeout=20)
+    closed_state = poll(lambda: db.execute("SELECT status FROM dossier WHERE id = ?", (dossier,)).fetchone()[0] == "done", timeout=20)
+    check(closed_state, "the last step completed closes the dossier")
+    client.get(f"/app/conversation.html?conversation={conversation}")
+    client.wait(lambda: shown(client, "rating"), timeout=30, what="the client's rating form once the dossier is done")
+    click(client, "#rating-form input[name=score][value='5']", "five stars")
+    comment = "Dossier TICPE mené de bout en bout, merci"
+    type_into(client, "#rating-comment", comment)
+    click(client, "#rating-form button[type=submit]", "send the rating")
+    rated = poll(lambda: db.execute("SELECT score FROM rating r JOIN expert e ON e.id = r.expertId WHERE e.id = ? AND r.comment = ?", (expert_id, comment)).fetchone(), timeout=20)
+    check(rated == (5,), f"the rating reaches the server ({rated})")
+    subprocess.run(setup.generate(), check=True, stdout=subprocess.DEVNULL)
+    client.get(f"/experts/{slug}/")
+    check(comment in client.driver.find_element(By.TAG_NAME, "main").text, "the rating is on the expert's public profile after the build")
 
     # Ineligible: the first question answered against its requirement.
     client.get("/app/index.html")

@@ -65,7 +65,7 @@ extension Schema {
             CREATE TABLE dossierEvent (
                 id INTEGER PRIMARY KEY,
                 dossierId INTEGER NOT NULL REFERENCES dossier(id) ON DELETE CASCADE,
-                kind TEXT NOT NULL CONSTRAINT dossier_event_kind CHECK (kind IN ('opened', 'offered', 'accepted', 'declined', 'expired', 'reassigned', 'cancelled', 'waiting')),
+                kind TEXT NOT NULL CONSTRAINT dossier_event_kind CHECK (kind IN ('opened', 'offered', 'accepted', 'declined', 'expired', 'reassigned', 'cancelled', 'waiting', 'completed')),
                 text TEXT NOT NULL CONSTRAINT dossier_event_text CHECK (length(text) BETWEEN 1 AND 1000),
                 actorId INTEGER REFERENCES user(id) ON DELETE SET NULL,
                 createdAt DATETIME NOT NULL

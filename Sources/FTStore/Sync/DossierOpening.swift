@@ -110,7 +110,7 @@ enum DossierOpening {
     }
 
     enum EventKind: String {
-        case opened, offered, accepted, declined, expired, reassigned, cancelled, waiting
+        case opened, offered, accepted, declined, expired, reassigned, cancelled, waiting, completed
     }
 
     static func event(_ dossier: Int64, _ kind: EventKind, _ text: String, actor: Int64?, date: String, db: Database) throws {

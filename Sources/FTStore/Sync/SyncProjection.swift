@@ -110,6 +110,9 @@ enum SyncProjection {
             }
             arguments.append(id)
             try db.cachedStatement(sql: "UPDATE dossierStep SET \(assignments.joined(separator: ", ")) WHERE id = ?").execute(arguments: StatementArguments(arguments))
+            if fields["status"]?.string == StepStatus.completed.rawValue, currentStatus != StepStatus.completed.rawValue {
+                try DossierCompletion.afterStepCompleted(dossier: dossierId, date: now, db: db)
+            }
         }
         return nil
     }
