@@ -1,21 +1,21 @@
 #!/usr/bin/env python3
-"""Issue 20, a client opens a dossier in the product, in headless Chromium against the real server.
+"""Issue 20's journey, in headless Chromium against the real server (and the e-mails it writes):
 
-- A visitor on an expert's public profile sees "Contacter cet expert"; it leads to the app's
-  "Nouveau dossier" through the sign-in form; signed in, the page names the expert and offers only
-  the schemes that expert takes.
-- The scheme's eligibility questions appear one after the other (a question shows only once the
-  answer it depends on says so); the verdict follows the answers ("éligible", or "pas éligible"
-  with the scheme's own sentence).
-- The dossier is opened while offline: the page says it will be sent, the list shows it as being
-  sent; back online it is listed with the steps of the scheme's template (their titles, in order),
-  and the server holds it with the offer to the requested expert, who finds it in the app with a
-  notification "Nouveau dossier proposé".
-- Ineligible answers open a closed dossier that says why; an expert is told that only clients
-  open dossiers; a scheme's public page has "Démarrer un dossier", which chooses that scheme.
-- The page at phone width: nothing wider than the screen. SCREENSHOTS=folder saves each state.
-
-Exits non-zero on any failure; prints 'N passed, N failed'.
+- A visitor on an expert's public profile presses "Contacter cet expert"; the app's "Nouveau
+  dossier" asks to sign in; the visitor creates an account ("Créer un compte"), confirms the address
+  by the e-mail's link (the .eml `ft serve` writes without --smtp), comes back and signs in; the
+  page names the expert and offers only the schemes that expert takes.
+- The scheme's eligibility questions appear one after the other; the verdict follows the answers.
+- The dossier is opened while offline, listed "En cours d'envoi", opened by the server once online
+  with the steps of the scheme's template; the requested expert is notified and accepts.
+- Client and expert see each other online in the conversation and exchange messages (its figures).
+- Documents: the steps' required pieces; the client sends one, the expert refuses it with a reason,
+  the client reads why and sends it again, the expert validates it.
+- The steps complete in order (a waiting step is not offered); the last closes the dossier; the
+  client rates the expert; the rating is on the public profile after the build.
+- Ineligible answers open a closed dossier that says why; an expert is told that only clients open
+  dossiers; a scheme's public page has "Démarrer un dossier"; at phone width nothing is too wide.
+SCREENSHOTS=folder saves each state. Exits non-zero on any failure; prints 'N passed, N failed'.
 
     FT=/path/to/ft /work/main/.venv/bin/python Tests/browser/test_new_dossier.py
 """
@@ -37,6 +37,32 @@ PASSWORD = common.PASSWORD
 CLIENT = "client@financialtracker.example"
 EXPERT = "expert@financialtracker.example"
 SCREENSHOTS = os.environ.get("SCREENSHOTS")
+NEW_CLIENT = "claire.morel@transports-morel.example"
+NEW_PASSWORD = "Camions-du-Rhone-2026"
+
+
+def luhn_siren(base):
+    """A SIREN made of 8 digits and their Luhn key."""
+    for key in range(10):
+        digits = f"{base}{key}"
+        total = sum((int(c) * 2 - 9 if int(c) * 2 > 9 else int(c) * 2) if i % 2 else int(c) for i, c in enumerate(reversed(digits)))
+        if total % 10 == 0:
+            return digits
+
+
+def confirmation_link(data, address):
+    """The link of the confirmation e-mail sent to `address`, from the .eml files `ft serve` writes
+    without --smtp; None before it is there."""
+    import email
+    from email import policy
+    folder = os.path.join(data, "mail")
+    for name in sorted(os.listdir(folder)) if os.path.isdir(folder) else []:
+        with open(os.path.join(folder, name), "rb") as handle:
+            message = email.message_from_binary_file(handle, policy=policy.default)
+        if address in str(message["To"]) and "Confirmez" in str(message["Subject"]):
+            text = message.get_body(("plain",)).get_content()
+            return next((word for word in text.split() if "/api/v1/accounts/verify/" in word), None)
+    return None
 
 
 def shown_css(browser, css):
@@ -55,11 +81,11 @@ def screenshot(browser, name):
     browser.driver.save_screenshot(os.path.join(SCREENSHOTS, f"{name}.png"))
 
 
-def sign_in_here(browser, email):
+def sign_in_here(browser, email, password=PASSWORD):
     """Signs in with the form the current app page shows."""
     browser.wait(lambda: shown(browser, "sign-in"), what="sign-in form")
     browser.driver.find_element(By.ID, "email").send_keys(email)
-    browser.driver.find_element(By.ID, "password").send_keys(PASSWORD)
+    browser.driver.find_element(By.ID, "password").send_keys(password)
     browser.driver.find_element(By.CSS_SELECTOR, "#sign-in button[type=submit]").click()
     browser.wait(lambda: not shown(browser, "sign-in"), what="signed in")
 
@@ -145,7 +171,24 @@ def run(setup, browsers):
     client.wait(lambda: "/app/dossier.html" in client.driver.current_url, what="the new-dossier page")
     client.wait(lambda: shown(client, "sign-in"), what="the sign-in form")
     check(not shown(client, "new-dossier-form"), "not signed in: the sign-in form, not the dossier form")
-    sign_in_here(client, CLIENT)
+    contact_url = client.driver.current_url
+    # No account yet: "Créer un compte", the e-mail's link, then back to the expert.
+    client.driver.find_element(By.CSS_SELECTOR, "#sign-in .sign-in-links a[href='/compte/inscription/']").click()
+    client.wait(lambda: shown(client, "account-form"), what="the sign-up form")
+    sirens = {row[0] for row in db.execute("SELECT siren FROM client")}
+    siren = next(s for s in (luhn_siren(f"{n:08d}") for n in range(51234560, 51235560)) if s not in sirens)
+    for name, value in {"company": "Transports Morel", "siren": siren, "postcode": "69007", "contactName": "Claire Morel",
+                        "email": NEW_CLIENT, "password": NEW_PASSWORD}.items():
+        client.driver.find_element(By.ID, name).send_keys(value)
+    client.driver.find_element(By.CSS_SELECTOR, "#account-form button").click()
+    client.wait(lambda: client.driver.find_element(By.ID, "account-status").get_attribute("data-state") == "ok", timeout=20, what="the sign-up sent")
+    link = poll(lambda: confirmation_link(setup.data, NEW_CLIENT), timeout=20)
+    check(bool(link), "the confirmation e-mail is written (DATA_DIR/mail/, the embedded default) with its link")
+    client.driver.get(setup.base + link[link.index("/api/v1/accounts/verify/"):])
+    click(client, "form button", "confirm the address")
+    client.wait(lambda: client.driver.find_element(By.TAG_NAME, "h1").text == "Adresse confirmée", what="the address confirmed")
+    client.driver.get(contact_url)
+    sign_in_here(client, NEW_CLIENT, NEW_PASSWORD)
     client.wait(lambda: shown(client, "new-dossier-form"), what="the dossier form after sign-in")
     note = client.driver.find_element(By.ID, "requested-expert")
     check(note.is_displayed() and expert_name in note.text, f"the expert asked for is named ({note.text!r})")
