@@ -91,7 +91,7 @@ export const STEP_PRIORITIES = Object.freeze(["low", "normal", "high", "urgent"]
 export const DOCUMENT_CATEGORIES = Object.freeze(["invoice", "contract", "report", "certificate", "other"]);
 export const VALIDATION_STATES = Object.freeze(["pending", "validated", "rejected"]);
 /** `NotificationKind`'s raw values, in the order a page lists them. */
-export const NOTIFICATION_KINDS = Object.freeze(["message", "assignment", "step_due", "step_overdue", "document", "rating", "expert_approved", "new_expert", "system", "report_daily", "report_weekly", "report_monthly", "announcement"]);
+export const NOTIFICATION_KINDS = Object.freeze(["message", "assignment", "step_due", "step_overdue", "document", "rating", "expert_approved", "new_expert", "system", "report_daily", "report_weekly", "report_monthly", "announcement", "step_changed"]);
 /** `NotificationChannel`'s raw values. */
 export const NOTIFICATION_CHANNELS = Object.freeze(["in_app", "email", "push"]);
 /** `NotificationPolicy.critical`: kinds that are always sent, whatever the preferences say. */

@@ -217,7 +217,7 @@ export function ratingOf(replica, key) {
 }
 
 /** The notification kinds in the order the preferences page lists them (account and security last). */
-export const PREFERENCE_KINDS = Object.freeze(["message", "assignment", "step_due", "step_overdue", "document", "rating", "expert_approved",
+export const PREFERENCE_KINDS = Object.freeze(["message", "assignment", "step_due", "step_overdue", "step_changed", "document", "rating", "expert_approved",
   "new_expert", "announcement", "report_daily", "report_weekly", "report_monthly", "system"]);
 /** The channels, in the order of the preferences table's columns. */
 export const PREFERENCE_CHANNELS = NOTIFICATION_CHANNELS;

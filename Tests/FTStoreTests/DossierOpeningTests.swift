@@ -456,3 +456,27 @@ import Testing
         #expect(told == "Dossier n° \(dossier) terminé")
     }
 }
+
+/// A step a person moves is told to the dossier's other participants; the server's own findings are not.
+@Suite struct StepNoticeTests {
+    @Test func theOthersAreToldWhoMovedWhichStep() throws {
+        var fixture = try SyncFixture()
+        let database = fixture.database
+        let step = fixture.clientStep
+        let before = try database.writer.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM notification WHERE kind = 'step_changed'") ?? 0 }
+        let current = try database.writer.read { db in try String.fetchOne(db, sql: "SELECT status FROM dossierStep WHERE id = ?", arguments: [step]) }
+        let next = current == "in_progress" ? "completed" : "in_progress"
+        let move = SyncOperation(id: "op-move", collection: .step, action: .update, record: String(step), fields: ["status": .string(next)], hlc: fixture.hlc(), actor: fixture.client)
+        #expect(try database.push([move], actor: fixture.client, now: fixture.now)[0].status == .accepted)
+        let told = try database.writer.read { db in
+            try Row.fetchAll(db, sql: "SELECT userId, title, body, target FROM notification WHERE kind = 'step_changed' ORDER BY id DESC LIMIT 5")
+        }
+        #expect(told.count >= 1 && told.allSatisfy { ($0["userId"] as Int64) != fixture.client.user }, "the mover is not told")
+        #expect(told.contains { ($0["userId"] as Int64) == fixture.expert.user && ($0["target"] as String) == "dossier:\(fixture.dossier)" }, "the expert is told")
+        // Progress alone, or the server's overdue finding, tells nobody.
+        let progress = SyncOperation(id: "op-progress", collection: .step, action: .update, record: String(step), fields: ["progress": .int(40)], hlc: fixture.hlc(), actor: fixture.client)
+        _ = try database.push([progress], actor: fixture.client, now: fixture.now)
+        #expect(try database.writer.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM notification WHERE kind = 'step_changed'") } == before + told.count)
+        #expect(NotificationPolicy.defaultEnabled(.stepChanged, on: .push, for: .client) && !NotificationPolicy.defaultEnabled(.stepChanged, on: .email, for: .client))
+    }
+}

@@ -362,6 +362,10 @@ def run(setup, browsers):
                          timeout=20, what=f"step {position} completable by the {assignee}")
             browser.move_step(step_id, "completed")
         poll(lambda: db.execute("SELECT status FROM dossierStep WHERE id = ?", (step_id,)).fetchone()[0] == "completed", timeout=20)
+    # The client was told of the steps the expert moved.
+    client.get("/app/index.html")
+    client.wait(lambda: any("Étape terminée" in t for t in client.driver.execute_script(
+        "return [...document.querySelectorAll('#notification-list li')].map(li => li.textContent)")), timeout=20, what="the client told of a step the expert completed")
     closed_state = poll(lambda: db.execute("SELECT status FROM dossier WHERE id = ?", (dossier,)).fetchone()[0] == "done", timeout=20)
     check(closed_state, "the last step completed closes the dossier")
     client.get(f"/app/conversation.html?conversation={conversation}")

@@ -119,7 +119,7 @@ test("views: a user's preferences by kind (display order) and channel; others' a
     }
   }
   const all = preferencesOf(snapshot, 24);
-  assert.deepEqual([...all.keys()], ["message", "assignment", "step_due", "step_overdue", "document", "rating", "expert_approved", "new_expert",
+  assert.deepEqual([...all.keys()], ["message", "assignment", "step_due", "step_overdue", "step_changed", "document", "rating", "expert_approved", "new_expert",
     "announcement", "report_daily", "report_weekly", "report_monthly", "system"]);
   assert.deepEqual([...PREFERENCE_KINDS].sort(), [...NOTIFICATION_KINDS].sort(), "every kind has its place on the page");
   assert.deepEqual(all.get("step_due"), { in_app: true, email: false, push: true });

@@ -50,6 +50,8 @@ public enum NotificationKind: String, Sendable, Codable, CaseIterable {
     case reportMonthly = "report_monthly"
     /// A message an admin sent to a segment of the users.
     case announcement
+    /// A step of one of the recipient's dossiers moved (started, completed, reopened) by someone else.
+    case stepChanged = "step_changed"
 }
 
 extension NotificationKind {
@@ -74,6 +76,7 @@ extension NotificationKind {
         case .reportWeekly: "le rapport hebdomadaire"
         case .reportMonthly: "le rapport mensuel"
         case .announcement: "les annonces de FinancialTracker"
+        case .stepChanged: "l’avancement de vos dossiers"
         }
     }
 }

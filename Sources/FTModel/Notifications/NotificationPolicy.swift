@@ -26,15 +26,15 @@ public struct NotificationPolicy: Sendable {
     /// The kinds of notification a role can receive, as its preferences page lists them.
     public static func kinds(for role: Role) -> [NotificationKind] {
         switch role {
-        case .client: [.message, .assignment, .stepDue, .stepOverdue, .document, .newExpert, .announcement, .system]
-        case .expert: [.message, .assignment, .stepDue, .stepOverdue, .document, .rating, .expertApproved, .announcement, .system]
+        case .client: [.message, .assignment, .stepDue, .stepOverdue, .stepChanged, .document, .newExpert, .announcement, .system]
+        case .expert: [.message, .assignment, .stepDue, .stepOverdue, .stepChanged, .document, .rating, .expertApproved, .announcement, .system]
         case .admin: [.message, .assignment, .stepDue, .stepOverdue, .document, .newExpert, .reportDaily, .reportWeekly, .reportMonthly, .announcement, .system]
         }
     }
 
     /// Whether a recipient who said nothing gets `kind` on `channel`. In the app, everything;
     /// by e-mail and push, what asks something of the recipient or concerns their dossiers
-    /// (experts are not sent an e-mail per rating, clients per new expert). Reports go by e-mail
+    /// (experts are not sent an e-mail per rating, clients per new expert; a step's moves go by push only). Reports go by e-mail
     /// only to the admins who asked for them; announcements everywhere, until turned off.
     public static func defaultEnabled(_ kind: NotificationKind, on channel: NotificationChannel, for role: Role) -> Bool {
         if channel == .inApp || critical.contains(kind) { return true }
@@ -46,6 +46,8 @@ public struct NotificationPolicy: Sendable {
         case .system: return true
         case .reportDaily, .reportWeekly, .reportMonthly: return false
         case .announcement: return true
+        // A step moved: on the phone, not one e-mail per move.
+        case .stepChanged: return channel == .push
         }
     }
 

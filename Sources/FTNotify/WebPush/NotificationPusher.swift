@@ -217,7 +217,7 @@ public final class NotificationPusher: Sendable {
     static func urgency(_ kind: NotificationKind) -> String {
         switch kind {
         case .system, .stepOverdue: "high"
-        case .message, .assignment, .stepDue, .document: "normal"
+        case .message, .assignment, .stepDue, .stepChanged, .document: "normal"
         case .rating, .expertApproved, .newExpert, .reportDaily, .reportWeekly, .reportMonthly, .announcement: "low"
         }
     }

@@ -14,6 +14,8 @@ extension Schema {
     ///   expert the client asked for.
     /// - `dossierStep`: its title, the positions it waits for and the document categories it needs.
     /// - `dossierEvent`: the dossier's history in sentences ("Proposé à …", "Accepté par …").
+    /// - CHECKs widened in place (`loosenChecks`): `syncChange.collection` takes `dossier` and
+    ///   `offer`; the notification kinds take `step_changed`.
     /// - Routing (`ExpertRouting`): each scheme's `offerHours` (how long an offer waits) and
     ///   `routingDistanceKm` (how far outside the client's region an expert may be), each expert's
     ///   `capacity` (open assignments at most), each client's coordinates (from its postcode), and
@@ -73,7 +75,14 @@ extension Schema {
             CREATE INDEX dossierEvent_dossierId ON dossierEvent(dossierId, createdAt);
             CREATE INDEX dossierEvent_actorId ON dossierEvent(actorId) WHERE actorId IS NOT NULL;
             """)
-        try allowDossierChanges(db)
+        try loosenChecks(db, [
+            // The log takes the new collections.
+            ("syncChange", "OR collection = 'step' OR collection = 'preference')",
+             "OR collection = 'step' OR collection = 'preference' OR collection = 'dossier' OR collection = 'offer')"),
+            // A step moved by someone else is told to the dossier's other participants (`step_changed`).
+            ("notification", "'report_monthly', 'announcement')", "'report_monthly', 'announcement', 'step_changed')"),
+            ("notificationPreference", "'report_monthly', 'announcement')", "'report_monthly', 'announcement', 'step_changed')"),
+        ])
         // Every scheme's first version: the five steps of the dossiers made so far.
         let products = try Row.fetchAll(db, sql: "SELECT id, slaDays FROM eligibleProduct")
         let now = Date()
@@ -87,25 +96,30 @@ extension Schema {
 }
 
 extension Schema {
-    /// `syncChange.collection` takes `dossier` and `offer` too. Only the CHECK's text changes, and it accepts
-    /// more than before, so every row stays valid: SQLite's documented simpler procedure for such
-    /// a change (edit the table's SQL in `sqlite_schema`, bump `schema_version`, check integrity)
-    /// instead of rebuilding the log, which on a large database copies millions of changes and
-    /// their three indexes inside the migration.
-    static func allowDossierChanges(_ db: Database) throws {
-        let old = "OR collection = 'step' OR collection = 'preference')"
-        let new = "OR collection = 'step' OR collection = 'preference' OR collection = 'dossier' OR collection = 'offer')"
-        guard let sql = try String.fetchOne(db, sql: "SELECT sql FROM sqlite_schema WHERE type = 'table' AND name = 'syncChange'"), sql.contains(old) else {
-            throw StoreError.constraintViolated(table: "syncChange", constraint: "sync_change_collection", detail: "the log's collection check is not the one this migration knows")
+    /// CHECKs that accept more than before: only their text changes, and every row stays valid,
+    /// so SQLite's documented simpler procedure for such a change applies (edit each table's SQL
+    /// in `sqlite_schema`, bump `schema_version` once, check integrity) instead of rebuilding the
+    /// tables — `syncChange` holds every change of the log, with three indexes.
+    static func loosenChecks(_ db: Database, _ changes: [(table: String, old: String, new: String)]) throws {
+        var edited: [(String, String)] = []
+        for change in changes {
+            guard let sql = try String.fetchOne(db, sql: "SELECT sql FROM sqlite_schema WHERE type = 'table' AND name = ?", arguments: [change.table]),
+                sql.contains(change.old)
+            else {
+                throw StoreError.constraintViolated(table: change.table, constraint: "check", detail: "the table's CHECK is not the one this migration widens (\(change.old))")
+            }
+            edited.append((change.table, sql.replacingOccurrences(of: change.old, with: change.new)))
         }
         let version = try Int.fetchOne(db, sql: "PRAGMA schema_version") ?? 0
         try db.execute(sql: "PRAGMA writable_schema = ON")
-        try db.execute(sql: "UPDATE sqlite_schema SET sql = ? WHERE type = 'table' AND name = 'syncChange'", arguments: [sql.replacingOccurrences(of: old, with: new)])
+        for (table, sql) in edited {
+            try db.execute(sql: "UPDATE sqlite_schema SET sql = ? WHERE type = 'table' AND name = ?", arguments: [sql, table])
+        }
         try db.execute(sql: "PRAGMA schema_version = \(version + 1)")
         try db.execute(sql: "PRAGMA writable_schema = OFF")
         let check = try String.fetchAll(db, sql: "PRAGMA quick_check")
         guard check == ["ok"] else {
-            throw StoreError.constraintViolated(table: "syncChange", constraint: "sync_change_collection", detail: check.joined(separator: "; "))
+            throw StoreError.constraintViolated(table: changes.map(\.table).joined(separator: ", "), constraint: "check", detail: check.joined(separator: "; "))
         }
     }
 }

@@ -110,6 +110,10 @@ enum SyncProjection {
             }
             arguments.append(id)
             try db.cachedStatement(sql: "UPDATE dossierStep SET \(assignments.joined(separator: ", ")) WHERE id = ?").execute(arguments: StatementArguments(arguments))
+            // A person moved the step: the dossier's other participants are told.
+            if let status = operation.fields["status"]?.string, status != currentStatus, operation.actor.user != SyncActor.server.user {
+                try StepNotice.write(step: id, status: status, dossier: dossierId, actor: operation.actor.user, date: now, db: db)
+            }
             if fields["status"]?.string == StepStatus.completed.rawValue, currentStatus != StepStatus.completed.rawValue {
                 try DossierCompletion.afterStepCompleted(dossier: dossierId, date: now, db: db)
             }
