@@ -328,7 +328,7 @@ extension AppDatabase {
         if case .dossier(let request) = delta, let content = request.content, located.dossierId == nil {
             // A new dossier is opened first: its request is then logged and kept under it, so
             // that whoever may see the dossier (its client, the expert it is offered to) pulls it.
-            located.dossierId = try DossierOpening.open(content.value, record: operation.record, operation: operation, now: now, statements: statements, db: db)
+            located.dossierId = try DossierOpening.open(content.value, record: operation.record, now: now, statements: statements, db: db)
             located.ownerId = nil
         }
         // Messages and preferences keep their merge state on their own row.

@@ -36,7 +36,7 @@ enum DossierOpening {
     }
 
     /// Returns the new dossier's id.
-    static func open(_ request: DossierState.Content, record: String, operation: SyncOperation, now: Date, statements: PushStatements, db: Database) throws -> Int64 {
+    static func open(_ request: DossierState.Content, record: String, now: Date, statements: PushStatements, db: Database) throws -> Int64 {
         guard let client = try Row.fetchOne(db.cachedStatement(sql: "SELECT id, companyName FROM client WHERE userId = ?"), arguments: [request.client]),
             let product = try Row.fetchOne(db.cachedStatement(sql: "SELECT id, code, name, slaDays, offerHours, eligibilityQuestions FROM eligibleProduct WHERE id = ?"), arguments: [request.product])
         else {
