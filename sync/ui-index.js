@@ -76,7 +76,7 @@ async function render({ engine, strings, account }) {
     });
     const documentCount = documentsOf(replica, dossier.id).length;
     return el("li", { id: `dossier-${dossier.id}`, class: "dossier", dataset: { dossier: String(dossier.id), status: dossier.status } },
-      el("h2", {}, dossier.productName, " ", el("span", { class: `dossier-status status-${dossier.status}` }, `· ${strings[key("dossierStatus", dossier.status)] ?? dossier.status}`)),
+      el("h2", {}, dossier.productName, " ", el("span", { class: `dossier-status status-badge status-${dossier.status}` }, strings[key("dossierStatus", dossier.status)] ?? dossier.status)),
       el("p", { class: "muted" }, fill(strings.dossier, { n: dossier.id }), ` · ${role === "client" ? dossier.company : ""}${role === "client" ? " · " : ""}`, el("span", { class: "participants" }, who)),
       el("p", { class: "links" },
         dossier.conversation !== undefined ? el("a", { class: "conversation-link", href: `/app/conversation.html?conversation=${dossier.conversation}` }, strings.conversationOf ?? "") : null,
@@ -84,8 +84,9 @@ async function render({ engine, strings, account }) {
         el("a", { class: "documents-link", href: `/app/documents.html?dossier=${dossier.id}` }, `${strings.documents ?? ""} (${documentCount})`)),
       role === "expert" && offered.has(session.user.id) ? offerAnswer(engine, listData, dossier, session.user.id) : null,
       dossier.ineligibleReasons?.length ? el("p", { class: "notice ineligible" }, fill(listData.ineligible, { reasons: dossier.ineligibleReasons.join(" ") })) : null,
+      nextStep(strings, listData, dossier, statusAt, live),
       conversationSnippet(replica, dossier.conversation),
-      el("ol", { class: "app-list steps" }, ...steps),
+      el("ol", { class: "app-list steps timeline" }, ...steps),
       dossier.events?.length ? el("details", { class: "history" }, el("summary", {}, listData.history ?? ""),
         el("ul", {}, ...dossier.events.map((event) => el("li", { dataset: { kind: event.kind } }, `${formatDate(Date.parse(event.at))} — ${event.text}`)))) : null);
   }) : requests.length ? [] : [el("li", { class: "muted empty" },
@@ -148,6 +149,25 @@ async function recommendationsFor(me, dossiers) {
   search.addCoordinates(experts, coordinates);
   const origin = town && (!byPostcode || byPostcode.departement) ? (await place(town.city)) ?? byPostcode : byPostcode;
   return recommend(experts, { ...wantedFrom(dossiers), origin }, search);
+}
+
+/**
+ * "Prochaine étape": the first step not completed whose dependencies are, with who acts and when
+ * it is due; none on a closed dossier.
+ * @param {Record<string, string | undefined>} strings @param {Record<string, string | undefined>} text
+ * @param {import("./directory.js").DossierInfo} dossier @param {Map<number, string>} statusAt
+ * @param {Map<string, StepView>} live
+ */
+function nextStep(strings, text, dossier, statusAt, live) {
+  if (CLOSED_DOSSIER_STATUSES.includes(dossier.status)) return null;
+  const next = [...dossier.steps].sort((a, b) => a.position - b.position)
+    .find((step) => statusAt.get(step.position) !== "completed" && (step.dependsOn ?? []).every((position) => statusAt.get(position) === "completed"));
+  if (!next) return null;
+  const dueAt = live.get(String(next.id))?.dueAt ?? (next.dueAt ? Date.parse(next.dueAt) : null);
+  const title = next.title ?? strings[key("stepType", next.type)] ?? next.type;
+  return el("p", { class: "next-step", dataset: { position: String(next.position) } },
+    el("strong", {}, text.next ?? ""), ` ${next.position}. ${title} — ${strings[key("assignee", next.assigneeRole)] ?? next.assigneeRole}`,
+    dueAt ? ` · ${strings.due} ${new Date(dueAt).toLocaleDateString("fr-FR", { day: "numeric", month: "long" })}` : "");
 }
 
 /**
