@@ -11,12 +11,15 @@
 import { dossierById, hintsFromSearch, mayRate, participantsOf } from "./directory.js";
 import { boot, byId, count, el, fill, formatDate, showQueuedUploads } from "./ui.js";
 import { queueUpload, sendAttachment } from "./uploads.js";
-import { conversationFigures, conversationText, frenchDuration, messageSegments, messagesOf, ratingOf, receiptsOf, searchMessages } from "./views.js";
+import { PROTOCOL_VERSION } from "./protocol.js";
+import { conversationFigures, conversationText, documentsOf, frenchDuration, messageSegments, messagesOf, ratingOf, receiptsOf, searchMessages } from "./views.js";
 
 const PAGE = 20;
 const hints = hintsFromSearch(location.search);
 const conversation = hints.conversation;
 let shown = PAGE;
+/** The dossier's previewable files by name, for the attachments' messages (worked out per render). @type {Map<string, string>} */
+let previewable = new Map();
 /** @type {string | null} the message being edited */
 let editing = null;
 /** What the search box holds. */
@@ -79,6 +82,7 @@ function render({ engine, strings, account }) {
   const active = document.activeElement;
   const busy = editing !== null && active?.tagName === "TEXTAREA" && list.contains(active); // not under the user's typing
   if (!busy) {
+    previewable = previewableByName(replica, dossier);
     list.replaceChildren(...visible.map((message) => messageItem(engine, strings, message, me, readByOthers, nameOf)));
   }
 
@@ -135,6 +139,10 @@ function messageItem(engine, strings, message, me, readByOthers, nameOf) {
     queueMicrotask(() => area.focus());
   } else {
     body = el("p", { class: "body" }, ...messageSegments(message.body).map((part) => ("href" in part ? el("a", { href: part.href }, part.text) : part.text)));
+    // An attachment's message: its preview below it.
+    const named = attachmentName(strings, message.body);
+    const version = named === null ? undefined : previewable.get(named);
+    if (named !== null && version) body = el("div", {}, body, attachmentPreview(engine, version, named, strings.previewOf ?? "{name}"));
   }
   const actions = own && !message.deleted && editing !== message.id ? el("p", { class: "actions" },
     el("button", { type: "button", class: "link", onclick: () => {
@@ -145,6 +153,59 @@ function messageItem(engine, strings, message, me, readByOthers, nameOf) {
       if (confirm(strings.confirmDelete ?? "")) await engine.change("message", "delete", message.id, {});
     } }, strings.delete ?? "")) : null;
   return el("li", { class: own ? "message own" : "message", dataset: { id: message.id, author: String(message.author), deleted: String(message.deleted) } }, meta, body, actions);
+}
+
+/** Previews fetched so far, by version: a blob URL, or null when there is none. @type {Map<string, Promise<string | null>>} */
+const previews = new Map();
+
+/** The types the server previews (`PreviewRenderer`). */
+const PREVIEWED = ["image/png", "image/jpeg", "image/gif", "image/webp", "application/pdf"];
+
+/**
+ * The current version of each of the dossier's documents that can be previewed, by file name:
+ * what an attachment message ("Pièce jointe : facture.pdf — voir …") names.
+ * @param {import("./merge.js").Replica} replica @param {number | null} dossier
+ */
+function previewableByName(replica, dossier) {
+  /** @type {Map<string, string>} */
+  const found = new Map();
+  if (dossier === null) return found;
+  for (const document of documentsOf(replica, dossier)) {
+    for (const version of document.versions) if (PREVIEWED.includes(version.mediaType)) found.set(version.fileName, version.id);
+  }
+  return found;
+}
+
+/**
+ * A preview under an attachment's message: the picture the server draws (an image, a PDF's first
+ * page), fetched with the session's token, once per version; nothing when there is none (offline too).
+ * @param {import("./engine.js").Engine} engine @param {string} version @param {string} name @param {string} label
+ */
+function attachmentPreview(engine, version, name, label) {
+  if (!previews.has(version)) {
+    previews.set(version, fetch(`/api/v1/documents/versions/${encodeURIComponent(version)}/preview`, {
+      headers: { authorization: `Bearer ${engine.api.token}`, "FT-Protocol": String(PROTOCOL_VERSION) },
+    }).then(async (response) => (response.ok ? URL.createObjectURL(await response.blob()) : null), () => null));
+  }
+  const image = /** @type {HTMLImageElement} */ (el("img", { class: "attachment-preview", alt: fill(label, { name }), hidden: true, dataset: { version } }));
+  /** @type {Promise<string | null>} */ (previews.get(version)).then((url) => {
+    if (!url) return;
+    image.src = url;
+    image.hidden = false;
+  });
+  return image;
+}
+
+/** What `app_attachment_message` names in `body` ("Pièce jointe : {name} — voir …"), or null. @param {import("./ui.js").Strings} strings @param {string} body */
+function attachmentName(strings, body) {
+  const template = strings.attachmentMessage ?? "";
+  const at = template.indexOf("{name}");
+  if (at < 0) return null;
+  const before = template.slice(0, at);
+  const after = template.slice(at + "{name}".length).split("{")[0];
+  if (!body.startsWith(before)) return null;
+  const end = after ? body.indexOf(after, before.length) : body.length;
+  return end > before.length ? body.slice(before.length, end) : null;
 }
 
 /** Whether an operation on this message still waits in the outbox. @param {import("./engine.js").Engine} engine @param {string} record */

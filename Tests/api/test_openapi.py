@@ -338,6 +338,23 @@ def documents(port, token, data_dir):
     status, body = call(port, "put", path.replace("oa-v1", "oa-v6"), token=token, raw=b"x", protocol="0")
     check("put", up, status, body, 426)
 
+    # Previews: a PNG (as it is), a text file (none), another's version, no token, another protocol.
+    preview = "/api/v1/documents/versions/{version}/preview"
+    png = base64.b64decode("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR4nGNgYGD4DwABBAEAwS2OUAAAAABJRU5ErkJggg==")
+    status, body = call(port, "put", f"/api/v1/documents/{document}/versions/oa-png?fileName=photo.png&hlc={hlc}", token=token, raw=png)
+    check("put", up, status, body, 201)
+    status, body = call(port, "put", f"/api/v1/documents/{document}/versions/oa-notes?fileName=notes.txt&hlc={hlc}", token=token, raw=b"notes")
+    status, body = call(port, "get", "/api/v1/documents/versions/oa-png/preview", token=token, binary=True)
+    check("get", preview, status, None, 200)
+    status, body = call(port, "get", "/api/v1/documents/versions/oa-notes/preview", token=token)
+    check("get", preview, status, body, 415)
+    status, body = call(port, "get", "/api/v1/documents/versions/no-such-version/preview", token=token)
+    check("get", preview, status, body, 404)
+    status, body = call(port, "get", "/api/v1/documents/versions/oa-png/preview")
+    check("get", preview, status, body, 401)
+    status, body = call(port, "get", "/api/v1/documents/versions/oa-png/preview", token=token, protocol="0")
+    check("get", preview, status, body, 426)
+
     status, data = call(port, "get", "/api/v1/documents/versions/oa-v1/content", token=token, binary=True)
     check("get", content, status, None, 200)
     if data != pdf:

@@ -41,6 +41,22 @@ NEW_CLIENT = "claire.morel@transports-morel.example"
 NEW_PASSWORD = "Camions-du-Rhone-2026"
 
 
+def one_page_pdf(text):
+    """A one-page PDF saying `text`, with a correct cross-reference table."""
+    stream = f"BT /F1 24 Tf 72 720 Td ({text}) Tj ET"
+    objects = ["<< /Type /Catalog /Pages 2 0 R >>", "<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+               "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R /Resources << /Font << /F1 5 0 R >> >> >>",
+               f"<< /Length {len(stream)} >>\nstream\n{stream}\nendstream", "<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>"]
+    out, offsets = "%PDF-1.4\n", []
+    for index, body in enumerate(objects):
+        offsets.append(len(out))
+        out += f"{index + 1} 0 obj\n{body}\nendobj\n"
+    xref = len(out)
+    out += f"xref\n0 {len(objects) + 1}\n0000000000 65535 f \n" + "".join(f"{offset:010d} 00000 n \n" for offset in offsets)
+    out += f"trailer\n<< /Size {len(objects) + 1} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n"
+    return out.encode("ascii")
+
+
 def luhn_siren(base):
     """A SIREN made of 8 digits and their Luhn key."""
     for key in range(10):
@@ -289,6 +305,16 @@ def run(setup, browsers):
     client.wait(lambda: "Merci, je regarde vos factures." in [body for _, body in client.messages()], timeout=20, what="the expert's answer at the client's")
     client.wait(lambda: text_of(client, "#figures").startswith("2 messages · réponse en"), timeout=10, what="the conversation's figures")
     check("une réponse" in text_of(client, "#figures"), f"the figures count the answer ({text_of(client, '#figures')!r})")
+    # An attachment: a real one-page PDF; the other side sees its first page under the message.
+    statement = os.path.join(setup.workdir, "releve-carburant.pdf")
+    with open(statement, "wb") as handle:
+        handle.write(one_page_pdf("Releve carburant 2025"))
+    client.driver.find_element(By.ID, "attach-file").send_keys(statement)
+    client.wait(lambda: any("releve-carburant.pdf" in (body or "") for _, body in client.messages()), timeout=20, what="the attachment's message")
+    expert.wait(lambda: expert.driver.execute_script(
+        "const img = document.querySelector('img.attachment-preview'); return !!img && img.checkVisibility() && img.complete && img.naturalWidth === 480"),
+        timeout=30, what="the attachment's preview at the expert's")
+    check("Aperçu de releve-carburant.pdf" == expert.driver.execute_script("return document.querySelector('img.attachment-preview').alt"), "the preview says what it shows")
     screenshot(client, "conversation")
 
     # Documents: the steps' required pieces, sent by the client, refused then validated by the expert.

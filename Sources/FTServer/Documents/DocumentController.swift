@@ -18,6 +18,7 @@ internal import FTSync
 ///   sync, as the signed-in user, and every device of the dossier learns of it like any change.
 ///   An upload cut off or over the size limit leaves no version and nothing in the store.
 /// - `GET /api/v1/documents/versions/{version}/content`: the bytes, with `Range` support.
+/// - `GET /api/v1/documents/versions/{version}/preview`: a picture of it (`DocumentController+Preview`).
 ///
 /// A document or version of a dossier the user may not see is answered 404, like one that does not
 /// exist.
@@ -45,10 +46,11 @@ struct DocumentController {
     func add(to group: RouterGroup<AppRequestContext>) {
         group.put("documents/:document/versions/:version", use: upload)
         group.get("documents/versions/:version/content", use: download)
+        group.get("documents/versions/:version/preview", use: preview)
         group.get("documents/search", use: search)
     }
 
-    private func signedIn(_ context: AppRequestContext) throws -> SyncActor {
+    func signedIn(_ context: AppRequestContext) throws -> SyncActor {
         guard let user = context.user, let id = user.id else { throw APIError.unauthorized }
         return SyncActor(user: id, role: user.role)
     }
