@@ -12,17 +12,8 @@ extension DocumentController {
     /// it is, a PDF's first page as a PNG), by the same access rule as its content; 415
     /// `no_preview` for other files. Drawn off the request's threads.
     @Sendable func preview(_ request: Request, context: AppRequestContext) async throws -> Response {
-        let actor = try signedIn(context)
-        let sent = request.headers[SyncController.protocolHeader]
-        guard sent == String(ServerConfiguration.protocolVersion) else { throw APIError.updateRequired(sent) }
-        let versionId = context.parameters.get("version") ?? ""
-        guard let version = try database.version(versionId, for: actor) else { throw Self.notFound }
-        if version.erasedAt != nil {
-            throw APIError(.gone, "content_erased", "Ce fichier a été effacé : la personne qui l’a déposé a supprimé son compte.")
-        }
-        guard contents.isAvailable(version) else {
-            throw APIError(.notFound, "content_missing", "the content of version \(versionId) is not stored here (not uploaded yet)")
-        }
+        let version = try readableVersion(request, context: context)
+        let versionId = version.id
         let renderer = PreviewRenderer(contents: contents)
         let outcome = await withCheckedContinuation { continuation in
             DispatchQueue.global().async { continuation.resume(returning: renderer.preview(version)) }

@@ -196,7 +196,9 @@ struct DocumentController {
         APIError(.contentTooLarge, "upload_too_large", "a document may hold at most \(limit) bytes")
     }
 
-    @Sendable func download(_ request: Request, context: AppRequestContext) async throws -> Response {
+    /// The version the request names, if the signed-in user may read it and its content is
+    /// stored: 404 otherwise (unknown and not visible alike), 410 once erased.
+    func readableVersion(_ request: Request, context: AppRequestContext) throws -> DocumentVersion {
         let actor = try signedIn(context)
         let sent = request.headers[SyncController.protocolHeader]
         guard sent == String(ServerConfiguration.protocolVersion) else { throw APIError.updateRequired(sent) }
@@ -208,6 +210,12 @@ struct DocumentController {
         guard contents.isAvailable(version) else {
             throw APIError(.notFound, "content_missing", "the content of version \(versionId) is not stored here (not uploaded yet)")
         }
+        return version
+    }
+
+    @Sendable func download(_ request: Request, context: AppRequestContext) async throws -> Response {
+        let version = try readableVersion(request, context: context)
+        let versionId = version.id
         let size = try contents.size(of: version)
         var headers: HTTPFields = [
             .contentType: version.mediaType,
