@@ -117,6 +117,13 @@ def click(browser, css, what):
     """, css), timeout=20, what=what)
 
 
+def axe_checked(browser, what):
+    """axe-core on the page as it stands: no serious or critical violation."""
+    from test_html import axe_here
+    found = axe_here(browser.driver)
+    check(not found, f"axe finds no serious or critical violation on {what}: {found}")
+
+
 def text_of(browser, css):
     """What a person reads in the element (read in one go: the lists re-render live)."""
     return browser.driver.execute_script("return document.querySelector(arguments[0])?.innerText ?? ''", css)
@@ -232,6 +239,7 @@ def run(setup, browsers):
     client.driver.find_element(By.ID, "amount").send_keys("24000")
     client.driver.find_element(By.ID, "description").send_keys("Flotte de 12 camions ; trois années à reprendre.")
     screenshot(client, "new-dossier-filled")
+    axe_checked(client, "the new-dossier form, its questions answered")
 
     # Offline, the dossier is kept and sent later.
     client.set_offline(True)
@@ -261,6 +269,7 @@ def run(setup, browsers):
     offer = db.execute("SELECT status FROM expertAssignment WHERE dossierId = ? AND expertId = ?", (dossier, expert_id)).fetchone()
     check(offer == ("pending",), f"the requested expert has the offer ({offer})")
     screenshot(client, "list-online")
+    axe_checked(client, "the client's list: a dossier card, its next step and timeline")
 
     expert = Browser("expert", setup.base)
     browsers.append(expert)
@@ -274,6 +283,7 @@ def run(setup, browsers):
     labels = expert.driver.execute_script(f"return [...document.querySelectorAll('#dossier-{dossier} .offer-buttons button')].filter(b => b.checkVisibility()).map(b => b.textContent)")
     check(labels == ["Accepter le dossier", "Décliner"], f"the offer shows 'Accepter le dossier' and 'Décliner' ({labels})")
     screenshot(expert, "offer")
+    axe_checked(expert, "the expert's list with an offer to answer")
     click(expert, f"#dossier-{dossier} button.accept", "accept the offer")
     # At once "Vous avez accepté ce dossier." (then, once the server's answer is in, the dossier as any other).
     expert.wait(lambda: not expert.driver.execute_script(f"return document.querySelector('#dossier-{dossier} .offer-buttons')?.checkVisibility() ?? false"),
@@ -316,6 +326,7 @@ def run(setup, browsers):
         timeout=30, what="the attachment's preview at the expert's")
     check("Aperçu de releve-carburant.pdf" == expert.driver.execute_script("return document.querySelector('img.attachment-preview').alt"), "the preview says what it shows")
     screenshot(client, "conversation")
+    axe_checked(expert, "the conversation with presence, figures and a preview")
 
     # Documents: the steps' required pieces, sent by the client, refused then validated by the expert.
     documents_page = f"/app/documents.html?dossier={dossier}"
@@ -333,14 +344,17 @@ def run(setup, browsers):
     client.driver.find_element(By.ID, "upload-file").send_keys(piece)
     client.driver.find_element(By.CSS_SELECTOR, "#upload button[type=submit]").click()
     client.wait(lambda: client.driver.execute_script("return document.querySelector('#need-list .need-pending') !== null"), timeout=20, what="the piece sent, waiting")
+    # The piece's own verdict form (the conversation's attachment is a document of the dossier too).
+    piece_document = poll(lambda: (db.execute("SELECT id FROM document WHERE dossierId = ? AND title = 'Factures 2025'", (dossier,)).fetchone() or [None])[0], timeout=20)
+    form = f"li[data-document='{piece_document}'] .verdict-form"
     expert.get(documents_page)
-    expert.wait(lambda: expert.driver.execute_script("return document.querySelector('.verdict-form button.reject')?.checkVisibility() ?? false"), timeout=20, what="the expert's verdict buttons")
-    click(expert, ".verdict-form button.reject", "refuse without a reason")
-    expert.wait(lambda: shown_css(expert, ".verdict-form .error"), what="the reason asked for")
-    check("raison" in expert.driver.execute_script("return document.querySelector('.verdict-form .error').textContent"), "refusing without a reason asks for one")
-    type_into(expert, ".verdict-form input", "Page 2 illisible")
-    click(expert, ".verdict-form button.reject", "refuse with the reason")
-    verdict_row = lambda: db.execute("SELECT v.validation, v.validationReason FROM documentVersion v JOIN document d ON d.id = v.documentId WHERE d.dossierId = ?", (dossier,)).fetchone()
+    expert.wait(lambda: shown_css(expert, f"{form} button.reject"), timeout=20, what="the expert's verdict buttons")
+    click(expert, f"{form} button.reject", "refuse without a reason")
+    expert.wait(lambda: shown_css(expert, f"{form} .error"), what="the reason asked for")
+    check("raison" in expert.driver.execute_script("return document.querySelector(arguments[0]).textContent", f"{form} .error"), "refusing without a reason asks for one")
+    type_into(expert, f"{form} input", "Page 2 illisible")
+    click(expert, f"{form} button.reject", "refuse with the reason")
+    verdict_row = lambda: db.execute("SELECT validation, validationReason FROM documentVersion WHERE documentId = ?", (piece_document,)).fetchone()
     poll(lambda: verdict_row() == ("rejected", "Page 2 illisible"), timeout=20)
     refused = verdict_row()
     check(refused == ("rejected", "Page 2 illisible"), f"the refusal and its reason reach the server ({refused})")
@@ -348,18 +362,19 @@ def run(setup, browsers):
     client.wait(lambda: client.driver.execute_script("return document.querySelector('.notice.rejected')?.checkVisibility() ?? false"), timeout=20, what="the client sees the refusal")
     check("Page 2 illisible" in client.driver.execute_script("return document.querySelector('.notice.rejected').textContent"), "the client reads why")
     screenshot(client, "document-refused")
+    axe_checked(client, "the documents page: pieces asked for, a refused version")
     click(client, ".notice.rejected button", "'Envoyer une nouvelle version'")
     client.wait(lambda: client.driver.switch_to.active_element.get_attribute("id") == "upload-file", timeout=5, what="the file field focused")
     check(client.driver.switch_to.active_element.get_attribute("id") == "upload-file", "'Envoyer une nouvelle version' leads to the file field, this document chosen")
     client.driver.find_element(By.ID, "upload-file").send_keys(piece)
     client.driver.find_element(By.CSS_SELECTOR, "#upload button[type=submit]").click()
-    poll(lambda: db.execute("SELECT count(*) FROM documentVersion v JOIN document d ON d.id = v.documentId WHERE d.dossierId = ?", (dossier,)).fetchone()[0] == 2, timeout=20)
+    poll(lambda: db.execute("SELECT count(*) FROM documentVersion WHERE documentId = ?", (piece_document,)).fetchone()[0] == 2, timeout=20)
     expert.get(documents_page)
-    expert.wait(lambda: expert.driver.execute_script("return document.querySelector('.verdict-form button.validate')?.checkVisibility() ?? false"), timeout=20, what="the new version to check")
+    expert.wait(lambda: shown_css(expert, f"{form} button.validate"), timeout=20, what="the new version to check")
     screenshot(expert, "document-to-check")
-    click(expert, ".verdict-form button.validate", "validate the new version")
-    validated = poll(lambda: db.execute("""SELECT count(*) FROM documentVersion v JOIN document d ON d.id = v.documentId
-        WHERE d.dossierId = ? AND v.validation = 'validated'""", (dossier,)).fetchone()[0] == 1, timeout=20)
+    click(expert, f"{form} button.validate", "validate the new version")
+    validated = poll(lambda: db.execute("SELECT validation FROM documentVersion WHERE documentId = ? ORDER BY uploadedAt, id", (piece_document,)).fetchall()
+                     == [("rejected",), ("validated",)], timeout=20)
     check(validated, "the new version validated")
     client.get(documents_page)
     client.wait(lambda: client.driver.execute_script("return document.querySelector('#need-list .need-validated') !== null"), timeout=20, what="the piece shown validated")
