@@ -21,6 +21,8 @@ import Testing
         /// A scheme the demo expert takes, and answers that make a dossier for it eligible.
         var scheme: Int64
         var answers: String
+        /// A dossier the demo client opened asking for the demo expert: its offer, pending.
+        var offer: Int64
 
         init() throws {
             var fixture = try SyncFixture()
@@ -44,6 +46,7 @@ import Testing
             #expect(answers.allSatisfy { $0.status == .accepted })
             (scheme, _) = try DossierOpeningTests.schemes(fixture)
             self.answers = try DossierOpeningTests.answers(for: scheme, fixture)
+            offer = try OfferAnswerTests.offered(&fixture).offer
             self.fixture = fixture
         }
     }
@@ -62,6 +65,8 @@ import Testing
         ("clientPreference", [.client]),
         // A new dossier asking for the demo expert: any client opens its own.
         ("dossier", [.client, .otherClient]),
+        // The answer to an offer: the expert it is made to, alone.
+        ("offer", [.expert]),
     ]
 
     static func operation(_ what: String, by who: Who, in world: inout World) -> SyncOperation {
@@ -88,6 +93,8 @@ import Testing
             return SyncOperation(id: id, collection: .dossier, action: .insert, record: "req-\(id)", fields: [
                 "product": .int(world.scheme), "description": .string("Nouveau"), "amount": .int(1_000), "answers": .string(world.answers), "expert": .int(fixture.expertId),
             ], hlc: hlc, actor: actor)
+        case "offer":
+            return SyncOperation(id: id, collection: .offer, action: .update, record: String(world.offer), fields: ["answer": .string("accepted")], hlc: hlc, actor: actor)
         case "validation":
             return SyncOperation(id: id, collection: .documentVersion, action: .update, record: world.version, fields: ["validation": .string("validated")], hlc: hlc, actor: actor)
         default:
