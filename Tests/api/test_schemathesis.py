@@ -1,6 +1,7 @@
 """Schemathesis against a running `ft serve` (debug build, a small seeded SQLite file) on the
 endpoints people reach from outside the app: accounts, password resets, account deletion, expert applications and
-profiles, the bio preview. It generates bodies from `docs/openapi.json` — valid, invalid, edge
+profiles, the bio preview; and the sync push (every collection, dossiers and offers included) and the
+attachments' preview. It generates bodies from `docs/openapi.json` — valid, invalid, edge
 cases — and fails on any server error (5xx) or any answer that does not match the document
 (status, schema, content type).
 
@@ -22,7 +23,7 @@ import urllib.request
 ROOT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..")
 FT = os.path.abspath(sys.argv[1] if len(sys.argv) > 1 else ".build/debug/ft")
 SCHEMATHESIS = os.path.join(os.path.dirname(sys.executable), "schemathesis")
-PATHS = r"^/api/v1/(accounts|password-resets|expert-applications|markdown-preview|me/expert-profile|me/password|me/deletion)"
+PATHS = r"^/api/v1/(accounts|password-resets|expert-applications|markdown-preview|me/expert-profile|me/password|me/deletion|sync/push|documents/versions/[^/]+/preview)"
 
 
 def free_port():
