@@ -11,7 +11,7 @@ packages=(
   libarchive-dev            # document archives and exports
   libarchive-tools          # bsdtar: the tests open exports and archives with it
   unzip                     # the tests check exports with unzip -t too
-  poppler-utils             # pdftotext: search in documents
+  poppler-utils             # pdftotext: search in documents; pdftoppm: previews of PDFs
   zlib1g-dev                # gzip for the static files (compress-nio)
   chromium                  # the browser tests
   chromium-driver
