@@ -14,7 +14,7 @@ from functools import partial
 import websocket
 
 from selenium import webdriver
-from selenium.common.exceptions import NoSuchElementException, StaleElementReferenceException
+from selenium.common.exceptions import NoSuchElementException, StaleElementReferenceException, WebDriverException
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import WebDriverWait
@@ -123,8 +123,27 @@ class DevTools:
 
 
 def settled(driver, timeout):
-    """A wait that outlasts navigations: an element read while its page is being replaced is read again."""
-    return WebDriverWait(driver, timeout, poll_frequency=0.2, ignored_exceptions=(StaleElementReferenceException, NoSuchElementException))
+    """A wait that outlasts navigations: an element read while its page is being replaced is read
+    again — also when chromedriver answers that the node "does not belong to the document" (an
+    element found in the page being left, read in the page arriving: seen once in test_admin_users)."""
+    return _Settled(WebDriverWait(driver, timeout, poll_frequency=0.2, ignored_exceptions=(StaleElementReferenceException, NoSuchElementException)))
+
+
+class _Settled:
+    """`WebDriverWait.until`, a navigation race counted as "not yet"."""
+
+    def __init__(self, wait):
+        self.wait = wait
+
+    def until(self, method, message=""):
+        def guarded(driver):
+            try:
+                return method(driver)
+            except WebDriverException as error:
+                if "does not belong to the document" in str(error):
+                    return False
+                raise
+        return self.wait.until(guarded, message)
 
 
 def search_status(driver, timeout=20):
