@@ -24,7 +24,7 @@ import tempfile
 import time
 import urllib.request
 
-from announcement_bench import free_port, wait_for, wait_indexed
+from announcement_bench import serve, wait_indexed
 
 FT = os.path.abspath(sys.argv[1])
 RUNS = int(sys.argv[2]) if len(sys.argv) > 2 else 40
@@ -72,18 +72,8 @@ def main():
             SELECT e.id FROM expert e JOIN expertSpecialty s ON s.expertId = e.id WHERE s.productId = ? AND e.approval = 'approved' AND e.active = 1
             ORDER BY e.id LIMIT 1""", (product,)).fetchone()[0]
         answers = json.dumps(meeting(json.loads(questions)), ensure_ascii=False)
-        port = free_port()
-        log = os.path.join(root, "serve.log")
-        server = subprocess.Popen([FT, "serve", "--data-dir", data, "--port", str(port), "--public", os.path.join(root, "public"), "--no-rebuild", "--no-mail", "--no-push",
-                                   "--compact-days", "0", "--archive-every", "0", "--alert-interval", "0"], env=environment, stdout=subprocess.DEVNULL, stderr=open(log, "ab"))
-        def alive():
-            try:
-                return server.poll() is None and request(port, "GET", "/healthz") != b""
-            except OSError:
-                return False
-
-        if not wait_for(alive, 60, 0.1):
-            raise SystemExit("ft serve did not start:\n" + open(log, errors="replace").read()[-2000:])
+        # The shared start (no rebuild, compaction, archiving or alert rounds), without mail or push.
+        server, port = serve(FT, root, data, environment, "--no-mail", "--no-push")
         wait_indexed(db, "dossier pushes")
         token = json.loads(request(port, "POST", "/api/v1/session", {"email": "client@financialtracker.example", "password": "demo-financialtracker"}))["token"]
         snapshot = json.loads(request(port, "GET", "/api/v1/sync/pull?cursor=0&limit=1", token=token))["snapshot"]

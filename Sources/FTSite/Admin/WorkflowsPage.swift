@@ -23,7 +23,7 @@ public struct WorkflowsPage: Sendable {
         context["schemes"] = .list(schemes.map { scheme in
             [
                 "id": .text(String(scheme.productId)), "name": .text(scheme.name), "code": .text(scheme.code),
-                "version": .text(String(scheme.version)), "steps": .text(String(scheme.steps)), "current": .flag(scheme.productId == productId),
+                "version": .text(String(scheme.version)), "steps": .text(String(scheme.steps)),
             ]
         })
         guard let productId else { return templates.render(.object(context), template: "workflows") }
@@ -76,8 +76,8 @@ public struct WorkflowsPage: Sendable {
     /// shows the steps of an eligible dossier.
     static func eligibleAnswers(_ questions: [EligibilityQuestion]) -> [String: String] {
         var answers: [String: String] = [:]
-        for question in Eligibility.asked(questions, answers: [:]) + questions where answers[question.key] == nil {
-            guard Eligibility.asked(questions, answers: answers).contains(where: { $0.key == question.key }) else { continue }
+        // Each answer may ask a question more: until every question asked is answered.
+        while let question = Eligibility.asked(questions, answers: answers).first(where: { answers[$0.key] == nil }) {
             switch question.kind {
             case .yesNo: answers[question.key] = question.requirement?.anyOf?.first ?? "oui"
             case .number: answers[question.key] = String(max(question.requirement?.atLeast ?? 1, 1) * 10)
