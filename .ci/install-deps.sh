@@ -12,6 +12,8 @@ packages=(
   libarchive-tools          # bsdtar: the tests open exports and archives with it
   unzip                     # the tests check exports with unzip -t too
   poppler-utils             # pdftotext: search in documents; pdftoppm: previews of PDFs
+  tesseract-ocr             # OCR: scans and photos become searchable
+  tesseract-ocr-fra         # ... read as French
   zlib1g-dev                # gzip for the static files (compress-nio)
   chromium                  # the browser tests
   chromium-driver

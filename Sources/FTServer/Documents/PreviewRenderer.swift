@@ -15,11 +15,8 @@ struct PreviewRenderer: Sendable {
 
     static let imageTypes: Set<String> = ["image/png", "image/jpeg", "image/gif", "image/webp"]
 
-    /// `pdftoppm` on the PATH, if poppler-utils is installed.
-    static let pdftoppm: String? = {
-        let path = ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin"
-        return path.split(separator: ":").map { "\($0)/pdftoppm" }.first { FileManager.default.isExecutableFile(atPath: $0) }
-    }()
+    /// `pdftoppm`, if poppler-utils is installed.
+    static let pdftoppm = ExternalTool("pdftoppm")
 
     enum Outcome: Equatable {
         case image(Data, mediaType: String)
@@ -58,20 +55,9 @@ struct PreviewRenderer: Sendable {
             defer { try? handle.close() }
             try contents.read(version) { try handle.write(contentsOf: $0) }
         }
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: tool)
-        process.arguments = ["-q", "-png", "-f", "1", "-l", "1", "-singlefile", "-scale-to-x", String(width), "-scale-to-y", "-1", path, base]
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        let deadline = DispatchWorkItem { if process.isRunning { process.terminate() } }
-        DispatchQueue.global().asyncAfter(deadline: .now() + timeout, execute: deadline)
-        // Polled, not `waitUntilExit()` (see TextExtractor).
-        while process.isRunning { usleep(5_000) }
-        deadline.cancel()
-        guard process.terminationReason == .exit, process.terminationStatus == 0, let png = FileManager.default.contents(atPath: base + ".png") else {
-            return .failed(process.terminationReason == .uncaughtSignal ? "pdftoppm took more than \(Int(timeout)) s" : "pdftoppm could not draw it (status \(process.terminationStatus))")
-        }
+        let outcome = try tool.run(["-q", "-png", "-f", "1", "-l", "1", "-singlefile", "-scale-to-x", String(width), "-scale-to-y", "-1", path, base], timeout: timeout)
+        if let problem = outcome.problem(tool, timeout: timeout) { return .failed(problem) }
+        guard let png = FileManager.default.contents(atPath: base + ".png") else { return .failed("pdftoppm drew nothing") }
         return .image(png, mediaType: "image/png")
     }
 }

@@ -6,6 +6,8 @@ public import Foundation
 /// What the indexer made of one version.
 public enum TextExtraction: Sendable, Equatable {
     case text(String)
+    /// Text read by OCR from a picture or a scanned PDF's pages (recorded as `indexed`, `ocr`).
+    case recognized(String)
     /// A type with no text to extract (an image, say).
     case empty(String)
     case failed(String)
@@ -25,7 +27,7 @@ public struct ExtractedText: Sendable {
 
     var status: String {
         switch extraction {
-        case .text: "indexed"
+        case .text, .recognized: "indexed"
         case .empty: "empty"
         case .failed: "failed"
         }
@@ -34,12 +36,16 @@ public struct ExtractedText: Sendable {
     var detail: String? {
         switch extraction {
         case .text: nil
+        case .recognized: "ocr"
         case .empty(let why), .failed(let why): why
         }
     }
 
     var body: String? {
-        if case .text(let body) = extraction { body } else { nil }
+        switch extraction {
+        case .text(let body), .recognized(let body): body
+        case .empty, .failed: nil
+        }
     }
 }
 

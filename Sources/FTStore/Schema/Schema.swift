@@ -34,6 +34,7 @@ enum Schema {
         migrator.registerMigration("v23-expert-siret", migrate: addExpertSIRET)
         migrator.registerMigration("v24-account-deletion", migrate: addAccountDeletion)
         migrator.registerMigration("v25-dossier-opening", migrate: addDossierOpening)
+        migrator.registerMigration("v26-document-ocr", migrate: rereadScannedDocuments)
         return migrator
     }
 
