@@ -3,11 +3,12 @@
 
 - A visitor on an expert's public profile presses "Contacter cet expert"; the app's "Nouveau
   dossier" asks to sign in; the visitor creates an account ("Créer un compte"), confirms the address
-  by the e-mail's link (the .eml `ft serve` writes without --smtp), comes back and signs in; the
+  by the e-mail's link (sent over SMTP to a real SMTP server on loopback), comes back and signs in; the
   page names the expert and offers only the schemes that expert takes.
 - The scheme's eligibility questions appear one after the other; the verdict follows the answers.
 - The dossier is opened while offline, listed "En cours d'envoi", opened by the server once online
-  with the steps of the scheme's template; the requested expert is notified and accepts.
+  with the steps of the scheme's template; the requested expert is notified (in the app and by an
+  e-mail whose link opens the app) and accepts.
 - Client and expert see each other online in the conversation and exchange messages (its figures).
 - Documents: the steps' required pieces; the client sends one, the expert refuses it with a reason,
   the client reads why and sends it again, the expert validates it.
@@ -66,18 +67,18 @@ def luhn_siren(base):
             return digits
 
 
-def confirmation_link(data, address):
-    """The link of the confirmation e-mail sent to `address`, from the .eml files `ft serve` writes
-    without --smtp; None before it is there."""
-    import email
-    from email import policy
-    folder = os.path.join(data, "mail")
-    for name in sorted(os.listdir(folder)) if os.path.isdir(folder) else []:
-        with open(os.path.join(folder, name), "rb") as handle:
-            message = email.message_from_binary_file(handle, policy=policy.default)
-        if address in str(message["To"]) and "Confirmez" in str(message["Subject"]):
+# The SMTP server `ft serve` sends its e-mails to (aiosmtpd on loopback, as in the notifications'
+# tests): what a person finds in their mailbox.
+SINK = None
+
+
+def mail_link(address, subject, path):
+    """The first link holding `path` in the plain-text part of an e-mail to `address` whose subject
+    holds `subject`, as the SMTP server received it; None before it has come."""
+    for recipients, message in SINK.parsed():
+        if address in recipients and subject in str(message["Subject"]):
             text = message.get_body(("plain",)).get_content()
-            return next((word for word in text.split() if "/api/v1/accounts/verify/" in word), None)
+            return next((word.strip("<>()") for word in text.split() if path in word), None)
     return None
 
 
@@ -205,8 +206,8 @@ def run(setup, browsers):
         client.driver.find_element(By.ID, name).send_keys(value)
     client.driver.find_element(By.CSS_SELECTOR, "#account-form button").click()
     client.wait(lambda: client.driver.find_element(By.ID, "account-status").get_attribute("data-state") == "ok", timeout=20, what="the sign-up sent")
-    link = poll(lambda: confirmation_link(setup.data, NEW_CLIENT), timeout=20)
-    check(bool(link), "the confirmation e-mail is written (DATA_DIR/mail/, the embedded default) with its link")
+    link = poll(lambda: mail_link(NEW_CLIENT, "Confirmez", "/api/v1/accounts/verify/"), timeout=20)
+    check(bool(link), "the confirmation e-mail reaches the SMTP server, with its link")
     client.driver.get(setup.base + link[link.index("/api/v1/accounts/verify/"):])
     click(client, "form button", "confirm the address")
     client.wait(lambda: client.driver.find_element(By.TAG_NAME, "h1").text == "Adresse confirmée", what="the address confirmed")
@@ -277,6 +278,10 @@ def run(setup, browsers):
     expert.wait(lambda: (expert.unread() or 0) > 0, what="the expert's unread count")
     titles = expert.driver.execute_script("return [...document.querySelectorAll('#notification-list li')].map(li => li.textContent)")
     check(any("Nouveau dossier proposé" in t for t in titles), "the expert is told of the offer")
+    offer_link = poll(lambda: mail_link(EXPERT, "Nouveau dossier proposé", "/app/"), timeout=20)
+    check(bool(offer_link) and offer_link.startswith(setup.base + "/app/"), f"the expert is e-mailed the offer, with a link into the app ({offer_link})")
+    if offer_link:
+        expert.driver.get(offer_link)
     expert.wait(lambda: expert.driver.execute_script(f"return document.getElementById('dossier-{dossier}')?.checkVisibility() ?? false"), what="the offered dossier in the expert's list")
     check(not shown(expert, "new-dossier-cta"), "an expert has no 'Ouvrir un nouveau dossier'")
     # The expert accepts: the dossier is under way, the client is told.
@@ -467,7 +472,15 @@ def run(setup, browsers):
 
 
 def main():
-    return common.scenario("ft-dossier-", 20, 40, run, alerts=False)
+    global SINK
+    sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "notifications"))
+    from support import smtp_sink
+    SINK, controller, smtp_port = smtp_sink()
+    try:
+        return common.scenario("ft-dossier-", 20, 40, run, alerts=False,
+                               serve_options=["--smtp", f"smtp://127.0.0.1:{smtp_port}", "--mail-interval", "1", "--quiet-hours", "none"])
+    finally:
+        controller.stop()
 
 
 if __name__ == "__main__":

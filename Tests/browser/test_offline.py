@@ -367,12 +367,13 @@ def settle_offline(browser):
     browser.wait(lambda: browser.driver.execute_script("return navigator.onLine") is False, what="navigator.onLine false")
     time.sleep(1.5)
 
-def scenario(prefix, experts, clients, body, alerts=True):
+def scenario(prefix, experts, clients, body, alerts=True, serve_options=()):
     """A seeded data folder, its site generated and `ft serve` on a free port; `body(setup,
     browsers)` runs against them (a step that cannot even run counts as a failure); the browsers,
     the server and the folder are gone at the end whatever happens. Returns the exit status.
     `alerts`: the server's alert rounds, which mark the steps past their due date overdue (the
-    data is seeded as of 2026-11-20: on any later day, some steps are)."""
+    data is seeded as of 2026-11-20: on any later day, some steps are). `serve_options`: more of
+    `ft serve`'s options (an SMTP server, say)."""
     started = time.time()
     workdir = tempfile.mkdtemp(prefix=prefix)
     data, site = os.path.join(workdir, "data"), os.path.join(workdir, "site")
@@ -389,7 +390,7 @@ def scenario(prefix, experts, clients, body, alerts=True):
     setup = types.SimpleNamespace(port=port, base=base, data=data, site=site, workdir=workdir, generate=generate)
     log = open(os.path.join(workdir, "serve.log"), "w")
     server = subprocess.Popen([FT, "serve", "--data-dir", data, "--public", site, "--port", str(port), "--no-rebuild", "--log-level", "info",
-                               *([] if alerts else ["--alert-interval", "0"])],
+                               *([] if alerts else ["--alert-interval", "0"]), *serve_options],
                               stdout=log, stderr=subprocess.STDOUT)
     browsers = []
     try:
