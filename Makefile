@@ -44,6 +44,7 @@ test: test-deps $(VENV)/.packages
 	$(VENV)/bin/python Tests/admin/test_admin.py .build/debug/ft
 	$(VENV)/bin/python Tests/admin/test_admin_users.py .build/debug/ft
 	$(VENV)/bin/python Tests/admin/test_admin_workflows.py .build/debug/ft
+	$(VENV)/bin/python Tests/admin/test_admin_dossiers.py .build/debug/ft
 	python3 Tests/durability/test_durability.py .build/debug/ft
 	$(VENV)/bin/python Tests/notifications/test_mail.py .build/debug/ft
 	$(VENV)/bin/python Tests/notifications/test_report_mail.py .build/debug/ft

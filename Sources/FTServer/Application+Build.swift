@@ -51,7 +51,7 @@ public func buildRouter(
     if let adminDirectory = configuration.adminDirectory {
         AdminController(
             database: database, directory: adminDirectory, now: now, alertCentre: configuration.alertCentre, announcements: configuration.announcements, workflows: configuration.workflows,
-            users: configuration.users, live: live, onCommit: onCommit
+            users: configuration.users, dossiers: configuration.dossiers, live: live, onCommit: onCommit
         ).add(to: router)
     }
     let api = router.group("api/v1").add(middleware: SessionMiddleware(database: database, now: now))

@@ -28,6 +28,9 @@ public struct ServerConfiguration: Sendable {
     public var announcements: AnnouncementsRenderer?
     /// Renders the workflow templates' page (FTSite's `WorkflowsPage`); nil: no such page.
     public var workflows: WorkflowsRenderer?
+    /// Renders a dossier's admin page (`/admin/dossiers/{id}.html`, FTSite's `DossierPage`); nil:
+    /// no such page, and no reassignment by hand.
+    public var dossiers: DossierRenderer?
     /// Renders the admins' users pages (`/admin/comptes.html`, `/admin/comptes/{id}.html`, the
     /// CSV); nil: no users pages, and no user actions.
     public var users: UsersRenderer?
@@ -109,5 +112,9 @@ public struct UsersRenderer: Sendable {
 /// Renders the workflow templates' page: the list (`product` nil) or one scheme's editor, with the
 /// rows as posted (`draft`), its preview, the version just saved, the problems found. Nil: no such scheme.
 public typealias WorkflowsRenderer = @Sendable (_ product: Int64?, _ draft: WorkflowDraft?, _ preview: Bool, _ saved: Int64?, _ problems: [String]) throws -> String?
+
+/// Renders a dossier's admin page: its id, the session's form token, what was just done, why a
+/// form was refused. Nil: no such dossier.
+public typealias DossierRenderer = @Sendable (_ id: Int64, _ csrf: String, _ notice: String?, _ problem: String?) throws -> String?
 
 public typealias AnnouncementsRenderer = @Sendable (_ draft: AnnouncementDraft, _ sent: Int?, _ audience: Int?, _ problem: String?) throws -> String

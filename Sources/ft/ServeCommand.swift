@@ -184,6 +184,10 @@ struct ServeCommand: AsyncParsableCommand {
                 try page.page(from: database, productId: product, draft: draft, preview: preview, savedVersion: saved, problems: problems, now: Date())
             }
         }
+        if FileManager.default.fileExists(atPath: templates + "/admin/dossier.mustache") {
+            let page = DossierPage(configuration: AdminConfiguration(templatesDirectory: templates, outputDirectory: adminDirectory))
+            configuration.dossiers = { id, csrf, notice, problem in try page.page(from: database, id: id, csrf: csrf, now: Date(), notice: notice, problem: problem) }
+        }
         if FileManager.default.fileExists(atPath: templates + "/admin/accounts.mustache") {
             let page = UsersPage(configuration: AdminConfiguration(templatesDirectory: templates, outputDirectory: adminDirectory))
             configuration.users = UsersRenderer(

@@ -165,7 +165,12 @@ def finish(server, controllers, root):
     log shown if anything failed, the test's folder removed; then the verdict as the exit status.
     Called from a `finally`: an exception that stopped the test is a failure, shown."""
     error = sys.exc_info()
-    if error[0] is not None and not issubclass(error[0], SystemExit):
+    if error[0] is not None and issubclass(error[0], SystemExit):
+        # A test stopped by `SystemExit("why")` (the server did not start, say) has failed.
+        if error[1].code not in (None, 0):
+            print(error[1].code)
+            failures.append(f"the test stopped: {str(error[1].code)[:200]}")
+    elif error[0] is not None:
         import traceback
         traceback.print_exception(*error)
         failures.append(f"the test stopped on {error[0].__name__}: {error[1]}")

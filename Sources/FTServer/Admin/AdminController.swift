@@ -20,6 +20,7 @@ struct AdminController {
     let announcements: AnnouncementsRenderer?
     let workflows: WorkflowsRenderer?
     let users: UsersRenderer?
+    let dossiers: DossierRenderer?
     /// Closes the live connections of an account deactivated or whose role changed.
     let live: LiveHub?
     /// Called after an admin's change is committed (an announcement: its notifications leave).
@@ -47,6 +48,10 @@ struct AdminController {
             for action in UserAction.allCases {
                 router.post("admin/comptes/:id/\(action.rawValue)") { request, context in try await actOnUser(action, request: request, context: context) }
             }
+        }
+        if dossiers != nil {
+            router.get("admin/dossiers/:id", use: dossierPage)
+            router.post("admin/dossiers/:id/reattribuer", use: reassignDossier)
         }
         if workflows != nil {
             for action in WorkflowAction.allCases {

@@ -168,6 +168,13 @@ struct AdminViews: Sendable {
             html += "</td>"
         }
 
+        /// A cell holding a link to `href` (a path this code makes, not user content) showing `text`.
+        mutating func link(_ text: String, href: String) {
+            html += "<td><a href=\"\(href)\">"
+            Template.appendEscaped(text, to: &html)
+            html += "</a></td>"
+        }
+
         mutating func days(_ count: Int) -> String {
             if let text = days[count] { return text }
             let text = views.format.count("admin_days", max(0, count))
@@ -209,7 +216,7 @@ struct AdminViews: Sendable {
             let state = state(assignment).rawValue
             writer.html += "<tr data-id=\"\(assignment.id)\" class=\"sla-\(state)\">"
             writer.cell(String(assignment.id))
-            writer.cell(String(assignment.dossierId))
+            writer.link(String(assignment.dossierId), href: "/admin/dossiers/\(assignment.dossierId).html")
             writer.cell(writer.label("admin_assignment_" + assignment.status))
             writer.cell(assignment.expert)
             writer.cell(assignment.client)
@@ -228,7 +235,7 @@ struct AdminViews: Sendable {
             let state = state(step).rawValue
             writer.html += "<tr data-id=\"\(step.id)\" class=\"sla-\(state)\">"
             writer.cell(String(step.position))
-            writer.cell(String(step.dossierId))
+            writer.link(String(step.dossierId), href: "/admin/dossiers/\(step.dossierId).html")
             writer.cell(writer.label("admin_step_" + step.type))
             writer.cell(writer.label("admin_step_status_" + step.status))
             writer.cell(writer.label("admin_role_" + step.assigneeRole))
