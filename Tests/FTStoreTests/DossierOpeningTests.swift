@@ -357,6 +357,68 @@ import Testing
     }
 }
 
+/// An admin reassigns a dossier by hand: the overview ranks as the rules do; a chosen expert or
+/// the next by the rules gets the offer; refusals change nothing.
+@Suite struct ReassignmentTests {
+    @Test func anAdminGivesADossierToAnotherExpertOrToTheRules() throws {
+        var fixture = try SyncFixture()
+        let product = try OfferRoutingTests.busiestScheme(fixture)
+        try fixture.database.writer.write { db in
+            try db.execute(sql: "UPDATE expert SET capacity = 50")
+            try db.execute(sql: "UPDATE eligibleProduct SET routingDistanceKm = 1500 WHERE id = ?", arguments: [product])
+        }
+        let dossier = try OfferRoutingTests().open(&fixture, product: product)
+        let first = try #require(try OfferRoutingTests.pendingOffer(fixture.database, dossier: dossier))
+        let clientId = fixture.clientId
+        let overview = try #require(try fixture.database.dossierOverview(dossier, candidateLimit: 100))
+        #expect(overview.current?.expertId == first.expert && overview.current?.status == "pending")
+        // The page's candidates: the rules' order, without the expert who has it (the independent ranking
+        // leaves out everyone ever offered the dossier: that is the same set here).
+        let expected = try fixture.database.writer.read { db in try OfferRoutingTests.expectedOrder(product: product, dossier: dossier, client: clientId, db: db) }
+        #expect(overview.candidates.map(\.candidate.expertId) == expected)
+        let admin = fixture.admin.user
+        let chosen = try #require(expected.dropFirst().first, "two candidates")
+
+        func refused(_ expert: Int64?, reason: String = "Essai", _ expected: String) {
+            do {
+                try fixture.database.reassignDossier(dossier, to: expert, reason: reason, by: admin, now: fixture.now)
+                Issue.record("accepted: \(expected)")
+            } catch let refusal as ReassignmentRefused {
+                #expect(refusal.problem.contains(expected), "\(refusal.problem)")
+            } catch {
+                Issue.record("\(error)")
+            }
+        }
+        refused(chosen, reason: " \n ", "Motif manquant")
+        refused(first.expert, "a déjà ce dossier")
+        refused(987_654, "Aucun expert n° 987654")
+        let outsider = try #require(try fixture.database.writer.read { db in
+            try Int64.fetchOne(db, sql: """
+                SELECT e.id FROM expert e JOIN user u ON u.id = e.userId WHERE e.approval = 'approved' AND e.active = 1 AND u.active = 1
+                AND e.id NOT IN (SELECT expertId FROM expertSpecialty WHERE productId = ?) LIMIT 1
+                """, arguments: [product])
+        })
+        refused(outsider, "ne traite pas")
+        let inactive = try #require(try fixture.database.writer.read { db in
+            try Int64.fetchOne(db, sql: "SELECT e.id FROM expert e WHERE e.active = 0 OR e.approval <> 'approved' LIMIT 1")
+        })
+        refused(inactive, "n’est pas un expert approuvé et actif")
+        #expect(try OfferRoutingTests.pendingOffer(fixture.database, dossier: dossier)?.expert == first.expert, "refusals change nothing")
+
+        #expect(try fixture.database.reassignDossier(dossier, to: chosen, reason: "Demande du client", by: admin, now: fixture.now) == chosen)
+        #expect(try OfferRoutingTests.pendingOffer(fixture.database, dossier: dossier)?.expert == chosen)
+        // By the rules: the best of those never offered it.
+        let next = try fixture.database.writer.read { db in try OfferRoutingTests.expectedOrder(product: product, dossier: dossier, client: clientId, db: db) }
+        #expect(try fixture.database.reassignDossier(dossier, to: nil, reason: "En congé", by: admin, now: fixture.now) == next.first)
+        let kinds = try fixture.database.writer.read { db in try String.fetchAll(db, sql: "SELECT kind FROM dossierEvent WHERE dossierId = ? ORDER BY id", arguments: [dossier]) }
+        #expect(kinds == ["opened", "offered", "reassigned", "offered", "reassigned", "offered"])
+
+        // A closed dossier keeps its expert.
+        try fixture.database.writer.write { db in try db.execute(sql: "UPDATE dossier SET status = 'cancelled', closedAt = updatedAt WHERE id = ?", arguments: [dossier]) }
+        refused(chosen, "est clos")
+    }
+}
+
 /// The steps of a dossier opened from a template complete in the order their dependencies say.
 @Suite struct StepDependencyTests {
     @Test func aStepCompletesOnlyAfterThoseItWaitsFor() throws {
