@@ -7,6 +7,10 @@ the real `ft serve`, SQLite):
   opened afterwards through sync gets them while one opened before keeps its own;
 - a step depending on a later one (a cycle) or on a key that does not exist is refused with the
   step named, and nothing is saved;
+- the scheme's eligibility questions are edited on the same page: a question added (asked at once
+  in the app's "Nouveau dossier", its refusal shown when the answer does not meet it); refused with
+  the question named: a dependency on a question asked after it, a choice question with one choice,
+  an answer the question cannot take, removing a question a step's condition reads;
 - axe-core finds no serious or critical violation on the editor.
 
 Usage: python Tests/admin/test_admin_workflows.py path/to/ft   (exits 1 on any failure)
@@ -18,7 +22,7 @@ import sys
 import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "notifications"))
-from support import call, check, demo, finish, serve_with_mail, smtp_sink  # noqa: E402
+from support import call, check, demo, finish, serve_with_mail, smtp_sink, wait_for  # noqa: E402
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "browser"))
 from harness import chromium, settled  # noqa: E402
 from test_html import axe_here  # noqa: E402
@@ -145,6 +149,115 @@ def main():
             check(db.execute("SELECT max(version) FROM workflowTemplate WHERE productId = ?", (product,)).fetchone()[0] == version + 1, "a refused template saves nothing")
         if os.environ.get("SCREENSHOTS"):
             driver.save_screenshot(os.path.join(os.environ["SCREENSHOTS"], "admin-workflow-problems.png"))
+
+        # The questions: the saved ones are rows to edit.
+        with sqlite3.connect(database) as db:
+            saved_questions = json.loads(db.execute("SELECT eligibilityQuestions FROM eligibleProduct WHERE id = ?", (product,)).fetchone()[0])
+        driver.get(f"{base}/admin/modeles.html?dispositif={product}")
+        settled(driver, 10).until(lambda d: d.find_element(By.ID, "question-rows").is_displayed())
+        question_keys = lambda: driver.execute_script("return [...document.querySelectorAll('#question-rows > .step-row')].map(r => r.querySelector('input[name^=qkey_]').value)")
+        check(question_keys() == [q["key"] for q in saved_questions], f"the editor holds the scheme's questions in order ({question_keys()})")
+        legend = driver.find_element(By.CSS_SELECTOR, "#question-rows > .step-row .step-legend")
+        check(legend.is_displayed() and legend.text == saved_questions[0]["text"], f"each question shows its text ({legend.text!r})")
+
+        def add_question(key, text, kind="yes_no", **fields):
+            driver.find_element(By.ID, "add-question").click()
+            row = driver.find_elements(By.CSS_SELECTOR, "#question-rows > .step-row")[-1]
+            check(driver.switch_to.active_element.get_attribute("name").startswith("qtext_"), "a question added takes the focus")
+            row.find_element(By.CSS_SELECTOR, "input[name^=qtext_]").send_keys(text)
+            row.find_element(By.CSS_SELECTOR, "input[name^=qkey_]").send_keys(key)
+            Select(row.find_element(By.CSS_SELECTOR, "select[name^=qkind_]")).select_by_value(kind)
+            for name, value in fields.items():
+                row.find_element(By.CSS_SELECTOR, f"input[name^=q{name}_]").send_keys(value)
+            return row
+
+        def save():
+            driver.find_element(By.XPATH, "//button[text()='Enregistrer une nouvelle version']").click()
+            settled(driver, 10).until(lambda d: d.find_elements(By.ID, "workflow-problems") or d.find_elements(By.ID, "workflow-notice"))
+
+        # Refused, nothing saved, the question named: a dependency on a question asked after it, a
+        # choice question with one choice, an answer the question cannot take.
+        add_question("suite", "Question qui dépend d’une autre posée après", when="plus_tard", whenanswers="oui")
+        add_question("plus_tard", "Combien de véhicules ?", kind="number")
+        add_question("unique", "Un seul choix ?", kind="choice", choices="Seul")
+        add_question("mauvaise", "Réponse exigée impossible", accepted="peut-être")
+        save()
+        problems = driver.find_element(By.ID, "workflow-problems").text
+        count = len(saved_questions)
+        for expected in [f"question {count + 1} : elle dépend de « plus_tard », qui n’est pas une question posée avant elle",
+                         f"question {count + 3} : une question à choix en propose au moins deux",
+                         f"question {count + 4} : « peut-être » n’est pas une réponse possible (oui, non)"]:
+            check(expected in problems, f"refused: {expected!r} ({problems!r})")
+        with sqlite3.connect(database) as db:
+            check(json.loads(db.execute("SELECT eligibilityQuestions FROM eligibleProduct WHERE id = ?", (product,)).fetchone()[0]) == saved_questions,
+                  "a refused edit keeps the questions as they were")
+        check(len(question_keys()) == count + 4, "the rows come back as typed, to correct")
+
+        # Removing a question that a step's condition reads is refused, the step named.
+        conditioned = next((step for step in json.loads(saved[1]) if (step.get("condition") or {}).get("question")), None)
+        if conditioned:
+            driver.get(f"{base}/admin/modeles.html?dispositif={product}")
+            settled(driver, 10).until(lambda d: d.find_element(By.ID, "question-rows").is_displayed())
+            index = question_keys().index(conditioned["condition"]["question"])
+            driver.find_elements(By.CSS_SELECTOR, "#question-rows > .step-row .remove input")[index].click()
+            save()
+            problems = driver.find_element(By.ID, "workflow-problems").text
+            check(f"porte sur la question « {conditioned['condition']['question']} », que le dispositif ne pose pas" in problems,
+                  f"a question a step's condition reads cannot go ({problems!r})")
+
+        # Added, saved, and asked in the app once the site is rebuilt.
+        driver.get(f"{base}/admin/modeles.html?dispositif={product}")
+        settled(driver, 10).until(lambda d: d.find_element(By.ID, "question-rows").is_displayed())
+        refusal = "Le dispositif demande trois ans d’existence."
+        add_question("anciennete", "Votre entreprise a-t-elle au moins trois ans ?", accepted="oui", refusal=refusal)
+        save()
+        check(bool(driver.find_elements(By.ID, "workflow-notice")), "the questions are saved with a new version")
+        with sqlite3.connect(database) as db:
+            now_asked = json.loads(db.execute("SELECT eligibilityQuestions FROM eligibleProduct WHERE id = ?", (product,)).fetchone()[0])
+        check([q["key"] for q in now_asked] == [q["key"] for q in saved_questions] + ["anciennete"] and now_asked[-1]["requirement"] == {"anyOf": ["oui"]}
+              and now_asked[-1]["refusal"] == refusal, f"the new question is stored with its requirement ({now_asked[-1]})")
+        if os.environ.get("SCREENSHOTS"):
+            driver.get(f"{base}/admin/modeles.html?dispositif={product}")
+            driver.save_screenshot(os.path.join(os.environ["SCREENSHOTS"], "admin-workflow-questions.png"))
+
+        client_driver = chromium(window="1280,1000")
+        try:
+            client_driver.get(f"{base}/app/index.html")
+            settled(client_driver, 20).until(lambda d: d.find_element(By.ID, "sign-in").is_displayed())
+            client_driver.find_element(By.ID, "email").send_keys("client@financialtracker.example")
+            client_driver.find_element(By.ID, "password").send_keys("demo-financialtracker")
+            client_driver.find_element(By.CSS_SELECTOR, "#sign-in button").click()
+            settled(client_driver, 20).until(lambda d: d.find_element(By.ID, "sign-out").is_displayed())
+
+            def asked_in_app():
+                client_driver.get(f"{base}/app/dossier.html?dispositif=TICPE")
+                return client_driver.execute_script("return document.querySelector(\"[data-question='anciennete']\")?.checkVisibility() ?? false")
+            check(wait_for(asked_in_app, 30, step=1), "the app's 'Nouveau dossier' asks the new question (the site rebuilt)")
+            # Every other question answered as the scheme wants, as they appear; the new one "non".
+            done = set()
+            for _ in range(len(now_asked) + 1):
+                shown = client_driver.execute_script("return [...document.querySelectorAll('#question-list [data-question]')].filter(e => e.checkVisibility()).map(e => e.dataset.question)")
+                pending = [q for q in now_asked if q["key"] in shown and q["key"] not in done]
+                if not pending:
+                    break
+                question = pending[0]
+                requirement = question.get("requirement") or {}
+                item = client_driver.find_element(By.CSS_SELECTOR, f"[data-question='{question['key']}']")
+                if question["key"] == "anciennete":
+                    item.find_element(By.CSS_SELECTOR, "input[value='non']").click()
+                elif question["kind"] == "yes_no":
+                    item.find_element(By.CSS_SELECTOR, f"input[value='{(requirement.get('anyOf') or ['oui'])[0]}']").click()
+                elif question["kind"] == "number":
+                    field = item.find_element(By.TAG_NAME, "input")
+                    field.send_keys(str(max(requirement.get("atLeast") or 1, 1) * 10) + "\t")
+                else:
+                    Select(item.find_element(By.TAG_NAME, "select")).select_by_value((requirement.get("anyOf") or question["choices"])[0])
+                done.add(question["key"])
+            verdict = client_driver.find_element(By.ID, "verdict")
+            check(verdict.is_displayed() and verdict.get_attribute("data-state") == "ineligible" and refusal in verdict.text,
+                  f"answering 'non' makes it ineligible, with the question's reason ({verdict.text!r})")
+        finally:
+            client_driver.quit()
     finally:
         if driver:
             driver.quit()

@@ -37,10 +37,13 @@ public struct WorkflowDraft: Sendable, Equatable {
 
     public var productId: Int64
     public var rows: [Row]
+    /// The scheme's questions as posted; nil: the form did not carry them (kept as saved).
+    public var questions: QuestionDraft?
 
-    public init(productId: Int64, rows: [Row]) {
+    public init(productId: Int64, rows: [Row], questions: QuestionDraft? = nil) {
         self.productId = productId
         self.rows = rows
+        self.questions = questions
     }
 
     /// The editor's rows for a saved template.

@@ -5,7 +5,7 @@ internal import FTModel
 internal import FTStore
 
 /// The workflow editor's forms (`/admin/modeles.html?dispositif=N`): preview the steps a dossier
-/// would get, or save the rows as the scheme's next version.
+/// would get, or save the questions and the steps as the scheme's next version.
 enum WorkflowAction: String, CaseIterable {
     case preview = "apercu"
     case save = "enregistrer"
@@ -31,18 +31,30 @@ extension AdminController {
             guard let page = try workflows(product, draft, preview, nil, problems) else { return Self.page(.notFound, AdminPages.notFound) }
             return Self.page(status, page)
         }
+        guard let current = try database.workflow(productId: product) else { return Self.page(.notFound, AdminPages.notFound) }
+        // The questions first: a step's condition is read against them.
+        var questions = current.questions
+        var problems: [String] = []
+        if let posted = draft.questions {
+            switch posted.questions() {
+            case .success(let made): questions = made
+            case .failure(let found): problems += found.problems
+            }
+        }
         let template: WorkflowTemplate
         switch draft.template() {
         case .success(let made): template = made
-        case .failure(let found): return try show(.badRequest, preview: false, problems: found.problems)
+        case .failure(let found): return try show(.badRequest, preview: false, problems: problems + found.problems)
         }
+        guard problems.isEmpty else { return try show(.badRequest, preview: false, problems: problems) }
         switch action {
         case .preview:
             return try show(.ok, preview: true, problems: [])
         case .save:
-            guard let current = try database.workflow(productId: product) else { return Self.page(.notFound, AdminPages.notFound) }
             do {
-                let version = try database.saveWorkflow(productId: product, questions: current.questions, template: template, by: admin, now: now())
+                let version = try database.saveWorkflow(productId: product, questions: questions, template: template, by: admin, now: now())
+                // The app's "Nouveau dossier" page carries the questions: the site follows.
+                onCommit()
                 return Response(status: .seeOther, headers: [.location: "/admin/modeles.html?dispositif=\(product)&version=\(version)", .cacheControl: "no-store"])
             } catch let refused as WorkflowProblems {
                 return try show(.badRequest, preview: false, problems: refused.problems)
@@ -62,6 +74,15 @@ extension AdminController {
                 question: field("question"), answers: field("answers")
             )
         }
-        return WorkflowDraft(productId: product, rows: rows)
+        // The questions' rows (`qrow`, fields `q<name>_<token>`), when the form carries them.
+        let questions = form["questions_present"] == nil ? nil : QuestionDraft(rows: (form["qrow"] ?? []).prefix(QuestionDraft.maximumQuestions + 5).compactMap { token in
+            guard !token.isEmpty, token.count <= 20, form["qremove_\(token)"] == nil else { return nil }
+            func field(_ name: String) -> String { String((form["q\(name)_\(token)"]?.first ?? "").prefix(300)) }
+            return QuestionDraft.Row(
+                key: field("key"), text: field("text"), kind: field("kind"), choices: field("choices"), askedWhenQuestion: field("when"),
+                askedWhenAnswers: field("whenanswers"), accepted: field("accepted"), minimum: field("min"), maximum: field("max"), refusal: field("refusal")
+            )
+        })
+        return WorkflowDraft(productId: product, rows: rows, questions: questions)
     }
 }

@@ -29,17 +29,17 @@ public struct WorkflowsPage: Sendable {
         guard let productId else { return templates.render(.object(context), template: "workflows") }
         guard let scheme = schemes.first(where: { $0.productId == productId }), let current = try database.workflow(productId: productId) else { return nil }
         let draft = draft ?? WorkflowDraft(productId: productId, template: current.template)
-        context["editing"] = [
-            "id": .text(String(productId)), "name": .text(scheme.name), "version": .text(String(current.version)),
-            "questions": .text(current.questions.map(\.key).joined(separator: ", ")),
-        ]
+        context["editing"] = ["id": .text(String(productId)), "name": .text(scheme.name), "version": .text(String(current.version))]
+        let questionDraft = draft.questions ?? QuestionDraft(questions: current.questions)
+        context["question_rows"] = .list(questionDraft.rows.enumerated().map { index, row in questionView(row, token: "q\(index)", format: views.format) })
+        context["question_blank"] = questionView(QuestionDraft.Row(), token: "new", format: views.format)
         if let savedVersion { context["notice"] = .text(views.format.fill("admin_workflow_saved", ["version": String(savedVersion)])) }
         context["problems"] = .list(problems.map { .text($0) })
         context["has_problems"] = .flag(!problems.isEmpty)
         context["rows"] = .list(draft.rows.enumerated().map { index, row in rowView(row, token: "r\(index)", format: views.format) })
         context["blank"] = rowView(WorkflowDraft.Row(), token: "new", format: views.format)
         if preview, problems.isEmpty, case .success(let template) = draft.template() {
-            let answers = Self.eligibleAnswers(current.questions)
+            let answers = Self.eligibleAnswers((try? questionDraft.questions().get()) ?? current.questions)
             let amount: Int64 = 30_000
             let planned = template.plan(answers: answers, amount: amount, start: now)
             context["preview"] = .list(planned.map { step in
@@ -68,6 +68,18 @@ public struct WorkflowsPage: Sendable {
             }),
             "documents": .list(DocumentCategory.allCases.map { category in
                 ["value": .text(category.rawValue), "label": .text(format.string("app_category_" + category.rawValue)), "checked": .flag(row.documents.contains(category.rawValue))]
+            }),
+        ]
+    }
+
+    /// One question of the editor: its fields, named after `token`.
+    func questionView(_ row: QuestionDraft.Row, token: String, format: FrenchFormat) -> TemplateValue {
+        [
+            "token": .text(token), "key": .text(row.key), "text": .text(row.text), "choices": .text(row.choices), "when": .text(row.askedWhenQuestion),
+            "when_answers": .text(row.askedWhenAnswers), "accepted": .text(row.accepted), "min": .text(row.minimum), "max": .text(row.maximum),
+            "refusal": .text(row.refusal),
+            "kinds": .list(EligibilityQuestion.Kind.allCases.map { kind in
+                ["value": .text(kind.rawValue), "label": .text(format.string("admin_question_kind_" + kind.rawValue)), "selected": .flag(kind.rawValue == row.kind)]
             }),
         ]
     }

@@ -79,8 +79,18 @@ extension AppDatabase {
         var problems = template.problems()
         let keys = Set(questions.map(\.key))
         for (index, step) in template.steps.enumerated() {
-            if let question = step.condition?.question, !keys.contains(question) {
-                problems.append("étape \(index + 1) : sa condition porte sur la question « \(question) », que le dispositif ne pose pas")
+            guard let key = step.condition?.question else { continue }
+            guard keys.contains(key), let question = questions.first(where: { $0.key == key }) else {
+                problems.append("étape \(index + 1) : sa condition porte sur la question « \(key) », que le dispositif ne pose pas")
+                continue
+            }
+            let possible: [String]? = switch question.kind {
+            case .yesNo: ["oui", "non"]
+            case .choice: question.choices ?? []
+            case .number: nil
+            }
+            if let possible, let wrong = step.condition?.answer?.anyOf?.first(where: { !possible.contains($0) }) {
+                problems.append("étape \(index + 1) : « \(wrong) » n’est pas une réponse possible à « \(key) » (\(possible.joined(separator: ", ")))")
             }
         }
         guard problems.isEmpty else { throw WorkflowProblems(problems: problems) }
