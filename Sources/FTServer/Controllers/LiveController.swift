@@ -88,6 +88,9 @@ struct LiveController {
             return try await fail(outbound, "cursor_compacted", "the log up to \(horizon) was compacted: pull from your cursor (GET /api/v1/sync/pull) to get a fresh snapshot, then connect again")
         }
         let actor = SyncActor(user: userId, role: user.role)
+        if try database.needsSnapshot(cursor: cursor, for: actor) {
+            return try await fail(outbound, "cursor_compacted", Self.grantedMessage)
+        }
         let (id, events) = hub.join(actor, token: token, channel: channel)
         defer { hub.leave(id) }
         try await outbound.writeTextMessage(LiveMessage.Outgoing.welcome(user: userId, role: user.role.rawValue, cursor: cursor).json())
@@ -157,12 +160,18 @@ struct LiveController {
                 case .sessionEnded:
                     try await fail(outbound, "session_ended", "the session has ended (signed out, expired or deactivated): sign in again")
                     return
+                case .resync:
+                    try await fail(outbound, "cursor_compacted", Self.grantedMessage)
+                    return
                 }
             }
         } catch {
             logger.debug("live channel sender stopped", metadata: ["error": "\(error)"])
         }
     }
+
+    /// Why a device must start again when a dossier became visible to its user.
+    static let grantedMessage = "a dossier became visible to you since your cursor: pull from your cursor (GET /api/v1/sync/pull) to get a fresh snapshot, then connect again"
 
     private func decode(_ message: WebSocketMessage) -> LiveMessage.Incoming? {
         guard case .text(let text) = message else { return nil }

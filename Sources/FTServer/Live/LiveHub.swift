@@ -18,6 +18,8 @@ public final class LiveHub: Sendable {
     enum Event: Sendable {
         /// The session is over (signed out, expired, deactivated).
         case sessionEnded
+        /// The user was granted a dossier (`SyncGrant`): the device must pull a fresh snapshot.
+        case resync
         /// A message to write as is (presence, typing).
         case send(LiveMessage.Outgoing)
     }
@@ -233,9 +235,18 @@ public final class LiveHub: Sendable {
             var frames: [Int64: Frame?] = [:]
             var outgoing: [(UInt64, Frame)] = []
             var ended: [UInt64] = []
+            var resyncing: [UInt64] = []
+            // Users granted a dossier in this batch: what they see changed, and their devices
+            // missed the dossier's earlier changes — each connection is told to start again.
+            let granted = Set(batch.compactMap { change in change.ownerId.flatMap { change.grants($0) ? $0 : nil } })
+            if !granted.isEmpty { visibility.withLock { cache in for user in granted { cache[user] = nil } } }
             for listener in listeners {
                 guard sessionIsValid(token: listener.token, actor: listener.actor, now: now) else {
                     ended.append(listener.id)
+                    continue
+                }
+                if granted.contains(listener.actor.user) {
+                    resyncing.append(listener.id)
                     continue
                 }
                 let frame: Frame?
@@ -248,12 +259,13 @@ public final class LiveHub: Sendable {
                 if let frame { outgoing.append((listener.id, frame)) }
             }
             var writes = LiveOutlet.Writes(maximumUnread: maximumUnread)
-            let endedSessions = state.withLock { state in
+            let (endedSessions, resyncs) = state.withLock { state in
                 for (id, frame) in outgoing { state.members[id]?.delivery.take(frame, into: &writes) }
-                return ended.compactMap { state.members[$0]?.continuation }
+                return (ended.compactMap { state.members[$0]?.continuation }, resyncing.compactMap { state.members[$0]?.continuation })
             }
             writes.send()
             for continuation in endedSessions { continuation.yield(.sessionEnded) }
+            for continuation in resyncs { continuation.yield(.resync) }
             if read.rows < 1_000 { return watermark }
         }
     }

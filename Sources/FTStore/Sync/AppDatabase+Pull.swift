@@ -91,7 +91,10 @@ extension AppDatabase {
             let latest = try Self.latestSequence(db)
             guard cursor <= latest else { throw CursorFromTheFuture(latest: latest) }
             let horizon = try Self.syncHorizon(db)
-            let reset = cursor > 0 && cursor < horizon
+            // Before the compacted log, or before a dossier became visible to the user (its
+            // earlier changes were not sent to this device then): a fresh snapshot.
+            let granted = cursor > 0 && actor.role != .admin ? try SyncGrant.granted(after: cursor, user: actor.user, db: db) : false
+            let reset = cursor > 0 && (cursor < horizon || granted)
             let from = reset ? 0 : cursor
             let snapshot = from == 0 ? try Self.snapshot(for: actor, db: db) : nil
             let page = try Self.storedChanges(for: actor, after: from, limit: limit, db: db)

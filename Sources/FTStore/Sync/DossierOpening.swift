@@ -98,7 +98,10 @@ enum DossierOpening {
         let date = DatabaseDate.string(from: now)
         try db.cachedStatement(sql: "INSERT INTO expertAssignment (dossierId, expertId, status, requestedAt, offerExpiresAt) VALUES (?, ?, 'pending', ?, ?)")
             .execute(arguments: [dossier, expert, date, DatabaseDate.string(from: now.addingTimeInterval(Double(hours) * 3_600))])
+        let assignment = db.lastInsertedRowID
         guard let row = try Row.fetchOne(db.cachedStatement(sql: "SELECT userId, firstName || ' ' || lastName AS name FROM expert WHERE id = ?"), arguments: [expert]) else { return }
+        // The expert's devices get the dossier's earlier changes (`SyncGrant`).
+        try SyncGrant.log(assignment: assignment, user: row["userId"], now: now, db: db)
         let euros = FrenchNumber.grouped(amount)
         try db.cachedStatement(sql: "INSERT INTO notification (userId, kind, title, body, target, createdAt) VALUES (?, 'assignment', ?, ?, ?, ?)")
             .execute(arguments: [
