@@ -75,9 +75,13 @@ public final class AlertWatcher: Sendable {
         do {
             let (marked, round) = try await store.run { [self] in
                 let date = now()
-                // Offers left unanswered past their scheme's delay move on to the next expert.
-                try database.expireOffers(now: date)
-                return (try database.markOverdueSteps(now: date), try database.evaluateAlerts(now: date, workingHours: workingHours, health: health(), shouldStop: { stopping.withLock { $0 } }))
+                // Offers left unanswered past their scheme's delay move on to the next expert
+                // (each new offer a grant in the log, for the live channel to announce).
+                let moved = try database.expireOffers(now: date)
+                let marked = try database.markOverdueSteps(now: date)
+                var latest = marked
+                if moved > 0 { latest = try database.latestSequence() }
+                return (latest, try database.evaluateAlerts(now: date, workingHours: workingHours, health: health(), shouldStop: { stopping.withLock { $0 } }))
             }
             if let marked { onSynced(marked) }
             if round.opened + round.reminded + round.resolved > 0 {

@@ -62,8 +62,10 @@ extension AdminController {
         }
         do {
             let offered = try database.reassignDossier(id, to: expert, reason: form["motif"]?.first ?? "", by: admin, now: now())
-            // The experts' notifications leave, the dashboard follows.
+            // The experts' notifications leave, the dashboard follows, the live channel tells the
+            // new expert's devices (the offer's grant).
             onCommit()
+            live?.committed(upTo: try database.latestSequence())
             return Response(status: .seeOther, headers: [.location: "/admin/dossiers/\(id).html?offert=\(offered.map(String.init) ?? "personne")", .cacheControl: "no-store"])
         } catch let refused as ReassignmentRefused {
             return try refuse(.badRequest, refused.problem)
