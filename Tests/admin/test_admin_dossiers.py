@@ -24,7 +24,7 @@ import urllib.request
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "notifications"))
 from support import call, check, demo, finish, serve_with_mail, smtp_sink, wait_for  # noqa: E402
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "browser"))
-from harness import chromium, settled  # noqa: E402
+from harness import app_sign_in, chromium, settled  # noqa: E402
 from test_html import axe_here  # noqa: E402
 from selenium.webdriver.common.by import By  # noqa: E402
 
@@ -124,12 +124,7 @@ def main():
             check(error.code == 403, f"a client is refused the dossier's admin page ({error.code})")
 
         driver = chromium(window="1280,1000")
-        driver.get(f"{base}/app/index.html")
-        settled(driver, 20).until(lambda d: d.find_element(By.ID, "sign-in").is_displayed())
-        driver.find_element(By.ID, "email").send_keys("admin@financialtracker.example")
-        driver.find_element(By.ID, "password").send_keys(PASSWORD)
-        driver.find_element(By.CSS_SELECTOR, "#sign-in button").click()
-        settled(driver, 20).until(lambda d: d.find_element(By.ID, "sign-out").is_displayed())
+        app_sign_in(driver, base, "admin@financialtracker.example", PASSWORD)
 
         # The assignments list (rebuilt after the change) links to the dossier's page.
         def linked():

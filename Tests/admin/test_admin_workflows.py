@@ -24,7 +24,7 @@ import time
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "notifications"))
 from support import call, check, demo, finish, serve_with_mail, smtp_sink, wait_for  # noqa: E402
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "browser"))
-from harness import chromium, settled  # noqa: E402
+from harness import app_sign_in, chromium, settled  # noqa: E402
 from test_html import axe_here  # noqa: E402
 from selenium.webdriver.common.by import By  # noqa: E402
 from selenium.webdriver.support.ui import Select  # noqa: E402
@@ -65,12 +65,7 @@ def main():
         check(status == 200 and answer["results"][0]["status"] == "accepted", f"a dossier opened before the edit: {answer}")
 
         driver = chromium(window="1280,1000")
-        driver.get(f"{base}/app/index.html")
-        settled(driver, 20).until(lambda d: d.find_element(By.ID, "sign-in").is_displayed())
-        driver.find_element(By.ID, "email").send_keys("admin@financialtracker.example")
-        driver.find_element(By.ID, "password").send_keys("demo-financialtracker")
-        driver.find_element(By.CSS_SELECTOR, "#sign-in button").click()
-        settled(driver, 20).until(lambda d: d.find_element(By.ID, "sign-out").is_displayed())
+        app_sign_in(driver, base, "admin@financialtracker.example")
         driver.get(f"{base}/admin/index.html")
         driver.find_element(By.LINK_TEXT, "Modèles de dossiers").click()
         settled(driver, 10).until(lambda d: d.find_element(By.ID, "workflow-list").is_displayed())
@@ -222,12 +217,7 @@ def main():
 
         client_driver = chromium(window="1280,1000")
         try:
-            client_driver.get(f"{base}/app/index.html")
-            settled(client_driver, 20).until(lambda d: d.find_element(By.ID, "sign-in").is_displayed())
-            client_driver.find_element(By.ID, "email").send_keys("client@financialtracker.example")
-            client_driver.find_element(By.ID, "password").send_keys("demo-financialtracker")
-            client_driver.find_element(By.CSS_SELECTOR, "#sign-in button").click()
-            settled(client_driver, 20).until(lambda d: d.find_element(By.ID, "sign-out").is_displayed())
+            app_sign_in(client_driver, base, "client@financialtracker.example")
 
             def asked_in_app():
                 client_driver.get(f"{base}/app/dossier.html?dispositif=TICPE")

@@ -146,6 +146,17 @@ class _Settled:
         return self.wait.until(guarded, message)
 
 
+def app_sign_in(driver, base, email, password="demo-financialtracker"):
+    """Signs `email` in through the app's form (`/app/index.html`), as a person does; returns once
+    "Se déconnecter" shows. The session cookie then opens the admin pages too."""
+    driver.get(f"{base}/app/index.html")
+    settled(driver, 20).until(lambda d: d.find_element(By.ID, "sign-in").is_displayed())
+    driver.find_element(By.ID, "email").send_keys(email)
+    driver.find_element(By.ID, "password").send_keys(password)
+    driver.find_element(By.CSS_SELECTOR, "#sign-in button").click()
+    settled(driver, 20).until(lambda d: d.find_element(By.ID, "sign-out").is_displayed())
+
+
 def search_status(driver, timeout=20):
     """The search page's status element once it has answered (it carries data-count)."""
     return WebDriverWait(driver, timeout).until(
