@@ -42,6 +42,9 @@ import Testing
         #expect(format.fill("pair", ["b": "deux", "a": "un"]) == "un et deux ({c})")
         #expect(format.count("years", 1) == "1 an")
         #expect(format.count("years", 999) == "999 ans")
+        // French takes the singular for zero.
+        #expect(format.count("years", 0) == "0 an")
+        #expect(format.count("years", 2) == "2 ans")
         #expect(format.integer(1_000) == "1\u{202F}000")
         #expect(format.integer(-12) == "-12")
         #expect(format.integer(0) == "0")

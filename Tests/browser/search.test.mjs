@@ -1,7 +1,7 @@
 // node --test: the search logic of site-templates/assets/search.js, without a browser.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { addCoordinates, catalogue, distance, findPlace, fold, has, placeKey, placeName, queryWords, responseText, search, slugOf, wordKey, wordMatches } from "../../site-templates/assets/search.js";
+import { addCoordinates, catalogue, countText, distance, findPlace, fold, has, placeKey, placeName, queryWords, responseText, search, slugOf, wordKey, wordMatches } from "../../site-templates/assets/search.js";
 import { recommend, wantedFrom } from "../../sync/recommend.js";
 
 // Three experts in listing order (by last name), encoded as SearchFiles.swift writes the index and
@@ -75,6 +75,19 @@ const places = [
 const near = (text) => findPlace(places, text);
 const matches = (q) => queryWords(q ?? "", stop).map((word) => wordMatches(wordFiles[wordKey(word)] ?? {}, word));
 const slugs = (query) => search(decoded, query, query.pres ? near(query.pres) : null, matches(query.q)).rows.map((row) => slugOf(decoded, row.i));
+
+test("the count of results follows the locale file's French plural: the singular for 0 and 1", async () => {
+  const { readFile } = await import("node:fs/promises");
+  const strings = JSON.parse(await readFile(new URL("../../site-templates/locales/fr.json", import.meta.url), "utf8"));
+  const forms = { zero: strings.search_count_zero, one: strings.search_count_one, other: strings.search_count_other };
+  assert.equal(countText(0, forms), "Aucun expert trouvé");
+  assert.equal(countText(1, forms), "1 expert trouvé");
+  assert.equal(countText(12, forms), "12 experts trouvés");
+  assert.equal(countText(1234, forms), "1\u202f234 experts trouvés");
+  // Without the page's forms (an old page), the same words.
+  assert.equal(countText(2, {}), "2 experts trouvés");
+  assert.equal(strings.search_any_region, "Toutes les régions");
+});
 
 test("text search ignores accents and case and needs every word", () => {
   assert.equal(fold("Hélène ÉNERGIE"), "helene energie");

@@ -1,6 +1,9 @@
 #!/usr/bin/env python3
 """Headless Chromium runs filtered searches on the generated site and must get the experts that
-SQL finds in the same database. Exits non-zero on any failure; prints 'N passed, N failed'."""
+SQL finds in the same database: by words, filters, a place or postcode with a radius, and "Autour
+de moi" (the browser's position, emulated through the DevTools protocol; a refusal said). The
+count reads as French does ("Aucun expert trouvé", "1 expert trouvé"), the filters' first choices
+in full words. Exits non-zero on any failure; prints 'N passed, N failed'."""
 import atexit
 import math
 import json
@@ -16,7 +19,7 @@ from urllib.parse import urlencode
 
 from selenium.webdriver.common.by import By
 
-from harness import chromium, search_status, serve
+from harness import chromium, search_status, serve, settled
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 FT = os.environ.get("FT", os.path.join(ROOT, ".build", "debug", "ft"))
@@ -165,6 +168,49 @@ def main():
         count = int(status.get_attribute("data-count"))
         ok = count == len(expected) and "Nulle-Part-sur-Mer" in status.text and "inconnu" in status.text and status.is_displayed()
         print(f"{'ok' if ok else 'FAIL'} unknown place keeps the region filter: {count} found, {len(expected)} expected; {status.text!r}")
+        passed, failed = passed + ok, failed + (not ok)
+        # "Autour de moi": the position the browser gives (emulated here: Bordeaux), once clicked.
+        point = (44.8378, -0.5792)
+        driver.get(f"{base}/recherche/?{urlencode({'rayon': 60})}")
+        search_status(driver, 20)
+        driver.execute_cdp_cmd("Browser.grantPermissions", {"origin": base, "permissions": ["geolocation"]})
+        driver.execute_cdp_cmd("Emulation.setGeolocationOverride", {"latitude": point[0], "longitude": point[1], "accuracy": 10})
+        around = driver.find_element(By.ID, "autour-de-moi")
+        asked = driver.execute_script("return document.querySelector('[name=pres]').value")
+        ok = around.is_displayed() and asked == ""
+        around.click()
+        settled(driver, 20).until(lambda d: d.find_element(By.ID, "search-status").get_attribute("data-place") not in (None, ""))
+        status = driver.find_element(By.ID, "search-status")
+        expected = within(db, point, 60)
+        count = int(status.get_attribute("data-count"))
+        ok = ok and bool(expected) and count == len(expected) and status.is_displayed()
+        print(f"{'ok' if ok else 'FAIL'} 'Autour de moi' searches around the browser's position: {count} found, {len(expected)} by SQL; {status.text!r}")
+        passed, failed = passed + ok, failed + (not ok)
+        driver.execute_cdp_cmd("Browser.resetPermissions", {})
+        driver.execute_cdp_cmd("Browser.setPermission", {"origin": base, "permission": {"name": "geolocation"}, "setting": "denied"})
+        driver.get(f"{base}/recherche/")
+        search_status(driver, 20)
+        driver.find_element(By.ID, "autour-de-moi").click()
+        settled(driver, 20).until(lambda d: "position" in d.find_element(By.ID, "search-status").text and "Recherche de votre position" not in d.find_element(By.ID, "search-status").text)
+        text = driver.find_element(By.ID, "search-status").text
+        ok = text == "Votre position n'est pas partagée : tapez une ville ou un code postal."
+        print(f"{'ok' if ok else 'FAIL'} a refused position is said, with what to do instead: {text!r}")
+        passed, failed = passed + ok, failed + (not ok)
+        driver.execute_cdp_cmd("Browser.resetPermissions", {})
+        # The count in French: none, one, several; the filters' "any" choices in full words.
+        driver.get(f"{base}/recherche/?{urlencode({'q': 'zzzyxw introuvable'})}")
+        status = search_status(driver, 20)
+        ok = status.is_displayed() and status.text.startswith("Aucun expert trouvé")
+        print(f"{'ok' if ok else 'FAIL'} no result reads 'Aucun expert trouvé': {status.text!r}")
+        passed, failed = passed + ok, failed + (not ok)
+        driver.get(f"{base}/recherche/?{urlencode({'q': 'onerror piege'})}")
+        status = search_status(driver, 20)
+        ok = status.text.startswith("1 expert trouvé")
+        print(f"{'ok' if ok else 'FAIL'} one result reads '1 expert trouvé': {status.text!r}")
+        passed, failed = passed + ok, failed + (not ok)
+        labels = driver.execute_script("return ['dispositif', 'categorie', 'region', 'note', 'langue'].map(id => document.getElementById(id).options[0].textContent)")
+        ok = labels == ["Tous les dispositifs", "Tous les domaines", "Toutes les régions", "Toutes les notes", "Toutes les langues"]
+        print(f"{'ok' if ok else 'FAIL'} each filter's first choice says what it leaves open: {labels}")
         passed, failed = passed + ok, failed + (not ok)
         # The hostile name is found, shown as text, never parsed.
         driver.get(f"{base}/recherche/?{urlencode({'q': 'onerror piege'})}")

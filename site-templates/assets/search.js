@@ -256,7 +256,18 @@ function element(tag, className, text) {
   return node;
 }
 
-/** A result card, built with textContent only: nothing from the index is parsed as HTML. @param {Catalogue} experts */
+/**
+ * "Aucun expert trouvé", "1 expert trouvé", "1 234 experts trouvés": the count in the page's
+ * language, its three forms (zero, one, other; `{n}` the number) given by the page
+ * (`search_count_*` in the locale file). French takes the singular for 0 and 1.
+ * @param {number} n
+ * @param {{zero?: string, one?: string, other?: string}} forms
+ */
+export function countText(n, forms) {
+  const form = n === 0 ? forms.zero ?? "Aucun expert trouvé" : n === 1 ? forms.one ?? "{n} expert trouvé" : forms.other ?? "{n} experts trouvés";
+  return form.replace("{n}", n.toLocaleString("fr-FR"));
+}
+
 /** The measured median response in whole hours (0: not measured), worded as the site's cards word it. */
 export function responseText(hours) {
   if (!hours) return "Délai de réponse pas encore mesuré";
@@ -265,6 +276,7 @@ export function responseText(hours) {
   return `Répond en ${Math.ceil(hours / 24)} jours`;
 }
 
+/** A result card, built with textContent only: nothing from the index is parsed as HTML. @param {Catalogue} experts */
 function card(experts, { i, km }) {
   const index = experts.index;
   const name = index.names[i];
@@ -405,7 +417,7 @@ async function start() {
     status.dataset.searchMilliseconds = (performance.now() - searching).toFixed(2);
     results.replaceChildren(...rows.slice(0, SHOWN).map((row) => card(experts, row)));
     const elapsed = performance.now() - started;
-    const count = rows.length === 0 ? "Aucun expert trouvé" : rows.length === 1 ? "1 expert trouvé" : `${rows.length.toLocaleString("fr-FR")} experts trouvés`;
+    const count = countText(rows.length, { zero: status.dataset.countZero, one: status.dataset.countOne, other: status.dataset.countOther });
     const shown = rows.length > SHOWN ? ` (les ${SHOWN} premiers affichés)` : "";
     const radius = Number(query.rayon) > 0 ? Number(query.rayon) : 50;
     const where = near
