@@ -112,7 +112,9 @@ export class Account extends EventTarget {
       dossiers.push(...answer.dossiers);
       if (answer.dossiers.length === 0 || dossiers.length >= total) break;
     }
-    this.account = { me, dossiers, total, fetchedAt: this.now() };
+    // For a client's recommendations: who has no room for another dossier (unknown if it fails).
+    const full = me.role === "client" ? await this.api.expertAvailability().then((answer) => answer.full, () => undefined) : undefined;
+    this.account = { me, dossiers, total, fetchedAt: this.now(), ...(full ? { full } : {}) };
     await this.store.setMeta({ account: this.account });
     this.emit("account");
   }

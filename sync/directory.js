@@ -17,7 +17,7 @@
  *   company: string, conversation?: number, estimatedCents: number, obtainedCents?: number, createdAt: string,
  *   experts: DossierExpert[], steps: DossierStep[], request?: string, description?: string, ineligibleReasons?: string[],
  *   events?: DossierEvent[]}} DossierInfo
- * @typedef {{me: Me | null, dossiers: DossierInfo[], total: number, fetchedAt: number}} Account
+ * @typedef {{me: Me | null, dossiers: DossierInfo[], total: number, fetchedAt: number, full?: string[]}} Account
  * @typedef {{conversations: Record<string, number>, ratings: Record<string, string>}} Directory
  * @typedef {{user: number, name: string, role: "client" | "expert"}} Participant
  */

@@ -243,6 +243,11 @@ export class SyncAPI {
     return this.send(this.request("GET", "/api/v1/me"), [200]);
   }
 
+  /** The experts (slugs) whose dossiers have reached their capacity. @returns {Promise<{full: string[]}>} */
+  async expertAvailability() {
+    return this.send(this.request("GET", "/api/v1/experts/availability"), [200]);
+  }
+
   /** A page of the user's dossiers. @param {number} [offset] @param {number} [limit] @returns {Promise<{total: number, offset: number, dossiers: any[]}>} */
   async myDossiers(offset = 0, limit = 100) {
     return this.send(this.request("GET", "/api/v1/me/dossiers", { query: { limit, offset } }), [200]);

@@ -30,9 +30,11 @@ export function wantedFrom(dossiers) {
 /**
  * Up to `limit` experts, best first: those holding more of the wanted schemes first, then by a
  * blend of their rating (pulled towards 3.5 while reviews are few) and nearness to `origin`;
- * each with the reason it is shown ("Recommandé : TICPE, 12 km, 4,8/5").
+ * each with the reason it is shown ("Recommandé : TICPE, 12 km, 4,8/5, disponible"). `full`: the
+ * experts (slugs) with no room for another dossier, left out — the others are "disponible"; null
+ * when unknown (offline), and then availability is not claimed.
  * @param {Catalogue} experts with coordinates when `origin` is given
- * @param {{schemes: string[], known: Set<string>, origin: {latitude: number, longitude: number} | null, limit?: number}} wanted
+ * @param {{schemes: string[], known: Set<string>, origin: {latitude: number, longitude: number} | null, full?: Set<string> | null, limit?: number}} wanted
  * @param {{distance: (lat1: number, lon1: number, lat2: number, lon2: number) => number, slugOf: (experts: Catalogue, i: number) => string,
  *   has: (planes: Uint8Array[], i: number, bit: number) => number}} helpers search.js' own
  * @returns {Recommendation[]}
@@ -60,13 +62,14 @@ export function recommend(experts, wanted, { distance, slugOf, has }) {
   for (const candidate of candidates) {
     if (chosen.length >= (wanted.limit ?? 4)) break;
     const slug = slugOf(experts, candidate.i);
-    if (wanted.known.has(slug)) continue;
+    if (wanted.known.has(slug) || wanted.full?.has(slug)) continue;
     const reviews = experts.reviews[candidate.i];
     const rating = reviews ? experts.rating[candidate.i] / 10 : null;
     const schemes = candidate.held.map((bit) => codes[bit]);
     const parts = [schemes.join(", ")];
     if (candidate.km !== null) parts.push(`${Math.round(candidate.km)} km`);
     parts.push(rating === null ? "pas encore d'avis" : `${rating.toFixed(1).replace(".", ",")}/5`);
+    if (wanted.full) parts.push("disponible");
     chosen.push({ i: candidate.i, slug, name: experts.index.names[candidate.i], schemes, km: candidate.km, rating, reviews, reason: `Recommandé : ${parts.join(", ")}` });
   }
   return chosen;

@@ -121,7 +121,7 @@ function showRecommendations(account) {
   const key = `${me?.id}:${account.fetchedAt}`;
   if (!me || recommendedFor === key) return;
   recommendedFor = key;
-  recommendationsFor(me, account.dossiers).then((chosen) => {
+  recommendationsFor(me, account.dossiers, account.full).then((chosen) => {
     byId("recommendation-list").replaceChildren(...chosen.map((expert) => el("li", { dataset: { slug: expert.slug } },
       el("a", { href: `/experts/${expert.slug}/` }, expert.name), el("p", { class: "muted" }, expert.reason))));
     byId("recommendations").hidden = chosen.length === 0;
@@ -129,10 +129,11 @@ function showRecommendations(account) {
 }
 
 /**
- * The experts to recommend, near the client's town: its postcode, else (an unknown one) its name.
- * @param {import("./directory.js").Me} me @param {import("./directory.js").DossierInfo[]} dossiers
+ * The experts to recommend, near the client's town: its postcode, else (an unknown one) its name;
+ * those with no room for another dossier (`full`, when the server said) left out.
+ * @param {import("./directory.js").Me} me @param {import("./directory.js").DossierInfo[]} dossiers @param {string[]} [full]
  */
-async function recommendationsFor(me, dossiers) {
+async function recommendationsFor(me, dossiers, full) {
   const search = await import("/assets/search.js");
   const files = new search.Files();
   /** @param {string} text */
@@ -148,7 +149,7 @@ async function recommendationsFor(me, dossiers) {
   const experts = search.catalogue(index, facets);
   search.addCoordinates(experts, coordinates);
   const origin = town && (!byPostcode || byPostcode.departement) ? (await place(town.city)) ?? byPostcode : byPostcode;
-  return recommend(experts, { ...wantedFrom(dossiers), origin }, search);
+  return recommend(experts, { ...wantedFrom(dossiers), origin, full: full ? new Set(full) : null }, search);
 }
 
 /**

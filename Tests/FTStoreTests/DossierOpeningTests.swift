@@ -413,6 +413,17 @@ import Testing
         let kinds = try fixture.database.writer.read { db in try String.fetchAll(db, sql: "SELECT kind FROM dossierEvent WHERE dossierId = ? ORDER BY id", arguments: [dossier]) }
         #expect(kinds == ["opened", "offered", "reassigned", "offered", "reassigned", "offered"])
 
+        // The expert now offered it, at capacity, is listed for the app's recommendations; with room, not.
+        let offered = try #require(try OfferRoutingTests.pendingOffer(fixture.database, dossier: dossier)?.expert)
+        let (slug, open) = try fixture.database.writer.read { db in
+            (try String.fetchOne(db, sql: "SELECT slug FROM expert WHERE id = ?", arguments: [offered]) ?? "",
+             try Int.fetchOne(db, sql: "SELECT count(*) FROM expertAssignment WHERE expertId = ? AND status IN ('pending', 'assigned', 'in_progress')", arguments: [offered]) ?? 0)
+        }
+        try fixture.database.writer.write { db in try db.execute(sql: "UPDATE expert SET capacity = ? WHERE id = ?", arguments: [open, offered]) }
+        #expect(try fixture.database.expertsAtCapacity().contains(slug))
+        try fixture.database.writer.write { db in try db.execute(sql: "UPDATE expert SET capacity = ? WHERE id = ?", arguments: [open + 1, offered]) }
+        #expect(try !fixture.database.expertsAtCapacity().contains(slug))
+
         // A closed dossier keeps its expert.
         try fixture.database.writer.write { db in try db.execute(sql: "UPDATE dossier SET status = 'cancelled', closedAt = updatedAt WHERE id = ?", arguments: [dossier]) }
         refused(chosen, "est clos")

@@ -432,6 +432,13 @@ def me(port, token):
     check("get", "/api/v1/me", status, body, 401)
     status, body = call(port, "get", "/api/v1/me", token=token, protocol=None)
     check("get", "/api/v1/me", status, body, 426)
+    path = "/api/v1/experts/availability"
+    status, body = call(port, "get", path, token=token)
+    check("get", path, status, body, 200)
+    status, body = call(port, "get", path)
+    check("get", path, status, body, 401)
+    status, body = call(port, "get", path, token=token, protocol=None)
+    check("get", path, status, body, 426)
     path = "/api/v1/me/dossiers"
     status, body = call(port, "get", path + "?limit=5", token=token)
     check("get", path, status, body, 200)

@@ -227,6 +227,15 @@ test("recommendations: the schemes of the client's open dossiers, not its own ex
   assert.deepEqual(wantedFrom([{ productCode: "TICPE", status: "done", experts: [] }]).schemes, ["TICPE"]);
 });
 
+test("recommendations: an expert with no room is left out, the others are 'disponible'; unknown, nothing is claimed", () => {
+  const helpers = { distance, slugOf, has };
+  const wanted = { schemes: ["CEE"], known: new Set(), origin: near("Toulouse") };
+  assert.deepEqual(recommend(decoded, { ...wanted, full: new Set(["ines-roux-2"]) }, helpers).map((expert) => [expert.slug, expert.reason.endsWith(", disponible")]),
+    [["marc-petit", true]]);
+  assert.deepEqual(recommend(decoded, { ...wanted, full: new Set() }, helpers).map((expert) => expert.reason.endsWith(", disponible")), [true, true]);
+  assert.ok(recommend(decoded, { ...wanted, full: null }, helpers).every((expert) => !expert.reason.includes("disponible")));
+});
+
 test("recommendations: between equals, the nearer expert first", () => {
   const helpers = { distance, slugOf, has };
   const fromLyon = recommend(decoded, { schemes: ["CEE"], known: new Set(["marc-petit"]), origin: near("Lyon") }, helpers);

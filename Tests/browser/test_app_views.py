@@ -20,6 +20,7 @@ prints 'N passed, N failed'.
     FT=/path/to/ft /work/main/.venv/bin/python Tests/browser/test_app_views.py
 """
 import os
+import sqlite3
 import sys
 import time
 import urllib.request
@@ -98,7 +99,7 @@ def rating_key(dossier):
     return f"{dossier['clientId']}:{expert['id']}" if expert else None
 
 
-def run(port, browsers):
+def run(port, browsers, data):
     client_session = api(port, "POST", "/api/v1/session", body={"email": CLIENT, "password": PASSWORD})
     token = client_session["token"]
     dossiers = api(port, "GET", "/api/v1/me/dossiers?limit=200", token=token)["dossiers"]
@@ -149,9 +150,15 @@ def run(port, browsers):
         return []
     items = recommendations()
     check(1 <= len(items) <= 4 and all(seen for seen, _, _ in items), f"1 to 4 recommendations are seen ({len(items)})")
+    # Experts with no room for another dossier (capacity reached, by SQL) are not recommended; the others say so.
+    with sqlite3.connect(os.path.join(data, "financialtracker.sqlite")) as db:
+        full = {slug for (slug,) in db.execute("""SELECT e.slug FROM expert e WHERE e.capacity <= (SELECT count(*) FROM expertAssignment a
+            WHERE a.expertId = e.id AND a.status IN ('pending', 'assigned', 'in_progress'))""")}
+    check(not ({slug for _, slug, _ in items} & full) and all(reason.endswith(", disponible") for _, _, reason in items),
+          f"only experts with room, each 'disponible' ({[reason for _, _, reason in items]})")
     for _, slug, reason in items:
         named = reason.removeprefix("Recommandé : ").split(", ")
-        schemes = [part for part in named if not part.endswith(" km") and "/5" not in part and part != "pas encore d'avis"]
+        schemes = [part for part in named if not part.endswith(" km") and "/5" not in part and part not in ("pas encore d'avis", "disponible")]
         check(reason.startswith("Recommandé : ") and schemes and set(schemes) <= open_schemes,
               f"{slug}: the reason names schemes of the client's open dossiers ({reason!r}, open: {sorted(open_schemes)})")
         check(any(part.endswith(" km") for part in named), f"{slug}: the reason gives the distance from the client's town ({reason!r})")
@@ -342,7 +349,7 @@ def read_selects(browser, role):
 
 
 def main():
-    return common.scenario("ft-views-", 30, 60, lambda setup, browsers: run(setup.port, browsers))
+    return common.scenario("ft-views-", 30, 60, lambda setup, browsers: run(setup.port, browsers, setup.data))
 
 
 if __name__ == "__main__":

@@ -103,6 +103,11 @@ function fixture({ dossiers = [dossier(1), dossier(2), dossier(3)], pageSize } =
       const size = pageSize ?? limit;
       return { total: dossiers.length, offset, dossiers: dossiers.slice(offset, offset + size) };
     },
+    async expertAvailability() {
+      calls.push("availability");
+      if (state.failing) throw new Error("network");
+      return { full: ["marc-petit"] };
+    },
     async notifications() {
       calls.push("notifications");
       if (state.failing) throw new Error("network");
@@ -130,6 +135,7 @@ test("account: every page of dossiers, kept in the store; a new Account reads it
   assert.equal(account.notifications.unread, 2);
   assert.deepEqual(events.sort(), ["account", "notifications"]);
   assert.equal(account.directory.conversations[30], 3);
+  assert.deepEqual(account.account.full, ["marc-petit"], "a client's account knows who has no room, for its recommendations");
 
   state.online = false;
   const offline = new Account({ api: /** @type {any} */ (api), store, online: () => false });

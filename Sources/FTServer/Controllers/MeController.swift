@@ -53,7 +53,12 @@ struct MeController {
         var unread: Int
     }
 
+    struct Availability: ResponseEncodable {
+        var full: [String]
+    }
+
     func add(to group: RouterGroup<AppRequestContext>) {
+        group.get("experts/availability", use: availability)
         group.get("me", use: me)
         group.get("me/dossiers", use: dossiers)
         group.get("me/notifications", use: notifications)
@@ -80,6 +85,12 @@ struct MeController {
         let records = try database.roleRecords(user: id)
         return Me(id: id, email: user.email, role: user.role.rawValue, displayName: user.displayName, client: records.client, expert: records.expert,
                   place: records.place.map { Place(city: $0.city, postcode: $0.postcode) })
+    }
+
+    /// `GET /api/v1/experts/availability`: the experts at capacity, for the app's recommendations.
+    @Sendable func availability(_ request: Request, context: AppRequestContext) async throws -> Availability {
+        _ = try signedIn(request, context)
+        return Availability(full: try database.expertsAtCapacity())
     }
 
     @Sendable func dossiers(_ request: Request, context: AppRequestContext) async throws -> Dossiers {
