@@ -185,7 +185,9 @@ def main():
         csv_url = driver.find_element(By.LINK_TEXT, "Exporter en CSV").get_attribute("href")
         request = urllib.request.Request(csv_url, headers={"Cookie": f"ft_session={cookie}"})
         with urllib.request.urlopen(request, timeout=10) as answer:
-            text = answer.read().decode("utf-8-sig")
+            body = answer.read()
+        check(body.startswith(b"\xef\xbb\xbf"), "the CSV starts with a UTF-8 byte-order mark (so that Excel reads the accents)")
+        text = body.decode("utf-8-sig")
         lines = text.strip().split("\r\n")
         check(lines[0].startswith("Nom;E-mail;Rôle") and any(approved[1] in line for line in lines[1:]) and all(";non;" in line for line in lines[1:]),
               f"the CSV: French headers, semicolons, the deactivated accounts: {lines[:3]!r}")
