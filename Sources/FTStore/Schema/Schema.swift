@@ -35,6 +35,7 @@ enum Schema {
         migrator.registerMigration("v24-account-deletion", migrate: addAccountDeletion)
         migrator.registerMigration("v25-dossier-opening", migrate: addDossierOpening)
         migrator.registerMigration("v26-document-ocr", migrate: rereadScannedDocuments)
+        migrator.registerMigration("v27-routing-rating-index", migrate: addRoutingRatingIndex)
         return migrator
     }
 
