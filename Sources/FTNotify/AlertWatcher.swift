@@ -44,22 +44,30 @@ public final class AlertWatcher: Sendable {
     }
 
     /// Evaluates at once, then every `interval`, and within `Self.wakeGap` of a `wake()` (at most
-    /// once per `wakeGap`: a stream of commits costs one evaluation every few seconds).
+    /// once per `wakeGap`: a stream of commits costs one evaluation every few seconds). A woken
+    /// evaluation also waits `wakeSpacing` times as long as the last one took: on a large
+    /// database one takes seconds of both cores and the writer, and under a stream of pushes,
+    /// one every 5 s cut batch pushes from 47,000 to 5,400 operations a second and put the
+    /// one-operation push p99 at 124 ms (against 19 without the rounds).
     public func run() async {
         let clock = ContinuousClock()
         var last: ContinuousClock.Instant?
+        var took: Duration = .zero
         while !Task.isCancelled {
             let now = clock.now
             let since = last.map { now - $0 }
-            let due = since.map { $0 >= interval || ($0 >= min(Self.wakeGap, interval) && woken.withLock { $0 }) } ?? true
+            let gap = min(max(min(Self.wakeGap, interval), took * Self.wakeSpacing), interval)
+            let due = since.map { $0 >= interval || ($0 >= gap && woken.withLock { $0 }) } ?? true
             if due {
                 woken.withLock { $0 = false }
+                let started = clock.now
                 await withTaskCancellationHandler {
                     await evaluate()
                 } onCancel: {
                     stopping.withLock { $0 = true }
                 }
                 last = clock.now
+                took = clock.now - started
             }
             try? await Task.sleep(for: .seconds(1))
         }
@@ -67,6 +75,9 @@ public final class AlertWatcher: Sendable {
 
     /// The shortest time between two evaluations that commits asked for.
     static let wakeGap: Duration = .seconds(5)
+    /// Between two woken evaluations, at least this many times the last one's length: the rounds
+    /// take at most a tenth of the time while commits keep coming.
+    static let wakeSpacing = 9
 
     /// One evaluation, after marking the steps past their due date overdue; failures are logged,
     /// and the next one tries again.
