@@ -84,20 +84,36 @@ public final class AlertWatcher: Sendable {
     @discardableResult
     public func evaluate() async -> AlertRound? {
         do {
-            let (marked, round) = try await store.run { [self] in
+            let clock = ContinuousClock()
+            let (marked, round, parts) = try await store.run { [self] in
                 let date = now()
+                var parts: [Duration] = []
+                var start = clock.now
+                func lap() {
+                    parts.append(clock.now - start)
+                    start = clock.now
+                }
                 // Offers left unanswered past their scheme's delay move on to the next expert
                 // (each new offer a grant in the log, for the live channel to announce).
                 let moved = try database.expireOffers(now: date)
+                lap()
                 let marked = try database.markOverdueSteps(now: date)
+                lap()
                 var latest = marked
                 if moved > 0 { latest = try database.latestSequence() }
-                return (latest, try database.evaluateAlerts(now: date, workingHours: workingHours, health: health(), shouldStop: { stopping.withLock { $0 } }))
+                let round = try database.evaluateAlerts(now: date, workingHours: workingHours, health: health(), shouldStop: { stopping.withLock { $0 } })
+                lap()
+                return (latest, round, parts)
             }
             if let marked { onSynced(marked) }
-            if round.opened + round.reminded + round.resolved > 0 {
-                logger.info("alerts evaluated", metadata: [
+            // How long each part took, to find what a slow round spends its time on.
+            let took = parts.map { String(format: "%.3f", Double($0.components.attoseconds) / 1e18 + Double($0.components.seconds)) }
+            let slow = parts.reduce(.zero, +) >= .seconds(1)
+            if round.opened + round.reminded + round.resolved > 0 || slow {
+                logger.log(level: slow ? .notice : .info, "alerts evaluated", metadata: [
                     "opened": "\(round.opened)", "reminded": "\(round.reminded)", "resolved": "\(round.resolved)", "notifications": "\(round.notifications)",
+                    "seconds": "offers \(took[0]), overdue steps \(took[1]), rules \(took[2])",
+                    "slowest rules": "\(round.ruleSeconds.sorted { $0.value > $1.value }.prefix(3).map { "\($0.key) \(String(format: "%.3f", $0.value))" }.joined(separator: ", "))",
                 ])
             }
             return round

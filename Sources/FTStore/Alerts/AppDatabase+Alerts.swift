@@ -9,8 +9,14 @@ public struct AlertRound: Sendable, Equatable {
     public var resolved = 0
     /// Notifications written (one per recipient of each alert opened or reminded).
     public var notifications = 0
+    /// How long each rule's condition took to read, in seconds, by rule kind (not compared).
+    public var ruleSeconds: [String: Double] = [:]
 
     public init() {}
+
+    public static func == (a: AlertRound, b: AlertRound) -> Bool {
+        (a.opened, a.reminded, a.resolved, a.notifications) == (b.opened, b.reminded, b.resolved, b.notifications)
+    }
 }
 
 /// A condition that holds now: the subject an alert is about, and what to tell.
@@ -60,12 +66,15 @@ extension AppDatabase {
         // What the rules match, and the alerts open, are read from a snapshot, without the
         // writer: the conditions are the slow part, and pushes wait for the writer. A commit
         // between the two is seen by the next evaluation, seconds later.
+        var ruleSeconds: [String: Double] = [:]
         let work: [AlertWork] = try writer.read { db in
             var work: [AlertWork] = []
             // Without `health` (no server running: the seed, a test), the server's rules are left
             // as they are, neither opened nor resolved.
             for rule in try Self.alertRules(db) where health != nil || !rule.kind.watchesTheServer {
+                let started = Date()
                 let matches = rule.active ? try AlertConditions.matches(of: rule, now: now, workingHours: workingHours, health: health, db: db) : []
+                ruleSeconds[rule.kind.rawValue, default: 0] += Date().timeIntervalSince(started)
                 let open = Dictionary(try Row.fetchAll(db, sql: """
                     SELECT id, subject, lastNotifiedAt, reminders, acknowledgedAt FROM alert WHERE ruleId = ? AND resolvedAt IS NULL
                     """, arguments: [rule.id]).map { ($0["subject"] as String, $0) }, uniquingKeysWith: { first, _ in first })
@@ -90,6 +99,7 @@ extension AppDatabase {
             return work
         }
         var round = AlertRound()
+        round.ruleSeconds = ruleSeconds
         var recipients = AlertRecipients()
         var start = work.startIndex
         while start < work.endIndex, !shouldStop() {
