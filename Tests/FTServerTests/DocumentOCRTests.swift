@@ -58,17 +58,7 @@ import Testing
             Data("<< /Type /XObject /Subtype /Image /Width \(width) /Height \(height) /ColorSpace /DeviceGray /BitsPerComponent 8 /Length \(pixels.count) >>\nstream\n".utf8)
                 + pixels + Data("\nendstream".utf8),
         ]
-        var out = Data("%PDF-1.4\n".utf8)
-        var offsets: [Int] = []
-        for (number, object) in objects.enumerated() {
-            offsets.append(out.count)
-            out += Data("\(number + 1) 0 obj\n".utf8) + object + Data("\nendobj\n".utf8)
-        }
-        let xref = out.count
-        out += Data("xref\n0 \(objects.count + 1)\n0000000000 65535 f \n".utf8)
-        for offset in offsets { out += Data(String(format: "%010d 00000 n \n", offset).utf8) }
-        out += Data("trailer\n<< /Size \(objects.count + 1) /Root 1 0 R >>\nstartxref\n\(xref)\n%%EOF\n".utf8)
-        return out
+        return DocumentSearchTests.assemble(objects)
     }
 
     @Test func aPhotoAndAScannedPdfAreFoundByTheWordsTheyShow() async throws {

@@ -38,17 +38,23 @@ import Testing
             Array("<< /Length \(stream.count) >>\nstream\n".utf8) + stream + Array("\nendstream".utf8),
             Array("<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding /WinAnsiEncoding >>".utf8),
         ]
-        var out: [UInt8] = Array("%PDF-1.4\n".utf8)
+        return assemble(objects.map { Data($0) })
+    }
+
+    /// A PDF file of `objects` (numbered from 1, the first the catalogue), with a correct
+    /// cross-reference table.
+    static func assemble(_ objects: [Data]) -> Data {
+        var out = Data("%PDF-1.4\n".utf8)
         var offsets: [Int] = []
         for (index, object) in objects.enumerated() {
             offsets.append(out.count)
-            out += Array("\(index + 1) 0 obj\n".utf8) + object + Array("\nendobj\n".utf8)
+            out += Data("\(index + 1) 0 obj\n".utf8) + object + Data("\nendobj\n".utf8)
         }
         let xref = out.count
-        out += Array("xref\n0 \(objects.count + 1)\n0000000000 65535 f \n".utf8)
-        for offset in offsets { out += Array(String(format: "%010d 00000 n \n", offset).utf8) }
-        out += Array("trailer\n<< /Size \(objects.count + 1) /Root 1 0 R >>\nstartxref\n\(xref)\n%%EOF\n".utf8)
-        return Data(out)
+        out += Data("xref\n0 \(objects.count + 1)\n0000000000 65535 f \n".utf8)
+        for offset in offsets { out += Data(String(format: "%010d 00000 n \n", offset).utf8) }
+        out += Data("trailer\n<< /Size \(objects.count + 1) /Root 1 0 R >>\nstartxref\n\(xref)\n%%EOF\n".utf8)
+        return out
     }
 
     static func search(_ client: some TestClientProtocol, _ token: String, _ query: String) async throws -> (HTTPResponse.Status, [[String: Any]]) {

@@ -273,6 +273,15 @@ import Testing
         })
     }
 
+    /// The demo has few experts per scheme: room for all of them, across France, so that the
+    /// ranking (spare capacity, rating, last offer) decides. The distance filter: ExpertRoutingTests.
+    static func makeRoom(_ fixture: SyncFixture, product: Int64) throws {
+        try fixture.database.writer.write { db in
+            try db.execute(sql: "UPDATE expert SET capacity = 50")
+            try db.execute(sql: "UPDATE eligibleProduct SET routingDistanceKm = 1500 WHERE id = ?", arguments: [product])
+        }
+    }
+
     func open(_ fixture: inout SyncFixture, product: Int64) throws -> Int64 {
         let operation = SyncOperation(id: "op-route", collection: .dossier, action: .insert, record: "req-route", fields: [
             "product": .int(product), "description": .string("Qui voudra"), "amount": .int(8_000),
@@ -294,12 +303,7 @@ import Testing
         var fixture = try SyncFixture()
         let product = try Self.busiestScheme(fixture)
         let clientId = fixture.clientId
-        // The demo has few experts per scheme: room for all of them, across France, so that the
-        // ranking (spare capacity, rating, last offer) decides. The distance filter: ExpertRoutingTests.
-        try fixture.database.writer.write { db in
-            try db.execute(sql: "UPDATE expert SET capacity = 50")
-            try db.execute(sql: "UPDATE eligibleProduct SET routingDistanceKm = 1500 WHERE id = ?", arguments: [product])
-        }
+        try Self.makeRoom(fixture, product: product)
         let expected = try fixture.database.writer.read { db in try Self.expectedOrder(product: product, dossier: nil, client: clientId, db: db) }
         #expect(expected.count >= 2, "the fixture needs two eligible experts for this scheme")
         let dossier = try open(&fixture, product: product)
@@ -332,10 +336,7 @@ import Testing
     @Test func aDeactivatedExpertsDossiersMoveOn() throws {
         var fixture = try SyncFixture()
         let product = try Self.busiestScheme(fixture)
-        try fixture.database.writer.write { db in
-            try db.execute(sql: "UPDATE expert SET capacity = 50")
-            try db.execute(sql: "UPDATE eligibleProduct SET routingDistanceKm = 1500 WHERE id = ?", arguments: [product])
-        }
+        try Self.makeRoom(fixture, product: product)
         let dossier = try open(&fixture, product: product)
         let first = try #require(try Self.pendingOffer(fixture.database, dossier: dossier))
         let clientId = fixture.clientId
@@ -363,10 +364,7 @@ import Testing
     @Test func anAdminGivesADossierToAnotherExpertOrToTheRules() throws {
         var fixture = try SyncFixture()
         let product = try OfferRoutingTests.busiestScheme(fixture)
-        try fixture.database.writer.write { db in
-            try db.execute(sql: "UPDATE expert SET capacity = 50")
-            try db.execute(sql: "UPDATE eligibleProduct SET routingDistanceKm = 1500 WHERE id = ?", arguments: [product])
-        }
+        try OfferRoutingTests.makeRoom(fixture, product: product)
         let dossier = try OfferRoutingTests().open(&fixture, product: product)
         let first = try #require(try OfferRoutingTests.pendingOffer(fixture.database, dossier: dossier))
         let clientId = fixture.clientId

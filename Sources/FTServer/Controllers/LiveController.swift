@@ -88,7 +88,7 @@ struct LiveController {
             return try await fail(outbound, "cursor_compacted", "the log up to \(horizon) was compacted: pull from your cursor (GET /api/v1/sync/pull) to get a fresh snapshot, then connect again")
         }
         let actor = SyncActor(user: userId, role: user.role)
-        if try database.needsSnapshot(cursor: cursor, for: actor) {
+        if try database.wasGranted(after: cursor, for: actor) {
             return try await fail(outbound, "cursor_compacted", Self.grantedMessage)
         }
         let (id, events) = hub.join(actor, token: token, channel: channel)

@@ -238,7 +238,7 @@ public final class LiveHub: Sendable {
             var resyncing: [UInt64] = []
             // Users granted a dossier in this batch: what they see changed, and their devices
             // missed the dossier's earlier changes — each connection is told to start again.
-            let granted = Set(batch.compactMap { change in change.ownerId.flatMap { change.grants($0) ? $0 : nil } })
+            let granted = Set(batch.compactMap(\.grantedUser))
             if !granted.isEmpty { visibility.withLock { cache in for user in granted { cache[user] = nil } } }
             for listener in listeners {
                 guard sessionIsValid(token: listener.token, actor: listener.actor, now: now) else {

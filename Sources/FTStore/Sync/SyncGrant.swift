@@ -26,26 +26,21 @@ enum SyncGrant {
             SELECT EXISTS (SELECT 1 FROM syncChange WHERE ownerId = ? AND seq > ? AND collection = 'offer')
             """), arguments: [user, cursor]) ?? false
     }
-
-    /// Whether a logged change is a grant for `user`.
-    static func isGrant(_ change: LoggedChange, for user: Int64) -> Bool {
-        change.ownerId == user && change.change.operation.collection == .offer && change.change.operation.fields.isEmpty
-    }
 }
 
 extension LoggedChange {
-    /// A grant (`SyncGrant`) to `user`: their devices must pull a fresh snapshot.
-    public func grants(_ user: Int64) -> Bool { SyncGrant.isGrant(self, for: user) }
+    /// The user this change grants a dossier to (`SyncGrant`: their devices must pull a fresh
+    /// snapshot), or nil when it is not a grant.
+    public var grantedUser: Int64? {
+        change.operation.collection == .offer && change.operation.fields.isEmpty ? ownerId : nil
+    }
 }
 
 extension AppDatabase {
-    /// Whether a device of `actor` whose cursor is `cursor` must start again from a snapshot:
-    /// the log before it was compacted, or the user was granted a dossier since.
-    public func needsSnapshot(cursor: Int64, for actor: SyncActor) throws -> Bool {
-        guard cursor > 0 else { return false }
-        return try writer.read { db in
-            if cursor < (try Self.syncHorizon(db)) { return true }
-            return actor.role != .admin ? try SyncGrant.granted(after: cursor, user: actor.user, db: db) : false
-        }
+    /// Whether `actor` was granted a dossier after `cursor` (0: a device starting from nothing
+    /// gets everything anyway). The compacted log is the caller's other reason for a snapshot.
+    public func wasGranted(after cursor: Int64, for actor: SyncActor) throws -> Bool {
+        guard cursor > 0, actor.role != .admin else { return false }
+        return try writer.read { db in try SyncGrant.granted(after: cursor, user: actor.user, db: db) }
     }
 }
