@@ -28,9 +28,8 @@ from urllib.parse import parse_qs, quote, urlsplit
 from support import call, check, demo, finish, free_port, serving, smtp_sink, wait_for
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "browser"))
-from harness import chromium  # noqa: E402
+from harness import chromium, settled  # noqa: E402
 from selenium.webdriver.common.by import By  # noqa: E402
-from selenium.webdriver.support.ui import WebDriverWait  # noqa: E402
 
 FT = os.path.abspath(sys.argv[1] if len(sys.argv) > 1 else os.environ.get("FT", ".build/debug/ft"))
 TEMPLATES = os.path.join(os.path.dirname(__file__), "..", "..", "site-templates")
@@ -75,12 +74,12 @@ def main():
         # The visitor asks from the search page, with a scheme and a region chosen.
         driver = chromium(window="1280,900")
         driver.get(f"http://127.0.0.1:{port}/recherche/?dispositif={quote(product)}&region={quote(region)}")
-        form = WebDriverWait(driver, 20).until(lambda d: d.find_element(By.ID, "alerte-form") if d.find_element(By.ID, "alerte-form").is_displayed() else None)
+        form = settled(driver, 20).until(lambda d: d.find_element(By.ID, "alerte-form") if d.find_element(By.ID, "alerte-form").is_displayed() else None)
         heading = driver.find_element(By.ID, "alerte-titre")
         check(heading.is_displayed() and heading.text == "Alertes de nouveaux experts", f"the search page offers the alerts: {heading.text!r}")
         driver.find_element(By.ID, "alerte-email").send_keys(VISITOR)
         form.find_element(By.TAG_NAME, "button").click()
-        status = WebDriverWait(driver, 20).until(lambda d: d.find_element(By.ID, "alerte-status") if d.find_element(By.ID, "alerte-status").get_attribute("data-state") else None)
+        status = settled(driver, 20).until(lambda d: d.find_element(By.ID, "alerte-status") if d.find_element(By.ID, "alerte-status").get_attribute("data-state") else None)
         check(status.is_displayed() and status.get_attribute("data-state") == "sent" and VISITOR in status.text and "confirmer" in status.text,
               f"the page says a confirmation e-mail left: {status.text!r}")
 
@@ -111,7 +110,7 @@ def main():
         with sqlite3.connect(database) as db:
             check(db.execute("SELECT confirmedAt FROM searchAlert").fetchall() == [(None,)], "opening the link changed nothing")
         button.click()
-        WebDriverWait(driver, 10).until(lambda d: d.find_element(By.TAG_NAME, "h1").text == "Alerte confirmée")
+        settled(driver, 10).until(lambda d: d.find_element(By.TAG_NAME, "h1").text == "Alerte confirmée")
         check(driver.find_element(By.TAG_NAME, "p").is_displayed() and product in driver.find_element(By.TAG_NAME, "p").text, "the page says it is confirmed, for that search")
 
         # After it: one expert that meets the search, one in another region.
